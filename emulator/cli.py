@@ -1,0 +1,109 @@
+"""The ``fax-emulator`` command (also ``python -m emulator``)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+
+from emulator import __version__
+from emulator.config import DEFAULT_HOST, DEFAULT_PORT, Config
+from emulator.core.documents import DEFAULT_MAX_UPLOAD
+from emulator.core.journal import DEFAULT_SIZE
+
+
+def _start_time(text: str) -> float:
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fax-emulator", description="Local emulator of fax providers' APIs.")
+    parser.add_argument("--version", action="version", version=f"fax-emulator {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve every vendor's API and the control API")
+    serve.add_argument("--host", default=DEFAULT_HOST, help="address to listen on (default %(default)s)")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help="port; 0 picks a free one (default %(default)s)")
+    serve.add_argument("--clock", choices=("real", "manual"), default="real",
+                       help="real: time passes (see --speed); manual: only POST /_emulator/clock/advance moves it")
+    serve.add_argument("--speed", type=float, default=1.0,
+                       help="real clock only: emulated seconds per second, e.g. 60 (default %(default)s)")
+    serve.add_argument("--start-time", type=_start_time, default=None,
+                       help="manual clock only: ISO 8601 time the clock starts at (default: now)")
+    serve.add_argument("--seed", type=int, default=None, help="make ids and random choices reproducible")
+    serve.add_argument("--scenario", action="append", default=[], metavar="FILE",
+                       help="YAML scenario to load (repeatable; files compose in order)")
+    serve.add_argument("--journal-size", type=int, default=DEFAULT_SIZE,
+                       help="requests kept in the request log (default %(default)s)")
+    serve.add_argument("--max-upload-mb", type=float, default=DEFAULT_MAX_UPLOAD / 1024 / 1024,
+                       help="largest accepted document, in MiB (default %(default)s)")
+    serve.add_argument("--allow-fetch", action="append", default=[], metavar="HOST",
+                       help="host (besides loopback) that document URLs may be fetched from (repeatable)")
+    serve.add_argument("--strict", action="store_true", help="validate the emulator's own responses and webhooks")
+    serve.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"))
+    return parser
+
+
+def _config(args: argparse.Namespace) -> Config:
+    if args.speed != 1.0 and args.clock == "manual":
+        raise ValueError("--speed applies to the real clock only")
+    if args.start_time is not None and args.clock != "manual":
+        raise ValueError("--start-time applies to the manual clock only")
+    return Config(
+        host=args.host, port=args.port, clock=args.clock, speed=args.speed, start_time=args.start_time,
+        seed=args.seed, scenarios=tuple(args.scenario), journal_size=args.journal_size,
+        max_upload_bytes=int(args.max_upload_mb * 1024 * 1024), fetch_allow=tuple(args.allow_fetch),
+        strict=args.strict, log_level=args.log_level,
+    )
+
+
+async def _serve(config: Config) -> None:
+    from aiohttp import web
+
+    from emulator.app import build_app
+
+    app = build_app(config)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, config.host, config.port)
+    await site.start()
+    port = runner.addresses[0][1]
+    base = f"http://{config.host}:{port}"
+    print(f"fax-emulator listening on {base}", flush=True)
+    from emulator import keys
+
+    for vendor in app[keys.RUNTIME].vendors.values():
+        print(f"  {vendor.title}: {base}{vendor.prefix}", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=getattr(args, "log_level", "info").upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.command == "serve":
+        try:
+            config = _config(args)
+        except ValueError as exc:
+            print(f"fax-emulator: {exc}", file=sys.stderr)
+            return 2
+        try:
+            asyncio.run(_serve(config))
+        except OSError as exc:
+            print(f"fax-emulator: cannot listen on {config.host}:{config.port}: {exc}", file=sys.stderr)
+            return 1
+        return 0
+    return 2

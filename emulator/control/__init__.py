@@ -1,0 +1,1 @@
+"""The emulator's own control API, under ``/_emulator/`` (documented in the README)."""

@@ -1,0 +1,247 @@
+"""Handlers of the control API: thin wrappers over the Runtime."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from aiohttp import web
+
+from emulator import __version__, keys
+from emulator.core.clock import ManualClock, iso8601
+from emulator.core.documents import DocumentError, intake, make_pdf
+from emulator.core.errors import Conflict, Invalid, NotFound
+from emulator.core.http import read_json
+from emulator.core.runtime import Runtime
+from emulator.core.store import Fax
+from emulator.core.vendor import Inbound
+
+MAX_LIST = 10_000  # most items one list call returns
+
+
+def _runtime(request: web.Request) -> Runtime:
+    return request.config_dict[keys.RUNTIME]
+
+
+def _base_url(request: web.Request, prefix: str) -> str:
+    return f"{request.scheme}://{request.host}{prefix}"
+
+
+def _clock_json(runtime: Runtime) -> dict[str, Any]:
+    now = runtime.now()
+    return {
+        "mode": runtime.clock.mode,
+        "speed": runtime.clock.speed,
+        "now": now,
+        "iso": iso8601(now),
+        "pending_actions": runtime.scheduler.pending,
+    }
+
+
+def fax_json(runtime: Runtime, fax: Fax) -> dict[str, Any]:
+    """The neutral view of a fax, with its whole history and the vendor's own view."""
+    vendor = runtime.vendors[fax.vendor]
+    result = fax.result
+    body: dict[str, Any] = {
+        "id": fax.id,
+        "aliases": list(fax.aliases),
+        "vendor": fax.vendor,
+        "tenant": fax.tenant,
+        "direction": fax.direction,
+        "to": fax.to,
+        "from": fax.sender,
+        "status": fax.status,
+        "terminal": fax.terminal,
+        "pages": fax.pages,
+        "pages_sent": fax.pages_sent,
+        "attempts": fax.attempts,
+        "max_attempts": fax.max_attempts,
+        "outcome": result.outcome.value if result else None,
+        "rule": result.rule if result else None,
+        "created_at": iso8601(fax.created_at),
+        "ended_at": iso8601(fax.ended_at) if fax.ended_at is not None else None,
+        "history": [{"at": iso8601(at), "time": at, "status": status} for at, status in fax.history],
+        "attempt_results": [
+            {"outcome": r.outcome.value, "pages_sent": r.pages(fax.pages), "native": r.native, "rule": r.rule}
+            for r in fax.attempt_results
+        ],
+        "documents": [{"kind": d.kind, "pages": d.pages, "size": d.size, "filename": d.filename}
+                      for d in fax.documents],
+    }
+    if vendor.view is not None:
+        body["vendor_view"] = vendor.view(runtime, fax)
+    return body
+
+
+def _limit(request: web.Request) -> int:
+    raw = request.query.get("limit", str(MAX_LIST))
+    try:
+        limit = int(raw)
+    except ValueError:
+        raise Invalid(f"limit must be a whole number, not {raw!r}", field="limit") from None
+    if not 1 <= limit <= MAX_LIST:
+        raise Invalid(f"limit must be between 1 and {MAX_LIST}", field="limit")
+    return limit
+
+
+def _vendor_filter(request: web.Request, runtime: Runtime) -> str | None:
+    vendor = request.query.get("vendor")
+    if vendor is not None and vendor not in runtime.vendors:
+        raise Invalid(f"unknown vendor {vendor!r}; expected one of {', '.join(runtime.vendors)}", field="vendor")
+    return vendor
+
+
+async def health(request: web.Request) -> web.Response:
+    runtime = _runtime(request)
+    return web.json_response({
+        "status": "ok",
+        "version": __version__,
+        "clock": _clock_json(runtime),
+        "vendors": {v.name: _base_url(request, v.prefix) for v in runtime.vendors.values()},
+        "errors": list(runtime.scheduler.errors),
+    })
+
+
+async def vendors(request: web.Request) -> web.Response:
+    runtime = _runtime(request)
+    body = []
+    for vendor in runtime.vendors.values():
+        machine = vendor.machine
+        body.append({
+            "name": vendor.name,
+            "title": vendor.title,
+            "base_url": _base_url(request, vendor.prefix),
+            "operations": list(vendor.operations),
+            "states": list(machine.states),
+            "terminal": sorted(machine.terminal),
+            "cancellable": machine.cancelled is not None,
+            "inbound": vendor.receive is not None,
+        })
+    return web.json_response({"vendors": body})
+
+
+async def reset(request: web.Request) -> web.Response:
+    runtime = _runtime(request)
+    body = await read_json(request, required=False) or {}
+    if not isinstance(body, dict):
+        raise Invalid("the body must be a JSON object")
+    vendor, tenant = body.get("vendor"), body.get("tenant")
+    if tenant is not None and vendor is None:
+        raise Invalid("a tenant reset needs the vendor too", field="vendor")
+    if vendor is not None and vendor not in runtime.vendors:
+        raise Invalid(f"unknown vendor {vendor!r}", field="vendor")
+    dropped = runtime.reset(vendor, None if tenant is None else str(tenant))
+    return web.json_response({"reset": True, "faxes_dropped": dropped})
+
+
+async def clock(request: web.Request) -> web.Response:
+    return web.json_response(_clock_json(_runtime(request)))
+
+
+async def advance(request: web.Request) -> web.Response:
+    runtime = _runtime(request)
+    body = await read_json(request)
+    seconds = body.get("seconds") if isinstance(body, dict) else None
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 <= seconds <= 10 * 365 * 86400:
+        raise Invalid('the body must be {"seconds": N} with 0 <= N <= 10 years', field="seconds")
+    if not isinstance(runtime.clock, ManualClock):
+        raise Conflict("the clock is real; start the emulator with --clock manual to advance it")
+    ran = await runtime.scheduler.advance(float(seconds))
+    return web.json_response({**_clock_json(runtime), "actions_run": ran})
+
+
+async def run_until_idle(request: web.Request) -> web.Response:
+    runtime = _runtime(request)
+    if not isinstance(runtime.clock, ManualClock):
+        raise Conflict("the clock is real; start the emulator with --clock manual to advance it")
+    passed = await runtime.scheduler.run_until_idle()
+    return web.json_response({**_clock_json(runtime), "seconds_passed": passed})
+
+
+async def list_faxes(request: web.Request) -> web.Response:
+    runtime = _runtime(request)
+    vendor = _vendor_filter(request, runtime)
+    query = request.query
+    tenant, status, direction = query.get("tenant"), query.get("status"), query.get("direction")
+    found = [
+        f for f in runtime.store.all_faxes()
+        if (vendor is None or f.vendor == vendor) and (tenant is None or f.tenant == tenant)
+        and (status is None or f.status == status) and (direction is None or f.direction == direction)
+    ]
+    limit = _limit(request)
+    return web.json_response({"faxes": [fax_json(runtime, f) for f in found[-limit:]], "total": len(found)})
+
+
+def _fax(runtime: Runtime, request: web.Request) -> Fax:
+    fax_id = request.match_info["fax_id"]
+    fax = runtime.store.get(fax_id)
+    if fax is None:
+        raise NotFound(f"no fax with id {fax_id!r}")
+    return fax
+
+
+async def get_fax(request: web.Request) -> web.Response:
+    runtime = _runtime(request)
+    return web.json_response(fax_json(runtime, _fax(runtime, request)))
+
+
+async def cancel_fax(request: web.Request) -> web.Response:
+    runtime = _runtime(request)
+    fax = _fax(runtime, request)
+    runtime.cancel(fax)
+    return web.json_response(fax_json(runtime, fax))
+
+
+def _inbound_from(body: Any) -> Inbound:
+    if not isinstance(body, dict):
+        raise Invalid("the body must be a JSON object")
+    for name in ("vendor", "to", "from"):
+        if not isinstance(body.get(name), str) or not body[name]:
+            raise Invalid(f"{name!r} is required and must be a non-empty string", field=name)
+    pages = body.get("pages", 1)
+    if isinstance(pages, bool) or not isinstance(pages, int) or not 1 <= pages <= 1000:
+        raise Invalid("'pages' must be a whole number from 1 to 1000", field="pages")
+    document = None
+    if body.get("document_base64") is not None:
+        try:
+            data = base64.b64decode(body["document_base64"], validate=True)
+        except (binascii.Error, ValueError, TypeError) as exc:
+            raise Invalid("'document_base64' is not valid base64", field="document_base64") from exc
+        try:
+            document = intake(data, str(body.get("filename") or "inbound"))
+        except DocumentError as exc:
+            raise Invalid(exc.message, field="document_base64", code=exc.code) from exc
+    else:
+        document = intake(make_pdf(pages, [f"Fax from {body['from']} to {body['to']}"]), "inbound.pdf")
+    tenant = body.get("tenant")
+    options = body.get("options", {})
+    if not isinstance(options, dict):
+        raise Invalid("'options' must be an object", field="options")
+    return Inbound(body["vendor"], body["to"], body["from"], None if tenant is None else str(tenant),
+                   document.pages, document, options)
+
+
+async def inbound(request: web.Request) -> web.Response:
+    runtime = _runtime(request)
+    fax = runtime.receive(_inbound_from(await read_json(request)))
+    return web.json_response(fax_json(runtime, fax), status=201)
+
+
+async def requests(request: web.Request) -> web.Response:
+    runtime = _runtime(request)
+    vendor = _vendor_filter(request, runtime)
+    entries = runtime.journal.query(vendor=vendor, tenant=request.query.get("tenant"), limit=_limit(request))
+    return web.json_response({"requests": [e.to_json() for e in entries], "dropped": runtime.journal.dropped,
+                              "capacity": runtime.journal.size})
+
+
+async def webhooks(request: web.Request) -> web.Response:
+    runtime = _runtime(request)
+    vendor = _vendor_filter(request, runtime)
+    found = runtime.dispatcher.query(vendor=vendor, tenant=request.query.get("tenant"),
+                                     event=request.query.get("event"))
+    fax_id = request.query.get("fax_id")
+    if fax_id is not None:
+        found = [d for d in found if d.fax_id == fax_id]
+    return web.json_response({"deliveries": [d.to_json() for d in found[-_limit(request):]]})

@@ -1,0 +1,39 @@
+"""The /_emulator/ route table and its error rendering."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from emulator.control import handlers
+from emulator.core.errors import EmulatorError
+from emulator.core.http import error_middleware
+
+
+def _render(error: EmulatorError) -> web.Response:
+    body = {"error": {"code": error.code, "message": error.message}}
+    if error.field:
+        body["error"]["field"] = error.field
+    return web.json_response(body, status=error.status)
+
+
+ROUTES = [
+    ("GET", "/health", handlers.health, "health"),
+    ("GET", "/vendors", handlers.vendors, "vendors"),
+    ("POST", "/reset", handlers.reset, "reset"),
+    ("GET", "/clock", handlers.clock, "clock"),
+    ("POST", "/clock/advance", handlers.advance, "clock_advance"),
+    ("POST", "/clock/run-until-idle", handlers.run_until_idle, "clock_run_until_idle"),
+    ("GET", "/faxes", handlers.list_faxes, "list_faxes"),
+    ("GET", "/faxes/{fax_id}", handlers.get_fax, "get_fax"),
+    ("POST", "/faxes/{fax_id}/cancel", handlers.cancel_fax, "cancel_fax"),
+    ("POST", "/inbound", handlers.inbound, "inbound"),
+    ("GET", "/requests", handlers.requests, "requests"),
+    ("GET", "/webhooks", handlers.webhooks, "webhooks"),
+]
+
+
+def build_control() -> web.Application:
+    app = web.Application(middlewares=[error_middleware(_render)])
+    for method, path, handler, name in ROUTES:
+        app.router.add_route(method, path, handler, name=name)
+    return app

@@ -1,0 +1,209 @@
+"""Document intake and synthesis.
+
+Intake recognises PDF and TIFF by their content (never by file name), counts pages for
+real (a PDF's page tree through pypdf, a TIFF's chain of IFDs) and rejects empty or
+corrupt files. Synthesis makes small but valid PDFs and TIFFs for inbound faxes,
+confirmation reports and tests.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import struct
+import zlib
+from dataclasses import dataclass
+
+from emulator.core.errors import Invalid
+
+#: Default upload limit per document (bytes); ``--max-upload-mb`` changes it.
+DEFAULT_MAX_UPLOAD = 50 * 1024 * 1024
+
+CONTENT_TYPES = {"pdf": "application/pdf", "tiff": "image/tiff", "text": "text/plain"}
+_MAX_TIFF_PAGES = 10_000
+_TEXT_LINES_PER_PAGE = 60
+
+
+class DocumentError(Invalid):
+    """An uploaded document that cannot be used; ``code`` says why."""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Document:
+    """A stored document: what it is, how many pages, and its bytes."""
+
+    kind: str  # "pdf" | "tiff" | "text"
+    data: bytes
+    pages: int
+    filename: str
+
+    @property
+    def content_type(self) -> str:
+        return CONTENT_TYPES[self.kind]
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+
+def sniff(data: bytes) -> str | None:
+    """The kind of document by its first bytes, or None."""
+    head = data[:1024]
+    if b"%PDF-" in head:  # PDF allows junk before the header within the first KiB
+        return "pdf"
+    if head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
+        return "tiff"
+    return None
+
+
+def _looks_like_text(data: bytes) -> bool:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return all(ch.isprintable() or ch in "\r\n\t\f" for ch in text[:4096])
+
+
+def count_pdf_pages(data: bytes) -> int:
+    """Pages in a PDF's page tree; DocumentError if it cannot be read."""
+    from pypdf import PdfReader  # imported here: pypdf costs start-up time
+    from pypdf.errors import PyPdfError
+
+    try:
+        return len(PdfReader(io.BytesIO(data), strict=False).pages)
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,
+            struct.error, zlib.error, RecursionError, OSError, AssertionError) as exc:
+        raise DocumentError(f"the PDF cannot be read: {exc}", code="corrupt_document") from exc
+
+
+def count_tiff_pages(data: bytes) -> int:
+    """Images (IFDs) in a TIFF or BigTIFF; DocumentError if the chain is broken."""
+    def corrupt(why: str) -> DocumentError:
+        return DocumentError(f"the TIFF cannot be read: {why}", code="corrupt_document")
+
+    if len(data) < 8:
+        raise corrupt("too short")
+    order = "<" if data[:2] == b"II" else ">"
+    big = struct.unpack_from(order + "H", data, 2)[0] == 43
+    try:
+        if big:
+            offset = struct.unpack_from(order + "Q", data, 8)[0]
+            count_fmt, count_size, entry_size, next_fmt = "Q", 8, 20, "Q"
+        else:
+            offset = struct.unpack_from(order + "I", data, 4)[0]
+            count_fmt, count_size, entry_size, next_fmt = "H", 2, 12, "I"
+        pages = 0
+        seen: set[int] = set()
+        while offset:
+            if offset in seen or offset >= len(data) or pages >= _MAX_TIFF_PAGES:
+                raise corrupt("bad IFD offset")
+            seen.add(offset)
+            entries = struct.unpack_from(order + count_fmt, data, offset)[0]
+            if entries == 0:
+                raise corrupt("empty IFD")
+            offset = struct.unpack_from(order + next_fmt, data, offset + count_size + entries * entry_size)[0]
+            pages += 1
+    except struct.error as exc:
+        raise corrupt("truncated") from exc
+    return pages
+
+
+def intake(data: bytes, filename: str = "document", accept: tuple[str, ...] = ("pdf", "tiff")) -> Document:
+    """Check an uploaded document and count its pages.
+
+    Raises DocumentError with code ``empty_document``, ``unsupported_document`` (not one
+    of ``accept``) or ``corrupt_document``.
+    """
+    if not data:
+        raise DocumentError("the document is empty", code="empty_document")
+    kind = sniff(data)
+    if kind is None and "text" in accept and _looks_like_text(data):
+        kind = "text"
+    if kind is None or kind not in accept:
+        wanted = " or ".join(k.upper() if k != "text" else "plain text" for k in accept)
+        raise DocumentError(f"the document is not a {wanted}", code="unsupported_document")
+    if kind == "pdf":
+        pages = count_pdf_pages(data)
+    elif kind == "tiff":
+        pages = count_tiff_pages(data)
+    else:
+        pages = max(1, math.ceil(len(data.decode("utf-8").splitlines()) / _TEXT_LINES_PER_PAGE))
+    if pages < 1:
+        raise DocumentError("the document has no pages", code="corrupt_document")
+    return Document(kind, data, pages, filename)
+
+
+# -- synthesis -------------------------------------------------------------------
+
+
+def _pdf_escape(text: str) -> str:
+    safe = text.encode("latin-1", "replace").decode("latin-1")
+    return safe.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+
+def make_pdf(pages: int = 1, lines: list[str] | None = None, title: str = "fax") -> bytes:
+    """A valid PDF with ``pages`` US-Letter pages; ``lines`` are written on page 1."""
+    if pages < 1:
+        raise ValueError("a PDF needs at least one page")
+    objects: list[bytes] = []
+    kids = []
+    font_ref = 3
+    first_page = 4
+    for number in range(pages):
+        page_obj = first_page + 2 * number
+        kids.append(f"{page_obj} 0 R")
+    objects.append(b"<< /Type /Catalog /Pages 2 0 R >>")
+    objects.append(f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {pages} >>".encode())
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    for number in range(pages):
+        text = (lines or [title]) if number == 0 else [f"{title} - page {number + 1} of {pages}"]
+        ops = ["BT", "/F1 12 Tf", "14 TL", "72 720 Td"]
+        ops += [f"({_pdf_escape(line)}) Tj T*" for line in text]
+        ops.append("ET")
+        stream = "\n".join(ops).encode("latin-1")
+        content_obj = first_page + 2 * number + 1
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 {font_ref} 0 R >> >> "
+            f"/Contents {content_obj} 0 R >>".encode()
+        )
+        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for index, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(f"{index} 0 obj\n".encode() + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
+    for offset in offsets:
+        out.write(f"{offset:010d} 00000 n \n".encode())
+    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
+    return out.getvalue()
+
+
+def make_tiff(pages: int = 1, width: int = 64, height: int = 32) -> bytes:
+    """A valid bilevel, uncompressed, little-endian TIFF with ``pages`` images."""
+    if pages < 1:
+        raise ValueError("a TIFF needs at least one page")
+    row = (width + 7) // 8
+    image = bytes([0b10101010] * row * height)
+    out = bytearray(b"II*\x00" + struct.pack("<I", 8))
+    for number in range(pages):
+        ifd_at = len(out)
+        tags = [
+            (256, 3, 1, width), (257, 3, 1, height), (258, 3, 1, 1), (259, 3, 1, 1),
+            (262, 3, 1, 0), (273, 4, 1, 0), (278, 3, 1, height), (279, 4, 1, len(image)),
+        ]
+        ifd_size = 2 + len(tags) * 12 + 4
+        data_at = ifd_at + ifd_size
+        tags[5] = (273, 4, 1, data_at)
+        out += struct.pack("<H", len(tags))
+        for tag, kind, count, value in tags:
+            if kind == 4:  # LONG
+                out += struct.pack("<HHII", tag, kind, count, value)
+            else:  # SHORT, left-justified in the 4-byte value field
+                out += struct.pack("<HHIHH", tag, kind, count, value, 0)
+        next_at = data_at + len(image) if number + 1 < pages else 0
+        out += struct.pack("<I", next_at)
+        out += image
+    return bytes(out)

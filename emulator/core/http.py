@@ -1,0 +1,179 @@
+"""Reading request bodies within limits, for every vendor.
+
+Uploads are read in chunks and refused with 413 as soon as they pass the limit, so an
+over-size upload is never held in memory; malformed bodies become ``Invalid``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import BodyPartReader, web
+from multidict import MultiDict
+
+from emulator.core.errors import EmulatorError, Invalid, PayloadTooLarge, for_status
+
+log = logging.getLogger(__name__)
+
+MAX_FIELD_BYTES = 1024 * 1024  # a non-file form field
+MAX_PARTS = 100  # parts in one multipart body
+MAX_JSON_BYTES = 5 * 1024 * 1024
+_CHUNK = 64 * 1024
+
+
+@dataclass(slots=True)
+class Upload:
+    """A file part of a multipart body."""
+
+    name: str
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(slots=True)
+class Form:
+    """A parsed form: text fields (all values kept) and file parts in order."""
+
+    fields: MultiDict[str] = field(default_factory=MultiDict)
+    files: list[Upload] = field(default_factory=list)
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        return self.fields.get(name, default)
+
+    def file(self, name: str) -> Upload | None:
+        return next((f for f in self.files if f.name == name), None)
+
+
+async def _read_part(part: BodyPartReader, limit: int, what: str) -> bytes:
+    chunks = bytearray()
+    while True:
+        chunk = await part.read_chunk(_CHUNK)
+        if not chunk:
+            break
+        chunks += chunk
+        if len(chunks) > limit:
+            raise PayloadTooLarge(f"{what} is larger than the limit of {limit} bytes", detail={"limit": limit})
+    data = bytes(chunks)
+    encoding = part.headers.get("Content-Transfer-Encoding", "").lower()
+    if encoding in ("base64", "quoted-printable"):
+        data = part.decode(data)
+    return data
+
+
+def _check_length(request: web.Request, limit: int) -> None:
+    length = request.content_length
+    if length is not None and length > limit:
+        raise PayloadTooLarge(f"the request body ({length} bytes) is larger than the limit of {limit} bytes",
+                              detail={"limit": limit})
+
+
+async def read_form(request: web.Request, max_file_bytes: int, max_total_bytes: int | None = None) -> Form:
+    """Parse a multipart or url-encoded body; files over ``max_file_bytes`` get 413."""
+    total_limit = max_total_bytes or max_file_bytes + MAX_FIELD_BYTES * 4
+    _check_length(request, total_limit)
+    form = Form()
+    ctype = request.content_type
+    if ctype == "application/x-www-form-urlencoded":
+        body = await _read_limited(request, MAX_FIELD_BYTES * 4)
+        from urllib.parse import parse_qsl
+
+        form.fields.extend(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+        return form
+    if ctype != "multipart/form-data":
+        raise Invalid(f"expected a multipart/form-data body, got {ctype or 'none'}", code="unsupported_media_type")
+    try:
+        reader = await request.multipart()
+        parts = 0
+        total = 0
+        while True:
+            part = await reader.next()
+            if part is None:
+                break
+            parts += 1
+            if parts > MAX_PARTS:
+                raise Invalid(f"more than {MAX_PARTS} parts in one body")
+            if not isinstance(part, BodyPartReader):
+                raise Invalid("nested multipart bodies are not supported")
+            name = part.name or ""
+            if part.filename is not None:
+                data = await _read_part(part, max_file_bytes, f"the file {part.filename!r}")
+                total += len(data)
+                if total > total_limit:
+                    raise PayloadTooLarge(f"the files total more than the limit of {total_limit} bytes",
+                                          detail={"limit": total_limit})
+                form.files.append(Upload(name, part.filename, part.headers.get("Content-Type", ""), data))
+            else:
+                data = await _read_part(part, MAX_FIELD_BYTES, f"the field {name!r}")
+                form.fields.add(name, data.decode(part.get_charset("utf-8"), "replace"))
+    except (PayloadTooLarge, Invalid):
+        raise
+    except (ValueError, AssertionError, RuntimeError, LookupError, UnicodeError) as exc:
+        raise Invalid(f"malformed multipart body: {exc}") from exc
+    return form
+
+
+async def _read_limited(request: web.Request, limit: int) -> bytes:
+    _check_length(request, limit)
+    body = bytearray()
+    async for chunk in request.content.iter_chunked(_CHUNK):
+        body += chunk
+        if len(body) > limit:
+            raise PayloadTooLarge(f"the request body is larger than the limit of {limit} bytes",
+                                  detail={"limit": limit})
+    return bytes(body)
+
+
+async def read_json(request: web.Request, limit: int = MAX_JSON_BYTES, *, required: bool = True) -> Any:
+    """Parse a JSON body; ``Invalid`` with a readable reason when it is not JSON."""
+    body = await _read_limited(request, limit)
+    if not body.strip():
+        if required:
+            raise Invalid("the request body is empty; expected JSON")
+        return None
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError) as exc:
+        raise Invalid(f"the request body is not valid JSON: {exc}") from exc
+
+
+Renderer = Callable[[EmulatorError], web.StreamResponse]
+
+
+def error_middleware(render: Renderer) -> Any:
+    """A sub-app middleware that turns every error into the vendor's own error body.
+
+    It covers errors raised by handlers, the router's 404/405 for paths under the
+    vendor's prefix, and unexpected exceptions (logged, answered as the vendor's 500,
+    never a traceback).
+    """
+
+    @web.middleware
+    async def vendor_errors(request: web.Request, handler: Any) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        except EmulatorError as exc:
+            return _with_headers(render(exc), exc.headers)
+        except web.HTTPException as exc:
+            if exc.status < 400:
+                raise
+            error = for_status(exc.status, exc.reason)
+            allow = exc.headers.get("Allow")
+            return _with_headers(render(error), {"Allow": allow} if allow else {})
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("unexpected error answering %s %s", request.method, request.path)
+            return render(EmulatorError())
+
+    return vendor_errors
+
+
+def _with_headers(response: web.StreamResponse, headers: dict[str, str]) -> web.StreamResponse:
+    response.headers.update(headers)
+    return response

@@ -1,0 +1,35 @@
+"""One seedable random source for every id and every random choice of the emulator.
+
+With a seed, a run makes the same ids and the same seeded choices every time.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import uuid
+
+
+class Ids:
+    """Random ids in the shapes vendors use."""
+
+    def __init__(self, seed: int | str | None = None) -> None:
+        self.random = random.Random(seed if seed is not None else os.urandom(16))
+
+    def hex(self, length: int) -> str:
+        """``length`` lowercase hex digits."""
+        return f"{self.random.getrandbits(4 * length):0{length}x}"
+
+    def uuid4(self) -> str:
+        """A lowercase, hyphenated version-4 UUID."""
+        return str(uuid.UUID(int=self.random.getrandbits(128), version=4))
+
+    def digits(self, length: int) -> str:
+        return "".join(self.random.choice("0123456789") for _ in range(length))
+
+    def chance(self, probability: float) -> bool:
+        """True with ``probability``, from the seeded source."""
+        return self.random.random() < probability
+
+    def uniform(self, low: float, high: float) -> float:
+        return self.random.uniform(low, high)

@@ -1,0 +1,215 @@
+"""Declarative status machines and the engine that drives faxes through them.
+
+A vendor declares its machine as data: the states a fax passes through before a
+transmission attempt (``prepare``), the state an attempt runs in (``transmit``), where a
+fax waits between attempts (``requeue``), and how neutral outcomes map to its terminal
+statuses. The engine moves every fax on the scheduler (one timer per fax at a time),
+records each transition with its clock time, and tells the vendor about each one.
+
+The shape covers all four vendors::
+
+    CallerIP  Loading -> Converting -> Pending -> Sending -> Success | Failed
+    FAX.PLUS  submitted -> converting -> scheduled_for_sending -> sending -> <fax status>
+    Imagicle  Queued -> InProgress -> (Queued -> InProgress)* -> Completed | Failed
+    Kazoo     pending -> locked -> processing -> (pending ...)* -> completed | failed
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from emulator.core.outcomes import Outcome, OutcomePolicy, Result
+from emulator.core.scheduler import Scheduler
+from emulator.core.store import Fax
+
+Listener = Callable[[Fax, str | None, str], None]
+
+UNREADABLE = Result(Outcome.CONVERSION_FAILED, rule="the document could not be read")
+
+
+@dataclass(frozen=True)
+class Machine:
+    """One vendor's outbound status machine, as data."""
+
+    prepare: tuple[str, ...]  # states before the first attempt, in order; prepare[0] is initial
+    transmit: str  # the state an attempt runs in
+    success: str  # terminal status for Outcome.SUCCESS
+    failure: str  # terminal status for any outcome not in ``statuses``
+    dwell: Mapping[str, float]  # default seconds in each state (transmit: call set-up)
+    per_page: float = 30.0  # transmit seconds per page sent
+    convert: str | None = None  # at the end of this state (first pass) a bad document fails
+    requeue: str | None = None  # where a fax waits between attempts; None = no retries
+    hold: str | None = None  # where a fax waits for a future send time (default: last prepare)
+    cancelled: str | None = None  # status of a cancelled fax, if the vendor has one
+    statuses: Mapping[Outcome, str] = field(default_factory=dict)  # outcome -> terminal status
+    native: frozenset[str] = frozenset()  # vendor statuses a scenario may name directly
+
+    def __post_init__(self) -> None:
+        if self.requeue is not None and self.requeue not in self.prepare:
+            raise ValueError(f"requeue state {self.requeue!r} must be one of prepare")
+        if self.convert is not None and self.convert not in (*self.prepare, self.transmit):
+            raise ValueError(f"convert state {self.convert!r} is not a state of the machine")
+
+    @property
+    def initial(self) -> str:
+        return self.prepare[0]
+
+    @property
+    def hold_state(self) -> str:
+        return self.hold or self.prepare[-1]
+
+    @property
+    def terminal(self) -> frozenset[str]:
+        """Every status a fax can end in."""
+        ends = {self.success, self.failure, *self.statuses.values(), *self.native}
+        if self.cancelled:
+            ends.add(self.cancelled)
+        return frozenset(ends)
+
+    @property
+    def states(self) -> tuple[str, ...]:
+        """Every status, in lifecycle order."""
+        return (*self.prepare, self.transmit, *sorted(self.terminal))
+
+    def final_status(self, result: Result) -> str:
+        if result.native is not None and result.native in self.native:
+            return result.native
+        if result.outcome is Outcome.SUCCESS:
+            return self.success
+        return self.statuses.get(result.outcome, self.failure)
+
+    def transitions(self) -> frozenset[tuple[str | None, str]]:
+        """Every (from, to) pair the engine can produce; ``None`` is submission."""
+        pairs: set[tuple[str | None, str]] = {(None, self.initial)}
+        path = (*self.prepare, self.transmit)
+        pairs.update(itertools.pairwise(path))
+        ends = self.terminal - {self.cancelled}
+        if self.convert is not None:
+            pairs.update((self.convert, end) for end in ends)
+        pairs.update((self.transmit, end) for end in ends)
+        if self.requeue is not None:
+            pairs.add((self.transmit, self.requeue))
+            after = self.prepare.index(self.requeue)
+            pairs.update(zip(self.prepare[after:], (*self.prepare[after + 1 :], self.transmit), strict=False))
+        if self.cancelled:
+            pairs.update((state, self.cancelled) for state in path)
+        return frozenset(pairs)
+
+
+class Engine:
+    """Drives faxes through their vendor's machine on the scheduler."""
+
+    def __init__(self, scheduler: Scheduler, policy: Callable[[Fax], OutcomePolicy]) -> None:
+        self.scheduler = scheduler
+        self.clock = scheduler.clock
+        self._policy = policy
+        self.machines: dict[str, Machine] = {}
+        self.listeners: dict[str, Listener] = {}
+
+    def register(self, vendor: str, machine: Machine, listener: Listener | None = None) -> None:
+        self.machines[vendor] = machine
+        if listener is not None:
+            self.listeners[vendor] = listener
+
+    # -- public operations --------------------------------------------------------
+    def start(self, fax: Fax) -> None:
+        """Put a new outbound fax into its machine's initial state."""
+        self._enter(fax, self.machines[fax.vendor].initial)
+
+    def cancel(self, fax: Fax) -> bool:
+        """Cancel a fax that has not ended; False if it has or the vendor cannot cancel."""
+        machine = self.machines[fax.vendor]
+        if fax.terminal or machine.cancelled is None:
+            return False
+        self.stop(fax)
+        self._end(fax, machine.cancelled, None)
+        return True
+
+    def stop(self, fax: Fax) -> None:
+        """Stop driving a fax without changing its status (e.g. it was deleted)."""
+        if fax.timer is not None:
+            fax.timer.cancel()
+            fax.timer = None
+
+    def record(self, fax: Fax, status: str) -> None:
+        """Set a status outside the machine (e.g. an inbound fax), with history and listener."""
+        self._transition(fax, status)
+
+    # -- the machine ----------------------------------------------------------------
+    def _transition(self, fax: Fax, status: str) -> None:
+        previous = fax.status if fax.history else None
+        fax.status = status
+        fax.history.append((self.clock.now(), status))
+        listener = self.listeners.get(fax.vendor)
+        if listener is not None:
+            listener(fax, previous, status)
+
+    def _enter(self, fax: Fax, state: str) -> None:
+        machine = self.machines[fax.vendor]
+        now = self.clock.now()
+        policy = self._policy(fax)
+        if state == machine.transmit:
+            # attempt 1 may have been decided already, when the document was converted
+            result = fax.pending or policy.attempt(fax, fax.attempts + 1)
+            if not fax.document_ok:
+                result = UNREADABLE
+            fax.pending = result
+            if fax.started_at is None:
+                fax.started_at = now
+            setup = policy.dwell(fax, state, machine.dwell.get(state, 0.0))
+            duration = setup + machine.per_page * result.pages(fax.pages)
+        elif state == machine.requeue and fax.attempts > 0:
+            duration = fax.retry_delay
+        else:
+            duration = policy.dwell(fax, state, machine.dwell.get(state, 0.0))
+        if state == machine.hold_state and fax.not_before is not None:
+            duration = max(duration, fax.not_before - now)
+        self._transition(fax, state)
+        if not fax.terminal:  # a listener may have ended it
+            fax.timer = self.scheduler.at(now + duration, self._leave, fax)
+
+    def _leave(self, fax: Fax) -> None:
+        fax.timer = None
+        machine = self.machines[fax.vendor]
+        state = fax.status
+        if state == machine.transmit:
+            self._attempt_done(fax, machine)
+            return
+        if state == machine.convert and fax.attempts == 0:
+            verdict = self._policy(fax).attempt(fax, 1)
+            if not fax.document_ok:
+                verdict = UNREADABLE
+            if verdict.outcome is Outcome.CONVERSION_FAILED:
+                self._finish(fax, machine, verdict)
+                return
+            fax.pending = verdict
+        index = machine.prepare.index(state)
+        following = machine.prepare[index + 1] if index + 1 < len(machine.prepare) else machine.transmit
+        self._enter(fax, following)
+
+    def _attempt_done(self, fax: Fax, machine: Machine) -> None:
+        result = fax.pending or Result(Outcome.SUCCESS)
+        fax.pending = None
+        fax.attempts += 1
+        fax.attempt_results.append(result)
+        retry = (
+            not result.outcome.ok
+            and result.outcome.retryable
+            and result.native is None
+            and machine.requeue is not None
+            and fax.attempts < fax.max_attempts
+        )
+        if retry:
+            self._enter(fax, machine.requeue)
+        else:
+            self._finish(fax, machine, result)
+
+    def _finish(self, fax: Fax, machine: Machine, result: Result) -> None:
+        self._end(fax, machine.final_status(result), result)
+
+    def _end(self, fax: Fax, status: str, result: Result | None) -> None:
+        fax.result = result
+        fax.ended_at = self.clock.now()
+        self._transition(fax, status)

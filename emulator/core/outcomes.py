@@ -1,0 +1,135 @@
+"""The neutral outcome model: what happened to one attempt to send a fax.
+
+Scenarios and magic numbers speak this language; each vendor translates an outcome
+into its own status words (``vendors/<name>/lifecycle.py``).
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from emulator.core.store import Fax
+
+
+class Outcome(enum.StrEnum):
+    """How one transmission attempt ended."""
+
+    SUCCESS = "success"
+    PARTIAL = "partial"  # the call dropped after some pages
+    BUSY = "busy"
+    NO_ANSWER = "no_answer"
+    INVALID_NUMBER = "invalid_number"  # unallocated / malformed destination
+    REJECTED = "rejected"  # answered, but refused or no fax tone
+    NETWORK_ERROR = "network_error"  # transient carrier failure
+    CONVERSION_FAILED = "conversion_failed"  # the document could not be rendered
+    INSUFFICIENT_CREDIT = "insufficient_credit"
+    DESTINATION_NOT_SUPPORTED = "destination_not_supported"
+    INTERNAL_ERROR = "internal_error"
+
+    @property
+    def ok(self) -> bool:
+        return self is Outcome.SUCCESS
+
+    @property
+    def retryable(self) -> bool:
+        """Whether trying again could help (a vendor retries only these)."""
+        return self in _RETRYABLE
+
+
+_RETRYABLE = frozenset(
+    {Outcome.PARTIAL, Outcome.BUSY, Outcome.NO_ANSWER, Outcome.REJECTED, Outcome.NETWORK_ERROR, Outcome.INTERNAL_ERROR}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """The result of one attempt.
+
+    ``pages_sent`` is ``None`` when it follows from the outcome (all pages on success,
+    none on failure). ``native`` is a vendor-native status or code a scenario named
+    (e.g. FAX.PLUS ``failed_fs_49``); the vendor interprets it.
+    """
+
+    outcome: Outcome
+    pages_sent: int | None = None
+    native: str | None = None
+    rule: str | None = None  # which scenario rule or magic number decided it
+
+    def pages(self, total: int) -> int:
+        if self.pages_sent is not None:
+            return max(0, min(self.pages_sent, total))
+        if self.outcome is Outcome.SUCCESS:
+            return total
+        if self.outcome is Outcome.PARTIAL:
+            return total // 2
+        return 0
+
+
+SUCCESS = Result(Outcome.SUCCESS)
+
+
+@dataclass(frozen=True, slots=True)
+class MagicNumber:
+    """A destination whose outcome is fixed; ``outcomes[n]`` is attempt n+1's (the last repeats)."""
+
+    suffix: str
+    outcomes: tuple[Outcome, ...]
+    meaning: str
+
+
+#: Destinations ending in these digits (after dropping everything but digits) give
+#: these outcomes, for every vendor, when no scenario rule decides. Documented in
+#: the README; everything else succeeds.
+MAGIC_NUMBERS: tuple[MagicNumber, ...] = (
+    MagicNumber("5550001", (Outcome.BUSY,), "always busy"),
+    MagicNumber("5550002", (Outcome.NO_ANSWER,), "never answers"),
+    MagicNumber("5550003", (Outcome.INVALID_NUMBER,), "unallocated number"),
+    MagicNumber("5550004", (Outcome.PARTIAL,), "drops the call after half the pages"),
+    MagicNumber("5550005", (Outcome.CONVERSION_FAILED,), "the document fails to convert"),
+    MagicNumber("5550006", (Outcome.REJECTED,), "answers but refuses the fax"),
+    MagicNumber("5550007", (Outcome.NETWORK_ERROR,), "transient network failure"),
+    MagicNumber("5550008", (Outcome.INSUFFICIENT_CREDIT,), "the account has no credit"),
+    MagicNumber("5550009", (Outcome.DESTINATION_NOT_SUPPORTED,), "destination not supported"),
+    MagicNumber("5550010", (Outcome.INTERNAL_ERROR,), "provider internal error"),
+    MagicNumber("5550011", (Outcome.BUSY, Outcome.SUCCESS), "busy once, then succeeds"),
+    MagicNumber("5550012", (Outcome.NO_ANSWER, Outcome.NO_ANSWER, Outcome.SUCCESS), "no answer twice, then succeeds"),
+)
+
+_NON_DIGITS = re.compile(r"\D+")
+
+
+def magic_number(destination: str) -> MagicNumber | None:
+    """The magic number entry ``destination`` ends with, if any."""
+    digits = _NON_DIGITS.sub("", destination)
+    for magic in MAGIC_NUMBERS:
+        if digits.endswith(magic.suffix):
+            return magic
+    return None
+
+
+class OutcomePolicy(Protocol):
+    """Decides what happens to a fax: the default is magic numbers; scenarios wrap it."""
+
+    def attempt(self, fax: Fax, attempt: int) -> Result:
+        """The result of attempt number ``attempt`` (1-based)."""
+
+    def dwell(self, fax: Fax, state: str, default: float) -> float:
+        """Seconds ``fax`` stays in ``state``."""
+
+
+class MagicNumberPolicy:
+    """Outcomes from the destination number; dwell times as the vendor declares them."""
+
+    def attempt(self, fax: Fax, attempt: int) -> Result:
+        magic = magic_number(fax.to)
+        if magic is None:
+            return SUCCESS
+        outcome = magic.outcomes[min(attempt, len(magic.outcomes)) - 1]
+        return Result(outcome, rule=f"magic number *{magic.suffix} ({magic.meaning})")
+
+    def dwell(self, fax: Fax, state: str, default: float) -> float:
+        return default

@@ -1,0 +1,90 @@
+"""The Runtime: one emulator's clock, scheduler, store, engine, journal and dispatcher.
+
+It is built once per application and hangs off the aiohttp app (``keys.RUNTIME``); vendor
+handlers, the control API, the pytest plugin and the scenario runner all reach the
+emulator through it. It knows vendors only through their ``Vendor`` specs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from emulator.core.clock import ManualClock, RealClock, make_clock
+from emulator.core.errors import Conflict, Invalid
+from emulator.core.ids import Ids
+from emulator.core.journal import Journal
+from emulator.core.lifecycle import Engine
+from emulator.core.outcomes import MagicNumberPolicy, OutcomePolicy
+from emulator.core.scheduler import Scheduler
+from emulator.core.store import Fax, Store, Tenant
+from emulator.core.vendor import Inbound, Vendor
+from emulator.core.webhooks import Dispatcher
+
+log = logging.getLogger(__name__)
+
+
+class Runtime:
+    """Everything one running emulator holds."""
+
+    def __init__(self, config: Any, vendors: Iterable[Vendor]) -> None:
+        self.config = config
+        self.clock: RealClock | ManualClock = make_clock(config.clock, config.speed, config.start_time)
+        self.scheduler = Scheduler(self.clock)
+        self.ids = Ids(config.seed)
+        self.store = Store()
+        self.journal = Journal(config.journal_size)
+        self.dispatcher = Dispatcher(self.scheduler, config.webhook_log_size)
+        self.policy: OutcomePolicy = MagicNumberPolicy()
+        self.engine = Engine(self.scheduler, lambda fax: self.policy)
+        self.vendors: dict[str, Vendor] = {}
+        for vendor in vendors:
+            self.vendors[vendor.name] = vendor
+            listener = None
+            if vendor.on_transition is not None:
+                hook = vendor.on_transition
+                listener = lambda fax, old, new, hook=hook: hook(self, fax, old, new)  # noqa: E731
+            self.engine.register(vendor.name, vendor.machine, listener)
+
+    def now(self) -> float:
+        return self.clock.now()
+
+    def tenant(self, vendor: str, tenant_id: str) -> Tenant:
+        """The tenant, created on first use."""
+        return self.store.tenant(vendor, tenant_id, self.now())
+
+    def submit(self, fax: Fax) -> Fax:
+        """Store a new outbound fax and start it on its vendor's machine."""
+        self.tenant(fax.vendor, fax.tenant)
+        self.store.add(fax)
+        self.engine.start(fax)
+        return fax
+
+    def cancel(self, fax: Fax) -> None:
+        """Cancel a fax that has not ended (Conflict if it cannot be)."""
+        machine = self.engine.machines[fax.vendor]
+        if machine.cancelled is None:
+            raise Conflict(f"{self.vendors[fax.vendor].title} faxes have no cancelled state")
+        if not self.engine.cancel(fax):
+            raise Conflict(f"fax {fax.id} has already ended ({fax.status})")
+
+    def receive(self, inbound: Inbound) -> Fax:
+        """Make an inbound fax arrive through its vendor."""
+        vendor = self.vendors.get(inbound.vendor)
+        if vendor is None:
+            raise Invalid(f"unknown vendor {inbound.vendor!r}; expected one of {', '.join(self.vendors)}",
+                          field="vendor")
+        if vendor.receive is None:
+            raise Conflict(f"{vendor.title} has no inbound faxes")
+        return vendor.receive(self, inbound)
+
+    def reset(self, vendor: str | None = None, tenant: str | None = None) -> int:
+        """Forget everything (or one vendor's tenant); returns how many faxes went."""
+        dropped = self.store.reset(vendor, tenant)
+        for fax in dropped:
+            self.engine.stop(fax)
+        self.journal.clear(vendor, tenant)
+        if vendor is None:
+            self.dispatcher.clear()
+        return len(dropped)

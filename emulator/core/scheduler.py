@@ -1,0 +1,183 @@
+"""One timer heap driven by the clock: every delayed action of the emulator lives here.
+
+There is no asyncio task per fax. Actions are plain synchronous callables that change
+state; asynchronous side work they start (a webhook POST, say) goes through ``spawn`` so
+the scheduler knows when it has settled. On the manual clock, ``advance`` runs every
+action that falls due, in time order (ties in scheduling order), including actions
+scheduled by actions that ran, and waits for the side work they spawned before the
+call returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import itertools
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from emulator.core.clock import Clock, ManualClock
+
+log = logging.getLogger(__name__)
+
+Action = Callable[..., Any]
+
+#: ``run_until_idle`` gives up after this much emulated time (30 days), so a
+#: self-rescheduling action cannot make it loop for ever.
+IDLE_HORIZON = 30 * 24 * 3600.0
+
+
+class Timer:
+    """A scheduled action; ``cancel()`` makes it a no-op."""
+
+    __slots__ = ("action", "args", "cancelled", "due")
+
+    def __init__(self, due: float, action: Action, args: tuple[Any, ...]) -> None:
+        self.due = due
+        self.action = action
+        self.args = args
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+class Scheduler:
+    """A heap of timers on a clock, plus the set of side tasks those timers spawned."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self._heap: list[tuple[float, int, Timer]] = []
+        self._seq = itertools.count()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._wakeup: asyncio.Event | None = None
+        self._advance_lock: asyncio.Lock | None = None
+        #: the last errors raised by actions or side tasks, newest last (bounded)
+        self.errors: deque[str] = deque(maxlen=100)
+
+    # -- scheduling -------------------------------------------------------------
+    def at(self, due: float, action: Action, *args: Any) -> Timer:
+        """Run ``action(*args)`` at emulated time ``due`` (at once if it is past)."""
+        timer = Timer(due, action, args)
+        heapq.heappush(self._heap, (due, next(self._seq), timer))
+        if self._wakeup is not None and self._heap[0][2] is timer:
+            self._wakeup.set()
+        return timer
+
+    def after(self, delay: float, action: Action, *args: Any) -> Timer:
+        """Run ``action(*args)`` ``delay`` emulated seconds from now."""
+        return self.at(self.clock.now() + max(0.0, delay), action, *args)
+
+    def spawn(self, work: Awaitable[Any]) -> asyncio.Task[Any]:
+        """Start asynchronous side work that ``advance`` must wait for."""
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            exc = task.exception()
+            log.error("side task failed: %r", exc, exc_info=exc)
+            self.errors.append(repr(exc))
+
+    @property
+    def pending(self) -> int:
+        """Timers not yet run or cancelled."""
+        return sum(1 for _, _, t in self._heap if not t.cancelled)
+
+    def next_due(self) -> float | None:
+        self._drop_cancelled()
+        return self._heap[0][0] if self._heap else None
+
+    # -- running ----------------------------------------------------------------
+    def _drop_cancelled(self) -> None:
+        heap = self._heap
+        while heap and heap[0][2].cancelled:
+            heapq.heappop(heap)
+
+    def _run(self, timer: Timer) -> None:
+        try:
+            timer.action(*timer.args)
+        except Exception as exc:  # one broken action must not stop the clock
+            log.exception("scheduled action %r failed", timer.action)
+            self.errors.append(f"{getattr(timer.action, '__qualname__', timer.action)}: {exc!r}")
+
+    def run_due(self) -> int:
+        """Run every action due by the clock's present time; return how many ran."""
+        ran = 0
+        heap = self._heap
+        now = self.clock.now()
+        while heap and heap[0][0] <= now:
+            _, _, timer = heapq.heappop(heap)
+            if not timer.cancelled:
+                self._run(timer)
+                ran += 1
+        return ran
+
+    async def settle(self) -> None:
+        """Wait until no spawned side work is in flight."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def advance(self, seconds: float) -> int:
+        """Manual clock: move time forward, running everything due on the way."""
+        clock = self.clock
+        if not isinstance(clock, ManualClock):
+            raise RuntimeError("only a manual clock can be advanced")
+        if seconds < 0:
+            raise ValueError("cannot advance by a negative time")
+        if self._advance_lock is None:
+            self._advance_lock = asyncio.Lock()
+        async with self._advance_lock:
+            target = clock.now() + seconds
+            ran = 0
+            heap = self._heap
+            while True:
+                await self.settle()
+                self._drop_cancelled()
+                if not heap or heap[0][0] > target:
+                    break
+                due = heap[0][0]
+                if due > clock.now():
+                    clock.set(due)
+                # run everything due at this instant, then let its side work settle
+                ran += self.run_due()
+            clock.set(target)
+            await self.settle()
+            return ran
+
+    async def run_until_idle(self, horizon: float = IDLE_HORIZON) -> float:
+        """Manual clock: advance to each next due action until none is left.
+
+        Returns the emulated seconds that passed. Stops at ``horizon`` seconds.
+        """
+        start = self.clock.now()
+        while True:
+            await self.settle()
+            due = self.next_due()
+            if due is None or due - start > horizon:
+                break
+            await self.advance(max(0.0, due - self.clock.now()))
+        return self.clock.now() - start
+
+    async def run_forever(self) -> None:
+        """Real clock: sleep until the next due action, run it, repeat."""
+        self._wakeup = asyncio.Event()
+        while True:
+            self.run_due()
+            self._wakeup.clear()
+            due = self.next_due()
+            timeout = None if due is None else self.clock.wall_delay(due - self.clock.now())
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wakeup.wait(), timeout)
+
+    async def close(self) -> None:
+        """Cancel side work still in flight (on shutdown)."""
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*list(self._tasks), return_exceptions=True)

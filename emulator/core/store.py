@@ -1,0 +1,141 @@
+"""In-memory state, organised by tenant: faxes, documents and vendor resources.
+
+A tenant is one vendor account, keyed by ``(vendor, tenant_id)``; the vendor's auth
+decides the id from the caller's credential. Nothing here is shared between tenants,
+so one tenant can never see another's data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from emulator.core.documents import Document
+    from emulator.core.outcomes import Result
+    from emulator.core.scheduler import Timer
+
+
+@dataclass(slots=True, eq=False)
+class Fax:
+    """One fax to or from one number, in any vendor.
+
+    Core fields drive the status machine; ``extra`` holds what only the vendor's
+    serialiser needs (subject, cover page, options, its own ids).
+    """
+
+    id: str
+    vendor: str
+    tenant: str
+    direction: str  # "outbound" or "inbound"
+    to: str
+    sender: str
+    status: str
+    created_at: float
+    pages: int = 1
+    documents: list[Document] = field(default_factory=list)
+    document_ok: bool = True  # False: the document cannot be converted (fails at conversion)
+    history: list[tuple[float, str]] = field(default_factory=list)
+    attempts: int = 0
+    max_attempts: int = 1
+    retry_delay: float = 0.0
+    not_before: float | None = None
+    result: Result | None = None  # the final result, once terminal
+    attempt_results: list[Result] = field(default_factory=list)
+    started_at: float | None = None  # first transmission attempt began
+    ended_at: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    aliases: list[str] = field(default_factory=list)  # other ids the vendor gave it
+    timer: Timer | None = None
+    pending: Result | None = None  # the running attempt's result, decided when it starts
+
+    @property
+    def terminal(self) -> bool:
+        return self.ended_at is not None
+
+    @property
+    def pages_sent(self) -> int:
+        return self.result.pages(self.pages) if self.result else 0
+
+
+@dataclass(eq=False)
+class Tenant:
+    """One vendor account: its faxes (insertion ordered) and named resource collections."""
+
+    vendor: str
+    id: str
+    created_at: float
+    faxes: dict[str, Fax] = field(default_factory=dict)
+    collections: dict[str, dict[str, Any]] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def collection(self, name: str) -> dict[str, Any]:
+        """A named dict of resources (files, hooks, faxboxes...), created on first use."""
+        found = self.collections.get(name)
+        if found is None:
+            found = self.collections[name] = {}
+        return found
+
+
+class Store:
+    """Every tenant and a global index of faxes (by id and by alias)."""
+
+    def __init__(self) -> None:
+        self.tenants: dict[tuple[str, str], Tenant] = {}
+        self.faxes: dict[str, Fax] = {}
+
+    def tenant(self, vendor: str, tenant_id: str, now: float) -> Tenant:
+        """The tenant, created on first use."""
+        key = (vendor, tenant_id)
+        found = self.tenants.get(key)
+        if found is None:
+            found = self.tenants[key] = Tenant(vendor, tenant_id, now)
+        return found
+
+    def find_tenant(self, vendor: str, tenant_id: str) -> Tenant | None:
+        return self.tenants.get((vendor, tenant_id))
+
+    def add(self, fax: Fax) -> Fax:
+        """Index a new fax in the global index and its tenant."""
+        tenant = self.tenants[(fax.vendor, fax.tenant)]
+        tenant.faxes[fax.id] = fax
+        self.faxes[fax.id] = fax
+        return fax
+
+    def alias(self, fax: Fax, alias: str) -> None:
+        """Make ``alias`` a second id of ``fax`` (for a vendor that re-ids finished faxes)."""
+        fax.aliases.append(alias)
+        self.faxes[alias] = fax
+        self.tenants[(fax.vendor, fax.tenant)].faxes[alias] = fax
+
+    def get(self, fax_id: str) -> Fax | None:
+        return self.faxes.get(fax_id)
+
+    def remove(self, fax: Fax) -> None:
+        """Forget ``fax`` under every id it has."""
+        tenant = self.tenants.get((fax.vendor, fax.tenant))
+        for key in (fax.id, *fax.aliases):
+            self.faxes.pop(key, None)
+            if tenant is not None:
+                tenant.faxes.pop(key, None)
+
+    def all_faxes(self) -> list[Fax]:
+        """Every fax once (aliases skipped), oldest first."""
+        return [fax for key, fax in self.faxes.items() if key == fax.id]
+
+    def reset(self, vendor: str | None = None, tenant_id: str | None = None) -> list[Fax]:
+        """Drop everything, or one tenant; returns the faxes dropped (to stop their timers)."""
+        if vendor is None:
+            dropped = self.all_faxes()
+            self.tenants.clear()
+            self.faxes.clear()
+            return dropped
+        keys = [k for k in self.tenants if k[0] == vendor and (tenant_id is None or k[1] == tenant_id)]
+        dropped: list[Fax] = []
+        for key in keys:
+            tenant = self.tenants.pop(key)
+            dropped.extend(f for k, f in tenant.faxes.items() if k == f.id)
+        for fax in dropped:
+            for fax_id in (fax.id, *fax.aliases):
+                self.faxes.pop(fax_id, None)
+        return dropped

@@ -1,0 +1,53 @@
+"""The Vendor spec: the plug-in contract every vendor package fulfils.
+
+A vendor is one ``Vendor`` value, built in ``vendors/<name>/__init__.py`` and listed
+once in ``vendors/__init__.py``. The emulator mounts ``build()`` at ``prefix``,
+registers ``machine`` with the engine, and calls the hooks below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from emulator.core.documents import Document
+from emulator.core.lifecycle import Machine
+from emulator.core.store import Fax
+
+if TYPE_CHECKING:
+    from emulator.core.runtime import Runtime
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """A neutral request to make a fax arrive (``POST /_emulator/inbound``, scenarios)."""
+
+    vendor: str
+    to: str
+    sender: str
+    tenant: str | None = None  # None: the vendor finds the tenant that owns ``to``
+    pages: int = 1
+    document: Document | None = None
+    options: dict[str, Any] = field(default_factory=dict)  # vendor-specific extras
+
+
+@dataclass(frozen=True)
+class Vendor:
+    """Everything the emulator needs to know about one vendor."""
+
+    name: str  # short id used in the control API and scenarios, e.g. "callerip"
+    title: str  # human name, e.g. "CallerIP"
+    prefix: str  # where the sub-app is mounted; also the base URL clients use
+    build: Callable[[], web.Application]
+    machine: Machine
+    #: called on every status change of this vendor's faxes (webhooks, re-iding, costs)
+    on_transition: Callable[[Runtime, Fax, str | None, str], None] | None = None
+    #: makes an inbound fax arrive; None if the vendor has no inbound faxes
+    receive: Callable[[Runtime, Inbound], Fax] | None = None
+    #: the vendor's own JSON for a fax, shown by the control API beside the neutral view
+    view: Callable[[Runtime, Fax], dict[str, Any]] | None = None
+    #: operation names (route names) a scenario can match on, in documented order
+    operations: tuple[str, ...] = ()

@@ -1,0 +1,179 @@
+"""Outgoing webhook delivery: a queue on the clock, one ClientSession, retries, a log.
+
+A vendor hands over a finished request (URL, method, headers, body) and a retry
+policy; the dispatcher sends it when due, retries transport errors (and, if the policy
+says so, 5xx answers) with exponential backoff measured on the emulator clock, and keeps
+every attempt in a bounded delivery log.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+
+from emulator.core.scheduler import Scheduler
+
+DEFAULT_LOG_SIZE = 10_000
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How a vendor retries: attempts in all, first delay, growth, what counts as failure."""
+
+    attempts: int = 5
+    delay: float = 1.0  # emulated seconds before the 2nd attempt
+    factor: float = 2.0  # each later delay is this many times the one before
+    max_delay: float = 300.0
+    retry_5xx: bool = True  # False: only transport errors are retried (Kazoo)
+    timeout: float = 10.0  # wall seconds per attempt
+    success: frozenset[int] = frozenset(range(200, 300))
+
+    def delay_before(self, attempt: int) -> float:
+        """Delay before attempt number ``attempt`` (2 and up)."""
+        return min(self.max_delay, self.delay * self.factor ** (attempt - 2))
+
+
+@dataclass(slots=True)
+class Attempt:
+    at: float
+    status: int | None
+    error: str | None
+    duration_ms: float
+
+
+@dataclass(slots=True, eq=False)
+class Delivery:
+    """One webhook to deliver and everything that happened to it."""
+
+    id: int
+    vendor: str
+    tenant: str
+    event: str
+    url: str
+    method: str
+    headers: dict[str, str]
+    body: bytes
+    created_at: float
+    due_at: float
+    policy: RetryPolicy
+    fax_id: str | None = None
+    state: str = "pending"  # pending | delivered | failed | dropped
+    attempts: list[Attempt] = field(default_factory=list)
+    rule: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        try:
+            body: Any = self.body.decode()
+        except UnicodeDecodeError:
+            body = self.body.hex()
+        return {
+            "id": self.id, "vendor": self.vendor, "tenant": self.tenant, "event": self.event,
+            "fax_id": self.fax_id, "url": self.url, "method": self.method, "headers": self.headers,
+            "body": body, "created_at": self.created_at, "due_at": self.due_at, "state": self.state,
+            "rule": self.rule,
+            "attempts": [
+                {"at": a.at, "status": a.status, "error": a.error, "duration_ms": a.duration_ms}
+                for a in self.attempts
+            ],
+        }
+
+
+class Dispatcher:
+    """Sends deliveries on the scheduler with one shared ClientSession."""
+
+    def __init__(self, scheduler: Scheduler, log_size: int = DEFAULT_LOG_SIZE) -> None:
+        self.scheduler = scheduler
+        self.log: deque[Delivery] = deque(maxlen=log_size)
+        self._ids = itertools.count(1)
+        self._session: aiohttp.ClientSession | None = None
+
+    def deliver(
+        self,
+        *,
+        vendor: str,
+        tenant: str,
+        event: str,
+        url: str,
+        body: bytes,
+        content_type: str = "application/json",
+        method: str = "POST",
+        headers: dict[str, str] | None = None,
+        policy: RetryPolicy = RetryPolicy(),
+        fax_id: str | None = None,
+        delay: float = 0.0,
+        rule: str | None = None,
+    ) -> Delivery:
+        """Queue a delivery ``delay`` emulated seconds from now; returns its log entry."""
+        now = self.scheduler.clock.now()
+        all_headers = {"Content-Type": content_type, **(headers or {})}
+        delivery = Delivery(
+            next(self._ids), vendor, tenant, event, url, method.upper(), all_headers, body,
+            now, now + delay, policy, fax_id, rule=rule,
+        )
+        self.log.append(delivery)
+        self.scheduler.at(delivery.due_at, self._attempt, delivery)
+        return delivery
+
+    def drop(self, delivery: Delivery) -> None:
+        """Record a delivery that a scenario says is lost (never sent)."""
+        delivery.state = "dropped"
+
+    def _attempt(self, delivery: Delivery) -> None:
+        if delivery.state == "pending":
+            self.scheduler.spawn(self._send(delivery))
+
+    async def _send(self, delivery: Delivery) -> None:
+        session = self._session
+        if session is None or session.closed:
+            session = self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=64), auto_decompress=False
+            )
+        now = self.scheduler.clock.now()
+        started = time.perf_counter()
+        status: int | None = None
+        error: str | None = None
+        try:
+            async with session.request(
+                delivery.method, delivery.url, data=delivery.body if delivery.method != "GET" else None,
+                headers=delivery.headers, timeout=aiohttp.ClientTimeout(total=delivery.policy.timeout),
+                allow_redirects=False,
+            ) as response:
+                status = response.status
+                await response.read()
+        except (aiohttp.ClientError, TimeoutError, OSError, ValueError) as exc:
+            error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        delivery.attempts.append(Attempt(now, status, error, round((time.perf_counter() - started) * 1000, 3)))
+        self._settle(delivery, status)
+
+    def _settle(self, delivery: Delivery, status: int | None) -> None:
+        policy = delivery.policy
+        if status is not None and status in policy.success:
+            delivery.state = "delivered"
+            return
+        retryable = status is None or (policy.retry_5xx and status >= 500)
+        attempt = len(delivery.attempts) + 1
+        if retryable and attempt <= policy.attempts:
+            self.scheduler.after(policy.delay_before(attempt), self._attempt, delivery)
+        else:
+            delivery.state = "failed"
+
+    def query(self, *, vendor: str | None = None, tenant: str | None = None,
+              event: str | None = None) -> list[Delivery]:
+        return [
+            d for d in self.log
+            if (vendor is None or d.vendor == vendor) and (tenant is None or d.tenant == tenant)
+            and (event is None or d.event == event)
+        ]
+
+    def clear(self) -> None:
+        self.log.clear()
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None

@@ -1,0 +1,9 @@
+"""CallerIP's error body: ``{"error": "<message>"}`` (decision D4 in callerip.md §7)."""
+
+from aiohttp import web
+
+from emulator.core.errors import EmulatorError
+
+
+def render(error: EmulatorError) -> web.Response:
+    return web.json_response({"error": error.message}, status=error.status)

@@ -1,0 +1,56 @@
+"""CallerIP handlers: POST /api/fax/send and GET /api/fax/status (callerip.md §4)."""
+
+import re
+
+from aiohttp import web
+
+from emulator import keys
+from emulator.core.documents import DocumentError, intake
+from emulator.core.errors import Invalid, NotFound
+from emulator.core.http import read_form
+from emulator.core.store import Fax
+from emulator.vendors.callerip import auth, serialise
+
+NAME = "callerip"
+_TEN_DIGITS = re.compile(r"[0-9]{10}")
+_COVER_FIELDS = ("coverFrom", "coverTo", "coverSubject", "coverMessage")
+
+
+async def send_fax(request: web.Request) -> web.Response:
+    runtime = request.config_dict[keys.RUNTIME]
+    form = await read_form(request, runtime.config.max_upload_bytes)
+    tenant = auth.authenticate(request, form.get("token"))
+    number = (form.get("number") or "").strip()
+    if not _TEN_DIGITS.fullmatch(number):
+        raise Invalid("number must be exactly 10 digits", field="number")
+    cover = (form.get("sendCover") or "N").strip().upper()
+    if cover not in ("Y", "N"):
+        raise Invalid("sendCover must be Y or N", field="sendCover")
+    upload = form.file("file")
+    if upload is None:
+        raise Invalid("file is required", field="file")
+    try:
+        document = intake(upload.data, upload.filename, accept=("pdf",))
+    except DocumentError as exc:
+        raise Invalid(f"file: {exc.message}", field="file", code=exc.code) from exc
+    fax = Fax(
+        id=runtime.ids.uuid4(), vendor=NAME, tenant=tenant, direction="outbound", to=number, sender=tenant,
+        status="", created_at=runtime.now(), pages=document.pages + (cover == "Y"), documents=[document],
+        extra={"cover": {f: form.get(f, "") for f in _COVER_FIELDS} if cover == "Y" else None},
+    )
+    runtime.submit(fax)
+    request[keys.FAX_IDS] = [fax.id]
+    return web.json_response(serialise.sent(fax))
+
+
+async def fax_status(request: web.Request) -> web.Response:
+    runtime = request.config_dict[keys.RUNTIME]
+    tenant = auth.authenticate(request, request.query.get("token"))
+    uuid = request.query.get("uuid", "").strip()
+    if not uuid:
+        raise Invalid("uuid is required", field="uuid")
+    found = runtime.store.find_tenant(NAME, tenant)
+    fax = found.faxes.get(uuid) if found else None
+    if fax is None:
+        raise NotFound(f"no fax with uuid {uuid}")
+    return web.json_response(serialise.status(fax))
