@@ -1,8 +1,10 @@
 """The Vendor spec: the plug-in contract every vendor package fulfils.
 
 A vendor is one ``Vendor`` value, built in ``vendors/<name>/__init__.py`` and listed
-once in ``vendors/__init__.py``. The emulator mounts ``build()`` at ``prefix``,
-registers ``machine`` with the engine, and calls the hooks below.
+once in ``vendors/__init__.py``. The emulator builds a sub-app from ``routes`` (behind
+one error middleware that renders every error with ``render_error``, then the vendor's
+own ``middlewares``), mounts it at ``prefix``, registers ``machine`` with the engine,
+and calls the hooks below.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from emulator.core.documents import Document
+from emulator.core.errors import EmulatorError
+from emulator.core.http import error_middleware
 from emulator.core.lifecycle import Machine
 from emulator.core.store import Fax
 
@@ -34,6 +38,9 @@ class Inbound:
     options: dict[str, Any] = field(default_factory=dict)  # vendor-specific extras
 
 
+Route = tuple[str, str, Callable[[web.Request], Any], str]  # (method, path, handler, operation name)
+
+
 @dataclass(frozen=True)
 class Vendor:
     """Everything the emulator needs to know about one vendor."""
@@ -41,13 +48,25 @@ class Vendor:
     name: str  # short id used in the control API and scenarios, e.g. "callerip"
     title: str  # human name, e.g. "CallerIP"
     prefix: str  # where the sub-app is mounted; also the base URL clients use
-    build: Callable[[], web.Application]
+    routes: tuple[Route, ...]  # the whole HTTP surface, in the vendor's documented order
+    render_error: Callable[[EmulatorError], web.StreamResponse]  # the vendor's own error body
     machine: Machine
+    middlewares: tuple[Any, ...] = ()  # e.g. auth, inside the error middleware
     #: called on every status change of this vendor's faxes (webhooks, re-iding, costs)
     on_transition: Callable[[Runtime, Fax, str | None, str], None] | None = None
     #: makes an inbound fax arrive; None if the vendor has no inbound faxes
     receive: Callable[[Runtime, Inbound], Fax] | None = None
     #: the vendor's own JSON for a fax, shown by the control API beside the neutral view
     view: Callable[[Runtime, Fax], dict[str, Any]] | None = None
-    #: operation names (route names) a scenario can match on, in documented order
-    operations: tuple[str, ...] = ()
+
+    @property
+    def operations(self) -> tuple[str, ...]:
+        """Operation names (route names) a scenario can match on, in documented order."""
+        return tuple(name for *_, name in self.routes)
+
+    def build(self) -> web.Application:
+        """The vendor's sub-app: its routes behind its error renderer and middlewares."""
+        app = web.Application(middlewares=[error_middleware(self.render_error), *self.middlewares])
+        for method, path, handler, name in self.routes:
+            app.router.add_route(method, path, handler, name=name)
+        return app

@@ -1,14 +1,14 @@
 """CallerIP (Caller IP Inc. / Rinble / FaxHound) fax API, per shared/vendors/callerip.md."""
 
 from emulator.core.vendor import Vendor
-from emulator.vendors.callerip import lifecycle, routes, serialise
+from emulator.vendors.callerip import errors, lifecycle, routes, serialise
 
 VENDOR = Vendor(
     name="callerip",
     title="CallerIP",
     prefix="/api/fax",
-    build=routes.build_app,
+    routes=routes.ROUTES,
+    render_error=errors.render,
     machine=lifecycle.MACHINE,
     view=serialise.view,
-    operations=tuple(name for *_, name in routes.ROUTES),
 )

@@ -1,18 +1,8 @@
-"""CallerIP's whole HTTP surface, mounted at /api/fax."""
+"""CallerIP's whole HTTP surface, mounted at /api/fax (callerip.md §4)."""
 
-from aiohttp import web
+from emulator.vendors.callerip import handlers
 
-from emulator.core.http import error_middleware
-from emulator.vendors.callerip import errors, handlers
-
-ROUTES = [
+ROUTES = (
     ("POST", "/send", handlers.send_fax, "send_fax"),
     ("GET", "/status", handlers.fax_status, "fax_status"),
-]
-
-
-def build_app() -> web.Application:
-    app = web.Application(middlewares=[error_middleware(errors.render)])
-    for method, path, handler, name in ROUTES:
-        app.router.add_route(method, path, handler, name=name)
-    return app
+)

@@ -1,0 +1,83 @@
+"""JSON Schema contracts: cached validators over ``schemas/<vendor>/<name>.json``.
+
+Schemas are Draft 2020-12 unless they declare another ``$schema`` (Kazoo's own are
+draft-04). A ``$ref`` to a sibling file (``"faxbox.json"``) resolves within the vendor's
+folder. Each validator is compiled once per process.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator, validators
+from jsonschema.exceptions import ValidationError
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One way an instance breaks a schema, in words a developer understands."""
+
+    path: str  # JSON path of the offending value, e.g. "$.to[2]"
+    rule: str  # the schema keyword broken, e.g. "required"
+    message: str
+    schema_path: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"path": self.path, "rule": self.rule, "message": self.message, "schema_path": self.schema_path}
+
+
+def json_path(parts: Any) -> str:
+    path = "$"
+    for part in parts:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return path
+
+
+@functools.cache
+def _vendor_registry(vendor: str) -> Registry:
+    folder = resources.files("emulator.schemas").joinpath(vendor)
+    registry: Registry = Registry()
+    if not folder.is_dir():
+        return registry
+    for entry in folder.iterdir():
+        if entry.name.endswith(".json"):
+            contents = json.loads(entry.read_text("utf-8"))
+            resource = Resource.from_contents(contents, default_specification=DRAFT202012)
+            registry = registry.with_resource(entry.name, resource)
+    return registry
+
+
+def load(vendor: str, name: str) -> dict[str, Any]:
+    """The raw schema ``schemas/<vendor>/<name>.json``."""
+    resource = _vendor_registry(vendor).get(f"{name}.json")
+    if resource is None:
+        raise LookupError(f"no schema {vendor}/{name}.json")
+    return resource.contents
+
+
+@functools.cache
+def validator(vendor: str, name: str) -> Any:
+    """The compiled validator for ``schemas/<vendor>/<name>.json`` (cached)."""
+    schema = load(vendor, name)
+    cls = validators.validator_for(schema, default=Draft202012Validator)
+    return cls(schema, registry=_vendor_registry(vendor))
+
+
+def _message(error: ValidationError) -> str:
+    where = json_path(error.absolute_path)
+    return f"{where}: {error.message}"
+
+
+def check(vendor: str, name: str, instance: Any) -> list[Violation]:
+    """Every violation of ``instance`` against the schema, sorted by path."""
+    found = sorted(validator(vendor, name).iter_errors(instance), key=lambda e: (list(map(str, e.absolute_path))))
+    return [
+        Violation(json_path(e.absolute_path), str(e.validator), _message(e), json_path(e.absolute_schema_path))
+        for e in found
+    ]
