@@ -1,0 +1,140 @@
+"""The /_emulator/ control API."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import START, advance
+from tests.vendors.callerip.test_flow import send_form
+
+
+async def test_health_names_every_vendor_and_the_clock(client):
+    body = await (await client.get("/_emulator/health")).json()
+    assert body["status"] == "ok"
+    assert body["clock"]["mode"] == "manual" and body["clock"]["now"] == START
+    assert body["vendors"]["callerip"].endswith("/api/fax")
+
+
+async def test_vendors_lists_operations_and_states(client):
+    body = await (await client.get("/_emulator/vendors")).json()
+    callerip = next(v for v in body["vendors"] if v["name"] == "callerip")
+    assert callerip["operations"] == ["send_fax", "fax_status"]
+    assert callerip["states"][:4] == ["Loading", "Converting", "Pending", "Sending"]
+    assert set(callerip["terminal"]) == {"Success", "Failed"}
+
+
+async def test_clock_advance_moves_time_and_reports_it(client):
+    body = await advance(client, 90)
+    assert body["now"] == START + 90 and body["iso"] == "2026-01-01T00:01:30.000Z"
+    assert (await (await client.get("/_emulator/clock")).json())["now"] == START + 90
+
+
+@pytest.mark.parametrize("body", [{}, {"seconds": -1}, {"seconds": "5"}, {"seconds": True}, [], {"seconds": 1e12}])
+async def test_clock_advance_refuses_bad_bodies(client, body):
+    response = await client.post("/_emulator/clock/advance", json=body)
+    assert response.status == 400
+    assert (await response.json())["error"]["field"] == "seconds"
+
+
+async def test_clock_advance_refuses_non_json(client):
+    response = await client.post("/_emulator/clock/advance", data=b"{nope")
+    assert response.status == 400 and "JSON" in (await response.json())["error"]["message"]
+
+
+async def test_a_real_clock_cannot_be_advanced(make_client):
+    client = await make_client(clock="real", start_time=None)
+    response = await client.post("/_emulator/clock/advance", json={"seconds": 1})
+    assert response.status == 409
+
+
+async def test_run_until_idle_finishes_every_fax(client):
+    uuid = (await (await client.post("/api/fax/send", data=send_form())).json())["uuid"]
+    body = await (await client.post("/_emulator/clock/run-until-idle")).json()
+    assert body["pending_actions"] == 0
+    fax = await (await client.get(f"/_emulator/faxes/{uuid}")).json()
+    assert fax["status"] == "Success" and fax["terminal"]
+
+
+async def test_fax_listing_filters(client):
+    ok = (await (await client.post("/api/fax/send", data=send_form(number="2125550100"))).json())["uuid"]
+    busy = (await (await client.post("/api/fax/send", data=send_form(number="2125550001"))).json())["uuid"]
+    await advance(client, 600)
+    by_status = await (await client.get("/_emulator/faxes", params={"status": "Failed"})).json()
+    assert [f["id"] for f in by_status["faxes"]] == [busy]
+    everything = await (await client.get("/_emulator/faxes", params={"vendor": "callerip"})).json()
+    assert [f["id"] for f in everything["faxes"]] == [ok, busy] and everything["total"] == 2
+    limited = await (await client.get("/_emulator/faxes", params={"limit": "1"})).json()
+    assert [f["id"] for f in limited["faxes"]] == [busy]
+
+
+@pytest.mark.parametrize("params", [{"vendor": "nope"}, {"limit": "0"}, {"limit": "x"}, {"limit": "999999"}])
+async def test_fax_listing_refuses_bad_filters(client, params):
+    assert (await client.get("/_emulator/faxes", params=params)).status == 400
+
+
+async def test_unknown_fax_is_404(client):
+    response = await client.get("/_emulator/faxes/nope")
+    assert response.status == 404 and (await response.json())["error"]["code"] == "not_found"
+
+
+async def test_cancel_is_refused_for_a_vendor_without_a_cancelled_state(client):
+    uuid = (await (await client.post("/api/fax/send", data=send_form())).json())["uuid"]
+    response = await client.post(f"/_emulator/faxes/{uuid}/cancel")
+    assert response.status == 409 and "cancelled" in (await response.json())["error"]["message"]
+
+
+async def test_inbound_is_refused_for_a_vendor_without_inbound_faxes(client):
+    response = await client.post("/_emulator/inbound", json={"vendor": "callerip", "to": "1", "from": "2"})
+    assert response.status == 409
+
+
+@pytest.mark.parametrize("body", [
+    {"to": "1", "from": "2"}, {"vendor": "nope", "to": "1", "from": "2"},
+    {"vendor": "callerip", "to": "1", "from": "2", "pages": 0},
+    {"vendor": "callerip", "to": "1", "from": "2", "document_base64": "***"},
+])
+async def test_inbound_refuses_bad_bodies(client, body):
+    assert (await client.post("/_emulator/inbound", json=body)).status == 400
+
+
+async def test_request_journal_records_vendor_operation_tenant_status(client):
+    uuid = (await (await client.post("/api/fax/send", data=send_form(token="alice"))).json())["uuid"]
+    await advance(client, 5)
+    await client.get("/api/fax/status", params={"token": "alice", "uuid": uuid})
+    await client.get("/api/fax/nope")
+    body = await (await client.get("/_emulator/requests", params={"vendor": "callerip"})).json()
+    rows = [(r["operation"], r["tenant"], r["method"], r["path"], r["status"], r["time"]) for r in body["requests"]]
+    assert rows == [
+        ("send_fax", "alice", "POST", "/api/fax/send", 200, START),
+        ("fax_status", "alice", "GET", "/api/fax/status", 200, START + 5),
+        (None, None, "GET", "/api/fax/nope", 404, START + 5),
+    ]
+    assert body["requests"][0]["fax_ids"] == [uuid]
+    control_calls = [r for r in body["requests"] if r["path"].startswith("/_emulator")]
+    assert control_calls == []
+
+
+async def test_request_journal_is_a_bounded_ring(make_client):
+    client = await make_client(journal_size=3)
+    for n in range(5):
+        await client.get("/api/fax/status", params={"token": "t", "uuid": str(n)})
+    body = await (await client.get("/_emulator/requests")).json()
+    assert [r["query"] for r in body["requests"]] == ["token=t&uuid=2", "token=t&uuid=3", "token=t&uuid=4"]
+    assert body["dropped"] == 2 and body["capacity"] == 3
+
+
+async def test_reset_everything(client):
+    await client.post("/api/fax/send", data=send_form())
+    body = await (await client.post("/_emulator/reset")).json()
+    assert body["faxes_dropped"] == 1
+    assert (await (await client.get("/_emulator/faxes")).json())["faxes"] == []
+    assert (await (await client.get("/_emulator/requests")).json())["requests"] == []
+
+
+async def test_reset_of_a_tenant_needs_a_vendor(client):
+    assert (await client.post("/_emulator/reset", json={"tenant": "x"})).status == 400
+
+
+async def test_unknown_control_path_is_json_404(client):
+    response = await client.get("/_emulator/nothing")
+    assert response.status == 404 and "error" in await response.json()

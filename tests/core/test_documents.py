@@ -1,0 +1,80 @@
+"""Document intake: content sniffing, real page counts, refusal of bad documents."""
+
+from __future__ import annotations
+
+import struct
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from emulator.core.documents import DocumentError, intake, make_pdf, make_tiff, sniff
+
+
+@pytest.mark.parametrize("pages", [1, 2, 7])
+def test_pdf_pages_are_counted_from_the_page_tree(pages):
+    document = intake(make_pdf(pages), "letter.pdf")
+    assert (document.kind, document.pages, document.content_type) == ("pdf", pages, "application/pdf")
+
+
+@pytest.mark.parametrize("pages", [1, 3, 12])
+def test_tiff_pages_are_counted_from_the_ifd_chain(pages):
+    document = intake(make_tiff(pages), "scan.tif")
+    assert (document.kind, document.pages) == ("tiff", pages)
+
+
+def test_big_endian_tiff_is_read():
+    little = make_tiff(1)
+    # rewrite the header as big-endian with a single minimal IFD of one entry
+    body = b"MM\x00*" + struct.pack(">I", 8) + struct.pack(">H", 1) + struct.pack(">HHII", 256, 4, 1, 1) + b"\0\0\0\0"
+    assert intake(body).pages == 1
+    assert intake(little).pages == 1
+
+
+def test_kind_comes_from_content_not_name():
+    assert intake(make_pdf(1), "picture.tiff").kind == "pdf"
+    assert sniff(b"hello") is None
+
+
+@pytest.mark.parametrize(("data", "code"), [
+    (b"", "empty_document"),
+    (b"just some text", "unsupported_document"),
+    (b"\x89PNG\r\n\x1a\n" + b"\0" * 20, "unsupported_document"),
+    (b"%PDF-1.4\nthis is not a pdf at all", "corrupt_document"),
+    (b"II*\x00" + struct.pack("<I", 9999), "corrupt_document"),
+    (b"II*\x00", "corrupt_document"),
+])
+def test_bad_documents_are_refused_with_a_reason(data, code):
+    with pytest.raises(DocumentError) as caught:
+        intake(data)
+    assert caught.value.code == code and caught.value.status == 400
+
+
+def test_a_tiff_whose_ifds_loop_is_corrupt():
+    data = bytearray(make_tiff(2))
+    # point the second IFD's "next" back at the first
+    first = struct.unpack_from("<I", data, 4)[0]
+    entries = struct.unpack_from("<H", data, first)[0]
+    second = struct.unpack_from("<I", data, first + 2 + entries * 12)[0]
+    entries2 = struct.unpack_from("<H", data, second)[0]
+    struct.pack_into("<I", data, second + 2 + entries2 * 12, first)
+    with pytest.raises(DocumentError):
+        intake(bytes(data))
+
+
+def test_text_is_accepted_only_where_asked():
+    document = intake(("line\n" * 130).encode(), "note.txt", accept=("pdf", "text"))
+    assert (document.kind, document.pages) == ("text", 3)
+    with pytest.raises(DocumentError):
+        intake(b"line\n", accept=("pdf",))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=2048))
+def test_arbitrary_bytes_either_pass_or_raise_document_error(data):
+    for prefix in (b"", b"%PDF-1.4\n", b"II*\x00", b"MM\x00*"):
+        try:
+            document = intake(prefix + data)
+        except DocumentError:
+            continue
+        assert document.pages >= 1

@@ -1,0 +1,54 @@
+"""`fax-emulator serve` as a real subprocess, and its argument checks."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import urllib.request
+
+import pytest
+
+from emulator.cli import main
+
+
+def test_serve_on_port_zero_prints_the_real_port_answers_health_and_stops_on_sigterm():
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "emulator", "serve", "--port", "0", "--clock", "manual"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )
+    try:
+        first = process.stdout.readline().strip()  # blocks until the server is ready
+        assert first.startswith("fax-emulator listening on http://127.0.0.1:"), first
+        base = first.rsplit(" ", 1)[1]
+        port = int(base.rsplit(":", 1)[1])
+        assert port != 0
+        vendor_line = process.stdout.readline().strip()
+        assert vendor_line == f"CallerIP: {base}/api/fax"
+        with urllib.request.urlopen(f"{base}/_emulator/health", timeout=10) as response:
+            body = json.load(response)
+        assert body["status"] == "ok" and body["clock"]["mode"] == "manual"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _out, err = process.communicate(timeout=20)
+    assert process.returncode == 0, err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("argv", [
+    ["serve", "--clock", "manual", "--speed", "60"],
+    ["serve", "--start-time", "2026-01-01T00:00:00Z"],
+    ["serve", "--port", "70000"],
+])
+def test_contradictory_flags_exit_2_with_a_message(argv, capsys):
+    assert main(argv) == 2
+    assert "fax-emulator:" in capsys.readouterr().err
+
+
+def test_a_bad_start_time_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["serve", "--clock", "manual", "--start-time", "yesterday"])
+    assert exited.value.code == 2
