@@ -74,7 +74,7 @@ def build_app(config: Config | None = None, vendors: Iterable[Vendor] | None = N
     app[keys.RUNTIME] = runtime
     app.cleanup_ctx.append(_clock_context)
     for vendor in runtime.vendors.values():
-        sub = vendor.build()
+        sub = vendor.build(outer=(runtime.checks.middleware(vendor.name, vendor.contracts),))
         sub[keys.VENDOR] = vendor
         app.add_subapp(vendor.prefix, sub)
     app.add_subapp(CONTROL_PREFIX, build_control())

@@ -2,6 +2,7 @@
 
 from aiohttp import web
 
+from emulator.core import http
 from emulator.core.runtime import Runtime
 from emulator.core.vendor import Vendor
 
@@ -10,8 +11,10 @@ RUNTIME = web.AppKey("runtime", Runtime)
 #: on each vendor sub-app: the vendor it serves
 VENDOR = web.AppKey("vendor", Vendor)
 
-#: per request: the tenant the vendor's auth resolved (for the journal)
-TENANT = web.RequestKey("tenant", str)
+#: per request: the tenant the vendor's auth resolved (defined in core, which reads it too)
+TENANT = http.TENANT
+#: per request: the parsed body, kept for the contract checks
+PARSED_BODY = http.PARSED_BODY
 #: per request: ids of the faxes the request created (for the journal)
 FAX_IDS = web.RequestKey("fax_ids", list)
 #: per request: the scenario rule that acted on it, if any

@@ -245,3 +245,32 @@ async def webhooks(request: web.Request) -> web.Response:
     if fax_id is not None:
         found = [d for d in found if d.fax_id == fax_id]
     return web.json_response({"deliveries": [d.to_json() for d in found[-_limit(request):]]})
+
+
+async def violations(request: web.Request) -> web.Response:
+    runtime = _runtime(request)
+    vendor = _vendor_filter(request, runtime)
+    query = request.query
+    wanted = {key: query[key] for key in ("tenant", "severity", "kind", "operation") if key in query}
+    found = [
+        v for v in runtime.journal.violations
+        if (vendor is None or v["vendor"] == vendor) and all(v.get(k) == value for k, value in wanted.items())
+    ]
+    return web.json_response({"violations": found[-_limit(request):], "strict": runtime.checks.strict})
+
+
+async def clear_violations(request: web.Request) -> web.Response:
+    runtime = _runtime(request)
+    cleared = len(runtime.journal.violations)
+    runtime.journal.violations.clear()
+    return web.json_response({"cleared": cleared})
+
+
+async def openapi(request: web.Request) -> web.Response:
+    from emulator.core.openapi import build
+
+    runtime = _runtime(request)
+    vendor = runtime.vendors.get(request.match_info["vendor"])
+    if vendor is None:
+        raise NotFound(f"no vendor {request.match_info['vendor']!r}; expected one of {', '.join(runtime.vendors)}")
+    return web.json_response(build(vendor, _base_url(request, vendor.prefix)))

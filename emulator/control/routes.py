@@ -29,6 +29,9 @@ ROUTES = [
     ("POST", "/inbound", handlers.inbound, "inbound"),
     ("GET", "/requests", handlers.requests, "requests"),
     ("GET", "/webhooks", handlers.webhooks, "webhooks"),
+    ("GET", "/violations", handlers.violations, "violations"),
+    ("DELETE", "/violations", handlers.clear_violations, "clear_violations"),
+    ("GET", r"/openapi/{vendor}.json", handlers.openapi, "openapi"),
 ]
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
 from jsonschema import Draft202012Validator, validators
-from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
@@ -32,8 +32,8 @@ class Violation:
         return {"path": self.path, "rule": self.rule, "message": self.message, "schema_path": self.schema_path}
 
 
-def json_path(parts: Any) -> str:
-    path = "$"
+def json_path(parts: Any, root: str = "$") -> str:
+    path = root
     for part in parts:
         path += f"[{part}]" if isinstance(part, int) else f".{part}"
     return path
@@ -69,15 +69,44 @@ def validator(vendor: str, name: str) -> Any:
     return cls(schema, registry=_vendor_registry(vendor))
 
 
-def _message(error: ValidationError) -> str:
-    where = json_path(error.absolute_path)
-    return f"{where}: {error.message}"
+def check(vendor: str, name: str, instance: Any, root: str = "$") -> list[Violation]:
+    """Every violation of ``instance`` against ``schemas/<vendor>/<name>.json``, by path.
+
+    ``root`` names what the instance is (``query``, ``body``) in the reported paths.
+    """
+    found = sorted(validator(vendor, name).iter_errors(instance), key=lambda e: list(map(str, e.absolute_path)))
+    violations = []
+    for error in found:
+        where = json_path(error.absolute_path, root)
+        violations.append(Violation(where, str(error.validator), f"{where}: {error.message}",
+                                    json_path(error.absolute_schema_path, "#")))
+    return violations
 
 
-def check(vendor: str, name: str, instance: Any) -> list[Violation]:
-    """Every violation of ``instance`` against the schema, sorted by path."""
-    found = sorted(validator(vendor, name).iter_errors(instance), key=lambda e: (list(map(str, e.absolute_path))))
-    return [
-        Violation(json_path(e.absolute_path), str(e.validator), _message(e), json_path(e.absolute_schema_path))
-        for e in found
-    ]
+# -- operation contracts ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Contract:
+    """What one operation takes and gives, by schema name under ``schemas/<vendor>/``.
+
+    ``responses`` maps an HTTP status (or ``"default"``, for any other) to the schema of
+    the body, or None for a body that is not JSON (a file) or empty.
+    """
+
+    summary: str
+    source: str  # the part of the vendor reference it follows, e.g. "faxplus.md §3.2"
+    query: str | None = None  # schema of the query parameters (an object of strings)
+    request: str | None = None  # schema of the JSON or form body
+    request_type: str = "application/json"  # or multipart/form-data, application/x-www-form-urlencoded
+    responses: Mapping[int | str, str | None] = field(default_factory=dict)
+    response_type: str = "application/json"
+    auth: bool = True  # needs the vendor's credentials
+    deprecated: bool = False
+
+    def response_schema(self, status: int) -> str | None:
+        return self.responses.get(status, self.responses.get("default"))
+
+
+#: statuses that mean "the client sent a request the vendor refuses as malformed"
+REFUSED = frozenset({400, 405, 411, 413, 414, 415, 422})

@@ -25,6 +25,11 @@ MAX_PARTS = 100  # parts in one multipart body
 MAX_JSON_BYTES = 5 * 1024 * 1024
 _CHUNK = 64 * 1024
 
+#: the parsed request body (JSON value, or a form as a dict), kept for the contract checks
+PARSED_BODY = web.RequestKey("parsed_body", object)
+#: the tenant a vendor's auth resolved for this request (journal, violations)
+TENANT = web.RequestKey("tenant", str)
+
 
 @dataclass(slots=True)
 class Upload:
@@ -48,6 +53,18 @@ class Form:
 
     def file(self, name: str) -> Upload | None:
         return next((f for f in self.files if f.name == name), None)
+
+    def as_instance(self) -> dict[str, Any]:
+        """The form as a JSON-like object for schema checks; a file part is a short string."""
+        instance: dict[str, Any] = {}
+        for key, value in [*self.fields.items(), *((f.name, f"<file {f.filename!r}, {len(f.data)} bytes>")
+                                                    for f in self.files)]:
+            if key in instance:
+                previous = instance[key]
+                instance[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
+            else:
+                instance[key] = value
+        return instance
 
 
 async def _read_part(part: BodyPartReader, limit: int, what: str) -> bytes:
@@ -84,6 +101,7 @@ async def read_form(request: web.Request, max_file_bytes: int, max_total_bytes: 
         from urllib.parse import parse_qsl
 
         form.fields.extend(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+        request[PARSED_BODY] = form.as_instance()
         return form
     if ctype != "multipart/form-data":
         raise Invalid(f"expected a multipart/form-data body, got {ctype or 'none'}", code="unsupported_media_type")
@@ -115,6 +133,7 @@ async def read_form(request: web.Request, max_file_bytes: int, max_total_bytes: 
         raise
     except (ValueError, AssertionError, RuntimeError, LookupError, UnicodeError) as exc:
         raise Invalid(f"malformed multipart body: {exc}") from exc
+    request[PARSED_BODY] = form.as_instance()
     return form
 
 
@@ -137,9 +156,11 @@ async def read_json(request: web.Request, limit: int = MAX_JSON_BYTES, *, requir
             raise Invalid("the request body is empty; expected JSON")
         return None
     try:
-        return json.loads(body)
+        value = json.loads(body)
     except (ValueError, RecursionError) as exc:
         raise Invalid(f"the request body is not valid JSON: {exc}") from exc
+    request[PARSED_BODY] = value
+    return value
 
 
 Renderer = Callable[[EmulatorError], web.StreamResponse]

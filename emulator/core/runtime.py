@@ -11,6 +11,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
+from emulator.core.checks import ContractChecker
 from emulator.core.clock import ManualClock, RealClock, make_clock
 from emulator.core.errors import Conflict, Invalid
 from emulator.core.ids import Ids
@@ -35,7 +36,8 @@ class Runtime:
         self.ids = Ids(config.seed)
         self.store = Store()
         self.journal = Journal(config.journal_size)
-        self.dispatcher = Dispatcher(self.scheduler, config.webhook_log_size)
+        self.checks = ContractChecker(self.journal, self.clock, config.strict)
+        self.dispatcher = Dispatcher(self.scheduler, config.webhook_log_size, check=self.checks.check_webhook)
         self.policy: OutcomePolicy = MagicNumberPolicy()
         self.engine = Engine(self.scheduler, lambda fax: self.policy)
         self.vendors: dict[str, Vendor] = {}

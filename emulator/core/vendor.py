@@ -9,12 +9,13 @@ and calls the hooks below.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from emulator.core.contracts import Contract
 from emulator.core.documents import Document
 from emulator.core.errors import EmulatorError
 from emulator.core.http import error_middleware
@@ -52,6 +53,10 @@ class Vendor:
     render_error: Callable[[EmulatorError], web.StreamResponse]  # the vendor's own error body
     machine: Machine
     middlewares: tuple[Any, ...] = ()  # e.g. auth, inside the error middleware
+    #: operation name -> its contract (schemas of query, body and responses), for checks and OpenAPI
+    contracts: Mapping[str, Contract] = field(default_factory=dict)
+    #: OpenAPI security schemes of the vendor (applied to every operation whose contract has auth)
+    security: Mapping[str, Any] = field(default_factory=dict)
     #: called on every status change of this vendor's faxes (webhooks, re-iding, costs)
     on_transition: Callable[[Runtime, Fax, str | None, str], None] | None = None
     #: makes an inbound fax arrive; None if the vendor has no inbound faxes
@@ -64,9 +69,10 @@ class Vendor:
         """Operation names (route names) a scenario can match on, in documented order."""
         return tuple(name for *_, name in self.routes)
 
-    def build(self) -> web.Application:
-        """The vendor's sub-app: its routes behind its error renderer and middlewares."""
-        app = web.Application(middlewares=[error_middleware(self.render_error), *self.middlewares])
+    def build(self, outer: tuple[Any, ...] = ()) -> web.Application:
+        """The vendor's sub-app: its routes behind ``outer`` (e.g. contract checks, which
+        see the rendered response), then its error renderer, then its own middlewares."""
+        app = web.Application(middlewares=[*outer, error_middleware(self.render_error), *self.middlewares])
         for method, path, handler, name in self.routes:
             app.router.add_route(method, path, handler, name=name)
         return app

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,8 +87,10 @@ class Delivery:
 class Dispatcher:
     """Sends deliveries on the scheduler with one shared ClientSession."""
 
-    def __init__(self, scheduler: Scheduler, log_size: int = DEFAULT_LOG_SIZE) -> None:
+    def __init__(self, scheduler: Scheduler, log_size: int = DEFAULT_LOG_SIZE,
+                 check: Callable[[str, str | None, str, str, bytes], None] | None = None) -> None:
         self.scheduler = scheduler
+        self._check = check  # strict mode: validates a body against its schema before it is queued
         self.log: deque[Delivery] = deque(maxlen=log_size)
         self._ids = itertools.count(1)
         self._session: aiohttp.ClientSession | None = None
@@ -107,8 +110,14 @@ class Dispatcher:
         fax_id: str | None = None,
         delay: float = 0.0,
         rule: str | None = None,
+        schema: str | None = None,
     ) -> Delivery:
-        """Queue a delivery ``delay`` emulated seconds from now; returns its log entry."""
+        """Queue a delivery ``delay`` emulated seconds from now; returns its log entry.
+
+        ``schema`` names the body's schema under ``schemas/<vendor>/`` for strict checks.
+        """
+        if schema is not None and self._check is not None:
+            self._check(vendor, tenant, event, schema, body)
         now = self.scheduler.clock.now()
         all_headers = {"Content-Type": content_type, **(headers or {})}
         delivery = Delivery(

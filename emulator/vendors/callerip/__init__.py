@@ -1,7 +1,7 @@
 """CallerIP (Caller IP Inc. / Rinble / FaxHound) fax API, per shared/vendors/callerip.md."""
 
 from emulator.core.vendor import Vendor
-from emulator.vendors.callerip import errors, lifecycle, routes, serialise
+from emulator.vendors.callerip import contracts, errors, lifecycle, routes, serialise
 
 VENDOR = Vendor(
     name="callerip",
@@ -11,4 +11,6 @@ VENDOR = Vendor(
     render_error=errors.render,
     machine=lifecycle.MACHINE,
     view=serialise.view,
+    contracts=contracts.CONTRACTS,
+    security=contracts.SECURITY,
 )

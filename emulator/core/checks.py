@@ -1,0 +1,118 @@
+"""Contract checks at run time: requests, and (in strict mode) the emulator's own output.
+
+A request is checked against its operation's schemas after the handler has parsed it
+(the parsed body is kept on the request), so a body is never read twice. What breaks
+the contract is recorded in the violations log: as an ``error`` when the vendor refused
+the request, as a ``warning`` when it was served anyway (an unknown field the vendor
+ignores, say). In strict mode every JSON response and every webhook body the emulator
+produces is validated too, and a failure is logged loudly and recorded as an ``error``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from aiohttp import web
+
+from emulator.core import contracts
+from emulator.core.clock import Clock, iso8601
+from emulator.core.contracts import REFUSED, Contract
+from emulator.core.http import PARSED_BODY, TENANT
+from emulator.core.journal import Journal
+
+log = logging.getLogger(__name__)
+
+class ContractChecker:
+    """Records contract violations in the journal's violations log."""
+
+    def __init__(self, journal: Journal, clock: Clock, strict: bool) -> None:
+        self.journal = journal
+        self.clock = clock
+        self.strict = strict
+
+    def record(self, *, vendor: str, operation: str | None, tenant: str | None, kind: str, severity: str,
+               location: str, rule: str, message: str, method: str = "", path: str = "",
+               status: int | None = None) -> None:
+        now = self.clock.now()
+        self.journal.violation(
+            time=now, at=iso8601(now), vendor=vendor, operation=operation, tenant=tenant, kind=kind,
+            severity=severity, location=location, rule=rule, message=message, method=method, path=path,
+            status=status,
+        )
+        if severity == "error" and kind != "request":
+            log.error("contract violation in the emulator's own %s (%s %s): %s", kind, vendor, operation, message)
+
+    def middleware(self, vendor: str, operations: Mapping[str, Contract]) -> Any:
+        """A vendor sub-app middleware that checks each request (and response, if strict)."""
+
+        @web.middleware
+        async def check_contract(request: web.Request, handler: Any) -> web.StreamResponse:
+            response = await handler(request)
+            route = request.match_info.route
+            operation = route.name if route is not None else None
+            contract = operations.get(operation) if operation else None
+            status = response.status
+            common = {"vendor": vendor, "operation": operation, "tenant": request.get(TENANT),
+                      "method": request.method, "path": request.path, "status": status}
+            found = self._request_violations(vendor, request, contract) if contract else []
+            severity = "error" if status in REFUSED else "warning"
+            for violation in found:
+                self.record(kind="request", severity=severity, location=violation.path,
+                            rule=violation.rule, message=violation.message, **common)
+            if status in REFUSED and not found:
+                self.record(kind="request", severity="error", location="$", rule="refused",
+                            message=f"the vendor refused the request ({status}): {_body_text(response)}",
+                            **common)
+            if self.strict and contract is not None:
+                self._check_response(response, contract, common)
+            return response
+
+        return check_contract
+
+    @staticmethod
+    def _request_violations(vendor: str, request: web.Request, contract: Contract) -> list[contracts.Violation]:
+        found: list[contracts.Violation] = []
+        if contract.query is not None:
+            found += contracts.check(vendor, contract.query, dict(request.query), root="query")
+        body = request.get(PARSED_BODY)
+        if contract.request is not None and body is not None:
+            found += contracts.check(vendor, contract.request, body, root="body")
+        return found
+
+    def _check_response(self, response: web.StreamResponse, contract: Contract, common: dict[str, Any]) -> None:
+        schema = contract.response_schema(response.status)
+        body = getattr(response, "body", None)
+        if schema is None or not isinstance(body, bytes) or response.content_type != "application/json":
+            return
+        try:
+            instance = json.loads(body)
+        except ValueError as exc:
+            self.record(kind="response", severity="error", location="$", rule="json",
+                        message=f"the emulator answered invalid JSON: {exc}", **common)
+            return
+        for violation in contracts.check(common["vendor"], schema, instance):
+            self.record(kind="response", severity="error", location=violation.path, rule=violation.rule,
+                        message=violation.message, **common)
+
+    def check_webhook(self, vendor: str, tenant: str | None, event: str, schema: str, body: bytes) -> None:
+        """Strict mode: validate a webhook body the emulator is about to send."""
+        if not self.strict:
+            return
+        try:
+            instance = json.loads(body)
+        except ValueError:
+            return  # a form-encoded webhook: its JSON twin is what the schema describes
+        for violation in contracts.check(vendor, schema, instance):
+            self.record(vendor=vendor, operation=event, tenant=tenant, kind="webhook", severity="error",
+                        location=violation.path, rule=violation.rule, message=violation.message)
+
+
+def _body_text(response: web.StreamResponse, limit: int = 300) -> str:
+    body = getattr(response, "body", None)
+    if not isinstance(body, bytes):
+        return ""
+    text = body.decode("utf-8", "replace")
+    return text if len(text) <= limit else text[:limit] + "…"

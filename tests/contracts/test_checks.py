@@ -1,0 +1,87 @@
+"""Run-time contract checks: request violations, refusals, and strict self-checks."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from emulator.core import contracts
+from emulator.core.checks import ContractChecker
+from emulator.core.clock import ManualClock
+from emulator.core.journal import Journal
+from emulator.vendors.callerip import serialise
+from tests.vendors.callerip.test_flow import send_form
+
+
+async def violations(client, **params):
+    return (await (await client.get("/_emulator/violations", params=params)).json())["violations"]
+
+
+async def test_a_request_served_despite_an_undocumented_field_is_a_warning(client):
+    response = await client.post("/api/fax/send", data=send_form(priority="high"))
+    assert response.status == 200
+    [found] = await violations(client)
+    assert (found["severity"], found["kind"], found["rule"], found["operation"]) == (
+        "warning", "request", "additionalProperties", "send_fax")
+    assert "priority" in found["message"] and found["tenant"] == "line-1"
+
+
+async def test_a_refused_request_is_an_error_that_says_why(client):
+    response = await client.post("/api/fax/send", data=send_form(number="12"))
+    assert response.status == 400
+    [found] = await violations(client)
+    assert found["severity"] == "error" and found["location"] == "body.number" and found["rule"] == "pattern"
+
+
+async def test_a_refusal_the_schema_cannot_see_is_still_recorded_with_the_vendor_message(client):
+    response = await client.post("/api/fax/send", data=send_form(pdf=b"not a pdf"))
+    assert response.status == 400
+    [found] = await violations(client)
+    assert found["rule"] == "refused" and "not a PDF" in found["message"]
+
+
+async def test_good_requests_and_plain_not_found_record_nothing(client):
+    await client.post("/api/fax/send", data=send_form())
+    await client.get("/api/fax/status", params={"token": "line-1", "uuid": "nope"})
+    assert await violations(client) == []
+
+
+async def test_violations_filter_and_clear(client):
+    await client.post("/api/fax/send", data=send_form(priority="high"))
+    await client.post("/api/fax/send", data=send_form(number="12"))
+    assert len(await violations(client, severity="error")) == 1
+    assert len(await violations(client, severity="warning")) == 1
+    cleared = await (await client.delete("/_emulator/violations")).json()
+    assert cleared == {"cleared": 2} and await violations(client) == []
+
+
+async def test_strict_mode_catches_a_response_that_breaks_the_contract(make_client, monkeypatch):
+    client = await make_client(strict=True)
+    uuid = (await (await client.post("/api/fax/send", data=send_form())).json())["uuid"]
+    monkeypatch.setattr(serialise, "status", lambda fax: {"status": "Done", "extra": 1})
+    response = await client.get("/api/fax/status", params={"token": "line-1", "uuid": uuid})
+    assert response.status == 200  # the response still leaves: strict mode reports, it does not hide
+    found = await violations(client, kind="response")
+    assert {v["rule"] for v in found} == {"enum", "additionalProperties"}
+    assert all(v["severity"] == "error" for v in found)
+
+
+async def test_without_strict_mode_responses_are_not_checked(client, monkeypatch):
+    uuid = (await (await client.post("/api/fax/send", data=send_form())).json())["uuid"]
+    monkeypatch.setattr(serialise, "status", lambda fax: {"status": "Done"})
+    await client.get("/api/fax/status", params={"token": "line-1", "uuid": uuid})
+    assert await violations(client, kind="response") == []
+
+
+@pytest.mark.parametrize("strict", [True, False])
+def test_webhook_bodies_are_checked_only_in_strict_mode(strict):
+    journal = Journal(10)
+    checker = ContractChecker(journal, ManualClock(0), strict)
+    checker.check_webhook("callerip", "t", "test_event", "status_response", json.dumps({"status": "x"}).encode())
+    assert len(journal.violations) == (1 if strict else 0)
+
+
+def test_violation_paths_name_where_the_problem_is():
+    [violation] = contracts.check("callerip", "send_response", {"uuid": "ABC", "status": "Loading"})
+    assert violation.path == "$.uuid" and violation.rule == "pattern"
