@@ -1,0 +1,51 @@
+"""Scale: N faxes in flight on the manual clock, driven to a terminal state.
+
+    python benchmarks/scale.py 100000
+
+Runs in its own process so peak RSS is this measurement's alone. Prints one JSON line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import resource
+import sys
+import time
+
+
+async def measure(count: int) -> dict[str, float]:
+    from emulator.config import Config
+    from emulator.core.runtime import Runtime
+    from emulator.core.store import Fax
+    from emulator.vendors import VENDORS
+
+    base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    runtime = Runtime(Config(clock="manual", start_time=0, seed=1), VENDORS)
+    runtime.tenant("callerip", "bench")
+    started = time.perf_counter()
+    for n in range(count):
+        runtime.submit(Fax(
+            id=runtime.ids.uuid4(), vendor="callerip", tenant="bench", direction="outbound",
+            to=f"212{n % 10_000_000:07d}", sender="bench", status="", created_at=runtime.now(), pages=2,
+        ))
+    submitted = time.perf_counter()
+    await runtime.scheduler.run_until_idle()
+    finished = time.perf_counter()
+    ended = sum(1 for fax in runtime.store.all_faxes() if fax.terminal)
+    assert ended == count, f"only {ended} of {count} faxes ended"
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {
+        "faxes": count,
+        "submit_s": round(submitted - started, 3),
+        "drive_s": round(finished - submitted, 3),
+        "total_s": round(finished - started, 3),
+        "us_per_fax": round((finished - started) / count * 1e6, 2),
+        "peak_rss_mb": round(peak / 1024, 1),
+        "rss_growth_mb": round((peak - base_rss) / 1024, 1),
+        "transitions": sum(len(f.history) for f in runtime.store.all_faxes()),
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(asyncio.run(measure(int(sys.argv[1])))))
