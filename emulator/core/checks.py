@@ -76,7 +76,7 @@ class ContractChecker:
     def _request_violations(vendor: str, request: web.Request, contract: Contract) -> list[contracts.Violation]:
         found: list[contracts.Violation] = []
         if contract.query is not None:
-            found += contracts.check(vendor, contract.query, dict(request.query), root="query")
+            found += contracts.check_query(vendor, contract.query, tuple(request.query.items()))
         body = request.get(PARSED_BODY)
         if contract.request is not None and body is not None:
             found += contracts.check(vendor, contract.request, body, root="body")

@@ -12,11 +12,10 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator, validators
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
+if TYPE_CHECKING:  # jsonschema is imported when the first validator is built: it costs start-up time
+    from referencing import Registry
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +40,9 @@ def json_path(parts: Any, root: str = "$") -> str:
 
 @functools.cache
 def _vendor_registry(vendor: str) -> Registry:
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
     folder = resources.files("emulator.schemas").joinpath(vendor)
     registry: Registry = Registry()
     if not folder.is_dir():
@@ -64,9 +66,17 @@ def load(vendor: str, name: str) -> dict[str, Any]:
 @functools.cache
 def validator(vendor: str, name: str) -> Any:
     """The compiled validator for ``schemas/<vendor>/<name>.json`` (cached)."""
+    from jsonschema import Draft202012Validator, validators
+
     schema = load(vendor, name)
     cls = validators.validator_for(schema, default=Draft202012Validator)
     return cls(schema, registry=_vendor_registry(vendor))
+
+
+@functools.lru_cache(maxsize=4096)
+def check_query(vendor: str, name: str, query: tuple[tuple[str, str], ...]) -> tuple[Violation, ...]:
+    """``check`` for query parameters, remembered: clients poll the same URLs over and over."""
+    return tuple(check(vendor, name, dict(query), root="query"))
 
 
 def check(vendor: str, name: str, instance: Any, root: str = "$") -> list[Violation]:
