@@ -245,3 +245,16 @@ async def webhooks(request: web.Request) -> web.Response:
     if fax_id is not None:
         found = [d for d in found if d.fax_id == fax_id]
     return web.json_response({"deliveries": [d.to_json() for d in found[-_limit(request):]]})
+
+
+async def violations(request: web.Request) -> web.Response:
+    runtime = _runtime(request)
+    vendor = _vendor_filter(request, runtime)
+    raw = request.query.get("since", "0")
+    try:
+        since = int(raw)
+    except ValueError:
+        raise Invalid(f"since must be a whole number, not {raw!r}", field="since") from None
+    found = runtime.journal.violations_since(since, vendor=vendor)
+    return web.json_response({"violations": found[-_limit(request):], "total": len(found),
+                              "last_seq": runtime.journal.last_violation})

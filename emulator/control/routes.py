@@ -29,6 +29,7 @@ ROUTES = [
     ("POST", "/inbound", handlers.inbound, "inbound"),
     ("GET", "/requests", handlers.requests, "requests"),
     ("GET", "/webhooks", handlers.webhooks, "webhooks"),
+    ("GET", "/violations", handlers.violations, "violations"),
 ]
 
 
