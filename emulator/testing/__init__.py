@@ -3,8 +3,9 @@
 ``FaxEmulator`` runs one in a background thread (``with FaxEmulator() as emu: ...``);
 ``ControlClient`` is the typed client of its control API; ``WebhookReceiver`` records
 webhooks; the pytest plugin (``emulator.testing.plugin``) wraps them in the
-``fax_emulator`` fixture. Names are imported on first use, so loading the pytest plugin
-costs nothing until a test asks for the fixture.
+``fax_emulator`` fixture; ``make_pdf``/``make_tiff`` make valid documents to send.
+Names are imported on first use, so loading the pytest plugin costs nothing until a
+test asks for the fixture.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ _EXPORTS = {
     "Credentials": "emulator.testing.credentials",
     "make_credentials": "emulator.testing.credentials",
     "EmulatorFixture": "emulator.testing.fixture",
+    # valid documents to send in tests
+    "make_pdf": "emulator.core.documents",
+    "make_tiff": "emulator.core.documents",
 }
 
 __all__ = sorted(_EXPORTS)
