@@ -69,6 +69,6 @@ def receive(runtime: Runtime, inbound: Inbound) -> Fax:
 VENDOR = Vendor(
     name=NAME, title="Fake", prefix="/fake", routes=(("POST", "/send", send, "send"),), render_error=_render,
     machine=Machine(prepare=("queued",), transmit="sending", success="sent", failure="failed",
-                    dwell={"queued": 5.0, "sending": 5.0}, per_page=0.0),
+                    dwell={"queued": 5.0, "sending": 5.0}, per_page=0.0, cancelled="cancelled"),
     on_transition=on_transition, receive=receive,
 )

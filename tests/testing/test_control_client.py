@@ -81,7 +81,13 @@ def test_inbound_makes_a_fax_arrive(emulator, control):
     assert document.pages == 2 and document.raw["documents"][0]["filename"] == "x.pdf"
 
 
-def test_errors_carry_the_control_api_status_and_code(control):
+def test_cancel_ends_a_fax_that_is_under_way(emulator, control, http):
+    fax_id = send_fake(http, emulator)
+    cancelled = control.cancel(fax_id)
+    assert (cancelled.status, cancelled.terminal, cancelled.statuses) == ("cancelled", True, ["queued", "cancelled"])
+
+
+def test_errors_carry_the_control_api_status_and_code(emulator, control, http):
     with pytest.raises(ControlError) as caught:
         control.fax("no-such-fax")
     assert (caught.value.status, caught.value.code) == (404, "not_found")
@@ -91,6 +97,9 @@ def test_errors_carry_the_control_api_status_and_code(control):
     assert caught.value.status == 400 and "seconds" in caught.value.message
     with pytest.raises(ControlError) as caught:
         control.inbound("callerip", "2125550100", "2125550111")
+    assert caught.value.status == 409
+    with pytest.raises(ControlError, match="no cancelled state") as caught:
+        control.cancel(send_callerip(http, emulator))
     assert caught.value.status == 409
 
 
