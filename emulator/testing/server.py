@@ -67,7 +67,7 @@ class FaxEmulator:
         try:
             asyncio.run_coroutine_threadsafe(self._open(), loop).result(START_TIMEOUT)
         except BaseException:
-            self._halt()
+            self.stop()  # undo whatever part of the start-up did happen
             raise
         return self
 
