@@ -251,12 +251,18 @@ async def violations(request: web.Request) -> web.Response:
     runtime = _runtime(request)
     vendor = _vendor_filter(request, runtime)
     query = request.query
+    raw = query.get("since", "0")
+    try:
+        since = int(raw)
+    except ValueError:
+        raise Invalid(f"since must be a whole number, not {raw!r}", field="since") from None
     wanted = {key: query[key] for key in ("tenant", "severity", "kind", "operation") if key in query}
     found = [
-        v for v in runtime.journal.violations
-        if (vendor is None or v["vendor"] == vendor) and all(v.get(k) == value for k, value in wanted.items())
+        v for v in runtime.journal.violations_since(since, vendor=vendor)
+        if all(v.get(k) == value for k, value in wanted.items())
     ]
-    return web.json_response({"violations": found[-_limit(request):], "strict": runtime.checks.strict})
+    return web.json_response({"violations": found[-_limit(request):], "total": len(found),
+                              "last_seq": runtime.journal.last_violation, "strict": runtime.checks.strict})
 
 
 async def clear_violations(request: web.Request) -> web.Response:

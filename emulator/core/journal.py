@@ -45,7 +45,10 @@ class Journal:
         self.requests: deque[RequestEntry] = deque(maxlen=size)
         self.violations: deque[dict[str, Any]] = deque(maxlen=size)
         self._seq = itertools.count(1)
+        self._violation_seq = itertools.count(1)
         self.dropped = 0  # entries pushed out of the request ring
+        #: seq of the newest violation ever recorded (0: none); never goes back, even on clear
+        self.last_violation = 0
 
     def record(self, **fields: Any) -> RequestEntry:
         if len(self.requests) == self.size:
@@ -54,8 +57,17 @@ class Journal:
         self.requests.append(entry)
         return entry
 
-    def violation(self, **fields: Any) -> None:
-        self.violations.append(fields)
+    def violation(self, **fields: Any) -> dict[str, Any]:
+        """Record a contract violation; it gets a ``seq`` that only grows, so a reader can
+        ask for the violations recorded since a point (the pytest plugin does, per test)."""
+        self.last_violation = next(self._violation_seq)
+        entry = {"seq": self.last_violation, **fields}
+        self.violations.append(entry)
+        return entry
+
+    def violations_since(self, seq: int = 0, *, vendor: str | None = None) -> list[dict[str, Any]]:
+        """Violations newer than ``seq`` (oldest first), optionally of one vendor."""
+        return [v for v in self.violations if v["seq"] > seq and (vendor is None or v.get("vendor") == vendor)]
 
     def query(
         self, *, vendor: str | None = None, tenant: str | None = None, limit: int | None = None

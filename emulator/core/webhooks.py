@@ -17,7 +17,7 @@ from typing import Any
 
 import aiohttp
 
-from emulator.core.scheduler import Scheduler
+from emulator.core.scheduler import Scheduler, Timer
 
 DEFAULT_LOG_SIZE = 10_000
 
@@ -94,6 +94,7 @@ class Dispatcher:
         self.log: deque[Delivery] = deque(maxlen=log_size)
         self._ids = itertools.count(1)
         self._session: aiohttp.ClientSession | None = None
+        self._timers: dict[Delivery, Timer] = {}  # the next attempt of each pending delivery
 
     def deliver(
         self,
@@ -125,7 +126,7 @@ class Dispatcher:
             now, now + delay, policy, fax_id, rule=rule,
         )
         self.log.append(delivery)
-        self.scheduler.at(delivery.due_at, self._attempt, delivery)
+        self._timers[delivery] = self.scheduler.at(delivery.due_at, self._attempt, delivery)
         return delivery
 
     def drop(self, delivery: Delivery) -> None:
@@ -133,6 +134,7 @@ class Dispatcher:
         delivery.state = "dropped"
 
     def _attempt(self, delivery: Delivery) -> None:
+        self._timers.pop(delivery, None)
         if delivery.state == "pending":
             self.scheduler.spawn(self._send(delivery))
 
@@ -160,6 +162,8 @@ class Dispatcher:
         self._settle(delivery, status)
 
     def _settle(self, delivery: Delivery, status: int | None) -> None:
+        if delivery.state != "pending":  # cleared while the attempt was in flight
+            return
         policy = delivery.policy
         if status is not None and status in policy.success:
             delivery.state = "delivered"
@@ -167,7 +171,7 @@ class Dispatcher:
         retryable = status is None or (policy.retry_5xx and status >= 500)
         attempt = len(delivery.attempts) + 1
         if retryable and attempt <= policy.attempts:
-            self.scheduler.after(policy.delay_before(attempt), self._attempt, delivery)
+            self._timers[delivery] = self.scheduler.after(policy.delay_before(attempt), self._attempt, delivery)
         else:
             delivery.state = "failed"
 
@@ -180,6 +184,14 @@ class Dispatcher:
         ]
 
     def clear(self) -> None:
+        """Forget every delivery, and cancel the ones still to be attempted (on reset)."""
+        for delivery, timer in self._timers.items():
+            timer.cancel()
+            delivery.state = "dropped"
+        self._timers.clear()
+        for delivery in self.log:
+            if delivery.state == "pending":  # an attempt in flight: no retry after it
+                delivery.state = "dropped"
         self.log.clear()
 
     async def close(self) -> None:

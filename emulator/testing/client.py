@@ -1,0 +1,202 @@
+"""A small, synchronous, typed client for the emulator's control API (``/_emulator/...``).
+
+Stdlib only (``urllib``), so it works in any test suite, against an in-process emulator
+(``FaxEmulator``) or one started with ``fax-emulator serve``. Proxies from the environment
+are ignored: the emulator is always reached directly.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from emulator.testing.records import (
+    ClockState,
+    FaxRecord,
+    RequestRecord,
+    VendorInfo,
+    ViolationRecord,
+    WebhookDelivery,
+)
+
+CONTROL = "/_emulator"
+DEFAULT_TIMEOUT = 60.0  # seconds; advancing the clock waits for every webhook it sends
+
+
+class ControlError(Exception):
+    """The control API answered with an error: ``status``, ``code`` and ``message`` say which."""
+
+    def __init__(self, status: int, code: str, message: str, method: str = "", path: str = "") -> None:
+        self.status, self.code, self.message = status, code, message
+        super().__init__(f"{method} {path} answered {status} {code}: {message}".strip())
+
+
+class ScenarioUnavailable(ControlError):
+    """The emulator has no run-time scenario API (``POST /_emulator/scenario`` answered 404/405)."""
+
+
+class UnknownVendor(LookupError):
+    """A vendor name the emulator does not serve."""
+
+
+class ControlClient:
+    """Calls ``/_emulator/...`` on the emulator at ``url`` (``http://host:port``, no path)."""
+
+    def __init__(self, url: str, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        self._vendors: dict[str, VendorInfo] | None = None
+
+    # -- transport --------------------------------------------------------------
+    def call(self, method: str, path: str, body: Any = None, *, query: Mapping[str, Any] | None = None,
+             data: bytes | None = None, content_type: str = "application/json") -> Any:
+        """One control request; the decoded JSON answer, or ControlError."""
+        params = {k: v for k, v in (query or {}).items() if v is not None}
+        url = f"{self.url}{CONTROL}{path}" + (f"?{urllib.parse.urlencode(params)}" if params else "")
+        if body is not None:
+            data = json.dumps(body).encode()
+        headers = {"Accept": "application/json"}
+        if data is not None:
+            headers["Content-Type"] = content_type
+        request = urllib.request.Request(url, data=data, headers=headers, method=method)
+        try:
+            with self._opener.open(request, timeout=self.timeout) as response:
+                payload = response.read()
+        except urllib.error.HTTPError as exc:
+            with exc:
+                raise self._error(exc.code, exc.read(), method, path) from None
+        return json.loads(payload) if payload else None
+
+    @staticmethod
+    def _error(status: int, payload: bytes, method: str, path: str) -> ControlError:
+        try:
+            error = json.loads(payload)["error"]
+            code, message = str(error["code"]), str(error["message"])
+        except (ValueError, KeyError, TypeError):
+            code, message = "http_error", payload.decode("utf-8", "replace")[:500]
+        return ControlError(status, code, message, method, CONTROL + path)
+
+    # -- the emulator -------------------------------------------------------------
+    def health(self) -> dict[str, Any]:
+        return self.call("GET", "/health")
+
+    def vendors(self) -> list[VendorInfo]:
+        """Every vendor this emulator serves (cached: the list never changes while it runs)."""
+        if self._vendors is None:
+            found = self.call("GET", "/vendors")["vendors"]
+            self._vendors = {v["name"]: VendorInfo.from_json(v) for v in found}
+        return list(self._vendors.values())
+
+    def vendor(self, name: str) -> VendorInfo:
+        """One vendor by its short name (``"faxplus"``, ``"callerip"``...)."""
+        served = {v.name: v for v in self.vendors()}
+        if name not in served:
+            raise UnknownVendor(f"this emulator does not serve a vendor named {name!r}; "
+                                f"it serves: {', '.join(served) or 'none'}")
+        return served[name]
+
+    def base_url(self, vendor: str) -> str:
+        """The vendor's base URL on this emulator, e.g. ``http://127.0.0.1:PORT/v3`` for ``"faxplus"``."""
+        return self.vendor(vendor).base_url
+
+    def reset(self, vendor: str | None = None, tenant: str | None = None) -> int:
+        """Forget everything (or one vendor, or one vendor's tenant); returns how many faxes went."""
+        body = {k: v for k, v in (("vendor", vendor), ("tenant", tenant)) if v is not None}
+        return int(self.call("POST", "/reset", body)["faxes_dropped"])
+
+    # -- the clock ---------------------------------------------------------------------
+    def clock(self) -> ClockState:
+        return ClockState.from_json(self.call("GET", "/clock"))
+
+    def advance(self, seconds: float) -> ClockState:
+        """Manual clock: move time on; every transition and webhook due by then has happened on return."""
+        return ClockState.from_json(self.call("POST", "/clock/advance", {"seconds": seconds}))
+
+    def run_until_idle(self) -> ClockState:
+        """Manual clock: advance until nothing is scheduled (every fax ended, every webhook settled)."""
+        return ClockState.from_json(self.call("POST", "/clock/run-until-idle", {}))
+
+    # -- what happened -------------------------------------------------------------------
+    def faxes(self, vendor: str | None = None, status: str | None = None, tenant: str | None = None,
+              direction: str | None = None) -> list[FaxRecord]:
+        """Faxes, oldest first, filtered by vendor, vendor status string, tenant and direction."""
+        query = {"vendor": vendor, "status": status, "tenant": tenant, "direction": direction}
+        return [FaxRecord.from_json(f) for f in self.call("GET", "/faxes", query=query)["faxes"]]
+
+    def fax(self, fax_id: str) -> FaxRecord:
+        """One fax by any of its ids (ControlError 404 if none)."""
+        return FaxRecord.from_json(self.call("GET", f"/faxes/{urllib.parse.quote(fax_id, safe='')}"))
+
+    def cancel(self, fax_id: str) -> FaxRecord:
+        return FaxRecord.from_json(self.call("POST", f"/faxes/{urllib.parse.quote(fax_id, safe='')}/cancel"))
+
+    def requests(self, vendor: str | None = None, tenant: str | None = None) -> list[RequestRecord]:
+        """The request journal (vendor requests only), oldest first."""
+        found = self.call("GET", "/requests", query={"vendor": vendor, "tenant": tenant})["requests"]
+        return [RequestRecord.from_json(r) for r in found]
+
+    def webhooks(self, vendor: str | None = None, tenant: str | None = None, event: str | None = None,
+                 fax_id: str | None = None) -> list[WebhookDelivery]:
+        """The webhook delivery log, oldest first, with every attempt."""
+        query = {"vendor": vendor, "tenant": tenant, "event": event, "fax_id": fax_id}
+        return [WebhookDelivery.from_json(d) for d in self.call("GET", "/webhooks", query=query)["deliveries"]]
+
+    def violations(self, vendor: str | None = None, since: int = 0) -> list[ViolationRecord]:
+        """Contract violations recorded after violation number ``since``, oldest first."""
+        found = self.call("GET", "/violations", query={"vendor": vendor, "since": since})["violations"]
+        return [ViolationRecord.from_json(v) for v in found]
+
+    def last_violation(self) -> int:
+        """The number of the newest violation ever recorded (0: none); a baseline for ``since``."""
+        return int(self.call("GET", "/violations", query={"limit": 1})["last_seq"])
+
+    # -- driving it -------------------------------------------------------------------------
+    def inbound(self, vendor: str, to: str, sender: str, *, tenant: str | None = None, pages: int = 1,
+                document: bytes | None = None, filename: str | None = None,
+                options: Mapping[str, Any] | None = None) -> FaxRecord:
+        """Make a fax arrive at ``to`` from ``sender`` (a synthesised PDF of ``pages`` unless ``document``)."""
+        body: dict[str, Any] = {"vendor": vendor, "to": to, "from": sender, "pages": pages}
+        if tenant is not None:
+            body["tenant"] = tenant
+        if document is not None:
+            body["document_base64"] = base64.b64encode(document).decode()
+            body["filename"] = filename or "inbound"
+        if options:
+            body["options"] = dict(options)
+        return FaxRecord.from_json(self.call("POST", "/inbound", body))
+
+    def load_scenario(self, scenario: str | os.PathLike[str] | Mapping[str, Any]) -> Any:
+        """Replace the active scenario with a YAML/JSON file or a dict (``POST /_emulator/scenario``)."""
+        if isinstance(scenario, Mapping):
+            data, ctype = json.dumps(dict(scenario)).encode(), "application/json"
+        else:
+            path = Path(scenario)
+            data = path.read_bytes()
+            ctype = "application/json" if path.suffix.lower() == ".json" else "application/yaml"
+        return self._scenario_call("POST", data, ctype)
+
+    def clear_scenario(self) -> Any:
+        """Return to the default behaviour (``DELETE /_emulator/scenario``)."""
+        return self._scenario_call("DELETE", None, "application/json")
+
+    def _scenario_call(self, method: str, data: bytes | None, ctype: str) -> Any:
+        try:
+            return self.call(method, "/scenario", data=data, content_type=ctype)
+        except ControlError as exc:
+            # only the router's own 404/405 ("Not Found": no such route) means the API is missing
+            if not (exc.status == 405 or (exc.status == 404 and exc.message == "Not Found")):
+                raise
+            raise ScenarioUnavailable(
+                exc.status, exc.code,
+                f"this emulator cannot load scenarios at run time ({method} {CONTROL}/scenario answered "
+                f"{exc.status}); start it with `fax-emulator serve --scenario FILE` or upgrade fax-emulator",
+                method, CONTROL + "/scenario",
+            ) from None

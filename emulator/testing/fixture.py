@@ -1,0 +1,121 @@
+"""What the ``fax_emulator`` pytest fixture gives a test: a control client bound to one
+emulator, plus credentials, webhook receivers and this test's contract violations.
+
+Everything here is synchronous. In an async test whose own event loop serves something
+the emulator calls (the app's webhook endpoint, say), use the awaitable twins under
+``fax_emulator.aio``: they run the call in a worker thread, so that loop keeps serving
+while the emulator waits for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from emulator.testing.client import ControlClient
+from emulator.testing.credentials import Credentials, make_credentials
+from emulator.testing.records import ClockState, FaxRecord, RequestRecord, ViolationRecord, WebhookDelivery
+
+if TYPE_CHECKING:
+    from emulator.testing.receiver import WebhookReceiver
+    from emulator.testing.server import FaxEmulator
+
+OPT_OUT = "@pytest.mark.fax_emulator(allow_violations=True)"
+
+
+class EmulatorFixture(ControlClient):
+    """A control client for one test: ``base_url``, ``advance``, ``faxes``, ``webhooks``... (see
+    ``ControlClient``), and the extras below. ``violations()`` counts from the test's start."""
+
+    def __init__(self, emulator: FaxEmulator, namespace: str, *, allow_violations: bool = False) -> None:
+        super().__init__(emulator.url, emulator.timeout)
+        self.emulator = emulator
+        self.namespace = namespace
+        self.allow_violations = allow_violations
+        #: violations numbered above this one were recorded during this test
+        self.baseline = self.last_violation()
+        self.aio = AsyncControl(self)
+        self._receivers: list[WebhookReceiver] = []
+
+    def credentials(self, vendor: str, name: str = "default") -> Credentials:
+        """Credentials of this test for ``vendor`` (a distinct tenant per test and per ``name``)."""
+        self.vendor(vendor)  # a clear error now for a vendor this emulator does not serve
+        return make_credentials(vendor, name, self.namespace)
+
+    @property
+    def receiver(self) -> WebhookReceiver:
+        """This test's webhook receiver: register ``receiver.url``, assert on ``receiver.received``."""
+        if not self._receivers:
+            self.new_receiver()
+        return self._receivers[0]
+
+    def new_receiver(self, path: str = "/hook") -> WebhookReceiver:
+        """One more receiver on its own port (e.g. one that fails while another answers)."""
+        receiver = self.emulator.receiver(path)
+        self._receivers.append(receiver)
+        return receiver
+
+    def violations(self, vendor: str | None = None, since: int | None = None) -> list[ViolationRecord]:
+        """Contract violations recorded during this test (or after violation ``since``)."""
+        return super().violations(vendor, self.baseline if since is None else since)
+
+    def contract_failure(self) -> str | None:
+        """Why the test must fail because of contract violations, or None."""
+        if self.allow_violations:
+            return None
+        found = self.violations()
+        if not found:
+            return None
+        lines = [f"fax-emulator: {len(found)} vendor contract violation(s) recorded during this test:"]
+        lines += [f"  {number}. {v.describe()}" for number, v in enumerate(found, start=1)]
+        lines.append(f"The code under test sent or expected something the real vendor would not accept. Fix it, "
+                     f"or mark the test {OPT_OUT} and assert on fax_emulator.violations().")
+        return "\n".join(lines)
+
+    def close(self) -> None:
+        """Stop this test's receivers (a fresh emulator stops everything anyway)."""
+        if self.emulator.running:
+            for receiver in self._receivers:
+                self.emulator.close_receiver(receiver)
+        self._receivers.clear()
+
+
+class AsyncControl:
+    """Awaitable twins of the fixture's control calls, each run in a worker thread."""
+
+    def __init__(self, sync: EmulatorFixture) -> None:
+        self._sync = sync
+
+    async def advance(self, seconds: float) -> ClockState:
+        return await asyncio.to_thread(self._sync.advance, seconds)
+
+    async def run_until_idle(self) -> ClockState:
+        return await asyncio.to_thread(self._sync.run_until_idle)
+
+    async def faxes(self, vendor: str | None = None, status: str | None = None, tenant: str | None = None,
+                    direction: str | None = None) -> list[FaxRecord]:
+        return await asyncio.to_thread(self._sync.faxes, vendor, status, tenant, direction)
+
+    async def fax(self, fax_id: str) -> FaxRecord:
+        return await asyncio.to_thread(self._sync.fax, fax_id)
+
+    async def requests(self, vendor: str | None = None, tenant: str | None = None) -> list[RequestRecord]:
+        return await asyncio.to_thread(self._sync.requests, vendor, tenant)
+
+    async def webhooks(self, vendor: str | None = None, tenant: str | None = None, event: str | None = None,
+                       fax_id: str | None = None) -> list[WebhookDelivery]:
+        return await asyncio.to_thread(self._sync.webhooks, vendor, tenant, event, fax_id)
+
+    async def violations(self, vendor: str | None = None) -> list[ViolationRecord]:
+        return await asyncio.to_thread(self._sync.violations, vendor)
+
+    async def inbound(self, vendor: str, to: str, sender: str, **options: Any) -> FaxRecord:
+        return await asyncio.to_thread(lambda: self._sync.inbound(vendor, to, sender, **options))
+
+    async def load_scenario(self, scenario: str | os.PathLike[str] | Mapping[str, Any]) -> Any:
+        return await asyncio.to_thread(self._sync.load_scenario, scenario)
+
+    async def reset(self, vendor: str | None = None, tenant: str | None = None) -> int:
+        return await asyncio.to_thread(self._sync.reset, vendor, tenant)

@@ -1,0 +1,106 @@
+"""The pytest plugin (entry point ``pytest11``: installing fax-emulator is enough).
+
+Fixture ``fax_emulator``: an emulator in a background thread on a free port, manual
+clock, strict contracts; fresh for each test, or one shared by the whole session
+(``fax_emulator_scope = session`` in the ini file, or a marker), reset before each test.
+A test fails if the code under test broke a vendor contract while it ran, unless it is
+marked ``@pytest.mark.fax_emulator(allow_violations=True)``.
+
+Marker: ``@pytest.mark.fax_emulator(allow_violations=False, scope=None, **settings)``;
+``settings`` are ``Config`` fields for a fresh emulator (``seed=1``, ``start_time=...``,
+``strict=False``...). Nothing heavy is imported until a test asks for the fixture.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from emulator.testing.fixture import EmulatorFixture
+    from emulator.testing.server import FaxEmulator
+
+MARKER = "fax_emulator"
+SCOPE_INI = "fax_emulator_scope"
+SCOPES = ("function", "session")
+_HANDLE = pytest.StashKey["EmulatorFixture"]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini(SCOPE_INI, "fax_emulator fixture: 'function' (default) starts a fresh emulator for each test; "
+                  "'session' shares one emulator, reset before each test", default="function")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{MARKER}(allow_violations=False, scope=None, **settings): configure the fax_emulator fixture: "
+        "allow_violations=True lets the test pass when vendor contracts were broken; scope='function' or "
+        "'session' overrides the ini option; settings (seed, start_time, strict...) go to a fresh emulator.",
+    )
+
+
+def _options(request: pytest.FixtureRequest) -> tuple[bool, str, dict[str, Any]]:
+    """(allow_violations, scope, settings) from the closest marker and the ini file."""
+    marker = request.node.get_closest_marker(MARKER)
+    settings = dict(marker.kwargs) if marker is not None else {}
+    if marker is not None and marker.args:
+        pytest.fail(f"@pytest.mark.{MARKER} takes keyword arguments only, not {marker.args!r}", pytrace=False)
+    allow = bool(settings.pop("allow_violations", False))
+    scope = settings.pop("scope", None) or request.config.getini(SCOPE_INI)
+    if scope not in SCOPES:
+        pytest.fail(f"fax_emulator scope must be one of {', '.join(SCOPES)}, not {scope!r}", pytrace=False)
+    if scope == "session" and settings:
+        pytest.fail(f"@pytest.mark.{MARKER}({', '.join(settings)}=...) needs a fresh emulator, but this test "
+                    "uses the shared session one; add scope='function' to the marker", pytrace=False)
+    return allow, scope, settings
+
+
+@pytest.fixture(scope="session")
+def fax_emulator_session() -> Iterator[FaxEmulator]:
+    """The emulator shared by every test that runs with scope 'session' (started on first use)."""
+    from emulator.testing.server import FaxEmulator
+
+    emulator = FaxEmulator().start()
+    yield emulator
+    emulator.stop()
+
+
+@pytest.fixture
+def fax_emulator(request: pytest.FixtureRequest) -> Generator[EmulatorFixture, None, None]:
+    """A running fax emulator for this test; see ``EmulatorFixture`` for what it offers."""
+    from emulator.testing.fixture import EmulatorFixture
+    from emulator.testing.server import FaxEmulator
+
+    allow, scope, settings = _options(request)
+    if scope == "session":
+        emulator = request.getfixturevalue("fax_emulator_session")
+        emulator.client.reset()
+    else:
+        try:
+            emulator = FaxEmulator(**settings)
+        except (TypeError, ValueError) as exc:
+            pytest.fail(f"@pytest.mark.{MARKER}: bad emulator settings {settings!r}: {exc}", pytrace=False)
+        emulator.start()
+    try:
+        handle = EmulatorFixture(emulator, request.node.nodeid, allow_violations=allow)
+        request.node.stash[_HANDLE] = handle
+        yield handle
+        handle.close()
+    finally:
+        if scope == "function":
+            emulator.stop()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
+    """After a test that passed, fail it if vendor contracts were broken while it ran."""
+    result = yield
+    handle = item.stash.get(_HANDLE, None)
+    if handle is not None:
+        message = handle.contract_failure()
+        if message:
+            pytest.fail(message, pytrace=False)
+    return result

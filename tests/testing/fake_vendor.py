@@ -1,0 +1,74 @@
+"""A tiny vendor for testing emulator.testing without leaning on any real vendor.
+
+``POST /fake/send`` with ``X-Token`` and ``{"to": ..., "hook": URL}`` makes a fax that ends
+after 10 s (outcome by the magic numbers) and then POSTs ``{"id", "status"}`` to ``hook``;
+inbound faxes arrive ``received`` at once and POST the same to the tenant's last hook.
+"""
+
+from __future__ import annotations
+
+import json
+
+from aiohttp import web
+
+from emulator import keys
+from emulator.core.errors import Unauthorized
+from emulator.core.http import read_json
+from emulator.core.lifecycle import Machine
+from emulator.core.runtime import Runtime
+from emulator.core.store import Fax
+from emulator.core.vendor import Inbound, Vendor
+from emulator.core.webhooks import RetryPolicy
+
+NAME = "fake"
+POLICY = RetryPolicy(attempts=3, delay=10.0)
+
+
+def _render(error):  # type: ignore[no-untyped-def]
+    return web.json_response({"oops": error.message}, status=error.status)
+
+
+async def send(request: web.Request) -> web.Response:
+    runtime = request.config_dict[keys.RUNTIME]
+    token = request.headers.get("X-Token")
+    if not token:
+        raise Unauthorized()
+    request[keys.TENANT] = token
+    body = await read_json(request)
+    runtime.tenant(NAME, token).settings["hook"] = body.get("hook")
+    fax = Fax(id=runtime.ids.hex(8), vendor=NAME, tenant=token, direction="outbound", to=body["to"],
+              sender=token, status="", created_at=runtime.now(), extra={"hook": body.get("hook")})
+    runtime.submit(fax)
+    request[keys.FAX_IDS] = [fax.id]
+    return web.json_response({"id": fax.id}, status=201)
+
+
+def _notify(runtime: Runtime, fax: Fax, url: str | None) -> None:
+    if url:
+        runtime.dispatcher.deliver(vendor=NAME, tenant=fax.tenant, event="done", url=url, policy=POLICY,
+                                   body=json.dumps({"id": fax.id, "status": fax.status}).encode(), fax_id=fax.id)
+
+
+def on_transition(runtime: Runtime, fax: Fax, old: str | None, new: str) -> None:
+    if fax.terminal:
+        _notify(runtime, fax, fax.extra.get("hook"))
+
+
+def receive(runtime: Runtime, inbound: Inbound) -> Fax:
+    tenant = runtime.tenant(NAME, inbound.tenant or "inbox")
+    fax = Fax(id=runtime.ids.hex(8), vendor=NAME, tenant=tenant.id, direction="inbound", to=inbound.to,
+              sender=inbound.sender, status="", created_at=runtime.now(), pages=inbound.pages,
+              documents=[inbound.document] if inbound.document else [])
+    fax.ended_at = runtime.now()
+    runtime.store.add(fax)
+    runtime.engine.record(fax, "received")
+    _notify(runtime, fax, tenant.settings.get("hook"))
+    return fax
+
+
+VENDOR = Vendor(
+    name=NAME, title="Fake", prefix="/fake", routes=(("POST", "/send", send, "send"),), render_error=_render,
+    machine=Machine(prepare=("queued",), transmit="sending", success="sent", failure="failed",
+                    dwell={"queued": 5.0, "sending": 5.0}, per_page=0.0, cancelled="cancelled"),
+    on_transition=on_transition, receive=receive,
+)
