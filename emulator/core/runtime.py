@@ -87,6 +87,5 @@ class Runtime:
         for fax in dropped:
             self.engine.stop(fax)
         self.journal.clear(vendor, tenant)
-        if vendor is None:
-            self.dispatcher.clear()
+        self.dispatcher.clear(vendor, tenant)
         return len(dropped)

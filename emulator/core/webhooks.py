@@ -183,16 +183,24 @@ class Dispatcher:
             and (event is None or d.event == event)
         ]
 
-    def clear(self) -> None:
-        """Forget every delivery, and cancel the ones still to be attempted (on reset)."""
-        for delivery, timer in self._timers.items():
-            timer.cancel()
+    def clear(self, vendor: str | None = None, tenant: str | None = None) -> None:
+        """Forget every delivery (or one vendor's or tenant's), cancelling those still to be
+        attempted (on reset)."""
+
+        def chosen(delivery: Delivery) -> bool:
+            return (vendor is None or delivery.vendor == vendor) and (tenant is None or delivery.tenant == tenant)
+
+        for delivery in [d for d in self._timers if chosen(d)]:
+            self._timers.pop(delivery).cancel()
             delivery.state = "dropped"
-        self._timers.clear()
+        kept = []
         for delivery in self.log:
-            if delivery.state == "pending":  # an attempt in flight: no retry after it
+            if not chosen(delivery):
+                kept.append(delivery)
+            elif delivery.state == "pending":  # an attempt in flight: no retry after it
                 delivery.state = "dropped"
         self.log.clear()
+        self.log.extend(kept)
 
     async def close(self) -> None:
         if self._session is not None:

@@ -22,3 +22,16 @@ async def test_reset_cancels_pending_and_retrying_deliveries(client, receiver):
     assert idle["seconds_passed"] == 0
     assert len(receiver.received) == 1
     assert (await (await client.get("/_emulator/webhooks")).json())["deliveries"] == []
+
+
+async def test_a_tenant_reset_cancels_only_that_tenants_deliveries(client, receiver):
+    dispatcher = runtime_of(client).dispatcher
+    gone = dispatcher.deliver(vendor="callerip", tenant="a", event="e", url=receiver.url, body=b"{}", delay=30)
+    kept = dispatcher.deliver(vendor="callerip", tenant="b", event="e", url=receiver.url, body=b"{}", delay=30)
+    reset = await client.post("/_emulator/reset", json={"vendor": "callerip", "tenant": "a"})
+    assert reset.status == 200
+    await client.post("/_emulator/clock/advance", json={"seconds": 60})
+    assert (gone.state, kept.state) == ("dropped", "delivered")
+    assert len(receiver.received) == 1
+    log = (await (await client.get("/_emulator/webhooks")).json())["deliveries"]
+    assert [d["tenant"] for d in log] == ["b"]
