@@ -29,6 +29,11 @@ ROUTES = [
     ("POST", "/inbound", handlers.inbound, "inbound"),
     ("GET", "/requests", handlers.requests, "requests"),
     ("GET", "/webhooks", handlers.webhooks, "webhooks"),
+    ("GET", "/emails", handlers.emails, "emails"),
+    ("GET", "/accounts/{vendor}", handlers.get_accounts, "get_accounts"),
+    ("PUT", "/accounts/{vendor}", handlers.put_accounts, "put_accounts"),
+    ("GET", "/vendors/{vendor}/options", handlers.get_options, "get_options"),
+    ("PATCH", "/vendors/{vendor}/options", handlers.patch_options, "patch_options"),
 ]
 
 
