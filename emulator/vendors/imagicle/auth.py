@@ -129,7 +129,8 @@ def authenticate(request: web.Request) -> User:
 
 def sender(runtime: Runtime, user: User, send_as: str | None) -> str:
     """Who a new fax belongs to: the caller, or ``sendAsUsername`` if its level allows (else 403)."""
-    if send_as is None or send_as.casefold() == user.name.casefold():
+    send_as = (send_as or "").strip()
+    if not send_as or send_as.casefold() == user.name.casefold():  # null or empty: the caller
         return user.name
     group = next((g for g in user.groups if g.casefold() == send_as.casefold()), None)
     if group is not None:

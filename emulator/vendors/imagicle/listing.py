@@ -9,6 +9,7 @@ newest first; faxes of one submission keep their recipient order.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ from emulator.core.store import Fax
 from emulator.vendors.imagicle import times
 
 _OPERATORS = ("between", "after", "before")
+_WHOLE = re.compile(r"[+-]?[0-9]{1,10}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,10 +33,9 @@ def _integer(query: Mapping[str, str], name: str, default: int, lowest: int) -> 
     raw = query.get(name)
     if raw is None:
         return default
-    text = raw.strip()
-    if not text.isascii() or not text.lstrip("+-").isdigit() or len(text) > 10:
+    if not _WHOLE.fullmatch(raw.strip()):
         raise Invalid(f"filters not valid: {name} must be a whole number, not {raw!r}", field=name)
-    value = int(text)
+    value = int(raw)
     if value < lowest or value > 2**31 - 1:
         raise Invalid(f"filters not valid: {name} must be at least {lowest}", field=name)
     return value

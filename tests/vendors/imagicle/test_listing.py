@@ -81,7 +81,8 @@ async def test_only_the_callers_faxes(stonefax, five):
 
 @pytest.mark.parametrize("query", [
     {"page": "0"}, {"page": "-1"}, {"page": "x"}, {"page": "1.5"}, {"pageSize": "-1"}, {"pageSize": ""},
-    {"pageSize": "99999999999"}, {"date": "2026-01-01"}, {"date": "on:2026-01-01"}, {"date": "after:"},
+    {"pageSize": "99999999999"}, {"page": "--5"}, {"page": "\u0663"},
+    {"date": "2026-01-01"}, {"date": "on:2026-01-01"}, {"date": "after:"},
     {"date": "after:yesterday"}, {"date": "between:2026-01-01"}, {"date": "between:2026-01-01;x"},
     {"date": "before:2026-13-01T00:00:00"},
 ])

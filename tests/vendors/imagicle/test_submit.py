@@ -63,7 +63,7 @@ async def test_record_fields_come_from_the_request_and_the_documents(stonefax):
 async def test_recipient_name_alternatives_and_null_members(stonefax):
     data = {"recipients": [{"name": " Acme Corp ", "faxNumber": "100"}, {"lastName": "Solo", "faxNumber": "101"},
                            {"faxNumber": "102", "firstName": None}],
-            "subject": None, "body": "text only", "coverPageName": None, "sendAsUsername": None,
+            "subject": None, "body": "text only", "coverPageName": None, "sendAsUsername": "",
             "notifyByEmail": None, "notificationEmailAddress": None, "speedyDirectoryName": None}
     ids = await stonefax.ids(data)
     names = [(await stonefax.outbound_fax(i))["recipient"]["name"] for i in ids]
