@@ -4,6 +4,9 @@ In the Administration Guide's order, except that the literal ``Mine`` comes befo
 ``{fax_id}`` at the same position. The ``/Document`` downloads are guessed paths (D12).
 """
 
+# TODO(unfinished): IIS matches these paths case-insensitively (imagicle.md §2); the root
+# router matches the mount prefix case-sensitively, so only the documented case is served.
+
 from emulator.vendors.imagicle import handlers
 
 ROUTES = (

@@ -46,7 +46,8 @@ class StoneFax:
     def as_user(self, user: str, password: str = "secret") -> StoneFax:
         return StoneFax(self.client, user, password)
 
-    async def _call(self, method: str, path: str, **kwargs: Any) -> Reply:
+    async def call(self, method: str, path: str, **kwargs: Any) -> Reply:
+        """Any request under the base path, with this user's credentials."""
         headers = {**kwargs.pop("headers", {})}
         if self.user is not None:
             headers["Authorization"] = aiohttp.encode_basic_auth(self.user, self.password)
@@ -69,7 +70,7 @@ class StoneFax:
     async def post_multipart(self, path: str, parts: list[bytes]) -> Reply:
         body = b"".join(b"--" + BOUNDARY + b"\r\n" + part + b"\r\n" for part in parts) + b"--" + BOUNDARY + b"--\r\n"
         content_type = f"multipart/form-data; boundary={BOUNDARY.decode()}"
-        return await self._call("POST", path, data=body, headers={"Content-Type": content_type})
+        return await self.call("POST", path, data=body, headers={"Content-Type": content_type})
 
     async def ids(self, jsondata: Any, attachments: list[tuple[str, bytes]] = ()) -> list[str]:
         """Submit and return the new ids (asserting success)."""
@@ -78,7 +79,7 @@ class StoneFax:
         return reply.body["ids"]
 
     async def outbound(self, fax_id: str) -> Reply:
-        return await self._call("GET", f"/Faxes/Outbound/{fax_id}")
+        return await self.call("GET", f"/Faxes/Outbound/{fax_id}")
 
     async def outbound_fax(self, fax_id: str) -> dict[str, Any]:
         """The outbound record (flat, as the documented outbound example)."""
@@ -87,16 +88,16 @@ class StoneFax:
         return reply.body
 
     async def outbound_list(self, **query: Any) -> Reply:
-        return await self._call("GET", "/Faxes/Outbound/Mine", params={k: str(v) for k, v in query.items()})
+        return await self.call("GET", "/Faxes/Outbound/Mine", params={k: str(v) for k, v in query.items()})
 
     async def inbound(self, fax_id: str) -> Reply:
-        return await self._call("GET", f"/Faxes/Inbound/{fax_id}")
+        return await self.call("GET", f"/Faxes/Inbound/{fax_id}")
 
     async def inbound_list(self, **query: Any) -> Reply:
-        return await self._call("GET", "/Faxes/Inbound/Mine", params={k: str(v) for k, v in query.items()})
+        return await self.call("GET", "/Faxes/Inbound/Mine", params={k: str(v) for k, v in query.items()})
 
     async def document(self, direction: str, fax_id: str) -> Reply:
-        return await self._call("GET", f"/Faxes/{direction}/{fax_id}/Document")
+        return await self.call("GET", f"/Faxes/{direction}/{fax_id}/Document")
 
 
 def fax(*numbers: str, **fields: Any) -> dict[str, Any]:

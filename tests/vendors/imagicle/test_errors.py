@@ -77,8 +77,8 @@ async def test_missing_jsondata_part(stonefax, client):
 
 
 async def test_not_multipart(stonefax, client):
-    _error(await stonefax._call("POST", "/Faxes/Outbound", json={"recipients": RECIPIENT}), 400, "multipart")
-    _error(await stonefax._call("POST", "/Faxes/Outbound"), 400, "multipart")
+    _error(await stonefax.call("POST", "/Faxes/Outbound", json={"recipients": RECIPIENT}), 400, "multipart")
+    _error(await stonefax.call("POST", "/Faxes/Outbound"), 400, "multipart")
 
 
 async def test_unauthenticated_submit_is_401_before_the_body_is_read(client):
@@ -100,12 +100,12 @@ async def test_unknown_ids_are_404(stonefax):
 
 
 async def test_unknown_path_and_wrong_method(stonefax):
-    _error(await stonefax._call("GET", "/Faxes/Elsewhere"), 404)
-    reply = await stonefax._call("GET", "/Faxes/Outbound")
+    _error(await stonefax.call("GET", "/Faxes/Elsewhere"), 404)
+    reply = await stonefax.call("GET", "/Faxes/Outbound")
     _error(reply, 405)
     assert reply.headers["Allow"] == "POST"
-    _error(await stonefax._call("DELETE", "/Faxes/Outbound/IAS-N1_x_0"), 405)
-    _error(await stonefax._call("POST", "/Faxes/Outbound/Mine"), 405)
+    _error(await stonefax.call("DELETE", "/Faxes/Outbound/IAS-N1_x_0"), 405)
+    _error(await stonefax.call("POST", "/Faxes/Outbound/Mine"), 405)
 
 
 async def test_errors_outside_routes_still_use_the_vendor_body(client):
