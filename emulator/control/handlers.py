@@ -280,3 +280,45 @@ async def openapi(request: web.Request) -> web.Response:
     if vendor is None:
         raise NotFound(f"no vendor {request.match_info['vendor']!r}; expected one of {', '.join(runtime.vendors)}")
     return web.json_response(build(vendor, _base_url(request, vendor.prefix)))
+
+
+async def emails(request: web.Request) -> web.Response:
+    """Captured e-mails (never sent), oldest first; filters vendor, tenant, fax_id, kind."""
+    runtime = _runtime(request)
+    vendor = _vendor_filter(request, runtime)
+    query = request.query
+    found = runtime.outbox.query(vendor=vendor, tenant=query.get("tenant"), fax_id=query.get("fax_id"),
+                                 kind=query.get("kind"))
+    return web.json_response({"emails": [e.to_json() for e in found[-_limit(request):]]})
+
+
+async def get_accounts(request: web.Request) -> web.Response:
+    runtime = _runtime(request)
+    vendor = runtime.vendor(request.match_info["vendor"]).name
+    return web.json_response({"vendor": vendor, "accounts": runtime.accounts.get(vendor, [])})
+
+
+async def put_accounts(request: web.Request) -> web.Response:
+    """Replace a vendor's declared accounts: ``{"accounts": [...]}``; ``[]`` accepts any credential."""
+    runtime = _runtime(request)
+    body = await read_json(request)
+    if not isinstance(body, dict) or "accounts" not in body:
+        raise Invalid('the body must be {"accounts": [...]}', field="accounts")
+    vendor = request.match_info["vendor"]
+    return web.json_response({"vendor": vendor, "accounts": runtime.declare_accounts(vendor, body["accounts"])})
+
+
+async def get_options(request: web.Request) -> web.Response:
+    runtime = _runtime(request)
+    vendor = runtime.vendor(request.match_info["vendor"])
+    if vendor.check_options is None:
+        raise Conflict(f"{vendor.title} has no options")
+    return web.json_response({"vendor": vendor.name, "options": runtime.options[vendor.name]})
+
+
+async def patch_options(request: web.Request) -> web.Response:
+    """Change some of a vendor's options; the body names only the options to change."""
+    runtime = _runtime(request)
+    vendor = request.match_info["vendor"]
+    options = runtime.set_options(vendor, await read_json(request))
+    return web.json_response({"vendor": vendor, "options": options})

@@ -32,6 +32,11 @@ ROUTES = [
     ("GET", "/violations", handlers.violations, "violations"),
     ("DELETE", "/violations", handlers.clear_violations, "clear_violations"),
     ("GET", r"/openapi/{vendor}.json", handlers.openapi, "openapi"),
+    ("GET", "/emails", handlers.emails, "emails"),
+    ("GET", "/accounts/{vendor}", handlers.get_accounts, "get_accounts"),
+    ("PUT", "/accounts/{vendor}", handlers.put_accounts, "put_accounts"),
+    ("GET", "/vendors/{vendor}/options", handlers.get_options, "get_options"),
+    ("PATCH", "/vendors/{vendor}/options", handlers.patch_options, "patch_options"),
 ]
 
 

@@ -137,6 +137,11 @@ class Engine:
         """Set a status outside the machine (e.g. an inbound fax), with history and listener."""
         self._transition(fax, status)
 
+    def finish(self, fax: Fax, status: str, result: Result | None = None) -> None:
+        """End a fax driven outside the machine (e.g. an inbound fax) in a terminal ``status``."""
+        self.stop(fax)
+        self._end(fax, status, result)
+
     # -- the machine ----------------------------------------------------------------
     def _transition(self, fax: Fax, status: str) -> None:
         previous = fax.status if fax.history else None

@@ -17,6 +17,7 @@ from emulator.core.errors import Conflict, Invalid
 from emulator.core.ids import Ids
 from emulator.core.journal import Journal
 from emulator.core.lifecycle import Engine
+from emulator.core.outbox import Outbox
 from emulator.core.outcomes import MagicNumberPolicy, OutcomePolicy
 from emulator.core.scheduler import Scheduler
 from emulator.core.store import Fax, Store, Tenant
@@ -40,6 +41,12 @@ class Runtime:
         self.dispatcher = Dispatcher(self.scheduler, config.webhook_log_size, check=self.checks.check_webhook)
         self.policy: OutcomePolicy = MagicNumberPolicy()
         self.engine = Engine(self.scheduler, lambda fax: self.policy)
+        self.outbox = Outbox()  # e-mails the vendors would send
+        #: vendor name -> declared account dicts (shape checked by the vendor); an empty
+        #: or missing list means any credential works and makes its own tenant
+        self.accounts: dict[str, list[dict[str, Any]]] = {}
+        #: vendor name -> its option switches and declared data (complete, with defaults)
+        self.options: dict[str, dict[str, Any]] = {}
         self.vendors: dict[str, Vendor] = {}
         for vendor in vendors:
             self.vendors[vendor.name] = vendor
@@ -48,6 +55,8 @@ class Runtime:
                 hook = vendor.on_transition
                 listener = lambda fax, old, new, hook=hook: hook(self, fax, old, new)  # noqa: E731
             self.engine.register(vendor.name, vendor.machine, listener)
+            if vendor.check_options is not None:
+                self.options[vendor.name] = vendor.check_options({})
 
     def now(self) -> float:
         return self.clock.now()
@@ -71,6 +80,33 @@ class Runtime:
         if not self.engine.cancel(fax):
             raise Conflict(f"fax {fax.id} has already ended ({fax.status})")
 
+    def vendor(self, name: str) -> Vendor:
+        """The vendor called ``name`` (Invalid if there is none)."""
+        found = self.vendors.get(name)
+        if found is None:
+            raise Invalid(f"unknown vendor {name!r}; expected one of {', '.join(self.vendors)}", field="vendor")
+        return found
+
+    def declare_accounts(self, vendor: str, accounts: Any) -> list[dict[str, Any]]:
+        """Replace a vendor's declared accounts (checked by the vendor); [] accepts any credential."""
+        spec = self.vendor(vendor)
+        if spec.check_accounts is None:
+            raise Conflict(f"{spec.title} has no declared accounts: any credential is its own tenant")
+        if not isinstance(accounts, list):
+            raise Invalid("accounts must be a list of objects", field="accounts")
+        self.accounts[vendor] = spec.check_accounts(accounts)
+        return self.accounts[vendor]
+
+    def set_options(self, vendor: str, changes: Any) -> dict[str, Any]:
+        """Change some of a vendor's options (checked by the vendor, all or nothing)."""
+        spec = self.vendor(vendor)
+        if spec.check_options is None:
+            raise Conflict(f"{spec.title} has no options")
+        if not isinstance(changes, dict):
+            raise Invalid("options must be a JSON object")
+        self.options[vendor] = spec.check_options({**self.options[vendor], **changes})
+        return self.options[vendor]
+
     def receive(self, inbound: Inbound) -> Fax:
         """Make an inbound fax arrive through its vendor."""
         vendor = self.vendors.get(inbound.vendor)
@@ -82,10 +118,14 @@ class Runtime:
         return vendor.receive(self, inbound)
 
     def reset(self, vendor: str | None = None, tenant: str | None = None) -> int:
-        """Forget everything (or one vendor's tenant); returns how many faxes went."""
+        """Forget everything (or one vendor's tenant); returns how many faxes went.
+
+        Declared accounts and vendor options are configuration, not state: they stay.
+        """
         dropped = self.store.reset(vendor, tenant)
         for fax in dropped:
             self.engine.stop(fax)
         self.journal.clear(vendor, tenant)
+        self.outbox.clear(vendor, tenant)
         self.dispatcher.clear(vendor, tenant)
         return len(dropped)

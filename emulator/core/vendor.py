@@ -63,6 +63,12 @@ class Vendor:
     receive: Callable[[Runtime, Inbound], Fax] | None = None
     #: the vendor's own JSON for a fax, shown by the control API beside the neutral view
     view: Callable[[Runtime, Fax], dict[str, Any]] | None = None
+    #: checks a list of declared accounts and returns it normalised (raises Invalid);
+    #: None: the vendor has no declared accounts (any credential is its own tenant)
+    check_accounts: Callable[[list[Any]], list[dict[str, Any]]] | None = None
+    #: checks the vendor's option switches and declared data and returns them complete
+    #: with defaults (``check_options({})`` gives the defaults); None: it has no options
+    check_options: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
     @property
     def operations(self) -> tuple[str, ...]:

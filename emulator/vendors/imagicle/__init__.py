@@ -1,0 +1,20 @@
+"""Imagicle Digital Fax (StoneFax) Product Integration API, per shared/vendors/imagicle.md."""
+
+from emulator.core.vendor import Vendor
+from emulator.vendors.imagicle import auth, contracts, errors, inbound, lifecycle, notify, options, routes, serialise
+
+VENDOR = Vendor(
+    name="imagicle",
+    title="Imagicle StoneFax",
+    prefix="/fw/Apps/StoneFax/WebAPI",
+    routes=routes.ROUTES,
+    render_error=errors.render,
+    machine=lifecycle.MACHINE,
+    on_transition=notify.on_transition,
+    receive=inbound.receive,
+    view=serialise.view,
+    check_accounts=auth.check_accounts,
+    check_options=options.check,
+    contracts=contracts.CONTRACTS,
+    security=contracts.SECURITY,
+)

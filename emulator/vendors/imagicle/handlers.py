@@ -1,0 +1,82 @@
+"""Imagicle StoneFax Web API handlers (imagicle.md §4-§9): authenticate, parse, one core call, serialise."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from emulator import keys
+from emulator.core.errors import NotFound
+from emulator.core.http import read_form
+from emulator.core.runtime import Runtime
+from emulator.core.store import Fax
+from emulator.vendors.imagicle import auth, download, listing, options, serialise, submission
+
+NAME = "imagicle"
+
+
+def _runtime(request: web.Request) -> Runtime:
+    return request.config_dict[keys.RUNTIME]
+
+
+def _fax(runtime: Runtime, user: auth.User, fax_id: str, direction: str) -> Fax:
+    """A fax the caller may see: its own, or any for level 10; else 404, never 403 (D15)."""
+    fax = runtime.store.get(fax_id)
+    if fax is None or fax.vendor != NAME or fax.direction != direction or not (user.admin or fax.tenant == user.name):
+        raise NotFound(f"there is no {direction} fax having the id {fax_id}")
+    return fax
+
+
+async def submit_fax(request: web.Request) -> web.Response:
+    runtime = _runtime(request)
+    user = auth.authenticate(request)
+    form = await read_form(request, runtime.config.max_upload_bytes)
+    request[keys.PARSED_BODY] = submission.checked_instance(form)
+    faxes = submission.submit(runtime, submission.parse(runtime, user, form))
+    request[keys.FAX_IDS] = [fax.id for fax in faxes]
+    return web.json_response(serialise.submitted(faxes), status=options.of(runtime)["submit_status"])
+
+
+async def _detail(request: web.Request, direction: str) -> web.Response:
+    runtime = _runtime(request)
+    fax = _fax(runtime, auth.authenticate(request), request.match_info["fax_id"], direction)
+    return web.json_response(serialise.detail(runtime, fax))
+
+
+async def _mine(request: web.Request, direction: str) -> web.Response:
+    runtime = _runtime(request)
+    user = auth.authenticate(request)
+    query = listing.parse(request.query, options.of(runtime)["timezone"])
+    tenant = runtime.store.find_tenant(NAME, user.name)
+    faxes = [f for f in tenant.faxes.values() if f.direction == direction] if tenant else []
+    return web.json_response(serialise.listing(runtime, direction, listing.select(faxes, query)))
+
+
+async def _document(request: web.Request, direction: str) -> web.Response:
+    runtime = _runtime(request)
+    fax = _fax(runtime, auth.authenticate(request), request.match_info["fax_id"], direction)
+    return web.Response(body=download.document(fax), content_type=download.CONTENT_TYPE,
+                        headers={"Content-Disposition": f'attachment; filename="{download.filename(fax)}"'})
+
+
+async def outbound_detail(request: web.Request) -> web.Response:
+    return await _detail(request, "outbound")
+
+
+async def outbound_document(request: web.Request) -> web.Response:
+    return await _document(request, "outbound")
+
+
+async def outbound_mine(request: web.Request) -> web.Response:
+    return await _mine(request, "outbound")
+
+
+async def inbound_mine(request: web.Request) -> web.Response:
+    return await _mine(request, "inbound")
+
+
+async def inbound_detail(request: web.Request) -> web.Response:
+    return await _detail(request, "inbound")
+
+
+async def inbound_document(request: web.Request) -> web.Response:
+    return await _document(request, "inbound")

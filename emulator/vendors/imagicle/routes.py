@@ -1,0 +1,20 @@
+"""The whole StoneFax Web API, mounted at /fw/Apps/StoneFax/WebAPI (imagicle.md §4).
+
+In the Administration Guide's order, except that the literal ``Mine`` comes before
+``{fax_id}`` at the same position. The ``/Document`` downloads are guessed paths (D12).
+"""
+
+# TODO(unfinished): IIS matches these paths case-insensitively (imagicle.md §2); the root
+# router matches the mount prefix case-sensitively, so only the documented case is served.
+
+from emulator.vendors.imagicle import handlers
+
+ROUTES = (
+    ("POST", "/Faxes/Outbound", handlers.submit_fax, "submit_fax"),
+    ("GET", "/Faxes/Outbound/Mine", handlers.outbound_mine, "get_outbound_list"),
+    ("GET", "/Faxes/Outbound/{fax_id}", handlers.outbound_detail, "get_outbound_fax"),
+    ("GET", "/Faxes/Outbound/{fax_id}/Document", handlers.outbound_document, "download_outbound_document"),
+    ("GET", "/Faxes/Inbound/Mine", handlers.inbound_mine, "get_inbound_list"),
+    ("GET", "/Faxes/Inbound/{fax_id}", handlers.inbound_detail, "get_inbound_fax"),
+    ("GET", "/Faxes/Inbound/{fax_id}/Document", handlers.inbound_document, "download_inbound_document"),
+)

@@ -1,0 +1,123 @@
+"""Imagicle JSON bodies (imagicle.md §5-§9): WCF style, ``__type`` first, then keys in
+alphabetical (ordinal) order, nulls present, DateTime text from ``times.py``.
+
+The envelopes that the vendor's documents contradict are options (D5, D6): the detail
+wrapper (``detail_envelope``) and the list keys (``outbound_list_key``, ``inbound_list_key``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from emulator.core.store import Fax
+from emulator.vendors.imagicle import lifecycle, options
+from emulator.vendors.imagicle.times import format_time
+
+if TYPE_CHECKING:
+    from emulator.core.runtime import Runtime
+
+OUTBOUND = "OutboundFax:StoneFax.Faxes"
+OUTBOUND_ITEM = "LessInfoOutboundFax:StoneFax.Faxes"
+INBOUND = "InboundFax:StoneFax.Faxes"
+INBOUND_ITEM = "LessInfoInboundFax:StoneFax.Faxes"
+
+
+def _wcf(type_hint: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """``__type`` first, then the members in ordinal order, as DataContractSerializer writes them."""
+    return {"__type": type_hint, **dict(sorted(fields.items()))}
+
+
+def _party(name: str, fax_number: str) -> dict[str, str]:
+    return {"faxNumber": fax_number, "name": name}
+
+
+def submitted(faxes: Iterable[Fax]) -> dict[str, Any]:
+    return {"ids": [fax.id for fax in faxes]}
+
+
+def outbound(fax: Fax, zone: str) -> dict[str, Any]:
+    """The OutboundFax record (§6)."""
+    return _wcf(OUTBOUND, {
+        "Q931Code": lifecycle.q931_code(fax),
+        "detailedStatus": lifecycle.detailed_status(fax),
+        "endTime": format_time(fax.ended_at, zone),
+        "failureReason": lifecycle.failure_reason(fax),
+        "faxId": fax.id,
+        "numberOfPages": fax.pages,
+        "recipient": _party(fax.extra["recipient_name"], fax.to),
+        "serverName": fax.extra["server"],
+        "size": fax.extra["size"],
+        "startTime": format_time(fax.started_at, zone),
+        "status": fax.status,
+        "subject": fax.extra["subject"],
+        "submitTime": format_time(fax.created_at, zone),
+        "username": fax.tenant,
+    })
+
+
+def outbound_item(fax: Fax, zone: str) -> dict[str, Any]:
+    """One LessInfoOutboundFax of the outbound list (§7)."""
+    return _wcf(OUTBOUND_ITEM, {
+        "date": format_time(fax.created_at, zone),
+        "faxId": fax.id,
+        "recipient": _party(fax.extra["recipient_name"], fax.to),
+        "status": fax.status,
+        "subject": fax.extra["subject"],
+        "username": fax.tenant,
+    })
+
+
+def inbound(fax: Fax, zone: str) -> dict[str, Any]:
+    """The InboundFax record (§9)."""
+    return _wcf(INBOUND, {
+        "detailedStatus": lifecycle.detailed_status(fax),
+        "endTime": format_time(fax.ended_at, zone),
+        "faxId": fax.id,
+        "numberOfPages": fax.pages,
+        "recipient": _party(fax.tenant, fax.to),
+        "sender": _party(fax.extra["sender_name"], fax.sender),
+        "serverName": fax.extra["server"],
+        "size": fax.extra["size"],
+        "startTime": format_time(fax.started_at, zone),
+        "status": fax.status,
+        "subject": fax.extra["subject"],
+        "submitTime": format_time(fax.created_at, zone),
+        "username": fax.tenant,
+    })
+
+
+def inbound_item(fax: Fax, zone: str) -> dict[str, Any]:
+    """One LessInfoInboundFax of the inbound list (§8); ``date`` is when reception started."""
+    return _wcf(INBOUND_ITEM, {
+        "date": format_time(fax.started_at, zone),
+        "faxId": fax.id,
+        "recipient": _party(fax.tenant, fax.to),
+        "sender": _party(fax.extra["sender_name"], fax.sender),
+        "status": fax.status,
+        "username": fax.tenant,
+    })
+
+
+def _wrapped(direction: str, opts: dict[str, Any]) -> bool:
+    envelope = opts["detail_envelope"]
+    return envelope == "wrapped" or (envelope == "documented" and direction == "inbound")
+
+
+def detail(runtime: Runtime, fax: Fax) -> dict[str, Any]:
+    """The body of ``GET Faxes/{Outbound|Inbound}/{id}``, in the configured envelope."""
+    opts = options.of(runtime)
+    record = (outbound if fax.direction == "outbound" else inbound)(fax, opts["timezone"])
+    return {"fax": record} if _wrapped(fax.direction, opts) else record
+
+
+def listing(runtime: Runtime, direction: str, faxes: Iterable[Fax]) -> dict[str, Any]:
+    """The body of ``GET Faxes/{Outbound|Inbound}/Mine`` under the configured key."""
+    opts = options.of(runtime)
+    item = outbound_item if direction == "outbound" else inbound_item
+    return {opts[f"{direction}_list_key"]: [item(fax, opts["timezone"]) for fax in faxes]}
+
+
+def view(runtime: Runtime, fax: Fax) -> dict[str, Any]:
+    """The fax as the vendor's detail endpoint shows it (for the control API)."""
+    return detail(runtime, fax)
