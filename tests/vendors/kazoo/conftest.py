@@ -85,6 +85,7 @@ class Kazoo:
         from aiohttp import MultipartWriter
 
         data = {"from_number": "+14155550100", "to_number": "+12125550100", **fields}
+        data = {k: v for k, v in data.items() if v is not None}  # None: leave the field out
         with MultipartWriter("mixed") as writer:
             writer.append(json.dumps({"data": data}), {"Content-Type": "application/json"})
             writer.append(make_pdf(pages), {"Content-Type": "application/pdf"})
