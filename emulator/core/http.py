@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 from multidict import MultiDict
 
 from emulator.core.errors import EmulatorError, Invalid, PayloadTooLarge, for_status
@@ -113,7 +114,7 @@ async def read_form(request: web.Request, max_file_bytes: int, max_total_bytes: 
                 form.fields.add(name, data.decode(part.get_charset("utf-8"), "replace"))
     except (PayloadTooLarge, Invalid):
         raise
-    except (ValueError, AssertionError, RuntimeError, LookupError, UnicodeError) as exc:
+    except (ValueError, AssertionError, RuntimeError, LookupError, UnicodeError, HttpProcessingError) as exc:
         raise Invalid(f"malformed multipart body: {exc}") from exc
     return form
 
@@ -150,7 +151,7 @@ async def read_parts(request: web.Request, max_part_bytes: int, max_total_bytes:
             parts.append(Upload(part.name or "", part.filename or "", ctype, data))
     except (PayloadTooLarge, Invalid):
         raise
-    except (ValueError, AssertionError, RuntimeError, LookupError, UnicodeError) as exc:
+    except (ValueError, AssertionError, RuntimeError, LookupError, UnicodeError, HttpProcessingError) as exc:
         raise Invalid(f"malformed multipart body: {exc}") from exc
     return parts
 
