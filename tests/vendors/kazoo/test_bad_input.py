@@ -41,3 +41,24 @@ async def test_odd_ids_and_paths_are_404s(kazoo):
                  "/webhooks/" + "a" * 500, "/faxboxes/%E2%98%83"):
         reply = await kazoo.get(path)
         assert_error(reply, 404, "bad_identifier")
+
+
+JUNK = [None, b"{", b'{"data": {"to_number": 5, "from_number": [], "document": "x", "retries": "x"}}',
+        b'{"data": {"name": 1, "hook": {}, "uri": 3, "notifications": {"outbound": []}}}',
+        b'{"action": 5, "data": {"to_number": {}}}']
+
+
+async def test_every_route_answers_junk_without_an_unexpected_500(client, kazoo):
+    from emulator.vendors.kazoo.routes import ROUTES
+
+    box = await kazoo.faxbox()
+    values = {"account_id": kazoo.account_id, "faxbox_id": box["id"], "fax_id": "202601-" + "a" * 32,
+              "webhook_id": "b" * 32}
+    for method, path, _, name in ROUTES:
+        url = "/v2" + path.replace("{folder:outbox|inbox}", "outbox").format(**values)
+        for body in JUNK:
+            reply = await kazoo.call(method, url, data=body, headers={"Content-Type": "application/json"})
+            assert reply.status < 500, (name, body, reply.body)
+            assert reply.body["status"] == "error" or reply.status in (200, 201), (name, body)
+    runtime_errors = (await (await client.get("/_emulator/health")).json())["errors"]
+    assert runtime_errors == []
