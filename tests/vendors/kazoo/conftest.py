@@ -17,6 +17,14 @@ from aiohttp.test_utils import TestClient
 from emulator.core.documents import make_pdf
 
 
+def assert_error(reply: Reply, status: int, message: str) -> None:
+    """``reply`` is Kazoo's error envelope with this HTTP status and message."""
+    assert reply.status == status, reply.body
+    body = reply.body
+    assert body["status"] == "error" and body["error"] == str(status) and body["message"] == message
+    assert {"data", "request_id", "node", "timestamp", "version"} <= set(body)
+
+
 @dataclass
 class Reply:
     status: int

@@ -3,14 +3,7 @@
 from __future__ import annotations
 
 from tests.conftest import advance
-from tests.vendors.kazoo.conftest import Kazoo
-
-
-def assert_error(reply, status: int, message: str) -> None:
-    assert reply.status == status, reply.body
-    body = reply.body
-    assert body["status"] == "error" and body["error"] == str(status) and body["message"] == message
-    assert {"data", "request_id", "node", "timestamp", "version"} <= set(body)
+from tests.vendors.kazoo.conftest import Kazoo, assert_error
 
 
 async def test_user_auth_returns_a_token_and_the_account_in_the_envelope(client):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.vendors.kazoo.test_auth import assert_error
+from tests.vendors.kazoo.conftest import assert_error
 
 BODIES = [b"", b"{", b"[]", b"null", b'"text"', b'{"data": 5}', b'{"nodata": {}}', b'{"data": []}',
           b'{"data": {"name": {"deep": [1, 2]}}}', b"\xff\xfe", b'{"data": {"retries": 1e400}}']

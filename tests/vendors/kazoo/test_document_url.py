@@ -8,7 +8,7 @@ from aiohttp import web
 
 from emulator.core.documents import make_pdf, make_tiff
 from tests.conftest import advance
-from tests.vendors.kazoo.test_auth import assert_error
+from tests.vendors.kazoo.conftest import assert_error
 
 
 @pytest.fixture

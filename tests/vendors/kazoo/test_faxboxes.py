@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.vendors.kazoo.test_auth import assert_error
+from tests.vendors.kazoo.conftest import assert_error
 
 
 async def test_create_injects_the_schema_defaults_and_shows_server_fields(kazoo):

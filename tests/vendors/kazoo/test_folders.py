@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from emulator.core.documents import intake
 from tests.conftest import advance
-from tests.vendors.kazoo.test_auth import assert_error
+from tests.vendors.kazoo.conftest import assert_error
 
 
 async def receive(client, kazoo, **body):

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from tests.conftest import advance
-from tests.vendors.kazoo.test_auth import assert_error
+from tests.vendors.kazoo.conftest import assert_error
 
 # pending 5 s, locked 1 s, processing 15 s set-up + 30 s a page; 300 s between attempts
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.vendors.kazoo.test_auth import assert_error
+from tests.vendors.kazoo.conftest import assert_error
 
 
 async def test_pages_follow_next_start_key_until_the_last(kazoo):

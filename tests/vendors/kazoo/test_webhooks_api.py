@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.vendors.kazoo.test_auth import assert_error
+from tests.vendors.kazoo.conftest import assert_error
 
 
 async def test_webhook_crud(kazoo):
