@@ -19,3 +19,6 @@ PARSED_BODY = http.PARSED_BODY
 FAX_IDS = web.RequestKey("fax_ids", list)
 #: per request: the scenario rule that acted on it, if any
 RULE = web.RequestKey("rule", str)
+#: per request: what the vendor's middleware learned about the call (e.g. Kazoo's request id
+#: and auth token, echoed in every response envelope), for its handlers and error renderer
+VENDOR_CONTEXT = web.RequestKey("vendor_context", object)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 from multidict import MultiDict
 
 from emulator.core.errors import EmulatorError, Invalid, PayloadTooLarge, for_status
@@ -131,10 +132,47 @@ async def read_form(request: web.Request, max_file_bytes: int, max_total_bytes: 
                 form.fields.add(name, data.decode(part.get_charset("utf-8"), "replace"))
     except (PayloadTooLarge, Invalid):
         raise
-    except (ValueError, AssertionError, RuntimeError, LookupError, UnicodeError) as exc:
+    except (ValueError, AssertionError, RuntimeError, LookupError, UnicodeError, HttpProcessingError) as exc:
         raise Invalid(f"malformed multipart body: {exc}") from exc
     request[PARSED_BODY] = form.as_instance()
     return form
+
+
+async def read_parts(request: web.Request, max_part_bytes: int, max_total_bytes: int | None = None) -> list[Upload]:
+    """Every part of any ``multipart/*`` body (``mixed``, ``form-data``...), in order.
+
+    Unlike ``read_form`` no part is told apart by a file name: each becomes an Upload
+    (``filename`` may be empty), for vendors whose parts are a JSON envelope and documents.
+    """
+    total_limit = max_total_bytes or max_part_bytes + MAX_FIELD_BYTES * 4
+    _check_length(request, total_limit)
+    if not request.content_type.startswith("multipart/"):
+        raise Invalid(f"expected a multipart body, got {request.content_type or 'none'}",
+                      code="unsupported_media_type")
+    parts: list[Upload] = []
+    total = 0
+    try:
+        reader = await request.multipart()
+        while True:
+            part = await reader.next()
+            if part is None:
+                break
+            if len(parts) >= MAX_PARTS:
+                raise Invalid(f"more than {MAX_PARTS} parts in one body")
+            if not isinstance(part, BodyPartReader):
+                raise Invalid("nested multipart bodies are not supported")
+            data = await _read_part(part, max_part_bytes, f"the part {part.name or len(parts) + 1!r}")
+            total += len(data)
+            if total > total_limit:
+                raise PayloadTooLarge(f"the parts total more than the limit of {total_limit} bytes",
+                                      detail={"limit": total_limit})
+            ctype = part.headers.get("Content-Type", "")
+            parts.append(Upload(part.name or "", part.filename or "", ctype, data))
+    except (PayloadTooLarge, Invalid):
+        raise
+    except (ValueError, AssertionError, RuntimeError, LookupError, UnicodeError, HttpProcessingError) as exc:
+        raise Invalid(f"malformed multipart body: {exc}") from exc
+    return parts
 
 
 async def _read_limited(request: web.Request, limit: int) -> bytes:
@@ -146,6 +184,11 @@ async def _read_limited(request: web.Request, limit: int) -> bytes:
             raise PayloadTooLarge(f"the request body is larger than the limit of {limit} bytes",
                                   detail={"limit": limit})
     return bytes(body)
+
+
+async def read_bytes(request: web.Request, limit: int = MAX_JSON_BYTES) -> bytes:
+    """The raw request body, refused with 413 past ``limit`` bytes."""
+    return await _read_limited(request, limit)
 
 
 async def read_json(request: web.Request, limit: int = MAX_JSON_BYTES, *, required: bool = True) -> Any:

@@ -45,6 +45,8 @@ class Machine:
     cancelled: str | None = None  # status of a cancelled fax, if the vendor has one
     statuses: Mapping[Outcome, str] = field(default_factory=dict)  # outcome -> terminal status
     native: frozenset[str] = frozenset()  # vendor statuses a scenario may name directly
+    #: failed outcomes this vendor retries; None = the neutral default (``Outcome.retryable``)
+    retry: frozenset[Outcome] | None = None
 
     def __post_init__(self) -> None:
         if self.requeue is not None and self.requeue not in self.prepare:
@@ -201,7 +203,7 @@ class Engine:
         fax.attempt_results.append(result)
         retry = (
             not result.outcome.ok
-            and result.outcome.retryable
+            and (result.outcome.retryable if machine.retry is None else result.outcome in machine.retry)
             and result.native is None
             and machine.requeue is not None
             and fax.attempts < fax.max_attempts

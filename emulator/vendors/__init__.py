@@ -2,5 +2,6 @@
 
 from emulator.vendors.callerip import VENDOR as CALLERIP
 from emulator.vendors.imagicle import VENDOR as IMAGICLE
+from emulator.vendors.kazoo import VENDOR as KAZOO
 
-VENDORS = (CALLERIP, IMAGICLE)
+VENDORS = (CALLERIP, IMAGICLE, KAZOO)

@@ -1,0 +1,17 @@
+"""2600Hz Kazoo Crossbar fax APIs (faxboxes, faxes, webhooks), per shared/vendors/kazoo.md."""
+
+from emulator.core.vendor import Vendor
+from emulator.vendors.kazoo import auth, errors, inbound, jobs, lifecycle, routes, serialise
+
+VENDOR = Vendor(
+    name="kazoo",
+    title="2600Hz Kazoo",
+    prefix="/v2",
+    routes=routes.ROUTES,
+    render_error=errors.render,
+    machine=lifecycle.MACHINE,
+    middlewares=(auth.middleware,),
+    on_transition=jobs.on_transition,
+    receive=inbound.receive,
+    view=serialise.view,
+)

@@ -1,0 +1,161 @@
+"""Crossbar authentication (kazoo.md §2) and the middleware every Kazoo request goes through.
+
+``PUT /v2/user_auth`` (an md5/sha1 credentials hash and an account name, realm or phone
+number) and ``PUT /v2/api_auth`` (a 64-character api key) return an auth token. Any
+credentials are accepted and make their own account, whose id is derived from them, so
+the same credentials always reach the same account and parallel tests isolate themselves
+by using different credentials. A token lives 3600 s of emulator time and is good for its
+own account only.
+
+The middleware checks, in Crossbar's order, the route (404/405), the account id in the
+path (404), the token (401) and the account (403), then renders every error of the
+request in Kazoo's envelope with the request's id and token.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+from emulator import keys
+from emulator.core.errors import EmulatorError, MethodNotAllowed, Unauthorized
+from emulator.core.runtime import Runtime
+from emulator.vendors.kazoo import errors, validation
+from emulator.vendors.kazoo.envelope import Call, call, read_data, respond, runtime
+
+NAME = "kazoo"
+ACCOUNT_ID = re.compile(r"[0-9a-f]{32}")
+TOKEN_TTL = 3600.0  # crossbar.auth token_auth_expiry_s
+TOKENS = "auth_tokens"  # the tenant collection tokens live in
+#: the reseller every emulated account belongs to (a fixed "master account")
+RESELLER_ID = hashlib.md5(b"fax-emulator master account").hexdigest()
+#: routes that need no token
+PUBLIC = frozenset({"user_auth", "api_auth"})
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """What a valid token stands for."""
+
+    account_id: str
+    owner_id: str | None
+    method: str
+    expires: float
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.md5(":".join(parts).encode()).hexdigest()
+
+
+def issue(rt: Runtime, account_id: str, owner_id: str | None, method: str) -> str:
+    """A new token for ``account_id``: JWT-shaped and opaque to clients, as on Kazoo."""
+    now = rt.now()
+    claims = {"account_id": account_id, "owner_id": owner_id, "method": method,
+              "iat": int(now), "exp": int(now + TOKEN_TTL), "jti": rt.ids.hex(32)}
+    header = _b64(json.dumps({"alg": "RS256", "typ": "JWT"}, separators=(",", ":")).encode())
+    payload = _b64(json.dumps(claims, separators=(",", ":")).encode())
+    token = f"{header}.{payload}.{_b64(bytes.fromhex(rt.ids.hex(64)))}"
+    rt.tenant(NAME, account_id).collection(TOKENS)[token] = Session(account_id, owner_id, method, now + TOKEN_TTL)
+    return token
+
+
+def resolve(rt: Runtime, token: str) -> Session | None:
+    """The session of ``token`` if it is known and unexpired on the emulator clock."""
+    try:
+        payload = token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        account_id = str(claims["account_id"])
+    except (IndexError, ValueError, KeyError, TypeError):
+        return None
+    tenant = rt.store.find_tenant(NAME, account_id)
+    session = tenant.collection(TOKENS).get(token) if tenant is not None else None
+    if not isinstance(session, Session) or rt.now() >= session.expires:
+        return None
+    return session
+
+
+def token_of(request: web.Request) -> str | None:
+    """The token a request carries: X-Auth-Token, a Bearer header, or ``auth_token`` in the query."""
+    token = request.headers.get("X-Auth-Token")
+    bearer = request.headers.get("Authorization", "")
+    if not token and bearer[:7].lower() == "bearer ":
+        token = bearer[7:].strip()
+    return token or request.query.get("auth_token") or None
+
+
+def _authenticate(request: web.Request, context: Call) -> None:
+    account = request.match_info.get("account_id")
+    if account is not None and not ACCOUNT_ID.fullmatch(account):
+        raise errors.bad_account(f"invalid account_id '{account}'")
+    session = resolve(runtime(request), context.token) if context.token else None
+    if session is None:
+        raise errors.invalid_credentials()
+    if account is not None and account != session.account_id:
+        raise errors.forbidden()
+    context.account_id, context.owner_id = session.account_id, session.owner_id
+    request[keys.TENANT] = session.account_id
+
+
+@web.middleware
+async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+    """Route check, authentication and Kazoo error rendering for every request under /v2."""
+    context = call(request)
+    context.token = token_of(request)
+    try:
+        routing = request.match_info.http_exception
+        if routing is not None:
+            raise errors.invalid_method() if routing.status == 405 else errors.not_found()
+        route = request.match_info.route.name
+        if route not in PUBLIC:
+            _authenticate(request, context)
+        response = await handler(request)
+    except EmulatorError as exc:
+        response = errors.render(exc, request)
+        if isinstance(exc, MethodNotAllowed) and request.match_info.http_exception is not None:
+            response.headers["Allow"] = request.match_info.http_exception.headers.get("Allow", "")
+    response.headers["X-Request-ID"] = context.request_id
+    return response
+
+
+def _auth_response(request: web.Request, account_id: str, owner_id: str | None, method: str,
+                   extra: dict[str, Any]) -> web.Response:
+    rt = runtime(request)
+    tenant = rt.tenant(NAME, account_id)
+    tenant.settings.update(extra)
+    context = call(request)
+    context.token = issue(rt, account_id, owner_id, method)
+    request[keys.TENANT] = account_id
+    data = {"account_id": account_id, "apps": [], "is_reseller": False, "language": "en-us",
+            "reseller_id": RESELLER_ID, **extra}
+    if owner_id is not None:
+        data["owner_id"] = owner_id
+    return respond(request, data)
+
+
+async def user_auth(request: web.Request) -> web.Response:
+    doc = validation.validate("user_auth", await read_data(request))
+    for field in ("account_name", "account_realm", "phone_number"):
+        if doc.get(field):
+            identity = f"{field}={doc[field].lower()}"
+            break
+    else:  # Crossbar's token-creation variant of the 401 (kazoo.md §2)
+        raise Unauthorized("invalid credentials", code="invalid credentials", detail={})
+    account_id = _digest("user_auth", identity, doc["credentials"].lower())
+    owner_id = _digest("user", account_id, doc["credentials"].lower())
+    extra = {"account_name": doc["account_name"]} if doc.get("account_name") else {}
+    return _auth_response(request, account_id, owner_id, "cb_user_auth", extra)
+
+
+async def api_auth(request: web.Request) -> web.Response:
+    doc = validation.validate("api_auth", await read_data(request))
+    return _auth_response(request, _digest("api_auth", doc["api_key"]), None, "cb_api_auth", {})

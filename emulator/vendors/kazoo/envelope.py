@@ -1,0 +1,121 @@
+"""Crossbar's JSON envelope, both ways (kazoo.md §1 and §3).
+
+Every response is ``{status, data, auth_token?, request_id, revision?, node, timestamp,
+version, ...}``; every PUT/POST/PATCH body is ``{"data": {...}, ...}``. Times in Kazoo
+documents are Gregorian seconds; the envelope's ``timestamp`` is ISO 8601 UTC.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+
+from emulator import keys
+from emulator.core.errors import Invalid
+from emulator.core.http import read_bytes
+from emulator.core.runtime import Runtime
+
+#: unix time + this = Gregorian seconds (kazoo.md §1)
+GREGORIAN_OFFSET = 62_167_219_200
+#: the KAZOO release the envelope's ``version`` names (the 4.3 line, kazoo.md §12)
+VERSION = "4.3.142"
+#: an encoded Erlang node name, as Crossbar puts in ``node``
+NODE = base64.urlsafe_b64encode(hashlib.md5(b"kazoo_apps@fax-emulator.local").digest()).decode().rstrip("=")
+
+
+@dataclass(slots=True)
+class Call:
+    """What the middleware learned about one request, echoed in its response envelope."""
+
+    request_id: str
+    token: str | None = None  # the auth token the request carried, as sent
+    account_id: str | None = None  # the authenticated account
+    owner_id: str | None = None
+
+
+def runtime(request: web.Request) -> Runtime:
+    return request.config_dict[keys.RUNTIME]
+
+
+def call(request: web.Request) -> Call:
+    found = request.get(keys.VENDOR_CONTEXT)
+    if not isinstance(found, Call):  # a request the middleware has not seen yet
+        found = Call(request_id=request.headers.get("X-Request-ID") or runtime(request).ids.hex(32))
+        request[keys.VENDOR_CONTEXT] = found
+    return found
+
+
+def gregorian(timestamp: float) -> int:
+    """POSIX seconds as Kazoo's Gregorian seconds."""
+    return int(timestamp) + GREGORIAN_OFFSET
+
+
+def iso8601(timestamp: float) -> str:
+    return datetime.fromtimestamp(int(timestamp), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def wrap(request: web.Request, status: str, data: Any, **fields: Any) -> dict[str, Any]:
+    """The envelope around ``data``; ``fields`` (revision, paging, error...) are added as given."""
+    context = call(request)
+    body: dict[str, Any] = {"data": data}
+    if context.token is not None:
+        body["auth_token"] = context.token
+    body.update({k: v for k, v in fields.items() if v is not None})
+    body.update({
+        "node": NODE, "request_id": context.request_id, "status": status,
+        "timestamp": iso8601(runtime(request).now()), "version": VERSION,
+    })
+    return body
+
+
+def respond(request: web.Request, data: Any, *, status: int = 200, revision: str | None = None,
+            headers: dict[str, str] | None = None, **fields: Any) -> web.Response:
+    """A success response: 200, or 201 for every PUT (kazoo.md §3)."""
+    if request.method == "PUT" and status == 200:
+        status = 201
+    body = wrap(request, "success", data, revision=revision, **fields)
+    response = web.json_response(body, status=status, headers=headers)
+    if revision is not None and revision != "automatic":
+        response.headers["ETag"] = f'"{revision}"'
+    return response
+
+
+def revision(counter: int, seed: str) -> str:
+    """A CouchDB-style revision ``N-<32hex>``, stable for the same document state."""
+    return f"{counter}-{hashlib.md5(f'{seed}:{counter}'.encode()).hexdigest()}"
+
+
+def _envelope_error(detail: dict[str, Any]) -> Invalid:
+    return Invalid("invalid request envelope", code="invalid request envelope", detail=detail)
+
+
+async def read_json_body(request: web.Request) -> dict[str, Any]:
+    """The whole JSON envelope of a request (400 in Kazoo's words if it is not one)."""
+    raw = await read_bytes(request)
+    return parse_envelope(raw)
+
+
+def parse_envelope(raw: bytes) -> dict[str, Any]:
+    """Parse an envelope; ``data`` must be present and an object or a list."""
+    try:
+        envelope = json.loads(raw) if raw.strip() else None
+    except (ValueError, RecursionError):
+        raise Invalid("validation error", code="validation error", detail={
+            "json": {"invalid": {"message": "All JSON must be valid", "target": "body"}}}) from None
+    if not isinstance(envelope, dict) or "data" not in envelope:
+        raise _envelope_error({"data": {"required": {"message": "Field is required but missing", "value": "data"}}})
+    if not isinstance(envelope["data"], dict | list):
+        raise _envelope_error({"data": {"type": {"message": "Value did not match type(s): object, array",
+                                                 "target": "object, array", "value": envelope["data"]}}})
+    return envelope
+
+
+async def read_data(request: web.Request) -> dict[str, Any]:
+    """The ``data`` object of a JSON envelope (a list is refused by the schema later)."""
+    return (await read_json_body(request))["data"]

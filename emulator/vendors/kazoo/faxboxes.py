@@ -1,0 +1,138 @@
+"""Kazoo faxboxes: ``/v2/accounts/{A}/faxboxes[/{F}]`` (kazoo.md §6).
+
+Documents are validated with Kazoo's ``faxbox`` schema (defaults injected), stored with
+Crossbar's private fields, shown as public fields + ``id`` + ``smtp_email_address``, and
+soft-deleted. PUT creates, POST replaces, PATCH merges and then validates the result.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from aiohttp import web
+
+from emulator.core.runtime import Runtime
+from emulator.core.store import Tenant
+from emulator.vendors.kazoo import errors, paging, serialise, validation
+from emulator.vendors.kazoo.auth import NAME, RESELLER_ID
+from emulator.vendors.kazoo.envelope import gregorian, read_data, respond, revision, runtime
+
+COLLECTION = "faxboxes"
+SMTP_DOMAIN = "fax.kazoo.io"  # fax.default_smtp_domain
+_SERVER_FIELDS = ("id", "smtp_email_address")  # shown by the server, never taken from a request
+
+
+def _tenant(request: web.Request) -> Tenant:
+    return runtime(request).tenant(NAME, request.match_info["account_id"])
+
+
+def find(tenant: Tenant, faxbox_id: str | None) -> dict[str, Any] | None:
+    """A live (not deleted) faxbox of the tenant, or None."""
+    found = tenant.collection(COLLECTION).get(faxbox_id) if faxbox_id else None
+    return found if found is not None and not found.get("pvt_deleted") else None
+
+
+def _load(request: web.Request) -> dict[str, Any]:
+    faxbox_id = request.match_info["faxbox_id"]
+    found = find(_tenant(request), faxbox_id)
+    if found is None:
+        raise errors.bad_identifier(faxbox_id)
+    return found
+
+
+def shown(stored: dict[str, Any]) -> dict[str, Any]:
+    """Public fields + ``id`` + ``smtp_email_address`` (Crossbar's "leaked" private field)."""
+    return {**serialise.public(stored), "id": stored["_id"], "smtp_email_address": stored["pvt_smtp_email_address"]}
+
+
+def _respond(request: web.Request, stored: dict[str, Any], **extra: Any) -> web.Response:
+    return respond(request, {**shown(stored), **extra}, revision=revision(stored["_rev"], stored["_id"]))
+
+
+def _request_fields(data: Any) -> Any:
+    if not isinstance(data, dict):
+        return data
+    return {k: v for k, v in data.items() if not k.startswith(("_", "pvt_")) and k not in _SERVER_FIELDS}
+
+
+def _email_taken(rt: Runtime, email: str, own_id: str | None) -> bool:
+    wanted = email.lower()
+    for (vendor, _), tenant in rt.store.tenants.items():
+        if vendor != NAME:
+            continue
+        for faxbox_id, box in tenant.collection(COLLECTION).items():
+            if faxbox_id == own_id or box.get("pvt_deleted"):
+                continue
+            addresses = (box.get("custom_smtp_email_address"), box.get("pvt_smtp_email_address"))
+            if any(isinstance(a, str) and a.lower() == wanted for a in addresses):
+                return True
+    return False
+
+
+def _validate(rt: Runtime, data: Any, own_id: str | None) -> dict[str, Any]:
+    extra: dict[str, Any] = {}
+    email = data.get("custom_smtp_email_address") if isinstance(data, dict) else None
+    if isinstance(email, str) and _email_taken(rt, email, own_id):
+        extra["custom_smtp_email_address"] = {"unique": {"message": "email address must be unique", "cause": email}}
+    return validation.validate("faxbox", data, extra)
+
+
+def _merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
+    merged = copy.deepcopy(base)
+    for k, v in patch.items():
+        merged[k] = _merge(merged[k], v) if isinstance(v, dict) and isinstance(merged.get(k), dict) else v
+    return merged
+
+
+async def list_faxboxes(request: web.Request) -> web.Response:
+    boxes = [box for box in _tenant(request).collection(COLLECTION).values() if not box.get("pvt_deleted")]
+    return paging.listing(request, [([box["_id"]], shown(box)) for box in boxes])
+
+
+async def create_faxbox(request: web.Request) -> web.Response:
+    rt = runtime(request)
+    doc = _validate(rt, _request_fields(await read_data(request)), None)
+    tenant = _tenant(request)
+    now = gregorian(rt.now())
+    faxbox_id = rt.ids.hex(32)
+    doc.update({
+        "_id": faxbox_id, "_rev": 1, "pvt_type": "faxbox", "pvt_account_id": tenant.id,
+        "pvt_account_db": serialise.account_db(tenant.id), "pvt_reseller_id": RESELLER_ID, "pvt_created": now,
+        "pvt_modified": now, "pvt_vsn": "1", "pvt_smtp_email_address": f"{rt.ids.hex(8)}.{SMTP_DOMAIN}",
+    })
+    tenant.collection(COLLECTION)[faxbox_id] = doc
+    return _respond(request, doc)
+
+
+async def get_faxbox(request: web.Request) -> web.Response:
+    return _respond(request, _load(request))
+
+
+async def _update(request: web.Request, merge: bool) -> web.Response:
+    rt = runtime(request)
+    stored = _load(request)
+    data = _request_fields(await read_data(request))
+    if merge and isinstance(data, dict):
+        data = _merge(serialise.public(stored), data)
+    doc = _validate(rt, data, stored["_id"])
+    doc.update({k: v for k, v in stored.items() if k.startswith(("_", "pvt_"))})
+    doc["_rev"] = stored["_rev"] + 1
+    doc["pvt_modified"] = gregorian(rt.now())
+    _tenant(request).collection(COLLECTION)[stored["_id"]] = doc
+    return _respond(request, doc)
+
+
+async def replace_faxbox(request: web.Request) -> web.Response:
+    return await _update(request, merge=False)
+
+
+async def patch_faxbox(request: web.Request) -> web.Response:
+    return await _update(request, merge=True)
+
+
+async def delete_faxbox(request: web.Request) -> web.Response:
+    stored = _load(request)
+    stored.update({"pvt_deleted": True, "_rev": stored["_rev"] + 1,
+                   "pvt_modified": gregorian(runtime(request).now())})
+    return _respond(request, stored, _read_only={"deleted": True})

@@ -1,0 +1,141 @@
+"""Reading fax jobs and faxes: ``/faxes/outgoing``, ``/faxes/outbox``, ``/faxes/inbox``
+(kazoo.md §7.2, §7.5-§7.9), account-wide or under ``/faxboxes/{F}``.
+
+``outgoing`` holds jobs not yet finished (their 32-hex job id); ``outbox`` and ``inbox``
+hold finished and received faxes under their monthly-database id ``YYYYMM-<id>``, within
+the listing time window. A document in the other folder gets Crossbar's 500.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+from aiohttp import web
+
+from emulator import keys
+from emulator.core.store import Fax, Tenant
+from emulator.vendors.kazoo import errors, jobs, paging, serialise
+from emulator.vendors.kazoo.auth import NAME
+from emulator.vendors.kazoo.envelope import gregorian, read_json_body, respond, runtime
+
+#: the action each folder's PUT takes (kazoo.md §7.8)
+ACTIONS = {"outbox": "resubmit", "inbox": "forward"}
+
+
+def _tenant(request: web.Request) -> Tenant:
+    return runtime(request).tenant(NAME, request.match_info["account_id"])
+
+
+def _faxes(request: web.Request) -> Iterator[Fax]:
+    """Every fax of the account once, narrowed to the faxbox in the path if there is one."""
+    faxbox_id = request.match_info.get("faxbox_id")
+    for key, fax in _tenant(request).faxes.items():
+        if key == fax.id and (faxbox_id is None or fax.extra["doc"].get("faxbox_id") == faxbox_id):
+            yield fax
+
+
+def _folder_of(fax: Fax) -> str | None:
+    if serialise.modb_id(fax) is None or fax.extra.get("deleted"):
+        return None
+    return fax.extra["doc"].get("folder") or "inbox"  # a document without a folder counts as inbox
+
+
+def _outgoing(request: web.Request) -> Fax:
+    fax_id = request.match_info["fax_id"]
+    fax = _tenant(request).faxes.get(fax_id)
+    if fax is None or fax.id != fax_id or fax.direction != "outbound" or serialise.modb_id(fax) is not None:
+        raise errors.bad_identifier(fax_id)
+    return fax
+
+
+def _in_folder(request: web.Request, folder: str) -> Fax:
+    fax_id = request.match_info["fax_id"]
+    fax = _tenant(request).faxes.get(fax_id)
+    if fax is None or serialise.modb_id(fax) != fax_id or fax.extra.get("deleted"):
+        raise errors.bad_identifier(fax_id)
+    if _folder_of(fax) != folder:
+        raise errors.ad_hoc(f"document is not in folder {folder}")
+    return fax
+
+
+async def list_outgoing(request: web.Request) -> web.Response:
+    rows = (([gregorian(f.created_at), f.id], serialise.outgoing_row(f)) for f in _faxes(request)
+            if f.direction == "outbound" and serialise.modb_id(f) is None)
+    return paging.listing(request, rows)
+
+
+async def get_outgoing(request: web.Request) -> web.Response:
+    fax = _outgoing(request)
+    return respond(request, serialise.outgoing_job(fax, runtime(request).now()), revision=serialise.rev(fax))
+
+
+def _folder_listing(request: web.Request, folder: str) -> web.Response:
+    start, end = paging.window(request)
+    rows = (([gregorian(f.created_at), serialise.modb_id(f)], serialise.folder_row(f)) for f in _faxes(request)
+            if _folder_of(f) == folder and start <= gregorian(f.created_at) <= end)
+    return paging.listing(request, rows)
+
+
+async def list_outbox(request: web.Request) -> web.Response:
+    return _folder_listing(request, "outbox")
+
+
+async def list_inbox(request: web.Request) -> web.Response:
+    return _folder_listing(request, "inbox")
+
+
+async def list_smtplog(request: web.Request) -> web.Response:
+    # TODO(unfinished): email-to-fax is not emulated, so the SMTP log is always empty
+    return paging.listing(request, [])
+
+
+def _folder(request: web.Request) -> str:
+    return request.match_info["folder"]
+
+
+async def get_fax(request: web.Request) -> web.Response:
+    fax = _in_folder(request, _folder(request))
+    return respond(request, serialise.folder_doc(fax), revision=serialise.rev(fax))
+
+
+async def act_on_fax(request: web.Request) -> web.Response:
+    folder = _folder(request)
+    body = await read_json_body(request)
+    source = _in_folder(request, folder)
+    action = body.get("action")
+    if action is None:
+        raise errors.ad_hoc("action required")
+    if action != ACTIONS[folder]:
+        raise errors.ad_hoc("invalid action")
+    fax = jobs.copy_job(runtime(request), source, body["data"], forward=folder == "inbox")
+    request[keys.FAX_IDS] = [fax.id]
+    return respond(request, {**serialise.doc(fax), "id": fax.id}, revision=serialise.rev(fax))
+
+
+async def delete_fax(request: web.Request) -> web.Response:
+    fax = _in_folder(request, _folder(request))
+    fax.extra["deleted"] = True
+    fax.extra["edits"] = fax.extra.get("edits", 0) + 1
+    return respond(request, {**serialise.folder_doc(fax), "_read_only": {"deleted": True}},
+                   revision=serialise.rev(fax))
+
+
+async def get_attachment(request: web.Request) -> web.Response:
+    fax = _in_folder(request, _folder(request))
+    if not fax.documents:
+        raise errors.bad_identifier(request.match_info["fax_id"])
+    document = fax.documents[0]
+    disposition = "inline" if request.query.get("disposition") == "inline" else "attachment"
+    stamp = time.strftime("%Y-%m-%d_%H-%M-%S", time.gmtime(fax.created_at))
+    extension = "tiff" if document.kind == "tiff" else "pdf"
+    return web.Response(body=document.data, content_type=document.content_type, headers={
+        "Content-Disposition": f"{disposition}; filename=fax_document_{stamp}.{extension}",
+        "ETag": f'"{serialise.rev(fax)}"'})
+
+
+async def delete_attachment(request: web.Request) -> web.Response:
+    fax = _in_folder(request, _folder(request))
+    fax.documents = []
+    fax.extra["edits"] = fax.extra.get("edits", 0) + 1
+    return respond(request, {"_read_only": {"deleted": True}}, revision=serialise.rev(fax))

@@ -1,0 +1,173 @@
+"""Outbound fax jobs: creation, resubmit/forward, and what happens when a job moves.
+
+``PUT /faxes`` (and ``/faxes/outgoing``, and both under ``/faxboxes/{F}``) takes a JSON
+envelope whose ``data.document.url`` the emulator fetches (loopback or allowed hosts only),
+or a ``multipart/*`` body with the envelope as the JSON part and the document as the first
+other part (kazoo.md §7.4). A document that cannot be fetched or read does not refuse the
+job: as on Kazoo, the attempt fails with ``bad_file``. A finished job is moved to the
+monthly database as ``YYYYMM-<jobid>`` with ``folder: outbox`` (§9.6), then notified.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+from aiohttp import web
+
+from emulator import keys
+from emulator.core.documents import Document, DocumentError, intake
+from emulator.core.fetch import FetchError, fetch
+from emulator.core.http import Upload, read_bytes, read_parts
+from emulator.core.runtime import Runtime
+from emulator.core.store import Fax
+from emulator.vendors.kazoo import errors, faxboxes, lifecycle, notify, serialise, validation
+from emulator.vendors.kazoo.auth import NAME
+from emulator.vendors.kazoo.envelope import parse_envelope, read_json_body, respond, runtime
+
+DEFAULT_TIMEZONE = "America/Los_Angeles"  # Kazoo's system default timezone
+#: faxbox field -> job field filled from it when the client did not send one (kazoo.md §7.2)
+FAXBOX_DEFAULTS = (("caller_name", "from_name"), ("caller_id", "from_number"), ("fax_header", "fax_identity_name"),
+                   ("fax_identity", "fax_identity_number"), ("fax_timezone", "fax_timezone"))
+FAXBOX_RETRIES = 3  # a faxbox without ``retries`` gives its jobs 3
+#: knm_converters' default E.164 rules: NANP, international prefixes, other long numbers
+_E164 = ((re.compile(r"\+?1?([2-9][0-9]{2}[2-9][0-9]{6})"), "+1{0}"), (re.compile(r"(?:011|00)([0-9]*)"), "+{0}"),
+         (re.compile(r"([2-9][0-9]{7,})"), "+{0}"))
+_RECONCILABLE = re.compile(r"^(\+?1)?\d{10}$|^\+[2-9]\d{7,}$|^011\d*$|^00\d*$")
+_JSON_TYPES = ("application/json", "application/x-json")
+_DOCUMENT_TYPES = ("application/pdf", "image/tiff", "application/octet-stream")
+
+
+def normalize(number: str) -> str | None:
+    """``number`` in E.164 if Kazoo can reconcile it, else None."""
+    number = number.strip()
+    for pattern, form in _E164:
+        match = pattern.fullmatch(number)
+        if match:
+            number = form.format(match.group(1))
+            break
+    return number if _RECONCILABLE.fullmatch(number) else None
+
+
+async def _body(request: web.Request, max_bytes: int) -> tuple[Any, Upload | None]:
+    """The request ``data`` and the uploaded document, if any."""
+    ctype = request.content_type
+    if ctype.startswith("multipart/"):
+        parts = await read_parts(request, max_bytes)
+        json_part = next((p for p in parts if p.content_type.split(";")[0].strip() in _JSON_TYPES), None)
+        upload = next((p for p in parts if p is not json_part), None)
+        return (parse_envelope(json_part.data)["data"] if json_part else {}), upload
+    if ctype in _DOCUMENT_TYPES:
+        return {}, Upload("", "", ctype, await read_bytes(request, max_bytes))
+    return (await read_json_body(request))["data"], None
+
+
+def _with_faxbox(data: Any, faxbox: dict[str, Any] | None) -> Any:
+    if faxbox is None or not isinstance(data, dict):
+        return data
+    filled = dict(data)
+    for source, target in FAXBOX_DEFAULTS:
+        if target not in filled and faxbox.get(source) is not None:
+            filled[target] = faxbox[source]
+    filled.setdefault("retries", faxbox.get("retries", FAXBOX_RETRIES))
+    filled.setdefault("faxbox_id", faxbox["_id"])
+    return filled
+
+
+def _checked(data: Any, uploaded: bool) -> dict[str, Any]:
+    fields = validation.validate("faxes", data)
+    if not uploaded and "document" not in fields:
+        raise errors.validation({"document.url": {"required": {"message": "add document url or upload a document"}}})
+    to_number = normalize(fields["to_number"])
+    if to_number is None:
+        raise errors.validation({"document.to_number": {"required": {
+            "message": "add a valid number to send the fax to"}}})
+    fields["to_number"] = to_number
+    fields.pop("attempts", None)  # system-managed, forced to 0
+    fields["fax_timezone"] = fields.get("timezone") or DEFAULT_TIMEZONE
+    return fields
+
+
+async def _document(rt: Runtime, fields: dict[str, Any], upload: Upload | None) -> tuple[Document | None, str | None]:
+    """The job's document, or the reason it cannot be used (the attempt then fails: bad_file)."""
+    if upload is not None:
+        data, name = upload.data, upload.filename or "original_file"
+    else:
+        spec = fields["document"]
+        headers = {name: spec[key] for key, name in (("content_type", "Content-Type"), ("host", "Host"),
+                                                      ("referer", "Referer")) if spec.get(key)}
+        body = spec.get("content", "").encode() if spec.get("method") == "post" else None
+        try:
+            fetched = await fetch(spec["url"], allow=rt.config.fetch_allow, method=spec.get("method", "get"),
+                                  headers=headers, body=body, max_bytes=rt.config.max_upload_bytes)
+        except FetchError as exc:
+            return None, str(exc)
+        if fetched.status != 200:
+            return None, f"failed to fetch {spec['url']}: HTTP {fetched.status}"
+        data, name = fetched.data, spec["url"].rsplit("/", 1)[-1] or "original_file"
+    try:
+        return intake(data, name), None
+    except DocumentError as exc:
+        return None, f"unable to convert the document: {exc.message}"
+
+
+def _new_job(rt: Runtime, account_id: str, fields: dict[str, Any], documents: list[Document],
+             problem: str | None) -> Fax:
+    retries = fields.get("retries", lifecycle.DEFAULT_RETRIES)
+    retries = retries if isinstance(retries, int) and not isinstance(retries, bool) else lifecycle.DEFAULT_RETRIES
+    return Fax(
+        id=rt.ids.hex(32), vendor=NAME, tenant=account_id, direction="outbound", to=str(fields.get("to_number", "")),
+        sender=str(fields.get("from_number", "")), status="", created_at=rt.now(),
+        pages=sum(d.pages for d in documents) or 1, documents=documents, document_ok=problem is None,
+        max_attempts=max(1, retries), retry_delay=lifecycle.RETRY_PERIOD, extra={"doc": fields, "problem": problem},
+    )
+
+
+async def create(request: web.Request) -> web.Response:
+    rt = runtime(request)
+    account_id = request.match_info["account_id"]
+    data, upload = await _body(request, rt.config.max_upload_bytes)
+    faxbox = faxboxes.find(rt.tenant(NAME, account_id), request.match_info.get("faxbox_id"))
+    fields = _checked(_with_faxbox(data, faxbox), upload is not None)
+    document, problem = await _document(rt, fields, upload)
+    fax = rt.submit(_new_job(rt, account_id, fields, [document] if document else [], problem))
+    request[keys.FAX_IDS] = [fax.id]
+    return respond(request, serialise.saved_job(fax), revision=serialise.rev(fax))
+
+
+def copy_job(rt: Runtime, source: Fax, overrides: Any, forward: bool) -> Fax:
+    """Resubmit an outbox fax or forward an inbox one as a new job (kazoo.md §7.8)."""
+    fields = copy.deepcopy(serialise.doc(source))
+    if isinstance(overrides, dict):
+        fields.update(copy.deepcopy(overrides))  # Crossbar merges the overrides unvalidated
+    for name in ("tx_result", "retry_after", "attempts", *(("rx_result",) if forward else ())):
+        fields.pop(name, None)
+    fax = _new_job(rt, source.tenant, fields, list(source.documents), source.extra.get("problem"))
+    if not source.documents and not fax.extra["problem"]:
+        fax.document_ok = False
+        fax.extra["problem"] = "the fax has no attachment"
+    rt.tenant(NAME, fax.tenant)
+    rt.store.add(fax)
+    rt.engine.record(fax, "resubmitting")
+    rt.engine.start(fax)
+    return fax
+
+
+def on_transition(rt: Runtime, fax: Fax, old: str | None, new: str) -> None:
+    """Write ``tx_result`` when an attempt ends; move and notify a finished job (§9.3, §9.6)."""
+    machine = lifecycle.MACHINE
+    if fax.direction != "outbound" or old != machine.transmit:
+        return
+    result = fax.result if fax.terminal else fax.attempt_results[-1]
+    if result is None:
+        return
+    now = rt.now()
+    fax.extra["tx_result"] = serialise.tx_result(fax, result, now, fax.extra.get("problem"))
+    fax.extra["retry_after"] = lifecycle.RETRY_PERIOD
+    if fax.terminal:
+        modb_id = f"{serialise.month_of(fax.created_at)}-{fax.id}"
+        fax.extra["modb_id"] = modb_id
+        fax.extra["doc"]["folder"] = "outbox"
+        rt.store.alias(fax, modb_id)
+        notify.outbound(rt, fax, result)
