@@ -1,5 +1,6 @@
 """The vendors the emulator serves: one line each."""
 
 from emulator.vendors.callerip import VENDOR as CALLERIP
+from emulator.vendors.faxplus import VENDOR as FAXPLUS
 
-VENDORS = (CALLERIP,)
+VENDORS = (CALLERIP, FAXPLUS)
