@@ -44,7 +44,11 @@ class ThreadedEmulator:
     # -- lifecycle ----------------------------------------------------------------
     def start(self) -> ThreadedEmulator:
         self._thread.start()
-        self.call(self._start)
+        try:
+            self.call(self._start)
+        except BaseException:
+            self.stop()
+            raise
         return self
 
     async def _start(self) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from emulator.core.documents import Document, DocumentError, intake, make_pdf, make_tiff
 from emulator.core.errors import Invalid
@@ -19,6 +20,10 @@ from emulator.core.http import Upload
 from emulator.core.store import Fax
 from emulator.vendors.faxplus import png
 from emulator.vendors.faxplus.serialise import timestamp
+
+if TYPE_CHECKING:
+    from emulator.core.runtime import Runtime
+    from emulator.core.store import Tenant
 
 FORMATS = ("pdf", "tiff")  # FileType (§4)
 CONTENT_TYPES = {"pdf": "application/pdf", "tiff": "image/tiff"}
@@ -49,8 +54,14 @@ def check_format(value: str | None) -> str | None:
     return value
 
 
-def store(path: str, upload: Upload, now: float) -> StoredFile:
-    """Read an upload into a StoredFile (Invalid only for an empty one)."""
+def add(runtime: Runtime, tenant: Tenant, upload: Upload) -> StoredFile:
+    """Keep an upload under a new ``/transient-<uuid4>`` path (Invalid only for an empty file)."""
+    stored = _read(f"/transient-{runtime.ids.uuid4()}", upload, runtime.now())
+    tenant.collection("files")[stored.path] = stored
+    return stored
+
+
+def _read(path: str, upload: Upload, now: float) -> StoredFile:
     name = upload.filename or "document"
     try:
         document, convertible = intake(upload.data, name, accept=("pdf", "tiff", "text")), True

@@ -23,9 +23,7 @@ async def upload_file(request: web.Request) -> web.Response:
     upload = form.file("fax_file")
     if upload is None:
         raise Invalid("fax_file is required: a multipart part named fax_file", field="fax_file")
-    path = f"/transient-{runtime.ids.uuid4()}"
-    tenant.collection("files")[path] = files.store(path, upload, runtime.now())
-    return ok({"path": path})
+    return ok({"path": files.add(runtime, tenant, upload).path})
 
 
 async def get_file(request: web.Request) -> web.Response:
@@ -75,8 +73,7 @@ async def get_outbox_fax(request: web.Request) -> web.Response:
 async def update_outbox_fax(request: web.Request) -> web.Response:
     _, tenant, owner = user(request)
     body = await json_body(request, "payload_outbox_modification")
-    fax = outbox.find(tenant, owner, request.match_info["outbox_fax_id"])
-    fax.extra["comment"]["text"] = body.get("comment", fax.extra["comment"]["text"])
+    outbox.update(outbox.find(tenant, owner, request.match_info["outbox_fax_id"]), body)
     return done()
 
 
@@ -103,9 +100,7 @@ async def get_fax(request: web.Request) -> web.Response:
 async def update_fax(request: web.Request) -> web.Response:
     _, tenant, owner = user(request)
     body = await json_body(request, "payload_fax_modification")
-    fax = records.find(tenant, owner, request.match_info["fax_id"])
-    fax.extra.update({"record_comment": body.get("comment", fax.extra["record_comment"]),
-                      "is_read": body.get("is_read", fax.extra["is_read"])})
+    records.update(records.find(tenant, owner, request.match_info["fax_id"]), body)
     return done()
 
 

@@ -154,6 +154,12 @@ def find(tenant: Tenant, user: User, outbox_id: str) -> Fax:
     return fax
 
 
+def update(fax: Fax, body: dict[str, Any]) -> None:
+    """Apply a checked ``PayloadOutboxModification``: the comment's text (§5.2)."""
+    if "comment" in body:
+        fax.extra["comment"]["text"] = body["comment"]
+
+
 def pending(tenant: Tenant, user: User) -> list[Fax]:
     """The user's outbox, oldest first."""
     return [f for k, f in tenant.faxes.items()

@@ -10,7 +10,7 @@ start and fire ``fax_received``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from emulator.core.errors import Invalid, NotFound
 from emulator.core.store import Fax
@@ -71,6 +71,14 @@ def finish(runtime: Runtime, fax: Fax) -> None:
     if outgoing:
         tenant = runtime.store.tenants[(fax.vendor, fax.tenant)]
         tenant.settings["balance"] = round(tenant.settings["balance"] - cost, 2)
+
+
+def update(fax: Fax, body: dict[str, Any]) -> None:
+    """Apply a checked ``PayloadFaxModification`` (§5.3)."""
+    if "comment" in body:
+        fax.extra["record_comment"] = body["comment"]
+    if "is_read" in body:
+        fax.extra["is_read"] = body["is_read"]
 
 
 def is_record(fax: Fax) -> bool:

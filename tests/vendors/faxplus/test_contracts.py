@@ -24,7 +24,7 @@ from faxplus.models import (
 from emulator.core.contracts import check
 from emulator.core.documents import make_pdf
 from tests.conftest import advance, runtime_of
-from tests.vendors.faxplus.http import call, my_number
+from tests.vendors.faxplus.raw import call, my_number
 
 ADMIN = "corp_admin_initech"
 

@@ -8,7 +8,7 @@ import pytest
 from emulator.core.documents import make_pdf
 from emulator.vendors.faxplus import outbox
 from tests.conftest import runtime_of
-from tests.vendors.faxplus.http import call, my_number, refused, upload
+from tests.vendors.faxplus.raw import call, my_number, refused, upload
 
 UNKNOWN = "0123456789abcdef01234567"
 

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from emulator.core.documents import count_pdf_pages, count_tiff_pages, make_pdf, make_tiff
 from tests.conftest import advance
-from tests.vendors.faxplus.http import bearer, call, my_number, upload
+from tests.vendors.faxplus.raw import bearer, call, my_number, upload
 
 
 async def send(client, files: list[str], to: str = "+12125550100", **extra) -> str:

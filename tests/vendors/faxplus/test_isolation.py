@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.conftest import advance
-from tests.vendors.faxplus.http import call, my_number, refused, upload
+from tests.vendors.faxplus.raw import call, my_number, refused, upload
 
 A, B = "tenant-a", "tenant-b"
 

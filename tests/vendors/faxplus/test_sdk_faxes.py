@@ -127,3 +127,12 @@ def test_list_faxes_sorts_filters_and_pages(sdk: Sdk, emulator: ThreadedEmulator
     early = sdk.faxes.list_faxes("self", before="2026-01-01 00:30:00").data.records
     assert [r.to for r in early] == ["+12125550103"]
     assert sdk.faxes.list_faxes("self", category=FaxCategory.INBOX).data.records == []
+
+
+def test_no_number_and_punctuated_destinations(sdk: Sdk, emulator: ThreadedEmulator):
+    ids = sdk.send(["+1 (212) 555-0100"], from_number="no_number")
+    assert list(ids) == ["+1 (212) 555-0100"]
+    assert sdk.outbox.get_outbox_fax("self", ids["+1 (212) 555-0100"]).src == "no_number"
+    emulator.run_until_idle()
+    record = sdk.faxes.list_faxes("self").data.records[0]
+    assert (record.status, record.from_number, record.file_name) == ("success", "", "fax-to-12125550100")
