@@ -121,6 +121,7 @@ async def test_query_and_small_body_errors(client):
     await refused(client, "POST", "/hooks", 400, "invalid_request", json={"target": "http://x/y", "event": "x"})
     await refused(client, "POST", "/hooks", 400, "invalid_request", json={"target": "ftp://x/y", "event": "fax_sent"})
     await refused(client, "PUT", "/accounts/self", 400, "invalid_request", json={"email": "not-an-email"})
+    await refused(client, "PUT", f"/accounts/self/faxes/{UNKNOWN}", 400, "invalid_request", json={"note": "x"})
     await refused(client, "GET", "/shop/numbers/countries/US/areas/212/numbers?channel=gold", 400, "invalid_request")
     await refused(client, "POST", "/shop/numbers/purchase", 400, "invalid_request", json={"item_id": "nope"})
 
