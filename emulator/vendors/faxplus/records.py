@@ -9,6 +9,7 @@ start and fire ``fax_received``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 CATEGORIES = ("inbox", "sent", "spam")  # FaxCategory (§4)
 MAX_LIMIT = 50  # list_faxes limit is 1..50 (the SDK's parameter validator); also the default
 ORDERS = ("asc", "desc")
+_WHOLE = re.compile(r"[0-9]{1,9}")
 SORTS = {
     "date": lambda f: f.extra["date"],
     "from": lambda f: f.sender,
@@ -116,7 +118,7 @@ def _whole(query: Mapping[str, str], name: str, low: int, high: int | None, defa
     raw = query.get(name)
     if raw is None:
         return default
-    if not raw.strip().isdigit() or int(raw) < low or (high is not None and int(raw) > high):
+    if not _WHOLE.fullmatch(raw) or int(raw) < low or (high is not None and int(raw) > high):
         span = f"from {low} to {high}" if high is not None else f"of at least {low}"
         raise Invalid(f"{name} must be a whole number {span}, not {raw!r}", field=name)
     return int(raw)

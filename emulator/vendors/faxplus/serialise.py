@@ -17,7 +17,7 @@ from emulator.vendors.faxplus.lifecycle import OUTBOX_STATUSES, describe
 
 _FORMAT = "%Y-%m-%d %H:%M:%S"
 _ZONED = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2})(?: ([+-])([0-9]{2})([0-9]{2}))?")
-_NON_DIGITS = re.compile(r"\D+")
+_NON_DIGITS = re.compile(r"[^0-9]+")
 COST_DETAILS = {"multiplier": 1.0, "notification_cost": 0.0}
 
 

@@ -31,6 +31,7 @@ OFFERED = 5  # numbers one listing offers
 PRICE = 0.0  # set-up price; the first month's fee is charged too
 MONTHS = 1
 CHANNELS = ("random", "custom")
+_DIGITS = re.compile(f"[0-9]{{1,{SUBSCRIBER_DIGITS}}}")
 _ITEM = re.compile(r"item_([A-Z]{2})_([0-9]+)_([0-9]+)")
 
 
@@ -82,7 +83,7 @@ def available(runtime: Runtime, country: str, area_code: str, channel: str | Non
     area = _area(iso, area_code)
     if channel is not None and channel not in CHANNELS:
         raise Invalid(f"channel must be one of {', '.join(CHANNELS)}, not {channel!r}", field="channel")
-    if contains and not (contains.isdigit() and len(contains) <= SUBSCRIBER_DIGITS):
+    if contains and not _DIGITS.fullmatch(contains):
         raise Invalid(f"contains must be 1 to {SUBSCRIBER_DIGITS} digits", field="contains")
     wanted = contains if channel == "custom" and contains else None
     offered = []
