@@ -1,0 +1,17 @@
+"""FAX.PLUS (Alohi) REST API v3, per shared/vendors/faxplus.md; the official SDK works unchanged."""
+
+from emulator.core.vendor import Vendor
+from emulator.vendors.faxplus import auth, errors, inbound, lifecycle, records, routes, serialise
+
+VENDOR = Vendor(
+    name="faxplus",
+    title="FAX.PLUS",
+    prefix="/v3",
+    routes=routes.ROUTES,
+    render_error=errors.render,
+    machine=lifecycle.MACHINE,
+    middlewares=(auth.middleware,),
+    on_transition=records.on_transition,
+    receive=inbound.receive,
+    view=serialise.view,
+)

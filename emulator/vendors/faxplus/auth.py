@@ -1,0 +1,116 @@
+"""FAX.PLUS authentication (faxplus.md §1): ``Authorization: Bearer <token>`` on every call.
+
+Any non-empty token is accepted and names its account (tenant), so parallel tests isolate
+themselves by using different tokens. The token's shape says who is calling:
+
+* ``corp_admin_<name>``: the corporate admin of corporate account ``corp_admin_<name>``;
+* ``corp_member<N>_<name>`` (N = 1..MEMBERS): member N of that same corporate account;
+* anything else: the only user of an individual account named by the token.
+
+A token may end with ``~scope,scope`` to carry PAT scopes (e.g. ``t1~fax:fax:read``); the
+part before ``~`` names the account. Without it the token has every scope. The OAuth
+``x-fax-clientid`` header is accepted and never required.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from aiohttp import web
+
+from emulator import keys
+from emulator.core.errors import Forbidden, Unauthorized
+from emulator.vendors.faxplus import accounts
+from emulator.vendors.faxplus.accounts import Identity
+
+IDENTITY = web.RequestKey("faxplus_identity", Identity)
+
+_MEMBER = re.compile(r"corp_member([0-9]+)_(.+)")
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="fax.plus"'}
+
+#: operation -> (read | edit, the scope areas that allow it), from the endpoint tables of §3
+SCOPES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "upload_file": ("edit", ("file",)),
+    "get_file": ("read", ("file",)),
+    "get_fax_report": ("read", ("fax",)),
+    "get_fax_thumbnail": ("read", ("fax",)),
+    "send_fax": ("edit", ("fax",)),
+    "list_outbox_faxes": ("read", ("fax",)),
+    "get_outbox_fax": ("read", ("fax",)),
+    "update_outbox_fax": ("edit", ("fax",)),
+    "delete_outbox_fax": ("edit", ("fax",)),
+    "list_faxes": ("read", ("fax",)),
+    "get_fax": ("read", ("fax",)),
+    "update_fax": ("edit", ("fax",)),
+    "delete_fax": ("edit", ("fax",)),
+    "create_webhook": ("edit", ("webhook",)),
+    "get_webhooks": ("read", ("webhook",)),
+    "delete_webhook": ("edit", ("webhook",)),
+    "get_accounts": ("read", ("member",)),
+    "get_user": ("read", ("member", "user")),
+    "update_user": ("edit", ("member", "user")),
+    "get_member_details": ("read", ("member",)),
+    "update_member_details": ("edit", ("member",)),
+    "list_numbers": ("read", ("numbers",)),
+    "get_number": ("read", ("numbers",)),
+    "update_number": ("edit", ("numbers",)),
+    "revoke_number": ("edit", ("numbers",)),
+    "get_balance": ("read", ("shop",)),
+    "list_countries": ("read", ("shop",)),
+    "list_areas": ("read", ("shop",)),
+    "list_shop_numbers": ("read", ("shop",)),
+    "purchase_number": ("edit", ("shop",)),
+}
+
+
+def parse(token: str) -> tuple[str, str, frozenset[str] | None]:
+    """(tenant id, user key, scopes) of a token; see the module docstring."""
+    base, tilde, scope_text = token.partition("~")
+    scopes = frozenset(s.strip() for s in scope_text.split(",") if s.strip()) if tilde else None
+    member = _MEMBER.fullmatch(base)
+    if member and 1 <= int(member.group(1)) <= accounts.MEMBERS:
+        return accounts.CORPORATE_PREFIX + member.group(2), f"member{int(member.group(1))}", scopes
+    if accounts.is_corporate(base) and len(base) > len(accounts.CORPORATE_PREFIX):
+        return base, "admin", scopes
+    return base, "self", scopes
+
+
+def _token(request: web.Request) -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() != "bearer":
+        raise Unauthorized("an Authorization: Bearer <token> header is required", headers=_CHALLENGE)
+    token = token.strip()
+    if not token:
+        raise Unauthorized("the bearer token is empty", headers=_CHALLENGE)
+    return token
+
+
+def _check_scope(identity: Identity, operation: str) -> None:
+    if identity.scopes is None or operation not in SCOPES:
+        return
+    mode, areas = SCOPES[operation]
+    allowed = {f"fax:all:{mode}", *(f"fax:{area}:{mode}" for area in areas)}
+    if not allowed & identity.scopes:
+        raise Forbidden(f"the token lacks a scope for this call; one of {', '.join(sorted(allowed))} is needed",
+                        code="insufficient_scope")
+
+
+@web.middleware
+async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+    """Resolve the caller of every routed request; unknown paths fall through to the 404."""
+    route = request.match_info.route
+    if route is None or route.name is None:
+        return await handler(request)
+    tenant_id, key, scopes = parse(_token(request))
+    if not tenant_id:
+        raise Unauthorized("the bearer token names no account", headers=_CHALLENGE)
+    runtime = request.config_dict[keys.RUNTIME]
+    tenant = accounts.ensure(runtime, tenant_id)
+    user = next(u for u in accounts.users(tenant).values() if u.key == key)
+    identity = Identity(tenant_id, user.uid, user.account_type, scopes)
+    request[keys.TENANT] = tenant_id
+    request[IDENTITY] = identity
+    _check_scope(identity, route.name)
+    return await handler(request)

@@ -1,0 +1,78 @@
+"""What every FAX.PLUS handler starts from: the runtime, the caller's account and user,
+and the response shapes the SDK accepts (faxplus.md §2, §11.7)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from emulator import keys
+from emulator.core import contracts
+from emulator.core.errors import Invalid
+from emulator.core.http import read_json
+from emulator.core.runtime import Runtime
+from emulator.core.store import Tenant
+from emulator.vendors.faxplus import accounts
+from emulator.vendors.faxplus.accounts import Identity, User
+from emulator.vendors.faxplus.auth import IDENTITY
+
+
+def caller(request: web.Request) -> tuple[Runtime, Tenant, Identity]:
+    """The runtime, the caller's account (made by auth) and identity."""
+    runtime = request.config_dict[keys.RUNTIME]
+    identity = request[IDENTITY]
+    return runtime, accounts.ensure(runtime, identity.tenant), identity
+
+
+def user(request: web.Request) -> tuple[Runtime, Tenant, User]:
+    """As ``caller``, with the user the path's ``{user_id}`` names (§2: ``self`` or a member)."""
+    runtime, tenant, identity = caller(request)
+    return runtime, tenant, accounts.resolve(tenant, identity, request.match_info["user_id"])
+
+
+def drop_nulls(value: Any) -> Any:
+    """JSON nulls mean "not given" (the SDK never sends them; other clients may)."""
+    if isinstance(value, dict):
+        return {k: drop_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [drop_nulls(v) for v in value]
+    return value
+
+
+def check_schema(name: str, body: Any) -> dict[str, Any]:
+    """Validate a request body against ``schemas/faxplus/<name>.json``; 400 naming the first fault."""
+    if not isinstance(body, dict):
+        raise Invalid("the request body must be a JSON object")
+    body = drop_nulls(body)
+    violations = contracts.check("faxplus", name, body)
+    if violations:
+        raise Invalid(violations[0].message, field=violations[0].path)
+    return body
+
+
+async def json_body(request: web.Request, schema: str) -> dict[str, Any]:
+    """The request's JSON body, checked against ``schemas/faxplus/<schema>.json``."""
+    return check_schema(schema, await read_json(request))
+
+
+def admin_user(request: web.Request) -> tuple[Runtime, Tenant, User]:
+    """As ``user``, for calls only a corporate admin may make (403 for anyone else)."""
+    runtime, tenant, identity = caller(request)
+    accounts.require_admin(identity)
+    return runtime, tenant, accounts.resolve(tenant, identity, request.match_info["user_id"])
+
+
+def ok(body: Any, status: int = 200) -> web.Response:
+    return web.json_response(body, status=status)
+
+
+def done() -> web.Response:
+    """A PUT or DELETE that returns nothing (the SDK ignores these bodies)."""
+    return web.Response(status=204)
+
+
+def download(data: bytes, content_type: str, filename: str) -> web.Response:
+    """A file; the SDK needs ``filename=`` in Content-Disposition, without spaces (§10)."""
+    return web.Response(body=data, content_type=content_type,
+                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})

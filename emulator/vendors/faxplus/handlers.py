@@ -1,0 +1,133 @@
+"""FAX.PLUS handlers for files, outbox, faxes and webhooks (faxplus.md §3.1-§3.4).
+
+Each parses, makes one call into the vendor's model modules or the runtime, serialises.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from emulator import keys
+from emulator.core.errors import Invalid
+from emulator.core.http import read_form, read_json
+from emulator.vendors.faxplus import files, outbox, records, serialise, webhooks
+from emulator.vendors.faxplus.context import caller, done, download, json_body, ok, user
+
+# -- files (§3.1) ------------------------------------------------------------------
+
+
+async def upload_file(request: web.Request) -> web.Response:
+    runtime, tenant, _ = user(request)
+    files.check_format(request.query.get("format"))
+    form = await read_form(request, runtime.config.max_upload_bytes)
+    upload = form.file("fax_file")
+    if upload is None:
+        raise Invalid("fax_file is required: a multipart part named fax_file", field="fax_file")
+    return ok({"path": files.add(runtime, tenant, upload).path})
+
+
+async def get_file(request: web.Request) -> web.Response:
+    _, tenant, owner = user(request)
+    kind = files.check_format(request.query.get("format"))
+    fax = records.find_document(tenant, owner, request.match_info["fax_id"])
+    data, kind = files.render(fax, kind)
+    name = serialise.file_name(fax) if records.is_record(fax) else f"outbox-{fax.id}"
+    return download(data, files.CONTENT_TYPES[kind], f"{name}.{kind}")
+
+
+async def get_fax_report(request: web.Request) -> web.Response:
+    _, tenant, owner = user(request)
+    fax = records.find(tenant, owner, request.match_info["fax_id"])
+    record = serialise.fax_record(fax)
+    return download(files.report(fax, record), "application/pdf", f"report-{record['id']}.pdf")
+
+
+async def get_fax_thumbnail(request: web.Request) -> web.Response:
+    _, tenant, owner = user(request)
+    fax_id = request.match_info["fax_id"]
+    fax = records.find_document(tenant, owner, fax_id)
+    return download(files.thumbnail(fax), "image/png", f"thumbnail-{fax_id}.png")
+
+
+# -- outbox (§3.2) -----------------------------------------------------------------
+
+
+async def send_fax(request: web.Request) -> web.Response:
+    runtime, tenant, sender = user(request)
+    order = outbox.parse(runtime, tenant, sender, await read_json(request))
+    faxes = outbox.submit(runtime, tenant, order, request.remote or "")
+    request[keys.FAX_IDS] = [f.id for f in faxes]
+    return ok({"ids": {f.to: f.id for f in faxes} if order.return_ids else {}}, status=201)
+
+
+async def list_outbox_faxes(request: web.Request) -> web.Response:
+    _, tenant, owner = user(request)
+    return ok({"records": [serialise.outbox(f) for f in outbox.pending(tenant, owner)]})
+
+
+async def get_outbox_fax(request: web.Request) -> web.Response:
+    _, tenant, owner = user(request)
+    return ok(serialise.outbox(outbox.find(tenant, owner, request.match_info["outbox_fax_id"])))
+
+
+async def update_outbox_fax(request: web.Request) -> web.Response:
+    _, tenant, owner = user(request)
+    body = await json_body(request, "payload_outbox_modification")
+    outbox.update(outbox.find(tenant, owner, request.match_info["outbox_fax_id"]), body)
+    return done()
+
+
+async def delete_outbox_fax(request: web.Request) -> web.Response:
+    runtime, tenant, owner = user(request)
+    runtime.cancel(outbox.find(tenant, owner, request.match_info["outbox_fax_id"]))
+    return done()
+
+
+# -- faxes (§3.3) ------------------------------------------------------------------
+
+
+async def list_faxes(request: web.Request) -> web.Response:
+    _, tenant, owner = user(request)
+    found = records.query(tenant, owner, request.query)
+    return ok({"data": {"records": [serialise.fax_record(f) for f in found]}})
+
+
+async def get_fax(request: web.Request) -> web.Response:
+    _, tenant, owner = user(request)
+    return ok(serialise.fax_record(records.find(tenant, owner, request.match_info["fax_id"])))
+
+
+async def update_fax(request: web.Request) -> web.Response:
+    _, tenant, owner = user(request)
+    body = await json_body(request, "payload_fax_modification")
+    records.update(records.find(tenant, owner, request.match_info["fax_id"]), body)
+    return done()
+
+
+async def delete_fax(request: web.Request) -> web.Response:
+    runtime, tenant, owner = user(request)
+    runtime.store.remove(records.find(tenant, owner, request.match_info["fax_id"]))
+    return done()
+
+
+# -- webhooks (§3.4) ---------------------------------------------------------------
+
+
+async def create_webhook(request: web.Request) -> web.Response:
+    runtime, tenant, _ = caller(request)
+    body = await json_body(request, "webhook")
+    hook_id = webhooks.create(runtime, tenant, webhooks.check_target(body["target"]), body["event"])
+    return ok({"id": hook_id}, status=201)
+
+
+async def get_webhooks(request: web.Request) -> web.Response:
+    _, tenant, _ = caller(request)
+    event = webhooks.check_event(request.query.get("event"))
+    found = [serialise.hook(i, h) for i, h in webhooks.hooks(tenant).items() if h["event"] == event]
+    return ok({"data": found})
+
+
+async def delete_webhook(request: web.Request) -> web.Response:
+    _, tenant, _ = caller(request)
+    webhooks.delete(tenant, request.match_info["hook_id"])
+    return done()

@@ -1,0 +1,91 @@
+"""FAX.PLUS webhooks (faxplus.md §3.4, §5.4, §7): registrations and callbacks.
+
+Hooks belong to the account (tenant) of the token, one event per registration. When an
+outgoing fax ends, with any status, every ``fax_sent`` hook gets a ``POST`` of
+``{"hook": {...}, "data": {...}}``; an inbound fax fires ``fax_received`` the same way.
+``data`` spells the numbers both ways (``from``/``to`` as DOC, ``from_number``/
+``to_number`` as the SDK model). Delivery goes through the engine's dispatcher with
+``POLICY`` (the reference documents no retries; docs/fidelity.md records the choice).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from emulator.core.errors import Invalid, NotFound
+from emulator.core.webhooks import RetryPolicy
+from emulator.vendors.faxplus.serialise import file_name, timestamp
+
+if TYPE_CHECKING:
+    from emulator.core.runtime import Runtime
+    from emulator.core.store import Fax, Tenant
+
+EVENTS = ("fax_received", "fax_sent")  # WebhookEventType (§4)
+#: 3 attempts: at once, after 1 min, after 2 more; transport errors and 5xx are retried
+POLICY = RetryPolicy(attempts=3, delay=60.0, factor=2.0, max_delay=600.0, retry_5xx=True, timeout=10.0)
+
+
+def hooks(tenant: Tenant) -> dict[str, dict[str, str]]:
+    return tenant.collection("hooks")
+
+
+def check_event(event: str | None) -> str:
+    if event not in EVENTS:
+        raise Invalid(f"event must be one of {', '.join(EVENTS)}, not {event!r}", field="event")
+    return event
+
+
+def check_target(target: str) -> str:
+    parts = urlsplit(target)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise Invalid(f"target must be an http(s) URL, not {target!r}", field="target")
+    return target
+
+
+def create(runtime: Runtime, tenant: Tenant, target: str, event: str) -> str:
+    """Register a hook (checked by the caller); returns its 24-hex id."""
+    hook_id = runtime.ids.hex(24)
+    hooks(tenant)[hook_id] = {"target": target, "event": event}
+    return hook_id
+
+
+def delete(tenant: Tenant, hook_id: str) -> None:
+    if hooks(tenant).pop(hook_id, None) is None:
+        raise NotFound(f"no webhook {hook_id}")
+
+
+def payload(fax: Fax, event: str, target: str, now: float) -> dict[str, Any]:
+    """The callback body of §7 for a finished fax record."""
+    x = fax.extra
+    return {
+        "hook": {"id": x["attempt_id"], "event": event, "event_time": timestamp(now), "target": target},
+        "data": {
+            "id": x["record_id"],
+            "uid": x["uid"],
+            "pages": fax.pages,
+            "from": fax.sender,
+            "to": fax.to,
+            "from_number": fax.sender,
+            "to_number": fax.to,
+            "start_time": timestamp(x["date"]),
+            "file": x["file"],
+            "file_name": file_name(fax),
+            "cost": x["cost"],
+            "status": fax.status,
+        },
+    }
+
+
+def notify(runtime: Runtime, fax: Fax) -> None:
+    """Queue the event of a finished fax to every hook of its account that wants it."""
+    event = "fax_sent" if fax.direction == "outbound" else "fax_received"
+    tenant = runtime.store.tenants[(fax.vendor, fax.tenant)]
+    now = runtime.now()
+    for registration in list(hooks(tenant).values()):
+        if registration["event"] != event:
+            continue
+        body = json.dumps(payload(fax, event, registration["target"], now)).encode()
+        runtime.dispatcher.deliver(vendor=fax.vendor, tenant=fax.tenant, event=event, url=registration["target"],
+                                   body=body, policy=POLICY, fax_id=fax.extra["record_id"])

@@ -1,0 +1,141 @@
+"""The error matrix: status codes and the {"error", "description"} body (faxplus.md §8, §9, §11)."""
+
+from __future__ import annotations
+
+import aiohttp
+import pytest
+
+from emulator.core.documents import make_pdf
+from emulator.vendors.faxplus import outbox
+from tests.conftest import runtime_of
+from tests.vendors.faxplus.raw import call, my_number, refused, upload
+
+UNKNOWN = "0123456789abcdef01234567"
+
+
+async def test_authentication_errors(client):
+    for headers in ({}, {"Authorization": "Bearer "}, {"Authorization": "Basic dXNlcjpwdw=="},
+                    {"Authorization": "Bearer ~fax:all:read"}):
+        await refused(client, "GET", "/accounts/self", 401, "invalid_token", token=None, headers=headers)
+    response = await client.get("/v3/accounts/self")
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    # the OAuth client-id header is accepted, never required
+    status, _ = await call(client, "GET", "/accounts/self", headers={"x-fax-clientid": "APIK-LOCAL"})
+    assert status == 200
+
+
+async def test_limits_of_one_send(client, monkeypatch):
+    sender = await my_number(client)
+    body = {"from": sender, "to": ["+12125550100"], "files": ["/transient-x"] * 11}
+    await refused(client, "POST", "/accounts/self/outbox", 400, "too_many_files", json=body)
+    body = {"from": sender, "to": [f"+1212555{n:04d}" for n in range(4001)], "files": ["/transient-x"]}
+    await refused(client, "POST", "/accounts/self/outbox", 400, "too_many_destinations", json=body)
+    pdf = make_pdf(3)
+    files = [await upload(client, pdf), await upload(client, pdf)]
+    monkeypatch.setattr(outbox, "MAX_FAX_BYTES", 2 * len(pdf) - 1)
+    body = {"from": sender, "to": ["+12125550100"], "files": files}
+    await refused(client, "POST", "/accounts/self/outbox", 413, "payload_too_large", json=body)
+    monkeypatch.setattr(outbox, "MAX_FAX_BYTES", 2 * len(pdf))
+    assert (await call(client, "POST", "/accounts/self/outbox", json=body))[0] == 201
+
+
+async def test_an_upload_over_the_limit_is_413(make_client):
+    client = await make_client(max_upload_bytes=1000)
+    form = aiohttp.FormData()
+    form.add_field("fax_file", make_pdf(3), filename="big.pdf", content_type="application/pdf")
+    await refused(client, "POST", "/accounts/self/files", 413, "payload_too_large", data=form)
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"to": ["+12125550100"], "files": ["F"]}, "from"),
+    ({"from": "+1", "to": ["+12125550100"], "files": ["F"]}, "from"),
+    ({"from": "SENDER", "to": [], "files": ["F"]}, "to"),
+    ({"from": "SENDER", "to": ["call me"], "files": ["F"]}, "to[0]"),
+    ({"from": "SENDER", "to": ["+12125550100"], "files": []}, "files"),
+    ({"from": "SENDER", "to": ["+12125550100"], "files": ["F"], "send_time": "tomorrow"}, "send_time"),
+    ({"from": "SENDER", "to": ["+12125550100"], "files": ["F"], "options": {"retry": {"count": 4}}}, "retry"),
+    ({"from": "SENDER", "to": ["+12125550100"], "files": ["F"], "options": {"retry": {"delay": 31}}}, "retry"),
+    ({"from": "SENDER", "to": ["+12125550100"], "files": ["F"],
+      "cover_page": {"name_to": "a", "name_from": "b", "subject": "c", "flags": ["secret"]}}, "flags"),
+    ({"from": "SENDER", "to": ["+12125550100"], "files": ["F"], "cover_page": {"name_to": "a"}}, "cover_page"),
+    ({"from": "SENDER", "to": "+12125550100", "files": ["F"]}, "to"),
+])
+async def test_bad_send_bodies_are_400_and_store_nothing(client, body, field):
+    sender, path = await my_number(client), await upload(client)
+    body = {k: (sender if v == "SENDER" else [path] if v == ["F"] else v) for k, v in body.items()}
+    description = await refused(client, "POST", "/accounts/self/outbox", 400, "invalid_request", json=body)
+    assert field in description
+    assert (await call(client, "GET", "/accounts/self/outbox"))[1] == {"records": []}
+    assert runtime_of(client).store.all_faxes() == []
+
+
+async def test_send_refusals_about_numbers_files_and_json(client):
+    sender, path = await my_number(client), await upload(client)
+    body = {"from": "+15550001111", "to": ["+12125550100"], "files": [path]}
+    await refused(client, "POST", "/accounts/self/outbox", 403, "number_not_owned", json=body)
+    other = await my_number(client, token="someone-else")
+    body["from"] = f"{sender},{other}"
+    await refused(client, "POST", "/accounts/self/outbox", 403, "number_not_owned", json=body)
+    body = {"from": sender, "to": ["+12125550100"], "files": ["/transient-unknown"]}
+    await refused(client, "POST", "/accounts/self/outbox", 400, "invalid_file", json=body)
+    await refused(client, "POST", "/accounts/self/outbox", 400, "invalid_request", data=b"{not json",
+                  headers={"Content-Type": "application/json"})
+    await refused(client, "POST", "/accounts/self/outbox", 400, "invalid_request", json=["a list"])
+
+
+async def test_unknown_ids_are_404(client):
+    for method, path in [
+        ("GET", f"/accounts/self/outbox/{UNKNOWN}0000abcd"), ("PUT", f"/accounts/self/outbox/{UNKNOWN}"),
+        ("DELETE", f"/accounts/self/outbox/{UNKNOWN}"), ("GET", f"/accounts/self/faxes/{UNKNOWN}"),
+        ("DELETE", f"/accounts/self/faxes/{UNKNOWN}"), ("GET", f"/accounts/self/files/{UNKNOWN}"),
+        ("GET", f"/accounts/self/report/{UNKNOWN}"), ("GET", f"/accounts/self/thumbnail/{UNKNOWN}"),
+        ("DELETE", f"/hooks/{UNKNOWN}"), ("GET", "/accounts/self/numbers/%2B19995550100"),
+        ("GET", "/shop/numbers/countries/ZZ/areas"), ("GET", "/v2/nothing-here"),
+    ]:
+        kwargs = {"json": {"comment": "x"}} if method == "PUT" else {}
+        await refused(client, method, path, 404, "not_found", **kwargs)
+
+
+async def test_wrong_user_and_wrong_scope_are_403(client):
+    other = (await call(client, "GET", "/accounts/self", token="someone-else"))[1]["uid"]
+    await refused(client, "GET", f"/accounts/{other}/faxes", 403, "forbidden")
+    await refused(client, "GET", "/accounts", 403, "forbidden")
+    await refused(client, "GET", "/accounts/self/member-details/" + other, 403, "forbidden")
+    member = "corp_member1_acme"
+    admin = (await call(client, "GET", "/accounts/self", token="corp_admin_acme"))[1]["uid"]
+    await refused(client, "GET", f"/accounts/{admin}/outbox", 403, "forbidden", token=member)
+    await refused(client, "GET", f"/accounts/{other}", 404, "not_found", token="corp_admin_acme")
+    reader = "scoped~fax:fax:read"
+    assert (await call(client, "GET", "/accounts/self/faxes", token=reader))[0] == 200
+    await refused(client, "POST", "/accounts/self/outbox", 403, "insufficient_scope", token=reader, json={})
+    await refused(client, "GET", "/hooks?event=fax_sent", 403, "insufficient_scope", token=reader)
+    assert (await call(client, "GET", "/hooks?event=fax_sent", token="scoped~fax:all:read"))[0] == 200
+
+
+async def test_query_and_small_body_errors(client):
+    for query in ("category=outbox", "limit=0", "limit=51", "offset=-1", "sort_by=size", "order=up",
+                  "after=2026-01-01T00:00:00", "before=yesterday"):
+        await refused(client, "GET", f"/accounts/self/faxes?{query}", 400, "invalid_request")
+    await refused(client, "GET", "/hooks", 400, "invalid_request")
+    await refused(client, "GET", "/hooks?event=fax_page_received", 400, "invalid_request")
+    await refused(client, "POST", "/hooks", 400, "invalid_request", json={"target": "http://x/y", "event": "x"})
+    await refused(client, "POST", "/hooks", 400, "invalid_request", json={"target": "ftp://x/y", "event": "fax_sent"})
+    await refused(client, "PUT", "/accounts/self", 400, "invalid_request", json={"email": "not-an-email"})
+    await refused(client, "PUT", f"/accounts/self/faxes/{UNKNOWN}", 400, "invalid_request", json={"note": "x"})
+    await refused(client, "GET", "/shop/numbers/countries/US/areas/212/numbers?channel=gold", 400, "invalid_request")
+    await refused(client, "POST", "/shop/numbers/purchase", 400, "invalid_request", json={"item_id": "nope"})
+
+
+async def test_upload_errors(client):
+    await refused(client, "POST", "/accounts/self/files", 400, "invalid_request", data=aiohttp.FormData({"a": "b"}))
+    await refused(client, "POST", "/accounts/self/files?format=doc", 400, "invalid_request")
+    form = aiohttp.FormData()
+    form.add_field("fax_file", b"", filename="empty.pdf", content_type="application/pdf")
+    await refused(client, "POST", "/accounts/self/files", 400, "invalid_file", data=form)
+    await refused(client, "POST", "/accounts/self/files", 400, "unsupported_media_type", data=b"raw",
+                  headers={"Content-Type": "application/pdf"})
+
+
+async def test_router_errors_use_the_vendor_body(client):
+    await refused(client, "GET", "/no/such/path", 404, "not_found")
+    await refused(client, "PATCH", "/hooks", 405, "method_not_allowed")
