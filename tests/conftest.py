@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,14 +24,28 @@ def runtime_of(client: TestClient) -> Runtime:
 
 
 @pytest.fixture
-def make_client(aiohttp_client: Any) -> Callable[..., Awaitable[TestClient]]:
-    """Start an emulator (manual clock, fixed start and seed unless overridden)."""
+def make_client(aiohttp_client: Any, request: pytest.FixtureRequest) -> Iterator[Callable[..., Awaitable[TestClient]]]:
+    """Start an emulator (manual clock, fixed start and seed, strict unless overridden).
+
+    After the test, every emulator it started must have produced only responses and
+    webhooks that keep the vendors' contracts (strict mode checked them); a test that
+    breaks them on purpose says so with ``@pytest.mark.breaks_own_contract``.
+    """
+    started: list[TestClient] = []
 
     async def make(**settings: Any) -> TestClient:
-        settings = {"clock": "manual", "start_time": START, "seed": 1234, **settings}
-        return await aiohttp_client(build_app(Config(**settings)))
+        settings = {"clock": "manual", "start_time": START, "seed": 1234, "strict": True, **settings}
+        client = await aiohttp_client(build_app(Config(**settings)))
+        started.append(client)
+        return client
 
-    return make
+    yield make
+    if request.node.get_closest_marker("breaks_own_contract"):
+        return
+    own = [v for client in started for v in runtime_of(client).journal.violations
+           if v.get("kind") in ("response", "webhook")]
+    assert not own, "the emulator broke its own contract:\n" + "\n".join(
+        f"  {v['vendor']} {v['operation']} {v['kind']} {v['location']}: {v['message']}" for v in own)
 
 
 @pytest.fixture

@@ -70,6 +70,7 @@ def _parameters(path: str, contract: contracts.Contract | None, components: _Com
             schema["pattern"] = f"^{pattern}$"
         params.append({"name": name, "in": "path", "required": True, "schema": schema})
     if contract is not None and contract.query is not None:
+        components.ref(contract.query)  # hoists its $defs, which the parameters may refer to
         query = contracts.load(components.vendor, contract.query)
         required = set(query.get("required", ()))
         for name, schema in query.get("properties", {}).items():

@@ -11,7 +11,7 @@ async def violations(client, **query):
 
 
 async def test_empty_log(client):
-    assert await violations(client) == (200, {"violations": [], "total": 0, "last_seq": 0, "strict": False})
+    assert await violations(client) == (200, {"violations": [], "total": 0, "last_seq": 0, "strict": True})
 
 
 async def test_numbered_filtered_and_limited(client):
@@ -32,7 +32,7 @@ async def test_reset_empties_the_log_but_numbers_keep_growing(client):
     journal = runtime_of(client).journal
     journal.violation(vendor="callerip", message="before")
     assert (await client.post("/_emulator/reset")).status == 200
-    assert (await violations(client))[1] == {"violations": [], "total": 0, "last_seq": 1, "strict": False}
+    assert (await violations(client))[1] == {"violations": [], "total": 0, "last_seq": 1, "strict": True}
     journal.violation(vendor="callerip", message="after")
     assert [v["seq"] for v in (await violations(client))[1]["violations"]] == [2]
 

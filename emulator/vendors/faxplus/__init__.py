@@ -1,7 +1,7 @@
 """FAX.PLUS (Alohi) REST API v3, per shared/vendors/faxplus.md; the official SDK works unchanged."""
 
 from emulator.core.vendor import Vendor
-from emulator.vendors.faxplus import auth, errors, inbound, lifecycle, records, routes, serialise
+from emulator.vendors.faxplus import auth, contracts, errors, inbound, lifecycle, records, routes, serialise
 
 VENDOR = Vendor(
     name="faxplus",
@@ -14,4 +14,6 @@ VENDOR = Vendor(
     on_transition=records.on_transition,
     receive=inbound.receive,
     view=serialise.view,
+    contracts=contracts.CONTRACTS,
+    security=contracts.SECURITY,
 )

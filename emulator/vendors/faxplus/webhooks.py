@@ -88,4 +88,4 @@ def notify(runtime: Runtime, fax: Fax) -> None:
             continue
         body = json.dumps(payload(fax, event, registration["target"], now)).encode()
         runtime.dispatcher.deliver(vendor=fax.vendor, tenant=fax.tenant, event=event, url=registration["target"],
-                                   body=body, policy=POLICY, fax_id=fax.extra["record_id"])
+                                   body=body, policy=POLICY, fax_id=fax.extra["record_id"], schema="webhook_callback")

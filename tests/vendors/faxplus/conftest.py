@@ -7,18 +7,21 @@ from pathlib import Path
 
 import pytest
 
-from tests.threaded import ThreadedEmulator
+from emulator.testing import FaxEmulator
+from tests.conftest import START
 from tests.vendors.faxplus.sdk import Sdk, make_sdk
 
 
 @pytest.fixture
-def emulator() -> Iterator[ThreadedEmulator]:
-    with ThreadedEmulator() as running:
+def emulator() -> Iterator[FaxEmulator]:
+    with FaxEmulator(start_time=START, seed=1234) as running:
         yield running
+        own = [v for v in running.client.violations() if v.kind in ("response", "webhook")]
+        assert not own, "the emulator broke its own contract:\n" + "\n".join(v.describe() for v in own)
 
 
 @pytest.fixture
-def make(emulator: ThreadedEmulator, tmp_path: Path) -> Iterator[Callable[[str], Sdk]]:
+def make(emulator: FaxEmulator, tmp_path: Path) -> Iterator[Callable[[str], Sdk]]:
     """``make(token)``: the SDK for another account or user."""
     made: list[Sdk] = []
 

@@ -15,7 +15,7 @@ from faxplus import ApiClient, Configuration
 from faxplus.models import FileType, PayloadOutbox
 
 from emulator.core.documents import make_pdf
-from tests.threaded import ThreadedEmulator
+from emulator.testing import FaxEmulator
 
 
 @dataclass
@@ -50,9 +50,9 @@ class Sdk:
         return self.outbox.send_fax("self", body=body).ids
 
 
-def make_sdk(emulator: ThreadedEmulator, token: str, tmp: Path) -> Sdk:
+def make_sdk(emulator: FaxEmulator, token: str, tmp: Path) -> Sdk:
     conf = Configuration()
-    conf.host = emulator.url("/v3")
+    conf.host = emulator.url + "/v3"
     conf.access_token = token
     conf.temp_folder_path = str(tmp)
     conf.logger["urllib3_logger"].setLevel(logging.ERROR)

@@ -14,8 +14,8 @@ from faxplus.rest import ApiException
 
 from emulator.core.contracts import check
 from emulator.core.documents import make_tiff
+from emulator.testing import FaxEmulator
 from tests.conftest import Receiver
-from tests.threaded import ThreadedEmulator
 from tests.vendors.faxplus.sdk import Sdk
 
 GOOD, BUSY = "+12125550100", "+12125550001"
@@ -29,9 +29,9 @@ def outbox_status(sdk: Sdk, outbox_id: str) -> str | None:
         return None
 
 
-async def test_two_destinations_two_files_end_to_end(sdk: Sdk, emulator: ThreadedEmulator, receiver: Receiver):
+async def test_two_destinations_two_files_end_to_end(sdk: Sdk, emulator: FaxEmulator, receiver: Receiver):
     async def advance(seconds: float) -> None:
-        await asyncio.to_thread(emulator.advance, seconds)
+        await asyncio.to_thread(emulator.client.advance, seconds)
 
     sdk.hooks.create_webhook(body=Webhook(target=receiver.url, event=WebhookEventType.SENT))
     sdk.hooks.create_webhook(body=Webhook(target=receiver.url + "/in", event=WebhookEventType.RECEIVED))
@@ -76,5 +76,5 @@ async def test_two_destinations_two_files_end_to_end(sdk: Sdk, emulator: Threade
         assert body["data"]["file_name"] == f"fax-to-{number[1:]}"
     busy_hook, good_hook = by_number[BUSY]["hook"], by_number[GOOD]["hook"]
     assert (busy_hook["event_time"], good_hook["event_time"]) == ("2026-01-01 00:00:23", "2026-01-01 00:04:08")
-    log = emulator.run(lambda: [(d.state, d.event) for d in emulator.runtime.dispatcher.query(vendor="faxplus")])
+    log = emulator.call(lambda: [(d.state, d.event) for d in emulator.runtime.dispatcher.query(vendor="faxplus")])
     assert log == [("delivered", "fax_sent"), ("delivered", "fax_sent")]

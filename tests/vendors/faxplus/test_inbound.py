@@ -14,21 +14,21 @@ from faxplus.models import FaxCategory, Webhook, WebhookEventType
 
 from emulator.core.contracts import check
 from emulator.core.documents import count_pdf_pages, make_tiff
+from emulator.testing import FaxEmulator
 from tests.conftest import Receiver
-from tests.threaded import ThreadedEmulator
 from tests.vendors.faxplus.sdk import Sdk
 
 SENDER = "+14155550199"
 
 
-def inbound(emulator: ThreadedEmulator, **body: Any) -> tuple[int, dict[str, Any]]:
-    response = urllib3.request("POST", emulator.url("/_emulator/inbound"),
+def inbound(emulator: FaxEmulator, **body: Any) -> tuple[int, dict[str, Any]]:
+    response = urllib3.request("POST", emulator.url + "/_emulator/inbound",
                                body=json.dumps({"vendor": "faxplus", "from": SENDER, **body}),
                                headers={"Content-Type": "application/json"})
     return response.status, json.loads(response.data)
 
 
-async def test_inbound_fax_lands_in_inbox_and_fires_fax_received(sdk: Sdk, emulator: ThreadedEmulator,
+async def test_inbound_fax_lands_in_inbox_and_fires_fax_received(sdk: Sdk, emulator: FaxEmulator,
                                                                   receiver: Receiver):
     sdk.hooks.create_webhook(body=Webhook(target=receiver.url, event=WebhookEventType.RECEIVED))
     sdk.hooks.create_webhook(body=Webhook(target=receiver.url + "/sent", event=WebhookEventType.SENT))
@@ -45,7 +45,7 @@ async def test_inbound_fax_lands_in_inbox_and_fires_fax_received(sdk: Sdk, emula
     document = Path(sdk.files.get_file("self", fax.id)).read_bytes()
     assert count_pdf_pages(document) == 3
 
-    await asyncio.to_thread(emulator.advance, 0)
+    await asyncio.to_thread(emulator.client.advance, 0)
     assert [r["path"] for r in receiver.received] == ["/hook"]
     body = receiver.bodies()[0]
     assert check("faxplus", "webhook_callback", body) == []
@@ -54,7 +54,7 @@ async def test_inbound_fax_lands_in_inbox_and_fires_fax_received(sdk: Sdk, emula
     assert sdk.shop.get_balance().amount == 100.0  # only sent faxes are charged
 
 
-def test_spam_and_partial_and_a_real_document(sdk: Sdk, emulator: ThreadedEmulator):
+def test_spam_and_partial_and_a_real_document(sdk: Sdk, emulator: FaxEmulator):
     mine = sdk.my_number()
     assert inbound(emulator, to=mine, options={"spam": True})[0] == 201
     assert inbound(emulator, to=mine, pages=4, options={"status": "partially_received"})[0] == 201
@@ -67,7 +67,7 @@ def test_spam_and_partial_and_a_real_document(sdk: Sdk, emulator: ThreadedEmulat
     assert Path(sdk.files.get_file("self", inbox[2].id)).read_bytes().startswith(b"II*\x00")
 
 
-def test_a_members_number_delivers_to_that_member(make: Callable[[str], Sdk], emulator: ThreadedEmulator):
+def test_a_members_number_delivers_to_that_member(make: Callable[[str], Sdk], emulator: FaxEmulator):
     admin, member = make("corp_admin_acme"), make("corp_member2_acme")
     assert inbound(emulator, to=member.my_number())[0] == 201
     assert len(member.faxes.list_faxes("self").data.records) == 1
@@ -76,7 +76,7 @@ def test_a_members_number_delivers_to_that_member(make: Callable[[str], Sdk], em
     assert len(admin.faxes.list_faxes(member_id).data.records) == 1
 
 
-def test_named_tenant_before_any_call_and_unknown_numbers(make: Callable[[str], Sdk], emulator: ThreadedEmulator):
+def test_named_tenant_before_any_call_and_unknown_numbers(make: Callable[[str], Sdk], emulator: FaxEmulator):
     status, body = inbound(emulator, to="+19995550100", tenant="fresh-token")
     assert status == 201
     assert len(make("fresh-token").faxes.list_faxes("self").data.records) == 1

@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from emulator.core.documents import make_pdf
+from emulator.testing import FaxEmulator
 from emulator.vendors.faxplus.accounts import number_for
-from tests.threaded import ThreadedEmulator
 
 TOKEN = {"Authorization": "Bearer fuzz", "Content-Type": "application/json"}
 KEYS = st.sampled_from(["from", "to", "files", "comment", "options", "send_time", "return_ids", "cover_page",
@@ -29,10 +29,10 @@ LOOSE = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCh
 
 @LOOSE
 @given(call=st.sampled_from(BODY_CALLS), body=JSON | st.dictionaries(KEYS, JSON, max_size=8))
-def test_any_json_body_gets_a_vendor_answer(emulator: ThreadedEmulator, call, body):
+def test_any_json_body_gets_a_vendor_answer(emulator: FaxEmulator, call, body):
     method, path = call
     path = path if path.startswith("/v3") else "/v3" + path
-    response = urllib3.request(method, emulator.url(path), body=json.dumps(body), headers=TOKEN)
+    response = urllib3.request(method, emulator.url + path, body=json.dumps(body), headers=TOKEN)
     assert response.status < 500, response.data
     if response.status >= 400:
         assert set(json.loads(response.data)) == {"error", "description"}
@@ -41,16 +41,16 @@ def test_any_json_body_gets_a_vendor_answer(emulator: ThreadedEmulator, call, bo
 @LOOSE
 @given(query=QUERY, path=st.sampled_from(["/v3/accounts/self/faxes", "/v3/hooks",
                                           "/v3/shop/numbers/countries/US/areas/212/numbers"]))
-def test_any_query_gets_a_vendor_answer(emulator: ThreadedEmulator, query, path):
-    response = urllib3.request("GET", emulator.url(f"{path}?{urlencode(query)}"), headers=TOKEN)
+def test_any_query_gets_a_vendor_answer(emulator: FaxEmulator, query, path):
+    response = urllib3.request("GET", emulator.url + f"{path}?{urlencode(query)}", headers=TOKEN)
     assert response.status < 500, response.data
 
 
-def valid_send(emulator: ThreadedEmulator) -> dict[str, object]:
+def valid_send(emulator: FaxEmulator) -> dict[str, object]:
     """A send that succeeds; the file is uploaded once per emulator (examples share the fixture)."""
     path = getattr(emulator, "fuzz_file", None)
     if path is None:
-        response = urllib3.request("POST", emulator.url("/v3/accounts/self/files"), headers={
+        response = urllib3.request("POST", emulator.url + "/v3/accounts/self/files", headers={
             "Authorization": "Bearer fuzz"}, fields={"fax_file": ("a.pdf", make_pdf(1), "application/pdf")})
         path = emulator.fuzz_file = json.loads(response.data)["path"]
     return {"from": number_for("fuzz", "self"), "to": ["+12125550100"], "files": [path],
@@ -62,8 +62,8 @@ def valid_send(emulator: ThreadedEmulator) -> dict[str, object]:
 @LOOSE
 @given(field=st.sampled_from(["from", "to", "files", "comment", "options", "send_time", "return_ids",
                               "cover_page"]), value=JSON)
-def test_a_send_with_one_field_replaced_gets_a_vendor_answer(emulator: ThreadedEmulator, field, value):
+def test_a_send_with_one_field_replaced_gets_a_vendor_answer(emulator: FaxEmulator, field, value):
     body = {**valid_send(emulator), field: value}
-    response = urllib3.request("POST", emulator.url("/v3/accounts/self/outbox"), body=json.dumps(body),
+    response = urllib3.request("POST", emulator.url + "/v3/accounts/self/outbox", body=json.dumps(body),
                                headers=TOKEN)
     assert response.status in (201, 400, 403, 413), response.data

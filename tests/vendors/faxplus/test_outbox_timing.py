@@ -16,7 +16,7 @@ from faxplus.models import (
 )
 from faxplus.rest import ApiException
 
-from tests.threaded import ThreadedEmulator
+from emulator.testing import FaxEmulator
 from tests.vendors.faxplus.sdk import Sdk
 
 GOOD = "+12125550100"
@@ -28,86 +28,86 @@ def status(sdk: Sdk, outbox_id: str) -> str:
     return sdk.outbox.get_outbox_fax("self", outbox_id).status
 
 
-def test_delete_cancels_in_every_outbox_status(sdk: Sdk, emulator: ThreadedEmulator):
+def test_delete_cancels_in_every_outbox_status(sdk: Sdk, emulator: FaxEmulator):
     files = [sdk.upload()]
     for wait, expected in ((0, "submitted"), (1, "converting"), (6, "scheduled_for_sending"), (8, "sending")):
         outbox_id = sdk.send([GOOD], files)[GOOD]
-        emulator.advance(wait)
+        emulator.client.advance(wait)
         assert status(sdk, outbox_id) == expected
         sdk.outbox.delete_outbox_fax("self", outbox_id)
         with pytest.raises(ApiException) as caught:
             sdk.outbox.delete_outbox_fax("self", outbox_id)
         assert caught.value.status == 404
-    emulator.run_until_idle()
+    emulator.client.run_until_idle()
     assert sdk.faxes.list_faxes("self").data.records == []  # a cancelled fax never becomes a record
-    assert emulator.run(lambda: len(emulator.runtime.dispatcher.log)) == 0
+    assert emulator.call(lambda: len(emulator.runtime.dispatcher.log)) == 0
 
 
-def test_a_finished_fax_cannot_be_cancelled(sdk: Sdk, emulator: ThreadedEmulator):
+def test_a_finished_fax_cannot_be_cancelled(sdk: Sdk, emulator: FaxEmulator):
     outbox_id = sdk.send([GOOD])[GOOD]
-    emulator.run_until_idle()
+    emulator.client.run_until_idle()
     with pytest.raises(ApiException) as caught:
         sdk.outbox.delete_outbox_fax("self", outbox_id)
     assert caught.value.status == 404
     assert len(sdk.faxes.list_faxes("self").data.records) == 1
 
 
-def test_future_send_time_waits_in_scheduled_for_sending(sdk: Sdk, emulator: ThreadedEmulator):
+def test_future_send_time_waits_in_scheduled_for_sending(sdk: Sdk, emulator: FaxEmulator):
     # 2026-01-01 02:00:00 +0100 is 01:00:00 UTC, an hour after the test clock starts
     outbox_id = sdk.send([GOOD], send_time="2026-01-01 02:00:00 +0100")[GOOD]
     item = sdk.outbox.get_outbox_fax("self", outbox_id)
     assert item.send_time == "2026-01-01 01:00:00 +0000"
-    emulator.advance(3599)
+    emulator.client.advance(3599)
     assert status(sdk, outbox_id) == "scheduled_for_sending"
-    emulator.advance(1)
+    emulator.client.advance(1)
     assert status(sdk, outbox_id) == "sending"
-    emulator.run_until_idle()
+    emulator.client.run_until_idle()
     record = sdk.faxes.list_faxes("self").data.records[0]
     assert record.scheduled_time == "2026-01-01 01:00:00" and record.start_time == "2026-01-01 01:00:00"
 
 
-def test_past_send_time_sends_at_once(sdk: Sdk, emulator: ThreadedEmulator):
+def test_past_send_time_sends_at_once(sdk: Sdk, emulator: FaxEmulator):
     outbox_id = sdk.send([GOOD], send_time="2025-06-01 09:00:00 +0000")[GOOD]
-    emulator.advance(8)
+    emulator.client.advance(8)
     assert status(sdk, outbox_id) == "sending"
 
 
-def test_retry_count_and_delay_drive_the_attempts(sdk: Sdk, emulator: ThreadedEmulator):
+def test_retry_count_and_delay_drive_the_attempts(sdk: Sdk, emulator: FaxEmulator):
     sdk.hooks.create_webhook(body=Webhook(target="http://127.0.0.1:9/down", event=WebhookEventType.SENT))
     options = OutboxOptions(retry=RetryOptions(count=2, delay=5))  # delay in minutes
     ids = sdk.send([BUSY_ONCE, BUSY], options=options)
-    emulator.advance(23)  # 1 + 5 + 2 s, then 15 s of a busy call
+    emulator.client.advance(23)  # 1 + 5 + 2 s, then 15 s of a busy call
     assert status(sdk, ids[BUSY_ONCE]) == "scheduled_for_sending"
-    emulator.advance(299)
+    emulator.client.advance(299)
     assert status(sdk, ids[BUSY_ONCE]) == "scheduled_for_sending"
-    emulator.advance(1)
+    emulator.client.advance(1)
     assert status(sdk, ids[BUSY_ONCE]) == "sending"
     changes = [c.status for c in sdk.outbox.get_outbox_fax("self", ids[BUSY_ONCE]).status_changes]
     assert changes == ["submitted", "converting", "scheduled_for_sending", "sending", "scheduled_for_sending",
                        "sending"]
-    emulator.run_until_idle()
+    emulator.client.run_until_idle()
     records = {r.to: r for r in sdk.faxes.list_faxes("self").data.records}
     assert records[BUSY_ONCE].status == "success" and records[BUSY].status == "failed_user_busy"
     assert (records[BUSY].max_retry, records[BUSY].retry_delay) == (2, 5)
-    attempts = emulator.run(lambda: {f.to: f.attempts for f in emulator.runtime.store.all_faxes()})
+    attempts = emulator.call(lambda: {f.to: f.attempts for f in emulator.runtime.store.all_faxes()})
     assert attempts == {BUSY_ONCE: 2, BUSY: 3}
 
     # §6.2: hook.id is the last attempt's id, data.id the fax id; both find the record
-    bodies = emulator.run(lambda: [json.loads(d.body) for d in emulator.runtime.dispatcher.log])
+    bodies = emulator.call(lambda: [json.loads(d.body) for d in emulator.runtime.dispatcher.log])
     hook = next(b for b in bodies if b["data"]["to"] == BUSY_ONCE)
     assert hook["data"]["id"] == records[BUSY_ONCE].id and hook["hook"]["id"] != hook["data"]["id"]
     assert sdk.faxes.get_fax("self", hook["hook"]["id"]).id == records[BUSY_ONCE].id
 
 
-def test_without_retry_options_a_busy_line_is_tried_once(sdk: Sdk, emulator: ThreadedEmulator):
+def test_without_retry_options_a_busy_line_is_tried_once(sdk: Sdk, emulator: FaxEmulator):
     sdk.send([BUSY_ONCE])
-    emulator.run_until_idle()
+    emulator.client.run_until_idle()
     assert sdk.faxes.list_faxes("self").data.records[0].status == "failed_user_busy"
 
 
-def test_account_retry_settings_are_the_default(sdk: Sdk, emulator: ThreadedEmulator):
+def test_account_retry_settings_are_the_default(sdk: Sdk, emulator: FaxEmulator):
     settings = AccountSettings(send_fax=AccountSettingsSendFax(retry=RetryOptions(count=1, delay=0)))
     sdk.accounts.update_user("self", body=PayloadAccountModification(settings=settings))
     sdk.send([BUSY_ONCE])
-    emulator.run_until_idle()
+    emulator.client.run_until_idle()
     assert sdk.faxes.list_faxes("self").data.records[0].status == "success"

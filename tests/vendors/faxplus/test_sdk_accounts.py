@@ -17,8 +17,8 @@ from faxplus.models import (
 )
 from faxplus.rest import ApiException
 
+from emulator.testing import FaxEmulator
 from emulator.vendors.faxplus.accounts import number_for, uid_for
-from tests.threaded import ThreadedEmulator
 from tests.vendors.faxplus.sdk import Sdk
 
 ADMIN = "corp_admin_acme"
@@ -100,7 +100,7 @@ def test_admin_assigns_and_revokes_numbers(make: Callable[[str], Sdk]):
     assert caught.value.status == 404
 
 
-def test_shop_catalogue_purchase_and_balance(sdk: Sdk, emulator: ThreadedEmulator):
+def test_shop_catalogue_purchase_and_balance(sdk: Sdk, emulator: FaxEmulator):
     assert sdk.shop.get_balance().amount == 100.0 and sdk.shop.get_balance().currency == "USD"
     countries = sdk.shop.list_countries().countries
     assert "US" in [c.iso for c in countries]
@@ -121,7 +121,7 @@ def test_shop_catalogue_purchase_and_balance(sdk: Sdk, emulator: ThreadedEmulato
     assert caught.value.status == 409
 
     sdk.send(["+12125550100"], [sdk.upload(3)], from_number=bought)  # a bought number can send
-    emulator.run_until_idle()
+    emulator.client.run_until_idle()
     assert sdk.shop.get_balance().amount == pytest.approx(100.0 - offered[0].monthly_fee - 3)
 
 

@@ -22,7 +22,7 @@ from faxplus.models import (
 )
 from faxplus.rest import ApiException
 
-from tests.threaded import ThreadedEmulator
+from emulator.testing import FaxEmulator
 from tests.vendors.faxplus.sdk import Sdk
 
 DEST = "+12125550100"
@@ -33,7 +33,7 @@ def test_upload_returns_a_transient_path(sdk: Sdk):
     assert path.startswith("/transient-") and len(path) == len("/transient-") + 36
 
 
-def test_send_with_every_option_then_outbox_get_list_update_delete(sdk: Sdk, emulator: ThreadedEmulator):
+def test_send_with_every_option_then_outbox_get_list_update_delete(sdk: Sdk, emulator: FaxEmulator):
     files = [sdk.upload(2)]
     body = PayloadOutbox(
         from_number=sdk.my_number(), to=[DEST], files=files, return_ids=True,
@@ -68,9 +68,9 @@ def test_return_ids_false_gives_an_empty_map(sdk: Sdk):
     assert sdk.outbox.send_fax("self", body=body).ids == {}
 
 
-def test_finished_fax_list_get_update_file_report_thumbnail_delete(sdk: Sdk, emulator: ThreadedEmulator):
+def test_finished_fax_list_get_update_file_report_thumbnail_delete(sdk: Sdk, emulator: FaxEmulator):
     sdk.send([DEST], [sdk.upload(2)], comment=OutboxComment(text="hello"))
-    emulator.run_until_idle()
+    emulator.client.run_until_idle()
     records = sdk.faxes.list_faxes("self", category=FaxCategory.SENT, after="2025-12-31 00:00:00",
                                    before="2026-01-02 00:00:00", limit=50, offset=0, sort_by="date",
                                    order="desc").data.records
@@ -112,12 +112,12 @@ def test_webhooks_create_list_by_event_delete(sdk: Sdk):
     assert caught.value.status == 404
 
 
-def test_list_faxes_sorts_filters_and_pages(sdk: Sdk, emulator: ThreadedEmulator):
+def test_list_faxes_sorts_filters_and_pages(sdk: Sdk, emulator: FaxEmulator):
     files = [sdk.upload(1)]
     sdk.send(["+12125550103"], files)
-    emulator.advance(3600)
+    emulator.client.advance(3600)
     sdk.send(["+12125550101", "+12125550102"], files)
-    emulator.advance(3600)
+    emulator.client.advance(3600)
     numbers = [r.to for r in sdk.faxes.list_faxes("self", sort_by="to", order="asc").data.records]
     assert numbers == ["+12125550101", "+12125550102", "+12125550103"]
     newest = sdk.faxes.list_faxes("self").data.records  # date, newest first
@@ -129,10 +129,10 @@ def test_list_faxes_sorts_filters_and_pages(sdk: Sdk, emulator: ThreadedEmulator
     assert sdk.faxes.list_faxes("self", category=FaxCategory.INBOX).data.records == []
 
 
-def test_no_number_and_punctuated_destinations(sdk: Sdk, emulator: ThreadedEmulator):
+def test_no_number_and_punctuated_destinations(sdk: Sdk, emulator: FaxEmulator):
     ids = sdk.send(["+1 (212) 555-0100"], from_number="no_number")
     assert list(ids) == ["+1 (212) 555-0100"]
     assert sdk.outbox.get_outbox_fax("self", ids["+1 (212) 555-0100"]).src == "no_number"
-    emulator.run_until_idle()
+    emulator.client.run_until_idle()
     record = sdk.faxes.list_faxes("self").data.records[0]
     assert (record.status, record.from_number, record.file_name) == ("success", "", "fax-to-12125550100")

@@ -6,8 +6,8 @@ from faxplus.models import FaxStatus
 
 from emulator.core.outcomes import Outcome, Result
 from emulator.core.store import Fax
+from emulator.testing import FaxEmulator
 from emulator.vendors.faxplus.lifecycle import FAX_STATUSES, MACHINE
-from tests.threaded import ThreadedEmulator
 from tests.vendors.faxplus.sdk import Sdk
 
 
@@ -32,12 +32,12 @@ def test_the_emulator_knows_exactly_the_sdk_statuses():
     assert MACHINE.terminal - {"cancelled"} == set(FAX_STATUSES)
 
 
-def test_every_status_named_by_a_policy_reaches_the_sdk(sdk: Sdk, emulator: ThreadedEmulator):
+def test_every_status_named_by_a_policy_reaches_the_sdk(sdk: Sdk, emulator: FaxEmulator):
     statuses = {f"+1212555{index:04d}": status for index, status in enumerate(FAX_STATUSES, start=200)}
-    emulator.run(lambda: setattr(emulator.runtime, "policy", NamedStatus(statuses)))
+    emulator.call(lambda: setattr(emulator.runtime, "policy", NamedStatus(statuses)))
     ids = sdk.send(list(statuses), [sdk.upload(4)])
     assert len(ids) == 23
-    emulator.run_until_idle()
+    emulator.client.run_until_idle()
     records = sdk.faxes.list_faxes("self", limit=50).data.records
     assert {r.to: r.status for r in records} == statuses
     for record in records:
@@ -47,7 +47,7 @@ def test_every_status_named_by_a_policy_reaches_the_sdk(sdk: Sdk, emulator: Thre
         assert fetched.cost == expected_pages
 
 
-def test_neutral_outcomes_map_to_documented_statuses(sdk: Sdk, emulator: ThreadedEmulator):
+def test_neutral_outcomes_map_to_documented_statuses(sdk: Sdk, emulator: FaxEmulator):
     expected = {
         "+12125550100": "success",
         "+12125550001": "failed_user_busy",
@@ -62,7 +62,7 @@ def test_neutral_outcomes_map_to_documented_statuses(sdk: Sdk, emulator: Threade
         "+12125550010": "failed_internal_process_error",
     }
     sdk.send(list(expected), [sdk.upload(2)])
-    emulator.run_until_idle()
+    emulator.client.run_until_idle()
     records = sdk.faxes.list_faxes("self", limit=50).data.records
     assert {r.to: r.status for r in records} == expected
     partial = next(r for r in records if r.status == "partially_sent")

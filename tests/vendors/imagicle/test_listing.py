@@ -91,6 +91,7 @@ async def test_invalid_filters_are_400(stonefax, query):
     assert reply.status == 400 and reply.body["reason"].startswith("filters not valid")
 
 
+@pytest.mark.breaks_own_contract  # the switched key is the undocumented spelling, so strict mode reports it
 async def test_list_keys_are_switches(stonefax, client, five):
     await set_options(client, outbound_list_key="faxlist", inbound_list_key="faxList")
     assert set((await stonefax.outbound_list()).body) == {"faxlist"}
