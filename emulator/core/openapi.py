@@ -2,7 +2,8 @@
 
 The schemas under ``schemas/<vendor>/`` are JSON Schema 2020-12, which OpenAPI 3.1
 embeds as is; each becomes a component, and references between files and to ``$defs``
-are rewritten to point at components.
+are rewritten to point at components (a pointer into a schema, such as
+``faxbox.json#/properties/name``, points into its component).
 """
 
 from __future__ import annotations
@@ -57,9 +58,10 @@ class _Components:
         base = file[:-5] if file.endswith(".json") else (file or owner)
         if file and base not in self.schemas:
             self.ref(base)
-        if pointer.startswith("/$defs/"):
-            return _component(f"{base}__{pointer[len('/$defs/'):]}")
-        return _component(base)
+        if pointer.startswith("/$defs/"):  # a definition is a component; a pointer may go on into it
+            name, slash, rest = pointer[len("/$defs/"):].partition("/")
+            return _component(f"{base}__{name}") + slash + rest
+        return _component(base) + pointer  # e.g. "faxbox.json#/properties/name": a part of a component
 
 
 def _parameters(path: str, contract: contracts.Contract | None, components: _Components) -> list[dict[str, Any]]:

@@ -15,6 +15,17 @@ def refs(node: Any) -> list[str]:
     return []
 
 
+def resolve(document: Any, ref: str) -> Any:
+    """The node a local ``$ref`` (a JSON pointer) names, or None."""
+    node = document
+    for part in ref.removeprefix("#/").split("/"):
+        part = part.replace("~1", "/").replace("~0", "~")
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
 async def test_every_vendor_document_covers_every_route_and_resolves_every_ref(client):
     for vendor in VENDORS:
         response = await client.get(f"/_emulator/openapi/{vendor.name}.json")
@@ -24,9 +35,9 @@ async def test_every_vendor_document_covers_every_route_and_resolves_every_ref(c
         assert document["servers"][0]["url"].endswith(vendor.prefix)
         operations = {op["operationId"] for path in document["paths"].values() for op in path.values()}
         assert operations == set(vendor.operations)
-        schemas = document["components"]["schemas"]
         for ref in refs(document):
-            assert ref.startswith("#/components/schemas/") and ref.rsplit("/", 1)[1] in schemas, ref
+            assert ref.startswith("#/components/schemas/"), ref
+            assert resolve(document, ref) is not None, ref
 
 
 async def test_every_operation_has_a_contract_with_schemas_that_exist():

@@ -1,7 +1,7 @@
 """2600Hz Kazoo Crossbar fax APIs (faxboxes, faxes, webhooks), per shared/vendors/kazoo.md."""
 
 from emulator.core.vendor import Vendor
-from emulator.vendors.kazoo import auth, errors, inbound, jobs, lifecycle, routes, serialise
+from emulator.vendors.kazoo import auth, contracts, errors, inbound, jobs, lifecycle, routes, serialise
 
 VENDOR = Vendor(
     name="kazoo",
@@ -14,4 +14,6 @@ VENDOR = Vendor(
     on_transition=jobs.on_transition,
     receive=inbound.receive,
     view=serialise.view,
+    contracts=contracts.CONTRACTS,
+    security=contracts.SECURITY,
 )

@@ -98,16 +98,20 @@ def _envelope_error(detail: dict[str, Any]) -> Invalid:
 async def read_json_body(request: web.Request) -> dict[str, Any]:
     """The whole JSON envelope of a request (400 in Kazoo's words if it is not one)."""
     raw = await read_bytes(request)
-    return parse_envelope(raw)
+    return parse_envelope(request, raw)
 
 
-def parse_envelope(raw: bytes) -> dict[str, Any]:
-    """Parse an envelope; ``data`` must be present and an object or a list."""
+def parse_envelope(request: web.Request, raw: bytes) -> dict[str, Any]:
+    """Parse an envelope; ``data`` must be present and an object or a list.
+
+    The parsed JSON is kept as the request's parsed body, for the contract checks.
+    """
     try:
         envelope = json.loads(raw) if raw.strip() else None
     except (ValueError, RecursionError):
         raise Invalid("validation error", code="validation error", detail={
             "json": {"invalid": {"message": "All JSON must be valid", "target": "body"}}}) from None
+    request[keys.PARSED_BODY] = envelope
     if not isinstance(envelope, dict) or "data" not in envelope:
         raise _envelope_error({"data": {"required": {"message": "Field is required but missing", "value": "data"}}})
     if not isinstance(envelope["data"], dict | list):

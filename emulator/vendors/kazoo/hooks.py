@@ -17,7 +17,8 @@ from emulator.vendors.kazoo.auth import NAME
 from emulator.vendors.kazoo.envelope import gregorian, read_data, respond, revision, runtime
 from emulator.vendors.kazoo.notify import HOOKS
 
-_SUMMARY = ("hook", "name", "uri", "enabled", "http_verb", "custom_data")
+#: a listing row is the ``webhooks/crossbar_listing`` view value (webhooksdb-webhooks.json)
+_SUMMARY = ("hook", "name", "uri", "group")
 
 
 def _tenant(request: web.Request) -> Tenant:
@@ -51,8 +52,12 @@ def _respond(request: web.Request, stored: dict[str, Any], **extra: Any) -> web.
 
 async def list_webhooks(request: web.Request) -> web.Response:
     hooks = [h for h in _tenant(request).collection(HOOKS).values() if not h.get("pvt_deleted")]
-    rows = (([h["_id"]], {"id": h["_id"], **{k: h[k] for k in _SUMMARY if k in h}}) for h in hooks)
-    return paging.listing(request, rows)
+    return paging.listing(request, (([h["_id"]], _row(h)) for h in hooks))
+
+
+def _row(hook: dict[str, Any]) -> dict[str, Any]:
+    """The view's ``{id, hook, name, uri, group, enabled}``: ``enabled`` true when unset, undefined keys absent."""
+    return {"id": hook["_id"], **{k: hook[k] for k in _SUMMARY if k in hook}, "enabled": hook.get("enabled", True)}
 
 
 async def create_webhook(request: web.Request) -> web.Response:

@@ -71,7 +71,8 @@ def receive(rt: Runtime, inbound: Inbound) -> Fax:
     if faxbox is not None:
         fields.update({k: faxbox[k] for k in ("owner_id", "notifications") if k in faxbox})
         fields["faxbox_id"] = faxbox["_id"]
-        fields["fax_timezone"] = faxbox.get("fax_timezone")
+        if faxbox.get("fax_timezone") is not None:  # Kazoo stores no undefined value
+            fields["fax_timezone"] = faxbox["fax_timezone"]
     fax = Fax(id=fax_id, vendor=NAME, tenant=account_id, direction="inbound", to=to_number, sender=inbound.sender,
               status="", created_at=now, pages=inbound.pages,
               documents=[inbound.document] if inbound.document else [], extra={"doc": fields, "modb_id": fax_id})

@@ -57,7 +57,7 @@ async def _body(request: web.Request, max_bytes: int) -> tuple[Any, Upload | Non
         parts = await read_parts(request, max_bytes)
         json_part = next((p for p in parts if p.content_type.split(";")[0].strip() in _JSON_TYPES), None)
         upload = next((p for p in parts if p is not json_part), None)
-        return (parse_envelope(json_part.data)["data"] if json_part else {}), upload
+        return (parse_envelope(request, json_part.data)["data"] if json_part else {}), upload
     if ctype in _DOCUMENT_TYPES:
         return {}, Upload("", "", ctype, await read_bytes(request, max_bytes))
     return (await read_json_body(request))["data"], None

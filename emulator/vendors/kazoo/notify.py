@@ -160,4 +160,4 @@ def _deliver(rt: Runtime, fax: Fax, event: str, body: dict[str, Any], *, url: st
         data, content_type = json.dumps(body, indent=2).encode(), "application/json"
     rt.dispatcher.deliver(vendor=NAME, tenant=fax.tenant, event=event, url=url, body=data,
                           content_type=content_type, method=verb, headers=headers, policy=policy,
-                          fax_id=fax.id)
+                          fax_id=fax.id, schema=f"notification-{event}")
