@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from faxapp import CallerIP, FaxError, FaxState, fax_document
+from faxapp import CallerIP, FaxError, FaxPlus, FaxState, fax_document
 
 from emulator.testing import make_pdf
 
@@ -15,8 +15,6 @@ LETTER = make_pdf(2, ["Dear customer,", "your invoice is attached."])
 @pytest.fixture
 def provider(fax_emulator) -> Iterator[CallerIP]:
     """The app's provider, pointed at the emulator: only the base URL and the token change."""
-    # TODO(unfinished): FAX.PLUS example once the vendor lands: parametrize this fixture over
-    # ("callerip", "faxplus") and build the FaxPlus provider from fax_emulator.base_url("faxplus").
     client = CallerIP(fax_emulator.base_url("callerip"), fax_emulator.credentials("callerip").token)
     yield client
     client.close()
@@ -57,3 +55,37 @@ def test_the_app_never_polls_too_early(fax_emulator, provider):
         seen.append(fax_emulator.fax(fax_id).status)
         fax_emulator.advance(1)
     assert seen[0] == "Loading" and "Sending" in seen
+
+
+@pytest.fixture
+def faxplus(fax_emulator) -> Iterator[FaxPlus]:
+    """The app on the official FAX.PLUS SDK: only the host and the token change."""
+    client = FaxPlus(fax_emulator.base_url("faxplus"), fax_emulator.credentials("faxplus").token)
+    client.subscribe(fax_emulator.receiver.url)
+    yield client
+    client.close()
+
+
+def deliver_webhooks(fax_emulator, app: FaxPlus) -> None:
+    """Hand what the emulator posted to the receiver to the app's webhook handler."""
+    for delivery in fax_emulator.receiver.received:
+        app.on_fax_sent(delivery.json())
+
+
+def test_faxplus_sends_and_the_webhook_says_so(fax_emulator, faxplus):
+    fax_document(faxplus, "+1 212 555 0100", LETTER)
+    fax_emulator.run_until_idle()
+    [delivery] = fax_emulator.receiver.received
+    body = delivery.json()
+    assert body["hook"]["event"] == "fax_sent"
+    assert (body["data"]["to"], body["data"]["status"], body["data"]["pages"]) == ("+12125550100", "success", 2)
+    deliver_webhooks(fax_emulator, faxplus)
+    assert faxplus.state("+12125550100") is FaxState.SENT
+
+
+def test_faxplus_busy_line_reaches_the_app_as_a_failure(fax_emulator, faxplus):
+    fax_document(faxplus, "+1 212 555 0001", LETTER)  # ...5550001: always busy
+    fax_emulator.run_until_idle()
+    deliver_webhooks(fax_emulator, faxplus)
+    assert faxplus.state("+12125550001") is FaxState.FAILED
+    assert fax_emulator.receiver.received[-1].json()["data"]["status"] == "failed_user_busy"
