@@ -1,0 +1,387 @@
+"""Loading scenarios: parse, validate against ``schemas/scenario.schema.json`` (Draft
+2020-12), check what a schema cannot (vendor, operation and state names, rule kinds,
+regular expressions), build the model, and compose several files in order.
+
+Every problem names the file, the line and the place in the document. Vendor names,
+operations and states are checked against the vendors given (``Vendor.operations``,
+``Vendor.machine``), so core stays vendor-neutral.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from emulator.core import contracts
+from emulator.core.outcomes import Outcome
+from emulator.core.scenarios.errors import explain
+from emulator.core.scenarios.model import (
+    Counts,
+    FaultAction,
+    InboundSpec,
+    Match,
+    Pattern,
+    Rule,
+    Scenario,
+    StepSpec,
+    WebhookAction,
+)
+from emulator.core.scenarios.source import Document, Problem, ScenarioError, parse
+from emulator.core.vendor import Vendor
+
+#: which match keys make sense for each kind of rule (see the README)
+MATCH_KEYS = {
+    "fault": frozenset({"vendor", "operation", "tenant", "header", "to", "nth", "probability"}),
+    "webhook": frozenset({"vendor", "tenant", "to", "event", "nth", "probability"}),
+    "fax": frozenset({"vendor", "tenant", "to", "attempt", "nth", "probability"}),
+}
+_KIND_WORDS = {"fault": "a fault rule (requests)", "webhook": "a webhook rule", "fax": "a fax outcome rule"}
+_FAX_KEYS = ("outcome", "native", "pages_sent", "delays")
+_STEP_ACTIONS = ("request", "advance", "run_until_idle", "expect_fax", "expect_faxes", "expect_webhooks",
+                 "expect_requests")
+MAX_BYTES = 5 * 1024 * 1024
+
+
+@functools.cache
+def schema() -> dict[str, Any]:
+    """The scenario schema (``schemas/scenario.schema.json``)."""
+    text = resources.files("emulator.schemas").joinpath("scenario.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+@functools.cache
+def _validator() -> Draft202012Validator:
+    return Draft202012Validator(schema())
+
+
+def parse_time(text: str) -> float | None:
+    """POSIX seconds of an ISO 8601 time (UTC when no offset is given), or None."""
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.timestamp()
+
+
+def load_text(text: str, source: str, vendors: Mapping[str, Vendor] | None = None,
+              base_dir: str | None = None) -> Scenario:
+    """One scenario from YAML or JSON text; ScenarioError lists every problem found."""
+    document, problems = parse(text, source)
+    if not problems:
+        problems = _Checker(document, vendors).run()
+    if problems:
+        raise ScenarioError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0)))
+    return _build(document, base_dir)
+
+
+def load_files(paths: Sequence[str], vendors: Mapping[str, Vendor] | None = None) -> Scenario:
+    """Scenarios from files, composed in order; problems of every file are reported together."""
+    loaded: list[Scenario] = []
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read(MAX_BYTES + 1)
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(Problem(path, None, None, (), f"cannot read the file: {exc}"))
+            continue
+        if len(text) > MAX_BYTES:
+            problems.append(Problem(path, None, None, (), f"larger than {MAX_BYTES} bytes"))
+            continue
+        try:
+            loaded.append(load_text(text, path, vendors, os.path.dirname(os.path.abspath(path))))
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ScenarioError(problems)
+    return compose(loaded)
+
+
+def compose(scenarios: Sequence[Scenario]) -> Scenario:
+    """Several scenarios as one: rules, inbound and steps in order; later settings win."""
+    if len(scenarios) == 1:
+        return scenarios[0]
+    accounts: dict[str, list[dict[str, Any]]] = {}
+    timing: dict[str, dict[str, float]] = {}
+    clock: dict[str, Any] = {}
+    seed = None
+    for scenario in scenarios:
+        for vendor, declared in scenario.accounts.items():
+            accounts.setdefault(vendor, []).extend(declared)
+        for vendor, states in scenario.timing.items():
+            timing.setdefault(vendor, {}).update(states)
+        clock.update(scenario.clock)
+        seed = scenario.seed if scenario.seed is not None else seed
+    document: dict[str, Any] = {"name": " + ".join(s.name for s in scenarios)}
+    for scenario in scenarios:
+        for key, value in scenario.document.items():
+            if key in ("rules", "inbound", "steps"):
+                document.setdefault(key, []).extend(value)
+            elif key in ("accounts", "timing", "clock"):
+                document.setdefault(key, {}).update(value)
+            elif key != "name":
+                document[key] = value
+    return Scenario(
+        name=document["name"],
+        description="\n\n".join(s.description for s in scenarios if s.description),
+        sources=tuple(src for s in scenarios for src in s.sources),
+        seed=seed, clock=clock, accounts=accounts, timing=timing,
+        rules=tuple(r for s in scenarios for r in s.rules),
+        inbound=tuple(i for s in scenarios for i in s.inbound),
+        steps=tuple(step for s in scenarios for step in s.steps),
+        document=document,
+    )
+
+
+class _Checker:
+    """The schema, then what the schema cannot say."""
+
+    def __init__(self, document: Document, vendors: Mapping[str, Vendor] | None) -> None:
+        self.doc = document
+        self.vendors = vendors
+        self.problems: list[Problem] = []
+
+    def run(self) -> list[Problem]:
+        data = self.doc.data
+        if not isinstance(data, dict):
+            return [self.doc.problem((), "a scenario must be a mapping of keys (name, rules, ...); "
+                                         f"this document is {_kind(data)}")]
+        for error in _validator().iter_errors(data):
+            self.problems.extend(explain(error, self.doc))
+        if self.problems:
+            return self.problems
+        clock = data.get("clock", {})
+        if clock.get("mode") == "manual" and "speed" in clock:
+            self.add(("clock", "speed"), "speed applies to the real clock only")
+        if "start" in clock:
+            if clock.get("mode", "manual") != "manual":
+                self.add(("clock", "start"), "start applies to the manual clock only")
+            if parse_time(clock["start"]) is None:
+                self.add(("clock", "start"), f"not an ISO 8601 time: {clock['start']!r}")
+        for vendor, accounts in data.get("accounts", {}).items():
+            if self.vendor(("accounts", vendor), vendor, key=True):
+                self.accounts(vendor, accounts)
+        for vendor, states in data.get("timing", {}).items():
+            if self.vendor(("timing", vendor), vendor, key=True):
+                self.states(("timing", vendor), states, [vendor])
+        for index, rule in enumerate(data.get("rules", [])):
+            self.rule(("rules", index), rule)
+        for index, inbound in enumerate(data.get("inbound", [])):
+            self.inbound(("inbound", index), inbound)
+        for index, step in enumerate(data.get("steps", [])):
+            self.step(("steps", index), step)
+        return self.problems
+
+    def add(self, path: tuple[Any, ...], message: str, key: bool = False) -> None:
+        self.problems.append(self.doc.problem(path, message, key))
+
+    def vendor(self, path: tuple[Any, ...], name: str, key: bool = False) -> bool:
+        if self.vendors is None or name in self.vendors:
+            return True
+        self.add(path, f"unknown vendor {name!r}; this emulator serves {', '.join(self.vendors)}", key)
+        return False
+
+    def accounts(self, vendor: str, accounts: list[Any]) -> None:
+        try:
+            contracts.load(vendor, "account")
+        except LookupError:
+            return  # the vendor declares no account shape: any keys
+        for index, account in enumerate(accounts):
+            for violation in contracts.check(vendor, "account", account):
+                self.add(("accounts", vendor, index),
+                         f"not a valid {vendor} account: {violation.message.removeprefix('$: ')}")
+
+    def states(self, path: tuple[Any, ...], states: dict[str, Any], vendors: Iterable[str]) -> None:
+        if self.vendors is None:
+            return
+        known = {s for v in vendors if v in self.vendors
+                 for s in (*self.vendors[v].machine.prepare, self.vendors[v].machine.transmit)}
+        for state in states:
+            if state not in known:
+                self.add((*path, state), f"no such state {state!r}; the states with a duration are "
+                                         f"{', '.join(sorted(known))}", key=True)
+
+    def rule(self, path: tuple[Any, ...], rule: dict[str, Any]) -> None:
+        kinds = [k for k, present in (("fault", "fault" in rule), ("webhook", "webhook" in rule),
+                                      ("fax", any(k in rule for k in _FAX_KEYS))) if present]
+        if not kinds:
+            self.add(path, "this rule does nothing: give it an outcome, native, pages_sent, delays, fault or "
+                           "webhook")
+            return
+        if len(kinds) > 1:
+            self.add(path, f"one rule cannot be both {' and '.join(_KIND_WORDS[k] for k in kinds)}: "
+                           "split it into one rule for each")
+            return
+        kind = kinds[0]
+        match = rule.get("match", {})
+        for key in match:
+            if key not in MATCH_KEYS[kind]:
+                self.add((*path, "match", key), f"{key!r} cannot be matched in {_KIND_WORDS[kind]}; it can match "
+                                                f"{', '.join(sorted(MATCH_KEYS[kind]))}", key=True)
+        if kind == "fault" and "to" in match and "operation" not in match:
+            self.add((*path, "match", "to"), "a fault that matches the destination must also name the operation "
+                                             "that sends the fax (the destination is known only when a fax is "
+                                             "submitted)", key=True)
+        for key in ("to", "tenant", "event"):
+            if key in match:
+                self.regexes((*path, "match", key), match[key])
+        for name, pattern in match.get("header", {}).items():
+            self.regexes((*path, "match", "header", name), pattern)
+        vendors = self.rule_vendors(path, match)
+        for operation in _as_list(match.get("operation")):
+            known = {op for v in vendors if self.vendors and v in self.vendors for op in self.vendors[v].operations}
+            if self.vendors is not None and operation not in known:
+                self.add((*path, "match", "operation"), f"no operation {operation!r} in {', '.join(vendors)}; "
+                                                         f"expected one of {', '.join(sorted(known))}")
+        if "delays" in rule:
+            self.states((*path, "delays"), rule["delays"], vendors)
+        for key in ("nth", "attempt"):
+            count = match.get(key)
+            if isinstance(count, dict) and "to" in count and count["to"] < count.get("from", 1):
+                self.add((*path, "match", key), "'to' must not be smaller than 'from'")
+        fault = rule.get("fault", {})
+        if "reset" in fault and ("status" in fault or "body" in fault):
+            self.add((*path, "fault", "reset"), "a reset sends no answer, so it cannot have a status or body",
+                     key=True)
+        latency = fault.get("latency")
+        if isinstance(latency, list) and latency[0] > latency[1]:
+            self.add((*path, "fault", "latency"), "the low end of the range is above the high end")
+
+    def rule_vendors(self, path: tuple[Any, ...], match: dict[str, Any]) -> list[str]:
+        names = _as_list(match.get("vendor"))
+        for name in names:
+            self.vendor((*path, "match", "vendor"), name)
+        if names:
+            return names
+        return list(self.vendors or ())
+
+    def regexes(self, path: tuple[Any, ...], spec: Any) -> None:
+        for index, atom in enumerate(spec if isinstance(spec, list) else [spec]):
+            if isinstance(atom, dict) and "regex" in atom:
+                where = (*path, index, "regex") if isinstance(spec, list) else (*path, "regex")
+                try:
+                    re.compile(atom["regex"])
+                except re.error as exc:
+                    self.add(where, f"not a valid regular expression: {exc}")
+
+    def inbound(self, path: tuple[Any, ...], inbound: dict[str, Any]) -> None:
+        vendor = inbound["vendor"]
+        if self.vendor((*path, "vendor"), vendor) and self.vendors is not None and self.vendors[vendor].receive is None:
+            self.add((*path, "vendor"), f"{self.vendors[vendor].title} has no inbound faxes")
+        if isinstance(inbound.get("at"), str) and parse_time(inbound["at"]) is None:
+            self.add((*path, "at"), f"not an ISO 8601 time: {inbound['at']!r}")
+
+    def step(self, path: tuple[Any, ...], step: dict[str, Any]) -> None:
+        actions = [k for k in _STEP_ACTIONS if k in step]
+        if len(actions) != 1:
+            found = f"it has {', '.join(actions)}" if actions else "it has none"
+            self.add(path, f"a step does exactly one of {', '.join(_STEP_ACTIONS)}; {found}")
+            return
+        for key in ("expect", "save"):
+            if key in step and actions[0] != "request":
+                self.add((*path, key), f"{key!r} belongs to a request step", key=True)
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, list):
+        return "a list"
+    return f"a single value ({value!r})"
+
+
+# -- building the model ----------------------------------------------------------------
+
+
+def _build(document: Document, base_dir: str | None) -> Scenario:
+    data: dict[str, Any] = document.data
+    stem = os.path.splitext(os.path.basename(document.source))[0] or "scenario"
+    clock = dict(data.get("clock", {}))
+    if "start" in clock:
+        clock["start"] = parse_time(clock["start"])
+    rules = tuple(_rule(raw, raw.get("name") or f"{stem} rule {i + 1}") for i, raw in enumerate(data.get("rules", [])))
+    steps = tuple(StepSpec(step, document.source, i, base_dir) for i, step in enumerate(data.get("steps", [])))
+    return Scenario(
+        name=data.get("name") or stem,
+        description=data.get("description", ""),
+        sources=(document.source,),
+        seed=data.get("seed"),
+        clock=clock,
+        accounts={v: [dict(a) for a in accounts] for v, accounts in data.get("accounts", {}).items()},
+        timing={v: {s: float(t) for s, t in states.items()} for v, states in data.get("timing", {}).items()},
+        rules=rules,
+        inbound=tuple(_inbound(raw) for raw in data.get("inbound", [])),
+        steps=steps,
+        document={k: v for k, v in data.items()},
+    )
+
+
+def _names(value: Any) -> frozenset[str] | None:
+    return None if value is None else frozenset(_as_list(value))
+
+
+def _rule(raw: dict[str, Any], label: str) -> Rule:
+    m = raw.get("match", {})
+    match = Match(
+        vendor=_names(m.get("vendor")), operation=_names(m.get("operation")),
+        to=Pattern.parse(m["to"]) if "to" in m else None,
+        tenant=Pattern.parse(m["tenant"]) if "tenant" in m else None,
+        header=tuple((name, Pattern.parse(p)) for name, p in m.get("header", {}).items()),
+        event=Pattern.parse(m["event"]) if "event" in m else None,
+        attempt=Counts.parse(m["attempt"]) if "attempt" in m else None,
+        nth=Counts.parse(m["nth"]) if "nth" in m else None,
+        probability=m.get("probability"),
+    )
+    fault = None
+    if "fault" in raw:
+        f = raw["fault"]
+        latency = f.get("latency")
+        reset = f.get("reset")
+        fault = FaultAction(
+            status=f.get("status", 429 if "retry_after" in f and reset is None else None),
+            message=f.get("message"), retry_after=f.get("retry_after"),
+            latency=None if latency is None else (
+                (float(latency[0]), float(latency[1])) if isinstance(latency, list) else (float(latency),) * 2),
+            reset="before" if reset is True else reset, body=f.get("body"),
+        )
+    webhook = None
+    if "webhook" in raw:
+        w = raw["webhook"]
+        webhook = WebhookAction(delay=float(w.get("delay", 0)), duplicate=w.get("duplicate", 0),
+                                out_of_order=w.get("out_of_order", False), drop=w.get("drop", False))
+    outcomes = raw.get("outcome", ())
+    native = raw.get("native")
+    return Rule(
+        label=label, match=match,
+        outcomes=tuple(Outcome(o) for o in ([outcomes] if isinstance(outcomes, str) else outcomes)),
+        native=None if native is None else str(native), pages_sent=raw.get("pages_sent"),
+        delays={s: float(t) for s, t in raw.get("delays", {}).items()},
+        fault=fault, webhook=webhook, times=raw.get("times"),
+    )
+
+
+def _inbound(raw: dict[str, Any]) -> InboundSpec:
+    at = raw.get("at", 0)
+    return InboundSpec(
+        vendor=raw["vendor"], to=raw["to"], sender=raw["from"], tenant=raw.get("tenant"),
+        pages=raw.get("pages", 1), at=0.0 if isinstance(at, str) else float(at),
+        at_time=parse_time(at) if isinstance(at, str) else None,
+        count=raw.get("count", 1), every=float(raw.get("every", 1 if raw.get("count", 1) > 1 else 0)),
+        options=dict(raw.get("options", {})),
+    )
