@@ -16,3 +16,5 @@ TENANT = web.RequestKey("tenant", str)
 FAX_IDS = web.RequestKey("fax_ids", list)
 #: per request: the scenario rule that acted on it, if any
 RULE = web.RequestKey("rule", str)
+#: per request: what a scenario fault rule did to it, e.g. "status 503"
+FAULT = web.RequestKey("fault", str)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from emulator.control import handlers
+from emulator.control import handlers, scenario
 from emulator.core.errors import EmulatorError
 from emulator.core.http import error_middleware
 
@@ -13,6 +13,8 @@ def _render(error: EmulatorError) -> web.Response:
     body = {"error": {"code": error.code, "message": error.message}}
     if error.field:
         body["error"]["field"] = error.field
+    if error.detail is not None:
+        body["error"]["detail"] = error.detail
     return web.json_response(body, status=error.status)
 
 
@@ -29,6 +31,9 @@ ROUTES = [
     ("POST", "/inbound", handlers.inbound, "inbound"),
     ("GET", "/requests", handlers.requests, "requests"),
     ("GET", "/webhooks", handlers.webhooks, "webhooks"),
+    ("GET", "/scenario", scenario.show, "get_scenario"),
+    ("POST", "/scenario", scenario.replace, "post_scenario"),
+    ("DELETE", "/scenario", scenario.remove, "delete_scenario"),
 ]
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 from multidict import MultiDict
 
-from emulator.core.errors import EmulatorError, Invalid, PayloadTooLarge, for_status
+from emulator.core.errors import EmulatorError, Invalid, PayloadTooLarge, ScriptedFault, for_status
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +129,11 @@ async def _read_limited(request: web.Request, limit: int) -> bytes:
     return bytes(body)
 
 
+async def read_body(request: web.Request, limit: int = MAX_JSON_BYTES) -> bytes:
+    """The raw request body; 413 past ``limit`` bytes."""
+    return await _read_limited(request, limit)
+
+
 async def read_json(request: web.Request, limit: int = MAX_JSON_BYTES, *, required: bool = True) -> Any:
     """Parse a JSON body; ``Invalid`` with a readable reason when it is not JSON."""
     body = await _read_limited(request, limit)
@@ -165,7 +170,7 @@ def error_middleware(render: Renderer) -> Any:
             error = for_status(exc.status, exc.reason)
             allow = exc.headers.get("Allow")
             return _with_headers(render(error), {"Allow": allow} if allow else {})
-        except asyncio.CancelledError:
+        except (asyncio.CancelledError, ScriptedFault):
             raise
         except Exception:
             log.exception("unexpected error answering %s %s", request.method, request.path)

@@ -16,7 +16,10 @@ from emulator.core.errors import Conflict, Invalid
 from emulator.core.ids import Ids
 from emulator.core.journal import Journal
 from emulator.core.lifecycle import Engine
-from emulator.core.outcomes import MagicNumberPolicy, OutcomePolicy
+from emulator.core.outcomes import OutcomePolicy
+from emulator.core.scenarios import gate
+from emulator.core.scenarios.manager import Scenarios
+from emulator.core.scenarios.policy import ScenarioPolicy
 from emulator.core.scheduler import Scheduler
 from emulator.core.store import Fax, Store, Tenant
 from emulator.core.vendor import Inbound, Vendor
@@ -36,7 +39,13 @@ class Runtime:
         self.store = Store()
         self.journal = Journal(config.journal_size)
         self.dispatcher = Dispatcher(self.scheduler, config.webhook_log_size)
-        self.policy: OutcomePolicy = MagicNumberPolicy()
+        #: vendor name -> declared account dicts (vendor-specific keys); an empty or missing
+        #: list means any credential works and makes its own tenant
+        self.accounts: dict[str, list[dict[str, Any]]] = {}
+        #: the scenarios in force (global and per tenant); they fall back to the magic numbers
+        self.scenarios = Scenarios(self)
+        self.policy: OutcomePolicy = ScenarioPolicy(self.scenarios)
+        self.dispatcher.shaper = self.scenarios.shape_webhook
         self.engine = Engine(self.scheduler, lambda fax: self.policy)
         self.vendors: dict[str, Vendor] = {}
         for vendor in vendors:
@@ -55,7 +64,12 @@ class Runtime:
         return self.store.tenant(vendor, tenant_id, self.now())
 
     def submit(self, fax: Fax) -> Fax:
-        """Store a new outbound fax and start it on its vendor's machine."""
+        """Store a new outbound fax and start it on its vendor's machine.
+
+        A scenario fault rule on the destination (or tenant) of the request being handled
+        may stop it first, before anything is stored (``ScriptedFault``).
+        """
+        gate.submitting(fax)
         self.tenant(fax.vendor, fax.tenant)
         self.store.add(fax)
         self.engine.start(fax)

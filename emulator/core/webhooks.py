@@ -4,6 +4,10 @@ A vendor hands over a finished request (URL, method, headers, body) and a retry
 policy; the dispatcher sends it when due, retries transport errors (and, if the policy
 says so, 5xx answers) with exponential backoff measured on the emulator clock, and keeps
 every attempt in a bounded delivery log.
+
+A ``shaper`` (set by the runtime from the active scenario) may change what happens to a
+delivery when it is queued: delay it, send copies, hold it back until after the next one
+to the same receiver (out of order), or drop it. Vendors keep calling ``deliver`` as before.
 """
 
 from __future__ import annotations
@@ -11,14 +15,31 @@ from __future__ import annotations
 import itertools
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
 
-from emulator.core.scheduler import Scheduler
+from emulator.core.scheduler import Scheduler, Timer
 
 DEFAULT_LOG_SIZE = 10_000
+#: emulated seconds between a delivery and its scripted copies, or a held delivery and
+#: the one it waited for: a gap (not the same instant) makes the arrival order certain
+GAP = 1.0
+#: a delivery held back for out-of-order delivery goes anyway after this many seconds
+HOLD_LIMIT = 300.0
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """What a scenario does to one delivery when it is queued."""
+
+    delay: float = 0.0  # extra emulated seconds before the first attempt
+    duplicate: int = 0  # extra copies, sent GAP seconds apart after it
+    out_of_order: bool = False  # hold it until GAP after the next delivery to the same receiver
+    drop: bool = False  # never send it (logged as "dropped")
+    rule: str | None = None  # the scenario rule, shown in the delivery log
 
 
 @dataclass(frozen=True)
@@ -65,6 +86,7 @@ class Delivery:
     state: str = "pending"  # pending | delivered | failed | dropped
     attempts: list[Attempt] = field(default_factory=list)
     rule: str | None = None
+    copy_of: int | None = None  # a scripted duplicate of this delivery id
 
     def to_json(self) -> dict[str, Any]:
         try:
@@ -75,7 +97,7 @@ class Delivery:
             "id": self.id, "vendor": self.vendor, "tenant": self.tenant, "event": self.event,
             "fax_id": self.fax_id, "url": self.url, "method": self.method, "headers": self.headers,
             "body": body, "created_at": self.created_at, "due_at": self.due_at, "state": self.state,
-            "rule": self.rule,
+            "rule": self.rule, "copy_of": self.copy_of,
             "attempts": [
                 {"at": a.at, "status": a.status, "error": a.error, "duration_ms": a.duration_ms}
                 for a in self.attempts
@@ -91,6 +113,9 @@ class Dispatcher:
         self.log: deque[Delivery] = deque(maxlen=log_size)
         self._ids = itertools.count(1)
         self._session: aiohttp.ClientSession | None = None
+        self.shaper: Callable[[Delivery], Shape | None] | None = None
+        #: receiver -> (held delivery, its fallback timer, when it was due before it was held)
+        self._held: dict[tuple[str, str, str], tuple[Delivery, Timer, float]] = {}
 
     def deliver(
         self,
@@ -116,8 +141,54 @@ class Dispatcher:
             now, now + delay, policy, fax_id, rule=rule,
         )
         self.log.append(delivery)
-        self.scheduler.at(delivery.due_at, self._attempt, delivery)
+        shape = self.shaper(delivery) if self.shaper is not None else None
+        if shape is None:
+            self._queue(delivery)
+            return delivery
+        delivery.rule = shape.rule or delivery.rule
+        if shape.drop:
+            self.drop(delivery)
+            return delivery
+        delivery.due_at += shape.delay
+        if shape.out_of_order:
+            self._hold(delivery)
+        else:
+            self._queue(delivery)
+        for number in range(1, shape.duplicate + 1):
+            copy = Delivery(
+                next(self._ids), vendor, tenant, event, url, delivery.method, dict(all_headers), body,
+                now, delivery.due_at + number * GAP, policy, fax_id, rule=delivery.rule, copy_of=delivery.id,
+            )
+            self.log.append(copy)
+            self.scheduler.at(copy.due_at, self._attempt, copy)
         return delivery
+
+    def _queue(self, delivery: Delivery) -> None:
+        """Schedule a delivery, then release one held back for the same receiver, after it."""
+        self.scheduler.at(delivery.due_at, self._attempt, delivery)
+        held = self._held.pop(_receiver(delivery), None)
+        if held is not None:
+            waiting, fallback, due = held
+            fallback.cancel()
+            waiting.due_at = max(due, delivery.due_at + GAP)
+            self.scheduler.at(waiting.due_at, self._attempt, waiting)
+
+    def _hold(self, delivery: Delivery) -> None:
+        key = _receiver(delivery)
+        earlier = self._held.pop(key, None)
+        if earlier is not None:  # two held in a row: the earlier one goes when it was due
+            waiting, fallback, due = earlier
+            fallback.cancel()
+            waiting.due_at = due
+            self.scheduler.at(due, self._attempt, waiting)
+        due = delivery.due_at
+        delivery.due_at = due + HOLD_LIMIT
+        self._held[key] = (delivery, self.scheduler.at(delivery.due_at, self._release, key), due)
+
+    def _release(self, key: tuple[str, str, str]) -> None:
+        held = self._held.pop(key, None)
+        if held is not None:
+            self._attempt(held[0])
 
     def drop(self, delivery: Delivery) -> None:
         """Record a delivery that a scenario says is lost (never sent)."""
@@ -172,8 +243,15 @@ class Dispatcher:
 
     def clear(self) -> None:
         self.log.clear()
+        for _, timer, _ in self._held.values():
+            timer.cancel()
+        self._held.clear()
 
     async def close(self) -> None:
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+
+def _receiver(delivery: Delivery) -> tuple[str, str, str]:
+    return (delivery.vendor, delivery.tenant, delivery.url)

@@ -1,0 +1,17 @@
+"""Scenarios: YAML (or JSON) files that say what the emulated providers do.
+
+``loader`` reads and validates them (``schemas/scenario.schema.json``), ``manager`` keeps
+the ones in force and answers the engine, the webhook dispatcher and the request gate
+(``gate``), ``policy`` is the engine's OutcomePolicy, ``faults`` answers a request the way
+a fault rule says. The README's "Scenarios" section documents the format.
+"""
+
+from emulator.core.scenarios.gate import identified
+from emulator.core.scenarios.loader import load_files, load_text
+from emulator.core.scenarios.manager import Scenarios
+from emulator.core.scenarios.model import Scenario
+from emulator.core.scenarios.policy import ScenarioPolicy
+from emulator.core.scenarios.source import Problem, ScenarioError
+
+__all__ = ["Problem", "Scenario", "ScenarioError", "ScenarioPolicy", "Scenarios", "identified", "load_files",
+           "load_text"]
