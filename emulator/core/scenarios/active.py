@@ -47,7 +47,7 @@ class Facts:
 
 @dataclass(slots=True)
 class RuleState:
-    seen: int = 0  # times everything but nth/probability matched (what nth counts)
+    seen: int = 0  # times the conditions matched, even if an earlier rule answered (what nth counts)
     used: int = 0  # times the rule acted (what times limits)
 
 
@@ -80,12 +80,13 @@ class ActiveScenario:
             return [i for i, r in enumerate(rules) if r.webhook is not None]
         return [i for i, r in enumerate(rules) if r.decides_outcome or r.delays]
 
-    def check(self, index: int, facts: Facts) -> Verdict:
+    def check(self, index: int, facts: Facts, count_only: bool = False) -> Verdict:
         """Whether rule ``index`` matches; a YES counts as one use of the rule.
 
         Order, as documented: the conditions on known facts; then WAIT if the rule needs a
-        fact not known yet; then ``times`` (exhausted: no); then ``nth`` counts this as one
-        more match; then ``probability`` draws from the scenario's seeded source.
+        fact not known yet; then the match is counted (what ``nth`` counts: with
+        ``count_only``, when an earlier rule already answered, that is all); then ``times``
+        (used up: no); then ``nth``; then ``probability`` draws from the seeded source.
         """
         rule = self.scenario.rules[index]
         match = rule.match
@@ -111,9 +112,9 @@ class ActiveScenario:
         if waiting:
             return Verdict.WAIT
         state = self.states[index]
-        if rule.times is not None and state.used >= rule.times:
-            return Verdict.NO
         state.seen += 1
+        if count_only or (rule.times is not None and state.used >= rule.times):
+            return Verdict.NO
         if match.nth is not None and not match.nth(state.seen):
             return Verdict.NO
         if match.probability is not None and not self.random.random() < match.probability:

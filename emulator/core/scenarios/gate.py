@@ -45,7 +45,6 @@ class RequestGate:
     facts: Facts
     entries: list[Any]  # (ActiveScenario, rule index) or TENANT_LAYER, in order
     position: int = 0
-    done: bool = False
     fault: FaultAction | None = None
     rule: str | None = None  # label of the fault rule that fired
     latency: float = 0.0  # wall seconds, drawn when the rule fired
@@ -77,38 +76,40 @@ class RequestGate:
             self._run()
 
     def _run(self) -> None:
+        """Check entries in order until one must wait; once a rule fired, the rest are only counted."""
         entries = self.entries
-        while not self.done and self.position < len(entries):
+        stop: str | None = None
+        while self.position < len(entries):
             entry = entries[self.position]
             if entry is TENANT_LAYER:
                 if self.facts.tenant is UNKNOWN:
-                    return
+                    break
                 layer = self.scenarios.tenant_layer(self.facts.vendor, self.facts.tenant)
                 entries[self.position:self.position + 1] = [] if layer is None else [
                     (layer, i) for i in layer.indexes("fault")]
                 continue
             active, index = entry
-            verdict = active.check(index, self.facts)
+            verdict = active.check(index, self.facts, count_only=self.fault is not None)
             if verdict is Verdict.WAIT:
-                return
+                break
             self.position += 1
             if verdict is Verdict.YES:
-                self._fire(active, index)
-        self.done = True
+                stop = self._fire(active, index)
+        if stop is not None:
+            raise ScriptedFault(stop)
 
-    def _fire(self, active: ActiveScenario, index: int) -> None:
+    def _fire(self, active: ActiveScenario, index: int) -> str | None:
+        """Take the rule's fault; its label if the request must stop here."""
         rule = active.rule(index)
         fault = rule.fault
-        self.done = True
         if fault is None:  # only fault rules are entries; kept for the type checker
-            return
+            return None
         self.fault = fault
         self.rule = rule.label
         if fault.latency is not None:
             low, high = fault.latency
             self.latency = low if low == high else active.random.uniform(low, high)
-        if fault.aborts:
-            raise ScriptedFault(rule.label)
+        return rule.label if fault.aborts else None
 
 
 def open_gate(scenarios: Scenarios, vendor: str, operation: str | None, headers: Mapping[str, str]) -> RequestGate:

@@ -142,12 +142,13 @@ class Scenarios:
         return found
 
     def first(self, kind: str, facts: Facts) -> tuple[ActiveScenario, Rule] | None:
-        """The first rule of ``kind`` that matches (facts fully known)."""
+        """The first rule of ``kind`` that matches (facts fully known); the later ones are counted."""
+        found = None
         for active in self.layers(facts.vendor, facts.tenant):
             for index in active.indexes(kind):
-                if active.check(index, facts) is Verdict.YES:
-                    return active, active.rule(index)
-        return None
+                if active.check(index, facts, count_only=found is not None) is Verdict.YES:
+                    found = (active, active.rule(index))
+        return found
 
     def fault_entries(self, vendor: str) -> list[Any]:
         """What a request gate checks, in order (the tenant layer is resolved when known)."""
@@ -172,7 +173,7 @@ class Scenarios:
             for index in active.indexes("fax"):
                 rule = active.rule(index)
                 wanted = (outcome_rule is None and rule.decides_outcome) or (delays_rule is None and rule.delays)
-                if not wanted or active.check(index, facts) is not Verdict.YES:
+                if active.check(index, facts, count_only=not wanted) is not Verdict.YES:
                     continue
                 if outcome_rule is None and rule.decides_outcome:
                     outcome_rule = rule
