@@ -80,7 +80,7 @@ async def scenario_middleware(request: web.Request, handler: Any) -> web.StreamR
     if fault is None and response is not None:
         return response
     fault = fault or FaultAction(status=500)  # ScriptedFault is raised only with a fault
-    request[keys.FAULT] = fault.describe()
+    request[keys.FAULT] = fault.describe(request_gate.latency)
     return await faults.answer(request, fault, request_gate.latency, response, vendor.render_error)
 
 

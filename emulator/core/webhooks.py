@@ -24,8 +24,9 @@ import aiohttp
 from emulator.core.scheduler import Scheduler, Timer
 
 DEFAULT_LOG_SIZE = 10_000
-#: emulated seconds between a delivery and its scripted copies, or a held delivery and
-#: the one it waited for: a gap (not the same instant) makes the arrival order certain
+#: emulated seconds between a delivery and its scripted copies; a held delivery goes half
+#: a gap after the one it waited for. Distinct instants make the arrival order certain
+#: (deliveries due at the same instant are sent concurrently).
 GAP = 1.0
 #: a delivery held back for out-of-order delivery goes anyway after this many seconds
 HOLD_LIMIT = 300.0
@@ -37,7 +38,7 @@ class Shape:
 
     delay: float = 0.0  # extra emulated seconds before the first attempt
     duplicate: int = 0  # extra copies, sent GAP seconds apart after it
-    out_of_order: bool = False  # hold it until GAP after the next delivery to the same receiver
+    out_of_order: bool = False  # hold it until just after the next delivery to the same receiver
     drop: bool = False  # never send it (logged as "dropped")
     rule: str | None = None  # the scenario rule, shown in the delivery log
 
@@ -170,7 +171,7 @@ class Dispatcher:
         if held is not None:
             waiting, fallback, due = held
             fallback.cancel()
-            waiting.due_at = max(due, delivery.due_at + GAP)
+            waiting.due_at = max(due, delivery.due_at + GAP / 2)
             self.scheduler.at(waiting.due_at, self._attempt, waiting)
 
     def _hold(self, delivery: Delivery) -> None:

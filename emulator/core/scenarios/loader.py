@@ -34,7 +34,7 @@ from emulator.core.scenarios.model import (
     StepSpec,
     WebhookAction,
 )
-from emulator.core.scenarios.source import Document, Problem, ScenarioError, parse
+from emulator.core.scenarios.source import TOO_DEEP, Document, Problem, ScenarioError, parse
 from emulator.core.vendor import Vendor
 
 #: which match keys make sense for each kind of rule (see the README)
@@ -78,7 +78,10 @@ def load_text(text: str, source: str, vendors: Mapping[str, Vendor] | None = Non
     """One scenario from YAML or JSON text; ScenarioError lists every problem found."""
     document, problems = parse(text, source)
     if not problems:
-        problems = _Checker(document, vendors).run()
+        try:
+            problems = _Checker(document, vendors).run()
+        except RecursionError:
+            problems = [Problem(source, None, None, (), TOO_DEEP)]
     if problems:
         raise ScenarioError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0)))
     return _build(document, base_dir)

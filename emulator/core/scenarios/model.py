@@ -112,8 +112,9 @@ class FaultAction:
         """Whether the request is not processed at all (the handler does not run)."""
         return self.status is not None or self.reset == "before"
 
-    def describe(self) -> str:
-        """A short account for the journal, e.g. ``status 503`` or ``reset after``."""
+    def describe(self, latency: float | None = None) -> str:
+        """A short account for the journal, e.g. ``status 503`` or ``reset after``;
+        ``latency`` is the one drawn from a range."""
         parts = []
         if self.status is not None:
             parts.append(f"status {self.status}")
@@ -125,7 +126,8 @@ class FaultAction:
             parts.append(f"body {self.body}")
         if self.latency is not None:
             low, high = self.latency
-            parts.append(f"latency {low:g}s" if low == high else f"latency {low:g}-{high:g}s")
+            drawn = f" (drew {latency:.4f}s)" if latency is not None and low != high else ""
+            parts.append(f"latency {low:g}s" if low == high else f"latency {low:g}-{high:g}s{drawn}")
         return ", ".join(parts)
 
 

@@ -13,6 +13,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, SequenceNode
 
 Path = tuple[str | int, ...]
+TOO_DEEP = "the document is nested too deeply to be a scenario"
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,10 +142,15 @@ class Document:
 
 def parse(text: str, source: str) -> tuple[Document, list[Problem]]:
     """Parse YAML or JSON text; the problems are YAML syntax errors and duplicated keys."""
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.YAMLError as exc:  # the reader refuses control characters at once
+        return Document(source, None, {}, {}), [_reader_problem(exc, text, source)]
     try:
         node: Node | None = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
+    except yaml.reader.ReaderError as exc:
+        return Document(source, None, {}, {}), [_reader_problem(exc, text, source)]
     except yaml.MarkedYAMLError as exc:
         fallback = _json_fallback(text, source)
         if fallback is not None:
@@ -155,6 +161,8 @@ def parse(text: str, source: str) -> tuple[Document, list[Problem]]:
         return Document(source, None, {}, {}), [Problem(source, line, column, (), f"not valid YAML: {what}")]
     except yaml.YAMLError as exc:
         return Document(source, None, {}, {}), [Problem(source, None, None, (), f"not valid YAML: {exc}")]
+    except RecursionError:
+        return Document(source, None, {}, {}), [Problem(source, None, None, (), TOO_DEEP)]
     finally:
         loader.dispose()
     document = Document(source, data, loader.scenario_marks, loader.scenario_items)
@@ -177,10 +185,21 @@ def _container_paths(data: Any, path: Path = ()) -> dict[int, Path]:
     return found
 
 
+def _reader_problem(exc: yaml.YAMLError, text: str, source: str) -> Problem:
+    position = getattr(exc, "position", None)
+    if position is None:
+        return Problem(source, None, None, (), f"not valid YAML: {exc}")
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    character = getattr(exc, "character", None)
+    what = f"the character U+{character:04X} is not allowed" if isinstance(character, int) else str(exc)
+    return Problem(source, line, column, (), f"not valid YAML: {what}")
+
+
 def _json_fallback(text: str, source: str) -> Document | None:
     # JSON that YAML refuses (tabs for indentation, say) is still a valid scenario; it
     # just has no line numbers
     try:
         return Document(source, json.loads(text), {}, {})
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
