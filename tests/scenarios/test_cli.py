@@ -114,3 +114,12 @@ def test_serve_refuses_an_invalid_scenario(tmp_path, capsys):
     path.write_text("rules: 5\n")
     assert cli.main(["serve", "--scenario", str(path), "--port", "0"]) == 1
     assert "rules: must be a list" in capsys.readouterr().err
+
+
+def test_the_readme_example_runs(tmp_path, capsys):
+    readme = Path(__file__).parents[2].joinpath("README.md").read_text()
+    section = readme[readme.index("## Scenarios"):]
+    example = section[section.index("```yaml\n") + 8: section.index("```\n")]
+    path = tmp_path / "example.yaml"
+    path.write_text(example)
+    assert cli.main(["run", str(path)]) == 0, capsys.readouterr().out
