@@ -124,8 +124,9 @@ def build_app(config: Config | None = None, vendors: Iterable[Vendor] | None = N
     app[keys.RUNTIME] = runtime
     app.cleanup_ctx.append(_clock_context)
     for vendor in runtime.vendors.values():
-        sub = vendor.build(inner=(identified_middleware,))
+        sub = vendor.build()
         sub[keys.VENDOR] = vendor
+        sub.middlewares.append(identified_middleware)  # after the vendor's own (auth); before add_subapp freezes it
         app.add_subapp(vendor.prefix, sub)
     app.add_subapp(CONTROL_PREFIX, build_control())
     return app

@@ -14,7 +14,7 @@ VENDOR = web.AppKey("vendor", Vendor)
 TENANT = web.RequestKey("tenant", str)
 #: per request: ids of the faxes the request created (for the journal)
 FAX_IDS = web.RequestKey("fax_ids", list)
-#: per request: the scenario rule that acted on it, if any
-RULE = web.RequestKey("rule", str)
 #: per request: what a scenario fault rule did to it, e.g. "status 503"
 FAULT = web.RequestKey("fault", str)
+#: per request: the scenario rule that acted on it, if any
+RULE = web.RequestKey("rule", str)

@@ -29,11 +29,11 @@ ROUTES = [
     ("GET", "/faxes/{fax_id}", handlers.get_fax, "get_fax"),
     ("POST", "/faxes/{fax_id}/cancel", handlers.cancel_fax, "cancel_fax"),
     ("POST", "/inbound", handlers.inbound, "inbound"),
-    ("GET", "/requests", handlers.requests, "requests"),
-    ("GET", "/webhooks", handlers.webhooks, "webhooks"),
     ("GET", "/scenario", scenario.show, "get_scenario"),
     ("POST", "/scenario", scenario.replace, "post_scenario"),
     ("DELETE", "/scenario", scenario.remove, "delete_scenario"),
+    ("GET", "/requests", handlers.requests, "requests"),
+    ("GET", "/webhooks", handlers.webhooks, "webhooks"),
 ]
 
 

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from emulator import keys
 from emulator.core.errors import Conflict, Invalid
-from emulator.core.http import read_body
+from emulator.core.http import read_bytes
 from emulator.core.runtime import Runtime
 from emulator.core.scenarios import ScenarioError, load_text
 from emulator.core.scenarios.loader import MAX_BYTES
@@ -49,7 +49,7 @@ async def replace(request: web.Request) -> web.Response:
     """Put the YAML or JSON body in force, replacing the scenario in the same place."""
     runtime = _runtime(request)
     vendor, tenant = _place(request, runtime)
-    raw = await read_body(request, MAX_BYTES)
+    raw = await read_bytes(request, MAX_BYTES)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:

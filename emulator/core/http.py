@@ -129,8 +129,8 @@ async def _read_limited(request: web.Request, limit: int) -> bytes:
     return bytes(body)
 
 
-async def read_body(request: web.Request, limit: int = MAX_JSON_BYTES) -> bytes:
-    """The raw request body; 413 past ``limit`` bytes."""
+async def read_bytes(request: web.Request, limit: int = MAX_JSON_BYTES) -> bytes:
+    """The raw request body, refused with 413 past ``limit`` bytes."""
     return await _read_limited(request, limit)
 
 

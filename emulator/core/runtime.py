@@ -16,7 +16,7 @@ from emulator.core.errors import Conflict, Invalid
 from emulator.core.ids import Ids
 from emulator.core.journal import Journal
 from emulator.core.lifecycle import Engine
-from emulator.core.outcomes import OutcomePolicy
+from emulator.core.outcomes import MagicNumberPolicy, OutcomePolicy
 from emulator.core.scenarios import gate
 from emulator.core.scenarios.manager import Scenarios
 from emulator.core.scenarios.policy import ScenarioPolicy
@@ -39,12 +39,13 @@ class Runtime:
         self.store = Store()
         self.journal = Journal(config.journal_size)
         self.dispatcher = Dispatcher(self.scheduler, config.webhook_log_size)
-        #: vendor name -> declared account dicts (vendor-specific keys); an empty or missing
-        #: list means any credential works and makes its own tenant
+        self.policy: OutcomePolicy = MagicNumberPolicy()
+        #: vendor name -> declared account dicts (shape checked by the vendor); an empty
+        #: or missing list means any credential works and makes its own tenant
         self.accounts: dict[str, list[dict[str, Any]]] = {}
-        #: the scenarios in force (global and per tenant); they fall back to the magic numbers
+        #: the scenarios in force (global and per tenant); they decide first, then the policy above
         self.scenarios = Scenarios(self)
-        self.policy: OutcomePolicy = ScenarioPolicy(self.scenarios)
+        self.policy = ScenarioPolicy(self.scenarios, self.policy)
         self.dispatcher.shaper = self.scenarios.shape_webhook
         self.engine = Engine(self.scheduler, lambda fax: self.policy)
         self.vendors: dict[str, Vendor] = {}

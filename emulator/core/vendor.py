@@ -64,13 +64,9 @@ class Vendor:
         """Operation names (route names) a scenario can match on, in documented order."""
         return tuple(name for *_, name in self.routes)
 
-    def build(self, inner: tuple[Any, ...] = ()) -> web.Application:
-        """The vendor's sub-app: its routes behind its error renderer and middlewares.
-
-        ``inner`` middlewares run after the vendor's own, just before the handler (the
-        emulator puts its scenario checkpoint there, to act once auth has run).
-        """
-        app = web.Application(middlewares=[error_middleware(self.render_error), *self.middlewares, *inner])
+    def build(self) -> web.Application:
+        """The vendor's sub-app: its routes behind its error renderer and middlewares."""
+        app = web.Application(middlewares=[error_middleware(self.render_error), *self.middlewares])
         for method, path, handler, name in self.routes:
             app.router.add_route(method, path, handler, name=name)
         return app

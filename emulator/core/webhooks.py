@@ -112,11 +112,12 @@ class Dispatcher:
     def __init__(self, scheduler: Scheduler, log_size: int = DEFAULT_LOG_SIZE) -> None:
         self.scheduler = scheduler
         self.log: deque[Delivery] = deque(maxlen=log_size)
-        self._ids = itertools.count(1)
-        self._session: aiohttp.ClientSession | None = None
+        #: what a scenario does to each delivery (set by the runtime)
         self.shaper: Callable[[Delivery], Shape | None] | None = None
         #: receiver -> (held delivery, its fallback timer, when it was due before it was held)
         self._held: dict[tuple[str, str, str], tuple[Delivery, Timer, float]] = {}
+        self._ids = itertools.count(1)
+        self._session: aiohttp.ClientSession | None = None
 
     def deliver(
         self,
@@ -161,18 +162,22 @@ class Dispatcher:
                 now, delivery.due_at + number * GAP, policy, fax_id, rule=delivery.rule, copy_of=delivery.id,
             )
             self.log.append(copy)
-            self.scheduler.at(copy.due_at, self._attempt, copy)
+            self._schedule(copy)
         return delivery
+
+    def _schedule(self, delivery: Delivery) -> None:
+        """The first attempt of ``delivery``, at its due time."""
+        self.scheduler.at(delivery.due_at, self._attempt, delivery)
 
     def _queue(self, delivery: Delivery) -> None:
         """Schedule a delivery, then release one held back for the same receiver, after it."""
-        self.scheduler.at(delivery.due_at, self._attempt, delivery)
+        self._schedule(delivery)
         held = self._held.pop(_receiver(delivery), None)
         if held is not None:
             waiting, fallback, due = held
             fallback.cancel()
             waiting.due_at = max(due, delivery.due_at + GAP / 2)
-            self.scheduler.at(waiting.due_at, self._attempt, waiting)
+            self._schedule(waiting)
 
     def _hold(self, delivery: Delivery) -> None:
         key = _receiver(delivery)
@@ -181,7 +186,7 @@ class Dispatcher:
             waiting, fallback, due = earlier
             fallback.cancel()
             waiting.due_at = due
-            self.scheduler.at(due, self._attempt, waiting)
+            self._schedule(waiting)
         due = delivery.due_at
         delivery.due_at = due + HOLD_LIMIT
         self._held[key] = (delivery, self.scheduler.at(delivery.due_at, self._release, key), due)
