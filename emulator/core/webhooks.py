@@ -142,42 +142,53 @@ class Dispatcher:
             next(self._ids), vendor, tenant, event, url, method.upper(), all_headers, body,
             now, now + delay, policy, fax_id, rule=rule,
         )
-        self.log.append(delivery)
-        shape = self.shaper(delivery) if self.shaper is not None else None
-        if shape is None:
-            self._queue(delivery)
+        if self.shaper is not None and self._shape(delivery):
             return delivery
-        delivery.rule = shape.rule or delivery.rule
+        self.log.append(delivery)
+        self.scheduler.at(delivery.due_at, self._attempt, delivery)
+        return delivery
+
+    def _shape(self, delivery: Delivery) -> bool:
+        """Apply the scenario's shape: True if this queued (or dropped) the delivery itself,
+        False if it goes the ordinary way (perhaps later: ``delay`` moved its due time)."""
+        shape = self.shaper(delivery) if self.shaper is not None else None
+        if shape is not None:
+            delivery.rule = shape.rule or delivery.rule
+            delivery.due_at += shape.delay
+        if shape is None or not (shape.drop or shape.out_of_order or shape.duplicate):
+            self._release_held(delivery)
+            return False
+        self.log.append(delivery)
         if shape.drop:
             self.drop(delivery)
-            return delivery
-        delivery.due_at += shape.delay
+            return True
         if shape.out_of_order:
             self._hold(delivery)
         else:
-            self._queue(delivery)
+            self._schedule(delivery)
+            self._release_held(delivery)
         for number in range(1, shape.duplicate + 1):
             copy = Delivery(
-                next(self._ids), vendor, tenant, event, url, delivery.method, dict(all_headers), body,
-                now, delivery.due_at + number * GAP, policy, fax_id, rule=delivery.rule, copy_of=delivery.id,
+                next(self._ids), delivery.vendor, delivery.tenant, delivery.event, delivery.url, delivery.method,
+                dict(delivery.headers), delivery.body, delivery.created_at, delivery.due_at + number * GAP,
+                delivery.policy, delivery.fax_id, rule=delivery.rule, copy_of=delivery.id,
             )
             self.log.append(copy)
             self._schedule(copy)
-        return delivery
+        return True
 
     def _schedule(self, delivery: Delivery) -> None:
         """The first attempt of ``delivery``, at its due time."""
         self.scheduler.at(delivery.due_at, self._attempt, delivery)
 
-    def _queue(self, delivery: Delivery) -> None:
-        """Schedule a delivery, then release one held back for the same receiver, after it."""
-        self._schedule(delivery)
+    def _release_held(self, delivery: Delivery) -> None:
+        """Send the delivery held back for the same receiver, just after this one."""
         held = self._held.pop(_receiver(delivery), None)
         if held is not None:
             waiting, fallback, due = held
             fallback.cancel()
             waiting.due_at = max(due, delivery.due_at + GAP / 2)
-            self._schedule(waiting)
+            self._send_held(waiting)
 
     def _hold(self, delivery: Delivery) -> None:
         key = _receiver(delivery)
@@ -186,7 +197,7 @@ class Dispatcher:
             waiting, fallback, due = earlier
             fallback.cancel()
             waiting.due_at = due
-            self._schedule(waiting)
+            self._send_held(waiting)
         due = delivery.due_at
         delivery.due_at = due + HOLD_LIMIT
         self._held[key] = (delivery, self.scheduler.at(delivery.due_at, self._release, key), due)
@@ -194,7 +205,11 @@ class Dispatcher:
     def _release(self, key: tuple[str, str, str]) -> None:
         held = self._held.pop(key, None)
         if held is not None:
-            self._attempt(held[0])
+            self._send_held(held[0])
+
+    def _send_held(self, delivery: Delivery) -> None:
+        if any(d is delivery for d in self.log):  # not forgotten by a reset meanwhile
+            self._schedule(delivery)
 
     def drop(self, delivery: Delivery) -> None:
         """Record a delivery that a scenario says is lost (never sent)."""
@@ -249,9 +264,6 @@ class Dispatcher:
 
     def clear(self) -> None:
         self.log.clear()
-        for _, timer, _ in self._held.values():
-            timer.cancel()
-        self._held.clear()
 
     async def close(self) -> None:
         if self._session is not None:

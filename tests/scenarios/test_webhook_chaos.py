@@ -123,3 +123,15 @@ rules:
     assert delivery.due_at == runtime.now() + 5
     await advance(client, 10)
     assert statuses(receiver) == ["hello", "hello"]
+
+
+async def test_a_reset_forgets_a_held_delivery(make_scenario_client, receiver):
+    client = await make_scenario_client("""
+rules:
+  - {match: {event: fax.sent}, webhook: {out_of_order: true}}
+""")
+    await send(client, receiver)
+    await advance(client, 60)
+    assert (await client.post("/_emulator/reset", json={})).status == 200
+    await advance(client, 400)
+    assert statuses(receiver) == ["queued", "converting", "sending"]
