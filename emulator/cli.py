@@ -70,7 +70,7 @@ def _config(args: argparse.Namespace) -> Config:
 
         scenario = load_files(args.scenario, {v.name: v for v in VENDORS})
         clock, seed = scenario.clock, scenario.seed
-    mode = args.clock or clock.get("mode") or ("real" if args.speed else "manual" if args.start_time else "real")
+    mode = args.clock or clock.get("mode") or "real"
     speed = args.speed if args.speed is not None else clock.get("speed", 1.0) if mode == "real" else 1.0
     start = args.start_time if args.start_time is not None else clock.get("start") if mode == "manual" else None
     if speed != 1.0 and mode == "manual":

@@ -123,3 +123,11 @@ def test_the_readme_example_runs(tmp_path, capsys):
     path = tmp_path / "example.yaml"
     path.write_text(example)
     assert cli.main(["run", str(path)]) == 0, capsys.readouterr().out
+
+
+def test_serve_flags_that_contradict_the_clock_exit_2(tmp_path, capsys):
+    assert cli.main(["serve", "--start-time", "2026-01-01T00:00:00Z"]) == 2  # the default clock is real
+    path = tmp_path / "real.yaml"
+    path.write_text("clock: {mode: real, speed: 60}\n")
+    assert cli.main(["serve", "--scenario", str(path), "--start-time", "2026-01-01T00:00:00Z"]) == 2
+    assert "--start-time applies to the manual clock only" in capsys.readouterr().err

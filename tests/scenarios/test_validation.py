@@ -91,7 +91,7 @@ def test_json_is_accepted():
     ("rules: [{match: {attempt: 1}, fault: {status: 500}}]", "'attempt' cannot be matched in a fault rule"),
     ("rules: [{match: {to: '1'}, fault: {status: 500}}]", "must also name the operation"),
     ("rules: [{match: {operation: sendit}, fault: {status: 500}}]", "no operation 'sendit'"),
-    ("rules: [{match: {vendor: faxplus}, outcome: busy}]", "unknown vendor 'faxplus'"),
+    ("rules: [{match: {vendor: nosuchvendor}, outcome: busy}]", "unknown vendor 'nosuchvendor'"),
     ("rules: [{match: {to: {regex: '('}}, outcome: busy}]", "not a valid regular expression"),
     ("rules: [{fault: {reset: before, status: 500}}]", "cannot have a status or body"),
     ("rules: [{fault: {latency: [2, 1]}}]", "low end of the range is above the high end"),
