@@ -58,6 +58,7 @@ class Steps:
         result = StepResult(number, step.get("name") or _title(step))
         try:
             body = substitute({k: v for k, v in step.items() if k != "name"}, self.variables)
+            result.title = step.get("name") or _title(body)
             action = next(k for k in body if k not in ("expect", "save"))
             result.problems = await getattr(self, f"_{action}")(body, spec)
         except MissingVariable as exc:

@@ -29,6 +29,8 @@ def error_response(fault: FaultAction, render: Callable[[EmulatorError], web.Str
     """The vendor's own error answer for a status fault, with Retry-After if asked."""
     status = fault.status if fault.status is not None else 500
     error = for_status(status, fault.message)
+    # TODO(unfinished): a renderer that wants the request too (Kazoo's, for request_id and
+    # auth_token in its envelope) gets only the error here, as Vendor.render_error promises.
     response = render(error)
     if fault.retry_after is not None:
         response.headers["Retry-After"] = str(fault.retry_after)

@@ -201,8 +201,10 @@ class _Checker:
             return  # the vendor declares no account shape: any keys
         for index, account in enumerate(accounts):
             for violation in contracts.check(vendor, "account", account):
-                self.add(("accounts", vendor, index),
-                         f"not a valid {vendor} account: {violation.message.removeprefix('$: ')}")
+                key = re.split(r"[.\[]", violation.path.removeprefix("$.") + ".")[0]  # "$.name" -> "name"
+                path = ("accounts", vendor, index, key) if key and key != "$" else ("accounts", vendor, index)
+                what = violation.message.split(": ", 1)[-1]
+                self.add(path, f"not a valid {vendor} account: {what}")
 
     def states(self, path: tuple[Any, ...], states: dict[str, Any], vendors: Iterable[str]) -> None:
         if self.vendors is None:
