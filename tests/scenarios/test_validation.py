@@ -13,7 +13,7 @@ from jsonschema import Draft202012Validator
 
 from emulator.core.outcomes import Outcome
 from emulator.core.scenarios import ScenarioError, load_files, load_text
-from emulator.core.scenarios.loader import schema
+from emulator.core.scenarios.checks import schema
 from emulator.vendors import VENDORS
 from tests.scenarios.conftest import ALL
 

@@ -1,6 +1,7 @@
 """Scenarios: YAML (or JSON) files that say what the emulated providers do.
 
-``loader`` reads and validates them (``schemas/scenario.schema.json``), ``manager`` keeps
+``loader`` reads them (``source``), validates them (``schemas/scenario.schema.json``, then
+``checks``) and builds the ``model``; ``manager`` keeps
 the ones in force and answers the engine, the webhook dispatcher and the request gate
 (``gate``), ``policy`` is the engine's OutcomePolicy, ``faults`` answers a request the way
 a fault rule says. The README's "Scenarios" section documents the format.
