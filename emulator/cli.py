@@ -154,6 +154,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         try:
             asyncio.run(_serve(config))
+        except ScenarioError as exc:  # e.g. accounts a vendor's own check refuses
+            print(exc, file=sys.stderr)
+            return 1
         except OSError as exc:
             print(f"fax-emulator: cannot listen on {config.host}:{config.port}: {exc}", file=sys.stderr)
             return 1

@@ -1,10 +1,10 @@
 """Scenarios: YAML (or JSON) files that say what the emulated providers do.
 
 ``loader`` reads them (``source``), validates them (``schemas/scenario.schema.json``, then
-``checks``) and builds the ``model``; ``manager`` keeps
-the ones in force and answers the engine, the webhook dispatcher and the request gate
-(``gate``), ``policy`` is the engine's OutcomePolicy, ``faults`` answers a request the way
-a fault rule says. The README's "Scenarios" section documents the format.
+``checks``) and builds the ``model``. ``manager`` keeps the ones in force (``active``) and
+answers the engine (through ``policy``, the engine's OutcomePolicy), the webhook dispatcher
+and the request gate (``gate``); ``faults`` answers a request the way a fault rule says.
+The README's "Scenarios" section documents the format.
 """
 
 from emulator.core.scenarios.gate import identified

@@ -27,6 +27,8 @@ UNKNOWN: Any = _Unknown()
 
 
 class Verdict(enum.Enum):
+    """Whether a rule matches: no, not yet decidable (a fact is missing), or yes."""
+
     NO = "no"
     WAIT = "wait"  # everything known matches, but a fact the rule needs is not known yet
     YES = "yes"
@@ -47,6 +49,8 @@ class Facts:
 
 @dataclass(slots=True)
 class RuleState:
+    """A rule's counters in one active scenario."""
+
     seen: int = 0  # times the conditions matched, even if an earlier rule answered (what nth counts)
     used: int = 0  # times the rule acted (what times limits)
 
@@ -68,6 +72,7 @@ class ActiveScenario:
 
     @property
     def label(self) -> str:
+        """The scenario's name, and whose it is for a tenant scenario."""
         scope = f" for {self.vendor} tenant {self.tenant}" if self.tenant is not None else ""
         return f"{self.scenario.name}{scope}"
 
@@ -123,6 +128,7 @@ class ActiveScenario:
         return Verdict.YES
 
     def rule(self, index: int) -> Rule:
+        """Rule number ``index`` (0-based)."""
         return self.scenario.rules[index]
 
     def to_json(self, now: float) -> dict[str, Any]:

@@ -65,6 +65,7 @@ class Checker:
         self.problems: list[Problem] = []
 
     def run(self) -> list[Problem]:
+        """Every problem found: the schema's first, then (if none) the rest."""
         data = self.doc.data
         if not isinstance(data, dict):
             return [self.doc.problem((), "a scenario must be a mapping of keys (name, rules, ...); "
@@ -96,15 +97,18 @@ class Checker:
         return self.problems
 
     def add(self, path: tuple[Any, ...], message: str, key: bool = False) -> None:
+        """Record a problem at ``path`` (at its key, with ``key``)."""
         self.problems.append(self.doc.problem(path, message, key))
 
     def vendor(self, path: tuple[Any, ...], name: str, key: bool = False) -> bool:
+        """Whether ``name`` is a vendor this emulator serves (a problem if not)."""
         if self.vendors is None or name in self.vendors:
             return True
         self.add(path, f"unknown vendor {name!r}; this emulator serves {', '.join(self.vendors)}", key)
         return False
 
     def accounts(self, vendor: str, accounts: list[Any]) -> None:
+        """Each declared account against ``schemas/<vendor>/account.json``, if the vendor has one."""
         try:
             contracts.load(vendor, "account")
         except LookupError:
@@ -117,6 +121,7 @@ class Checker:
                 self.add(path, f"not a valid {vendor} account: {what}")
 
     def states(self, path: tuple[Any, ...], states: dict[str, Any], vendors: Iterable[str]) -> None:
+        """State names that have a duration in one of ``vendors``' machines."""
         if self.vendors is None:
             return
         known = {s for v in vendors if v in self.vendors
@@ -127,6 +132,7 @@ class Checker:
                                          f"{', '.join(sorted(known))}", key=True)
 
     def rule(self, path: tuple[Any, ...], rule: dict[str, Any]) -> None:
+        """One kind of action per rule, match keys that suit it, and names that exist."""
         kinds = [k for k, present in (("fault", "fault" in rule), ("webhook", "webhook" in rule),
                                       ("fax", any(k in rule for k in _FAX_KEYS))) if present]
         if not kinds:
@@ -173,6 +179,7 @@ class Checker:
             self.add((*path, "fault", "latency"), "the low end of the range is above the high end")
 
     def rule_vendors(self, path: tuple[Any, ...], match: dict[str, Any]) -> list[str]:
+        """The vendors a rule can apply to (checked); all of them when it names none."""
         names = as_list(match.get("vendor"))
         for name in names:
             self.vendor((*path, "match", "vendor"), name)
@@ -181,6 +188,7 @@ class Checker:
         return list(self.vendors or ())
 
     def regexes(self, path: tuple[Any, ...], spec: Any) -> None:
+        """Every ``{regex: ...}`` of a pattern compiles."""
         for index, atom in enumerate(spec if isinstance(spec, list) else [spec]):
             if isinstance(atom, dict) and "regex" in atom:
                 where = (*path, index, "regex") if isinstance(spec, list) else (*path, "regex")
@@ -190,6 +198,7 @@ class Checker:
                     self.add(where, f"not a valid regular expression: {exc}")
 
     def inbound(self, path: tuple[Any, ...], inbound: dict[str, Any]) -> None:
+        """The vendor has inbound faxes; an ``at`` time is a time."""
         vendor = inbound["vendor"]
         if self.vendor((*path, "vendor"), vendor) and self.vendors is not None and self.vendors[vendor].receive is None:
             self.add((*path, "vendor"), f"{self.vendors[vendor].title} has no inbound faxes")
@@ -197,6 +206,7 @@ class Checker:
             self.add((*path, "at"), f"not an ISO 8601 time: {inbound['at']!r}")
 
     def step(self, path: tuple[Any, ...], step: dict[str, Any]) -> None:
+        """Exactly one action per step; ``expect`` and ``save`` only on requests."""
         actions = [k for k in _STEP_ACTIONS if k in step]
         if len(actions) != 1:
             found = f"it has {', '.join(actions)}" if actions else "it has none"
@@ -208,6 +218,7 @@ class Checker:
 
 
 def as_list(value: Any) -> list[Any]:
+    """``value`` as a list: None is empty, a single value is one item."""
     if value is None:
         return []
     return value if isinstance(value, list) else [value]

@@ -56,6 +56,7 @@ class RequestGate:
         return self.rule or (self.decided[0] if self.decided else None)
 
     def enter(self) -> contextvars.Token[RequestGate | None]:
+        """Make this the current gate (``CURRENT``); reset it with the token returned."""
         return CURRENT.set(self)
 
     def start(self) -> None:
@@ -113,6 +114,7 @@ class RequestGate:
 
 
 def open_gate(scenarios: Scenarios, vendor: str, operation: str | None, headers: Mapping[str, str]) -> RequestGate:
+    """A gate for one request: nothing known yet but what the request itself says."""
     facts = Facts(vendor=vendor, tenant=UNKNOWN, to=UNKNOWN, operation=operation, headers=headers)
     return RequestGate(scenarios, facts, scenarios.fault_entries(vendor))
 

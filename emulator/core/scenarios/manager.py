@@ -86,6 +86,7 @@ class Scenarios:
         return True
 
     def remove_all(self) -> None:
+        """Back to the default: no global and no tenant scenario."""
         for vendor, tenant in list(self.tenants):
             self.remove(vendor, tenant)
         self.remove()
@@ -130,6 +131,7 @@ class Scenarios:
 
     # -- reading ----------------------------------------------------------------------
     def tenant_layer(self, vendor: str, tenant: str) -> ActiveScenario | None:
+        """The scenario of one tenant, if it has one."""
         return self.tenants.get((vendor, tenant))
 
     def layers(self, vendor: str, tenant: str | None) -> list[ActiveScenario]:

@@ -31,6 +31,7 @@ class Pattern:
 
     @classmethod
     def parse(cls, spec: Any) -> Pattern:
+        """From a validated ``match`` value (a string, a one-key mapping, or a list of them)."""
         exact: set[str] = set()
         globs: list[str] = []
         regexes: list[re.Pattern[str]] = []
@@ -66,6 +67,7 @@ class Counts:
 
     @classmethod
     def parse(cls, spec: Any) -> Counts:
+        """From a validated ``nth``/``attempt`` value: a number, a list, or a from/to/every mapping."""
         if isinstance(spec, int):
             return cls(frozenset({spec}))
         if isinstance(spec, list):
@@ -159,9 +161,11 @@ class Rule:
 
     @property
     def decides_outcome(self) -> bool:
+        """Whether the rule says how an attempt ends (not only how long states last)."""
         return bool(self.outcomes) or self.native is not None or self.pages_sent is not None
 
     def outcome_for(self, attempt: int) -> Outcome:
+        """The neutral outcome of attempt number ``attempt`` under this rule."""
         if self.outcomes:
             return self.outcomes[min(attempt, len(self.outcomes)) - 1]
         if self.pages_sent is not None and self.native is None:

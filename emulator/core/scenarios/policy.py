@@ -27,6 +27,7 @@ class ScenarioPolicy:
         self.fallback = fallback or MagicNumberPolicy()
 
     def attempt(self, fax: Fax, attempt: int) -> Result:
+        """The first matching rule's result for this attempt, else the fallback's."""
         return self._decision(fax, attempt).result
 
     def dwell(self, fax: Fax, state: str, default: float) -> float:

@@ -28,6 +28,7 @@ class Problem:
 
     @property
     def where(self) -> str:
+        """The place in the document, in words."""
         return describe_path(self.path)
 
     def __str__(self) -> str:
@@ -37,6 +38,7 @@ class Problem:
         return f"{location}: {self.where}: {self.message}"
 
     def to_json(self) -> dict[str, Any]:
+        """The problem for the control API."""
         return {"source": self.source, "line": self.line, "column": self.column,
                 "path": describe_path(self.path), "message": self.message}
 
@@ -75,6 +77,7 @@ class _Loader(yaml.SafeLoader):
         self.scenario_duplicates: list[tuple[int, Any, yaml.Mark]] = []
 
     def construct_yaml_map(self, node: MappingNode) -> Iterator[dict[Any, Any]]:
+        """A mapping, noting where each key and value is and which keys repeat."""
         data: dict[Any, Any] = {}
         yield data
         seen: set[Any] = set()
@@ -97,6 +100,7 @@ class _Loader(yaml.SafeLoader):
         self.scenario_marks[id(data)] = node.start_mark
 
     def construct_yaml_seq(self, node: SequenceNode) -> Iterator[list[Any]]:
+        """A list, noting where each item is."""
         data: list[Any] = []
         yield data
         for index, item in enumerate(node.value):
@@ -134,6 +138,7 @@ class Document:
         return found
 
     def problem(self, path: Path, message: str, key: bool = False) -> Problem:
+        """A problem located at ``path`` (at its key, with ``key``)."""
         mark = self.mark(path, key)
         if mark is None:
             return Problem(self.source, None, None, path, message)
