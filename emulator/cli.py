@@ -9,6 +9,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from emulator import __version__
 from emulator.config import DEFAULT_HOST, DEFAULT_PORT, Config
@@ -30,13 +31,16 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve every vendor's API and the control API")
     serve.add_argument("--host", default=DEFAULT_HOST, help="address to listen on (default %(default)s)")
     serve.add_argument("--port", type=int, default=DEFAULT_PORT, help="port; 0 picks a free one (default %(default)s)")
-    serve.add_argument("--clock", choices=("real", "manual"), default="real",
-                       help="real: time passes (see --speed); manual: only POST /_emulator/clock/advance moves it")
-    serve.add_argument("--speed", type=float, default=1.0,
-                       help="real clock only: emulated seconds per second, e.g. 60 (default %(default)s)")
+    serve.add_argument("--clock", choices=("real", "manual"), default=None,
+                       help="real: time passes (see --speed); manual: only POST /_emulator/clock/advance moves it "
+                            "(default: the scenario's clock.mode, else real)")
+    serve.add_argument("--speed", type=float, default=None,
+                       help="real clock only: emulated seconds per second, e.g. 60 (default: the scenario's "
+                            "clock.speed, else 1)")
     serve.add_argument("--start-time", type=_start_time, default=None,
                        help="manual clock only: ISO 8601 time the clock starts at (default: now)")
-    serve.add_argument("--seed", type=int, default=None, help="make ids and random choices reproducible")
+    serve.add_argument("--seed", type=int, default=None,
+                       help="make ids and random choices reproducible (default: the scenario's seed)")
     serve.add_argument("--scenario", action="append", default=[], metavar="FILE",
                        help="YAML scenario to load (repeatable; files compose in order)")
     serve.add_argument("--journal-size", type=int, default=DEFAULT_SIZE,
@@ -47,17 +51,36 @@ def _parser() -> argparse.ArgumentParser:
                        help="host (besides loopback) that document URLs may be fetched from (repeatable)")
     serve.add_argument("--strict", action="store_true", help="validate the emulator's own responses and webhooks")
     serve.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"))
+    validate = commands.add_parser("validate", help="check scenario files; exit 1 with every problem found")
+    validate.add_argument("files", nargs="+", metavar="FILE", help="scenario files (YAML or JSON)")
+    run = commands.add_parser("run", help="run a scenario's steps on a fresh emulator with the manual clock")
+    run.add_argument("files", nargs="+", metavar="FILE", help="scenario files, composed in order")
+    for sub in (validate, run):
+        sub.add_argument("--log-level", default="warning", choices=("debug", "info", "warning", "error"))
     return parser
 
 
 def _config(args: argparse.Namespace) -> Config:
-    if args.speed != 1.0 and args.clock == "manual":
+    """Flags first, then the scenario's clock and seed, then the defaults."""
+    clock: dict[str, Any] = {}
+    seed = None
+    if args.scenario:
+        from emulator.core.scenarios import load_files
+        from emulator.vendors import VENDORS
+
+        scenario = load_files(args.scenario, {v.name: v for v in VENDORS})
+        clock, seed = scenario.clock, scenario.seed
+    mode = args.clock or clock.get("mode") or "real"
+    speed = args.speed if args.speed is not None else clock.get("speed", 1.0) if mode == "real" else 1.0
+    start = args.start_time if args.start_time is not None else clock.get("start") if mode == "manual" else None
+    if speed != 1.0 and mode == "manual":
         raise ValueError("--speed applies to the real clock only")
-    if args.start_time is not None and args.clock != "manual":
+    if args.start_time is not None and mode != "manual":
         raise ValueError("--start-time applies to the manual clock only")
     return Config(
-        host=args.host, port=args.port, clock=args.clock, speed=args.speed, start_time=args.start_time,
-        seed=args.seed, scenarios=tuple(args.scenario), journal_size=args.journal_size,
+        host=args.host, port=args.port, clock=mode, speed=speed, start_time=start,
+        seed=args.seed if args.seed is not None else seed, scenarios=tuple(args.scenario),
+        journal_size=args.journal_size,
         max_upload_bytes=int(args.max_upload_mb * 1024 * 1024), fetch_allow=tuple(args.allow_fetch),
         strict=args.strict, log_level=args.log_level,
     )
@@ -90,18 +113,50 @@ async def _serve(config: Config) -> None:
         await runner.cleanup()
 
 
+def _validate(files: Sequence[str]) -> int:
+    from emulator.core.scenarios import ScenarioError, load_files
+    from emulator.vendors import VENDORS
+
+    vendors = {v.name: v for v in VENDORS}
+    failed = False
+    for path in files:  # each on its own, so every file's problems are shown
+        try:
+            scenario = load_files([path], vendors)
+        except ScenarioError as exc:
+            failed = True
+            print(exc, file=sys.stderr)
+            continue
+        what = f"{len(scenario.rules)} rules, {len(scenario.inbound)} inbound, {len(scenario.steps)} steps"
+        print(f"{path}: valid ({what})")
+    return 1 if failed else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=getattr(args, "log_level", "info").upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.command == "validate":
+        return _validate(args.files)
+    if args.command == "run":
+        from emulator.runner import run_files
+
+        return run_files(args.files)
     if args.command == "serve":
+        from emulator.core.scenarios import ScenarioError
+
         try:
             config = _config(args)
+        except ScenarioError as exc:
+            print(exc, file=sys.stderr)
+            return 1
         except ValueError as exc:
             print(f"fax-emulator: {exc}", file=sys.stderr)
             return 2
         try:
             asyncio.run(_serve(config))
+        except ScenarioError as exc:  # e.g. accounts a vendor's own check refuses
+            print(exc, file=sys.stderr)
+            return 1
         except OSError as exc:
             print(f"fax-emulator: cannot listen on {config.host}:{config.port}: {exc}", file=sys.stderr)
             return 1

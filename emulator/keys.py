@@ -17,6 +17,8 @@ TENANT = http.TENANT
 PARSED_BODY = http.PARSED_BODY
 #: per request: ids of the faxes the request created (for the journal)
 FAX_IDS = web.RequestKey("fax_ids", list)
+#: per request: what a scenario fault rule did to it, e.g. "status 503"
+FAULT = web.RequestKey("fault", str)
 #: per request: the scenario rule that acted on it, if any
 RULE = web.RequestKey("rule", str)
 #: per request: what the vendor's middleware learned about the call (e.g. Kazoo's request id

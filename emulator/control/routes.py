@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from emulator.control import handlers
+from emulator.control import handlers, scenario
 from emulator.core.errors import EmulatorError
 from emulator.core.http import error_middleware
 
@@ -13,6 +13,8 @@ def _render(error: EmulatorError) -> web.Response:
     body = {"error": {"code": error.code, "message": error.message}}
     if error.field:
         body["error"]["field"] = error.field
+    if error.detail is not None:
+        body["error"]["detail"] = error.detail
     return web.json_response(body, status=error.status)
 
 
@@ -27,6 +29,9 @@ ROUTES = [
     ("GET", "/faxes/{fax_id}", handlers.get_fax, "get_fax"),
     ("POST", "/faxes/{fax_id}/cancel", handlers.cancel_fax, "cancel_fax"),
     ("POST", "/inbound", handlers.inbound, "inbound"),
+    ("GET", "/scenario", scenario.show, "get_scenario"),
+    ("POST", "/scenario", scenario.replace, "post_scenario"),
+    ("DELETE", "/scenario", scenario.remove, "delete_scenario"),
     ("GET", "/requests", handlers.requests, "requests"),
     ("GET", "/webhooks", handlers.webhooks, "webhooks"),
     ("GET", "/violations", handlers.violations, "violations"),

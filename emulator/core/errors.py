@@ -94,6 +94,14 @@ class Unavailable(EmulatorError):
     message = "service unavailable"
 
 
+class ScriptedFault(Exception):
+    """A scenario stops this request (a fault rule fired at a checkpoint).
+
+    Not an ``EmulatorError``: vendor error middlewares let it through untouched, and the
+    root scenario middleware answers with the fault the rule describes.
+    """
+
+
 _BY_STATUS: dict[int, type[EmulatorError]] = {
     cls.status: cls
     for cls in (Invalid, Unauthorized, Forbidden, NotFound, MethodNotAllowed, Conflict,

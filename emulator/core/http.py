@@ -17,7 +17,7 @@ from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 from multidict import MultiDict
 
-from emulator.core.errors import EmulatorError, Invalid, PayloadTooLarge, for_status
+from emulator.core.errors import EmulatorError, Invalid, PayloadTooLarge, ScriptedFault, for_status
 
 log = logging.getLogger(__name__)
 
@@ -229,7 +229,7 @@ def error_middleware(render: Renderer) -> Any:
             error = for_status(exc.status, exc.reason)
             allow = exc.headers.get("Allow")
             return _with_headers(render(error), {"Allow": allow} if allow else {})
-        except asyncio.CancelledError:
+        except (asyncio.CancelledError, ScriptedFault):
             raise
         except Exception:
             log.exception("unexpected error answering %s %s", request.method, request.path)

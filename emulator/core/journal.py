@@ -28,7 +28,8 @@ class RequestEntry:
     query: str
     status: int
     duration_ms: float
-    rule: str | None = None  # the scenario rule that acted on it, if any
+    rule: str | None = None  # the scenario rule that acted on it (a fault, or the outcome of a fax it made)
+    fault: str | None = None  # what that fault rule did, e.g. "status 503" or "reset after"
     fax_ids: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:

@@ -19,6 +19,9 @@ from emulator.core.journal import Journal
 from emulator.core.lifecycle import Engine
 from emulator.core.outbox import Outbox
 from emulator.core.outcomes import MagicNumberPolicy, OutcomePolicy
+from emulator.core.scenarios import gate
+from emulator.core.scenarios.manager import Scenarios
+from emulator.core.scenarios.policy import ScenarioPolicy
 from emulator.core.scheduler import Scheduler
 from emulator.core.store import Fax, Store, Tenant
 from emulator.core.vendor import Inbound, Vendor
@@ -40,6 +43,13 @@ class Runtime:
         self.checks = ContractChecker(self.journal, self.clock, config.strict)
         self.dispatcher = Dispatcher(self.scheduler, config.webhook_log_size, check=self.checks.check_webhook)
         self.policy: OutcomePolicy = MagicNumberPolicy()
+        #: vendor name -> declared account dicts (shape checked by the vendor); an empty
+        #: or missing list means any credential works and makes its own tenant
+        self.accounts: dict[str, list[dict[str, Any]]] = {}
+        #: the scenarios in force (global and per tenant); they decide first, then the policy above
+        self.scenarios = Scenarios(self)
+        self.policy = ScenarioPolicy(self.scenarios, self.policy)
+        self.dispatcher.shaper = self.scenarios.shape_webhook
         self.engine = Engine(self.scheduler, lambda fax: self.policy)
         self.outbox = Outbox()  # e-mails the vendors would send
         #: vendor name -> declared account dicts (shape checked by the vendor); an empty
@@ -66,7 +76,12 @@ class Runtime:
         return self.store.tenant(vendor, tenant_id, self.now())
 
     def submit(self, fax: Fax) -> Fax:
-        """Store a new outbound fax and start it on its vendor's machine."""
+        """Store a new outbound fax and start it on its vendor's machine.
+
+        A scenario fault rule on the destination (or tenant) of the request being handled
+        may stop it first, before anything is stored (``ScriptedFault``).
+        """
+        gate.submitting(fax)
         self.tenant(fax.vendor, fax.tenant)
         self.store.add(fax)
         self.engine.start(fax)

@@ -48,6 +48,7 @@ class Fax:
     aliases: list[str] = field(default_factory=list)  # other ids the vendor gave it
     timer: Timer | None = None
     pending: Result | None = None  # the running attempt's result, decided when it starts
+    decision: Any = None  # the scenario's decision for the current attempt (core/scenarios/policy.py)
 
     @property
     def terminal(self) -> bool:

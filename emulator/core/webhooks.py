@@ -4,6 +4,10 @@ A vendor hands over a finished request (URL, method, headers, body) and a retry
 policy; the dispatcher sends it when due, retries transport errors (and, if the policy
 says so, 5xx answers) with exponential backoff measured on the emulator clock, and keeps
 every attempt in a bounded delivery log.
+
+A ``shaper`` (set by the runtime from the active scenario) may change what happens to a
+delivery when it is queued: delay it, send copies, hold it back until after the next one
+to the same receiver (out of order), or drop it. Vendors keep calling ``deliver`` as before.
 """
 
 from __future__ import annotations
@@ -20,6 +24,23 @@ import aiohttp
 from emulator.core.scheduler import Scheduler, Timer
 
 DEFAULT_LOG_SIZE = 10_000
+#: emulated seconds between a delivery and its scripted copies; a held delivery goes half
+#: a gap after the one it waited for. Distinct instants make the arrival order certain
+#: (deliveries due at the same instant are sent concurrently).
+GAP = 1.0
+#: a delivery held back for out-of-order delivery goes anyway after this many seconds
+HOLD_LIMIT = 300.0
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """What a scenario does to one delivery when it is queued."""
+
+    delay: float = 0.0  # extra emulated seconds before the first attempt
+    duplicate: int = 0  # extra copies, sent GAP seconds apart after it
+    out_of_order: bool = False  # hold it until just after the next delivery to the same receiver
+    drop: bool = False  # never send it (logged as "dropped")
+    rule: str | None = None  # the scenario rule, shown in the delivery log
 
 
 @dataclass(frozen=True)
@@ -66,6 +87,7 @@ class Delivery:
     state: str = "pending"  # pending | delivered | failed | dropped
     attempts: list[Attempt] = field(default_factory=list)
     rule: str | None = None
+    copy_of: int | None = None  # a scripted duplicate of this delivery id
 
     def to_json(self) -> dict[str, Any]:
         try:
@@ -76,7 +98,7 @@ class Delivery:
             "id": self.id, "vendor": self.vendor, "tenant": self.tenant, "event": self.event,
             "fax_id": self.fax_id, "url": self.url, "method": self.method, "headers": self.headers,
             "body": body, "created_at": self.created_at, "due_at": self.due_at, "state": self.state,
-            "rule": self.rule,
+            "rule": self.rule, "copy_of": self.copy_of,
             "attempts": [
                 {"at": a.at, "status": a.status, "error": a.error, "duration_ms": a.duration_ms}
                 for a in self.attempts
@@ -92,6 +114,10 @@ class Dispatcher:
         self.scheduler = scheduler
         self._check = check  # strict mode: validates a body against its schema before it is queued
         self.log: deque[Delivery] = deque(maxlen=log_size)
+        #: what a scenario does to each delivery (set by the runtime)
+        self.shaper: Callable[[Delivery], Shape | None] | None = None
+        #: receiver -> (held delivery, its fallback timer, when it was due before it was held)
+        self._held: dict[tuple[str, str, str], tuple[Delivery, Timer, float]] = {}
         self._ids = itertools.count(1)
         self._session: aiohttp.ClientSession | None = None
         self._timers: dict[Delivery, Timer] = {}  # the next attempt of each pending delivery
@@ -125,9 +151,74 @@ class Dispatcher:
             next(self._ids), vendor, tenant, event, url, method.upper(), all_headers, body,
             now, now + delay, policy, fax_id, rule=rule,
         )
+        if self.shaper is not None and self._shape(delivery):
+            return delivery
         self.log.append(delivery)
         self._timers[delivery] = self.scheduler.at(delivery.due_at, self._attempt, delivery)
         return delivery
+
+    def _shape(self, delivery: Delivery) -> bool:
+        """Apply the scenario's shape: True if this queued (or dropped) the delivery itself,
+        False if it goes the ordinary way (perhaps later: ``delay`` moved its due time)."""
+        shape = self.shaper(delivery) if self.shaper is not None else None
+        if shape is not None:
+            delivery.rule = shape.rule or delivery.rule
+            delivery.due_at += shape.delay
+        if shape is None or not (shape.drop or shape.out_of_order or shape.duplicate):
+            self._release_held(delivery)
+            return False
+        self.log.append(delivery)
+        if shape.drop:
+            self.drop(delivery)
+            return True
+        if shape.out_of_order:
+            self._hold(delivery)
+        else:
+            self._schedule(delivery)
+            self._release_held(delivery)
+        for number in range(1, shape.duplicate + 1):
+            copy = Delivery(
+                next(self._ids), delivery.vendor, delivery.tenant, delivery.event, delivery.url, delivery.method,
+                dict(delivery.headers), delivery.body, delivery.created_at, delivery.due_at + number * GAP,
+                delivery.policy, delivery.fax_id, rule=delivery.rule, copy_of=delivery.id,
+            )
+            self.log.append(copy)
+            self._schedule(copy)
+        return True
+
+    def _schedule(self, delivery: Delivery) -> None:
+        """The first attempt of ``delivery``, at its due time."""
+        self.scheduler.at(delivery.due_at, self._attempt, delivery)
+
+    def _release_held(self, delivery: Delivery) -> None:
+        """Send the delivery held back for the same receiver, just after this one."""
+        held = self._held.pop(_receiver(delivery), None)
+        if held is not None:
+            waiting, fallback, due = held
+            fallback.cancel()
+            waiting.due_at = max(due, delivery.due_at + GAP / 2)
+            self._send_held(waiting)
+
+    def _hold(self, delivery: Delivery) -> None:
+        key = _receiver(delivery)
+        earlier = self._held.pop(key, None)
+        if earlier is not None:  # two held in a row: the earlier one goes when it was due
+            waiting, fallback, due = earlier
+            fallback.cancel()
+            waiting.due_at = due
+            self._send_held(waiting)
+        due = delivery.due_at
+        delivery.due_at = due + HOLD_LIMIT
+        self._held[key] = (delivery, self.scheduler.at(delivery.due_at, self._release, key), due)
+
+    def _release(self, key: tuple[str, str, str]) -> None:
+        held = self._held.pop(key, None)
+        if held is not None:
+            self._send_held(held[0])
+
+    def _send_held(self, delivery: Delivery) -> None:
+        if any(d is delivery for d in self.log):  # not forgotten by a reset meanwhile
+            self._schedule(delivery)
 
     def drop(self, delivery: Delivery) -> None:
         """Record a delivery that a scenario says is lost (never sent)."""
@@ -206,3 +297,7 @@ class Dispatcher:
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+
+def _receiver(delivery: Delivery) -> tuple[str, str, str]:
+    return (delivery.vendor, delivery.tenant, delivery.url)

@@ -1,19 +1,33 @@
 """CallerIP fax tokens (callerip.md §3): a ``token`` field in the form or the query.
 
 By default any non-empty token is accepted and is its own fax line (tenant), so
-parallel tests isolate themselves by using different tokens.
+parallel tests isolate themselves by using different tokens. A scenario may declare the
+accepted tokens (``accounts: {callerip: [{token: ..., line: ...}]}``): then only those
+work, and tokens with the same ``line`` share one fax line, as several tokens of one
+line do on the real service (§3).
 """
 
 from aiohttp import web
 
 from emulator import keys
 from emulator.core.errors import Unauthorized
+from emulator.core.scenarios import identified
+
+NAME = "callerip"
 
 
 def authenticate(request: web.Request, token: str | None) -> str:
-    """The fax line (tenant id) of ``token``; 401 when it is missing or empty."""
+    """The fax line (tenant id) of ``token``; 401 when it is missing, empty or not declared."""
     token = (token or "").strip()
     if not token:
         raise Unauthorized("missing token")
-    request[keys.TENANT] = token
-    return token
+    declared = request.config_dict[keys.RUNTIME].accounts.get(NAME)
+    tenant = token
+    if declared:
+        account = next((a for a in declared if a.get("token") == token), None)
+        if account is None:
+            raise Unauthorized("invalid token")
+        tenant = str(account.get("line") or token)
+    request[keys.TENANT] = tenant
+    identified(tenant)  # scenario fault rules on the tenant act here, before anything changes
+    return tenant

@@ -1,0 +1,89 @@
+"""The control API's scenario calls: ``/_emulator/scenario`` (README "Scenarios").
+
+``?vendor=V&tenant=T`` addresses one tenant's scenario, so parallel tests that use
+different credentials never see each other's rules.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from emulator import keys
+from emulator.core.errors import Conflict, Invalid
+from emulator.core.http import read_bytes
+from emulator.core.runtime import Runtime
+from emulator.core.scenarios import ScenarioError, load_text
+from emulator.core.scenarios.loader import MAX_BYTES
+
+SOURCE = "POST /_emulator/scenario"
+
+
+def _runtime(request: web.Request) -> Runtime:
+    return request.config_dict[keys.RUNTIME]
+
+
+def _place(request: web.Request, runtime: Runtime) -> tuple[str | None, str | None]:
+    vendor, tenant = request.query.get("vendor"), request.query.get("tenant")
+    if (vendor is None) != (tenant is None):
+        raise Invalid("a tenant scenario needs both vendor and tenant", field="tenant" if vendor else "vendor")
+    if vendor is not None and vendor not in runtime.vendors:
+        raise Invalid(f"unknown vendor {vendor!r}; expected one of {', '.join(runtime.vendors)}", field="vendor")
+    if tenant is not None and not tenant:
+        raise Invalid("tenant must not be empty", field="tenant")
+    return vendor, tenant
+
+
+def _invalid(exc: ScenarioError) -> Invalid:
+    first = exc.problems[0] if exc.problems else None
+    message = "the scenario is not valid" + (f": {first}" if first else "")
+    return Invalid(message, code="invalid_scenario", detail={"problems": [p.to_json() for p in exc.problems]})
+
+
+async def show(request: web.Request) -> web.Response:
+    runtime = _runtime(request)
+    vendor, tenant = _place(request, runtime)
+    return web.json_response(runtime.scenarios.to_json(vendor, tenant))
+
+
+async def replace(request: web.Request) -> web.Response:
+    """Put the YAML or JSON body in force, replacing the scenario in the same place."""
+    runtime = _runtime(request)
+    vendor, tenant = _place(request, runtime)
+    raw = await read_bytes(request, MAX_BYTES)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Invalid("the scenario must be UTF-8 text (YAML or JSON)", code="invalid_scenario") from None
+    try:
+        scenario = load_text(text, SOURCE, runtime.vendors)
+    except ScenarioError as exc:
+        raise _invalid(exc) from exc
+    clock = scenario.clock
+    mode = clock.get("mode", "real" if "speed" in clock else None)
+    if mode is not None and mode != runtime.clock.mode:
+        raise Conflict(f"this emulator runs the {runtime.clock.mode} clock; the clock is chosen when it starts "
+                       "(fax-emulator serve --clock / --scenario)", field="clock")
+    if "speed" in clock and clock["speed"] != runtime.clock.speed:
+        raise Conflict(f"this emulator runs at speed {runtime.clock.speed:g}; the speed is chosen when it starts",
+                       field="clock")
+    notes = []
+    if "start" in clock:
+        notes.append("clock.start applies when serving; ignored here")
+    if scenario.steps:
+        notes.append("steps are run by 'fax-emulator run'; ignored here")
+    try:
+        runtime.scenarios.apply(scenario, vendor, tenant)
+    except ScenarioError as exc:
+        raise _invalid(exc) from exc
+    return web.json_response({**runtime.scenarios.to_json(vendor, tenant), "notes": notes})
+
+
+async def remove(request: web.Request) -> web.Response:
+    """Back to the default: without a query every scenario goes (global and per tenant)."""
+    runtime = _runtime(request)
+    vendor, tenant = _place(request, runtime)
+    if vendor is None:
+        runtime.scenarios.remove_all()
+    else:
+        runtime.scenarios.remove(vendor, tenant)
+    return web.json_response(runtime.scenarios.to_json(vendor, tenant))

@@ -1,0 +1,220 @@
+"""The scenarios in force on one emulator: one for everything, plus one per (vendor, tenant).
+
+For a tenant, its own scenario's rules are checked first, then the global scenario's,
+then the magic numbers. The manager answers the engine's questions (through
+``ScenarioPolicy``), shapes webhook deliveries (``Dispatcher.shaper``), opens request
+gates for the root middleware, declares accounts and schedules inbound faxes.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from emulator.core.documents import intake, make_pdf
+from emulator.core.errors import EmulatorError
+from emulator.core.outcomes import OutcomePolicy, Result
+from emulator.core.scenarios import gate
+from emulator.core.scenarios.active import ActiveScenario, Facts, Verdict
+from emulator.core.scenarios.model import InboundSpec, Rule, Scenario
+from emulator.core.scenarios.source import Problem, ScenarioError
+from emulator.core.vendor import Inbound
+from emulator.core.webhooks import Delivery, Shape
+
+if TYPE_CHECKING:
+    from emulator.core.runtime import Runtime
+    from emulator.core.store import Fax
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What the scenario decided for one attempt of one fax (kept on ``fax.decision``)."""
+
+    attempt: int
+    result: Result
+    delays: dict[str, float] = field(default_factory=dict)
+
+
+class Scenarios:
+    """The global scenario and the per-tenant ones, with their state."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.active: ActiveScenario | None = None
+        self.tenants: dict[tuple[str, str], ActiveScenario] = {}
+        self._accounts_before: dict[str, list[dict[str, Any]]] | None = None
+
+    # -- applying ---------------------------------------------------------------------
+    def apply(self, scenario: Scenario, vendor: str | None = None, tenant: str | None = None) -> ActiveScenario:
+        """Put ``scenario`` in force (replacing the one in the same place); ScenarioError if it cannot be."""
+        if (vendor is None) != (tenant is None):
+            raise ValueError("a tenant scenario needs both vendor and tenant")
+        runtime = self.runtime
+        if vendor is not None:
+            self._check_tenant_scenario(scenario, vendor)
+        accounts = self._checked_accounts(scenario)
+        seed = scenario.seed if scenario.seed is not None else runtime.ids.random.getrandbits(64)
+        active = ActiveScenario(scenario, random.Random(seed), runtime.now(), vendor, tenant)
+        self.remove(vendor, tenant)
+        if vendor is None or tenant is None:
+            self.active = active
+            self._accounts_before = dict(runtime.accounts)
+            runtime.accounts.update(accounts)
+        else:
+            self.tenants[(vendor, tenant)] = active
+        for spec in scenario.inbound:
+            self._schedule(active, spec)
+        return active
+
+    def remove(self, vendor: str | None = None, tenant: str | None = None) -> bool:
+        """Take a scenario out of force; False if there was none there."""
+        if vendor is None or tenant is None:
+            active = self.active
+            self.active = None
+            if self._accounts_before is not None:
+                self.runtime.accounts.clear()
+                self.runtime.accounts.update(self._accounts_before)
+                self._accounts_before = None
+        else:
+            active = self.tenants.pop((vendor, tenant), None)
+        if active is None:
+            return False
+        for timer in active.timers:
+            timer.cancel()
+        return True
+
+    def remove_all(self) -> None:
+        """Back to the default: no global and no tenant scenario."""
+        for vendor, tenant in list(self.tenants):
+            self.remove(vendor, tenant)
+        self.remove()
+
+    def _check_tenant_scenario(self, scenario: Scenario, vendor: str) -> None:
+        source = scenario.sources[0] if scenario.sources else "scenario"
+        problems = [Problem(source, None, None, (key,), "applies to the whole emulator, not to one tenant")
+                    for key in ("accounts", "clock") if getattr(scenario, key)]
+        problems += [Problem(source, None, None, ("inbound", i, "vendor"), f"a {vendor} tenant scenario "
+                             f"can only make {vendor} faxes arrive")
+                     for i, spec in enumerate(scenario.inbound) if spec.vendor != vendor]
+        if problems:
+            raise ScenarioError(problems)
+
+    def _checked_accounts(self, scenario: Scenario) -> dict[str, list[dict[str, Any]]]:
+        checked = {}
+        problems = []
+        source = scenario.sources[-1] if scenario.sources else "scenario"
+        for name, accounts in scenario.accounts.items():
+            vendor = self.runtime.vendors.get(name)
+            # a vendor may normalise its accounts (``Vendor.check_accounts``, where it has one)
+            check = getattr(vendor, "check_accounts", None)
+            try:
+                checked[name] = check(list(accounts)) if check is not None else list(accounts)
+            except EmulatorError as exc:
+                problems.append(Problem(source, None, None, ("accounts", name), exc.message))
+        if problems:
+            raise ScenarioError(problems)
+        return checked
+
+    def _schedule(self, active: ActiveScenario, spec: InboundSpec) -> None:
+        start = spec.at_time if spec.at_time is not None else active.applied_at + spec.at
+        for number in range(spec.count):
+            timer = self.runtime.scheduler.at(start + number * spec.every, self._arrive, active, spec)
+            active.timers.append(timer)
+
+    def _arrive(self, active: ActiveScenario, spec: InboundSpec) -> None:
+        document = intake(make_pdf(spec.pages, [f"Fax from {spec.sender} to {spec.to}"]), "inbound.pdf")
+        tenant = spec.tenant if spec.tenant is not None else active.tenant
+        self.runtime.receive(Inbound(spec.vendor, spec.to, spec.sender, tenant, spec.pages, document,
+                                     dict(spec.options)))
+
+    # -- reading ----------------------------------------------------------------------
+    def tenant_layer(self, vendor: str, tenant: str) -> ActiveScenario | None:
+        """The scenario of one tenant, if it has one."""
+        return self.tenants.get((vendor, tenant))
+
+    def layers(self, vendor: str, tenant: str | None) -> list[ActiveScenario]:
+        """The scenarios that speak for a tenant, most specific first."""
+        found = []
+        if tenant is not None and (vendor, tenant) in self.tenants:
+            found.append(self.tenants[(vendor, tenant)])
+        if self.active is not None:
+            found.append(self.active)
+        return found
+
+    def first(self, kind: str, facts: Facts) -> tuple[ActiveScenario, Rule] | None:
+        """The first rule of ``kind`` that matches (facts fully known); the later ones are counted."""
+        found = None
+        for active in self.layers(facts.vendor, facts.tenant):
+            for index in active.indexes(kind):
+                if active.check(index, facts, count_only=found is not None) is Verdict.YES:
+                    found = (active, active.rule(index))
+        return found
+
+    def fault_entries(self, vendor: str) -> list[Any]:
+        """What a request gate checks, in order (the tenant layer is resolved when known)."""
+        entries: list[Any] = []
+        if any(v == vendor for v, _ in self.tenants):
+            entries.append(gate.TENANT_LAYER)
+        if self.active is not None:
+            entries.extend((self.active, i) for i in self.active.indexes("fault"))
+        return entries
+
+    def open_gate(self, vendor: str, operation: str | None, headers: Mapping[str, str]) -> gate.RequestGate:
+        """A request gate for one vendor request (see ``gate.py``)."""
+        return gate.open_gate(self, vendor, operation, headers)
+
+    # -- the engine's questions ---------------------------------------------------------
+    def decide(self, fax: Fax, attempt: int, fallback: OutcomePolicy) -> Decision:
+        """The outcome and state delays of one attempt: each from the first matching rule."""
+        facts = Facts(vendor=fax.vendor, tenant=fax.tenant, to=fax.to, attempt=attempt)
+        outcome_rule: Rule | None = None
+        delays_rule: Rule | None = None
+        for active in self.layers(fax.vendor, fax.tenant):
+            for index in active.indexes("fax"):
+                rule = active.rule(index)
+                wanted = (outcome_rule is None and rule.decides_outcome) or (delays_rule is None and rule.delays)
+                if active.check(index, facts, count_only=not wanted) is not Verdict.YES:
+                    continue
+                if outcome_rule is None and rule.decides_outcome:
+                    outcome_rule = rule
+                if delays_rule is None and rule.delays:
+                    delays_rule = rule
+        if outcome_rule is not None:
+            result = Result(outcome_rule.outcome_for(attempt), outcome_rule.pages_sent, outcome_rule.native,
+                            outcome_rule.label)
+        else:
+            result = fallback.attempt(fax, attempt)
+        return Decision(attempt, result, dict(delays_rule.delays) if delays_rule else {})
+
+    def timing(self, vendor: str, tenant: str, state: str) -> float | None:
+        """A scenario's ``timing`` for a state: the tenant's, else the global one's."""
+        for active in self.layers(vendor, tenant):
+            seconds = active.scenario.timing.get(vendor, {}).get(state)
+            if seconds is not None:
+                return seconds
+        return None
+
+    def shape_webhook(self, delivery: Delivery) -> Shape | None:
+        """What the first matching webhook rule does to a delivery (``Dispatcher.shaper``)."""
+        fax = self.runtime.store.get(delivery.fax_id) if delivery.fax_id else None
+        facts = Facts(vendor=delivery.vendor, tenant=delivery.tenant, to=fax.to if fax else None,
+                      event=delivery.event)
+        found = self.first("webhook", facts)
+        if found is None:
+            return None
+        action = found[1].webhook
+        if action is None:
+            return None
+        return Shape(action.delay, action.duplicate, action.out_of_order, action.drop, found[1].label)
+
+    def to_json(self, vendor: str | None = None, tenant: str | None = None) -> dict[str, Any]:
+        """The control API's view: the scenario in that place, and the tenant scenarios."""
+        now = self.runtime.now()
+        active = self.active if vendor is None or tenant is None else self.tenants.get((vendor, tenant))
+        return {
+            "active": active is not None,
+            "scenario": active.to_json(now) if active is not None else None,
+            "tenants": [{"vendor": v, "tenant": t, "name": a.scenario.name} for (v, t), a in self.tenants.items()],
+        }

@@ -1,0 +1,49 @@
+"""ScenarioPolicy: the engine's OutcomePolicy when scenarios are in force.
+
+Each attempt of a fax is decided once, the first time the engine asks about it (usually
+when the fax is submitted, for the dwell time of its first state), and kept on
+``fax.decision``: so a rule's ``probability`` or ``nth`` is drawn or counted once per
+attempt, however many questions the engine asks. Without a matching rule the magic
+numbers decide, and the vendor's own dwell times apply.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from emulator.core.outcomes import MagicNumberPolicy, OutcomePolicy, Result
+from emulator.core.scenarios import gate
+
+if TYPE_CHECKING:
+    from emulator.core.scenarios.manager import Decision, Scenarios
+    from emulator.core.store import Fax
+
+
+class ScenarioPolicy:
+    """Outcomes and dwell times from the scenarios, falling back to ``fallback`` (magic numbers)."""
+
+    def __init__(self, scenarios: Scenarios, fallback: OutcomePolicy | None = None) -> None:
+        self.scenarios = scenarios
+        self.fallback = fallback or MagicNumberPolicy()
+
+    def attempt(self, fax: Fax, attempt: int) -> Result:
+        """The first matching rule's result for this attempt, else the fallback's."""
+        return self._decision(fax, attempt).result
+
+    def dwell(self, fax: Fax, state: str, default: float) -> float:
+        """A rule's ``delays``, else the scenario's ``timing``, else the fallback's (the vendor's)."""
+        decision = self._decision(fax, fax.attempts + 1)
+        if state in decision.delays:
+            return decision.delays[state]
+        seconds = self.scenarios.timing(fax.vendor, fax.tenant, state)
+        if seconds is not None:
+            return seconds
+        return self.fallback.dwell(fax, state, default)
+
+    def _decision(self, fax: Fax, attempt: int) -> Decision:
+        decision = fax.decision
+        if decision is None or decision.attempt != attempt:
+            decision = self.scenarios.decide(fax, attempt, self.fallback)
+            fax.decision = decision
+            gate.decided(decision.result.rule)
+        return decision
