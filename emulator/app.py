@@ -84,16 +84,6 @@ async def scenario_middleware(request: web.Request, handler: Any) -> web.StreamR
     return await faults.answer(request, fault, request_gate.latency, response, vendor.render_error)
 
 
-@web.middleware
-async def identified_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
-    """Inside each vendor sub-app, after the vendor's own middlewares: if its auth middleware
-    identified the tenant, fault rules on the tenant act now, before the handler."""
-    tenant = request.get(keys.TENANT)
-    if tenant is not None:
-        gate.identified(tenant)
-    return await handler(request)
-
-
 async def _clock_context(app: web.Application) -> AsyncIterator[None]:
     """Owns the scheduler loop (real clock), side tasks and the webhook session."""
     runtime = app[keys.RUNTIME]
@@ -126,7 +116,6 @@ def build_app(config: Config | None = None, vendors: Iterable[Vendor] | None = N
     for vendor in runtime.vendors.values():
         sub = vendor.build(outer=(runtime.checks.middleware(vendor.name, vendor.contracts),))
         sub[keys.VENDOR] = vendor
-        sub.middlewares.append(identified_middleware)  # after the vendor's own (auth); before add_subapp freezes it
         app.add_subapp(vendor.prefix, sub)
     app.add_subapp(CONTROL_PREFIX, build_control())
     return app

@@ -28,8 +28,20 @@ _CHUNK = 64 * 1024
 
 #: the parsed request body (JSON value, or a form as a dict), kept for the contract checks
 PARSED_BODY = web.RequestKey("parsed_body", object)
-#: the tenant a vendor's auth resolved for this request (journal, violations)
+#: the tenant a vendor's auth resolved for this request (journal, violations); set it with ``identify``
 TENANT = web.RequestKey("tenant", str)
+
+
+def identify(request: web.Request, tenant: str) -> None:
+    """Vendor auth: the caller is ``tenant``. Call it before changing anything.
+
+    It records the tenant for the journal and the violations log, and lets scenario fault
+    rules on the tenant act now (which may raise ``ScriptedFault``: let it through).
+    """
+    from emulator.core.scenarios.gate import identified  # scenarios import this module
+
+    request[TENANT] = tenant
+    identified(tenant)
 
 
 @dataclass(slots=True)

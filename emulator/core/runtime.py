@@ -42,19 +42,16 @@ class Runtime:
         self.journal = Journal(config.journal_size)
         self.checks = ContractChecker(self.journal, self.clock, config.strict)
         self.dispatcher = Dispatcher(self.scheduler, config.webhook_log_size, check=self.checks.check_webhook)
-        self.policy: OutcomePolicy = MagicNumberPolicy()
         #: vendor name -> declared account dicts (shape checked by the vendor); an empty
         #: or missing list means any credential works and makes its own tenant
         self.accounts: dict[str, list[dict[str, Any]]] = {}
-        #: the scenarios in force (global and per tenant); they decide first, then the policy above
+        #: the scenarios in force (global and per tenant)
         self.scenarios = Scenarios(self)
-        self.policy = ScenarioPolicy(self.scenarios, self.policy)
+        #: decides outcomes and dwell times: the scenarios first, then the magic numbers
+        self.policy: OutcomePolicy = ScenarioPolicy(self.scenarios, MagicNumberPolicy())
         self.dispatcher.shaper = self.scenarios.shape_webhook
         self.engine = Engine(self.scheduler, lambda fax: self.policy)
         self.outbox = Outbox()  # e-mails the vendors would send
-        #: vendor name -> declared account dicts (shape checked by the vendor); an empty
-        #: or missing list means any credential works and makes its own tenant
-        self.accounts: dict[str, list[dict[str, Any]]] = {}
         #: vendor name -> its option switches and declared data (complete, with defaults)
         self.options: dict[str, dict[str, Any]] = {}
         self.vendors: dict[str, Vendor] = {}

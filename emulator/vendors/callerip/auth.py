@@ -11,7 +11,7 @@ from aiohttp import web
 
 from emulator import keys
 from emulator.core.errors import Unauthorized
-from emulator.core.scenarios import identified
+from emulator.core.http import identify
 
 NAME = "callerip"
 
@@ -28,6 +28,5 @@ def authenticate(request: web.Request, token: str | None) -> str:
         if account is None:
             raise Unauthorized("invalid token")
         tenant = str(account.get("line") or token)
-    request[keys.TENANT] = tenant
-    identified(tenant)  # scenario fault rules on the tenant act here, before anything changes
+    identify(request, tenant)
     return tenant

@@ -21,6 +21,7 @@ from aiohttp import web
 
 from emulator import keys
 from emulator.core.errors import Forbidden, Unauthorized
+from emulator.core.http import identify
 from emulator.vendors.faxplus import accounts
 from emulator.vendors.faxplus.accounts import Identity
 
@@ -110,7 +111,7 @@ async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
     tenant = accounts.ensure(runtime, tenant_id)
     user = next(u for u in accounts.users(tenant).values() if u.key == key)
     identity = Identity(tenant_id, user.uid, user.account_type, scopes)
-    request[keys.TENANT] = tenant_id
+    identify(request, tenant_id)
     request[IDENTITY] = identity
     _check_scope(identity, route.name)
     return await handler(request)

@@ -26,6 +26,7 @@ from aiohttp import hdrs, web
 from emulator import keys
 from emulator.core import contracts
 from emulator.core.errors import Forbidden, Invalid, Unauthorized
+from emulator.core.http import identify
 
 if TYPE_CHECKING:
     from emulator.core.runtime import Runtime
@@ -121,7 +122,7 @@ def authenticate(request: web.Request) -> User:
         if not _same(settings.setdefault("password", password), password):
             raise Unauthorized("wrong user name or password", headers=CHALLENGE)
         user = User(name, ADMIN_LEVEL if name == MAIN_ADMINISTRATOR else DEFAULT_LEVEL)
-    request[keys.TENANT] = user.name
+    identify(request, user.name)
     if user.level < LOWEST_FAX_LEVEL:
         raise Forbidden(f"user {user.name} has privilege level {user.level}; the fax API needs {LOWEST_FAX_LEVEL}")
     return user

@@ -23,8 +23,8 @@ from typing import Any
 
 from aiohttp import web
 
-from emulator import keys
 from emulator.core.errors import EmulatorError, MethodNotAllowed, Unauthorized
+from emulator.core.http import identify
 from emulator.core.runtime import Runtime
 from emulator.vendors.kazoo import errors, validation
 from emulator.vendors.kazoo.envelope import Call, call, read_data, respond, runtime
@@ -103,7 +103,7 @@ def _authenticate(request: web.Request, context: Call) -> None:
     if account is not None and account != session.account_id:
         raise errors.forbidden()
     context.account_id, context.owner_id = session.account_id, session.owner_id
-    request[keys.TENANT] = session.account_id
+    identify(request, session.account_id)
 
 
 @web.middleware
@@ -134,7 +134,7 @@ def _auth_response(request: web.Request, account_id: str, owner_id: str | None, 
     tenant.settings.update(extra)
     context = call(request)
     context.token = issue(rt, account_id, owner_id, method)
-    request[keys.TENANT] = account_id
+    identify(request, account_id)
     data = {"account_id": account_id, "apps": [], "is_reseller": False, "language": "en-us",
             "reseller_id": RESELLER_ID, **extra}
     if owner_id is not None:
