@@ -7,12 +7,10 @@ and the request gate (``gate``); ``faults`` answers a request the way a fault ru
 The README's "Scenarios" section documents the format.
 """
 
-from emulator.core.scenarios.gate import identified
 from emulator.core.scenarios.loader import load_files, load_text
 from emulator.core.scenarios.manager import Scenarios
 from emulator.core.scenarios.model import Scenario
 from emulator.core.scenarios.policy import ScenarioPolicy
 from emulator.core.scenarios.source import Problem, ScenarioError
 
-__all__ = ["Problem", "Scenario", "ScenarioError", "ScenarioPolicy", "Scenarios", "identified", "load_files",
-           "load_text"]
+__all__ = ["Problem", "Scenario", "ScenarioError", "ScenarioPolicy", "Scenarios", "load_files", "load_text"]
