@@ -80,6 +80,10 @@ class Driver:
         """A destination in the vendor's number format, ending in ``suffix`` (seven digits)."""
         raise NotImplementedError
 
+    def own_number(self) -> str:
+        """A number an inbound fax to this tenant can be addressed to."""
+        return self.destination("5550199")
+
     def subscribe(self, url: str) -> None:
         """Register the vendor's webhooks (if it has any) with targets under ``url``."""
 

@@ -71,6 +71,9 @@ class FaxPlus(Driver):
     def destination(self, suffix: str) -> str:
         return "+1212" + suffix
 
+    def own_number(self) -> str:
+        return self.ok("GET", f"{SELF}/numbers")["numbers"][0]["number"]
+
     def subscribe(self, url: str) -> None:
         for target, event in ((url + "/sent-a", "fax_sent"), (url + "/sent-b", "fax_sent"),
                               (url + "/received", "fax_received")):
@@ -80,8 +83,7 @@ class FaxPlus(Driver):
 
     def send(self, number: str, retries: int) -> str:
         path = self.upload()
-        sender = self.ok("GET", f"{SELF}/numbers")["numbers"][0]["number"]
-        body = {"from": sender, "to": [number], "files": [path], "return_ids": True,
+        body = {"from": self.own_number(), "to": [number], "files": [path], "return_ids": True,
                 "options": {"retry": {"count": retries, "delay": 1}}}
         return self.ok("POST", f"{SELF}/outbox", 201, json=body)["ids"][number]
 

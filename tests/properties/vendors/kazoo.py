@@ -111,13 +111,14 @@ class Kazoo(Driver):
 
     def shown(self, fax: FaxRecord) -> str | None:
         outgoing = self.call("GET", f"/faxes/outgoing/{fax.id}")
-        if outgoing.status_code == 200:
+        moved = [alias for alias in fax.raw["aliases"] if alias.endswith("-" + fax.id)]  # YYYYMM-<id> (§9.6)
+        if not moved:
+            if outgoing.status_code == 404:
+                return None
+            assert outgoing.status_code == 200, outgoing.text
             status = outgoing.json()["data"]["status"]
             return self.machine.transmit if PROGRESS.fullmatch(status) else status
-        assert outgoing.status_code == 404, outgoing.text
-        moved = [alias for alias in fax.raw["aliases"] if alias.endswith("-" + fax.id)]
-        if not moved:
-            return None
+        assert outgoing.status_code == 404, f"finished job {fax.id} is still in outgoing: {outgoing.text}"
         return self.data("GET", f"/faxes/outbox/{moved[0]}")["_read_only"]["status"]
 
     def expected_hooks(self, fax: FaxRecord) -> Hooks:
