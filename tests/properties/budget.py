@@ -16,7 +16,7 @@ ENV = "FAX_EMULATOR_PROPERTY_EXAMPLES"
 
 #: the CI budget: examples per operation and mode (Schemathesis), programs and steps (stateful)
 OPERATION_EXAMPLES = 12
-PROGRAMS = 6
+PROGRAMS = 10
 STEPS = 25
 RAISED_STEPS = 50
 
