@@ -58,10 +58,11 @@ class _Components:
         base = file[:-5] if file.endswith(".json") else (file or owner)
         if file and base not in self.schemas:
             self.ref(base)
-        if pointer.startswith("/$defs/"):  # a definition is a component; a pointer may go on into it
+        if pointer.startswith("/$defs/"):
             name, slash, rest = pointer[len("/$defs/"):].partition("/")
             return _component(f"{base}__{name}") + slash + rest
-        return _component(base) + pointer  # e.g. "faxbox.json#/properties/name": a part of a component
+        # any other pointer (``#/properties/faxId``) points inside the component, not at all of it
+        return _component(base) + pointer.rstrip("/")
 
 
 def _parameters(path: str, contract: contracts.Contract | None, components: _Components) -> list[dict[str, Any]]:
@@ -69,7 +70,7 @@ def _parameters(path: str, contract: contracts.Contract | None, components: _Com
     for name, pattern in _PARAM.findall(path):
         schema: dict[str, Any] = {"type": "string"}
         if pattern:
-            schema["pattern"] = f"^{pattern}$"
+            schema["pattern"] = f"^(?:{pattern})$"  # grouped: a route's ``outbox|inbox`` is one alternation
         params.append({"name": name, "in": "path", "required": True, "schema": schema})
     if contract is not None and contract.query is not None:
         components.ref(contract.query)  # hoists its $defs, which the parameters may refer to

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from emulator.vendors import VENDORS
+
+
+def resolve(document: dict[str, Any], ref: str) -> Any:
+    """What a local ``$ref`` (a JSON pointer into the document) points at; KeyError if nothing."""
+    assert ref.startswith("#/components/schemas/"), ref
+    node: Any = document
+    for part in ref[2:].split("/"):
+        node = node[part.replace("~1", "/").replace("~0", "~")]
+    return node
 
 
 def refs(node: Any) -> list[str]:
@@ -13,17 +23,6 @@ def refs(node: Any) -> list[str]:
     if isinstance(node, list):
         return [r for item in node for r in refs(item)]
     return []
-
-
-def resolve(document: Any, ref: str) -> Any:
-    """The node a local ``$ref`` (a JSON pointer) names, or None."""
-    node = document
-    for part in ref.removeprefix("#/").split("/"):
-        part = part.replace("~1", "/").replace("~0", "~")
-        if not isinstance(node, dict) or part not in node:
-            return None
-        node = node[part]
-    return node
 
 
 async def test_every_vendor_document_covers_every_route_and_resolves_every_ref(client):
@@ -36,8 +35,23 @@ async def test_every_vendor_document_covers_every_route_and_resolves_every_ref(c
         operations = {op["operationId"] for path in document["paths"].values() for op in path.values()}
         assert operations == set(vendor.operations)
         for ref in refs(document):
-            assert ref.startswith("#/components/schemas/"), ref
-            assert resolve(document, ref) is not None, ref
+            assert isinstance(resolve(document, ref), dict), ref
+
+
+async def test_a_ref_into_another_schema_points_at_that_part_of_it_not_the_whole(client):
+    # outbound-list's faxId is "outbound-fax.json#/properties/faxId": a string, not an OutboundFax
+    document = await (await client.get("/_emulator/openapi/imagicle.json")).json()
+    items = document["components"]["schemas"]["outbound-list"]["properties"]["faxList"]["items"]
+    assert resolve(document, items["properties"]["faxId"]["$ref"])["type"] == "string"
+
+
+async def test_a_path_parameter_with_alternatives_is_one_anchored_group(client):
+    document = await (await client.get("/_emulator/openapi/kazoo.json")).json()
+    [folder] = [p for p in document["paths"]["/accounts/{account_id}/faxes/{folder}/{fax_id}"]["get"]["parameters"]
+                if p["name"] == "folder"]
+    pattern = re.compile(folder["schema"]["pattern"])
+    assert pattern.search("inbox") and pattern.search("outbox")
+    assert not pattern.search("outbox-not") and not pattern.search("not-inbox")
 
 
 async def test_every_operation_has_a_contract_with_schemas_that_exist():
