@@ -84,15 +84,6 @@ def resolve(rt: Runtime, token: str) -> Session | None:
     return session
 
 
-def token_of(request: web.Request) -> str | None:
-    """The token a request carries: X-Auth-Token, a Bearer header, or ``auth_token`` in the query."""
-    token = request.headers.get("X-Auth-Token")
-    bearer = request.headers.get("Authorization", "")
-    if not token and bearer[:7].lower() == "bearer ":
-        token = bearer[7:].strip()
-    return token or request.query.get("auth_token") or None
-
-
 def _authenticate(request: web.Request, context: Call) -> None:
     account = request.match_info.get("account_id")
     if account is not None and not ACCOUNT_ID.fullmatch(account):
@@ -110,7 +101,6 @@ def _authenticate(request: web.Request, context: Call) -> None:
 async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
     """Route check, authentication and Kazoo error rendering for every request under /v2."""
     context = call(request)
-    context.token = token_of(request)
     try:
         routing = request.match_info.http_exception
         if routing is not None:
