@@ -104,6 +104,9 @@ def test_json_is_accepted():
     ("inbound: [{vendor: callerip, to: '1', from: '2'}]", "CallerIP has no inbound faxes"),
     ("inbound: [{vendor: fake, to: '1'}]", "missing the key 'from'"),
     ("accounts: {callerip: [{line: x}]}", "not a valid callerip account: 'token' is a required property"),
+    ("accounts: {faxplus: [{token: a}, {token: a}]}", "faxplus #2: not a valid faxplus account: the token 'a' is "
+                                                        "declared twice"),
+    ("accounts: {kazoo: [{name: acme}]}", "kazoo #1: not a valid kazoo account: give users"),
     ("steps: [{advance: 1, request: {path: /x}}]", "a step does exactly one of"),
     ("steps: [{advance: 1, expect: {status: 200}}]", "'expect' belongs to a request step"),
     ("steps: [{request: {path: x}}]", "must start with /"),
