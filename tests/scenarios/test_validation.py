@@ -118,12 +118,15 @@ def test_each_check_speaks_plainly(text, message):
 # -- generated bad documents -----------------------------------------------------------
 
 FREE_FORM = {"json", "options", "vendor_view", "received_json", "description", "name"}
+OPAQUE_VALUES = {"form"}  # a form field may be a mapping of anything (sent as JSON), but not a list
 
 
 def _containers(value, path=()):
     """Every mapping and list in a document, with its path (skipping free-form values)."""
     if isinstance(value, dict):
         yield path, value
+        if path and path[-1] in OPAQUE_VALUES:
+            return
         for key, item in value.items():
             if key not in FREE_FORM:
                 yield from _containers(item, (*path, key))
