@@ -55,6 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("files", nargs="+", metavar="FILE", help="scenario files (YAML or JSON)")
     run = commands.add_parser("run", help="run a scenario's steps on a fresh emulator with the manual clock")
     run.add_argument("files", nargs="+", metavar="FILE", help="scenario files, composed in order")
+    run.add_argument("--strict", action="store_true",
+                     help="also fail if the emulator's own responses or webhooks break the vendors' contracts")
     for sub in (validate, run):
         sub.add_argument("--log-level", default="warning", choices=("debug", "info", "warning", "error"))
     return parser
@@ -140,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "run":
         from emulator.runner import run_files
 
-        return run_files(args.files)
+        return run_files(args.files, strict=args.strict)
     if args.command == "serve":
         from emulator.core.scenarios import ScenarioError
 

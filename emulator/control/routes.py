@@ -9,7 +9,7 @@ from emulator.core.errors import EmulatorError
 from emulator.core.http import error_middleware
 
 
-def _render(error: EmulatorError) -> web.Response:
+def _render(error: EmulatorError, request: web.Request | None = None) -> web.Response:
     body = {"error": {"code": error.code, "message": error.message}}
     if error.field:
         body["error"]["field"] = error.field

@@ -9,9 +9,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
@@ -218,7 +217,15 @@ async def read_json(request: web.Request, limit: int = MAX_JSON_BYTES, *, requir
     return value
 
 
-Renderer = Callable[[EmulatorError], web.StreamResponse]
+class Renderer(Protocol):
+    """A vendor's error answer (``Vendor.render_error``).
+
+    ``request`` is the request being answered, whenever there is one, so a vendor can echo
+    what the request said (Kazoo puts its request id and auth token in every error
+    envelope); a renderer must also work without it.
+    """
+
+    def __call__(self, error: EmulatorError, request: web.Request | None = None, /) -> web.StreamResponse: ...
 
 
 def error_middleware(render: Renderer) -> Any:
@@ -234,18 +241,18 @@ def error_middleware(render: Renderer) -> Any:
         try:
             return await handler(request)
         except EmulatorError as exc:
-            return _with_headers(render(exc), exc.headers)
+            return _with_headers(render(exc, request), exc.headers)
         except web.HTTPException as exc:
             if exc.status < 400:
                 raise
             error = for_status(exc.status, exc.reason)
             allow = exc.headers.get("Allow")
-            return _with_headers(render(error), {"Allow": allow} if allow else {})
+            return _with_headers(render(error, request), {"Allow": allow} if allow else {})
         except (asyncio.CancelledError, ScriptedFault):
             raise
         except Exception:
             log.exception("unexpected error answering %s %s", request.method, request.path)
-            return render(EmulatorError())
+            return render(EmulatorError(), request)
 
     return vendor_errors
 

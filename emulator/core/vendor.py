@@ -17,8 +17,7 @@ from aiohttp import web
 
 from emulator.core.contracts import Contract
 from emulator.core.documents import Document
-from emulator.core.errors import EmulatorError
-from emulator.core.http import error_middleware
+from emulator.core.http import Renderer, error_middleware
 from emulator.core.lifecycle import Machine
 from emulator.core.store import Fax
 
@@ -50,7 +49,7 @@ class Vendor:
     title: str  # human name, e.g. "CallerIP"
     prefix: str  # where the sub-app is mounted; also the base URL clients use
     routes: tuple[Route, ...]  # the whole HTTP surface, in the vendor's documented order
-    render_error: Callable[[EmulatorError], web.StreamResponse]  # the vendor's own error body
+    render_error: Renderer  # the vendor's own error body: render_error(error, request=None)
     machine: Machine
     middlewares: tuple[Any, ...] = ()  # e.g. auth, inside the error middleware
     #: operation name -> its contract (schemas of query, body and responses), for checks and OpenAPI

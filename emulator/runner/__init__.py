@@ -3,6 +3,8 @@
 The emulator runs on the manual clock (from ``clock.start``, else 2026-01-01T00:00:00Z)
 with the scenario's seed (else 0), on a real local port, so faults such as connection
 resets reach a real HTTP client. The report says PASS or FAIL for each step, and why.
+With ``strict`` the emulator also checks its own responses and webhooks against the
+vendors' contracts, and a broken one fails the run.
 """
 
 from __future__ import annotations
@@ -27,13 +29,13 @@ DEFAULT_SEED = 0
 
 
 async def run_scenario(scenario: Scenario, vendors: Iterable[Vendor] | None = None,
-                       out: TextIO | None = None) -> list[StepResult]:
+                       out: TextIO | None = None, strict: bool = False) -> list[StepResult]:
     """Run every step; each result is printed to ``out`` as it comes."""
     from emulator.app import build_app
 
     out = out or sys.stdout
     config = Config(clock="manual", start_time=scenario.clock.get("start") or DEFAULT_START,
-                    seed=scenario.seed if scenario.seed is not None else DEFAULT_SEED)
+                    seed=scenario.seed if scenario.seed is not None else DEFAULT_SEED, strict=strict)
     app = build_app(config, vendors)
     runtime = app[keys.RUNTIME]
     runtime.scenarios.apply(scenario)
@@ -62,6 +64,12 @@ async def run_scenario(scenario: Scenario, vendors: Iterable[Vendor] | None = No
             result = StepResult(len(results) + 1, "the emulator ran every scheduled action without error", errors)
             results.append(result)
             _print(result, out)
+        if strict:
+            own = [f"{v['vendor']} {v['operation']} {v['kind']} {v['location']}: {v['message']}"
+                   for v in runtime.journal.violations if v.get("kind") in ("response", "webhook")]
+            result = StepResult(len(results) + 1, "the emulator kept the vendors' contracts (--strict)", own)
+            results.append(result)
+            _print(result, out)
     finally:
         await receiver.stop()
         await runner.cleanup()
@@ -74,7 +82,8 @@ def _print(result: StepResult, out: TextIO) -> None:
         print(f"          - {problem}", file=out)
 
 
-def run_files(paths: Sequence[str], vendors: Iterable[Vendor] | None = None, out: TextIO | None = None) -> int:
+def run_files(paths: Sequence[str], vendors: Iterable[Vendor] | None = None, out: TextIO | None = None,
+              strict: bool = False) -> int:
     """Load, compose and run scenario files; the exit status (0 only if every step passed)."""
     out = out or sys.stdout
     if vendors is None:
@@ -92,7 +101,7 @@ def run_files(paths: Sequence[str], vendors: Iterable[Vendor] | None = None, out
         print("  nothing to run: the scenario has no steps", file=out)
         return 1
     try:
-        results = asyncio.run(run_scenario(scenario, vendors, out))
+        results = asyncio.run(run_scenario(scenario, vendors, out, strict))
     except ScenarioError as exc:
         print(exc, file=out)
         return 1

@@ -163,8 +163,11 @@ class Steps:
         kwargs: dict[str, Any] = {}
         if "query" in request:
             kwargs["params"] = {k: _text(v) for k, v in request["query"].items()}
-        if "headers" in request:
-            kwargs["headers"] = dict(request["headers"])
+        headers = dict(request.get("headers", {}))
+        if "auth" in request:
+            headers["Authorization"] = aiohttp.encode_basic_auth(request["auth"]["user"], request["auth"]["password"])
+        if headers:
+            kwargs["headers"] = headers
         if "form" in request or "files" in request:
             form = aiohttp.FormData()
             for name, value in request.get("form", {}).items():
@@ -226,6 +229,8 @@ def _check_answer(answer: Answer, expect: dict[str, Any]) -> list[str]:
 def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, dict):
+        return json.dumps(value)
     return str(value)
 
 
@@ -236,14 +241,17 @@ def _file(spec: dict[str, Any], base_dir: str | None) -> tuple[bytes, str, str]:
         data, kind = make_tiff(spec["tiff"]), "tiff"
     elif "text" in spec:
         data, kind = spec["text"].encode(), "text"
+    elif "json" in spec:
+        data, kind = json.dumps(spec["json"]).encode(), "json"
     else:
         path = os.path.join(base_dir or ".", spec["path"])
         with open(path, "rb") as handle:
             data = handle.read()
         kind = "pdf" if path.lower().endswith(".pdf") else "tiff" if path.lower().endswith((".tif", ".tiff")) else ""
-    extension = {"pdf": "pdf", "tiff": "tiff", "text": "txt"}.get(kind, "bin")
+    extension = {"pdf": "pdf", "tiff": "tiff", "text": "txt", "json": "json"}.get(kind, "bin")
     filename = spec.get("filename") or (os.path.basename(spec["path"]) if "path" in spec else f"fax.{extension}")
-    content_type = spec.get("content_type") or CONTENT_TYPES.get(kind, "application/octet-stream")
+    content_type = spec.get("content_type") or (
+        "application/json" if kind == "json" else CONTENT_TYPES.get(kind, "application/octet-stream"))
     return data, filename, content_type
 
 

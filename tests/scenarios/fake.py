@@ -63,7 +63,7 @@ async def get_fax(request: web.Request) -> web.Response:
     return web.json_response({"id": fax.id, "status": fax.status})
 
 
-def render(error: EmulatorError) -> web.Response:
+def render(error: EmulatorError, request: web.Request | None = None) -> web.Response:
     return web.json_response({"fault": {"code": error.code, "text": error.message}}, status=error.status)
 
 

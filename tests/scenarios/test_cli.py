@@ -5,24 +5,34 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from emulator import cli
 from emulator.runner import run_files
+from emulator.vendors import VENDORS
 from tests.scenarios.conftest import ALL
 
 SHIPPED = sorted(Path(__file__).parents[2].joinpath("scenarios").glob("*.yaml"))
 DATA = Path(__file__).parent / "data"
 
 
-def test_at_least_ten_documented_scenarios_ship():
+def test_at_least_ten_documented_scenarios_ship_and_three_for_each_vendor():
     assert len(SHIPPED) >= 10
+    for vendor in VENDORS:
+        mine = [p for p in SHIPPED if f"vendor: {vendor.name}" in p.read_text() or p.stem.startswith(vendor.name)]
+        assert len(mine) >= 3, f"{vendor.title} has {len(mine)} ready-made scenarios"
+    for path in SHIPPED:
+        document = yaml.safe_load(path.read_text())
+        assert document.get("description") and document.get("steps"), f"{path.name} is not documented and proven"
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
 def test_every_shipped_scenario_runs_and_passes(path, capsys):
-    assert cli.main(["run", str(path)]) == 0, capsys.readouterr().out
+    """Strictly: the emulator's own responses and webhooks keep the vendors' contracts too."""
+    assert cli.main(["run", "--strict", str(path)]) == 0, capsys.readouterr().out
     out = capsys.readouterr().out
     assert "FAIL" not in out and out.rstrip().splitlines()[-1].startswith("PASS:")
+    assert "kept the vendors' contracts" in out
 
 
 @pytest.mark.parametrize("path", sorted(DATA.glob("*.yaml")), ids=lambda p: p.stem)
@@ -131,3 +141,24 @@ def test_serve_flags_that_contradict_the_clock_exit_2(tmp_path, capsys):
     path.write_text("clock: {mode: real, speed: 60}\n")
     assert cli.main(["serve", "--scenario", str(path), "--start-time", "2026-01-01T00:00:00Z"]) == 2
     assert "--start-time applies to the manual clock only" in capsys.readouterr().err
+
+
+def test_run_strict_fails_when_the_emulator_breaks_a_vendor_contract(tmp_path, capsys, monkeypatch):
+    from emulator.vendors.callerip import serialise
+
+    monkeypatch.setattr(serialise, "status", lambda fax: {"status": 7})  # CallerIP's status is a string
+    path = tmp_path / "poll.yaml"
+    path.write_text("""
+name: poll
+steps:
+  - request: {path: /api/fax/send, form: {token: t, number: "2125550100"}, files: {file: {pdf: 1}}}
+    save: {fax: uuid}
+  - request: {path: /api/fax/status, query: {token: t, uuid: "${fax}"}}
+    expect: {status: 200}
+""")
+    assert cli.main(["run", str(path)]) == 0, capsys.readouterr().out
+    capsys.readouterr()
+    assert cli.main(["run", "--strict", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL   3. the emulator kept the vendors' contracts (--strict)" in out
+    assert "callerip fax_status response" in out

@@ -104,6 +104,9 @@ def test_json_is_accepted():
     ("inbound: [{vendor: callerip, to: '1', from: '2'}]", "CallerIP has no inbound faxes"),
     ("inbound: [{vendor: fake, to: '1'}]", "missing the key 'from'"),
     ("accounts: {callerip: [{line: x}]}", "not a valid callerip account: 'token' is a required property"),
+    ("accounts: {faxplus: [{token: a}, {token: a}]}", "faxplus #2: not a valid faxplus account: the token 'a' is "
+                                                        "declared twice"),
+    ("accounts: {kazoo: [{name: acme}]}", "kazoo #1: not a valid kazoo account: give users"),
     ("steps: [{advance: 1, request: {path: /x}}]", "a step does exactly one of"),
     ("steps: [{advance: 1, expect: {status: 200}}]", "'expect' belongs to a request step"),
     ("steps: [{request: {path: x}}]", "must start with /"),
@@ -115,12 +118,15 @@ def test_each_check_speaks_plainly(text, message):
 # -- generated bad documents -----------------------------------------------------------
 
 FREE_FORM = {"json", "options", "vendor_view", "received_json", "description", "name"}
+OPAQUE_VALUES = {"form"}  # a form field may be a mapping of anything (sent as JSON), but not a list
 
 
 def _containers(value, path=()):
     """Every mapping and list in a document, with its path (skipping free-form values)."""
     if isinstance(value, dict):
         yield path, value
+        if path and path[-1] in OPAQUE_VALUES:
+            return
         for key, item in value.items():
             if key not in FREE_FORM:
                 yield from _containers(item, (*path, key))

@@ -24,7 +24,7 @@ NAME = "fake"
 POLICY = RetryPolicy(attempts=3, delay=10.0)
 
 
-def _render(error):  # type: ignore[no-untyped-def]
+def _render(error, request=None):  # type: ignore[no-untyped-def]
     return web.json_response({"oops": error.message}, status=error.status)
 
 

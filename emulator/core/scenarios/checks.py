@@ -17,6 +17,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from emulator.core import contracts
+from emulator.core.errors import EmulatorError
 from emulator.core.scenarios.errors import explain
 from emulator.core.scenarios.source import Document, Problem
 from emulator.core.vendor import Vendor
@@ -108,17 +109,30 @@ class Checker:
         return False
 
     def accounts(self, vendor: str, accounts: list[Any]) -> None:
-        """Each declared account against ``schemas/<vendor>/account.json``, if the vendor has one."""
+        """Each declared account against ``schemas/<vendor>/account.json``, if the vendor has one,
+        then the vendor's own checks of the whole list (``Vendor.check_accounts``: repeats, ...)."""
+        before = len(self.problems)
         try:
             contracts.load(vendor, "account")
         except LookupError:
-            return  # the vendor declares no account shape: any keys
-        for index, account in enumerate(accounts):
-            for violation in contracts.check(vendor, "account", account):
-                key = re.split(r"[.\[]", violation.path.removeprefix("$.") + ".")[0]  # "$.name" -> "name"
-                path = ("accounts", vendor, index, key) if key and key != "$" else ("accounts", vendor, index)
-                what = violation.message.split(": ", 1)[-1]
-                self.add(path, f"not a valid {vendor} account: {what}")
+            pass  # the vendor declares no account shape: any keys
+        else:
+            for index, account in enumerate(accounts):
+                for violation in contracts.check(vendor, "account", account):
+                    key = re.split(r"[.\[]", violation.path.removeprefix("$.") + ".")[0]  # "$.name" -> "name"
+                    path = ("accounts", vendor, index, key) if key and key != "$" else ("accounts", vendor, index)
+                    what = violation.message.split(": ", 1)[-1]
+                    self.add(path, f"not a valid {vendor} account: {what}")
+        check = getattr(self.vendors.get(vendor) if self.vendors else None, "check_accounts", None)
+        if len(self.problems) > before or check is None:
+            return
+        try:
+            check(list(accounts))
+        except EmulatorError as exc:
+            # vendors word these "accounts[N]: what is wrong"; point at entry N
+            found = re.match(r"accounts\[(\d+)\]: (.*)", exc.message, re.DOTALL)
+            path = ("accounts", vendor, int(found.group(1))) if found else ("accounts", vendor)
+            self.add(path, f"not a valid {vendor} account: {found.group(2) if found else exc.message}")
 
     def states(self, path: tuple[Any, ...], states: dict[str, Any], vendors: Iterable[str]) -> None:
         """State names that have a duration in one of ``vendors``' machines."""

@@ -12,12 +12,12 @@ import asyncio
 import contextlib
 import socket
 import struct
-from collections.abc import Callable
 
 from aiohttp import web
 from multidict import CIMultiDict
 
-from emulator.core.errors import EmulatorError, for_status
+from emulator.core.errors import for_status
+from emulator.core.http import Renderer
 from emulator.core.scenarios.model import FaultAction
 
 #: the status the journal records for a request whose connection was reset: nginx's
@@ -25,21 +25,21 @@ from emulator.core.scenarios.model import FaultAction
 RESET_STATUS = 444
 
 
-def error_response(fault: FaultAction, render: Callable[[EmulatorError], web.StreamResponse]) -> web.StreamResponse:
-    """The vendor's own error answer for a status fault, with Retry-After if asked."""
+def error_response(request: web.Request, fault: FaultAction, render: Renderer) -> web.StreamResponse:
+    """The vendor's own error answer to ``request`` for a status fault, with Retry-After if asked.
+
+    The renderer gets the request, so what the vendor echoes from it in every error
+    (Kazoo's request id and auth token, say) is there too.
+    """
     status = fault.status if fault.status is not None else 500
-    error = for_status(status, fault.message)
-    # TODO(unfinished): a renderer that wants the request too (Kazoo's, for request_id and
-    # auth_token in its envelope) gets only the error here, as Vendor.render_error promises.
-    response = render(error)
+    response = render(for_status(status, fault.message), request)
     if fault.retry_after is not None:
         response.headers["Retry-After"] = str(fault.retry_after)
     return response
 
 
 async def answer(request: web.Request, fault: FaultAction, latency: float,
-                 response: web.StreamResponse | None,
-                 render: Callable[[EmulatorError], web.StreamResponse]) -> web.StreamResponse:
+                 response: web.StreamResponse | None, render: Renderer) -> web.StreamResponse:
     """The answer to send instead of (or made from) ``response``, the handler's own answer.
 
     ``response`` is None when the fault stopped the request before the handler finished.
@@ -50,7 +50,7 @@ async def answer(request: web.Request, fault: FaultAction, latency: float,
         reset(request)
         return web.Response(status=RESET_STATUS)
     if response is None or fault.status is not None:
-        response = error_response(fault, render)
+        response = error_response(request, fault, render)
     elif fault.retry_after is not None:
         response.headers["Retry-After"] = str(fault.retry_after)
     if fault.body is None or response.prepared:

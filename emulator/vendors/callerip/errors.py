@@ -5,5 +5,5 @@ from aiohttp import web
 from emulator.core.errors import EmulatorError
 
 
-def render(error: EmulatorError) -> web.Response:
+def render(error: EmulatorError, request: web.Request | None = None) -> web.Response:
     return web.json_response({"error": error.message}, status=error.status)

@@ -14,6 +14,7 @@ VENDOR = Vendor(
     on_transition=records.on_transition,
     receive=inbound.receive,
     view=serialise.view,
+    check_accounts=auth.check_accounts,
     contracts=contracts.CONTRACTS,
     security=contracts.SECURITY,
 )

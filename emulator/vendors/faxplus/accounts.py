@@ -92,7 +92,16 @@ def number_for(tenant_id: str, key: str) -> str:
 
 
 def is_corporate(tenant_id: str) -> bool:
+    """Whether an undeclared account is corporate: its name has the corporate prefix."""
     return tenant_id.startswith(CORPORATE_PREFIX)
+
+
+def _corporate(runtime: Runtime, tenant_id: str) -> bool:
+    """Whether an account is corporate: as declared (``auth.check_accounts``), else by its name."""
+    declared = next((a for a in runtime.accounts.get(VENDOR, ()) if a["account"] == tenant_id), None)
+    if declared is not None:
+        return declared["type"] != INDIVIDUAL
+    return is_corporate(tenant_id)
 
 
 def _notifications(email: str) -> dict[str, Any]:
@@ -134,7 +143,7 @@ def ensure(runtime: Runtime, tenant_id: str) -> Tenant:
     if users:
         return tenant
     now = runtime.now()
-    if is_corporate(tenant_id):
+    if _corporate(runtime, tenant_id):
         company = tenant_id.removeprefix(CORPORATE_PREFIX)
         admin = _user(tenant_id, "admin", ADMIN, now, company, None)
         made = [admin] + [_user(tenant_id, f"member{n}", MEMBER, now, company, admin.uid)

@@ -10,20 +10,29 @@ themselves by using different tokens. The token's shape says who is calling:
 A token may end with ``~scope,scope`` to carry PAT scopes (e.g. ``t1~fax:fax:read``); the
 part before ``~`` names the account. Without it the token has every scope. The OAuth
 ``x-fax-clientid`` header is accepted and never required.
+
+A scenario (``accounts.faxplus``) or ``PUT /_emulator/accounts/faxplus`` may declare the
+tokens instead (shape ``schemas/faxplus/account.json``): then only those work (any other
+is 401), each exactly as declared, with its ``account``, ``type`` (AccountType),
+``member`` and ``scopes``; a key left out means what the token would mean undeclared.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from emulator import keys
-from emulator.core.errors import Forbidden, Unauthorized
+from emulator.core import contracts
+from emulator.core.errors import Forbidden, Invalid, Unauthorized
 from emulator.core.http import identify
 from emulator.vendors.faxplus import accounts
 from emulator.vendors.faxplus.accounts import Identity
+
+if TYPE_CHECKING:
+    from emulator.core.runtime import Runtime
 
 IDENTITY = web.RequestKey("faxplus_identity", Identity)
 
@@ -66,7 +75,7 @@ SCOPES: dict[str, tuple[str, tuple[str, ...]]] = {
 
 
 def parse(token: str) -> tuple[str, str, frozenset[str] | None]:
-    """(tenant id, user key, scopes) of a token; see the module docstring."""
+    """(tenant id, user key, scopes) of an undeclared token; see the module docstring."""
     base, tilde, scope_text = token.partition("~")
     scopes = frozenset(s.strip() for s in scope_text.split(",") if s.strip()) if tilde else None
     member = _MEMBER.fullmatch(base)
@@ -75,6 +84,51 @@ def parse(token: str) -> tuple[str, str, frozenset[str] | None]:
     if accounts.is_corporate(base) and len(base) > len(accounts.CORPORATE_PREFIX):
         return base, "admin", scopes
     return base, "self", scopes
+
+
+_TYPES = {"self": accounts.INDIVIDUAL, "admin": accounts.ADMIN}
+
+
+def check_accounts(declared: list[Any]) -> list[dict[str, Any]]:
+    """Declared tokens, complete (``account``, ``type``, ``member``, ``scopes``); Invalid on a bad
+    entry, a token declared twice, or an account declared both individual and corporate."""
+    checked: list[dict[str, Any]] = []
+    kinds: dict[str, str] = {}
+    for index, entry in enumerate(declared):
+        violations = contracts.check(accounts.VENDOR, "account", entry)
+        if violations:
+            raise Invalid(f"accounts[{index}]: {violations[0].message}", field="accounts")
+        tenant, key, scopes = parse(entry["token"])
+        kind = entry.get("type", _TYPES.get(key, accounts.MEMBER))
+        if "member" in entry and kind != accounts.MEMBER:
+            raise Invalid(f"accounts[{index}]: member applies to a corporate_member only", field="accounts")
+        member = entry.get("member", int(key.removeprefix("member")) if key.startswith("member") else 1)
+        account = entry.get("account", tenant)
+        corporate = "individual" if kind == accounts.INDIVIDUAL else "corporate"
+        if kinds.setdefault(account, corporate) != corporate:
+            raise Invalid(f"accounts[{index}]: account {account!r} is declared both individual and corporate",
+                          field="accounts")
+        if any(c["token"] == entry["token"] for c in checked):
+            raise Invalid(f"accounts[{index}]: the token {entry['token']!r} is declared twice", field="accounts")
+        checked.append({
+            "token": entry["token"], "account": account, "type": kind,
+            "member": member if kind == accounts.MEMBER else None,
+            "scopes": entry["scopes"] if "scopes" in entry else (sorted(scopes) if scopes is not None else None),
+        })
+    return checked
+
+
+def _identify(runtime: Runtime, token: str) -> tuple[str, str, frozenset[str] | None]:
+    """(tenant id, user key, scopes) of ``token``: declared, or by its shape when none are."""
+    declared = runtime.accounts.get(accounts.VENDOR)
+    if not declared:
+        return parse(token)
+    found = next((a for a in declared if a["token"] == token), None)
+    if found is None:
+        raise Unauthorized("the token is not valid", headers=_CHALLENGE)
+    key = {accounts.INDIVIDUAL: "self", accounts.ADMIN: "admin"}.get(found["type"], f"member{found['member']}")
+    scopes = frozenset(found["scopes"]) if found["scopes"] is not None else None
+    return found["account"], key, scopes
 
 
 def _token(request: web.Request) -> str:
@@ -104,10 +158,10 @@ async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
     route = request.match_info.route
     if route is None or route.name is None:
         return await handler(request)
-    tenant_id, key, scopes = parse(_token(request))
+    runtime = request.config_dict[keys.RUNTIME]
+    tenant_id, key, scopes = _identify(runtime, _token(request))
     if not tenant_id:
         raise Unauthorized("the bearer token names no account", headers=_CHALLENGE)
-    runtime = request.config_dict[keys.RUNTIME]
     tenant = accounts.ensure(runtime, tenant_id)
     user = next(u for u in accounts.users(tenant).values() if u.key == key)
     identity = Identity(tenant_id, user.uid, user.account_type, scopes)

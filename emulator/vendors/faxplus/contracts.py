@@ -37,7 +37,7 @@ CONTRACTS = {
     "get_accounts": _json("List accounts", "§3.5", "account_list"),
     "get_member_details": _json("Get a member's details", "§3.5", "member_detail"),
     "update_member_details": _json("Update a member's details", "§3.5", None, status=204, request="member_detail"),
-    "get_user": _json("Get an account", "§3.5", "account"),
+    "get_user": _json("Get an account", "§3.5", "user"),
     "update_user": _json("Update an account", "§3.5", None, status=204, request="payload_account_modification"),
     "list_numbers": _json("List numbers", "§3.6", "number_list"),
     "get_number": _json("Get a number", "§3.6", "number"),

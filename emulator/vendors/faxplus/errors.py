@@ -15,6 +15,6 @@ _CODES = {
 }
 
 
-def render(error: EmulatorError) -> web.Response:
+def render(error: EmulatorError, request: web.Request | None = None) -> web.Response:
     code = _CODES.get(error.code, error.code)
     return web.json_response({"error": code, "description": error.message}, status=error.status)

@@ -1,7 +1,7 @@
 """2600Hz Kazoo Crossbar fax APIs (faxboxes, faxes, webhooks), per shared/vendors/kazoo.md."""
 
 from emulator.core.vendor import Vendor
-from emulator.vendors.kazoo import auth, contracts, errors, inbound, jobs, lifecycle, routes, serialise
+from emulator.vendors.kazoo import accounts, auth, contracts, errors, inbound, jobs, lifecycle, routes, serialise
 
 VENDOR = Vendor(
     name="kazoo",
@@ -14,6 +14,7 @@ VENDOR = Vendor(
     on_transition=jobs.on_transition,
     receive=inbound.receive,
     view=serialise.view,
+    check_accounts=accounts.check_accounts,
     contracts=contracts.CONTRACTS,
     security=contracts.SECURITY,
 )

@@ -5,7 +5,8 @@ number) and ``PUT /v2/api_auth`` (a 64-character api key) return an auth token. 
 credentials are accepted and make their own account, whose id is derived from them, so
 the same credentials always reach the same account and parallel tests isolate themselves
 by using different credentials. A token lives 3600 s of emulator time and is good for its
-own account only.
+own account only. Declared accounts (``accounts.py``) replace "any credentials": then only
+theirs log in.
 
 The middleware checks, in Crossbar's order, the route (404/405), the account id in the
 path (404), the token (401) and the account (403), then renders every error of the
@@ -26,7 +27,7 @@ from aiohttp import web
 from emulator.core.errors import EmulatorError, MethodNotAllowed, Unauthorized
 from emulator.core.http import identify
 from emulator.core.runtime import Runtime
-from emulator.vendors.kazoo import errors, validation
+from emulator.vendors.kazoo import accounts, errors, validation
 from emulator.vendors.kazoo.envelope import Call, call, read_data, respond, runtime
 
 NAME = "kazoo"
@@ -84,15 +85,6 @@ def resolve(rt: Runtime, token: str) -> Session | None:
     return session
 
 
-def token_of(request: web.Request) -> str | None:
-    """The token a request carries: X-Auth-Token, a Bearer header, or ``auth_token`` in the query."""
-    token = request.headers.get("X-Auth-Token")
-    bearer = request.headers.get("Authorization", "")
-    if not token and bearer[:7].lower() == "bearer ":
-        token = bearer[7:].strip()
-    return token or request.query.get("auth_token") or None
-
-
 def _authenticate(request: web.Request, context: Call) -> None:
     account = request.match_info.get("account_id")
     if account is not None and not ACCOUNT_ID.fullmatch(account):
@@ -110,7 +102,6 @@ def _authenticate(request: web.Request, context: Call) -> None:
 async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
     """Route check, authentication and Kazoo error rendering for every request under /v2."""
     context = call(request)
-    context.token = token_of(request)
     try:
         routing = request.match_info.http_exception
         if routing is not None:
@@ -144,6 +135,9 @@ def _auth_response(request: web.Request, account_id: str, owner_id: str | None, 
 
 async def user_auth(request: web.Request) -> web.Response:
     doc = validation.validate("user_auth", await read_data(request))
+    rt = runtime(request)
+    if accounts.declared(rt):
+        return _declared_user_auth(request, rt, doc)
     for field in ("account_name", "account_realm", "phone_number"):
         if doc.get(field):
             identity = f"{field}={doc[field].lower()}"
@@ -156,6 +150,22 @@ async def user_auth(request: web.Request) -> web.Response:
     return _auth_response(request, account_id, owner_id, "cb_user_auth", extra)
 
 
+def _declared_user_auth(request: web.Request, rt: Runtime, doc: dict[str, Any]) -> web.Response:
+    account = accounts.by_login(rt, doc)
+    username = accounts.user_of(account, doc["credentials"], doc.get("method", "md5")) if account else None
+    if account is None or username is None:
+        raise errors.invalid_credentials()
+    return _auth_response(request, account["account_id"], accounts.owner_id(account["account_id"], username),
+                          "cb_user_auth", {"account_name": account["name"]})
+
+
 async def api_auth(request: web.Request) -> web.Response:
     doc = validation.validate("api_auth", await read_data(request))
+    rt = runtime(request)
+    if accounts.declared(rt):
+        account = accounts.by_api_key(rt, doc["api_key"])
+        if account is None:
+            raise errors.invalid_credentials()
+        return _auth_response(request, account["account_id"], None, "cb_api_auth",
+                              {"account_name": account["name"]})
     return _auth_response(request, _digest("api_auth", doc["api_key"]), None, "cb_api_auth", {})

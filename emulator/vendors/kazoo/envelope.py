@@ -43,10 +43,22 @@ def runtime(request: web.Request) -> Runtime:
     return request.config_dict[keys.RUNTIME]
 
 
+def token_of(request: web.Request) -> str | None:
+    """The token a request carries: X-Auth-Token, a Bearer header, or ``auth_token`` in the query."""
+    token = request.headers.get("X-Auth-Token")
+    bearer = request.headers.get("Authorization", "")
+    if not token and bearer[:7].lower() == "bearer ":
+        token = bearer[7:].strip()
+    return token or request.query.get("auth_token") or None
+
+
 def call(request: web.Request) -> Call:
+    """What is known about this request: made on first use (by the middleware, or by an error
+    answered before it ran, e.g. a scenario's fault) from the request's id and token."""
     found = request.get(keys.VENDOR_CONTEXT)
-    if not isinstance(found, Call):  # a request the middleware has not seen yet
-        found = Call(request_id=request.headers.get("X-Request-ID") or runtime(request).ids.hex(32))
+    if not isinstance(found, Call):
+        found = Call(request_id=request.headers.get("X-Request-ID") or runtime(request).ids.hex(32),
+                     token=token_of(request))
         request[keys.VENDOR_CONTEXT] = found
     return found
 

@@ -79,21 +79,27 @@ def not_found() -> NotFound:
 def _message_and_data(error: EmulatorError) -> tuple[str, Any]:
     if error.code not in _NEUTRAL_CODES and error.detail is not None:
         return error.code, error.detail
-    message, data = DEFAULTS.get(error.status, ("init failed" if error.status >= 500 else "error", {}))
+    given = error.message != type(error).message  # e.g. a scenario fault's ``message``
     if error.status == 400:  # a neutral Invalid from the core (e.g. a malformed multipart body)
-        data = {"body": {"invalid": {"message": error.message, "target": "body"}}}
-    elif error.status >= 500 and not data:
-        data = {"message": error.message}
-    return message, data
+        return DEFAULTS[400][0], {"body": {"invalid": {"message": error.message, "target": "body"}}}
+    if error.status in DEFAULTS:
+        message, data = DEFAULTS[error.status]
+        return message, {"message": error.message} if given else data
+    if given:  # Crossbar's ad-hoc error: the free text is the message and the data (kazoo.md §4)
+        return error.message, {"message": error.message}
+    return ("init failed", {"message": error.message}) if error.status >= 500 else ("error", {})
 
 
 def render(error: EmulatorError, request: web.Request | None = None) -> web.Response:
-    """The Kazoo error body for ``error`` (with the request's id and token when known)."""
+    """The Kazoo error body for ``error``: with ``request``, the whole envelope (its request id
+    and the token it carried) and the ``X-Request-ID`` header, as Crossbar answers every request."""
     message, data = _message_and_data(error)
     status = "fatal" if error.status >= 503 else "error"
-    if request is None:  # only for a bug that escaped the Kazoo middleware
+    if request is None:  # no request to echo (never the case for an answer to a client)
         body = {"data": data, "error": str(error.status), "message": message, "status": status,
                 "version": envelope.VERSION, "node": envelope.NODE}
-    else:
-        body = envelope.wrap(request, status, data, error=str(error.status), message=message)
-    return web.json_response(body, status=error.status)
+        return web.json_response(body, status=error.status)
+    body = envelope.wrap(request, status, data, error=str(error.status), message=message)
+    response = web.json_response(body, status=error.status)
+    response.headers["X-Request-ID"] = envelope.call(request).request_id
+    return response

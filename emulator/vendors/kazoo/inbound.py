@@ -1,14 +1,15 @@
 """Received faxes (kazoo.md §11): ``POST /_emulator/inbound`` makes one land in an inbox.
 
-The account is the Inbound's ``tenant`` (the account id from the auth response), or the
-account of the faxbox named in ``options.faxbox_id``, or of a faxbox whose ``caller_id``
-or ``fax_identity`` is the called number. The fax is stored in the monthly database as
+The account is the Inbound's ``tenant`` (the account id from the auth response, or a
+declared account's name), or the account of the faxbox named in ``options.faxbox_id``, or
+of a faxbox whose ``caller_id`` or ``fax_identity`` is the called number. The fax is stored in the monthly database as
 ``YYYYMM-<id>`` with ``folder: inbox`` and the fields the receive path writes, then
 ``inbound_fax`` is published (webhooks and the faxbox's inbound callback).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from typing import Any
@@ -18,7 +19,7 @@ from emulator.core.outcomes import Outcome, Result
 from emulator.core.runtime import Runtime
 from emulator.core.store import Fax
 from emulator.core.vendor import Inbound
-from emulator.vendors.kazoo import faxboxes, jobs, lifecycle, notify, serialise
+from emulator.vendors.kazoo import accounts, faxboxes, jobs, lifecycle, notify, serialise
 from emulator.vendors.kazoo.auth import ACCOUNT_ID, NAME
 from emulator.vendors.kazoo.envelope import gregorian
 
@@ -46,6 +47,8 @@ def _find_faxbox(rt: Runtime, inbound: Inbound) -> tuple[str | None, dict[str, A
 
 
 def receive(rt: Runtime, inbound: Inbound) -> Fax:
+    if inbound.tenant is not None and not ACCOUNT_ID.fullmatch(inbound.tenant):
+        inbound = dataclasses.replace(inbound, tenant=accounts.account_id_of(rt, inbound.tenant) or inbound.tenant)
     account_id, faxbox = _find_faxbox(rt, inbound)
     if inbound.options.get("faxbox_id") is not None and faxbox is None:
         raise Invalid(f"no Kazoo faxbox {inbound.options['faxbox_id']!r}", field="options")
@@ -53,7 +56,8 @@ def receive(rt: Runtime, inbound: Inbound) -> Fax:
         raise Invalid(f"no Kazoo faxbox answers {inbound.to!r}: give the account id as 'tenant', or create a "
                       "faxbox whose caller_id is that number", field="tenant")
     if not ACCOUNT_ID.fullmatch(account_id):
-        raise Invalid("a Kazoo tenant is a 32-hex account id (from the auth response)", field="tenant")
+        raise Invalid("a Kazoo tenant is a 32-hex account id (from the auth response) or the name of a declared "
+                      "account", field="tenant")
     now = rt.now()
     fax_id = f"{serialise.month_of(now)}-{rt.ids.hex(32)}"
     call_id = rt.ids.hex(32)

@@ -60,7 +60,7 @@ async def test_every_json_response_matches_its_schema(client):
     assert {r["direction"] for r in records} == {"outgoing", "incoming"}
     for record in records:
         await valid(client, "fax", "GET", f"/accounts/self/faxes/{record['id']}")
-    await valid(client, "account", "GET", "/accounts/self")
+    await valid(client, "user", "GET", "/accounts/self")
     await valid(client, "number_list", "GET", "/accounts/self/numbers")
     number = await my_number(client, "contracts")
     await valid(client, "number", "GET", f"/accounts/self/numbers/{number.replace('+', '%2B')}")
