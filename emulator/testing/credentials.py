@@ -26,7 +26,7 @@ class Credentials:
     """A distinct set of credentials, in every shape a vendor may ask for."""
 
     vendor: str
-    token: str  # bearer token, fax token: any non-empty string is accepted
+    token: str  # bearer token, fax token: any non-empty string, unless accounts are declared
     username: str
     password: str
     account: str  # an account name (Kazoo's ``account_name``)

@@ -1,7 +1,7 @@
 """CallerIP (Caller IP Inc. / Rinble / FaxHound) fax API, per shared/vendors/callerip.md."""
 
 from emulator.core.vendor import Vendor
-from emulator.vendors.callerip import contracts, errors, lifecycle, routes, serialise
+from emulator.vendors.callerip import auth, contracts, errors, lifecycle, routes, serialise
 
 VENDOR = Vendor(
     name="callerip",
@@ -13,4 +13,5 @@ VENDOR = Vendor(
     view=serialise.view,
     contracts=contracts.CONTRACTS,
     security=contracts.SECURITY,
+    check_accounts=auth.check_accounts,
 )

@@ -7,10 +7,13 @@ work, and tokens with the same ``line`` share one fax line, as several tokens of
 line do on the real service (§3).
 """
 
+from typing import Any
+
 from aiohttp import web
 
 from emulator import keys
-from emulator.core.errors import Unauthorized
+from emulator.core import contracts
+from emulator.core.errors import Invalid, Unauthorized
 from emulator.core.http import identify
 
 NAME = "callerip"
@@ -30,3 +33,17 @@ def authenticate(request: web.Request, token: str | None) -> str:
         tenant = str(account.get("line") or token)
     identify(request, tenant)
     return tenant
+
+
+def check_accounts(declared: list[Any]) -> list[dict[str, Any]]:
+    """Declared tokens (``{token, line}``, schemas/callerip/account.json); Invalid on a bad entry
+    or a token declared twice."""
+    checked: list[dict[str, Any]] = []
+    for index, entry in enumerate(declared):
+        violations = contracts.check(NAME, "account", entry)
+        if violations:
+            raise Invalid(f"accounts[{index}]: {violations[0].message}", field="accounts")
+        if any(c["token"] == entry["token"] for c in checked):
+            raise Invalid(f"accounts[{index}]: the token {entry['token']!r} is declared twice", field="accounts")
+        checked.append({"token": entry["token"], "line": entry.get("line") or entry["token"]})
+    return checked
