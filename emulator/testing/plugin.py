@@ -37,18 +37,21 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         f"{MARKER}(allow_violations=False, scope=None, **settings): configure the fax_emulator fixture: "
-        "allow_violations=True lets the test pass when vendor contracts were broken; scope='function' or "
+        "allow_violations=True lets the test pass when vendor contracts were broken ('warnings': when only "
+        "warnings were recorded); scope='function' or "
         "'session' overrides the ini option; settings (seed, start_time, strict...) go to a fresh emulator.",
     )
 
 
-def _options(request: pytest.FixtureRequest) -> tuple[bool, str, dict[str, Any]]:
+def _options(request: pytest.FixtureRequest) -> tuple[bool | str, str, dict[str, Any]]:
     """(allow_violations, scope, settings) from the closest marker and the ini file."""
     marker = request.node.get_closest_marker(MARKER)
     settings = dict(marker.kwargs) if marker is not None else {}
     if marker is not None and marker.args:
         pytest.fail(f"@pytest.mark.{MARKER} takes keyword arguments only, not {marker.args!r}", pytrace=False)
-    allow = bool(settings.pop("allow_violations", False))
+    allow = settings.pop("allow_violations", False)
+    if allow not in (True, False, "warnings"):
+        pytest.fail(f"allow_violations must be True, False or 'warnings', not {allow!r}", pytrace=False)
     scope = settings.pop("scope", None) or request.config.getini(SCOPE_INI)
     if scope not in SCOPES:
         pytest.fail(f"fax_emulator scope must be one of {', '.join(SCOPES)}, not {scope!r}", pytrace=False)

@@ -79,3 +79,36 @@ def test_tests_without_the_fixture_are_untouched(pytester):
             assert True
     """)
     pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_allowing_warnings_still_fails_on_errors(pytester):
+    make_project(pytester)
+    pytester.makepyfile("""
+        import pytest
+
+        @pytest.mark.fax_emulator(allow_violations="warnings")
+        def test_only_warnings(fax_emulator, break_contract):
+            break_contract(vendor="callerip", operation="send_fax", severity="warning", message="unknown field")
+
+        @pytest.mark.fax_emulator(allow_violations="warnings")
+        def test_an_error(fax_emulator, break_contract):
+            break_contract(vendor="callerip", operation="send_fax", severity="error", message="bad number")
+    """)
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*1 vendor contract violation(s)*", "*bad number*"])
+    result.stdout.no_fnmatch_line("*unknown field*")
+
+
+def test_a_wrong_allow_violations_value_is_a_clear_error(pytester):
+    make_project(pytester)
+    pytester.makepyfile("""
+        import pytest
+
+        @pytest.mark.fax_emulator(allow_violations="some")
+        def test_app(fax_emulator):
+            pass
+    """)
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*allow_violations must be True, False or 'warnings'*"])
