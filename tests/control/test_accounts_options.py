@@ -33,9 +33,7 @@ async def test_bad_accounts_are_400_and_change_nothing(client, body):
     assert [a["name"] for a in accounts] == ["keep"]
 
 
-async def test_vendors_without_accounts_or_options_say_so(client):
-    response = await client.put("/_emulator/accounts/callerip", json={"accounts": []})
-    assert response.status == 409
+async def test_vendors_without_options_say_so_and_unknown_vendors_are_refused(client):
     assert (await client.get("/_emulator/vendors/callerip/options")).status == 409
     assert (await client.patch("/_emulator/vendors/callerip/options", json={})).status == 409
     assert (await client.get("/_emulator/accounts/nobody")).status == 400
