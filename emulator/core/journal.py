@@ -52,9 +52,16 @@ class Journal:
         self.last_violation = 0
 
     def record(self, **fields: Any) -> RequestEntry:
+        return self.add(**fields)
+
+    def add(self, time: float, vendor: str | None, operation: str | None, tenant: str | None, method: str,
+            path: str, query: str, status: int, duration_ms: float, rule: str | None = None,
+            fault: str | None = None, fax_ids: list[str] | None = None) -> RequestEntry:
+        """``record`` with positional fields (the root middleware's, once per request)."""
         if len(self.requests) == self.size:
             self.dropped += 1
-        entry = RequestEntry(seq=next(self._seq), **fields)
+        entry = RequestEntry(next(self._seq), time, vendor, operation, tenant, method, path, query, status,
+                             duration_ms, rule, fault, [] if fax_ids is None else fax_ids)
         self.requests.append(entry)
         return entry
 

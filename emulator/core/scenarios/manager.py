@@ -130,6 +130,11 @@ class Scenarios:
                                      dict(spec.options)))
 
     # -- reading ----------------------------------------------------------------------
+    @property
+    def in_force(self) -> bool:
+        """Is any scenario (global or of a tenant) in force? If not, requests skip the gate."""
+        return self.active is not None or bool(self.tenants)
+
     def tenant_layer(self, vendor: str, tenant: str) -> ActiveScenario | None:
         """The scenario of one tenant, if it has one."""
         return self.tenants.get((vendor, tenant))
