@@ -9,10 +9,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 from multidict import MultiDict
@@ -216,6 +217,29 @@ async def read_json(request: web.Request, limit: int = MAX_JSON_BYTES, *, requir
         raise Invalid(f"the request body is not valid JSON: {exc}") from exc
     request[PARSED_BODY] = value
     return value
+
+
+#: orjson leaves these to ``json.dumps`` (by raising TypeError), which refuses them as before
+_ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME
+
+
+def json_bytes(data: Any) -> bytes:
+    """``data`` as compact UTF-8 JSON, the way the vendors' own servers write it.
+
+    orjson does it (about ten times faster than ``json.dumps``); what it does not take
+    (integers past 64 bits, non-string keys, lone surrogates) goes through ``json.dumps``,
+    compact too, with non-ASCII escaped.
+    """
+    try:
+        return orjson.dumps(data, option=_ORJSON_OPTIONS)
+    except TypeError:
+        return json.dumps(data, separators=(",", ":")).encode()
+
+
+def json_response(data: Any, *, status: int = 200, headers: Mapping[str, str] | None = None) -> web.Response:
+    """A JSON answer (``application/json; charset=utf-8``): every vendor answers through this."""
+    return web.Response(body=json_bytes(data), status=status, headers=headers, content_type="application/json",
+                        charset="utf-8")
 
 
 Renderer = Callable[[EmulatorError], web.StreamResponse]

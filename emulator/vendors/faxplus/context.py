@@ -10,7 +10,7 @@ from aiohttp import web
 from emulator import keys
 from emulator.core import contracts
 from emulator.core.errors import Invalid
-from emulator.core.http import read_json
+from emulator.core.http import json_response, read_json
 from emulator.core.runtime import Runtime
 from emulator.core.store import Tenant
 from emulator.vendors.faxplus import accounts
@@ -64,7 +64,7 @@ def admin_user(request: web.Request) -> tuple[Runtime, Tenant, User]:
 
 
 def ok(body: Any, status: int = 200) -> web.Response:
-    return web.json_response(body, status=status)
+    return json_response(body, status=status)
 
 
 def done() -> web.Response:

@@ -18,7 +18,7 @@ from aiohttp import web
 
 from emulator import keys
 from emulator.core.errors import Invalid
-from emulator.core.http import read_bytes
+from emulator.core.http import json_response, read_bytes
 from emulator.core.runtime import Runtime
 
 #: unix time + this = Gregorian seconds (kazoo.md §1)
@@ -80,7 +80,7 @@ def respond(request: web.Request, data: Any, *, status: int = 200, revision: str
     if request.method == "PUT" and status == 200:
         status = 201
     body = wrap(request, "success", data, revision=revision, **fields)
-    response = web.json_response(body, status=status, headers=headers)
+    response = json_response(body, status=status, headers=headers)
     if revision is not None and revision != "automatic":
         response.headers["ETag"] = f'"{revision}"'
     return response

@@ -20,6 +20,7 @@ from emulator.core.errors import (
     NotFound,
     Unauthorized,
 )
+from emulator.core.http import json_response
 from emulator.vendors.kazoo import envelope
 
 #: Crossbar's message and data for each HTTP status, when nothing more specific is known
@@ -96,4 +97,4 @@ def render(error: EmulatorError, request: web.Request | None = None) -> web.Resp
                 "version": envelope.VERSION, "node": envelope.NODE}
     else:
         body = envelope.wrap(request, status, data, error=str(error.status), message=message)
-    return web.json_response(body, status=error.status)
+    return json_response(body, status=error.status)
