@@ -7,6 +7,7 @@ over-size upload is never held in memory; malformed bodies become ``Invalid``.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import logging
 from collections.abc import Callable, Mapping
@@ -33,16 +34,21 @@ PARSED_BODY = web.RequestKey("parsed_body", object)
 TENANT = web.RequestKey("tenant", str)
 
 
+#: the scenario gate of the vendor request being handled, if any (``scenarios.gate.CURRENT``);
+#: it lives here so that ``identify`` reaches it without importing the scenarios package
+GATE: contextvars.ContextVar[Any] = contextvars.ContextVar("fax_emulator_gate", default=None)
+
+
 def identify(request: web.Request, tenant: str) -> None:
     """Vendor auth: the caller is ``tenant``. Call it before changing anything.
 
     It records the tenant for the journal and the violations log, and lets scenario fault
     rules on the tenant act now (which may raise ``ScriptedFault``: let it through).
     """
-    from emulator.core.scenarios.gate import identified  # scenarios import this module
-
     request[TENANT] = tenant
-    identified(tenant)
+    gate = GATE.get()
+    if gate is not None:
+        gate.identified(tenant)
 
 
 @dataclass(slots=True)

@@ -17,7 +17,7 @@ _COVER_FIELDS = ("coverFrom", "coverTo", "coverSubject", "coverMessage")
 
 
 async def send_fax(request: web.Request) -> web.Response:
-    runtime = request.config_dict[keys.RUNTIME]
+    runtime = request.app[keys.RUNTIME]
     form = await read_form(request, runtime.config.max_upload_bytes)
     tenant = auth.authenticate(request, form.get("token"))
     number = (form.get("number") or "").strip()
@@ -44,7 +44,7 @@ async def send_fax(request: web.Request) -> web.Response:
 
 
 async def fax_status(request: web.Request) -> web.Response:
-    runtime = request.config_dict[keys.RUNTIME]
+    runtime = request.app[keys.RUNTIME]
     tenant = auth.authenticate(request, request.query.get("token"))
     uuid = request.query.get("uuid", "").strip()
     if not uuid:

@@ -107,7 +107,7 @@ async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
     tenant_id, key, scopes = parse(_token(request))
     if not tenant_id:
         raise Unauthorized("the bearer token names no account", headers=_CHALLENGE)
-    runtime = request.config_dict[keys.RUNTIME]
+    runtime = request.app[keys.RUNTIME]
     tenant = accounts.ensure(runtime, tenant_id)
     user = next(u for u in accounts.users(tenant).values() if u.key == key)
     identity = Identity(tenant_id, user.uid, user.account_type, scopes)

@@ -20,7 +20,7 @@ from emulator.vendors.faxplus.auth import IDENTITY
 
 def caller(request: web.Request) -> tuple[Runtime, Tenant, Identity]:
     """The runtime, the caller's account (made by auth) and identity."""
-    runtime = request.config_dict[keys.RUNTIME]
+    runtime = request.app[keys.RUNTIME]
     identity = request[IDENTITY]
     return runtime, accounts.ensure(runtime, identity.tenant), identity
 

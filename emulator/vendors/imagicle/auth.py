@@ -110,7 +110,7 @@ def _same(a: str, b: str) -> bool:
 
 def authenticate(request: web.Request) -> User:
     """The caller; 401 for missing or wrong credentials, 403 below the fax API's level."""
-    runtime: Runtime = request.config_dict[keys.RUNTIME]
+    runtime: Runtime = request.app[keys.RUNTIME]
     name, password = _credentials(request)
     if runtime.accounts.get(NAME):
         account = declared(runtime, name)

@@ -15,7 +15,7 @@ NAME = "imagicle"
 
 
 def _runtime(request: web.Request) -> Runtime:
-    return request.config_dict[keys.RUNTIME]
+    return request.app[keys.RUNTIME]
 
 
 def _fax(runtime: Runtime, user: auth.User, fax_id: str, direction: str) -> Fax:

@@ -40,7 +40,7 @@ class Call:
 
 
 def runtime(request: web.Request) -> Runtime:
-    return request.config_dict[keys.RUNTIME]
+    return request.app[keys.RUNTIME]
 
 
 def call(request: web.Request) -> Call:
