@@ -48,10 +48,10 @@ def _pipeline(runtime: Runtime, vendors: dict[web.Application, Vendor],
 
     @web.middleware
     async def vendor_requests(request: web.Request, handler: Any) -> web.StreamResponse:
-        if request.path.startswith(CONTROL_PATHS):
-            return await handler(request)
         match_info = request.match_info
         operation = operations.get(match_info.route)
+        if operation is None and request.path.startswith(CONTROL_PATHS):
+            return await handler(request)
         if operation is None:  # the router's 404/405, or a path outside every vendor
             vendor = next((vendors[app] for app in match_info.apps if app in vendors), None)
             operation = _Operation(vendor, None, None) if vendor is not None else None
@@ -59,6 +59,7 @@ def _pipeline(runtime: Runtime, vendors: dict[web.Application, Vendor],
         started = time.perf_counter()
         status = 500
         outcome: tuple[str | None, str | None] = (None, None)
+        request[keys.FAX_IDS] = []  # a handler that makes faxes replaces it
         try:
             if operation is None:
                 response = await handler(request)
@@ -74,11 +75,11 @@ def _pipeline(runtime: Runtime, vendors: dict[web.Application, Vendor],
             status = exc.status
             raise
         finally:
-            journal.add(
+            journal.record(
                 at, operation.vendor.name if operation is not None else None,
                 operation.name if operation is not None else None, request.get(keys.TENANT), request.method,
-                request.path, request.query_string, status, round((time.perf_counter() - started) * 1000, 3),
-                outcome[0], outcome[1], request.get(keys.FAX_IDS) or [],
+                request.rel_url, status, time.perf_counter() - started, outcome[0], outcome[1],
+                request[keys.FAX_IDS],
             )
 
     async def _gated(request: web.Request, handler: Any,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from aiohttp import web
@@ -49,7 +50,14 @@ class ContractChecker:
         """After the handler: the request against its operation's contract (and the response,
         in strict mode). A refused request with no violation found is recorded as refused."""
         status = response.status
-        found = self._request_violations(vendor, request, contract) if contract is not None else []
+        found: Sequence[contracts.Violation] = ()
+        if contract is not None:
+            if contract.query is not None:
+                found = contracts.check_query(vendor, contract.query, request.rel_url.raw_query_string)
+            if contract.request is not None:
+                body = request.get(PARSED_BODY)
+                if body is not None:
+                    found = [*found, *contracts.check(vendor, contract.request, body, root="body")]
         refused = status in REFUSED
         if not found and not refused and not (self.strict and contract is not None):
             return
@@ -65,16 +73,6 @@ class ContractChecker:
                         **common)
         if self.strict and contract is not None:
             self._check_response(response, contract, common)
-
-    @staticmethod
-    def _request_violations(vendor: str, request: web.Request, contract: Contract) -> list[contracts.Violation]:
-        found: list[contracts.Violation] = []
-        if contract.query is not None:
-            found += contracts.check_query(vendor, contract.query, tuple(request.query.items()))
-        body = request.get(PARSED_BODY)
-        if contract.request is not None and body is not None:
-            found += contracts.check(vendor, contract.request, body, root="body")
-        return found
 
     def _check_response(self, response: web.StreamResponse, contract: Contract, common: dict[str, Any]) -> None:
         schema = contract.response_schema(response.status)
