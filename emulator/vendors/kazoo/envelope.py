@@ -8,6 +8,7 @@ documents are Gregorian seconds; the envelope's ``timestamp`` is ISO 8601 UTC.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -43,8 +44,9 @@ def runtime(request: web.Request) -> Runtime:
     return request.app[keys.RUNTIME]
 
 
-def call(request: web.Request) -> Call:
-    found = request.get(keys.VENDOR_CONTEXT)
+def call(request: web.Request, *, new: bool = False) -> Call:
+    """The request's context; ``new``: the middleware starts it (nothing to look up yet)."""
+    found = None if new else request.get(keys.VENDOR_CONTEXT)
     if not isinstance(found, Call):  # a request the middleware has not seen yet
         found = Call(request_id=request.headers.get("X-Request-ID") or runtime(request).ids.hex(32))
         request[keys.VENDOR_CONTEXT] = found
@@ -57,7 +59,12 @@ def gregorian(timestamp: float) -> int:
 
 
 def iso8601(timestamp: float) -> str:
-    return datetime.fromtimestamp(int(timestamp), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _iso8601(int(timestamp))
+
+
+@functools.lru_cache(maxsize=64)
+def _iso8601(seconds: int) -> str:  # every response formats the same few seconds
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def wrap(request: web.Request, status: str, data: Any, **fields: Any) -> dict[str, Any]:
@@ -86,6 +93,7 @@ def respond(request: web.Request, data: Any, *, status: int = 200, revision: str
     return response
 
 
+@functools.lru_cache(maxsize=4096)
 def revision(counter: int, seed: str) -> str:
     """A CouchDB-style revision ``N-<32hex>``, stable for the same document state."""
     return f"{counter}-{hashlib.md5(f'{seed}:{counter}'.encode()).hexdigest()}"
