@@ -14,6 +14,7 @@ part before ``~`` names the account. Without it the token has every scope. The O
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -65,6 +66,7 @@ SCOPES: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
+@functools.lru_cache(maxsize=1024)  # a client sends the same token with every request
 def parse(token: str) -> tuple[str, str, frozenset[str] | None]:
     """(tenant id, user key, scopes) of a token; see the module docstring."""
     base, tilde, scope_text = token.partition("~")
