@@ -40,6 +40,11 @@ def format_time(timestamp: float | None, zone_name: str) -> str | None:
     """``2016-11-25T15:57:40.1234567`` in the server's zone; None stays None."""
     if timestamp is None:
         return None
+    return _format_time(timestamp, zone_name)
+
+
+@functools.lru_cache(maxsize=4096)
+def _format_time(timestamp: float, zone_name: str) -> str:  # a polled fax shows the same times every time
     local = datetime.fromtimestamp(timestamp, zone(zone_name)).replace(tzinfo=None)
     return local.strftime("%Y-%m-%dT%H:%M:%S") + f".{local.microsecond:06d}0"
 
