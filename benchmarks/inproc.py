@@ -66,29 +66,42 @@ def raw_request(path: str, headers: dict[str, str]) -> bytes:
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
 
 
-async def per_request(runner: Any, raw: bytes, requests: int, rounds: int,
-                      profiler: Any = None) -> tuple[float, bytes]:
-    """Best-of-``rounds`` microseconds per request, and the last response."""
-    loop = asyncio.get_running_loop()
+def _connect(runner: Any) -> tuple[Any, MemoryTransport]:
     protocol = runner.server()
     transport = MemoryTransport()
     protocol.connection_made(transport)
-    best = float("inf")
-    for round_ in range(rounds + 1):  # round 0 warms up
-        if profiler is not None and round_ == 1:
+    return protocol, transport
+
+
+async def _round(protocol: Any, transport: MemoryTransport, raw: bytes, requests: int) -> float:
+    """Microseconds per request over ``requests`` requests, one at a time."""
+    loop = asyncio.get_running_loop()
+    began = time.perf_counter()
+    for _ in range(requests):
+        transport.waiter = loop.create_future()
+        protocol.data_received(raw)
+        await transport.waiter
+    return (time.perf_counter() - began) / requests * 1e6
+
+
+async def compare(ours: Any, bare: Any, raw: bytes, requests: int, rounds: int,
+                  profiler: Any = None) -> tuple[float, float, bytes]:
+    """Best-of-``rounds`` microseconds per request of each server (rounds interleaved, so
+    a slower spell of the machine touches both), and the emulator's last answer."""
+    (our_protocol, our_transport), (bare_protocol, bare_transport) = _connect(ours), _connect(bare)
+    await _round(our_protocol, our_transport, raw, requests)  # warm-up
+    await _round(bare_protocol, bare_transport, raw, requests)
+    best_ours = best_bare = float("inf")
+    for _ in range(rounds):
+        if profiler is not None:
             profiler.enable()
-        began = time.perf_counter()
-        for _ in range(requests):
-            transport.waiter = loop.create_future()
-            protocol.data_received(raw)
-            await transport.waiter
-        elapsed = (time.perf_counter() - began) / requests * 1e6
-        if round_:
-            best = min(best, elapsed)
-    if profiler is not None:
-        profiler.disable()
-    protocol.connection_lost(None)
-    return best, transport.written[-1]
+        best_ours = min(best_ours, await _round(our_protocol, our_transport, raw, requests))
+        if profiler is not None:
+            profiler.disable()
+        best_bare = min(best_bare, await _round(bare_protocol, bare_transport, raw, requests))
+    our_protocol.connection_lost(None)
+    bare_protocol.connection_lost(None)
+    return best_ours, best_bare, our_transport.written[-1]
 
 
 async def measure(vendors: list[str], requests: int, rounds: int, profile: str | None = None,
@@ -118,16 +131,15 @@ async def measure(vendors: list[str], requests: int, rounds: int, profile: str |
                 import cProfile
 
                 profiler = cProfile.Profile()
-            ours, answer = await per_request(runner, raw, requests, rounds, profiler)
-            if profiler is not None:
-                profiler.dump_stats(f"{profile}.{vendor}.prof")
-            assert b" 200 " in answer.split(b"\r\n", 1)[0], answer[:200]
             bare_runner = web.AppRunner(make_app(body), access_log=None, handle_signals=False)
             await bare_runner.setup()
             try:
-                bare, _ = await per_request(bare_runner, raw, requests, rounds)
+                ours, bare, answer = await compare(runner, bare_runner, raw, requests, rounds, profiler)
             finally:
                 await bare_runner.cleanup()
+            assert b" 200 " in answer.split(b"\r\n", 1)[0], answer[:200]
+            if profiler is not None:
+                profiler.dump_stats(f"{profile}.{vendor}.prof")
             rows.append({"vendor": vendor, "emulator_us": round(ours, 1), "bare_us": round(bare, 1),
                          "ratio": round(bare / ours, 3)})
             print(f"  {HOT_READS[vendor][0]}: {ours:.1f} us vs bare {bare:.1f} us (x{bare / ours:.3f})", flush=True)
