@@ -17,8 +17,7 @@ from emulator.control.routes import build_control
 from emulator.core.contracts import Contract
 from emulator.core.errors import ScriptedFault
 from emulator.core.runtime import Runtime
-from emulator.core.scenarios import faults, gate, load_files
-from emulator.core.scenarios.model import FaultAction
+from emulator.core.scenarios import faults, gate
 from emulator.core.vendor import Vendor
 
 CONTROL_PREFIX = "/_emulator"
@@ -104,7 +103,10 @@ def _pipeline(runtime: Runtime, vendors: dict[web.Application, Vendor],
         fault = request_gate.fault
         if fault is None and response is not None:
             return response, (rule, None)
-        fault = fault or FaultAction(status=500)  # ScriptedFault is raised only with a fault
+        if fault is None:  # ScriptedFault is raised only with a fault
+            from emulator.core.scenarios.model import FaultAction
+
+            fault = FaultAction(status=500)
         described = request[keys.FAULT] = fault.describe(request_gate.latency)
         return await faults.answer(request, fault, request_gate.latency, response, vendor.render_error), (
             rule, described)
@@ -136,6 +138,8 @@ def build_app(config: Config | None = None, vendors: Iterable[Vendor] | None = N
     config = config or Config()
     runtime = Runtime(config, vendors)
     if config.scenarios:
+        from emulator.core.scenarios.loader import load_files  # YAML and JSON Schema: only when needed
+
         runtime.scenarios.apply(load_files(config.scenarios, runtime.vendors))
     vendors: dict[web.Application, Vendor] = {}
     operations: dict[Any, _Operation] = {}
