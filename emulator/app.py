@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
@@ -24,13 +23,8 @@ CONTROL_PREFIX = "/_emulator"
 CONTROL_PATHS = CONTROL_PREFIX + "/"  # requests under it are the control API's, not journaled
 
 
-@dataclass(frozen=True, slots=True)
-class _Operation:
-    """What the pipeline knows about one vendor route, looked up once per request."""
-
-    vendor: Vendor
-    name: str | None
-    contract: Contract | None
+#: what the pipeline knows about one vendor route: its vendor, operation name and contract
+_Operation = tuple[Vendor, str | None, Contract | None]
 
 
 def _pipeline(runtime: Runtime, vendors: dict[web.Application, Vendor],
@@ -53,7 +47,7 @@ def _pipeline(runtime: Runtime, vendors: dict[web.Application, Vendor],
             return await handler(request)
         if operation is None:  # the router's 404/405, or a path outside every vendor
             vendor = next((vendors[app] for app in match_info.apps if app in vendors), None)
-            operation = _Operation(vendor, None, None) if vendor is not None else None
+            operation = (vendor, None, None) if vendor is not None else None
         at = clock.now()
         started = time.perf_counter()
         status = 500
@@ -66,8 +60,7 @@ def _pipeline(runtime: Runtime, vendors: dict[web.Application, Vendor],
                 response, outcome = await _gated(request, handler, operation)
             else:
                 response = await handler(request)
-                checks.check_request(request, response, operation.vendor.name, operation.name,
-                                     operation.contract)
+                checks.check_request(request, response, operation[0].name, operation[1], operation[2])
             status = response.status
             return response
         except web.HTTPException as exc:
@@ -75,8 +68,8 @@ def _pipeline(runtime: Runtime, vendors: dict[web.Application, Vendor],
             raise
         finally:
             journal.record(
-                at, operation.vendor.name if operation is not None else None,
-                operation.name if operation is not None else None, request.get(keys.TENANT), request.method,
+                at, operation[0].name if operation is not None else None,
+                operation[1] if operation is not None else None, request.get(keys.TENANT), request.method,
                 request.rel_url, status, time.perf_counter() - started, outcome[0], outcome[1],
                 request[keys.FAX_IDS],
             )
@@ -85,14 +78,14 @@ def _pipeline(runtime: Runtime, vendors: dict[web.Application, Vendor],
                      operation: _Operation) -> tuple[web.StreamResponse, tuple[str | None, str | None]]:
         """Scenario fault rules (see core/scenarios/gate.py for when each is checked); returns
         the answer and, for the journal, the rule that acted and what its fault did."""
-        vendor = operation.vendor
-        request_gate = scenarios.open_gate(vendor.name, operation.name, request.headers)
+        vendor, name, contract = operation
+        request_gate = scenarios.open_gate(vendor.name, name, request.headers)
         token = request_gate.enter()
         response: web.StreamResponse | None = None
         try:
             request_gate.start()
             response = await handler(request)
-            checks.check_request(request, response, vendor.name, operation.name, operation.contract)
+            checks.check_request(request, response, vendor.name, name, contract)
         except ScriptedFault:
             response = None
         finally:
@@ -153,7 +146,7 @@ def build_app(config: Config | None = None, vendors: Iterable[Vendor] | None = N
         sub[keys.RUNTIME] = runtime  # request.config_dict finds it at the first try
         vendors[sub] = vendor
         for route in sub.router.routes():
-            operations[route] = _Operation(vendor, route.name, vendor.contracts.get(route.name or ""))
+            operations[route] = (vendor, route.name, vendor.contracts.get(route.name or ""))
         app.add_subapp(vendor.prefix, sub)
     app.add_subapp(CONTROL_PREFIX, build_control())
     return app

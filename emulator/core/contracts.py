@@ -11,7 +11,6 @@ import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # jsonschema is imported when the first validator is built: it costs start-up time
@@ -40,6 +39,8 @@ def json_path(parts: Any, root: str = "$") -> str:
 
 @functools.cache
 def _vendor_registry(vendor: str) -> Registry:
+    from importlib import resources  # with the first validator: it costs start-up time
+
     from referencing import Registry, Resource
     from referencing.jsonschema import DRAFT202012
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import re
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from emulator.core.errors import Invalid
 
@@ -30,6 +29,8 @@ def zone(name: str) -> tzinfo:
     if offset:
         sign = -1 if offset.group(1) == "-" else 1
         return timezone(sign * timedelta(hours=int(offset.group(2)), minutes=int(offset.group(3))))
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # IANA names only: not at start-up
+
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
