@@ -14,13 +14,20 @@ import socket
 from aiohttp import web
 
 
-async def serve(body: bytes, sock: socket.socket) -> None:
+def make_app(body: bytes) -> web.Application:
+    """The bare app: every path, every method, the same bytes."""
+
     async def answer(request: web.Request) -> web.Response:
         await request.read()  # a webhook receiver reads what it is sent
         return web.Response(body=body, content_type="application/json")
 
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", answer)
+    return app
+
+
+async def serve(body: bytes, sock: socket.socket) -> None:
+    app = make_app(body)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.SockSite(runner, sock).start()

@@ -6,7 +6,8 @@ from emulator.core import http
 from emulator.core.runtime import Runtime
 from emulator.core.vendor import Vendor
 
-#: the emulator's runtime, on the root app (reach it with ``request.config_dict``)
+#: the emulator's runtime, on the root app and on every vendor sub-app: vendor code reaches
+#: it with ``request.app[RUNTIME]`` (a dict lookup), the control API with ``request.config_dict``
 RUNTIME = web.AppKey("runtime", Runtime)
 #: on each vendor sub-app: the vendor it serves
 VENDOR = web.AppKey("vendor", Vendor)

@@ -6,14 +6,17 @@ different credentials never see each other's rules.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from aiohttp import web
 
 from emulator import keys
 from emulator.core.errors import Conflict, Invalid
 from emulator.core.http import read_bytes
 from emulator.core.runtime import Runtime
-from emulator.core.scenarios import ScenarioError, load_text
-from emulator.core.scenarios.loader import MAX_BYTES
+
+if TYPE_CHECKING:
+    from emulator.core.scenarios.source import ScenarioError
 
 SOURCE = "POST /_emulator/scenario"
 
@@ -47,6 +50,10 @@ async def show(request: web.Request) -> web.Response:
 
 async def replace(request: web.Request) -> web.Response:
     """Put the YAML or JSON body in force, replacing the scenario in the same place."""
+    # the reader needs YAML and JSON Schema: imported on the first scenario, not at start-up
+    from emulator.core.scenarios.loader import MAX_BYTES, load_text
+    from emulator.core.scenarios.source import ScenarioError
+
     runtime = _runtime(request)
     vendor, tenant = _place(request, runtime)
     raw = await read_bytes(request, MAX_BYTES)

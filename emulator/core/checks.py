@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Sequence
 from typing import Any
 
 from aiohttp import web
@@ -45,42 +45,34 @@ class ContractChecker:
         if severity == "error" and kind != "request":
             log.error("contract violation in the emulator's own %s (%s %s): %s", kind, vendor, operation, message)
 
-    def middleware(self, vendor: str, operations: Mapping[str, Contract]) -> Any:
-        """A vendor sub-app middleware that checks each request (and response, if strict)."""
-
-        @web.middleware
-        async def check_contract(request: web.Request, handler: Any) -> web.StreamResponse:
-            response = await handler(request)
-            route = request.match_info.route
-            operation = route.name if route is not None else None
-            contract = operations.get(operation) if operation else None
-            status = response.status
-            common = {"vendor": vendor, "operation": operation, "tenant": request.get(TENANT),
-                      "method": request.method, "path": request.path, "status": status}
-            found = self._request_violations(vendor, request, contract) if contract else []
-            severity = "error" if status in REFUSED else "warning"
-            for violation in found:
-                self.record(kind="request", severity=severity, location=violation.path,
-                            rule=violation.rule, message=violation.message, **common)
-            if status in REFUSED and not found:
-                self.record(kind="request", severity="error", location="$", rule="refused",
-                            message=f"the vendor refused the request ({status}): {_body_text(response)}",
-                            **common)
-            if self.strict and contract is not None:
-                self._check_response(response, contract, common)
-            return response
-
-        return check_contract
-
-    @staticmethod
-    def _request_violations(vendor: str, request: web.Request, contract: Contract) -> list[contracts.Violation]:
-        found: list[contracts.Violation] = []
-        if contract.query is not None:
-            found += contracts.check_query(vendor, contract.query, tuple(request.query.items()))
-        body = request.get(PARSED_BODY)
-        if contract.request is not None and body is not None:
-            found += contracts.check(vendor, contract.request, body, root="body")
-        return found
+    def check_request(self, request: web.Request, response: web.StreamResponse, vendor: str,
+                      operation: str | None, contract: Contract | None) -> None:
+        """After the handler: the request against its operation's contract (and the response,
+        in strict mode). A refused request with no violation found is recorded as refused."""
+        status = response.status
+        found: Sequence[contracts.Violation] = ()
+        if contract is not None:
+            if contract.query is not None:
+                found = contracts.check_query(vendor, contract.query, request.rel_url.raw_query_string)
+            if contract.request is not None:
+                body = request.get(PARSED_BODY)
+                if body is not None:
+                    found = [*found, *contracts.check(vendor, contract.request, body, root="body")]
+        refused = status in REFUSED
+        if not found and not refused and not (self.strict and contract is not None):
+            return
+        common = {"vendor": vendor, "operation": operation, "tenant": request.get(TENANT),
+                  "method": request.method, "path": request.path, "status": status}
+        severity = "error" if refused else "warning"
+        for violation in found:
+            self.record(kind="request", severity=severity, location=violation.path,
+                        rule=violation.rule, message=violation.message, **common)
+        if refused and not found:
+            self.record(kind="request", severity="error", location="$", rule="refused",
+                        message=f"the vendor refused the request ({status}): {_body_text(response)}",
+                        **common)
+        if self.strict and contract is not None:
+            self._check_response(response, contract, common)
 
     def _check_response(self, response: web.StreamResponse, contract: Contract, common: dict[str, Any]) -> None:
         schema = contract.response_schema(response.status)

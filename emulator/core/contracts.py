@@ -11,7 +11,6 @@ import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # jsonschema is imported when the first validator is built: it costs start-up time
@@ -40,6 +39,8 @@ def json_path(parts: Any, root: str = "$") -> str:
 
 @functools.cache
 def _vendor_registry(vendor: str) -> Registry:
+    from importlib import resources  # with the first validator: it costs start-up time
+
     from referencing import Registry, Resource
     from referencing.jsonschema import DRAFT202012
 
@@ -74,9 +75,14 @@ def validator(vendor: str, name: str) -> Any:
 
 
 @functools.lru_cache(maxsize=4096)
-def check_query(vendor: str, name: str, query: tuple[tuple[str, str], ...]) -> tuple[Violation, ...]:
-    """``check`` for query parameters, remembered: clients poll the same URLs over and over."""
-    return tuple(check(vendor, name, dict(query), root="query"))
+def check_query(vendor: str, name: str, raw_query: str) -> tuple[Violation, ...]:
+    """``check`` for a query string (as sent, still percent-encoded), remembered: clients poll
+    the same URLs over and over. It is parsed as aiohttp parses ``request.query``; a name
+    given twice counts with its last value."""
+    from yarl import URL
+
+    query = URL.build(query_string=raw_query, encoded=True).query
+    return tuple(check(vendor, name, dict(query.items()), root="query"))
 
 
 def check(vendor: str, name: str, instance: Any, root: str = "$") -> list[Violation]:

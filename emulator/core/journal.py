@@ -8,15 +8,21 @@ from __future__ import annotations
 
 import itertools
 from collections import deque
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
+
+from yarl import URL
 
 DEFAULT_SIZE = 10_000
 
 
 @dataclass(slots=True)
 class RequestEntry:
-    """One HTTP request the emulator answered."""
+    """One HTTP request the emulator answered.
+
+    It keeps the request's URL as it came, and decodes the path and query only when the
+    entry is read: most entries are never read, and decoding costs every request.
+    """
 
     seq: int
     time: float
@@ -24,16 +30,32 @@ class RequestEntry:
     operation: str | None
     tenant: str | None
     method: str
-    path: str
-    query: str
+    url: URL  # the request's relative URL (path and query)
     status: int
-    duration_ms: float
+    seconds: float  # wall time taken to answer
     rule: str | None = None  # the scenario rule that acted on it (a fault, or the outcome of a fax it made)
     fault: str | None = None  # what that fault rule did, e.g. "status 503" or "reset after"
     fax_ids: list[str] = field(default_factory=list)
 
+    @property
+    def path(self) -> str:
+        return self.url.path
+
+    @property
+    def query(self) -> str:
+        return self.url.query_string
+
+    @property
+    def duration_ms(self) -> float:
+        return round(self.seconds * 1000, 3)
+
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return {
+            "seq": self.seq, "time": self.time, "vendor": self.vendor, "operation": self.operation,
+            "tenant": self.tenant, "method": self.method, "path": self.path, "query": self.query,
+            "status": self.status, "duration_ms": self.duration_ms, "rule": self.rule, "fault": self.fault,
+            "fax_ids": list(self.fax_ids),
+        }
 
 
 class Journal:
@@ -43,7 +65,8 @@ class Journal:
         if size < 1:
             raise ValueError("journal size must be at least 1")
         self.size = size
-        self.requests: deque[RequestEntry] = deque(maxlen=size)
+        #: the request ring, as RequestEntry field tuples (made into entries when read)
+        self.requests: deque[tuple[Any, ...]] = deque(maxlen=size)
         self.violations: deque[dict[str, Any]] = deque(maxlen=size)
         self._seq = itertools.count(1)
         self._violation_seq = itertools.count(1)
@@ -51,12 +74,15 @@ class Journal:
         #: seq of the newest violation ever recorded (0: none); never goes back, even on clear
         self.last_violation = 0
 
-    def record(self, **fields: Any) -> RequestEntry:
-        if len(self.requests) == self.size:
+    def record(self, time: float, vendor: str | None, operation: str | None, tenant: str | None, method: str,
+               url: URL, status: int, seconds: float, rule: str | None = None, fault: str | None = None,
+               fax_ids: list[str] | None = None) -> None:
+        """Add a request (the root middleware does, once per request outside the control API)."""
+        requests = self.requests
+        if len(requests) == self.size:
             self.dropped += 1
-        entry = RequestEntry(seq=next(self._seq), **fields)
-        self.requests.append(entry)
-        return entry
+        requests.append((next(self._seq), time, vendor, operation, tenant, method, url, status, seconds, rule,
+                         fault, [] if fax_ids is None else fax_ids))
 
     def violation(self, **fields: Any) -> dict[str, Any]:
         """Record a contract violation; it gets a ``seq`` that only grows, so a reader can
@@ -74,16 +100,16 @@ class Journal:
         self, *, vendor: str | None = None, tenant: str | None = None, limit: int | None = None
     ) -> list[RequestEntry]:
         found = [
-            e for e in self.requests
-            if (vendor is None or e.vendor == vendor) and (tenant is None or e.tenant == tenant)
+            fields for fields in self.requests
+            if (vendor is None or fields[2] == vendor) and (tenant is None or fields[4] == tenant)
         ]
-        return found[-limit:] if limit else found
+        return [RequestEntry(*fields) for fields in (found[-limit:] if limit else found)]
 
     def clear(self, vendor: str | None = None, tenant: str | None = None) -> None:
         if vendor is None:
             self.requests.clear()
             self.violations.clear()
             return
-        keep = [e for e in self.requests if not (e.vendor == vendor and (tenant is None or e.tenant == tenant))]
+        keep = [f for f in self.requests if not (f[2] == vendor and (tenant is None or f[4] == tenant))]
         self.requests.clear()
         self.requests.extend(keep)

@@ -30,10 +30,27 @@ from emulator.core.webhooks import Dispatcher
 log = logging.getLogger(__name__)
 
 
+class _Options(dict[str, dict[str, Any]]):
+    """Vendor name -> options; a vendor's defaults (``check_options({})``) are made when first
+    asked for: checking them may load JSON Schema, which start-up should not wait for."""
+
+    def __init__(self, vendors: Iterable[Vendor]) -> None:
+        super().__init__()
+        self._checks = {v.name: v.check_options for v in vendors if v.check_options is not None}
+
+    def __missing__(self, name: str) -> dict[str, Any]:
+        check = self._checks.get(name)
+        if check is None:
+            raise KeyError(name)
+        found = self[name] = check({})
+        return found
+
+
 class Runtime:
     """Everything one running emulator holds."""
 
     def __init__(self, config: Any, vendors: Iterable[Vendor]) -> None:
+        vendors = tuple(vendors)
         self.config = config
         self.clock: RealClock | ManualClock = make_clock(config.clock, config.speed, config.start_time)
         self.scheduler = Scheduler(self.clock)
@@ -53,7 +70,7 @@ class Runtime:
         self.engine = Engine(self.scheduler, lambda fax: self.policy)
         self.outbox = Outbox()  # e-mails the vendors would send
         #: vendor name -> its option switches and declared data (complete, with defaults)
-        self.options: dict[str, dict[str, Any]] = {}
+        self.options: dict[str, dict[str, Any]] = _Options(vendors)
         self.vendors: dict[str, Vendor] = {}
         for vendor in vendors:
             self.vendors[vendor.name] = vendor
@@ -62,8 +79,6 @@ class Runtime:
                 hook = vendor.on_transition
                 listener = lambda fax, old, new, hook=hook: hook(self, fax, old, new)  # noqa: E731
             self.engine.register(vendor.name, vendor.machine, listener)
-            if vendor.check_options is not None:
-                self.options[vendor.name] = vendor.check_options({})
 
     def now(self) -> float:
         return self.clock.now()

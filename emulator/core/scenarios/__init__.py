@@ -7,10 +7,28 @@ and the request gate (``gate``); ``faults`` answers a request the way a fault ru
 The README's "Scenarios" section documents the format.
 """
 
-from emulator.core.scenarios.loader import load_files, load_text
-from emulator.core.scenarios.manager import Scenarios
-from emulator.core.scenarios.model import Scenario
-from emulator.core.scenarios.policy import ScenarioPolicy
-from emulator.core.scenarios.source import Problem, ScenarioError
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from emulator.core.scenarios.loader import load_files, load_text
+    from emulator.core.scenarios.manager import Scenarios
+    from emulator.core.scenarios.model import Scenario
+    from emulator.core.scenarios.policy import ScenarioPolicy
+    from emulator.core.scenarios.source import Problem, ScenarioError
 
 __all__ = ["Problem", "Scenario", "ScenarioError", "ScenarioPolicy", "Scenarios", "load_files", "load_text"]
+
+#: where each name lives; imported on first use, because reading scenarios needs YAML and
+#: JSON Schema, which an emulator started without a scenario never loads (start-up time)
+_HOMES = {"load_files": "loader", "load_text": "loader", "Scenarios": "manager", "Scenario": "model",
+          "ScenarioPolicy": "policy", "Problem": "source", "ScenarioError": "source"}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{home}"), name)

@@ -11,9 +11,10 @@ import enum
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from emulator.core.scenarios.model import Rule, Scenario
+if TYPE_CHECKING:  # the model is loaded with the first scenario, not at start-up
+    from emulator.core.scenarios.model import Rule, Scenario
 
 
 class _Unknown:

@@ -12,13 +12,16 @@ import asyncio
 import contextlib
 import socket
 import struct
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 from multidict import CIMultiDict
 
 from emulator.core.errors import for_status
 from emulator.core.http import Renderer
-from emulator.core.scenarios.model import FaultAction
+
+if TYPE_CHECKING:
+    from emulator.core.scenarios.model import FaultAction
 
 #: the status the journal records for a request whose connection was reset: nginx's
 #: "connection closed without a response" (no client ever sees it)

@@ -23,16 +23,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from emulator.core import http
 from emulator.core.errors import ScriptedFault
 from emulator.core.scenarios.active import UNKNOWN, ActiveScenario, Facts, Verdict
-from emulator.core.scenarios.model import FaultAction
 
 if TYPE_CHECKING:
     from emulator.core.scenarios.manager import Scenarios
+    from emulator.core.scenarios.model import FaultAction
     from emulator.core.store import Fax
 
-#: the gate of the vendor request being handled, if any
-CURRENT: contextvars.ContextVar[RequestGate | None] = contextvars.ContextVar("fax_emulator_gate", default=None)
+#: the gate of the vendor request being handled, if any (defined in core.http, for ``identify``)
+CURRENT: contextvars.ContextVar[RequestGate | None] = http.GATE
 
 TENANT_LAYER = "tenant scenario"  # placeholder: the tenant's own rules, once the tenant is known
 

@@ -18,13 +18,12 @@ from emulator.core.errors import EmulatorError
 from emulator.core.outcomes import OutcomePolicy, Result
 from emulator.core.scenarios import gate
 from emulator.core.scenarios.active import ActiveScenario, Facts, Verdict
-from emulator.core.scenarios.model import InboundSpec, Rule, Scenario
-from emulator.core.scenarios.source import Problem, ScenarioError
 from emulator.core.vendor import Inbound
 from emulator.core.webhooks import Delivery, Shape
 
 if TYPE_CHECKING:
     from emulator.core.runtime import Runtime
+    from emulator.core.scenarios.model import InboundSpec, Rule, Scenario
     from emulator.core.store import Fax
 
 
@@ -92,6 +91,8 @@ class Scenarios:
         self.remove()
 
     def _check_tenant_scenario(self, scenario: Scenario, vendor: str) -> None:
+        from emulator.core.scenarios.source import Problem, ScenarioError  # YAML: imported when needed
+
         source = scenario.sources[0] if scenario.sources else "scenario"
         problems = [Problem(source, None, None, (key,), "applies to the whole emulator, not to one tenant")
                     for key in ("accounts", "clock") if getattr(scenario, key)]
@@ -102,6 +103,8 @@ class Scenarios:
             raise ScenarioError(problems)
 
     def _checked_accounts(self, scenario: Scenario) -> dict[str, list[dict[str, Any]]]:
+        from emulator.core.scenarios.source import Problem, ScenarioError  # YAML: imported when needed
+
         checked = {}
         problems = []
         source = scenario.sources[-1] if scenario.sources else "scenario"
@@ -130,6 +133,11 @@ class Scenarios:
                                      dict(spec.options)))
 
     # -- reading ----------------------------------------------------------------------
+    @property
+    def in_force(self) -> bool:
+        """Is any scenario (global or of a tenant) in force? If not, requests skip the gate."""
+        return self.active is not None or bool(self.tenants)
+
     def tenant_layer(self, vendor: str, tenant: str) -> ActiveScenario | None:
         """The scenario of one tenant, if it has one."""
         return self.tenants.get((vendor, tenant))

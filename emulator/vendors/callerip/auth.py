@@ -24,7 +24,7 @@ def authenticate(request: web.Request, token: str | None) -> str:
     token = (token or "").strip()
     if not token:
         raise Unauthorized("missing token")
-    declared = request.config_dict[keys.RUNTIME].accounts.get(NAME)
+    declared = request.app[keys.RUNTIME].accounts.get(NAME)
     tenant = token
     if declared:
         account = next((a for a in declared if a.get("token") == token), None)

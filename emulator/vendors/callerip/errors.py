@@ -3,7 +3,8 @@
 from aiohttp import web
 
 from emulator.core.errors import EmulatorError
+from emulator.core.http import json_response
 
 
 def render(error: EmulatorError, request: web.Request | None = None) -> web.Response:
-    return web.json_response({"error": error.message}, status=error.status)
+    return json_response({"error": error.message}, status=error.status)

@@ -7,7 +7,7 @@ from aiohttp import web
 from emulator import keys
 from emulator.core.documents import DocumentError, intake
 from emulator.core.errors import Invalid, NotFound
-from emulator.core.http import read_form
+from emulator.core.http import json_response, read_form
 from emulator.core.store import Fax
 from emulator.vendors.callerip import auth, serialise
 
@@ -17,7 +17,7 @@ _COVER_FIELDS = ("coverFrom", "coverTo", "coverSubject", "coverMessage")
 
 
 async def send_fax(request: web.Request) -> web.Response:
-    runtime = request.config_dict[keys.RUNTIME]
+    runtime = request.app[keys.RUNTIME]
     form = await read_form(request, runtime.config.max_upload_bytes)
     tenant = auth.authenticate(request, form.get("token"))
     number = (form.get("number") or "").strip()
@@ -40,11 +40,11 @@ async def send_fax(request: web.Request) -> web.Response:
     )
     runtime.submit(fax)
     request[keys.FAX_IDS] = [fax.id]
-    return web.json_response(serialise.sent(fax))
+    return json_response(serialise.sent(fax))
 
 
 async def fax_status(request: web.Request) -> web.Response:
-    runtime = request.config_dict[keys.RUNTIME]
+    runtime = request.app[keys.RUNTIME]
     tenant = auth.authenticate(request, request.query.get("token"))
     uuid = request.query.get("uuid", "").strip()
     if not uuid:
@@ -53,4 +53,4 @@ async def fax_status(request: web.Request) -> web.Response:
     fax = found.faxes.get(uuid) if found else None
     if fax is None:
         raise NotFound(f"no fax with uuid {uuid}")
-    return web.json_response(serialise.status(fax))
+    return json_response(serialise.status(fax))

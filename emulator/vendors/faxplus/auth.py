@@ -19,6 +19,7 @@ is 401), each exactly as declared, with its ``account``, ``type`` (AccountType),
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -74,6 +75,7 @@ SCOPES: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
+@functools.lru_cache(maxsize=1024)  # a client sends the same token with every request
 def parse(token: str) -> tuple[str, str, frozenset[str] | None]:
     """(tenant id, user key, scopes) of an undeclared token; see the module docstring."""
     base, tilde, scope_text = token.partition("~")
@@ -158,7 +160,7 @@ async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
     route = request.match_info.route
     if route is None or route.name is None:
         return await handler(request)
-    runtime = request.config_dict[keys.RUNTIME]
+    runtime = request.app[keys.RUNTIME]
     tenant_id, key, scopes = _identify(runtime, _token(request))
     if not tenant_id:
         raise Unauthorized("the bearer token names no account", headers=_CHALLENGE)

@@ -10,7 +10,7 @@ from aiohttp import web
 from emulator import keys
 from emulator.core import contracts
 from emulator.core.errors import Invalid
-from emulator.core.http import read_json
+from emulator.core.http import json_response, read_json
 from emulator.core.runtime import Runtime
 from emulator.core.store import Tenant
 from emulator.vendors.faxplus import accounts
@@ -20,7 +20,7 @@ from emulator.vendors.faxplus.auth import IDENTITY
 
 def caller(request: web.Request) -> tuple[Runtime, Tenant, Identity]:
     """The runtime, the caller's account (made by auth) and identity."""
-    runtime = request.config_dict[keys.RUNTIME]
+    runtime = request.app[keys.RUNTIME]
     identity = request[IDENTITY]
     return runtime, accounts.ensure(runtime, identity.tenant), identity
 
@@ -64,7 +64,7 @@ def admin_user(request: web.Request) -> tuple[Runtime, Tenant, User]:
 
 
 def ok(body: Any, status: int = 200) -> web.Response:
-    return web.json_response(body, status=status)
+    return json_response(body, status=status)
 
 
 def done() -> web.Response:

@@ -8,6 +8,7 @@ suggested ones are renamed here, in the one place errors are rendered.
 from aiohttp import web
 
 from emulator.core.errors import EmulatorError
+from emulator.core.http import json_response
 
 #: neutral code -> FAX.PLUS code (§8 "suggested ones for an emulator")
 _CODES = {
@@ -17,4 +18,4 @@ _CODES = {
 
 def render(error: EmulatorError, request: web.Request | None = None) -> web.Response:
     code = _CODES.get(error.code, error.code)
-    return web.json_response({"error": code, "description": error.message}, status=error.status)
+    return json_response({"error": code, "description": error.message}, status=error.status)

@@ -6,6 +6,7 @@ Every time is UTC ``YYYY-MM-DD HH:mm:ss``; the outbox ``send_time``/``submit_tim
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -25,6 +26,11 @@ def timestamp(when: float | None, zone: bool = False) -> str | None:
     """The FAX.PLUS time format; `` +0000`` appended where the reference shows it."""
     if when is None:
         return None
+    return _timestamp(when, zone)
+
+
+@functools.lru_cache(maxsize=4096)
+def _timestamp(when: float, zone: bool) -> str:  # a polled fax shows the same times every time
     text = datetime.fromtimestamp(when, UTC).strftime(_FORMAT)
     return f"{text} +0000" if zone else text
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hmac
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -87,7 +88,13 @@ def declared(runtime: Runtime, name: str) -> dict[str, Any] | None:
 
 
 def _credentials(request: web.Request) -> tuple[str, str]:
-    kind, _, token = request.headers.get(hdrs.AUTHORIZATION, "").strip().partition(" ")
+    return _basic(request.headers.get(hdrs.AUTHORIZATION, ""))
+
+
+@functools.lru_cache(maxsize=1024)  # a client sends the same header with every request
+def _basic(header: str) -> tuple[str, str]:
+    """(user name, password) of an ``Authorization: Basic`` header (Unauthorized if it is not one)."""
+    kind, _, token = header.strip().partition(" ")
     if kind.lower() != "basic" or not token.strip():
         raise Unauthorized("authentication required", headers=CHALLENGE)
     try:
@@ -110,7 +117,7 @@ def _same(a: str, b: str) -> bool:
 
 def authenticate(request: web.Request) -> User:
     """The caller; 401 for missing or wrong credentials, 403 below the fax API's level."""
-    runtime: Runtime = request.config_dict[keys.RUNTIME]
+    runtime: Runtime = request.app[keys.RUNTIME]
     name, password = _credentials(request)
     if runtime.accounts.get(NAME):
         account = declared(runtime, name)

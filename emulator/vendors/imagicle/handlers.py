@@ -6,7 +6,7 @@ from aiohttp import web
 
 from emulator import keys
 from emulator.core.errors import NotFound
-from emulator.core.http import read_form
+from emulator.core.http import json_response, read_form
 from emulator.core.runtime import Runtime
 from emulator.core.store import Fax
 from emulator.vendors.imagicle import auth, download, listing, options, serialise, submission
@@ -15,7 +15,7 @@ NAME = "imagicle"
 
 
 def _runtime(request: web.Request) -> Runtime:
-    return request.config_dict[keys.RUNTIME]
+    return request.app[keys.RUNTIME]
 
 
 def _fax(runtime: Runtime, user: auth.User, fax_id: str, direction: str) -> Fax:
@@ -33,13 +33,13 @@ async def submit_fax(request: web.Request) -> web.Response:
     request[keys.PARSED_BODY] = submission.checked_instance(form)
     faxes = submission.submit(runtime, submission.parse(runtime, user, form))
     request[keys.FAX_IDS] = [fax.id for fax in faxes]
-    return web.json_response(serialise.submitted(faxes), status=options.of(runtime)["submit_status"])
+    return json_response(serialise.submitted(faxes), status=options.of(runtime)["submit_status"])
 
 
 async def _detail(request: web.Request, direction: str) -> web.Response:
     runtime = _runtime(request)
     fax = _fax(runtime, auth.authenticate(request), request.match_info["fax_id"], direction)
-    return web.json_response(serialise.detail(runtime, fax))
+    return json_response(serialise.detail(runtime, fax))
 
 
 async def _mine(request: web.Request, direction: str) -> web.Response:
@@ -48,7 +48,7 @@ async def _mine(request: web.Request, direction: str) -> web.Response:
     query = listing.parse(request.query, options.of(runtime)["timezone"])
     tenant = runtime.store.find_tenant(NAME, user.name)
     faxes = [f for f in tenant.faxes.values() if f.direction == direction] if tenant else []
-    return web.json_response(serialise.listing(runtime, direction, listing.select(faxes, query)))
+    return json_response(serialise.listing(runtime, direction, listing.select(faxes, query)))
 
 
 async def _document(request: web.Request, direction: str) -> web.Response:

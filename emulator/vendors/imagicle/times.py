@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import re
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from emulator.core.errors import Invalid
 
@@ -30,6 +29,8 @@ def zone(name: str) -> tzinfo:
     if offset:
         sign = -1 if offset.group(1) == "-" else 1
         return timezone(sign * timedelta(hours=int(offset.group(2)), minutes=int(offset.group(3))))
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # IANA names only: not at start-up
+
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -40,6 +41,11 @@ def format_time(timestamp: float | None, zone_name: str) -> str | None:
     """``2016-11-25T15:57:40.1234567`` in the server's zone; None stays None."""
     if timestamp is None:
         return None
+    return _format_time(timestamp, zone_name)
+
+
+@functools.lru_cache(maxsize=4096)
+def _format_time(timestamp: float, zone_name: str) -> str:  # a polled fax shows the same times every time
     local = datetime.fromtimestamp(timestamp, zone(zone_name)).replace(tzinfo=None)
     return local.strftime("%Y-%m-%dT%H:%M:%S") + f".{local.microsecond:06d}0"
 

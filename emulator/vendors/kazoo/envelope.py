@@ -8,6 +8,7 @@ documents are Gregorian seconds; the envelope's ``timestamp`` is ISO 8601 UTC.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from aiohttp import web
 
 from emulator import keys
 from emulator.core.errors import Invalid
-from emulator.core.http import read_bytes
+from emulator.core.http import json_response, read_bytes
 from emulator.core.runtime import Runtime
 
 #: unix time + this = Gregorian seconds (kazoo.md §1)
@@ -40,7 +41,7 @@ class Call:
 
 
 def runtime(request: web.Request) -> Runtime:
-    return request.config_dict[keys.RUNTIME]
+    return request.app[keys.RUNTIME]
 
 
 def token_of(request: web.Request) -> str | None:
@@ -52,10 +53,10 @@ def token_of(request: web.Request) -> str | None:
     return token or request.query.get("auth_token") or None
 
 
-def call(request: web.Request) -> Call:
-    """What is known about this request: made on first use (by the middleware, or by an error
-    answered before it ran, e.g. a scenario's fault) from the request's id and token."""
-    found = request.get(keys.VENDOR_CONTEXT)
+def call(request: web.Request, *, new: bool = False) -> Call:
+    """What is known about this request, from its id and token: made on first use (by the
+    middleware, ``new``, or by an error answered before it ran, e.g. a scenario's fault)."""
+    found = None if new else request.get(keys.VENDOR_CONTEXT)
     if not isinstance(found, Call):
         found = Call(request_id=request.headers.get("X-Request-ID") or runtime(request).ids.hex(32),
                      token=token_of(request))
@@ -69,7 +70,12 @@ def gregorian(timestamp: float) -> int:
 
 
 def iso8601(timestamp: float) -> str:
-    return datetime.fromtimestamp(int(timestamp), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _iso8601(int(timestamp))
+
+
+@functools.lru_cache(maxsize=64)
+def _iso8601(seconds: int) -> str:  # every response formats the same few seconds
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def wrap(request: web.Request, status: str, data: Any, **fields: Any) -> dict[str, Any]:
@@ -92,12 +98,13 @@ def respond(request: web.Request, data: Any, *, status: int = 200, revision: str
     if request.method == "PUT" and status == 200:
         status = 201
     body = wrap(request, "success", data, revision=revision, **fields)
-    response = web.json_response(body, status=status, headers=headers)
+    response = json_response(body, status=status, headers=headers)
     if revision is not None and revision != "automatic":
         response.headers["ETag"] = f'"{revision}"'
     return response
 
 
+@functools.lru_cache(maxsize=4096)
 def revision(counter: int, seed: str) -> str:
     """A CouchDB-style revision ``N-<32hex>``, stable for the same document state."""
     return f"{counter}-{hashlib.md5(f'{seed}:{counter}'.encode()).hexdigest()}"

@@ -20,6 +20,7 @@ from emulator.core.errors import (
     NotFound,
     Unauthorized,
 )
+from emulator.core.http import json_response
 from emulator.vendors.kazoo import envelope
 
 #: Crossbar's message and data for each HTTP status, when nothing more specific is known
@@ -98,8 +99,8 @@ def render(error: EmulatorError, request: web.Request | None = None) -> web.Resp
     if request is None:  # no request to echo (never the case for an answer to a client)
         body = {"data": data, "error": str(error.status), "message": message, "status": status,
                 "version": envelope.VERSION, "node": envelope.NODE}
-        return web.json_response(body, status=error.status)
+        return json_response(body, status=error.status)
     body = envelope.wrap(request, status, data, error=str(error.status), message=message)
-    response = web.json_response(body, status=error.status)
+    response = json_response(body, status=error.status)
     response.headers["X-Request-ID"] = envelope.call(request).request_id
     return response

@@ -12,10 +12,7 @@ from __future__ import annotations
 import copy
 import functools
 import re
-from typing import Any
-
-from jsonschema import Draft4Validator, FormatChecker
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from emulator.core import contracts
 from emulator.vendors.kazoo import errors
@@ -24,9 +21,15 @@ _INTEGER = re.compile(r"-?[0-9]+")
 _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 _MAX_COERCION_PASSES = 5
 
+if TYPE_CHECKING:  # jsonschema is imported with the first validator: it costs start-up time
+    from jsonschema import Draft4Validator
+    from jsonschema.exceptions import ValidationError
+
 
 @functools.cache
 def _validator(name: str) -> Draft4Validator:
+    from jsonschema import Draft4Validator, FormatChecker
+
     return Draft4Validator(contracts.load("kazoo", name), format_checker=FormatChecker(["email"]))
 
 

@@ -6,6 +6,7 @@ and scopes declared (faxplus.md §1, §5.5), whatever the token looks like.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import pytest
@@ -34,7 +35,7 @@ def test_only_declared_tokens_work_and_the_rest_get_401(declared: FaxEmulator, m
     with pytest.raises(ApiException) as caught:
         make("corp_admin_acme").accounts.get_user("self")  # a shape that works undeclared
     assert caught.value.status == 401
-    assert b'"error": "invalid_token"' in caught.value.body
+    assert json.loads(caught.value.body)["error"] == "invalid_token"
     assert make("alohi_pat_solo").accounts.get_user("self").account_type == "individual"
 
 

@@ -1,0 +1,66 @@
+"""A vendor sub-app remembers where each (method, path) led, and answers exactly as before."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from emulator.core.vendor import remember_routes
+
+
+def _app(size: int) -> web.Application:
+    async def show(request: web.Request) -> web.Response:
+        return web.json_response({"route": request.match_info.route.name, **request.match_info})
+
+    app = web.Application()
+    app.router.add_route("PUT", "/items", show, name="create")
+    app.router.add_route("GET", "/items/special", show, name="special")
+    app.router.add_route("GET", "/items/{item_id}", show, name="get")
+    app.router.add_route("DELETE", "/items/{item_id}", show, name="delete")
+    app.router.add_route("GET", "/items/{item_id}/{part:doc|cover}", show, name="part")
+    remember_routes(app.router, size=size)
+    return app
+
+
+async def test_repeated_and_interleaved_paths_reach_their_own_routes(aiohttp_client):
+    client = await aiohttp_client(_app(size=3))
+    expected = {
+        ("GET", "/items/a"): {"route": "get", "item_id": "a"},
+        ("GET", "/items/b%20c"): {"route": "get", "item_id": "b c"},
+        ("DELETE", "/items/a"): {"route": "delete", "item_id": "a"},
+        ("GET", "/items/special"): {"route": "special"},
+        ("GET", "/items/a/cover"): {"route": "part", "item_id": "a", "part": "cover"},
+        ("PUT", "/items"): {"route": "create"},
+    }
+    for _ in range(3):  # more paths than the memory holds: it is cleared and refilled
+        for (method, path), body in expected.items():
+            response = await client.request(method, path)
+            assert response.status == 200
+            assert await response.json() == body
+
+
+async def test_a_handler_cannot_change_what_the_next_request_is_matched_to(aiohttp_client):
+    async def meddle(request: web.Request) -> web.Response:
+        request.match_info["item_id"] = "changed"  # match info is per request
+        return web.Response(text="ok")
+
+    async def show(request: web.Request) -> web.Response:
+        return web.Response(text=request.match_info["item_id"])
+
+    app = web.Application()
+    app.router.add_route("POST", "/items/{item_id}", meddle, name="meddle")
+    app.router.add_route("GET", "/items/{item_id}", show, name="get")
+    remember_routes(app.router)
+    client = await aiohttp_client(app)
+    assert (await client.post("/items/x")).status == 200
+    assert (await client.post("/items/x")).status == 200  # the second one was remembered
+    assert await (await client.get("/items/x")).text() == "x"
+
+
+async def test_unmatched_paths_keep_their_404_and_405(aiohttp_client):
+    client = await aiohttp_client(_app(size=8))
+    for _ in range(2):
+        assert (await client.get("/nothing")).status == 404
+        response = await client.post("/items/a")
+        assert response.status == 405
+        assert set(response.headers["Allow"].split(",")) == {"GET", "DELETE"}
+        assert (await client.get("/items/a/other")).status == 404
