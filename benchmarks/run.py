@@ -1,11 +1,14 @@
-"""fax-emulator benchmarks: throughput and latency, start-up, scale, webhook delivery.
+"""fax-emulator benchmarks: throughput and latency, CPU per request, start-up, scale, webhooks.
 
-    python benchmarks/run.py                 # everything, ~2 minutes
-    python benchmarks/run.py --only throughput --duration 5
+    python benchmarks/run.py                          # everything, about 3 minutes
+    python benchmarks/run.py --only throughput --vendors kazoo --rounds 5
+    python benchmarks/run.py --only throughput,startup --uvloop   # both servers on uvloop
 
 Each server is pinned to core 0 and the load generator to core 1 (taskset), and every
-figure is compared with a bare aiohttp app measured in the same run, because absolute
-numbers drift on shared machines. Results go to benchmarks/results/latest.{json,md}.
+figure is compared with a bare aiohttp app measured in the same run, alternately, because
+absolute numbers drift on shared machines. Results go to benchmarks/results/latest.{json,md}.
+Parts: throughput (wrk, else benchmarks/loadgen.py), cpu (benchmarks/inproc.py), startup,
+scale (benchmarks/scale.py), webhooks (benchmarks/webhooks.py).
 """
 
 from __future__ import annotations
@@ -151,6 +154,18 @@ def throughput(duration: float, connections: int, rounds: int, vendors: list[str
     return rows
 
 
+def cpu(vendors: list[str]) -> list[dict[str, Any]]:
+    """Server CPU per hot read without sockets (benchmarks/inproc.py): the low-noise view."""
+    argv = [*LAUNCH, str(HERE / "inproc.py"), *[a for v in vendors for a in ("--vendor", v)]]
+    out = subprocess.run(pinned(SERVER_CORE, argv), capture_output=True, text=True, check=True,
+                         env=SERVER_ENV).stdout
+    rows = json.loads(out.strip().splitlines()[-1])
+    for row in rows:
+        row["read"] = HOT_READS[row["vendor"]][0]
+        print(f"  {row['read']}: {row['emulator_us']} us vs bare {row['bare_us']} us (x{row['ratio']})", flush=True)
+    return rows
+
+
 # -- start-up -----------------------------------------------------------------------
 
 
@@ -205,8 +220,8 @@ def scale(counts: list[int]) -> list[dict[str, Any]]:
         out = subprocess.run(pinned(SERVER_CORE, [PYTHON, str(HERE / "scale.py"), str(count)]), env=SERVER_ENV,
                              capture_output=True, text=True, check=True).stdout
         rows.append(json.loads(out))
-        print(f"  {count} faxes: {rows[-1]['total_s']} s, {rows[-1]['us_per_fax']} us/fax, "
-              f"peak RSS {rows[-1]['peak_rss_mb']} MB", flush=True)
+        print(f"  {count} faxes: {rows[-1]['total_s']} s, {rows[-1]['us_per_fax']} us/fax "
+              f"({rows[-1]['gc_s']} s in GC), peak RSS {rows[-1]['peak_rss_mb']} MB", flush=True)
     return rows
 
 
@@ -224,7 +239,7 @@ def webhooks(count: int) -> dict[str, Any]:
 def markdown(results: dict[str, Any]) -> str:
     lines = [f"# fax-emulator benchmark ({results['when']}, {results['machine']})", ""]
     if "throughput" in results:
-        lines += ["## Hot reads (one core each; same run)", "",
+        lines += ["## Hot reads (server on one core, wrk on the other; alternating runs, best of each)", "",
                   "| read | bytes | emulator req/s | p50 ms | p99 ms | bare req/s | bare p99 ms "
                   "| ratio (target ≥ 0.85) |",
                   "|---|---|---|---|---|---|---|---|"]
@@ -233,17 +248,31 @@ def markdown(results: dict[str, Any]) -> str:
             lines.append(f"| {row['read']} | {row['bytes']} | {e['rps']:.0f} | {e['p50_ms']} | {e['p99_ms']} | "
                          f"{b['rps']:.0f} | {b['p99_ms']} | {row['ratio']} |")
         lines.append("")
+    if "cpu" in results:
+        lines += ["## Server CPU per hot read (in process, no sockets; best of 5 rounds)", "",
+                  "| read | emulator µs | bare µs | ratio |", "|---|---|---|---|"]
+        for row in results["cpu"]:
+            lines.append(f"| {row['read']} | {row['emulator_us']} | {row['bare_us']} | {row['ratio']} |")
+        lines.append("")
     if "startup" in results:
         s = results["startup"]
         lines += ["## Start-up (process start to first healthy answer, median)", "",
                   "| emulator s | bare s | ratio (target ≤ 1.3) |", "|---|---|---|",
                   f"| {s['emulator_s']} | {s['bare_s']} | {s['ratio']} |", ""]
     if "scale" in results:
+        rows = results["scale"]
+        first = rows[0]
         lines += ["## Scale (N faxes in flight on the manual clock, driven to the end)", "",
-                  "| faxes | total s | µs per fax | peak RSS MB | transitions |", "|---|---|---|---|---|"]
-        for row in results["scale"]:
-            lines.append(f"| {row['faxes']} | {row['total_s']} | {row['us_per_fax']} | {row['peak_rss_mb']} | "
-                         f"{row['transitions']} |")
+                  "Growth is relative to the smallest N: flat cost per fax means x1.0. The garbage "
+                  "collector's share is shown apart; it is what grows.", "",
+                  "| faxes | total s (target < 10 at 100k) | µs per fax | growth | of which GC µs | "
+                  "peak RSS MB (target < 300) | KB per fax | transitions |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for row in rows:
+            gc_us = round(row["us_per_fax"] - row["us_per_fax_without_gc"], 1)
+            lines.append(f"| {row['faxes']} | {row['total_s']} | {row['us_per_fax']} | "
+                         f"x{row['us_per_fax'] / first['us_per_fax']:.2f} | {gc_us} | {row['peak_rss_mb']} | "
+                         f"{row['kb_per_fax']} | {row['transitions']} |")
         lines.append("")
     if "webhooks" in results:
         w = results["webhooks"]
@@ -255,7 +284,7 @@ def markdown(results: dict[str, Any]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", default="throughput,startup,scale,webhooks")
+    parser.add_argument("--only", default="throughput,cpu,startup,scale,webhooks")
     parser.add_argument("--duration", type=float, default=4, help="seconds of load per run")
     parser.add_argument("--rounds", type=int, default=3, help="alternating runs of each server per hot read")
     parser.add_argument("--vendors", default=",".join(HOT_READS), help="hot reads to measure")
@@ -274,6 +303,9 @@ def main() -> None:
     if "throughput" in parts:
         print("throughput:", flush=True)
         results["throughput"] = throughput(args.duration, args.connections, args.rounds, args.vendors.split(","))
+    if "cpu" in parts:
+        print("server CPU per request:", flush=True)
+        results["cpu"] = cpu(args.vendors.split(","))
     if "startup" in parts:
         print("start-up:", flush=True)
         results["startup"] = startup(args.startup_runs)

@@ -3,15 +3,35 @@
     python benchmarks/scale.py 100000
 
 Runs in its own process so peak RSS is this measurement's alone. Prints one JSON line.
+Time spent in Python's cyclic garbage collector is reported apart (``gc_s``): it re-walks
+every live object now and then, so it is the part of the cost that grows with N.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import resource
 import sys
 import time
+from typing import Any
+
+
+class GcTimer:
+    """Wall time spent in garbage collections while it is installed."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.collections = 0
+        self._began = 0.0
+
+    def __call__(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._began = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self._began
+            self.collections += 1
 
 
 async def measure(count: int) -> dict[str, float]:
@@ -23,6 +43,9 @@ async def measure(count: int) -> dict[str, float]:
     base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     runtime = Runtime(Config(clock="manual", start_time=0, seed=1), VENDORS)
     runtime.tenant("callerip", "bench")
+    gc.collect()
+    collector = GcTimer()
+    gc.callbacks.append(collector)
     started = time.perf_counter()
     for n in range(count):
         runtime.submit(Fax(
@@ -32,6 +55,7 @@ async def measure(count: int) -> dict[str, float]:
     submitted = time.perf_counter()
     await runtime.scheduler.run_until_idle()
     finished = time.perf_counter()
+    gc.callbacks.remove(collector)
     ended = sum(1 for fax in runtime.store.all_faxes() if fax.terminal)
     assert ended == count, f"only {ended} of {count} faxes ended"
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -41,8 +65,11 @@ async def measure(count: int) -> dict[str, float]:
         "drive_s": round(finished - submitted, 3),
         "total_s": round(finished - started, 3),
         "us_per_fax": round((finished - started) / count * 1e6, 2),
+        "gc_s": round(collector.seconds, 3),
+        "us_per_fax_without_gc": round((finished - started - collector.seconds) / count * 1e6, 2),
         "peak_rss_mb": round(peak / 1024, 1),
         "rss_growth_mb": round((peak - base_rss) / 1024, 1),
+        "kb_per_fax": round((peak - base_rss) / count, 2),
         "transitions": sum(len(f.history) for f in runtime.store.all_faxes()),
     }
 

@@ -15,6 +15,7 @@ from emulator.config import Config
 from emulator.control.routes import build_control
 from emulator.core.contracts import Contract
 from emulator.core.errors import ScriptedFault
+from emulator.core.routing import remember_routes
 from emulator.core.runtime import Runtime
 from emulator.core.scenarios import faults, gate
 from emulator.core.vendor import Vendor
@@ -149,4 +150,5 @@ def build_app(config: Config | None = None, vendors: Iterable[Vendor] | None = N
             operations[route] = (vendor, route.name, vendor.contracts.get(route.name or ""))
         app.add_subapp(vendor.prefix, sub)
     app.add_subapp(CONTROL_PREFIX, build_control())
+    remember_routes(app.router)
     return app

@@ -52,3 +52,17 @@ def test_a_bad_start_time_is_a_usage_error(capsys):
     with pytest.raises(SystemExit) as exited:
         main(["serve", "--clock", "manual", "--start-time", "yesterday"])
     assert exited.value.code == 2
+
+
+def test_loop_uvloop_without_uvloop_installed_says_how_to_get_it(capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "uvloop", None)  # as if it were not installed
+    assert main(["serve", "--clock", "manual", "--port", "0", "--loop", "uvloop"]) == 2
+    assert "pip install 'fax-emulator[uvloop]'" in capsys.readouterr().err
+
+
+def test_loop_uvloop_makes_uvloop_loops_when_installed():
+    uvloop = pytest.importorskip("uvloop")
+    from emulator.cli import _loop_factory
+
+    assert _loop_factory("asyncio") is None
+    assert _loop_factory("uvloop") is uvloop.new_event_loop

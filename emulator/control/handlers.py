@@ -164,8 +164,13 @@ async def list_faxes(request: web.Request) -> web.Response:
     vendor = _vendor_filter(request, runtime)
     query = request.query
     tenant, status, direction = query.get("tenant"), query.get("status"), query.get("direction")
+    if vendor is not None and tenant is not None:  # one tenant's faxes, not a scan of every fax
+        owner = runtime.store.find_tenant(vendor, tenant)
+        candidates = [f for k, f in owner.faxes.items() if k == f.id] if owner is not None else []
+    else:
+        candidates = runtime.store.all_faxes()
     found = [
-        f for f in runtime.store.all_faxes()
+        f for f in candidates
         if (vendor is None or f.vendor == vendor) and (tenant is None or f.tenant == tenant)
         and (status is None or f.status == status) and (direction is None or f.direction == direction)
     ]

@@ -109,6 +109,7 @@ class Engine:
         self._policy = policy
         self.machines: dict[str, Machine] = {}
         self.listeners: dict[str, Listener] = {}
+        self._leave_state = self._leave  # bound once: every timer of every fax shares it
 
     def register(self, vendor: str, machine: Machine, listener: Listener | None = None) -> None:
         self.machines[vendor] = machine
@@ -175,7 +176,7 @@ class Engine:
             duration = max(duration, fax.not_before - now)
         self._transition(fax, state)
         if not fax.terminal:  # a listener may have ended it
-            fax.timer = self.scheduler.at(now + duration, self._leave, fax)
+            fax.timer = self.scheduler.at(now + duration, self._leave_state, fax)
 
     def _leave(self, fax: Fax) -> None:
         fax.timer = None

@@ -100,15 +100,21 @@ MAGIC_NUMBERS: tuple[MagicNumber, ...] = (
 )
 
 _NON_DIGITS = re.compile(r"\D+")
+#: suffix length -> suffix -> the first entry with that suffix (one look-up per length, not a scan)
+_BY_SUFFIX: dict[int, dict[str, MagicNumber]] = {}
+for _magic in MAGIC_NUMBERS:
+    _BY_SUFFIX.setdefault(len(_magic.suffix), {}).setdefault(_magic.suffix, _magic)
 
 
 def magic_number(destination: str) -> MagicNumber | None:
-    """The magic number entry ``destination`` ends with, if any."""
-    digits = _NON_DIGITS.sub("", destination)
-    for magic in MAGIC_NUMBERS:
-        if digits.endswith(magic.suffix):
-            return magic
-    return None
+    """The magic number entry ``destination`` ends with, if any (the first in the table)."""
+    digits = destination if destination.isdecimal() else _NON_DIGITS.sub("", destination)
+    found = None
+    for length, table in _BY_SUFFIX.items():
+        magic = table.get(digits[-length:])
+        if magic is not None and (found is None or MAGIC_NUMBERS.index(magic) < MAGIC_NUMBERS.index(found)):
+            found = magic
+    return found
 
 
 class OutcomePolicy(Protocol):

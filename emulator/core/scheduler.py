@@ -33,15 +33,18 @@ IDLE_HORIZON = 30 * 24 * 3600.0
 class Timer:
     """A scheduled action; ``cancel()`` makes it a no-op."""
 
-    __slots__ = ("action", "args", "cancelled", "due")
+    __slots__ = ("action", "args", "cancelled", "due", "owner")
 
-    def __init__(self, due: float, action: Action, args: tuple[Any, ...]) -> None:
+    def __init__(self, due: float, action: Action, args: tuple[Any, ...], owner: Scheduler | None = None) -> None:
         self.due = due
         self.action = action
         self.args = args
         self.cancelled = False
+        self.owner = owner  # the scheduler whose heap holds it, until it runs or is dropped
 
     def cancel(self) -> None:
+        if not self.cancelled and self.owner is not None:
+            self.owner._live -= 1
         self.cancelled = True
 
 
@@ -51,6 +54,7 @@ class Scheduler:
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
         self._heap: list[tuple[float, int, Timer]] = []
+        self._live = 0  # timers in the heap, neither run nor cancelled
         self._seq = itertools.count()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._wakeup: asyncio.Event | None = None
@@ -61,8 +65,9 @@ class Scheduler:
     # -- scheduling -------------------------------------------------------------
     def at(self, due: float, action: Action, *args: Any) -> Timer:
         """Run ``action(*args)`` at emulated time ``due`` (at once if it is past)."""
-        timer = Timer(due, action, args)
+        timer = Timer(due, action, args, self)
         heapq.heappush(self._heap, (due, next(self._seq), timer))
+        self._live += 1
         if self._wakeup is not None and self._heap[0][2] is timer:
             self._wakeup.set()
         return timer
@@ -87,8 +92,8 @@ class Scheduler:
 
     @property
     def pending(self) -> int:
-        """Timers not yet run or cancelled."""
-        return sum(1 for _, _, t in self._heap if not t.cancelled)
+        """Timers not yet run or cancelled (counted as they come and go: the heap may be large)."""
+        return self._live
 
     def next_due(self) -> float | None:
         self._drop_cancelled()
@@ -98,7 +103,7 @@ class Scheduler:
     def _drop_cancelled(self) -> None:
         heap = self._heap
         while heap and heap[0][2].cancelled:
-            heapq.heappop(heap)
+            heapq.heappop(heap)[2].owner = None
 
     def _run(self, timer: Timer) -> None:
         try:
@@ -114,7 +119,9 @@ class Scheduler:
         now = self.clock.now()
         while heap and heap[0][0] <= now:
             _, _, timer = heapq.heappop(heap)
+            timer.owner = None
             if not timer.cancelled:
+                self._live -= 1
                 self._run(timer)
                 ran += 1
         return ran

@@ -80,33 +80,5 @@ class Vendor:
         app = web.Application(middlewares=[*outer, error_middleware(self.render_error), *self.middlewares])
         for method, path, handler, name in self.routes:
             app.router.add_route(method, path, handler, name=name)
-        remember_routes(app.router)
         return app
 
-
-def remember_routes(router: web.UrlDispatcher, size: int = 4096) -> None:
-    """Make ``router`` remember where each (method, path) it matched led.
-
-    aiohttp tries a sub-app's resources in the order they were added, one regex each, and
-    every vendor route sits under one prefix (Kazoo's forty under ``/accounts/{id}``), so
-    a read late in the table paid ten failed matches per request. A route table does not
-    change once the app runs, so the match of a (method, path) is the same every time;
-    paths that match no route (404, 405) are not remembered. Bounded: the memory is
-    cleared when it holds ``size`` paths.
-    """
-    resolve = router.resolve
-    known: dict[tuple[str, str], tuple[dict[str, str], Any]] = {}
-
-    async def remembered(request: web.Request) -> Any:
-        key = (request.method, request.rel_url.path_safe)
-        found = known.get(key)
-        if found is not None:
-            return web.UrlMappingMatchInfo(found[0], found[1])  # it copies the match dict
-        match_info = await resolve(request)
-        if match_info.http_exception is None:
-            if len(known) >= size:
-                known.clear()
-            known[key] = (dict(match_info), match_info.route)
-        return match_info
-
-    router.resolve = remembered  # type: ignore[method-assign]

@@ -13,6 +13,7 @@ to the same receiver (out of order), or drop it. Vendors keep calling ``deliver`
 from __future__ import annotations
 
 import itertools
+import logging
 import time
 from collections import deque
 from collections.abc import Callable
@@ -23,7 +24,13 @@ import aiohttp
 
 from emulator.core.scheduler import Scheduler, Timer
 
+log = logging.getLogger(__name__)
+
 DEFAULT_LOG_SIZE = 10_000
+#: deliveries in flight at once (one connection each); the others wait in a queue. A
+#: few senders draining a queue beat one task per delivery by far: thousands of tasks
+#: waiting for a connection cost more than the requests themselves.
+SENDERS = 32
 #: emulated seconds between a delivery and its scripted copies; a held delivery goes half
 #: a gap after the one it waited for. Distinct instants make the arrival order certain
 #: (deliveries due at the same instant are sent concurrently).
@@ -121,6 +128,8 @@ class Dispatcher:
         self._ids = itertools.count(1)
         self._session: aiohttp.ClientSession | None = None
         self._timers: dict[Delivery, Timer] = {}  # the next attempt of each pending delivery
+        self._due: deque[Delivery] = deque()  # attempts due now, waiting for a sender
+        self._senders = 0  # sender tasks running (each spawned on the scheduler, so advance waits)
 
     def deliver(
         self,
@@ -227,7 +236,25 @@ class Dispatcher:
     def _attempt(self, delivery: Delivery) -> None:
         self._timers.pop(delivery, None)
         if delivery.state == "pending":
-            self.scheduler.spawn(self._send(delivery))
+            self._due.append(delivery)
+            if self._senders < SENDERS:
+                self._senders += 1
+                self.scheduler.spawn(self._sender())
+
+    async def _sender(self) -> None:
+        """Send due attempts until none is left (deliveries due together go concurrently)."""
+        try:
+            while self._due:
+                delivery = self._due.popleft()
+                if delivery.state != "pending":  # cleared while it waited
+                    continue
+                try:
+                    await self._send(delivery)
+                except Exception as exc:  # one broken delivery must not stop the others
+                    log.exception("webhook delivery %s failed", delivery.id)
+                    self.scheduler.errors.append(f"webhook delivery {delivery.id}: {exc!r}")
+        finally:
+            self._senders -= 1
 
     async def _send(self, delivery: Delivery) -> None:
         session = self._session

@@ -65,6 +65,12 @@ async def test_fax_listing_filters(client):
     assert [f["id"] for f in everything["faxes"]] == [ok, busy] and everything["total"] == 2
     limited = await (await client.get("/_emulator/faxes", params={"limit": "1"})).json()
     assert [f["id"] for f in limited["faxes"]] == [busy]
+    other = (await (await client.post("/api/fax/send", data=send_form(token="other"))).json())["uuid"]
+    one_tenant = await (await client.get("/_emulator/faxes", params={"vendor": "callerip",
+                                                                    "tenant": "other"})).json()
+    assert [f["id"] for f in one_tenant["faxes"]] == [other] and one_tenant["total"] == 1
+    nobody = await (await client.get("/_emulator/faxes", params={"vendor": "callerip", "tenant": "nobody"})).json()
+    assert nobody == {"faxes": [], "total": 0}
 
 
 @pytest.mark.parametrize("params", [{"vendor": "nope"}, {"limit": "0"}, {"limit": "x"}, {"limit": "999999"}])

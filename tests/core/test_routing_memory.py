@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 
-from emulator.core.vendor import remember_routes
+from emulator.core.routing import remember_routes
 
 
 def _app(size: int) -> web.Application:
@@ -64,3 +66,35 @@ async def test_unmatched_paths_keep_their_404_and_405(aiohttp_client):
         assert response.status == 405
         assert set(response.headers["Allow"].split(",")) == {"GET", "DELETE"}
         assert (await client.get("/items/a/other")).status == 404
+
+
+async def test_a_remembered_path_into_a_sub_app_runs_its_middlewares_with_its_app(aiohttp_client):
+    name = web.AppKey("name", str)
+
+    @web.middleware
+    async def tag(request: web.Request, handler: Any) -> web.StreamResponse:
+        try:
+            response = await handler(request)
+        except web.HTTPException as exc:  # the router's 404, answered by this sub-app
+            response = web.Response(status=exc.status)
+        response.headers["X-Seen-By"] = request.app[name]
+        return response
+
+    async def show(request: web.Request) -> web.Response:
+        apps = [app[name] for app in request.match_info.apps]
+        return web.json_response({"app": request.app[name], "apps": apps, **request.match_info})
+
+    sub = web.Application(middlewares=[tag])
+    sub[name] = "sub"
+    sub.router.add_route("GET", "/items/{item_id}", show, name="get")
+    root = web.Application()
+    root[name] = "root"
+    root.add_subapp("/api", sub)
+    remember_routes(root.router)
+    client = await aiohttp_client(root)
+    for item in ("a", "b", "a"):
+        response = await client.get(f"/api/items/{item}")
+        assert response.headers["X-Seen-By"] == "sub"
+        assert await response.json() == {"app": "sub", "apps": ["root", "sub"], "item_id": item}
+    missing = await client.get("/api/nothing")
+    assert missing.status == 404 and missing.headers["X-Seen-By"] == "sub"  # the sub-app's 404

@@ -73,6 +73,24 @@ async def test_cancelled_timers_do_not_run():
     assert seen == ["y"]
 
 
+async def test_pending_counts_timers_still_to_run_however_they_went():
+    _, scheduler = make()
+    timers = [scheduler.after(n, lambda: None) for n in (1, 2, 3, 4)]
+    timers[0].cancel()
+    timers[0].cancel()  # twice is once
+    assert scheduler.pending == 3
+    await scheduler.advance(2.5)  # the cancelled one is dropped, the second runs
+    assert scheduler.pending == 2
+    timers[1].cancel()  # already ran: nothing changes
+    timers[3].cancel()
+    assert scheduler.pending == 1
+    scheduler.after(0, timers[2].cancel)  # an action cancelling another
+    await scheduler.advance(0)
+    assert scheduler.pending == 0
+    await scheduler.advance(10)
+    assert scheduler.pending == 0
+
+
 async def test_a_failing_action_is_recorded_and_does_not_stop_the_others():
     _, scheduler = make()
     seen: list[str] = []

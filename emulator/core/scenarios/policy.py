@@ -9,13 +9,15 @@ numbers decide, and the vendor's own dwell times apply.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
-from emulator.core.outcomes import MagicNumberPolicy, OutcomePolicy, Result
+from emulator.core.outcomes import SUCCESS, MagicNumberPolicy, OutcomePolicy, Result
 from emulator.core.scenarios import gate
+from emulator.core.scenarios.manager import Decision
 
 if TYPE_CHECKING:
-    from emulator.core.scenarios.manager import Decision, Scenarios
+    from emulator.core.scenarios.manager import Scenarios
     from emulator.core.store import Fax
 
 
@@ -33,17 +35,32 @@ class ScenarioPolicy:
     def dwell(self, fax: Fax, state: str, default: float) -> float:
         """A rule's ``delays``, else the scenario's ``timing``, else the fallback's (the vendor's)."""
         decision = self._decision(fax, fax.attempts + 1)
-        if state in decision.delays:
+        if decision.delays and state in decision.delays:
             return decision.delays[state]
-        seconds = self.scenarios.timing(fax.vendor, fax.tenant, state)
-        if seconds is not None:
-            return seconds
+        if self.scenarios.in_force:
+            seconds = self.scenarios.timing(fax.vendor, fax.tenant, state)
+            if seconds is not None:
+                return seconds
         return self.fallback.dwell(fax, state, default)
 
     def _decision(self, fax: Fax, attempt: int) -> Decision:
         decision = fax.decision
         if decision is None or decision.attempt != attempt:
-            decision = self.scenarios.decide(fax, attempt, self.fallback)
+            if self.scenarios.in_force:
+                decision = self.scenarios.decide(fax, attempt, self.fallback)
+            else:  # what decide() finds with no scenario, without a new object per fax
+                decision = _plain(attempt, self.fallback.attempt(fax, attempt))
             fax.decision = decision
             gate.decided(decision.result.rule)
         return decision
+
+
+def _plain(attempt: int, result: Result) -> Decision:
+    """The decision of an attempt no rule decides (no delays)."""
+    return _success(attempt) if result is SUCCESS else Decision(attempt, result, {})
+
+
+@functools.cache
+def _success(attempt: int) -> Decision:
+    """The plain successful decision of attempt ``attempt``: one shared value, never changed."""
+    return Decision(attempt, SUCCESS, {})

@@ -7,6 +7,7 @@ wrapper (``detail_envelope``) and the list keys (``outbound_list_key``, ``inboun
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +26,15 @@ INBOUND_ITEM = "LessInfoInboundFax:StoneFax.Faxes"
 
 def _wcf(type_hint: str, fields: dict[str, Any]) -> dict[str, Any]:
     """``__type`` first, then the members in ordinal order, as DataContractSerializer writes them."""
-    return {"__type": type_hint, **dict(sorted(fields.items()))}
+    body = {"__type": type_hint}
+    for key in _ordinal(tuple(fields)):
+        body[key] = fields[key]
+    return body
+
+
+@functools.lru_cache(maxsize=64)
+def _ordinal(keys: tuple[str, ...]) -> tuple[str, ...]:  # each record type has one set of members
+    return tuple(sorted(keys))
 
 
 def _party(name: str, fax_number: str) -> dict[str, str]:
