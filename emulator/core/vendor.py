@@ -81,4 +81,3 @@ class Vendor:
         for method, path, handler, name in self.routes:
             app.router.add_route(method, path, handler, name=name)
         return app
-
