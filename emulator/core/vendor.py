@@ -74,10 +74,9 @@ class Vendor:
         """Operation names (route names) a scenario can match on, in documented order."""
         return tuple(name for *_, name in self.routes)
 
-    def build(self, outer: tuple[Any, ...] = ()) -> web.Application:
-        """The vendor's sub-app: its routes behind ``outer`` (e.g. contract checks, which
-        see the rendered response), then its error renderer, then its own middlewares."""
-        app = web.Application(middlewares=[*outer, error_middleware(self.render_error), *self.middlewares])
+    def build(self) -> web.Application:
+        """The vendor's sub-app: its routes behind its error renderer, then its own middlewares."""
+        app = web.Application(middlewares=[error_middleware(self.render_error), *self.middlewares])
         for method, path, handler, name in self.routes:
             app.router.add_route(method, path, handler, name=name)
         return app
