@@ -1,4 +1,4 @@
-"""The /_emulator/ route table and its error rendering."""
+"""The /_emulator/ route table and its error rendering (app.py mounts them)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ from aiohttp import web
 
 from emulator.control import handlers, scenario
 from emulator.core.errors import EmulatorError
-from emulator.core.http import error_middleware
 
 
-def _render(error: EmulatorError, request: web.Request | None = None) -> web.Response:
+def render(error: EmulatorError, request: web.Request | None = None) -> web.Response:
     body = {"error": {"code": error.code, "message": error.message}}
     if error.field:
         body["error"]["field"] = error.field
@@ -43,10 +42,3 @@ ROUTES = [
     ("GET", "/vendors/{vendor}/options", handlers.get_options, "get_options"),
     ("PATCH", "/vendors/{vendor}/options", handlers.patch_options, "patch_options"),
 ]
-
-
-def build_control() -> web.Application:
-    app = web.Application(middlewares=[error_middleware(_render)])
-    for method, path, handler, name in ROUTES:
-        app.router.add_route(method, path, handler, name=name)
-    return app

@@ -1,5 +1,5 @@
 """Neutral errors. Core and handlers raise these; each vendor renders them as its own
-error body (``vendors/<name>/errors.py``), in one middleware per vendor.
+error body (``vendors/<name>/errors.py``), in the request pipeline (core/pipeline.py).
 """
 
 from __future__ import annotations
@@ -97,8 +97,8 @@ class Unavailable(EmulatorError):
 class ScriptedFault(Exception):
     """A scenario stops this request (a fault rule fired at a checkpoint).
 
-    Not an ``EmulatorError``: vendor error middlewares let it through untouched, and the
-    root scenario middleware answers with the fault the rule describes.
+    Not an ``EmulatorError``: error rendering lets it through untouched, and the pipeline's
+    scenario gate answers with the fault the rule describes.
     """
 
 

@@ -6,7 +6,6 @@ over-size upload is never held in memory; malformed bodies become ``Invalid``.
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
 import json
 import logging
@@ -32,6 +31,8 @@ _CHUNK = 64 * 1024
 PARSED_BODY = web.RequestKey("parsed_body", object)
 #: the tenant a vendor's auth resolved for this request (journal, violations); set it with ``identify``
 TENANT = web.RequestKey("tenant", str)
+#: the operation (route name) of the vendor request being answered; None for an unrouted path
+OPERATION = web.RequestKey("operation", object)
 
 
 #: the scenario gate of the vendor request being handled, if any (``scenarios.gate.CURRENT``);
@@ -260,33 +261,24 @@ class Renderer(Protocol):
     def __call__(self, error: EmulatorError, request: web.Request | None = None, /) -> web.StreamResponse: ...
 
 
-def error_middleware(render: Renderer) -> Any:
-    """A sub-app middleware that turns every error into the vendor's own error body.
+def answer_error(render: Renderer, request: web.Request, exc: Exception) -> web.StreamResponse:
+    """``exc``, raised while answering ``request``, as ``render``'s error body.
 
-    It covers errors raised by handlers, the router's 404/405 for paths under the
-    vendor's prefix, and unexpected exceptions (logged, answered as the vendor's 500,
-    never a traceback).
+    It covers errors raised by handlers, the router's 404/405, and unexpected exceptions
+    (logged, answered as a 500, never a traceback). A scripted fault and a 3xx answer are
+    raised again, for the scenario gate and aiohttp to answer.
     """
-
-    @web.middleware
-    async def vendor_errors(request: web.Request, handler: Any) -> web.StreamResponse:
-        try:
-            return await handler(request)
-        except EmulatorError as exc:
-            return _with_headers(render(exc, request), exc.headers)
-        except web.HTTPException as exc:
-            if exc.status < 400:
-                raise
-            error = for_status(exc.status, exc.reason)
-            allow = exc.headers.get("Allow")
-            return _with_headers(render(error, request), {"Allow": allow} if allow else {})
-        except (asyncio.CancelledError, ScriptedFault):
-            raise
-        except Exception:
-            log.exception("unexpected error answering %s %s", request.method, request.path)
-            return render(EmulatorError(), request)
-
-    return vendor_errors
+    if isinstance(exc, EmulatorError):
+        return _with_headers(render(exc, request), exc.headers)
+    if isinstance(exc, web.HTTPException):
+        if exc.status < 400:
+            raise exc
+        allow = exc.headers.get("Allow")
+        return _with_headers(render(for_status(exc.status, exc.reason), request), {"Allow": allow} if allow else {})
+    if isinstance(exc, ScriptedFault):
+        raise exc
+    log.exception("unexpected error answering %s %s", request.method, request.path, exc_info=exc)
+    return render(EmulatorError(), request)
 
 
 def _with_headers(response: web.StreamResponse, headers: dict[str, str]) -> web.StreamResponse:

@@ -1,10 +1,10 @@
 """The Vendor spec: the plug-in contract every vendor package fulfils.
 
 A vendor is one ``Vendor`` value, built in ``vendors/<name>/__init__.py`` and listed
-once in ``vendors/__init__.py``. The emulator builds a sub-app from ``routes`` (behind
-one error middleware that renders every error with ``render_error``, then the vendor's
-own ``middlewares``), mounts it at ``prefix``, registers ``machine`` with the engine,
-and calls the hooks below.
+once in ``vendors/__init__.py``. The emulator serves its ``routes`` under ``prefix``, each
+behind the request pipeline (core/pipeline.py: its ``middlewares``, every error rendered
+with ``render_error``, contract checks, the journal), registers ``machine`` with the
+engine, and calls the hooks below.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from aiohttp import web
 
 from emulator.core.contracts import Contract
 from emulator.core.documents import Document
-from emulator.core.http import Renderer, error_middleware
+from emulator.core.http import Renderer
 from emulator.core.lifecycle import Machine
 from emulator.core.store import Fax
 
@@ -47,11 +47,13 @@ class Vendor:
 
     name: str  # short id used in the control API and scenarios, e.g. "callerip"
     title: str  # human name, e.g. "CallerIP"
-    prefix: str  # where the sub-app is mounted; also the base URL clients use
+    prefix: str  # the path its routes sit under; also the base URL clients use
     routes: tuple[Route, ...]  # the whole HTTP surface, in the vendor's documented order
     render_error: Renderer  # the vendor's own error body: render_error(error, request=None)
     machine: Machine
-    middlewares: tuple[Any, ...] = ()  # e.g. auth, inside the error middleware
+    #: aiohttp-style ``middleware(request, handler)``s around each of its handlers (auth, say),
+    #: the first listed outermost; the operation being answered is ``request[OPERATION]``
+    middlewares: tuple[Any, ...] = ()
     #: operation name -> its contract (schemas of query, body and responses), for checks and OpenAPI
     contracts: Mapping[str, Contract] = field(default_factory=dict)
     #: OpenAPI security schemes of the vendor (applied to every operation whose contract has auth)
@@ -73,10 +75,3 @@ class Vendor:
     def operations(self) -> tuple[str, ...]:
         """Operation names (route names) a scenario can match on, in documented order."""
         return tuple(name for *_, name in self.routes)
-
-    def build(self) -> web.Application:
-        """The vendor's sub-app: its routes behind its error renderer, then its own middlewares."""
-        app = web.Application(middlewares=[error_middleware(self.render_error), *self.middlewares])
-        for method, path, handler, name in self.routes:
-            app.router.add_route(method, path, handler, name=name)
-        return app

@@ -144,3 +144,32 @@ async def test_reset_of_a_tenant_needs_a_vendor(client):
 async def test_unknown_control_path_is_json_404(client):
     response = await client.get("/_emulator/nothing")
     assert response.status == 404 and "error" in await response.json()
+
+
+async def test_a_wrong_control_method_is_a_json_405(client):
+    response = await client.put("/_emulator/clock")
+    assert response.status == 405 and response.headers["Allow"] == "GET"
+    assert (await response.json())["error"]["code"]
+
+
+async def test_a_path_outside_every_vendor_is_a_plain_404_and_journaled(client):
+    response = await client.get("/v9/nowhere", params={"x": "1"})
+    assert response.status == 404 and response.content_type == "text/plain"
+    [entry] = (await (await client.get("/_emulator/requests")).json())["requests"]
+    assert (entry["vendor"], entry["operation"], entry["method"], entry["status"]) == (None, None, "GET", 404)
+    assert entry["path"].startswith("/v9/nowhere")
+
+
+@pytest.mark.parametrize("path", ["/api/fax", "/api/fax/", "/api/fax/nothing"])
+async def test_a_path_under_a_vendor_prefix_gets_that_vendors_404(client, path):
+    response = await client.get(path)
+    assert response.status == 404
+    body = await response.json()  # CallerIP's own JSON error, not aiohttp's text
+    [entry] = (await (await client.get("/_emulator/requests")).json())["requests"]
+    assert (entry["vendor"], entry["operation"], entry["status"]) == ("callerip", None, 404)
+    assert body
+
+
+async def test_a_prefix_is_a_whole_path_segment(client):
+    response = await client.get("/api/faxes")  # not under /api/fax
+    assert response.status == 404 and response.content_type == "text/plain"

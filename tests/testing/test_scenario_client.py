@@ -12,19 +12,19 @@ import asyncio
 import pytest
 from aiohttp import web
 
-from emulator.control.routes import _render
+from emulator.control.routes import render
 from emulator.core.errors import NotFound
-from emulator.core.http import error_middleware
+from emulator.core.pipeline import rendering, unrouted
+from emulator.core.routing import remember_routes
 from emulator.testing import ControlClient, ControlError, ScenarioUnavailable
 
 
 async def serve_control(aiohttp_server, *routes) -> ControlClient:
-    control = web.Application(middlewares=[error_middleware(_render)])
+    control = web.Application()
     for method, handler in routes:
-        control.router.add_route(method, "/scenario", handler)
-    root = web.Application()
-    root.add_subapp("/_emulator", control)
-    server = await aiohttp_server(root)
+        control.router.add_route(method, "/_emulator/scenario", rendering(render, handler))
+    remember_routes(control.router, unrouted=lambda path: rendering(render, unrouted))
+    server = await aiohttp_server(control)
     return ControlClient(str(server.make_url("")))
 
 

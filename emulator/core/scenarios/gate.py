@@ -1,6 +1,6 @@
 """The request gate: where fault rules meet a vendor request.
 
-A root middleware opens a gate for each vendor request (``Scenarios.gate``) and keeps it
+The request pipeline opens a gate for each vendor request (``Scenarios.open_gate``) and keeps it
 in a context variable while the vendor's middlewares and handler run. Fault rules are
 checked in order, each as soon as every fact it matches on is known:
 
@@ -13,7 +13,7 @@ checked in order, each as soon as every fact it matches on is known:
 
 A rule that needs a fact not known yet makes the rules after it wait too, so "first match
 wins" holds exactly. A fault that stops the request (a status, a reset before) raises
-``ScriptedFault`` at the checkpoint, before anything is stored; the middleware answers.
+``ScriptedFault`` at the checkpoint, before anything is stored; the pipeline answers.
 """
 
 from __future__ import annotations
@@ -129,7 +129,7 @@ def identified(tenant: str) -> None:
     """Vendor hook: call once the caller's tenant is known, before changing anything.
 
     Fault rules that match on the tenant act here (this may raise ``ScriptedFault``,
-    which the vendor must let through: the error middleware does). A no-op outside a
+    which the vendor must let through: the pipeline's error rendering does). A no-op outside a
     vendor request.
     """
     gate = CURRENT.get()

@@ -3,7 +3,7 @@
 For a tenant, its own scenario's rules are checked first, then the global scenario's,
 then the magic numbers. The manager answers the engine's questions (through
 ``ScenarioPolicy``), shapes webhook deliveries (``Dispatcher.shaper``), opens request
-gates for the root middleware, declares accounts and schedules inbound faxes.
+gates for the request pipeline, declares accounts and schedules inbound faxes.
 """
 
 from __future__ import annotations

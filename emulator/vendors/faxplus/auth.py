@@ -28,7 +28,7 @@ from aiohttp import web
 from emulator import keys
 from emulator.core import contracts
 from emulator.core.errors import Forbidden, Invalid, Unauthorized
-from emulator.core.http import identify
+from emulator.core.http import OPERATION, identify
 from emulator.vendors.faxplus import accounts
 from emulator.vendors.faxplus.accounts import Identity
 
@@ -157,8 +157,8 @@ def _check_scope(identity: Identity, operation: str) -> None:
 @web.middleware
 async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
     """Resolve the caller of every routed request; unknown paths fall through to the 404."""
-    route = request.match_info.route
-    if route is None or route.name is None:
+    operation = request[OPERATION]
+    if operation is None:
         return await handler(request)
     runtime = request.app[keys.RUNTIME]
     tenant_id, key, scopes = _identify(runtime, _token(request))
@@ -169,5 +169,5 @@ async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
     identity = Identity(tenant_id, user.uid, user.account_type, scopes)
     identify(request, tenant_id)
     request[IDENTITY] = identity
-    _check_scope(identity, route.name)
+    _check_scope(identity, operation)
     return await handler(request)

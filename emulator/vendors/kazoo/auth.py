@@ -26,7 +26,7 @@ from typing import Any
 from aiohttp import web
 
 from emulator.core.errors import EmulatorError, MethodNotAllowed, Unauthorized
-from emulator.core.http import identify
+from emulator.core.http import OPERATION, identify
 from emulator.core.runtime import Runtime
 from emulator.vendors.kazoo import accounts, errors, validation
 from emulator.vendors.kazoo.envelope import Call, call, read_data, respond, runtime
@@ -116,8 +116,7 @@ async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
         routing = request.match_info.http_exception
         if routing is not None:
             raise errors.invalid_method() if routing.status == 405 else errors.not_found()
-        route = request.match_info.route.name
-        if route not in PUBLIC:
+        if request[OPERATION] not in PUBLIC:
             _authenticate(request, context)
         response = await handler(request)
     except EmulatorError as exc:
