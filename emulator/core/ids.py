@@ -18,7 +18,7 @@ class Ids:
 
     def hex(self, length: int) -> str:
         """``length`` lowercase hex digits."""
-        return f"{self.random.getrandbits(4 * length):0{length}x}"
+        return "%0*x" % (length, self.random.getrandbits(4 * length))  # noqa: UP031 - faster than an f-string
 
     def uuid4(self) -> str:
         """A lowercase, hyphenated version-4 UUID."""

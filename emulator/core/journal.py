@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import itertools
 from collections import deque
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from yarl import URL
@@ -35,7 +36,7 @@ class RequestEntry:
     seconds: float  # wall time taken to answer
     rule: str | None = None  # the scenario rule that acted on it (a fault, or the outcome of a fax it made)
     fault: str | None = None  # what that fault rule did, e.g. "status 503" or "reset after"
-    fax_ids: list[str] = field(default_factory=list)
+    fax_ids: Sequence[str] = ()
 
     @property
     def path(self) -> str:
@@ -76,13 +77,13 @@ class Journal:
 
     def record(self, time: float, vendor: str | None, operation: str | None, tenant: str | None, method: str,
                url: URL, status: int, seconds: float, rule: str | None = None, fault: str | None = None,
-               fax_ids: list[str] | None = None) -> None:
+               fax_ids: Sequence[str] = ()) -> None:
         """Add a request (the root middleware does, once per request outside the control API)."""
         requests = self.requests
         if len(requests) == self.size:
             self.dropped += 1
         requests.append((next(self._seq), time, vendor, operation, tenant, method, url, status, seconds, rule,
-                         fault, [] if fax_ids is None else fax_ids))
+                         fault, fax_ids))
 
     def violation(self, **fields: Any) -> dict[str, Any]:
         """Record a contract violation; it gets a ``seq`` that only grows, so a reader can

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from aiohttp import web
 
@@ -39,7 +39,8 @@ from emulator.core.vendor import Vendor
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 #: per request: ids of the faxes the request made, for the journal (handlers set it)
-FAX_IDS = web.RequestKey("fax_ids", list)
+FAX_IDS = web.RequestKey("fax_ids", Sequence)
+_NO_FAXES: Sequence[str] = ()
 
 #: for the journal: the scenario rule that acted on a request and what its fault did
 Acted = tuple[str | None, str | None]
@@ -81,6 +82,8 @@ def vendor_route(runtime: Runtime, vendor: Vendor, operation: str | None, handle
         status = 500
         acted = _NO_RULE
         request[OPERATION] = operation
+        request[TENANT] = None  # until the vendor's auth identifies the caller
+        request[FAX_IDS] = _NO_FAXES  # a handler that makes faxes replaces it
         try:
             if scenarios.in_force:
                 response, acted = await _gated(request, rendering(render, inner), vendor, operation, contract,
@@ -97,8 +100,8 @@ def vendor_route(runtime: Runtime, vendor: Vendor, operation: str | None, handle
             status = exc.status
             raise
         finally:
-            journal.record(at, name, operation, request.get(TENANT), request.method, request.rel_url, status,
-                           perf_counter() - started, acted[0], acted[1], request.get(FAX_IDS))
+            journal.record(at, name, operation, request[TENANT], request.method, request.rel_url, status,
+                           perf_counter() - started, acted[0], acted[1], request[FAX_IDS])
 
     return handle
 

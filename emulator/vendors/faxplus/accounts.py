@@ -138,6 +138,9 @@ def _user(tenant_id: str, key: str, account_type: str, now: float, company: str,
 
 def ensure(runtime: Runtime, tenant_id: str) -> Tenant:
     """The account of ``tenant_id``, with its users, numbers and balance made on first use."""
+    tenant = runtime.store.find_tenant(VENDOR, tenant_id)
+    if tenant is not None and "main_uid" in tenant.settings:  # every request after the first
+        return tenant
     tenant = runtime.tenant(VENDOR, tenant_id)
     users: dict[str, User] = tenant.collection("users")
     if users:
@@ -164,6 +167,17 @@ def add_number(tenant: Tenant, number: str, uid: str, now: float) -> Number:
     found = Number(_digest(tenant.id, number)[:24], number, tenant.settings["main_uid"], [uid], now,
                    now + NUMBER_YEAR)
     numbers(tenant)[number] = found
+    return found
+
+
+def identity(tenant: Tenant, key: str, scopes: frozenset[str] | None) -> Identity:
+    """The identity of the account's user ``key`` (``self``, ``admin``, ``member<N>``) with
+    ``scopes``; remembered on the account, since every request of a client asks again."""
+    known: dict[tuple[str, frozenset[str] | None], Identity] = tenant.collection("identities")
+    found = known.get((key, scopes))
+    if found is None:
+        user = next(u for u in users(tenant).values() if u.key == key)
+        found = known[(key, scopes)] = Identity(tenant.id, user.uid, user.account_type, scopes)
     return found
 
 

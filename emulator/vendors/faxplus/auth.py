@@ -35,7 +35,8 @@ from emulator.vendors.faxplus.accounts import Identity
 if TYPE_CHECKING:
     from emulator.core.runtime import Runtime
 
-IDENTITY = web.RequestKey("faxplus_identity", Identity)
+#: per request: the caller's account (made on first use) and identity, as auth resolved them
+CALLER = web.RequestKey("faxplus_caller", tuple)
 
 _MEMBER = re.compile(r"corp_member([0-9]+)_(.+)")
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="fax.plus"'}
@@ -165,9 +166,8 @@ async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
     if not tenant_id:
         raise Unauthorized("the bearer token names no account", headers=_CHALLENGE)
     tenant = accounts.ensure(runtime, tenant_id)
-    user = next(u for u in accounts.users(tenant).values() if u.key == key)
-    identity = Identity(tenant_id, user.uid, user.account_type, scopes)
+    identity = accounts.identity(tenant, key, scopes)
     identify(request, tenant_id)
-    request[IDENTITY] = identity
+    request[CALLER] = (tenant, identity)
     _check_scope(identity, operation)
     return await handler(request)

@@ -15,14 +15,13 @@ from emulator.core.runtime import Runtime
 from emulator.core.store import Tenant
 from emulator.vendors.faxplus import accounts
 from emulator.vendors.faxplus.accounts import Identity, User
-from emulator.vendors.faxplus.auth import IDENTITY
+from emulator.vendors.faxplus.auth import CALLER
 
 
 def caller(request: web.Request) -> tuple[Runtime, Tenant, Identity]:
     """The runtime, the caller's account (made by auth) and identity."""
-    runtime = request.app[keys.RUNTIME]
-    identity = request[IDENTITY]
-    return runtime, accounts.ensure(runtime, identity.tenant), identity
+    tenant, identity = request[CALLER]
+    return request.app[keys.RUNTIME], tenant, identity
 
 
 def user(request: web.Request) -> tuple[Runtime, Tenant, User]:

@@ -28,10 +28,10 @@ from aiohttp import web
 from emulator.core.errors import EmulatorError, MethodNotAllowed, Unauthorized
 from emulator.core.http import OPERATION, identify
 from emulator.core.runtime import Runtime
+from emulator.core.store import Tenant
 from emulator.vendors.kazoo import accounts, errors, validation
-from emulator.vendors.kazoo.envelope import Call, call, read_data, respond, runtime
+from emulator.vendors.kazoo.envelope import NAME, Call, call, read_data, respond, runtime
 
-NAME = "kazoo"
 ACCOUNT_ID = re.compile(r"[0-9a-f]{32}")
 TOKEN_TTL = 3600.0  # crossbar.auth token_auth_expiry_s
 TOKENS = "auth_tokens"  # the tenant collection tokens live in
@@ -83,8 +83,8 @@ def _account_in(token: str) -> str | None:
         return None
 
 
-def resolve(rt: Runtime, token: str) -> Session | None:
-    """The session of ``token`` if it is known and unexpired on the emulator clock."""
+def resolve(rt: Runtime, token: str) -> tuple[Session, Tenant] | None:
+    """The session of ``token`` and its account, if it is known and unexpired on the emulator clock."""
     account_id = _account_in(token)
     if account_id is None:
         return None
@@ -92,19 +92,20 @@ def resolve(rt: Runtime, token: str) -> Session | None:
     session = tenant.collection(TOKENS).get(token) if tenant is not None else None
     if not isinstance(session, Session) or rt.now() >= session.expires:
         return None
-    return session
+    return session, tenant
 
 
 def _authenticate(request: web.Request, context: Call) -> None:
     account = request.match_info.get("account_id")
-    if account is not None and not ACCOUNT_ID.fullmatch(account):
-        raise errors.bad_account(f"invalid account_id '{account}'")
-    session = resolve(runtime(request), context.token) if context.token else None
-    if session is None:
+    found = resolve(context.runtime, context.token) if context.token else None
+    if account is not None and (found is None or account != found[0].account_id) and not ACCOUNT_ID.fullmatch(account):
+        raise errors.bad_account(f"invalid account_id '{account}'")  # checked first (a session's own id is valid)
+    if found is None:
         raise errors.invalid_credentials()
+    session, tenant = found
     if account is not None and account != session.account_id:
         raise errors.forbidden()
-    context.account_id, context.owner_id = session.account_id, session.owner_id
+    context.account_id, context.owner_id, context.tenant = session.account_id, session.owner_id, tenant
     identify(request, session.account_id)
 
 

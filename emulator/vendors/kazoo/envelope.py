@@ -21,7 +21,9 @@ from emulator import keys
 from emulator.core.errors import Invalid
 from emulator.core.http import json_response, read_bytes
 from emulator.core.runtime import Runtime
+from emulator.core.store import Tenant
 
+NAME = "kazoo"
 #: unix time + this = Gregorian seconds (kazoo.md §1)
 GREGORIAN_OFFSET = 62_167_219_200
 #: the KAZOO release the envelope's ``version`` names (the 4.3 line, kazoo.md §12)
@@ -34,21 +36,31 @@ NODE = base64.urlsafe_b64encode(hashlib.md5(b"kazoo_apps@fax-emulator.local").di
 class Call:
     """What the middleware learned about one request, echoed in its response envelope."""
 
+    runtime: Runtime
     request_id: str
     token: str | None = None  # the auth token the request carried, as sent
     account_id: str | None = None  # the authenticated account
     owner_id: str | None = None
+    tenant: Tenant | None = None  # the authenticated account's store
 
 
 def runtime(request: web.Request) -> Runtime:
     return request.app[keys.RUNTIME]
 
 
+def tenant_of(request: web.Request) -> Tenant:
+    """The account the path names: the authenticated one (auth made sure they are the same)."""
+    found = call(request).tenant
+    return found if found is not None else runtime(request).tenant(NAME, request.match_info["account_id"])
+
+
 def token_of(request: web.Request) -> str | None:
     """The token a request carries: X-Auth-Token, a Bearer header, or ``auth_token`` in the query."""
     token = request.headers.get("X-Auth-Token")
+    if token:
+        return token
     bearer = request.headers.get("Authorization", "")
-    if not token and bearer[:7].lower() == "bearer ":
+    if bearer[:7].lower() == "bearer ":
         token = bearer[7:].strip()
     return token or request.query.get("auth_token") or None
 
@@ -58,8 +70,8 @@ def call(request: web.Request, *, new: bool = False) -> Call:
     middleware, ``new``, or by an error answered before it ran, e.g. a scenario's fault)."""
     found = None if new else request.get(keys.VENDOR_CONTEXT)
     if not isinstance(found, Call):
-        found = Call(request_id=request.headers.get("X-Request-ID") or runtime(request).ids.hex(32),
-                     token=token_of(request))
+        rt = runtime(request)
+        found = Call(rt, request.headers.get("X-Request-ID") or rt.ids.hex(32), token_of(request))
         request[keys.VENDOR_CONTEXT] = found
     return found
 
@@ -84,11 +96,14 @@ def wrap(request: web.Request, status: str, data: Any, **fields: Any) -> dict[st
     body: dict[str, Any] = {"data": data}
     if context.token is not None:
         body["auth_token"] = context.token
-    body.update({k: v for k, v in fields.items() if v is not None})
-    body.update({
-        "node": NODE, "request_id": context.request_id, "status": status,
-        "timestamp": iso8601(runtime(request).now()), "version": VERSION,
-    })
+    for name, value in fields.items():
+        if value is not None:
+            body[name] = value
+    body["node"] = NODE
+    body["request_id"] = context.request_id
+    body["status"] = status
+    body["timestamp"] = iso8601(context.runtime.now())
+    body["version"] = VERSION
     return body
 
 
@@ -98,10 +113,9 @@ def respond(request: web.Request, data: Any, *, status: int = 200, revision: str
     if request.method == "PUT" and status == 200:
         status = 201
     body = wrap(request, "success", data, revision=revision, **fields)
-    response = json_response(body, status=status, headers=headers)
     if revision is not None and revision != "automatic":
-        response.headers["ETag"] = f'"{revision}"'
-    return response
+        headers = {**headers, "ETag": f'"{revision}"'} if headers else {"ETag": f'"{revision}"'}
+    return json_response(body, status=status, headers=headers)
 
 
 @functools.lru_cache(maxsize=4096)

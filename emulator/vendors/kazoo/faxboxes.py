@@ -16,15 +16,11 @@ from emulator.core.runtime import Runtime
 from emulator.core.store import Tenant
 from emulator.vendors.kazoo import errors, paging, serialise, validation
 from emulator.vendors.kazoo.auth import NAME, RESELLER_ID
-from emulator.vendors.kazoo.envelope import gregorian, read_data, respond, revision, runtime
+from emulator.vendors.kazoo.envelope import gregorian, read_data, respond, revision, runtime, tenant_of
 
 COLLECTION = "faxboxes"
 SMTP_DOMAIN = "fax.kazoo.io"  # fax.default_smtp_domain
 _SERVER_FIELDS = ("id", "smtp_email_address")  # shown by the server, never taken from a request
-
-
-def _tenant(request: web.Request) -> Tenant:
-    return runtime(request).tenant(NAME, request.match_info["account_id"])
 
 
 def find(tenant: Tenant, faxbox_id: str | None) -> dict[str, Any] | None:
@@ -35,7 +31,7 @@ def find(tenant: Tenant, faxbox_id: str | None) -> dict[str, Any] | None:
 
 def _load(request: web.Request) -> dict[str, Any]:
     faxbox_id = request.match_info["faxbox_id"]
-    found = find(_tenant(request), faxbox_id)
+    found = find(tenant_of(request), faxbox_id)
     if found is None:
         raise errors.bad_identifier(faxbox_id)
     return found
@@ -86,14 +82,14 @@ def _merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
 
 
 async def list_faxboxes(request: web.Request) -> web.Response:
-    boxes = [box for box in _tenant(request).collection(COLLECTION).values() if not box.get("pvt_deleted")]
+    boxes = [box for box in tenant_of(request).collection(COLLECTION).values() if not box.get("pvt_deleted")]
     return paging.listing(request, [([box["_id"]], shown(box)) for box in boxes])
 
 
 async def create_faxbox(request: web.Request) -> web.Response:
     rt = runtime(request)
     doc = _validate(rt, _request_fields(await read_data(request)), None)
-    tenant = _tenant(request)
+    tenant = tenant_of(request)
     now = gregorian(rt.now())
     faxbox_id = rt.ids.hex(32)
     doc.update({
@@ -119,7 +115,7 @@ async def _update(request: web.Request, merge: bool) -> web.Response:
     doc.update({k: v for k, v in stored.items() if k.startswith(("_", "pvt_"))})
     doc["_rev"] = stored["_rev"] + 1
     doc["pvt_modified"] = gregorian(rt.now())
-    _tenant(request).collection(COLLECTION)[stored["_id"]] = doc
+    tenant_of(request).collection(COLLECTION)[stored["_id"]] = doc
     return _respond(request, doc)
 
 

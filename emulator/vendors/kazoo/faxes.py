@@ -14,23 +14,18 @@ from collections.abc import Iterator
 from aiohttp import web
 
 from emulator import keys
-from emulator.core.store import Fax, Tenant
+from emulator.core.store import Fax
 from emulator.vendors.kazoo import errors, jobs, paging, serialise
-from emulator.vendors.kazoo.auth import NAME
-from emulator.vendors.kazoo.envelope import gregorian, read_json_body, respond, runtime
+from emulator.vendors.kazoo.envelope import gregorian, read_json_body, respond, runtime, tenant_of
 
 #: the action each folder's PUT takes (kazoo.md §7.8)
 ACTIONS = {"outbox": "resubmit", "inbox": "forward"}
 
 
-def _tenant(request: web.Request) -> Tenant:
-    return runtime(request).tenant(NAME, request.match_info["account_id"])
-
-
 def _faxes(request: web.Request) -> Iterator[Fax]:
     """Every fax of the account once, narrowed to the faxbox in the path if there is one."""
     faxbox_id = request.match_info.get("faxbox_id")
-    for key, fax in _tenant(request).faxes.items():
+    for key, fax in tenant_of(request).faxes.items():
         if key == fax.id and (faxbox_id is None or fax.extra["doc"].get("faxbox_id") == faxbox_id):
             yield fax
 
@@ -43,7 +38,7 @@ def _folder_of(fax: Fax) -> str | None:
 
 def _outgoing(request: web.Request) -> Fax:
     fax_id = request.match_info["fax_id"]
-    fax = _tenant(request).faxes.get(fax_id)
+    fax = tenant_of(request).faxes.get(fax_id)
     if fax is None or fax.id != fax_id or fax.direction != "outbound" or serialise.modb_id(fax) is not None:
         raise errors.bad_identifier(fax_id)
     return fax
@@ -51,7 +46,7 @@ def _outgoing(request: web.Request) -> Fax:
 
 def _in_folder(request: web.Request, folder: str) -> Fax:
     fax_id = request.match_info["fax_id"]
-    fax = _tenant(request).faxes.get(fax_id)
+    fax = tenant_of(request).faxes.get(fax_id)
     if fax is None or serialise.modb_id(fax) != fax_id or fax.extra.get("deleted"):
         raise errors.bad_identifier(fax_id)
     if _folder_of(fax) != folder:

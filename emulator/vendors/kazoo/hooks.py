@@ -11,23 +11,17 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from emulator.core.store import Tenant
 from emulator.vendors.kazoo import errors, paging, serialise, validation
-from emulator.vendors.kazoo.auth import NAME
-from emulator.vendors.kazoo.envelope import gregorian, read_data, respond, revision, runtime
+from emulator.vendors.kazoo.envelope import gregorian, read_data, respond, revision, runtime, tenant_of
 from emulator.vendors.kazoo.notify import HOOKS
 
 #: a listing row is the ``webhooks/crossbar_listing`` view value (webhooksdb-webhooks.json)
 _SUMMARY = ("hook", "name", "uri", "group")
 
 
-def _tenant(request: web.Request) -> Tenant:
-    return runtime(request).tenant(NAME, request.match_info["account_id"])
-
-
 def _load(request: web.Request) -> dict[str, Any]:
     hook_id = request.match_info["webhook_id"]
-    found = _tenant(request).collection(HOOKS).get(hook_id)
+    found = tenant_of(request).collection(HOOKS).get(hook_id)
     if found is None or found.get("pvt_deleted"):
         raise errors.bad_identifier(hook_id)
     return found
@@ -51,7 +45,7 @@ def _respond(request: web.Request, stored: dict[str, Any], **extra: Any) -> web.
 
 
 async def list_webhooks(request: web.Request) -> web.Response:
-    hooks = [h for h in _tenant(request).collection(HOOKS).values() if not h.get("pvt_deleted")]
+    hooks = [h for h in tenant_of(request).collection(HOOKS).values() if not h.get("pvt_deleted")]
     return paging.listing(request, (([h["_id"]], _row(h)) for h in hooks))
 
 
@@ -67,7 +61,7 @@ async def create_webhook(request: web.Request) -> web.Response:
     hook_id = rt.ids.hex(32)
     doc.update({"_id": hook_id, "_rev": 1, "pvt_type": "webhook", "pvt_created": now, "pvt_modified": now,
                 "pvt_account_id": request.match_info["account_id"]})
-    _tenant(request).collection(HOOKS)[hook_id] = doc
+    tenant_of(request).collection(HOOKS)[hook_id] = doc
     return _respond(request, doc)
 
 
@@ -83,7 +77,7 @@ async def _update(request: web.Request, merge: bool) -> web.Response:
     doc = _validate(data)
     doc.update({k: v for k, v in stored.items() if k.startswith(("_", "pvt_"))})
     doc.update({"_rev": stored["_rev"] + 1, "pvt_modified": gregorian(runtime(request).now())})
-    _tenant(request).collection(HOOKS)[stored["_id"]] = doc
+    tenant_of(request).collection(HOOKS)[stored["_id"]] = doc
     return _respond(request, doc)
 
 
