@@ -16,7 +16,7 @@ from typing import Any, Protocol
 import orjson
 from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
-from multidict import MultiDict
+from multidict import CIMultiDict, MultiDict
 
 from emulator.core.errors import EmulatorError, Invalid, PayloadTooLarge, ScriptedFault, for_status
 
@@ -243,10 +243,17 @@ def json_bytes(data: Any) -> bytes:
         return json.dumps(data, separators=(",", ":")).encode()
 
 
+#: the headers every JSON answer starts from (aiohttp copies them into each response)
+_JSON_HEADERS = CIMultiDict({"Content-Type": "application/json; charset=utf-8"})
+
+
 def json_response(data: Any, *, status: int = 200, headers: Mapping[str, str] | None = None) -> web.Response:
     """A JSON answer (``application/json; charset=utf-8``): every vendor answers through this."""
-    return web.Response(body=json_bytes(data), status=status, headers=headers, content_type="application/json",
-                        charset="utf-8")
+    merged = _JSON_HEADERS
+    if headers:
+        merged = CIMultiDict(_JSON_HEADERS)
+        merged.update(headers)
+    return web.Response(body=json_bytes(data), status=status, headers=merged)
 
 
 

@@ -85,7 +85,8 @@ class Runtime:
 
     def tenant(self, vendor: str, tenant_id: str) -> Tenant:
         """The tenant, created on first use."""
-        return self.store.tenant(vendor, tenant_id, self.now())
+        found = self.store.find_tenant(vendor, tenant_id)
+        return found if found is not None else self.store.tenant(vendor, tenant_id, self.now())
 
     def submit(self, fax: Fax) -> Fax:
         """Store a new outbound fax and start it on its vendor's machine.

@@ -135,7 +135,12 @@ def _identify(runtime: Runtime, token: str) -> tuple[str, str, frozenset[str] | 
 
 
 def _token(request: web.Request) -> str:
-    header = request.headers.get("Authorization", "")
+    return _bearer(request.headers.get("Authorization", ""))
+
+
+@functools.lru_cache(maxsize=1024)  # a client sends the same header with every request
+def _bearer(header: str) -> str:
+    """The token of an ``Authorization: Bearer <token>`` header (Unauthorized if it is not one)."""
     scheme, _, token = header.strip().partition(" ")
     if scheme.lower() != "bearer":
         raise Unauthorized("an Authorization: Bearer <token> header is required", headers=_CHALLENGE)

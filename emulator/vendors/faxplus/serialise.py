@@ -64,9 +64,14 @@ def file_name(fax: Fax) -> str:
 # -- outbox (§5.2) -------------------------------------------------------------------
 
 
+#: outbox statuses before conversion has counted the pages
+_UNCONVERTED = frozenset(OUTBOX_STATUSES[:2])
+_IN_OUTBOX = frozenset(OUTBOX_STATUSES)
+
+
 def outbox(fax: Fax) -> dict[str, Any]:
     x = fax.extra
-    converted = fax.status not in OUTBOX_STATUSES[:2]
+    converted = fax.status not in _UNCONVERTED
     body: dict[str, Any] = {
         "id": fax.id,
         "uid": x["uid"],
@@ -86,7 +91,7 @@ def outbox(fax: Fax) -> dict[str, Any]:
         "send_time": timestamp(x["send_time"], zone=True),
         "should_enhance": x["options"]["enhancement"],
         "src": x["src"],
-        "status_changes": [{"at": timestamp(at), "status": s} for at, s in fax.history if s in OUTBOX_STATUSES],
+        "status_changes": [{"at": _timestamp(at, False), "status": s} for at, s in fax.history if s in _IN_OUTBOX],
         "submit_time": timestamp(fax.created_at, zone=True),
         "to": [fax.to],
     }

@@ -128,7 +128,9 @@ def authenticate(request: web.Request) -> User:
         settings = runtime.tenant(NAME, name).settings
         if not _same(settings.setdefault("password", password), password):
             raise Unauthorized("wrong user name or password", headers=CHALLENGE)
-        user = User(name, ADMIN_LEVEL if name == MAIN_ADMINISTRATOR else DEFAULT_LEVEL)
+        user = settings.get("user")
+        if user is None:  # made once per user: every request of a client asks again
+            user = settings["user"] = User(name, ADMIN_LEVEL if name == MAIN_ADMINISTRATOR else DEFAULT_LEVEL)
     identify(request, user.name)
     if user.level < LOWEST_FAX_LEVEL:
         raise Forbidden(f"user {user.name} has privilege level {user.level}; the fax API needs {LOWEST_FAX_LEVEL}")

@@ -16,7 +16,7 @@ from aiohttp import web
 from emulator import keys
 from emulator.core.store import Fax
 from emulator.vendors.kazoo import errors, jobs, paging, serialise
-from emulator.vendors.kazoo.envelope import gregorian, read_json_body, respond, runtime, tenant_of
+from emulator.vendors.kazoo.envelope import call, gregorian, read_json_body, respond, runtime, tenant_of
 
 #: the action each folder's PUT takes (kazoo.md §7.8)
 ACTIONS = {"outbox": "resubmit", "inbox": "forward"}
@@ -62,7 +62,7 @@ async def list_outgoing(request: web.Request) -> web.Response:
 
 async def get_outgoing(request: web.Request) -> web.Response:
     fax = _outgoing(request)
-    return respond(request, serialise.outgoing_job(fax, runtime(request).now()), revision=serialise.rev(fax))
+    return respond(request, serialise.outgoing_job(fax, call(request).runtime.now()), revision=serialise.rev(fax))
 
 
 def _folder_listing(request: web.Request, folder: str) -> web.Response:

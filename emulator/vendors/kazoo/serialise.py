@@ -92,7 +92,11 @@ def live_status(fax: Fax, now: float) -> str:
 
 def outgoing_job(fax: Fax, now: float) -> dict[str, Any]:
     """``GET /faxes/outgoing/{id}``: public fields, id, created and the live status."""
-    return {**doc(fax), "id": fax.id, "created": gregorian(fax.created_at), "status": live_status(fax, now)}
+    body = doc(fax)
+    body["id"] = fax.id
+    body["created"] = gregorian(fax.created_at)
+    body["status"] = live_status(fax, now)
+    return body
 
 
 def folder_row(fax: Fax) -> dict[str, Any]:

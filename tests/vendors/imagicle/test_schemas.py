@@ -55,8 +55,10 @@ async def test_type_hint_first_then_members_in_ordinal_order(stonefax, client):
     [fax_id] = await stonefax.ids(fax("2125550100"), [("a.pdf", PDF2)])
     keys = list(await stonefax.outbound_fax(fax_id))
     assert keys[:2] == ["__type", "Q931Code"] and keys[1:] == sorted(keys[1:])
+    inbound_id = await _inbound(client)
     for body in ((await stonefax.outbound_list()).body["faxList"][0],
-                 (await stonefax.inbound(await _inbound(client))).body["fax"]):
+                 (await stonefax.inbound(inbound_id)).body["fax"],
+                 (await stonefax.inbound_list()).body["FaxList"][0]):
         keys = list(body)
         assert keys[0] == "__type" and keys[1:] == sorted(keys[1:])
 
