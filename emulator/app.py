@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
@@ -13,7 +14,7 @@ from emulator import keys
 from emulator.config import Config
 from emulator.control import routes as control
 from emulator.core import pipeline
-from emulator.core.routing import remember_routes
+from emulator.core.routing import caseless, remember_routes
 from emulator.core.runtime import Runtime
 from emulator.core.vendor import Vendor
 
@@ -51,18 +52,28 @@ def build_app(config: Config | None = None, vendors: Iterable[Vendor] | None = N
     app = web.Application(client_max_size=config.max_upload_bytes + 1024 * 1024)
     app[keys.RUNTIME] = runtime
     app.cleanup_ctx.append(_clock_context)
-    owners: list[tuple[str, Any]] = []  # (path prefix, the handler of its unrouted paths)
+    owners: list[tuple[re.Pattern[str], Any]] = []  # (a prefix and what is under it, the handler of its unrouted paths)
+    folded: list[tuple[str, Any]] = []  # (path template, route) of the vendors whose paths match in any case
     for vendor in runtime.vendors.values():
         for method, path, handler, name in vendor.routes:
-            app.router.add_route(method, vendor.prefix + path, pipeline.vendor_route(runtime, vendor, name, handler))
-        owners.append((vendor.prefix, pipeline.vendor_route(runtime, vendor, None, pipeline.unrouted)))
+            route = app.router.add_route(method, vendor.prefix + path,
+                                         pipeline.vendor_route(runtime, vendor, name, handler))
+            if vendor.case_insensitive_paths:
+                folded.append((vendor.prefix + path, route))
+        owners.append((_under(vendor.prefix, vendor.case_insensitive_paths),
+                       pipeline.vendor_route(runtime, vendor, None, pipeline.unrouted)))
     for method, path, handler, _ in control.ROUTES:
         app.router.add_route(method, CONTROL_PREFIX + path, pipeline.rendering(control.render, handler))
-    owners.append((CONTROL_PREFIX, pipeline.rendering(control.render, pipeline.unrouted)))
+    owners.append((_under(CONTROL_PREFIX), pipeline.rendering(control.render, pipeline.unrouted)))
     stray = pipeline.stray_route(runtime)
 
     def unrouted(path: str) -> Any:
-        return next((handler for prefix, handler in owners if path == prefix or path.startswith(prefix + "/")), stray)
+        return next((handler for prefix, handler in owners if prefix.match(path)), stray)
 
-    remember_routes(app.router, unrouted=unrouted)
+    remember_routes(app.router, unrouted=unrouted, fallback=caseless(folded) if folded else None)
     return app
+
+
+def _under(prefix: str, any_case: bool = False) -> re.Pattern[str]:
+    """Matches ``prefix`` and the paths under it (in any case, if ``any_case``)."""
+    return re.compile(re.escape(prefix) + "(?:/|$)", re.IGNORECASE if any_case else 0)

@@ -6,18 +6,30 @@ trying the resources under that prefix one regex at a time, in the order they we
 ``/v2/accounts/{account_id}``), so a read late in a route table paid ten failed matches
 per request. A route table does not change once the app runs, so where a (method,
 path) leads is the same every time: ``remember_routes`` keeps it.
+
+Some servers (IIS) match paths with the case of their literal parts ignored: ``caseless``
+matches a path the router found no route for against such routes, and the router then
+answers it, and remembers it, as if it had been sent in the documented case.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from aiohttp import web
-from aiohttp.web_urldispatcher import MatchedSubAppResource, MatchInfoError
+from aiohttp.abc import AbstractMatchInfo
+from aiohttp.web_urldispatcher import AbstractRoute, MatchedSubAppResource, MatchInfoError
 
 #: for a path no route matches: the handler that answers its 404/405 (None: aiohttp's own)
 Unrouted = Callable[[str], Any]
+#: for a (method, path) the router found no route for: the match it has after all (a route,
+#: or a 404/405 of its own), or None
+Fallback = Callable[[str, str], AbstractMatchInfo | None]
+
+#: a ``{name}`` or ``{name:regex}`` part of a path template, as aiohttp reads them
+_PARAMETER = re.compile(r"\{(?P<name>[_a-zA-Z][_a-zA-Z0-9]*)(?::(?P<regex>[^{}]*(?:\{[^{}]*\}[^{}]*)*))?\}")
 
 
 class _UnroutedMatch(MatchInfoError):
@@ -33,13 +45,51 @@ class _UnroutedMatch(MatchInfoError):
         return self._unrouted_handler
 
 
-def remember_routes(router: web.UrlDispatcher, size: int = 4096, unrouted: Unrouted | None = None) -> None:
+def caseless(routes: Iterable[tuple[str, AbstractRoute]]) -> Fallback:
+    """A fallback (see ``remember_routes``) that matches (path template, route) pairs with
+    the case of the template's literal parts ignored; parameters keep their values as sent.
+
+    The first route, in the order given, whose path and method match wins; a path that
+    matches only with other methods gets a 405 naming them; any other, None.
+    """
+    patterns = [(_caseless_pattern(template), route) for template, route in routes]
+
+    def match(method: str, path: str) -> AbstractMatchInfo | None:
+        allowed: set[str] = set()
+        for pattern, route in patterns:
+            found = pattern.fullmatch(path)
+            if found is None:
+                continue
+            if route.method in (method, "*"):
+                values = {key: value.replace("%2F", "/").replace("%25", "%")  # as aiohttp unquotes them
+                          for key, value in found.groupdict().items()}
+                return web.UrlMappingMatchInfo(values, route)
+            allowed.add(route.method)
+        return MatchInfoError(web.HTTPMethodNotAllowed(method, allowed)) if allowed else None
+
+    return match
+
+
+def _caseless_pattern(template: str) -> re.Pattern[str]:
+    """``template`` as a regex (its parameters read as aiohttp reads them), its literal
+    parts matched in any case."""
+    pattern, end = "", 0
+    for parameter in _PARAMETER.finditer(template):
+        pattern += f"(?i:{re.escape(template[end:parameter.start()])})"
+        pattern += f"(?P<{parameter['name']}>{parameter['regex'] or '[^{}/]+'})"
+        end = parameter.end()
+    return re.compile(pattern + f"(?i:{re.escape(template[end:])})")
+
+
+def remember_routes(router: web.UrlDispatcher, size: int = 4096, unrouted: Unrouted | None = None,
+                    fallback: Fallback | None = None) -> None:
     """Make ``router`` remember where each (method, path) it matched led, sub-apps included.
 
-    Paths that match no route (404, 405) are not remembered; ``unrouted(path)`` may name
-    the handler that answers them. Bounded: the memory is cleared when it holds ``size``
-    paths. Routers with domain sub-apps (``add_domain``), where the Host header matters too,
-    are left as they are.
+    A (method, path) the router finds no route for is given to ``fallback`` (``caseless``,
+    say), whose route is remembered as the router's would be. Paths that match no route
+    (404, 405) are not remembered; ``unrouted(path)`` may name the handler that answers
+    them. Bounded: the memory is cleared when it holds ``size`` paths. Routers with domain
+    sub-apps (``add_domain``), where the Host header matters too, are left as they are.
     """
     if any(isinstance(resource, MatchedSubAppResource) for resource in router.resources()):
         return
@@ -56,6 +106,10 @@ def remember_routes(router: web.UrlDispatcher, size: int = 4096, unrouted: Unrou
                 match_info.add_app(app)
             return match_info
         match_info = await resolve(request)
+        if match_info.http_exception is not None and fallback is not None:
+            fallen_back = fallback(request.method, key[1])
+            if fallen_back is not None:  # (not ``or``: a match info is a dict, empty without parameters)
+                match_info = fallen_back
         if match_info.http_exception is None:
             if len(known) >= size:
                 known.clear()

@@ -56,6 +56,9 @@ class Vendor:
     middlewares: tuple[Any, ...] = ()
     #: operation name -> its contract (schemas of query, body and responses), for checks and OpenAPI
     contracts: Mapping[str, Contract] = field(default_factory=dict)
+    #: its server matches paths with the case of their literal parts ignored (IIS): a path
+    #: under ``prefix`` in any case reaches the route it spells; parameters keep their case
+    case_insensitive_paths: bool = False
     #: OpenAPI security schemes of the vendor (applied to every operation whose contract has auth)
     security: Mapping[str, Any] = field(default_factory=dict)
     #: called on every status change of this vendor's faxes (webhooks, re-iding, costs)

@@ -1,4 +1,5 @@
-"""A vendor sub-app remembers where each (method, path) led, and answers exactly as before."""
+"""A route table remembers where each (method, path) led, and answers exactly as before;
+caseless routes also match their literal parts in any case."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from emulator.core.routing import remember_routes
+from emulator.core.routing import caseless, remember_routes
 
 
 def _app(size: int) -> web.Application:
@@ -98,3 +99,61 @@ async def test_a_remembered_path_into_a_sub_app_runs_its_middlewares_with_its_ap
         assert await response.json() == {"app": "sub", "apps": ["root", "sub"], "item_id": item}
     missing = await client.get("/api/nothing")
     assert missing.status == 404 and missing.headers["X-Seen-By"] == "sub"  # the sub-app's 404
+
+
+def _caseless_app(calls: list[tuple[str, str]]) -> web.Application:
+    """/Items routes matched in any case, /Other ones only as written; ``calls`` logs the fallback."""
+    async def show(request: web.Request) -> web.Response:
+        return web.json_response({"route": request.match_info.route.name, **request.match_info})
+
+    app = web.Application()
+    folded = [(path, app.router.add_route(method, path, show, name=name)) for method, path, name in (
+        ("PUT", "/Items", "create"),
+        ("GET", "/Items/Special", "special"),
+        ("GET", "/Items/{item_id}", "get"),
+        ("DELETE", "/Items/{item_id}", "delete"),
+        ("GET", "/Items/{item_id}/{part:doc|cover}", "part"),
+    )]
+    app.router.add_route("GET", "/Other/{item_id}", show, name="other")
+    fallback = caseless(folded)
+
+    def logged(method: str, path: str) -> Any:
+        calls.append((method, path))
+        return fallback(method, path)
+
+    remember_routes(app.router, fallback=logged)
+    return app
+
+
+async def test_caseless_routes_match_their_literal_parts_in_any_case(aiohttp_client):
+    calls: list[tuple[str, str]] = []
+    client = await aiohttp_client(_caseless_app(calls))
+    expected = {
+        ("PUT", "/items"): {"route": "create"},
+        ("GET", "/ITEMS/special"): {"route": "special"},
+        ("GET", "/iTeMs/AbC"): {"route": "get", "item_id": "AbC"},
+        ("GET", "/items/b%20C"): {"route": "get", "item_id": "b C"},
+        ("DELETE", "/ITEMS/AbC"): {"route": "delete", "item_id": "AbC"},
+        ("GET", "/items/AbC/cover"): {"route": "part", "item_id": "AbC", "part": "cover"},
+        ("GET", "/Items/AbC"): {"route": "get", "item_id": "AbC"},  # as written: the router's own match
+    }
+    for _ in range(2):
+        for (method, path), body in expected.items():
+            response = await client.request(method, path)
+            assert response.status == 200, (method, path)
+            assert await response.json() == body
+    assert len(calls) == len(expected) - 1  # once per folded path: then remembered
+
+
+async def test_caseless_keeps_404_405_and_the_case_of_parameter_patterns(aiohttp_client):
+    client = await aiohttp_client(_caseless_app([]))
+    assert (await client.get("/items/AbC/DOC")).status == 404  # {part:doc|cover} is a value: its case counts
+    assert (await client.get("/items/AbC/other")).status == 404
+    assert (await client.get("/other/x")).status == 404  # not a caseless route
+    assert (await client.get("/Other/x")).status == 200
+    for _ in range(2):
+        response = await client.post("/ITEMS/AbC")
+        assert response.status == 405
+        assert set(response.headers["Allow"].split(",")) == {"GET", "DELETE"}
+        response = await client.get("/items")
+        assert response.status == 405 and response.headers["Allow"] == "PUT"

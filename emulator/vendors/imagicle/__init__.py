@@ -8,6 +8,7 @@ VENDOR = Vendor(
     title="Imagicle StoneFax",
     prefix="/fw/Apps/StoneFax/WebAPI",
     routes=routes.ROUTES,
+    case_insensitive_paths=True,  # IIS (imagicle.md §2)
     render_error=errors.render,
     machine=lifecycle.MACHINE,
     on_transition=notify.on_transition,

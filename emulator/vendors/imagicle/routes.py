@@ -2,10 +2,9 @@
 
 In the Administration Guide's order, except that the literal ``Mine`` comes before
 ``{fax_id}`` at the same position. The ``/Document`` downloads are guessed paths (D12).
+As on IIS (§2), the prefix and these literal parts match in any case
+(``Vendor.case_insensitive_paths``); a fax id keeps its case.
 """
-
-# TODO(unfinished): IIS matches these paths case-insensitively (imagicle.md §2); the root
-# router matches the mount prefix case-sensitively, so only the documented case is served.
 
 from emulator.vendors.imagicle import handlers
 

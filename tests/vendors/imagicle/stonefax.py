@@ -40,18 +40,22 @@ class Reply:
 class StoneFax:
     """One Imagicle user's view of the Web API."""
 
-    def __init__(self, client: TestClient, user: str = "alice", password: str = "secret") -> None:
-        self.client, self.user, self.password = client, user, password
+    def __init__(self, client: TestClient, user: str = "alice", password: str = "secret", base: str = BASE) -> None:
+        self.client, self.user, self.password, self.base = client, user, password, base
 
     def as_user(self, user: str, password: str = "secret") -> StoneFax:
-        return StoneFax(self.client, user, password)
+        return StoneFax(self.client, user, password, self.base)
+
+    def at(self, base: str) -> StoneFax:
+        """The same user through another base path (another casing, say)."""
+        return StoneFax(self.client, self.user, self.password, base)
 
     async def call(self, method: str, path: str, **kwargs: Any) -> Reply:
         """Any request under the base path, with this user's credentials."""
         headers = {**kwargs.pop("headers", {})}
         if self.user is not None:
             headers["Authorization"] = aiohttp.encode_basic_auth(self.user, self.password)
-        async with self.client.request(method, BASE + path, headers=headers, **kwargs) as response:
+        async with self.client.request(method, self.base + path, headers=headers, **kwargs) as response:
             raw = await response.read()
             body = json.loads(raw) if response.content_type == "application/json" else None
             return Reply(response.status, response.headers, body, raw)
