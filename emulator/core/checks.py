@@ -45,6 +45,12 @@ class ContractChecker:
         if severity == "error" and kind != "request":
             log.error("contract violation in the emulator's own %s (%s %s): %s", kind, vendor, operation, message)
 
+    def checks_every_answer(self, contract: Contract | None) -> bool:
+        """Does ``check_request`` find anything to check in an answer of this operation that
+        was not refused? (No schema for its query or body and no strict mode: then only the
+        refused answers, ``REFUSED``, need it, and the pipeline skips the others.)"""
+        return contract is not None and (self.strict or contract.query is not None or contract.request is not None)
+
     def check_request(self, request: web.Request, response: web.StreamResponse, vendor: str,
                       operation: str | None, contract: Contract | None) -> None:
         """After the handler: the request against its operation's contract (and the response,

@@ -29,7 +29,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from aiohttp import web
 
-from emulator.core.contracts import Contract
+from emulator.core.contracts import REFUSED, Contract
 from emulator.core.errors import ScriptedFault
 from emulator.core.http import OPERATION, TENANT, Renderer, answer_error
 from emulator.core.runtime import Runtime
@@ -71,9 +71,11 @@ def vendor_route(runtime: Runtime, vendor: Vendor, operation: str | None, handle
     journal, checks, scenarios, clock = runtime.journal, runtime.checks, runtime.scenarios, runtime.clock
     name, render = vendor.name, vendor.render_error
     contract = vendor.contracts.get(operation) if operation is not None else None
+    check_every_answer = checks.checks_every_answer(contract)
     inner = handler
     for middleware in reversed(vendor.middlewares):  # the first listed runs first, as in aiohttp
         inner = functools.partial(middleware, handler=inner)
+    rendered = rendering(render, inner)  # for the scenario gate, which must see errors answered
     perf_counter = time.perf_counter
 
     async def handle(request: web.Request) -> web.StreamResponse:
@@ -86,14 +88,14 @@ def vendor_route(runtime: Runtime, vendor: Vendor, operation: str | None, handle
         request[FAX_IDS] = _NO_FAXES  # a handler that makes faxes replaces it
         try:
             if scenarios.in_force:
-                response, acted = await _gated(request, rendering(render, inner), vendor, operation, contract,
-                                               runtime)
+                response, acted = await _gated(request, rendered, vendor, operation, contract, runtime)
             else:
                 try:
                     response = await inner(request)
                 except Exception as exc:  # answer_error re-raises what it must not answer
                     response = answer_error(render, request, exc)
-                checks.check_request(request, response, name, operation, contract)
+                if check_every_answer or response.status in REFUSED:
+                    checks.check_request(request, response, name, operation, contract)
             status = response.status
             return response
         except web.HTTPException as exc:  # a 3xx answer (errors are rendered, never raised)
