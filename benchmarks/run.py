@@ -1,6 +1,6 @@
-"""fax-emulator benchmarks: throughput and latency, CPU per request, start-up, scale, webhooks.
+"""fax-emulator benchmarks: throughput and latency, CPU and instructions per request, start-up, scale, webhooks.
 
-    python benchmarks/run.py                          # everything, about 3 minutes
+    python benchmarks/run.py                          # everything, about 3 minutes (+3 to 6 with valgrind)
     python benchmarks/run.py --only throughput --vendors kazoo --rounds 5
     python benchmarks/run.py --only throughput,startup --uvloop   # both servers on uvloop
 
@@ -8,7 +8,8 @@ Each server is pinned to core 0 and the load generator to core 1 (taskset), and 
 figure is compared with a bare aiohttp app measured in the same run, alternately, because
 absolute numbers drift on shared machines. Results go to benchmarks/results/latest.{json,md}.
 Parts: throughput (wrk, else benchmarks/loadgen.py), cpu (benchmarks/inproc.py), startup,
-scale (benchmarks/scale.py), webhooks (benchmarks/webhooks.py).
+scale (benchmarks/scale.py), webhooks (benchmarks/webhooks.py), instructions (instructions per
+request counted by valgrind, benchmarks/instructions.py; in "everything" only if valgrind is installed).
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -32,19 +32,17 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
+import instructions as icount  # noqa: E402
 from hot_reads import HOT_READS  # noqa: E402
+from inproc import SERVER_ENV  # noqa: E402
 
 PYTHON = sys.executable
 SERVER_CORE, LOAD_CORE = "0", "1"
 TARGETS = {"throughput_ratio": 0.85, "startup_ratio": 1.3, "scale_100k_s": 10.0, "scale_100k_mb": 300.0,
-           "webhooks_per_s": 3000.0}
-
-
-#: the servers run as Python normally does, caching bytecode (some sandboxes turn that off
-#: with PYTHONDONTWRITEBYTECODE, which would make every start compile the emulator afresh);
-#: the cache goes to a directory of its own, and a warm-up start of each server fills it
-SERVER_ENV = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
-              "PYTHONPYCACHEPREFIX": str(Path(tempfile.gettempdir()) / "fax-emulator-bench-pycache")}
+           "webhooks_per_s": 3000.0,
+           # a reference, not a target of its own: the throughput target applied to instructions per request
+           "instructions_ratio": 0.85}
+PARTS = ("throughput", "cpu", "startup", "scale", "webhooks", "instructions")
 
 
 def pinned(core: str, argv: list[str]) -> list[str]:
@@ -254,6 +252,17 @@ def markdown(results: dict[str, Any]) -> str:
         for row in results["cpu"]:
             lines.append(f"| {row['read']} | {row['emulator_us']} | {row['bare_us']} | {row['ratio']} |")
         lines.append("")
+    if "instructions" in results:
+        rows = results["instructions"]
+        lines += [f"## Instructions per hot read (valgrind callgrind, in process, no sockets; "
+                  f"{rows[0]['requests']} requests, deterministic)", "",
+                  "| read | emulator instructions | bare instructions "
+                  "| instructions ratio (reference: the req/s target ≥ 0.85) |",
+                  "|---|---|---|---|"]
+        for row in rows:
+            lines.append(f"| {row['read']} | {row['emulator_instructions']:,} | {row['bare_instructions']:,} | "
+                         f"{row['ratio']} |")
+        lines.append("")
     if "startup" in results:
         s = results["startup"]
         lines += ["## Start-up (process start to first healthy answer, median)", "",
@@ -284,7 +293,8 @@ def markdown(results: dict[str, Any]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", default="throughput,cpu,startup,scale,webhooks")
+    parser.add_argument("--only", help=f"comma-separated parts of {','.join(PARTS)} (default: all; "
+                                       "instructions only if valgrind is installed)")
     parser.add_argument("--duration", type=float, default=4, help="seconds of load per run")
     parser.add_argument("--rounds", type=int, default=3, help="alternating runs of each server per hot read")
     parser.add_argument("--vendors", default=",".join(HOT_READS), help="hot reads to measure")
@@ -292,12 +302,15 @@ def main() -> None:
     parser.add_argument("--scale", default="1000,10000,100000")
     parser.add_argument("--startup-runs", type=int, default=7)
     parser.add_argument("--webhooks", type=int, default=5000)
+    parser.add_argument("--jobs", type=int, default=2, help="valgrind runs at a time (instructions part)")
     parser.add_argument("--uvloop", action="store_true", help="run both servers on uvloop (must be installed)")
     parser.add_argument("--out", default=str(HERE / "results"))
     args = parser.parse_args()
     if args.uvloop:
         LAUNCH[:] = [PYTHON, str(HERE / "with_uvloop.py")]
-    parts = set(args.only.split(","))
+    parts = set(args.only.split(",")) if args.only else set(PARTS)
+    if parts - set(PARTS):
+        parser.error(f"unknown part(s) {','.join(sorted(parts - set(PARTS)))}; parts: {','.join(PARTS)}")
     results: dict[str, Any] = {"when": time.strftime("%Y-%m-%d %H:%M"), "machine": f"{os.cpu_count()} cores",
                                "loop": "uvloop" if args.uvloop else "asyncio", "targets": TARGETS}
     if "throughput" in parts:
@@ -315,6 +328,13 @@ def main() -> None:
     if "webhooks" in parts:
         print("webhooks:", flush=True)
         results["webhooks"] = webhooks(args.webhooks)
+    if "instructions" in parts:
+        if icount.installed():
+            print(f"instructions per request (valgrind, {args.jobs} runs at a time):", flush=True)
+            results["instructions"] = icount.measure(args.vendors.split(","), jobs=args.jobs, launch=LAUNCH)
+        else:
+            print("instructions per request: skipped, valgrind is not installed "
+                  "(apt-get install valgrind on Debian)", flush=True)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "latest.json").write_text(json.dumps(results, indent=2))
