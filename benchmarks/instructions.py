@@ -14,8 +14,11 @@ out. The runs, 1 + 2 per vendor measured, go in parallel, ``--jobs`` at a time (
 30-60 s). Every run sets up all four vendors, whichever are measured, so that each process
 holds the same and a count does not depend on the ``--vendor`` chosen.
 
-String hashing is fixed (PYTHONHASHSEED), as are the emulator's seed and start time, and
-bytecode is compiled by a first run outside valgrind, so the counts repeat within ~0.3 %.
+String hashing is fixed (PYTHONHASHSEED), as are the emulator's seed and start time;
+bytecode is compiled by a first run outside valgrind; every run's command line has the same
+length (see run_argument) and the collector starts afresh before the measured requests. So
+the counts repeat within ~0.3 %. The memory layout moves counts too, so a code change can
+move them by up to ~1 % without doing more work: smaller differences between commits mean little.
 Needs valgrind (``apt-get install valgrind`` on Debian).
 """
 
@@ -37,6 +40,7 @@ VALGRIND = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"]
 WARM_UP = 200  # requests to every server before the measured ones, in every run
 SEED, START_TIME = 0, 1_767_225_600  # the emulator's ids and manual clock (2026-01-01T00:00:00Z)
 SERVERS = ("emulator", "bare")
+RUN_WIDTH = 40  # characters of the one argument that tells a measured process what to do
 
 _COLLECTED = re.compile(r"^==\d+== Collected : (\d+)\s*$", re.MULTILINE)
 
@@ -63,8 +67,31 @@ def per_request(baseline: int, measured: int, requests: int) -> float:
 # -- the measured process ---------------------------------------------------------------
 
 
-async def _serve(target: tuple[str, str] | None, requests: int) -> None:
-    """Set up every hot read, warm every server; then ``requests`` requests to ``target``."""
+def run_argument(target: tuple[str, str] | None, requests: int) -> str:
+    """What a measured process does, as one argument of the same length in every run.
+
+    A run's whole count moves with the memory layout, and an argument of another length
+    takes a block of another size when the interpreter starts: "emulator" against "bare"
+    moved the setup by ~5 million instructions (5,000 a request over 1,000 requests). So
+    every run gets ``VENDOR:SERVER:REQUESTS`` (or ``baseline``) padded with dots to the same
+    length, and reads it only after the setup.
+    """
+    text = f"{target[0]}:{target[1]}:{requests}" if target else "baseline"
+    if len(text) > RUN_WIDTH:
+        raise ValueError(f"run {text!r} is longer than {RUN_WIDTH} characters")
+    return text.ljust(RUN_WIDTH, ".")
+
+
+def parse_run(argument: str) -> tuple[tuple[str, str] | None, int]:
+    text = argument.rstrip(".")
+    if text == "baseline":
+        return None, 0
+    vendor, server, requests = text.split(":")
+    return (vendor, server), int(requests)
+
+
+async def _serve(run: str) -> None:
+    """Set up every hot read, warm every server; then the requests ``run`` says, if any."""
     import aiohttp
     from aiohttp import web
     from bare_app import make_app
@@ -95,9 +122,9 @@ async def _serve(target: tuple[str, str] | None, requests: int) -> None:
                     await _round(protocol, transport, raw, WARM_UP)
                     connections[vendor, name] = protocol, transport, raw
         # the collector's counts start from nought, so its collections fall at the same requests in every
-        # run: left as the setup leaves them (which varies a little), a full collection now and then
-        # lands in the measured requests or just outside them, and moves the count by ~1 %
+        # run, whatever the setup (which varies a little with the sockets' timing) left them at
         gc.collect()
+        target, requests = parse_run(run)
         if target is not None:
             protocol, transport, raw = connections[target]
             await _round(protocol, transport, raw, requests)
@@ -111,23 +138,17 @@ async def _serve(target: tuple[str, str] | None, requests: int) -> None:
             await each.cleanup()
 
 
-def child(argv: list[str]) -> None:
+def child(run: str) -> None:
     import asyncio
 
-    parser = argparse.ArgumentParser(prog="instructions.py --child")
-    parser.add_argument("--target", help="VENDOR:SERVER to send the requests to; none for the baseline")
-    parser.add_argument("--requests", type=int, default=0)
-    args = parser.parse_args(argv)
-    target = tuple(args.target.split(":")) if args.target else None
-    asyncio.run(_serve(target, args.requests))
+    asyncio.run(_serve(run))
 
 
 # -- the driver ---------------------------------------------------------------------------
 
 
 def _argv(launch: list[str], target: tuple[str, str] | None, requests: int) -> list[str]:
-    argv = [*launch, str(HERE / "instructions.py"), "--child"]
-    return [*argv, "--target", ":".join(target), "--requests", str(requests)] if target else argv
+    return [*launch, str(HERE / "instructions.py"), "--child", run_argument(target, requests)]
 
 
 def _env() -> dict[str, str]:
@@ -171,7 +192,7 @@ def measure(vendors: list[str], requests: int = 1000, jobs: int = 2, launch: lis
 
 def main() -> None:
     if sys.argv[1:2] == ["--child"]:
-        child(sys.argv[2:])
+        child(sys.argv[2])
         return
     import json
 

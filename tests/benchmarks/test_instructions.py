@@ -45,3 +45,15 @@ def test_per_request_is_the_difference_from_the_baseline_over_the_requests():
 def test_a_run_below_its_baseline_or_without_requests_is_refused(baseline, measured, requests):
     with pytest.raises(ValueError):
         instructions.per_request(baseline, measured, requests)
+
+
+def test_every_run_gets_an_argument_of_the_same_length_that_reads_back():
+    runs = [(None, 0), (("faxplus", "emulator"), 1000), (("kazoo", "bare"), 1000), (("callerip", "bare"), 50)]
+    arguments = [instructions.run_argument(target, requests) for target, requests in runs]
+    assert len({len(argument) for argument in arguments}) == 1
+    assert [instructions.parse_run(argument) for argument in arguments] == runs
+
+
+def test_a_run_too_long_for_the_fixed_width_is_refused_rather_than_let_shift_the_layout():
+    with pytest.raises(ValueError, match="longer"):
+        instructions.run_argument(("x" * 40, "emulator"), 1000)
