@@ -16,7 +16,7 @@ from typing import Any, Protocol
 import orjson
 from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
-from multidict import CIMultiDict, MultiDict
+from multidict import MultiDict
 
 from emulator.core.errors import EmulatorError, Invalid, PayloadTooLarge, ScriptedFault, for_status
 
@@ -244,16 +244,14 @@ def json_bytes(data: Any) -> bytes:
 
 
 #: the headers every JSON answer starts from (aiohttp copies them into each response)
-_JSON_HEADERS = CIMultiDict({"Content-Type": "application/json; charset=utf-8"})
+_JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 
 
 def json_response(data: Any, *, status: int = 200, headers: Mapping[str, str] | None = None) -> web.Response:
-    """A JSON answer (``application/json; charset=utf-8``): every vendor answers through this."""
-    merged = _JSON_HEADERS
-    if headers:
-        merged = CIMultiDict(_JSON_HEADERS)
-        merged.update(headers)
-    return web.Response(body=json_bytes(data), status=status, headers=merged)
+    """A JSON answer (``application/json; charset=utf-8``): every vendor answers through this.
+    ``headers`` are added to it (not a Content-Type: that is always the one above)."""
+    return web.Response(body=json_bytes(data), status=status,
+                        headers={**_JSON_HEADERS, **headers} if headers else _JSON_HEADERS)
 
 
 

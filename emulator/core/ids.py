@@ -18,7 +18,9 @@ class Ids:
 
     def hex(self, length: int) -> str:
         """``length`` lowercase hex digits."""
-        return "%0*x" % (length, self.random.getrandbits(4 * length))  # noqa: UP031 - faster than an f-string
+        # the digits of getrandbits, zero-padded: by bytes, which is quicker than formatting the int
+        text = self.random.getrandbits(4 * length).to_bytes((length + 1) // 2, "big").hex()
+        return text[1:] if length % 2 else text
 
     def uuid4(self) -> str:
         """A lowercase, hyphenated version-4 UUID."""
