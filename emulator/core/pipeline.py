@@ -23,7 +23,6 @@ get only their error rendering (``rendering``).
 
 from __future__ import annotations
 
-import functools
 import time
 from collections.abc import Awaitable, Callable, Sequence
 
@@ -59,6 +58,16 @@ def rendering(render: Renderer, handler: Handler) -> Handler:
     return rendered
 
 
+def _around(middleware: Callable[..., Awaitable[web.StreamResponse]], handler: Handler) -> Handler:
+    """``handler`` behind an aiohttp-style ``middleware(request, handler)`` (a closure: a
+    keyword ``functools.partial`` costs a request a third more)."""
+
+    def call(request: web.Request) -> Awaitable[web.StreamResponse]:
+        return middleware(request, handler)
+
+    return call
+
+
 async def unrouted(request: web.Request) -> web.StreamResponse:
     """The handler of a path under a vendor's prefix that no route matches: the router's
     404 or 405, for the vendor's error rendering to answer."""
@@ -74,7 +83,7 @@ def vendor_route(runtime: Runtime, vendor: Vendor, operation: str | None, handle
     check_every_answer = checks.checks_every_answer(contract)
     inner = handler
     for middleware in reversed(vendor.middlewares):  # the first listed runs first, as in aiohttp
-        inner = functools.partial(middleware, handler=inner)
+        inner = _around(middleware, inner)
     rendered = rendering(render, inner)  # for the scenario gate, which must see errors answered
     perf_counter = time.perf_counter
 
