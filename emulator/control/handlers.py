@@ -21,7 +21,7 @@ MAX_LIST = 10_000  # most items one list call returns
 
 
 def _runtime(request: web.Request) -> Runtime:
-    return request.config_dict[keys.RUNTIME]
+    return request.app[keys.RUNTIME]
 
 
 def _base_url(request: web.Request, prefix: str) -> str:

@@ -22,7 +22,7 @@ SOURCE = "POST /_emulator/scenario"
 
 
 def _runtime(request: web.Request) -> Runtime:
-    return request.config_dict[keys.RUNTIME]
+    return request.app[keys.RUNTIME]
 
 
 def _place(request: web.Request, runtime: Runtime) -> tuple[str | None, str | None]:

@@ -78,7 +78,7 @@ class Journal:
     def record(self, time: float, vendor: str | None, operation: str | None, tenant: str | None, method: str,
                url: URL, status: int, seconds: float, rule: str | None = None, fault: str | None = None,
                fax_ids: Sequence[str] = ()) -> None:
-        """Add a request (the root middleware does, once per request outside the control API)."""
+        """Add a request (the request pipeline does, once per request outside the control API)."""
         requests = self.requests
         if len(requests) == self.size:
             self.dropped += 1

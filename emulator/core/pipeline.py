@@ -69,8 +69,8 @@ def _around(middleware: Callable[..., Awaitable[web.StreamResponse]], handler: H
 
 
 async def unrouted(request: web.Request) -> web.StreamResponse:
-    """The handler of a path under a vendor's prefix that no route matches: the router's
-    404 or 405, for the vendor's error rendering to answer."""
+    """The handler of a path under a prefix (a vendor's, the control API's) that no route
+    matches: the router's 404 or 405, for the owner's error rendering to answer."""
     raise request.match_info.http_exception  # type: ignore[attr-defined, misc]
 
 
@@ -99,7 +99,7 @@ def vendor_route(runtime: Runtime, vendor: Vendor, operation: str | None, handle
             if scenarios.in_force:
                 response, acted = await _gated(request, rendered, vendor, operation, contract, runtime)
             else:
-                try:
+                try:  # ``rendering`` inlined: one coroutine fewer on the hot path
                     response = await inner(request)
                 except Exception as exc:  # answer_error re-raises what it must not answer
                     response = answer_error(render, request, exc)

@@ -33,7 +33,7 @@ async def auth(request: web.Request, handler: Any) -> web.StreamResponse:
     token = request.headers.get("X-Token", "")
     if not token:
         raise Unauthorized("no token")
-    declared = request.config_dict[keys.RUNTIME].accounts.get(NAME)
+    declared = request.app[keys.RUNTIME].accounts.get(NAME)
     if declared and token not in {a["token"] for a in declared}:
         raise Unauthorized("unknown token")
     request[keys.TENANT] = token
@@ -41,7 +41,7 @@ async def auth(request: web.Request, handler: Any) -> web.StreamResponse:
 
 
 async def send(request: web.Request) -> web.Response:
-    runtime = request.config_dict[keys.RUNTIME]
+    runtime = request.app[keys.RUNTIME]
     body = await read_json(request)
     if not isinstance(body, dict) or not isinstance(body.get("to"), str):
         raise Invalid("to is required")
@@ -55,7 +55,7 @@ async def send(request: web.Request) -> web.Response:
 
 
 async def get_fax(request: web.Request) -> web.Response:
-    runtime = request.config_dict[keys.RUNTIME]
+    runtime = request.app[keys.RUNTIME]
     tenant = runtime.store.find_tenant(NAME, request[keys.TENANT])
     fax = tenant.faxes.get(request.match_info["fax_id"]) if tenant else None
     if fax is None:

@@ -29,7 +29,7 @@ def _render(error, request=None):  # type: ignore[no-untyped-def]
 
 
 async def send(request: web.Request) -> web.Response:
-    runtime = request.config_dict[keys.RUNTIME]
+    runtime = request.app[keys.RUNTIME]
     token = request.headers.get("X-Token")
     if not token:
         raise Unauthorized()
