@@ -20,7 +20,7 @@ from aiohttp import web
 from emulator.core import contracts
 from emulator.core.clock import Clock, iso8601
 from emulator.core.contracts import REFUSED, Contract
-from emulator.core.http import PARSED_BODY, TENANT
+from emulator.core.http import EXCHANGE, PARSED_BODY
 from emulator.core.journal import Journal
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ class ContractChecker:
         refused = status in REFUSED
         if not found and not refused and not (self.strict and contract is not None):
             return
-        common = {"vendor": vendor, "operation": operation, "tenant": request.get(TENANT),
+        common = {"vendor": vendor, "operation": operation, "tenant": request[EXCHANGE].tenant,
                   "method": request.method, "path": request.path, "status": status}
         severity = "error" if refused else "warning"
         for violation in found:

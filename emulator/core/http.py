@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -29,10 +29,21 @@ _CHUNK = 64 * 1024
 
 #: the parsed request body (JSON value, or a form as a dict), kept for the contract checks
 PARSED_BODY = web.RequestKey("parsed_body", object)
-#: the tenant a vendor's auth resolved for this request (journal, violations); set it with ``identify``
-TENANT = web.RequestKey("tenant", str)
-#: the operation (route name) of the vendor request being answered; None for an unrouted path
-OPERATION = web.RequestKey("operation", object)
+
+
+@dataclass(slots=True)
+class Exchange:
+    """What the emulator learns about one vendor request while answering it: made by the
+    request pipeline, filled in by the vendor's auth and handlers, read for the journal
+    and the violations log (one object, so a request pays for one request key)."""
+
+    operation: str | None  # the route's name; None for a path under a prefix that no route matches
+    tenant: str | None = None  # the caller, once the vendor's auth has said (``identify``)
+    fax_ids: Sequence[str] = ()  # the faxes the request made (a handler that makes faxes sets it)
+
+
+#: per vendor request: its ``Exchange``
+EXCHANGE = web.RequestKey("exchange", Exchange)
 
 
 #: the scenario gate of the vendor request being handled, if any (``scenarios.gate.CURRENT``);
@@ -46,7 +57,7 @@ def identify(request: web.Request, tenant: str) -> None:
     It records the tenant for the journal and the violations log, and lets scenario fault
     rules on the tenant act now (which may raise ``ScriptedFault``: let it through).
     """
-    request[TENANT] = tenant
+    request[EXCHANGE].tenant = tenant
     gate = GATE.get()
     if gate is not None:
         gate.identified(tenant)

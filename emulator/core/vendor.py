@@ -2,7 +2,7 @@
 
 A vendor is one ``Vendor`` value, built in ``vendors/<name>/__init__.py`` and listed
 once in ``vendors/__init__.py``. The emulator serves its ``routes`` under ``prefix``, each
-behind the request pipeline (core/pipeline.py: its ``middlewares``, every error rendered
+behind the request pipeline (core/pipeline.py: its ``authenticate``, every error rendered
 with ``render_error``, contract checks, the journal), registers ``machine`` with the
 engine, and calls the hooks below.
 """
@@ -51,9 +51,13 @@ class Vendor:
     routes: tuple[Route, ...]  # the whole HTTP surface, in the vendor's documented order
     render_error: Renderer  # the vendor's own error body: render_error(error, request=None)
     machine: Machine
-    #: aiohttp-style ``middleware(request, handler)``s around each of its handlers (auth, say),
-    #: the first listed outermost; the operation being answered is ``request[OPERATION]``
-    middlewares: tuple[Any, ...] = ()
+    #: ``authenticate(runtime, request)``, called before each of its handlers, and for a path
+    #: under ``prefix`` that no route matches (``request[EXCHANGE].operation`` is then None):
+    #: identifies the caller (``core.http.identify``) or raises the vendor's refusal (401,
+    #: 403, or a routing 404/405 in its own words). Synchronous on purpose: no vendor's auth
+    #: waits for anything, and a coroutine around every handler would cost each request
+    #: more than the check itself.
+    authenticate: Callable[[Runtime, web.Request], None] | None = None
     #: operation name -> its contract (schemas of query, body and responses), for checks and OpenAPI
     contracts: Mapping[str, Contract] = field(default_factory=dict)
     #: its server matches paths with the case of their literal parts ignored (IIS): a path

@@ -1,4 +1,4 @@
-"""A tiny vendor for scenario tests: header auth in a middleware, retries, webhooks, inbound.
+"""A tiny vendor for scenario tests: header auth before each handler, retries, webhooks, inbound.
 
 It exists to prove that scenario machinery works for vendors other than CallerIP through
 the same hooks the real vendors use, without depending on any of them.
@@ -13,7 +13,7 @@ from aiohttp import web
 
 from emulator import keys
 from emulator.core.errors import EmulatorError, Invalid, NotFound, Unauthorized
-from emulator.core.http import read_json
+from emulator.core.http import identify, read_json
 from emulator.core.lifecycle import Machine
 from emulator.core.store import Fax
 from emulator.core.vendor import Inbound, Vendor
@@ -28,16 +28,14 @@ MACHINE = Machine(
 )
 
 
-@web.middleware
-async def auth(request: web.Request, handler: Any) -> web.StreamResponse:
+def auth(runtime: Any, request: web.Request) -> None:
     token = request.headers.get("X-Token", "")
     if not token:
         raise Unauthorized("no token")
-    declared = request.app[keys.RUNTIME].accounts.get(NAME)
+    declared = runtime.accounts.get(NAME)
     if declared and token not in {a["token"] for a in declared}:
         raise Unauthorized("unknown token")
-    request[keys.TENANT] = token
-    return await handler(request)
+    identify(request, token)
 
 
 async def send(request: web.Request) -> web.Response:
@@ -45,18 +43,18 @@ async def send(request: web.Request) -> web.Response:
     body = await read_json(request)
     if not isinstance(body, dict) or not isinstance(body.get("to"), str):
         raise Invalid("to is required")
-    fax = Fax(id=runtime.ids.hex(8), vendor=NAME, tenant=request[keys.TENANT], direction="outbound",
+    fax = Fax(id=runtime.ids.hex(8), vendor=NAME, tenant=request[keys.EXCHANGE].tenant, direction="outbound",
               to=body["to"], sender="fake", status="", created_at=runtime.now(), pages=int(body.get("pages", 1)),
               max_attempts=int(body.get("attempts", 1)), retry_delay=10.0,
               extra={"callback": body.get("callback")})
     runtime.submit(fax)
-    request[keys.FAX_IDS] = [fax.id]
+    request[keys.EXCHANGE].fax_ids = [fax.id]
     return web.json_response({"id": fax.id, "status": fax.status}, status=201)
 
 
 async def get_fax(request: web.Request) -> web.Response:
     runtime = request.app[keys.RUNTIME]
-    tenant = runtime.store.find_tenant(NAME, request[keys.TENANT])
+    tenant = runtime.store.find_tenant(NAME, request[keys.EXCHANGE].tenant)
     fax = tenant.faxes.get(request.match_info["fax_id"]) if tenant else None
     if fax is None:
         raise NotFound("no such fax")
@@ -91,7 +89,7 @@ def view(runtime: Any, fax: Fax) -> dict[str, Any]:
 
 
 FAKE = Vendor(
-    name=NAME, title="Fake", prefix="/fake", render_error=render, machine=MACHINE, middlewares=(auth,),
+    name=NAME, title="Fake", prefix="/fake", render_error=render, machine=MACHINE, authenticate=auth,
     routes=(("POST", "/faxes", send, "send"), ("GET", "/faxes/{fax_id}", get_fax, "get_fax")),
     on_transition=on_transition, receive=receive, view=view,
 )

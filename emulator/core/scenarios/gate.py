@@ -1,13 +1,13 @@
 """The request gate: where fault rules meet a vendor request.
 
 The request pipeline opens a gate for each vendor request (``Scenarios.open_gate``) and keeps it
-in a context variable while the vendor's middlewares and handler run. Fault rules are
+in a context variable while the vendor's ``authenticate`` and handler run. Fault rules are
 checked in order, each as soon as every fact it matches on is known:
 
 1. before the handler: vendor, operation (the route name), request headers;
-2. when the vendor has identified the caller: the tenant. Vendors whose auth is a
-   middleware get this for free; vendors that authenticate inside a handler call
-   ``identified(tenant)`` (CallerIP does, in ``auth.py``). ``Runtime.submit`` does it too;
+2. when the vendor has identified the caller: the tenant. ``core.http.identify``, which a
+   vendor's auth calls (in ``Vendor.authenticate`` or inside a handler), calls
+   ``identified(tenant)``; ``Runtime.submit`` does it too;
 3. when a fax is submitted (``Runtime.submit``): the destination. With several faxes in
    one request, the first destination decides.
 

@@ -39,7 +39,7 @@ async def send_fax(request: web.Request) -> web.Response:
         extra={"cover": {f: form.get(f, "") for f in _COVER_FIELDS} if cover == "Y" else None},
     )
     runtime.submit(fax)
-    request[keys.FAX_IDS] = [fax.id]
+    request[keys.EXCHANGE].fax_ids = [fax.id]
     return json_response(serialise.sent(fax))
 
 

@@ -25,17 +25,16 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from emulator import keys
 from emulator.core import contracts
 from emulator.core.errors import Forbidden, Invalid, Unauthorized
-from emulator.core.http import OPERATION, identify
+from emulator.core.http import EXCHANGE, identify
 from emulator.vendors.faxplus import accounts
 from emulator.vendors.faxplus.accounts import Identity
 
 if TYPE_CHECKING:
     from emulator.core.runtime import Runtime
 
-#: per request: the caller's account (made on first use) and identity, as auth resolved them
+#: per request: the runtime, the caller's account (made on first use) and identity, as auth resolved them
 CALLER = web.RequestKey("faxplus_caller", tuple)
 
 _MEMBER = re.compile(r"corp_member([0-9]+)_(.+)")
@@ -160,19 +159,16 @@ def _check_scope(identity: Identity, operation: str) -> None:
                         code="insufficient_scope")
 
 
-@web.middleware
-async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
-    """Resolve the caller of every routed request; unknown paths fall through to the 404."""
-    operation = request[OPERATION]
+def authenticate(runtime: Runtime, request: web.Request) -> None:
+    """Resolve the caller of every routed request (unknown paths go on to their 404)."""
+    operation = request[EXCHANGE].operation
     if operation is None:
-        return await handler(request)
-    runtime = request.app[keys.RUNTIME]
+        return
     tenant_id, key, scopes = _identify(runtime, _token(request))
     if not tenant_id:
         raise Unauthorized("the bearer token names no account", headers=_CHALLENGE)
     tenant = accounts.ensure(runtime, tenant_id)
     identity = accounts.identity(tenant, key, scopes)
     identify(request, tenant_id)
-    request[CALLER] = (tenant, identity)
+    request[CALLER] = (runtime, tenant, identity)
     _check_scope(identity, operation)
-    return await handler(request)

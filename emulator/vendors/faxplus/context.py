@@ -7,7 +7,6 @@ from typing import Any
 
 from aiohttp import web
 
-from emulator import keys
 from emulator.core import contracts
 from emulator.core.errors import Invalid
 from emulator.core.http import json_response, read_json
@@ -20,8 +19,7 @@ from emulator.vendors.faxplus.auth import CALLER
 
 def caller(request: web.Request) -> tuple[Runtime, Tenant, Identity]:
     """The runtime, the caller's account (made by auth) and identity."""
-    tenant, identity = request[CALLER]
-    return request.app[keys.RUNTIME], tenant, identity
+    return request[CALLER]
 
 
 def user(request: web.Request) -> tuple[Runtime, Tenant, User]:

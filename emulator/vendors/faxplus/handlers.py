@@ -56,7 +56,7 @@ async def send_fax(request: web.Request) -> web.Response:
     runtime, tenant, sender = user(request)
     order = outbox.parse(runtime, tenant, sender, await read_json(request))
     faxes = outbox.submit(runtime, tenant, order, request.remote or "")
-    request[keys.FAX_IDS] = [f.id for f in faxes]
+    request[keys.EXCHANGE].fax_ids = [f.id for f in faxes]
     return ok({"ids": {f.to: f.id for f in faxes} if order.return_ids else {}}, status=201)
 
 

@@ -6,12 +6,12 @@ Every time is UTC ``YYYY-MM-DD HH:mm:ss``; the outbox ``send_time``/``submit_tim
 
 from __future__ import annotations
 
-import functools
 import re
 from datetime import UTC, datetime
 from typing import Any
 
 from emulator.core.errors import Invalid
+from emulator.core.memo import Memo
 from emulator.core.store import Fax
 from emulator.vendors.faxplus.accounts import Number, User
 from emulator.vendors.faxplus.lifecycle import OUTBOX_STATUSES, describe
@@ -26,13 +26,16 @@ def timestamp(when: float | None, zone: bool = False) -> str | None:
     """The FAX.PLUS time format; `` +0000`` appended where the reference shows it."""
     if when is None:
         return None
-    return _timestamp(when, zone)
+    return _ZONED_TIMES[when] if zone else _PLAIN_TIMES[when]
 
 
-@functools.lru_cache(maxsize=4096)
-def _timestamp(when: float, zone: bool) -> str:  # a polled fax shows the same times every time
-    text = datetime.fromtimestamp(when, UTC).strftime(_FORMAT)
-    return f"{text} +0000" if zone else text
+def _plain(when: float) -> str:
+    return datetime.fromtimestamp(when, UTC).strftime(_FORMAT)
+
+
+#: when -> its text, remembered: a polled fax shows the same times every time
+_PLAIN_TIMES: Memo[float, str] = Memo(_plain)
+_ZONED_TIMES: Memo[float, str] = Memo(lambda when: f"{_plain(when)} +0000")
 
 
 def parse_time(text: str, field: str) -> float:
@@ -71,7 +74,8 @@ _IN_OUTBOX = frozenset(OUTBOX_STATUSES)
 
 def outbox(fax: Fax) -> dict[str, Any]:
     x = fax.extra
-    converted = fax.status not in _UNCONVERTED
+    options = x["options"]
+    plain = _PLAIN_TIMES  # its times are never None: memo lookups, on the hottest read of FAX.PLUS
     body: dict[str, Any] = {
         "id": fax.id,
         "uid": x["uid"],
@@ -80,19 +84,19 @@ def outbox(fax: Fax) -> dict[str, Any]:
         "contact_name": "",
         "designated_src": fax.sender,
         "extra_info": {},
-        "file_changes": [{"at": timestamp(fax.created_at), "files": x["file_changes"]}],
+        "file_changes": [{"at": plain[fax.created_at], "files": x["file_changes"]}],
         "files": list(x["files"]),
         "initiated_from": {"from_id": "", "type": ""},
         "ip": x["ip"],
-        "last_updated_status_time": timestamp(fax.history[-1][0]),
-        "options": x["options"],
-        "page_count": fax.pages if converted else 0,
-        "retry": x["options"]["retry"],
-        "send_time": timestamp(x["send_time"], zone=True),
-        "should_enhance": x["options"]["enhancement"],
+        "last_updated_status_time": plain[fax.history[-1][0]],
+        "options": options,
+        "page_count": 0 if fax.status in _UNCONVERTED else fax.pages,
+        "retry": options["retry"],
+        "send_time": _ZONED_TIMES[x["send_time"]],
+        "should_enhance": options["enhancement"],
         "src": x["src"],
-        "status_changes": [{"at": _timestamp(at, False), "status": s} for at, s in fax.history if s in _IN_OUTBOX],
-        "submit_time": timestamp(fax.created_at, zone=True),
+        "status_changes": [{"at": plain[at], "status": s} for at, s in fax.history if s in _IN_OUTBOX],
+        "submit_time": _ZONED_TIMES[fax.created_at],
         "to": [fax.to],
     }
     if x.get("cover_page") is not None:

@@ -32,7 +32,7 @@ async def submit_fax(request: web.Request) -> web.Response:
     form = await read_form(request, runtime.config.max_upload_bytes)
     request[keys.PARSED_BODY] = submission.checked_instance(form)
     faxes = submission.submit(runtime, submission.parse(runtime, user, form))
-    request[keys.FAX_IDS] = [fax.id for fax in faxes]
+    request[keys.EXCHANGE].fax_ids = [fax.id for fax in faxes]
     return json_response(serialise.submitted(faxes), status=options.of(runtime)["submit_status"])
 
 

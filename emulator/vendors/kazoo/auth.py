@@ -1,4 +1,4 @@
-"""Crossbar authentication (kazoo.md §2) and the middleware every Kazoo request goes through.
+"""Crossbar authentication (kazoo.md §2), which every Kazoo request goes through.
 
 ``PUT /v2/user_auth`` (an md5/sha1 credentials hash and an account name, realm or phone
 number) and ``PUT /v2/api_auth`` (a 64-character api key) return an auth token. Any
@@ -8,9 +8,9 @@ by using different credentials. A token lives 3600 s of emulator time and is goo
 own account only. Declared accounts (``accounts.py``) replace "any credentials": then only
 theirs log in.
 
-The middleware checks, in Crossbar's order, the route (404/405), the account id in the
-path (404), the token (401) and the account (403), then renders every error of the
-request in Kazoo's envelope with the request's id and token.
+``authenticate`` checks, in Crossbar's order, the route (404/405), the account id in the
+path (404), the token (401) and the account (403); ``errors.render`` answers every refusal
+in Kazoo's envelope with the request's id and token.
 """
 
 from __future__ import annotations
@@ -25,12 +25,12 @@ from typing import Any
 
 from aiohttp import web
 
-from emulator.core.errors import EmulatorError, MethodNotAllowed, Unauthorized
-from emulator.core.http import OPERATION, identify
+from emulator.core.errors import Unauthorized
+from emulator.core.http import EXCHANGE, identify
 from emulator.core.runtime import Runtime
 from emulator.core.store import Tenant
 from emulator.vendors.kazoo import accounts, errors, validation
-from emulator.vendors.kazoo.envelope import NAME, Call, call, read_data, respond, runtime
+from emulator.vendors.kazoo.envelope import NAME, Call, begin, call, read_data, respond, runtime
 
 ACCOUNT_ID = re.compile(r"[0-9a-f]{32}")
 TOKEN_TTL = 3600.0  # crossbar.auth token_auth_expiry_s
@@ -109,23 +109,16 @@ def _authenticate(request: web.Request, context: Call) -> None:
     identify(request, session.account_id)
 
 
-@web.middleware
-async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
-    """Route check, authentication and Kazoo error rendering for every request under /v2."""
-    context = call(request, new=True)
-    try:
-        routing = request.match_info.http_exception
-        if routing is not None:
-            raise errors.invalid_method() if routing.status == 405 else errors.not_found()
-        if request[OPERATION] not in PUBLIC:
-            _authenticate(request, context)
-        response = await handler(request)
-    except EmulatorError as exc:
-        response = errors.render(exc, request)
-        if isinstance(exc, MethodNotAllowed) and request.match_info.http_exception is not None:
-            response.headers["Allow"] = request.match_info.http_exception.headers.get("Allow", "")
-    response.headers["X-Request-ID"] = context.request_id
-    return response
+def authenticate(rt: Runtime, request: web.Request) -> None:
+    """Route check and authentication of every request under /v2, in Crossbar's order."""
+    context = begin(rt, request)
+    routing = request.match_info.http_exception
+    if routing is not None:
+        if routing.status == 405:
+            raise errors.invalid_method(routing.headers.get("Allow", ""))
+        raise errors.not_found()
+    if request[EXCHANGE].operation not in PUBLIC:
+        _authenticate(request, context)
 
 
 def _auth_response(request: web.Request, account_id: str, owner_id: str | None, method: str,

@@ -34,7 +34,7 @@ NODE = base64.urlsafe_b64encode(hashlib.md5(b"kazoo_apps@fax-emulator.local").di
 
 @dataclass(slots=True)
 class Call:
-    """What the middleware learned about one request, echoed in its response envelope."""
+    """What auth learned about one request, echoed in its response envelope."""
 
     runtime: Runtime
     request_id: str
@@ -42,6 +42,10 @@ class Call:
     account_id: str | None = None  # the authenticated account
     owner_id: str | None = None
     tenant: Tenant | None = None  # the authenticated account's store
+
+
+#: per request: its ``Call``
+CALL = web.RequestKey("kazoo_call", Call)
 
 
 def runtime(request: web.Request) -> Runtime:
@@ -65,15 +69,19 @@ def token_of(request: web.Request) -> str | None:
     return token or request.query.get("auth_token") or None
 
 
-def call(request: web.Request, *, new: bool = False) -> Call:
-    """What is known about this request, from its id and token: made on first use (by the
-    middleware, ``new``, or by an error answered before it ran, e.g. a scenario's fault)."""
-    found = None if new else request.get(keys.VENDOR_CONTEXT)
-    if not isinstance(found, Call):
-        rt = runtime(request)
-        found = Call(rt, request.headers.get("X-Request-ID") or rt.ids.hex(32), token_of(request))
-        request[keys.VENDOR_CONTEXT] = found
+def begin(rt: Runtime, request: web.Request) -> Call:
+    """The request's ``Call``, from its id and token (``auth.authenticate`` begins every one)."""
+    found = request[CALL] = Call(rt, request.headers.get("X-Request-ID") or rt.ids.hex(32), token_of(request))
     return found
+
+
+def call(request: web.Request) -> Call:
+    """What is known about this request (begun now if an error is answered before
+    ``auth.authenticate`` ran, e.g. a scenario's fault)."""
+    try:
+        return request[CALL]
+    except KeyError:
+        return begin(runtime(request), request)
 
 
 def gregorian(timestamp: float) -> int:
@@ -92,7 +100,10 @@ def _iso8601(seconds: int) -> str:  # every response formats the same few second
 
 def wrap(request: web.Request, status: str, data: Any, **fields: Any) -> dict[str, Any]:
     """The envelope around ``data``; ``fields`` (revision, paging, error...) are added as given."""
-    context = call(request)
+    return _wrap(call(request), status, data, fields)
+
+
+def _wrap(context: Call, status: str, data: Any, fields: dict[str, Any]) -> dict[str, Any]:
     body: dict[str, Any] = {"data": data}
     if context.token is not None:
         body["auth_token"] = context.token
@@ -108,14 +119,17 @@ def wrap(request: web.Request, status: str, data: Any, **fields: Any) -> dict[st
 
 
 def respond(request: web.Request, data: Any, *, status: int = 200, revision: str | None = None,
-            headers: dict[str, str] | None = None, **fields: Any) -> web.Response:
-    """A success response: 200, or 201 for every PUT (kazoo.md §3)."""
+            **fields: Any) -> web.Response:
+    """A success response: 200, or 201 for every PUT (kazoo.md §3), with the request's id in
+    ``X-Request-ID`` (as on every Crossbar answer) and the revision in ``ETag``."""
     if request.method == "PUT" and status == 200:
         status = 201
-    body = wrap(request, "success", data, revision=revision, **fields)
+    context = call(request)
+    headers = {"X-Request-ID": context.request_id}
     if revision is not None and revision != "automatic":
-        headers = {**headers, "ETag": f'"{revision}"'} if headers else {"ETag": f'"{revision}"'}
-    return json_response(body, status=status, headers=headers)
+        headers["ETag"] = f'"{revision}"'
+    return json_response(_wrap(context, "success", data, {"revision": revision, **fields}), status=status,
+                         headers=headers)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -69,8 +69,10 @@ def forbidden() -> Forbidden:
     return Forbidden("forbidden", code="forbidden", detail={"message": "forbidden"})
 
 
-def invalid_method() -> MethodNotAllowed:
-    return MethodNotAllowed("method not allowed", code="invalid_method", detail={"message": "method not allowed"})
+def invalid_method(allow: str) -> MethodNotAllowed:
+    """405, with the methods the path allows."""
+    return MethodNotAllowed("method not allowed", code="invalid_method", detail={"message": "method not allowed"},
+                            headers={"Allow": allow})
 
 
 def not_found() -> NotFound:

@@ -104,7 +104,7 @@ async def act_on_fax(request: web.Request) -> web.Response:
     if action != ACTIONS[folder]:
         raise errors.ad_hoc("invalid action")
     fax = jobs.copy_job(runtime(request), source, body["data"], forward=folder == "inbox")
-    request[keys.FAX_IDS] = [fax.id]
+    request[keys.EXCHANGE].fax_ids = [fax.id]
     return respond(request, {**serialise.doc(fax), "id": fax.id}, revision=serialise.rev(fax))
 
 
@@ -126,7 +126,7 @@ async def get_attachment(request: web.Request) -> web.Response:
     extension = "tiff" if document.kind == "tiff" else "pdf"
     return web.Response(body=document.data, content_type=document.content_type, headers={
         "Content-Disposition": f"{disposition}; filename=fax_document_{stamp}.{extension}",
-        "ETag": f'"{serialise.rev(fax)}"'})
+        "ETag": f'"{serialise.rev(fax)}"', "X-Request-ID": call(request).request_id})
 
 
 async def delete_attachment(request: web.Request) -> web.Response:

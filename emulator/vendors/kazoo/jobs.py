@@ -132,7 +132,7 @@ async def create(request: web.Request) -> web.Response:
     fields = _checked(_with_faxbox(data, faxbox), upload is not None)
     document, problem = await _document(rt, fields, upload)
     fax = rt.submit(_new_job(rt, account_id, fields, [document] if document else [], problem))
-    request[keys.FAX_IDS] = [fax.id]
+    request[keys.EXCHANGE].fax_ids = [fax.id]
     return respond(request, serialise.saved_job(fax), revision=serialise.rev(fax))
 
 

@@ -99,3 +99,30 @@ async def test_method_and_path_errors_come_before_authentication(kazoo):
     assert_error(unknown, 404, "not_found")
 
 
+
+
+async def test_every_kind_of_answer_carries_its_request_id_in_x_request_id(client, kazoo):
+    """Crossbar sets X-Request-ID on every answer: successes, listings, refusals, routing
+    errors and raw attachments alike; a JSON answer's header matches its envelope."""
+    box = await kazoo.faxbox(caller_id="+14155550199")
+    inbound = await client.post("/_emulator/inbound", json={"vendor": "kazoo", "from": "+13125550100",
+                                                             "to": "+14155550199"})
+    fax_id = (await inbound.json())["id"]
+    answers = {
+        "created": await kazoo.put("/faxboxes", {"name": "Back office"}),
+        "read": await kazoo.get(f"/faxboxes/{box['id']}"),
+        "listing": await kazoo.get("/faxes/inbox"),
+        "refused": await kazoo.call("GET", kazoo.url("/faxboxes"), auth=False),
+        "unrouted": await kazoo.get("/no-such-collection"),
+        "wrong method": await kazoo.call("POST", kazoo.url("/faxes/outgoing"), {"data": {}}),
+        "attachment": await kazoo.get(f"/faxes/inbox/{fax_id}/attachment"),
+    }
+    for kind, reply in answers.items():
+        request_id = reply.headers.get("X-Request-ID")
+        assert request_id and len(request_id) == 32, kind
+        if kind != "attachment":
+            assert reply.body["request_id"] == request_id, kind
+    assert [answers[k].status for k in ("created", "refused", "unrouted", "wrong method", "attachment")] == [
+        201, 401, 404, 405, 200]
+    assert set(answers["wrong method"].headers["Allow"].split(",")) >= {"GET"}
+    assert len({reply.headers["X-Request-ID"] for reply in answers.values()}) == len(answers)
