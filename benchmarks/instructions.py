@@ -122,8 +122,11 @@ async def _serve(run: str) -> None:
                     await _round(protocol, transport, raw, WARM_UP)
                     connections[vendor, name] = protocol, transport, raw
         # the collector's counts start from nought, so its collections fall at the same requests in every
-        # run, whatever the setup (which varies a little with the sockets' timing) left them at
+        # run, whatever the setup (which varies a little with the sockets' timing) left them at; and the
+        # heap is frozen, as ``serve`` freezes it after start-up (cli.py), so a full collection walks only
+        # what serving made, not a heap whose size differs from commit to commit
         gc.collect()
+        gc.freeze()
         target, requests = parse_run(run)
         if target is not None:
             protocol, transport, raw = connections[target]

@@ -8,7 +8,6 @@ documents are Gregorian seconds; the envelope's ``timestamp`` is ISO 8601 UTC.
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from aiohttp import web
 from emulator import keys
 from emulator.core.errors import Invalid
 from emulator.core.http import json_response, read_bytes
+from emulator.core.memo import Memo
 from emulator.core.runtime import Runtime
 from emulator.core.store import Tenant
 
@@ -90,12 +90,11 @@ def gregorian(timestamp: float) -> int:
 
 
 def iso8601(timestamp: float) -> str:
-    return _iso8601(int(timestamp))
+    return _ISO8601[int(timestamp)]
 
 
-@functools.lru_cache(maxsize=64)
-def _iso8601(seconds: int) -> str:  # every response formats the same few seconds
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+#: seconds -> their text, remembered: every answer's envelope formats the same few seconds
+_ISO8601: Memo[int, str] = Memo(lambda seconds: datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
 
 
 def wrap(request: web.Request, status: str, data: Any, **fields: Any) -> dict[str, Any]:
@@ -132,10 +131,14 @@ def respond(request: web.Request, data: Any, *, status: int = 200, revision: str
                          headers=headers)
 
 
-@functools.lru_cache(maxsize=4096)
 def revision(counter: int, seed: str) -> str:
     """A CouchDB-style revision ``N-<32hex>``, stable for the same document state."""
-    return f"{counter}-{hashlib.md5(f'{seed}:{counter}'.encode()).hexdigest()}"
+    return _REVISIONS[counter, seed]
+
+
+#: (counter, seed) -> the revision, remembered: a polled document shows the same one every time
+_REVISIONS: Memo[tuple[int, str], str] = Memo(
+    lambda key: f"{key[0]}-{hashlib.md5(f'{key[1]}:{key[0]}'.encode()).hexdigest()}")
 
 
 def _envelope_error(detail: dict[str, Any]) -> Invalid:
