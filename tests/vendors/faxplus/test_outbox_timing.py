@@ -111,3 +111,22 @@ def test_account_retry_settings_are_the_default(sdk: Sdk, emulator: FaxEmulator)
     sdk.send([BUSY_ONCE])
     emulator.client.run_until_idle()
     assert sdk.faxes.list_faxes("self").data.records[0].status == "success"
+
+
+def test_an_outbox_item_read_as_it_moves_shows_its_live_fields_now_and_its_fixed_fields_unchanged(
+        sdk: Sdk, emulator: FaxEmulator):
+    """A read serialises the status fields afresh and reuses the fixed ones (serialise.outbox)."""
+    outbox_id = sdk.send([GOOD], [sdk.upload(3)])[GOOD]
+    first = sdk.outbox.get_outbox_fax("self", outbox_id).to_dict()
+    emulator.client.advance(6)
+    later = sdk.outbox.get_outbox_fax("self", outbox_id).to_dict()
+    assert (first["status"], later["status"]) == ("submitted", "scheduled_for_sending")
+    assert (first["page_count"], later["page_count"]) == (0, 3)
+    assert [c["status"] for c in later["status_changes"]] == ["submitted", "converting", "scheduled_for_sending"]
+    assert (first["last_updated_status_time"], later["last_updated_status_time"]) == (
+        "2026-01-01 00:00:00", later["status_changes"][-1]["at"])
+    assert later["last_updated_status_time"] != "2026-01-01 00:00:00"
+    live = {"status", "page_count", "status_changes", "last_updated_status_time"}
+    assert {k: v for k, v in first.items() if k not in live} == {k: v for k, v in later.items() if k not in live}
+    listed = sdk.outbox.list_outbox_faxes("self").records[0].to_dict()
+    assert listed == later
