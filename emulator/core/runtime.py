@@ -8,9 +8,10 @@ emulator through it. It knows vendors only through their ``Vendor`` specs.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from emulator.core.callers import Callers
 from emulator.core.checks import ContractChecker
 from emulator.core.clock import ManualClock, RealClock, make_clock
 from emulator.core.errors import Conflict, Invalid
@@ -53,6 +54,8 @@ class Runtime:
         vendors = tuple(vendors)
         self.config = config
         self.clock: RealClock | ManualClock = make_clock(config.clock, config.speed, config.start_time)
+        #: the emulated time now: the clock's own method (one call, not two: every answer asks)
+        self.now: Callable[[], float] = self.clock.now
         self.scheduler = Scheduler(self.clock)
         self.ids = Ids(config.seed)
         self.store = Store()
@@ -62,6 +65,8 @@ class Runtime:
         #: vendor name -> declared account dicts (shape checked by the vendor); an empty
         #: or missing list means any credential works and makes its own tenant
         self.accounts: dict[str, list[dict[str, Any]]] = {}
+        #: who each credential is, as the vendors' auth resolved it (while that still holds)
+        self.callers = Callers(self.store, self.accounts)
         #: the scenarios in force (global and per tenant)
         self.scenarios = Scenarios(self)
         #: decides outcomes and dwell times: the scenarios first, then the magic numbers
@@ -79,9 +84,6 @@ class Runtime:
                 hook = vendor.on_transition
                 listener = lambda fax, old, new, hook=hook: hook(self, fax, old, new)  # noqa: E731
             self.engine.register(vendor.name, vendor.machine, listener)
-
-    def now(self) -> float:
-        return self.clock.now()
 
     def tenant(self, vendor: str, tenant_id: str) -> Tenant:
         """The tenant, created on first use."""

@@ -171,14 +171,9 @@ def add_number(tenant: Tenant, number: str, uid: str, now: float) -> Number:
 
 
 def identity(tenant: Tenant, key: str, scopes: frozenset[str] | None) -> Identity:
-    """The identity of the account's user ``key`` (``self``, ``admin``, ``member<N>``) with
-    ``scopes``; remembered on the account, since every request of a client asks again."""
-    known: dict[tuple[str, frozenset[str] | None], Identity] = tenant.collection("identities")
-    found = known.get((key, scopes))
-    if found is None:
-        user = next(u for u in users(tenant).values() if u.key == key)
-        found = known[(key, scopes)] = Identity(tenant.id, user.uid, user.account_type, scopes)
-    return found
+    """The identity of the account's user ``key`` (``self``, ``admin``, ``member<N>``) with ``scopes``."""
+    user = next(u for u in users(tenant).values() if u.key == key)
+    return Identity(tenant.id, user.uid, user.account_type, scopes)
 
 
 def users(tenant: Tenant) -> dict[str, User]:

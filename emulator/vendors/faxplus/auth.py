@@ -19,11 +19,10 @@ is 401), each exactly as declared, with its ``account``, ``type`` (AccountType),
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
+from aiohttp import hdrs, web
 
 from emulator.core import contracts
 from emulator.core.errors import Forbidden, Invalid, Unauthorized
@@ -33,6 +32,7 @@ from emulator.vendors.faxplus.accounts import Identity
 
 if TYPE_CHECKING:
     from emulator.core.runtime import Runtime
+    from emulator.core.store import Tenant
 
 #: per request: the runtime, the caller's account (made on first use) and identity, as auth resolved them
 CALLER = web.RequestKey("faxplus_caller", tuple)
@@ -75,7 +75,6 @@ SCOPES: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-@functools.lru_cache(maxsize=1024)  # a client sends the same token with every request
 def parse(token: str) -> tuple[str, str, frozenset[str] | None]:
     """(tenant id, user key, scopes) of an undeclared token; see the module docstring."""
     base, tilde, scope_text = token.partition("~")
@@ -133,11 +132,6 @@ def _identify(runtime: Runtime, token: str) -> tuple[str, str, frozenset[str] | 
     return found["account"], key, scopes
 
 
-def _token(request: web.Request) -> str:
-    return _bearer(request.headers.get("Authorization", ""))
-
-
-@functools.lru_cache(maxsize=1024)  # a client sends the same header with every request
 def _bearer(header: str) -> str:
     """The token of an ``Authorization: Bearer <token>`` header (Unauthorized if it is not one)."""
     scheme, _, token = header.strip().partition(" ")
@@ -160,15 +154,27 @@ def _check_scope(identity: Identity, operation: str) -> None:
 
 
 def authenticate(runtime: Runtime, request: web.Request) -> None:
-    """Resolve the caller of every routed request (unknown paths go on to their 404)."""
+    """Resolve the caller of every routed request (unknown paths go on to their 404); a
+    client's Authorization header is resolved once (``runtime.callers``)."""
     operation = request[EXCHANGE].operation
     if operation is None:
         return
-    tenant_id, key, scopes = _identify(runtime, _token(request))
+    header = request.headers.get(hdrs.AUTHORIZATION, "")
+    known = runtime.callers.get(accounts.VENDOR, header)
+    if known is None:
+        tenant, identity = _resolve(runtime, header)
+        runtime.callers.remember(accounts.VENDOR, header, tenant, identity)
+    else:
+        _, tenant, identity = known
+    identify(request, tenant.id)
+    request[CALLER] = (runtime, tenant, identity)
+    _check_scope(identity, operation)
+
+
+def _resolve(runtime: Runtime, header: str) -> tuple[Tenant, Identity]:
+    """The account (made on first use) and identity an Authorization header names."""
+    tenant_id, key, scopes = _identify(runtime, _bearer(header))
     if not tenant_id:
         raise Unauthorized("the bearer token names no account", headers=_CHALLENGE)
     tenant = accounts.ensure(runtime, tenant_id)
-    identity = accounts.identity(tenant, key, scopes)
-    identify(request, tenant_id)
-    request[CALLER] = (runtime, tenant, identity)
-    _check_scope(identity, operation)
+    return tenant, accounts.identity(tenant, key, scopes)

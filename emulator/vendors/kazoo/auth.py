@@ -16,7 +16,6 @@ in Kazoo's envelope with the request's id and token.
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
 import json
 import re
@@ -71,10 +70,8 @@ def issue(rt: Runtime, account_id: str, owner_id: str | None, method: str) -> st
     return token
 
 
-@functools.lru_cache(maxsize=1024)
 def _account_in(token: str) -> str | None:
-    """The account id a token's payload names (None if it is not a token of ours), remembered:
-    a client sends the same token with every request."""
+    """The account id a token's payload names (None if it is not a token of ours)."""
     try:
         payload = token.split(".")[1]
         claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
@@ -84,13 +81,19 @@ def _account_in(token: str) -> str | None:
 
 
 def resolve(rt: Runtime, token: str) -> tuple[Session, Tenant] | None:
-    """The session of ``token`` and its account, if it is known and unexpired on the emulator clock."""
-    account_id = _account_in(token)
-    if account_id is None:
-        return None
-    tenant = rt.store.find_tenant(NAME, account_id)
-    session = tenant.collection(TOKENS).get(token) if tenant is not None else None
-    if not isinstance(session, Session) or rt.now() >= session.expires:
+    """The session of ``token`` and its account, if it is known and unexpired on the emulator
+    clock; a client's token is looked up once (``rt.callers``), its expiry every time."""
+    known = rt.callers.get(NAME, token)
+    if known is None:
+        account_id = _account_in(token)
+        tenant = rt.store.find_tenant(NAME, account_id) if account_id is not None else None
+        session = tenant.collection(TOKENS).get(token) if tenant is not None else None
+        if not isinstance(session, Session):
+            return None
+        rt.callers.remember(NAME, token, tenant, session)
+    else:
+        _, tenant, session = known
+    if rt.now() >= session.expires:
         return None
     return session, tenant
 
