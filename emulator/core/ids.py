@@ -1,6 +1,8 @@
 """One seedable random source for every id and every random choice of the emulator.
 
-With a seed, a run makes the same ids and the same seeded choices every time.
+With a seed, a run makes the same ids and the same seeded choices every time. Request ids
+(an answer's own id, as Kazoo gives every one) come from a stream of their own, so how
+often a client polls never changes the ids of the faxes it sends.
 """
 
 from __future__ import annotations
@@ -9,12 +11,27 @@ import os
 import random
 import uuid
 
+REQUEST_BATCH = 256  # request ids made at a time
 
 class Ids:
     """Random ids in the shapes vendors use."""
 
     def __init__(self, seed: int | str | None = None) -> None:
         self.random = random.Random(seed if seed is not None else os.urandom(16))
+        self._requests = random.Random(f"requests:{seed}" if seed is not None else os.urandom(16))
+        self._request_ids: list[str] = []  # made REQUEST_BATCH at a time, handed out last first
+
+    def request_id(self) -> str:
+        """32 lowercase hex digits for one request, from the request stream.
+
+        Made in batches: one draw of random bits for many ids costs a request a fraction
+        of a draw of its own (and every Kazoo answer has one).
+        """
+        batch = self._request_ids
+        if not batch:
+            text = self._requests.getrandbits(128 * REQUEST_BATCH).to_bytes(16 * REQUEST_BATCH, "big").hex()
+            batch.extend(text[start:start + 32] for start in range(len(text) - 32, -1, -32))
+        return batch.pop()
 
     def hex(self, length: int) -> str:
         """``length`` lowercase hex digits."""

@@ -23,3 +23,23 @@ def test_the_same_seed_gives_the_same_ids():
     first, second = Ids(seed="run-1"), Ids(seed="run-1")
     assert [first.hex(32) for _ in range(5)] + [first.uuid4()] == [second.hex(32) for _ in range(5)] + [second.uuid4()]
     assert Ids(seed="run-2").hex(32) != Ids(seed="run-1").hex(32)
+
+
+def test_request_ids_are_seeded_hex_in_order_across_batches():
+    from emulator.core.ids import REQUEST_BATCH
+
+    ids, again = Ids(seed=3), Ids(seed=3)
+    made = [ids.request_id() for _ in range(2 * REQUEST_BATCH + 5)]
+    assert made == [again.request_id() for _ in range(len(made))]
+    assert all(re.fullmatch("[0-9a-f]{32}", value) for value in made)
+    assert len(set(made)) == len(made)
+    bits = random.Random("requests:3").getrandbits(128 * REQUEST_BATCH)
+    assert made[:REQUEST_BATCH] == [f"{bits:0{32 * REQUEST_BATCH}x}"[32 * n:32 * n + 32] for n in range(REQUEST_BATCH)]
+    assert Ids(seed=4).request_id() != made[0]
+
+
+def test_request_ids_never_move_the_other_ids():
+    polled, quiet = Ids(seed="s"), Ids(seed="s")
+    for _ in range(10):
+        polled.request_id()
+    assert [polled.hex(32), polled.uuid4()] == [quiet.hex(32), quiet.uuid4()]

@@ -71,7 +71,7 @@ def token_of(request: web.Request) -> str | None:
 
 def begin(rt: Runtime, request: web.Request) -> Call:
     """The request's ``Call``, from its id and token (``auth.authenticate`` begins every one)."""
-    found = request[CALL] = Call(rt, request.headers.get("X-Request-ID") or rt.ids.hex(32), token_of(request))
+    found = request[CALL] = Call(rt, request.headers.get("X-Request-ID") or rt.ids.request_id(), token_of(request))
     return found
 
 
