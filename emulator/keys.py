@@ -9,7 +9,7 @@ from emulator.core.runtime import Runtime
 RUNTIME = web.AppKey("runtime", Runtime)
 
 #: per vendor request: its operation, its tenant (set by the vendor's auth with
-#: ``core.http.identify``) and the faxes it made (set by its handler), for the journal
+#: ``Exchange.identify``) and the faxes it made (set by its handler), for the journal
 EXCHANGE = http.EXCHANGE
 #: per request: the parsed body, kept for the contract checks
 PARSED_BODY = http.PARSED_BODY

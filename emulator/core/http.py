@@ -41,26 +41,25 @@ class Exchange:
     tenant: str | None = None  # the caller, once the vendor's auth has said (``identify``)
     fax_ids: Sequence[str] = ()  # the faxes the request made (a handler that makes faxes sets it)
 
+    def identify(self, tenant: str) -> None:
+        """Vendor auth: the caller is ``tenant``. Call it before changing anything.
+
+        It records the tenant for the journal and the violations log, and lets scenario
+        fault rules on the tenant act now (which may raise ``ScriptedFault``: let it through).
+        """
+        self.tenant = tenant
+        gate = GATE.get()
+        if gate is not None:
+            gate.identified(tenant)
+
 
 #: per vendor request: its ``Exchange``
 EXCHANGE = web.RequestKey("exchange", Exchange)
 
 
 #: the scenario gate of the vendor request being handled, if any (``scenarios.gate.CURRENT``);
-#: it lives here so that ``identify`` reaches it without importing the scenarios package
+#: it lives here so that ``Exchange.identify`` reaches it without importing the scenarios package
 GATE: contextvars.ContextVar[Any] = contextvars.ContextVar("fax_emulator_gate", default=None)
-
-
-def identify(request: web.Request, tenant: str) -> None:
-    """Vendor auth: the caller is ``tenant``. Call it before changing anything.
-
-    It records the tenant for the journal and the violations log, and lets scenario fault
-    rules on the tenant act now (which may raise ``ScriptedFault``: let it through).
-    """
-    request[EXCHANGE].tenant = tenant
-    gate = GATE.get()
-    if gate is not None:
-        gate.identified(tenant)
 
 
 @dataclass(slots=True)

@@ -54,7 +54,7 @@ def rendering(render: Renderer, handler: Handler) -> Handler:
     return rendered
 
 
-def _admitting(runtime: Runtime, authenticate: Callable[[Runtime, web.Request], None] | None,
+def _admitting(runtime: Runtime, authenticate: Callable[[Runtime, web.Request, Exchange], None] | None,
                handler: Handler) -> Handler:
     """``handler`` after the vendor's ``authenticate`` (for the scenario gate's way; the
     hot way in ``vendor_route`` calls both itself, one coroutine fewer)."""
@@ -62,7 +62,7 @@ def _admitting(runtime: Runtime, authenticate: Callable[[Runtime, web.Request], 
         return handler
 
     async def admitted(request: web.Request) -> web.StreamResponse:
-        authenticate(runtime, request)
+        authenticate(runtime, request, request[EXCHANGE])
         return await handler(request)
 
     return admitted
@@ -98,7 +98,7 @@ def vendor_route(runtime: Runtime, vendor: Vendor, operation: str | None, handle
             else:
                 try:  # ``rendering`` and ``_admitting`` inlined: two coroutines fewer on the hot path
                     if authenticate is not None:
-                        authenticate(runtime, request)
+                        authenticate(runtime, request, exchange)
                     response = await handler(request)
                 except Exception as exc:  # answer_error re-raises what it must not answer
                     response = answer_error(render, request, exc)

@@ -17,7 +17,7 @@ from aiohttp import web
 
 from emulator.core.contracts import Contract
 from emulator.core.documents import Document
-from emulator.core.http import Renderer
+from emulator.core.http import Exchange, Renderer
 from emulator.core.lifecycle import Machine
 from emulator.core.store import Fax
 
@@ -51,13 +51,13 @@ class Vendor:
     routes: tuple[Route, ...]  # the whole HTTP surface, in the vendor's documented order
     render_error: Renderer  # the vendor's own error body: render_error(error, request=None)
     machine: Machine
-    #: ``authenticate(runtime, request)``, called before each of its handlers, and for a path
-    #: under ``prefix`` that no route matches (``request[EXCHANGE].operation`` is then None):
-    #: identifies the caller (``core.http.identify``) or raises the vendor's refusal (401,
-    #: 403, or a routing 404/405 in its own words). Synchronous on purpose: no vendor's auth
-    #: waits for anything, and a coroutine around every handler would cost each request
-    #: more than the check itself.
-    authenticate: Callable[[Runtime, web.Request], None] | None = None
+    #: ``authenticate(runtime, request, exchange)``, called before each of its handlers, and
+    #: for a path under ``prefix`` that no route matches (``exchange.operation`` is then
+    #: None): identifies the caller (``exchange.identify``) or raises the vendor's refusal
+    #: (401, 403, or a routing 404/405 in its own words). Synchronous on purpose: no
+    #: vendor's auth waits for anything, and a coroutine around every handler would cost
+    #: each request more than the check itself.
+    authenticate: Callable[[Runtime, web.Request, Exchange], None] | None = None
     #: operation name -> its contract (schemas of query, body and responses), for checks and OpenAPI
     contracts: Mapping[str, Contract] = field(default_factory=dict)
     #: its server matches paths with the case of their literal parts ignored (IIS): a path

@@ -13,7 +13,7 @@ from aiohttp import web
 
 from emulator import keys
 from emulator.core.errors import EmulatorError, Invalid, NotFound, Unauthorized
-from emulator.core.http import identify, read_json
+from emulator.core.http import read_json
 from emulator.core.lifecycle import Machine
 from emulator.core.store import Fax
 from emulator.core.vendor import Inbound, Vendor
@@ -28,14 +28,14 @@ MACHINE = Machine(
 )
 
 
-def auth(runtime: Any, request: web.Request) -> None:
+def auth(runtime: Any, request: web.Request, exchange: Any) -> None:
     token = request.headers.get("X-Token", "")
     if not token:
         raise Unauthorized("no token")
     declared = runtime.accounts.get(NAME)
     if declared and token not in {a["token"] for a in declared}:
         raise Unauthorized("unknown token")
-    identify(request, token)
+    exchange.identify(token)
 
 
 async def send(request: web.Request) -> web.Response:

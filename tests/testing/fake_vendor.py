@@ -13,7 +13,7 @@ from aiohttp import web
 
 from emulator import keys
 from emulator.core.errors import Unauthorized
-from emulator.core.http import identify, read_json
+from emulator.core.http import read_json
 from emulator.core.lifecycle import Machine
 from emulator.core.runtime import Runtime
 from emulator.core.store import Fax
@@ -33,7 +33,7 @@ async def send(request: web.Request) -> web.Response:
     token = request.headers.get("X-Token")
     if not token:
         raise Unauthorized()
-    identify(request, token)
+    request[keys.EXCHANGE].identify(token)
     body = await read_json(request)
     runtime.tenant(NAME, token).settings["hook"] = body.get("hook")
     fax = Fax(id=runtime.ids.hex(8), vendor=NAME, tenant=token, direction="outbound", to=body["to"],

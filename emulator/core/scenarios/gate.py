@@ -5,7 +5,7 @@ in a context variable while the vendor's ``authenticate`` and handler run. Fault
 checked in order, each as soon as every fact it matches on is known:
 
 1. before the handler: vendor, operation (the route name), request headers;
-2. when the vendor has identified the caller: the tenant. ``core.http.identify``, which a
+2. when the vendor has identified the caller: the tenant. ``Exchange.identify``, which a
    vendor's auth calls (in ``Vendor.authenticate`` or inside a handler), calls
    ``identified(tenant)``; ``Runtime.submit`` does it too;
 3. when a fax is submitted (``Runtime.submit``): the destination. With several faxes in
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from emulator.core.scenarios.model import FaultAction
     from emulator.core.store import Fax
 
-#: the gate of the vendor request being handled, if any (defined in core.http, for ``identify``)
+#: the gate of the vendor request being handled, if any (defined in core.http, for ``Exchange.identify``)
 CURRENT: contextvars.ContextVar[RequestGate | None] = http.GATE
 
 TENANT_LAYER = "tenant scenario"  # placeholder: the tenant's own rules, once the tenant is known

@@ -14,7 +14,7 @@ from aiohttp import web
 from emulator import keys
 from emulator.core import contracts
 from emulator.core.errors import Invalid, Unauthorized
-from emulator.core.http import identify
+from emulator.core.http import EXCHANGE
 
 NAME = "callerip"
 
@@ -31,7 +31,7 @@ def authenticate(request: web.Request, token: str | None) -> str:
         if account is None:
             raise Unauthorized("invalid token")
         tenant = str(account.get("line") or token)
-    identify(request, tenant)
+    request[EXCHANGE].identify(tenant)
     return tenant
 
 

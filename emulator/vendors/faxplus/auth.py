@@ -26,7 +26,7 @@ from aiohttp import hdrs, web
 
 from emulator.core import contracts
 from emulator.core.errors import Forbidden, Invalid, Unauthorized
-from emulator.core.http import EXCHANGE, identify
+from emulator.core.http import Exchange
 from emulator.vendors.faxplus import accounts
 from emulator.vendors.faxplus.accounts import Identity
 
@@ -153,10 +153,10 @@ def _check_scope(identity: Identity, operation: str) -> None:
                         code="insufficient_scope")
 
 
-def authenticate(runtime: Runtime, request: web.Request) -> None:
+def authenticate(runtime: Runtime, request: web.Request, exchange: Exchange) -> None:
     """Resolve the caller of every routed request (unknown paths go on to their 404); a
     client's Authorization header is resolved once (``runtime.callers``)."""
-    operation = request[EXCHANGE].operation
+    operation = exchange.operation
     if operation is None:
         return
     header = request.headers.get(hdrs.AUTHORIZATION, "")
@@ -166,7 +166,7 @@ def authenticate(runtime: Runtime, request: web.Request) -> None:
         runtime.callers.remember(accounts.VENDOR, header, tenant, identity)
     else:
         _, tenant, identity = known
-    identify(request, tenant.id)
+    exchange.identify(tenant.id)
     request[CALLER] = (runtime, tenant, identity)
     _check_scope(identity, operation)
 

@@ -27,7 +27,7 @@ from aiohttp import hdrs, web
 from emulator import keys
 from emulator.core import contracts
 from emulator.core.errors import Forbidden, Invalid, Unauthorized
-from emulator.core.http import identify
+from emulator.core.http import EXCHANGE
 
 if TYPE_CHECKING:
     from emulator.core.runtime import Runtime
@@ -131,7 +131,7 @@ def authenticate(request: web.Request) -> User:
         user = settings.get("user")
         if user is None:  # made once per user: every request of a client asks again
             user = settings["user"] = User(name, ADMIN_LEVEL if name == MAIN_ADMINISTRATOR else DEFAULT_LEVEL)
-    identify(request, user.name)
+    request[EXCHANGE].identify(user.name)
     if user.level < LOWEST_FAX_LEVEL:
         raise Forbidden(f"user {user.name} has privilege level {user.level}; the fax API needs {LOWEST_FAX_LEVEL}")
     return user

@@ -25,7 +25,7 @@ from typing import Any
 from aiohttp import web
 
 from emulator.core.errors import Unauthorized
-from emulator.core.http import EXCHANGE, identify
+from emulator.core.http import EXCHANGE, Exchange
 from emulator.core.runtime import Runtime
 from emulator.core.store import Tenant
 from emulator.vendors.kazoo import accounts, errors, validation
@@ -98,7 +98,7 @@ def resolve(rt: Runtime, token: str) -> tuple[Session, Tenant] | None:
     return session, tenant
 
 
-def _authenticate(request: web.Request, context: Call) -> None:
+def _authenticate(request: web.Request, context: Call, exchange: Exchange) -> None:
     account = request.match_info.get("account_id")
     found = resolve(context.runtime, context.token) if context.token else None
     if account is not None and (found is None or account != found[0].account_id) and not ACCOUNT_ID.fullmatch(account):
@@ -109,10 +109,10 @@ def _authenticate(request: web.Request, context: Call) -> None:
     if account is not None and account != session.account_id:
         raise errors.forbidden()
     context.account_id, context.owner_id, context.tenant = session.account_id, session.owner_id, tenant
-    identify(request, session.account_id)
+    exchange.identify(session.account_id)
 
 
-def authenticate(rt: Runtime, request: web.Request) -> None:
+def authenticate(rt: Runtime, request: web.Request, exchange: Exchange) -> None:
     """Route check and authentication of every request under /v2, in Crossbar's order."""
     context = begin(rt, request)
     routing = request.match_info.http_exception
@@ -120,8 +120,8 @@ def authenticate(rt: Runtime, request: web.Request) -> None:
         if routing.status == 405:
             raise errors.invalid_method(routing.headers.get("Allow", ""))
         raise errors.not_found()
-    if request[EXCHANGE].operation not in PUBLIC:
-        _authenticate(request, context)
+    if exchange.operation not in PUBLIC:
+        _authenticate(request, context, exchange)
 
 
 def _auth_response(request: web.Request, account_id: str, owner_id: str | None, method: str,
@@ -131,7 +131,7 @@ def _auth_response(request: web.Request, account_id: str, owner_id: str | None, 
     tenant.settings.update(extra)
     context = call(request)
     context.token = issue(rt, account_id, owner_id, method)
-    identify(request, account_id)
+    request[EXCHANGE].identify(account_id)
     data = {"account_id": account_id, "apps": [], "is_reseller": False, "language": "en-us",
             "reseller_id": RESELLER_ID, **extra}
     if owner_id is not None:
