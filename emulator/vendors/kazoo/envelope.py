@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
+from multidict import istr
 
 from emulator import keys
 from emulator.core.errors import Invalid
@@ -24,6 +25,7 @@ from emulator.core.runtime import Runtime
 from emulator.core.store import Tenant
 
 NAME = "kazoo"
+X_REQUEST_ID, X_AUTH_TOKEN = istr("X-Request-ID"), istr("X-Auth-Token")  # header names, looked up often
 #: unix time + this = Gregorian seconds (kazoo.md §1)
 GREGORIAN_OFFSET = 62_167_219_200
 #: the KAZOO release the envelope's ``version`` names (the 4.3 line, kazoo.md §12)
@@ -60,7 +62,7 @@ def tenant_of(request: web.Request) -> Tenant:
 
 def token_of(request: web.Request) -> str | None:
     """The token a request carries: X-Auth-Token, a Bearer header, or ``auth_token`` in the query."""
-    token = request.headers.get("X-Auth-Token")
+    token = request.headers.get(X_AUTH_TOKEN)
     if token:
         return token
     bearer = request.headers.get("Authorization", "")
@@ -71,7 +73,9 @@ def token_of(request: web.Request) -> str | None:
 
 def begin(rt: Runtime, request: web.Request) -> Call:
     """The request's ``Call``, from its id and token (``auth.authenticate`` begins every one)."""
-    found = request[CALL] = Call(rt, request.headers.get("X-Request-ID") or rt.ids.request_id(), token_of(request))
+    headers = request.headers
+    found = request[CALL] = Call(rt, headers.get(X_REQUEST_ID) or rt.ids.request_id(),
+                                 headers.get(X_AUTH_TOKEN) or token_of(request))
     return found
 
 
@@ -112,7 +116,7 @@ def _wrap(context: Call, status: str, data: Any, fields: dict[str, Any]) -> dict
     body["node"] = NODE
     body["request_id"] = context.request_id
     body["status"] = status
-    body["timestamp"] = iso8601(context.runtime.now())
+    body["timestamp"] = _ISO8601[int(context.runtime.now())]
     body["version"] = VERSION
     return body
 
@@ -124,7 +128,7 @@ def respond(request: web.Request, data: Any, *, status: int = 200, revision: str
     if request.method == "PUT" and status == 200:
         status = 201
     context = call(request)
-    headers = {"X-Request-ID": context.request_id}
+    headers = {X_REQUEST_ID: context.request_id}
     if revision is not None and revision != "automatic":
         headers["ETag"] = f'"{revision}"'
     return json_response(_wrap(context, "success", data, {"revision": revision, **fields}), status=status,

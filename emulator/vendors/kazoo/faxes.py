@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from aiohttp import web
 
 from emulator import keys
-from emulator.core.store import Fax
+from emulator.core.store import Fax, Tenant
 from emulator.vendors.kazoo import errors, jobs, paging, serialise
 from emulator.vendors.kazoo.envelope import call, gregorian, read_json_body, respond, runtime, tenant_of
 
@@ -36,9 +36,9 @@ def _folder_of(fax: Fax) -> str | None:
     return fax.extra["doc"].get("folder") or "inbox"  # a document without a folder counts as inbox
 
 
-def _outgoing(request: web.Request) -> Fax:
+def _outgoing(request: web.Request, tenant: Tenant) -> Fax:
     fax_id = request.match_info["fax_id"]
-    fax = tenant_of(request).faxes.get(fax_id)
+    fax = tenant.faxes.get(fax_id)
     if fax is None or fax.id != fax_id or fax.direction != "outbound" or serialise.modb_id(fax) is not None:
         raise errors.bad_identifier(fax_id)
     return fax
@@ -61,8 +61,9 @@ async def list_outgoing(request: web.Request) -> web.Response:
 
 
 async def get_outgoing(request: web.Request) -> web.Response:
-    fax = _outgoing(request)
-    return respond(request, serialise.outgoing_job(fax, call(request).runtime.now()), revision=serialise.rev(fax))
+    context = call(request)  # authenticated: its tenant is the path's account
+    fax = _outgoing(request, context.tenant)  # type: ignore[arg-type]
+    return respond(request, serialise.outgoing_job(fax, context.runtime.now()), revision=serialise.rev(fax))
 
 
 def _folder_listing(request: web.Request, folder: str) -> web.Response:
