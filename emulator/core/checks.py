@@ -22,6 +22,7 @@ from emulator.core.clock import Clock, iso8601
 from emulator.core.contracts import REFUSED, Contract
 from emulator.core.http import EXCHANGE, PARSED_BODY
 from emulator.core.journal import Journal
+from emulator.core.memo import Memo
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,8 @@ class ContractChecker:
         self.journal = journal
         self.clock = clock
         self.strict = strict
+        self._takes_empty_query: Memo[tuple[str, str], bool] = Memo(
+            lambda key: not contracts.check_query(key[0], key[1], ""))
 
     def record(self, *, vendor: str, operation: str | None, tenant: str | None, kind: str, severity: str,
                location: str, rule: str, message: str, method: str = "", path: str = "",
@@ -50,6 +53,11 @@ class ContractChecker:
         was not refused? (No schema for its query or body and no strict mode: then only the
         refused answers, ``REFUSED``, need it, and the pipeline skips the others.)"""
         return contract is not None and (self.strict or contract.query is not None or contract.request is not None)
+
+    def takes_empty_query(self, vendor: str, query: str) -> bool:
+        """Does the query schema ``query`` take a request with no query at all? (Then a
+        served answer to one has nothing to check; asked on every such answer, so remembered.)"""
+        return self._takes_empty_query[vendor, query]
 
     def check_request(self, request: web.Request, response: web.StreamResponse, vendor: str,
                       operation: str | None, contract: Contract | None) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import orjson
-from aiohttp import BodyPartReader, web
+from aiohttp import BodyPartReader, hdrs, web
 from aiohttp.http_exceptions import HttpProcessingError
 from multidict import MultiDict
 
@@ -254,7 +254,7 @@ def json_bytes(data: Any) -> bytes:
 
 
 #: the headers every JSON answer starts from (aiohttp copies them into each response)
-_JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
+_JSON_HEADERS = {hdrs.CONTENT_TYPE: "application/json; charset=utf-8"}  # istr keys: aiohttp takes them as they are
 
 
 def json_response(data: Any, *, status: int = 200, headers: Mapping[str, str] | None = None) -> web.Response:

@@ -87,3 +87,22 @@ def test_webhook_bodies_are_checked_only_in_strict_mode(strict):
 def test_violation_paths_name_where_the_problem_is():
     [violation] = contracts.check("callerip", "send_response", {"uuid": "ABC", "status": "Loading"})
     assert violation.path == "$.uuid" and violation.rule == "pattern"
+
+
+def test_whether_a_query_schema_takes_an_empty_query_is_read_from_the_schema():
+    checker = ContractChecker(Journal(), ManualClock(0), strict=False)
+    assert checker.takes_empty_query("kazoo", "query") is True  # every Crossbar parameter is optional
+    assert checker.takes_empty_query("callerip", "status_query") is False  # uuid and token are required
+
+
+async def test_a_served_poll_with_an_unknown_query_parameter_is_still_a_warning(client):
+    """Served answers to queryless requests skip the query check; ones with a query do not."""
+    from tests.vendors.kazoo.conftest import Kazoo
+
+    kazoo = Kazoo(client)
+    await kazoo.login()
+    assert (await kazoo.get("/faxboxes")).status == 200
+    assert await violations(client) == []
+    assert (await kazoo.get("/faxboxes", params={"colour": "blue"})).status == 200
+    [found] = await violations(client)
+    assert (found["severity"], found["location"], found["operation"]) == ("warning", "query", "list_faxboxes")

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import functools
 import hmac
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -31,6 +30,7 @@ from emulator.core.http import EXCHANGE
 
 if TYPE_CHECKING:
     from emulator.core.runtime import Runtime
+    from emulator.core.store import Tenant
 
 NAME = "imagicle"
 CHALLENGE = {"WWW-Authenticate": 'Basic realm="Imagicle"'}
@@ -87,11 +87,6 @@ def declared(runtime: Runtime, name: str) -> dict[str, Any] | None:
     return next((a for a in runtime.accounts.get(NAME, ()) if a["name"].casefold() == wanted), None)
 
 
-def _credentials(request: web.Request) -> tuple[str, str]:
-    return _basic(request.headers.get(hdrs.AUTHORIZATION, ""))
-
-
-@functools.lru_cache(maxsize=1024)  # a client sends the same header with every request
 def _basic(header: str) -> tuple[str, str]:
     """(user name, password) of an ``Authorization: Basic`` header (Unauthorized if it is not one)."""
     kind, _, token = header.strip().partition(" ")
@@ -111,26 +106,36 @@ def _basic(header: str) -> tuple[str, str]:
     return name, password
 
 
-def _same(a: str, b: str) -> bool:
-    return hmac.compare_digest(a.encode("utf-8", "surrogatepass"), b.encode("utf-8", "surrogatepass"))
-
-
-def authenticate(request: web.Request) -> User:
-    """The caller; 401 for missing or wrong credentials, 403 below the fax API's level."""
-    runtime: Runtime = request.app[keys.RUNTIME]
-    name, password = _credentials(request)
+def _resolve(runtime: Runtime, header: str) -> tuple[Tenant, User]:
+    """The user's account (its tenant) and the user an Authorization header names."""
+    name, password = _basic(header)
     if runtime.accounts.get(NAME):
         account = declared(runtime, name)
         if account is None or not _same(account["password"], password):
             raise Unauthorized("wrong user name or password", headers=CHALLENGE)
         user = User.of(account)
+        return runtime.tenant(NAME, user.name), user
+    tenant = runtime.tenant(NAME, name)
+    if not _same(tenant.settings.setdefault("password", password), password):
+        raise Unauthorized("wrong user name or password", headers=CHALLENGE)
+    return tenant, User(name, ADMIN_LEVEL if name == MAIN_ADMINISTRATOR else DEFAULT_LEVEL)
+
+
+def _same(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode("utf-8", "surrogatepass"), b.encode("utf-8", "surrogatepass"))
+
+
+def authenticate(request: web.Request) -> User:
+    """The caller; 401 for missing or wrong credentials, 403 below the fax API's level. A
+    client's Authorization header is resolved once (``runtime.callers``)."""
+    runtime: Runtime = request.app[keys.RUNTIME]
+    header = request.headers.get(hdrs.AUTHORIZATION, "")
+    known = runtime.callers.get(NAME, header)
+    if known is None:
+        tenant, user = _resolve(runtime, header)
+        runtime.callers.remember(NAME, header, tenant, user)
     else:
-        settings = runtime.tenant(NAME, name).settings
-        if not _same(settings.setdefault("password", password), password):
-            raise Unauthorized("wrong user name or password", headers=CHALLENGE)
-        user = settings.get("user")
-        if user is None:  # made once per user: every request of a client asks again
-            user = settings["user"] = User(name, ADMIN_LEVEL if name == MAIN_ADMINISTRATOR else DEFAULT_LEVEL)
+        user = known[2]
     request[EXCHANGE].identify(user.name)
     if user.level < LOWEST_FAX_LEVEL:
         raise Forbidden(f"user {user.name} has privilege level {user.level}; the fax API needs {LOWEST_FAX_LEVEL}")

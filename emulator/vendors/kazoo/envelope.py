@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from aiohttp import web
+from aiohttp import hdrs, web
 from multidict import istr
 
 from emulator import keys
@@ -130,7 +130,7 @@ def respond(request: web.Request, data: Any, *, status: int = 200, revision: str
     context = call(request)
     headers = {X_REQUEST_ID: context.request_id}
     if revision is not None and revision != "automatic":
-        headers["ETag"] = f'"{revision}"'
+        headers[hdrs.ETAG] = f'"{revision}"'
     return json_response(_wrap(context, "success", data, {"revision": revision, **fields}), status=status,
                          headers=headers)
 
