@@ -40,6 +40,7 @@ class Exchange:
     operation: str | None  # the route's name; None for a path under a prefix that no route matches
     tenant: str | None = None  # the caller, once the vendor's auth has said (``identify``)
     fax_ids: Sequence[str] = ()  # the faxes the request made (a handler that makes faxes sets it)
+    context: Any = None  # what the vendor's ``authenticate`` learned, for its handlers and errors
 
     def identify(self, tenant: str) -> None:
         """Vendor auth: the caller is ``tenant``. Call it before changing anything.

@@ -34,9 +34,6 @@ if TYPE_CHECKING:
     from emulator.core.runtime import Runtime
     from emulator.core.store import Tenant
 
-#: per request: the runtime, the caller's account (made on first use) and identity, as auth resolved them
-CALLER = web.RequestKey("faxplus_caller", tuple)
-
 _MEMBER = re.compile(r"corp_member([0-9]+)_(.+)")
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="fax.plus"'}
 
@@ -167,7 +164,7 @@ def authenticate(runtime: Runtime, request: web.Request, exchange: Exchange) -> 
     else:
         _, tenant, identity = known
     exchange.identify(tenant.id)
-    request[CALLER] = (runtime, tenant, identity)
+    exchange.context = (runtime, tenant, identity)  # for ``context.caller``
     _check_scope(identity, operation)
 
 

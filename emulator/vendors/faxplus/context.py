@@ -9,17 +9,16 @@ from aiohttp import web
 
 from emulator.core import contracts
 from emulator.core.errors import Invalid
-from emulator.core.http import json_response, read_json
+from emulator.core.http import EXCHANGE, json_response, read_json
 from emulator.core.runtime import Runtime
 from emulator.core.store import Tenant
 from emulator.vendors.faxplus import accounts
 from emulator.vendors.faxplus.accounts import Identity, User
-from emulator.vendors.faxplus.auth import CALLER
 
 
 def caller(request: web.Request) -> tuple[Runtime, Tenant, Identity]:
     """The runtime, the caller's account (made by auth) and identity."""
-    return request[CALLER]
+    return request[EXCHANGE].context
 
 
 def user(request: web.Request) -> tuple[Runtime, Tenant, User]:

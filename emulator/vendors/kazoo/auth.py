@@ -114,7 +114,7 @@ def _authenticate(request: web.Request, context: Call, exchange: Exchange) -> No
 
 def authenticate(rt: Runtime, request: web.Request, exchange: Exchange) -> None:
     """Route check and authentication of every request under /v2, in Crossbar's order."""
-    context = begin(rt, request)
+    context = begin(rt, request, exchange)
     routing = request.match_info.http_exception
     if routing is not None:
         if routing.status == 405:

@@ -19,7 +19,7 @@ from multidict import istr
 
 from emulator import keys
 from emulator.core.errors import Invalid
-from emulator.core.http import json_response, read_bytes
+from emulator.core.http import EXCHANGE, Exchange, json_response, read_bytes
 from emulator.core.memo import Memo
 from emulator.core.runtime import Runtime
 from emulator.core.store import Tenant
@@ -46,10 +46,6 @@ class Call:
     tenant: Tenant | None = None  # the authenticated account's store
 
 
-#: per request: its ``Call``
-CALL = web.RequestKey("kazoo_call", Call)
-
-
 def runtime(request: web.Request) -> Runtime:
     return request.app[keys.RUNTIME]
 
@@ -71,21 +67,21 @@ def token_of(request: web.Request) -> str | None:
     return token or request.query.get("auth_token") or None
 
 
-def begin(rt: Runtime, request: web.Request) -> Call:
-    """The request's ``Call``, from its id and token (``auth.authenticate`` begins every one)."""
+def begin(rt: Runtime, request: web.Request, exchange: Exchange) -> Call:
+    """The request's ``Call`` (its exchange's context), from its id and token
+    (``auth.authenticate`` begins every one)."""
     headers = request.headers
-    found = request[CALL] = Call(rt, headers.get(X_REQUEST_ID) or rt.ids.request_id(),
-                                 headers.get(X_AUTH_TOKEN) or token_of(request))
+    found = exchange.context = Call(rt, headers.get(X_REQUEST_ID) or rt.ids.request_id(),
+                                    headers.get(X_AUTH_TOKEN) or token_of(request))
     return found
 
 
 def call(request: web.Request) -> Call:
     """What is known about this request (begun now if an error is answered before
     ``auth.authenticate`` ran, e.g. a scenario's fault)."""
-    try:
-        return request[CALL]
-    except KeyError:
-        return begin(runtime(request), request)
+    exchange = request[EXCHANGE]
+    found = exchange.context
+    return found if found is not None else begin(runtime(request), request, exchange)
 
 
 def gregorian(timestamp: float) -> int:
