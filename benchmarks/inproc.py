@@ -27,7 +27,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from bare_app import make_app  # noqa: E402
+from bare_app import answer_headers, make_app  # noqa: E402
 from hot_reads import HOT_READS  # noqa: E402
 
 #: the measured servers run as Python normally does, caching bytecode (some sandboxes turn
@@ -132,14 +132,14 @@ async def measure(vendors: list[str], requests: int, rounds: int, profile: str |
             async with aiohttp.ClientSession() as session:
                 url, headers = await HOT_READS[vendor][1](session, base)
                 async with session.get(url, headers=headers) as response:
-                    body = await response.read()
+                    body, answered = await response.read(), answer_headers(response.headers)
             raw = raw_request(url[len(base):], headers)
             profiler = None
             if profile is not None:
                 import cProfile
 
                 profiler = cProfile.Profile()
-            bare_runner = web.AppRunner(make_app(body), access_log=None, handle_signals=False)
+            bare_runner = web.AppRunner(make_app(body, answered), access_log=None, handle_signals=False)
             await bare_runner.setup()
             try:
                 ours, bare, answer = await compare(runner, bare_runner, raw, requests, rounds, profiler)

@@ -94,7 +94,7 @@ async def _serve(run: str) -> None:
     """Set up every hot read, warm every server; then the requests ``run`` says, if any."""
     import aiohttp
     from aiohttp import web
-    from bare_app import make_app
+    from bare_app import answer_headers, make_app
     from hot_reads import HOT_READS
     from inproc import _connect, _round, raw_request
 
@@ -112,8 +112,8 @@ async def _serve(run: str) -> None:
             for vendor in HOT_READS:
                 url, headers = await HOT_READS[vendor][1](session, base)
                 async with session.get(url, headers=headers) as response:
-                    body = await response.read()
-                bare = web.AppRunner(make_app(body), access_log=None, handle_signals=False)
+                    body, answered = await response.read(), answer_headers(response.headers)
+                bare = web.AppRunner(make_app(body, answered), access_log=None, handle_signals=False)
                 await bare.setup()
                 runners.append(bare)
                 raw = raw_request(url[len(base):], headers)

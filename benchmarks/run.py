@@ -33,6 +33,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 import instructions as icount  # noqa: E402
+from bare_app import answer_headers  # noqa: E402
 from hot_reads import HOT_READS  # noqa: E402
 from inproc import SERVER_ENV  # noqa: E402
 
@@ -70,8 +71,9 @@ def emulator_argv(port: int = 0) -> list[str]:
     return [*LAUNCH, "-m", "emulator", "serve", "--port", str(port), "--clock", "manual", "--log-level", "error"]
 
 
-def bare_argv(body: str = '{"ok": true}', port: int = 0) -> list[str]:
-    return [*LAUNCH, str(HERE / "bare_app.py"), "--port", str(port), "--body", body]
+def bare_argv(body: str = '{"ok": true}', port: int = 0, headers: dict[str, str] | None = None) -> list[str]:
+    given = [part for name, value in (headers or {}).items() for part in ("--header", f"{name}: {value}")]
+    return [*LAUNCH, str(HERE / "bare_app.py"), "--port", str(port), "--body", body, *given]
 
 
 def stop(process: subprocess.Popen[str]) -> None:
@@ -108,9 +110,14 @@ def _wrk_ms(out: str, quantile: str) -> float:
 
 
 def get(url: str, headers: dict[str, str] | None = None) -> bytes:
+    return fetch(url, headers)[0]
+
+
+def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[bytes, dict[str, str]]:
+    """The body and headers of a GET."""
     request = urllib.request.Request(url, headers=headers or {})
     with urllib.request.urlopen(request, timeout=10) as response:
-        return response.read()
+        return response.read(), dict(response.headers.items())
 
 
 async def _setup(vendor: str, base: str) -> tuple[str, dict[str, str]]:
@@ -130,8 +137,8 @@ def throughput(duration: float, connections: int, rounds: int, vendors: list[str
         for vendor in vendors:
             label = HOT_READS[vendor][0]
             url, headers = asyncio.run(_setup(vendor, base))
-            body = get(url, headers)
-            bare, bare_base = start(bare_argv(body.decode()), "bare listening on")
+            body, answered = fetch(url, headers)
+            bare, bare_base = start(bare_argv(body.decode(), headers=answer_headers(answered)), "bare listening on")
             bare_runs, our_runs = [], []
             try:
                 bare_url = bare_base + url[len(base):]
