@@ -126,3 +126,11 @@ async def test_every_kind_of_answer_carries_its_request_id_in_x_request_id(clien
         201, 401, 404, 405, 200]
     assert set(answers["wrong method"].headers["Allow"].split(",")) >= {"GET"}
     assert len({reply.headers["X-Request-ID"] for reply in answers.values()}) == len(answers)
+
+
+async def test_a_token_is_forgotten_with_its_account_when_the_emulator_is_reset(client, kazoo):
+    assert (await kazoo.get("/faxboxes")).status == 200  # the token is remembered now
+    assert (await client.post("/_emulator/reset", json={})).status == 200
+    assert_error(await kazoo.get("/faxboxes"), 401, "invalid_credentials")
+    await kazoo.login()
+    assert (await kazoo.get("/faxboxes")).status == 200
