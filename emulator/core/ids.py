@@ -13,6 +13,7 @@ import uuid
 
 REQUEST_BATCH = 256  # request ids made at a time
 
+
 class Ids:
     """Random ids in the shapes vendors use."""
 

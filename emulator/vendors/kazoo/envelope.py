@@ -71,8 +71,7 @@ def begin(rt: Runtime, request: web.Request, exchange: Exchange) -> Call:
     """The request's ``Call`` (its exchange's context), from its id and token
     (``auth.authenticate`` begins every one)."""
     headers = request.headers
-    found = exchange.context = Call(rt, headers.get(X_REQUEST_ID) or rt.ids.request_id(),
-                                    headers.get(X_AUTH_TOKEN) or token_of(request))
+    found = exchange.context = Call(rt, headers.get(X_REQUEST_ID) or rt.ids.request_id(), token_of(request))
     return found
 
 
