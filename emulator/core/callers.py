@@ -11,30 +11,41 @@ never outlive the state it came from, and nothing needs to remember to forget it
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from emulator.core.store import Store, Tenant
+from emulator.core.store import Tenant
+
+if TYPE_CHECKING:
+    from emulator.core.runtime import Runtime
+
+#: what a vendor's auth resolves a credential to: the tenant, and its own value (a user...)
+Caller = tuple[Tenant, Any]
 
 #: credentials remembered, over all vendors; the memory is emptied when it is full
 SIZE = 4096
 
 
 class Callers:
-    def __init__(self, store: Store, accounts: dict[str, list[dict[str, Any]]]) -> None:
-        self._tenants = store.tenants
-        self._accounts = accounts
-        self._known: dict[tuple[str, str], tuple[Any, Tenant, Any]] = {}
+    def __init__(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+        self._tenants = runtime.store.tenants
+        self._accounts = runtime.accounts
+        #: (vendor, credential) -> (the declared accounts it was resolved against, the caller)
+        self._known: dict[tuple[str, str], tuple[Any, Caller]] = {}
 
-    def get(self, vendor: str, credential: str) -> tuple[Any, Tenant, Any] | None:
-        """``(_, tenant, value)`` as remembered for ``credential``, if it still holds."""
+    def who(self, vendor: str, credential: str, resolve: Callable[[Runtime, str], Caller | None]) -> Caller | None:
+        """The caller ``credential`` names: as remembered while that still holds, else
+        ``resolve(runtime, credential)`` (which may raise the vendor's refusal), remembered
+        unless None."""
         found = self._known.get((vendor, credential))
-        if found is None or found[0] is not self._accounts.get(vendor) \
-                or self._tenants.get((vendor, found[1].id)) is not found[1]:
-            return None
-        return found
-
-    def remember(self, vendor: str, credential: str, tenant: Tenant, value: Any) -> None:
-        """``credential`` is ``tenant``'s, and the vendor's ``value`` (an identity, a session)."""
-        if len(self._known) >= SIZE:
-            self._known.clear()
-        self._known[(vendor, credential)] = (self._accounts.get(vendor), tenant, value)
+        if found is not None and found[0] is self._accounts.get(vendor):
+            caller = found[1]
+            if self._tenants.get((vendor, caller[0].id)) is caller[0]:
+                return caller
+        caller = resolve(self._runtime, credential)
+        if caller is not None:
+            if len(self._known) >= SIZE:
+                self._known.clear()
+            self._known[(vendor, credential)] = (self._accounts.get(vendor), caller)
+        return caller

@@ -66,7 +66,7 @@ class Runtime:
         #: or missing list means any credential works and makes its own tenant
         self.accounts: dict[str, list[dict[str, Any]]] = {}
         #: who each credential is, as the vendors' auth resolved it (while that still holds)
-        self.callers = Callers(self.store, self.accounts)
+        self.callers = Callers(self)
         #: the scenarios in force (global and per tenant)
         self.scenarios = Scenarios(self)
         #: decides outcomes and dwell times: the scenarios first, then the magic numbers

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from emulator.core import callers as callers_module
 from emulator.core.callers import Callers
 from emulator.core.store import Store
@@ -9,41 +11,60 @@ from emulator.core.store import Store
 
 def make() -> tuple[Callers, Store, dict]:
     store, accounts = Store(), {}
-    return Callers(store, accounts), store, accounts
+    return Callers(SimpleNamespace(store=store, accounts=accounts)), store, accounts
 
 
-def test_a_remembered_credential_gives_back_its_tenant_and_value():
+class Resolver:
+    """A vendor's resolve step that counts its calls."""
+
+    def __init__(self, caller):
+        self.caller, self.calls = caller, 0
+
+    def __call__(self, runtime, credential):
+        self.calls += 1
+        return self.caller
+
+
+def test_a_credential_is_resolved_once_and_then_remembered():
     callers, store, _ = make()
     tenant = store.tenant("v", "t1", 0.0)
-    assert callers.get("v", "token") is None
-    callers.remember("v", "token", tenant, "alice")
-    found = callers.get("v", "token")
-    assert found is not None and found[1:] == (tenant, "alice")
-    assert callers.get("other vendor", "token") is None
+    resolve = Resolver((tenant, "alice"))
+    assert callers.who("v", "token", resolve) == (tenant, "alice")
+    assert callers.who("v", "token", resolve) == (tenant, "alice")
+    assert resolve.calls == 1
+    assert callers.who("other vendor", "token", resolve) == (tenant, "alice") and resolve.calls == 2
+
+
+def test_a_credential_that_names_no_one_is_not_remembered():
+    callers, _, _ = make()
+    resolve = Resolver(None)
+    assert callers.who("v", "bad", resolve) is None and callers.who("v", "bad", resolve) is None
+    assert resolve.calls == 2
 
 
 def test_a_reset_of_its_tenant_forgets_it_even_if_the_tenant_is_made_again():
     callers, store, _ = make()
-    callers.remember("v", "token", store.tenant("v", "t1", 0.0), "alice")
+    resolve = Resolver((store.tenant("v", "t1", 0.0), "alice"))
+    callers.who("v", "token", resolve)
     store.reset("v", "t1")
-    assert callers.get("v", "token") is None
-    store.tenant("v", "t1", 1.0)  # a new account under the same id is not the remembered one
-    assert callers.get("v", "token") is None
-    callers.remember("v", "other", store.tenant("v", "t2", 0.0), "bob")
+    remade = store.tenant("v", "t1", 1.0)  # a new account under the same id is not the remembered one
+    assert callers.who("v", "token", Resolver((remade, "alice"))) == (remade, "alice")
     store.reset()
-    assert callers.get("v", "other") is None
+    assert callers.who("v", "token", Resolver(None)) is None
 
 
 def test_declared_accounts_replaced_forget_it_and_restored_bring_it_back():
     callers, store, accounts = make()
+    tenant = store.tenant("v", "t1", 0.0)
     declared = accounts["v"] = [{"token": "token"}]
-    callers.remember("v", "token", store.tenant("v", "t1", 0.0), "alice")
+    callers.who("v", "token", Resolver((tenant, "alice")))
     accounts["v"] = [{"token": "token"}]  # an equal but new declaration: resolved again
-    assert callers.get("v", "token") is None
+    assert callers.who("v", "token", Resolver(None)) is None
     accounts["v"] = declared  # a scenario's accounts taken out of force restore the old list
-    assert callers.get("v", "token") is not None
+    remembered = Resolver(None)
+    assert callers.who("v", "token", remembered) == (tenant, "alice") and remembered.calls == 0
     accounts.clear()
-    assert callers.get("v", "token") is None
+    assert callers.who("v", "token", Resolver(None)) is None
 
 
 def test_the_memory_is_bounded(monkeypatch):
@@ -51,6 +72,7 @@ def test_the_memory_is_bounded(monkeypatch):
     callers, store, _ = make()
     tenant = store.tenant("v", "t1", 0.0)
     for n in range(10):
-        callers.remember("v", f"token{n}", tenant, n)
+        callers.who("v", f"token{n}", Resolver((tenant, n)))
         assert len(callers._known) <= 3
-    assert callers.get("v", "token9") is not None
+    last = Resolver((tenant, "made again"))
+    assert callers.who("v", "token9", last) == (tenant, 9) and last.calls == 0

@@ -157,12 +157,7 @@ def authenticate(runtime: Runtime, request: web.Request, exchange: Exchange) -> 
     if operation is None:
         return
     header = request.headers.get(hdrs.AUTHORIZATION, "")
-    known = runtime.callers.get(accounts.VENDOR, header)
-    if known is None:
-        tenant, identity = _resolve(runtime, header)
-        runtime.callers.remember(accounts.VENDOR, header, tenant, identity)
-    else:
-        _, tenant, identity = known
+    tenant, identity = runtime.callers.who(accounts.VENDOR, header, _resolve)  # type: ignore[misc]
     exchange.identify(tenant.id)
     exchange.context = (runtime, tenant, identity)  # for ``context.caller``
     _check_scope(identity, operation)

@@ -130,12 +130,7 @@ def authenticate(request: web.Request) -> User:
     client's Authorization header is resolved once (``runtime.callers``)."""
     runtime: Runtime = request.app[keys.RUNTIME]
     header = request.headers.get(hdrs.AUTHORIZATION, "")
-    known = runtime.callers.get(NAME, header)
-    if known is None:
-        tenant, user = _resolve(runtime, header)
-        runtime.callers.remember(NAME, header, tenant, user)
-    else:
-        user = known[2]
+    _, user = runtime.callers.who(NAME, header, _resolve)  # type: ignore[misc]
     request[EXCHANGE].identify(user.name)
     if user.level < LOWEST_FAX_LEVEL:
         raise Forbidden(f"user {user.name} has privilege level {user.level}; the fax API needs {LOWEST_FAX_LEVEL}")

@@ -83,19 +83,18 @@ def _account_in(token: str) -> str | None:
 def resolve(rt: Runtime, token: str) -> tuple[Session, Tenant] | None:
     """The session of ``token`` and its account, if it is known and unexpired on the emulator
     clock; a client's token is looked up once (``rt.callers``), its expiry every time."""
-    known = rt.callers.get(NAME, token)
-    if known is None:
-        account_id = _account_in(token)
-        tenant = rt.store.find_tenant(NAME, account_id) if account_id is not None else None
-        session = tenant.collection(TOKENS).get(token) if tenant is not None else None
-        if not isinstance(session, Session):
-            return None
-        rt.callers.remember(NAME, token, tenant, session)
-    else:
-        _, tenant, session = known
-    if rt.now() >= session.expires:
+    found = rt.callers.who(NAME, token, _session)
+    if found is None or rt.now() >= found[1].expires:
         return None
-    return session, tenant
+    return found[1], found[0]
+
+
+def _session(rt: Runtime, token: str) -> tuple[Tenant, Session] | None:
+    """The account and session ``token`` names in the store, if any."""
+    account_id = _account_in(token)
+    tenant = rt.store.find_tenant(NAME, account_id) if account_id is not None else None
+    session = tenant.collection(TOKENS).get(token) if tenant is not None else None
+    return (tenant, session) if isinstance(session, Session) else None
 
 
 def _authenticate(request: web.Request, context: Call, exchange: Exchange) -> None:
