@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -38,6 +38,9 @@ class Exchange:
     and the violations log (one object, so a request pays for one request key)."""
 
     operation: str | None  # the route's name; None for a path under a prefix that no route matches
+    #: when the request arrived, on the emulator clock: a request happens at one instant, so
+    #: everything it reads or writes (expiry checks, timestamps, live statuses) uses this
+    at: float
     tenant: str | None = None  # the caller, once the vendor's auth has said (``identify``)
     fax_ids: Sequence[str] = ()  # the faxes the request made (a handler that makes faxes sets it)
     context: Any = None  # what the vendor's ``authenticate`` learned, for its handlers and errors
@@ -258,11 +261,15 @@ def json_bytes(data: Any) -> bytes:
 _JSON_HEADERS = {hdrs.CONTENT_TYPE: "application/json; charset=utf-8"}  # istr keys: aiohttp takes them as they are
 
 
-def json_response(data: Any, *, status: int = 200, headers: Mapping[str, str] | None = None) -> web.Response:
+def json_response(data: Any, *, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     """A JSON answer (``application/json; charset=utf-8``): every vendor answers through this.
-    ``headers`` are added to it (not a Content-Type: that is always the one above)."""
-    return web.Response(body=json_bytes(data), status=status,
-                        headers={**_JSON_HEADERS, **headers} if headers else _JSON_HEADERS)
+
+    ``headers``, a new dict of more headers, becomes the answer's own: the Content-Type is
+    set in it (always the one above), sparing a copy on every answer that has some.
+    """
+    if headers:
+        headers[hdrs.CONTENT_TYPE] = _JSON_HEADERS[hdrs.CONTENT_TYPE]
+    return web.Response(body=json_bytes(data), status=status, headers=headers or _JSON_HEADERS)
 
 
 

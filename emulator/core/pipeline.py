@@ -91,11 +91,10 @@ def vendor_route(runtime: Runtime, vendor: Vendor, operation: str | None, handle
     perf_counter = time.perf_counter
 
     async def handle(request: web.Request) -> web.StreamResponse:
-        at = clock.now()
         started = perf_counter()
         status = 500
         acted = _NO_RULE
-        exchange = request[EXCHANGE] = Exchange(operation)
+        exchange = request[EXCHANGE] = Exchange(operation, clock.now())
         try:
             if scenarios.in_force:
                 response, acted = await _gated(request, rendered, vendor, operation, contract, runtime)
@@ -117,7 +116,7 @@ def vendor_route(runtime: Runtime, vendor: Vendor, operation: str | None, handle
             status = exc.status
             raise
         finally:
-            journal.record(at, name, operation, exchange.tenant, request.method, request.rel_url, status,
+            journal.record(exchange.at, name, operation, exchange.tenant, request.method, request.rel_url, status,
                            perf_counter() - started, acted[0], acted[1], exchange.fax_ids)
 
     return handle

@@ -29,7 +29,7 @@ from emulator.core.http import EXCHANGE, Exchange
 from emulator.core.runtime import Runtime
 from emulator.core.store import Tenant
 from emulator.vendors.kazoo import accounts, errors, validation
-from emulator.vendors.kazoo.envelope import NAME, Call, begin, call, read_data, respond, runtime
+from emulator.vendors.kazoo.envelope import NAME, begin, call, read_data, respond, runtime
 
 ACCOUNT_ID = re.compile(r"[0-9a-f]{32}")
 TOKEN_TTL = 3600.0  # crossbar.auth token_auth_expiry_s
@@ -80,15 +80,6 @@ def _account_in(token: str) -> str | None:
         return None
 
 
-def resolve(rt: Runtime, token: str) -> tuple[Session, Tenant] | None:
-    """The session of ``token`` and its account, if it is known and unexpired on the emulator
-    clock; a client's token is looked up once (``rt.callers``), its expiry every time."""
-    found = rt.callers.who(NAME, token, _session)
-    if found is None or rt.now() >= found[1].expires:
-        return None
-    return found[1], found[0]
-
-
 def _session(rt: Runtime, token: str) -> tuple[Tenant, Session] | None:
     """The account and session ``token`` names in the store, if any."""
     account_id = _account_in(token)
@@ -97,30 +88,32 @@ def _session(rt: Runtime, token: str) -> tuple[Tenant, Session] | None:
     return (tenant, session) if isinstance(session, Session) else None
 
 
-def _authenticate(request: web.Request, context: Call, exchange: Exchange) -> None:
-    account = request.match_info.get("account_id")
-    found = resolve(context.runtime, context.token) if context.token else None
-    if account is not None and (found is None or account != found[0].account_id) and not ACCOUNT_ID.fullmatch(account):
-        raise errors.bad_account(f"invalid account_id '{account}'")  # checked first (a session's own id is valid)
-    if found is None:
-        raise errors.invalid_credentials()
-    session, tenant = found
-    if account is not None and account != session.account_id:
-        raise errors.forbidden()
-    context.account_id, context.owner_id, context.tenant = session.account_id, session.owner_id, tenant
-    exchange.identify(session.account_id)
-
-
 def authenticate(rt: Runtime, request: web.Request, exchange: Exchange) -> None:
-    """Route check and authentication of every request under /v2, in Crossbar's order."""
+    """Route check and authentication of every request under /v2, in Crossbar's order: the
+    route (404, 405), the account id in the path (404), the token (401), the account (403)."""
     context = begin(rt, request, exchange)
-    routing = request.match_info.http_exception
+    match_info = request.match_info
+    routing = match_info.http_exception
     if routing is not None:
         if routing.status == 405:
             raise errors.invalid_method(routing.headers.get("Allow", ""))
         raise errors.not_found()
-    if exchange.operation not in PUBLIC:
-        _authenticate(request, context, exchange)
+    if exchange.operation in PUBLIC:
+        return
+    account = match_info.get("account_id")
+    # a client's token is looked up once (``rt.callers``), its expiry on the emulator clock every time
+    found = rt.callers.who(NAME, context.token, _session) if context.token else None
+    if found is not None and context.now >= found[1].expires:
+        found = None
+    if account is not None and (found is None or account != found[1].account_id) and not ACCOUNT_ID.fullmatch(account):
+        raise errors.bad_account(f"invalid account_id '{account}'")  # checked first (a session's own id is valid)
+    if found is None:
+        raise errors.invalid_credentials()
+    tenant, session = found
+    if account is not None and account != session.account_id:
+        raise errors.forbidden()
+    context.account_id, context.owner_id, context.tenant = session.account_id, session.owner_id, tenant
+    exchange.identify(session.account_id)
 
 
 def _auth_response(request: web.Request, account_id: str, owner_id: str | None, method: str,

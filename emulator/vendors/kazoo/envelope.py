@@ -39,6 +39,7 @@ class Call:
     """What auth learned about one request, echoed in its response envelope."""
 
     runtime: Runtime
+    now: float  # the request's instant (``Exchange.at``): its envelope's timestamp, its token's expiry check
     request_id: str
     token: str | None = None  # the auth token the request carried, as sent
     account_id: str | None = None  # the authenticated account
@@ -56,22 +57,19 @@ def tenant_of(request: web.Request) -> Tenant:
     return found if found is not None else runtime(request).tenant(NAME, request.match_info["account_id"])
 
 
-def token_of(request: web.Request) -> str | None:
-    """The token a request carries: X-Auth-Token, a Bearer header, or ``auth_token`` in the query."""
-    token = request.headers.get(X_AUTH_TOKEN)
-    if token:
-        return token
+def _token_elsewhere(request: web.Request) -> str | None:
+    """A token sent other than in X-Auth-Token: in a Bearer header or ``auth_token`` in the query."""
     bearer = request.headers.get("Authorization", "")
-    if bearer[:7].lower() == "bearer ":
-        token = bearer[7:].strip()
+    token = bearer[7:].strip() if bearer[:7].lower() == "bearer " else None
     return token or request.query.get("auth_token") or None
 
 
 def begin(rt: Runtime, request: web.Request, exchange: Exchange) -> Call:
-    """The request's ``Call`` (its exchange's context), from its id and token
-    (``auth.authenticate`` begins every one)."""
+    """The request's ``Call`` (its exchange's context), from its id and token: X-Auth-Token,
+    else a Bearer header, else ``auth_token`` in the query (``auth.authenticate`` begins every one)."""
     headers = request.headers
-    found = exchange.context = Call(rt, headers.get(X_REQUEST_ID) or rt.ids.request_id(), token_of(request))
+    found = exchange.context = Call(rt, exchange.at, headers.get(X_REQUEST_ID) or rt.ids.request_id(),
+                                    headers.get(X_AUTH_TOKEN) or _token_elsewhere(request))
     return found
 
 
@@ -97,21 +95,24 @@ _ISO8601: Memo[int, str] = Memo(lambda seconds: datetime.fromtimestamp(seconds, 
 
 
 def wrap(request: web.Request, status: str, data: Any, **fields: Any) -> dict[str, Any]:
-    """The envelope around ``data``; ``fields`` (revision, paging, error...) are added as given."""
-    return _wrap(call(request), status, data, fields)
+    """The envelope around ``data``; ``fields`` (paging, error...) are added as given, but None."""
+    return _wrap(call(request), status, data, None, fields)
 
 
-def _wrap(context: Call, status: str, data: Any, fields: dict[str, Any]) -> dict[str, Any]:
+def _wrap(context: Call, status: str, data: Any, revision: str | None, fields: dict[str, Any]) -> dict[str, Any]:
     body: dict[str, Any] = {"data": data}
     if context.token is not None:
         body["auth_token"] = context.token
-    for name, value in fields.items():
-        if value is not None:
-            body[name] = value
+    if revision is not None:
+        body["revision"] = revision
+    if fields:
+        for name, value in fields.items():
+            if value is not None:
+                body[name] = value
     body["node"] = NODE
     body["request_id"] = context.request_id
     body["status"] = status
-    body["timestamp"] = _ISO8601[int(context.runtime.now())]
+    body["timestamp"] = _ISO8601[int(context.now)]
     body["version"] = VERSION
     return body
 
@@ -126,8 +127,7 @@ def respond(request: web.Request, data: Any, *, status: int = 200, revision: str
     headers = {X_REQUEST_ID: context.request_id}
     if revision is not None and revision != "automatic":
         headers[hdrs.ETAG] = f'"{revision}"'
-    return json_response(_wrap(context, "success", data, {"revision": revision, **fields}), status=status,
-                         headers=headers)
+    return json_response(_wrap(context, "success", data, revision, fields), status=status, headers=headers)
 
 
 def revision(counter: int, seed: str) -> str:

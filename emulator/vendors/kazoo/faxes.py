@@ -62,8 +62,8 @@ async def list_outgoing(request: web.Request) -> web.Response:
 
 async def get_outgoing(request: web.Request) -> web.Response:
     context = call(request)  # authenticated: its tenant is the path's account
-    fax = _outgoing(request, context.tenant)  # type: ignore[arg-type]
-    return respond(request, serialise.outgoing_job(fax, context.runtime.now()), revision=serialise.rev(fax))
+    job, revision = serialise.outgoing_job(_outgoing(request, context.tenant), context.now)  # type: ignore[arg-type]
+    return respond(request, job, revision=revision)
 
 
 def _folder_listing(request: web.Request, folder: str) -> web.Response:

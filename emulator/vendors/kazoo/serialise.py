@@ -99,8 +99,9 @@ def live_status(fax: Fax, now: float) -> str:
     return f"Sent Page {min(sent, fax.pages)} of {fax.pages}"
 
 
-def outgoing_job(fax: Fax, now: float) -> orjson.Fragment:
-    """``GET /faxes/outgoing/{id}``: public fields, id, created and the live status, as JSON.
+def outgoing_job(fax: Fax, now: float) -> tuple[orjson.Fragment, str]:
+    """``GET /faxes/outgoing/{id}``: public fields, id, created and the live status, as JSON,
+    and the revision the document is at.
 
     All but the status are the document at its revision: they are serialised once per
     revision and kept with the fax (a new revision, which any change makes, makes them
@@ -112,8 +113,8 @@ def outgoing_job(fax: Fax, now: float) -> orjson.Fragment:
         body = doc(fax)
         body["id"] = fax.id
         body["created"] = gregorian(fax.created_at)
-        fixed = fax.extra["job_json"] = (counter, json_bytes(body)[:-1])
-    return orjson.Fragment(b'%b,"status":%b}' % (fixed[1], json_bytes(live_status(fax, now))))
+        fixed = fax.extra["job_json"] = (counter, json_bytes(body)[:-1], revision(counter, fax.id))
+    return orjson.Fragment(b'%b,"status":%b}' % (fixed[1], json_bytes(live_status(fax, now)))), fixed[2]
 
 
 def folder_row(fax: Fax) -> dict[str, Any]:
@@ -191,4 +192,4 @@ def view(runtime: Any, fax: Fax) -> dict[str, Any]:
     """The vendor view for the control API: the document where Crossbar shows it now."""
     if modb_id(fax) is not None:
         return folder_doc(fax)
-    return orjson.loads(json_bytes(outgoing_job(fax, runtime.now())))
+    return orjson.loads(json_bytes(outgoing_job(fax, runtime.now())[0]))
