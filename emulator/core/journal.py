@@ -21,8 +21,10 @@ DEFAULT_SIZE = 10_000
 class RequestEntry:
     """One HTTP request the emulator answered.
 
-    It keeps the request's URL as it came, and decodes the path and query only when the
-    entry is read: most entries are never read, and decoding costs every request.
+    It keeps the request target as it came (the path and query, still percent-encoded: a
+    string the request already had), and decodes the path and query only when the entry is
+    read: most entries are never read, and decoding, or keeping a URL object per entry,
+    costs every request.
     """
 
     seq: int
@@ -31,12 +33,19 @@ class RequestEntry:
     operation: str | None
     tenant: str | None
     method: str
-    url: URL  # the request's relative URL (path and query)
+    target: str  # the request target as sent: the path and query, still percent-encoded
     status: int
     seconds: float  # wall time taken to answer
     rule: str | None = None  # the scenario rule that acted on it (a fault, or the outcome of a fax it made)
     fault: str | None = None  # what that fault rule did, e.g. "status 503" or "reset after"
     fax_ids: Sequence[str] = ()
+
+    @property
+    def url(self) -> URL:
+        """The target as a relative URL (a target in absolute form, as a proxy is sent one,
+        loses its scheme and host here, as aiohttp's ``request.rel_url`` does)."""
+        url = URL(self.target, encoded=True)
+        return url.relative() if url.absolute else url
 
     @property
     def path(self) -> str:
@@ -76,13 +85,13 @@ class Journal:
         self.last_violation = 0
 
     def record(self, time: float, vendor: str | None, operation: str | None, tenant: str | None, method: str,
-               url: URL, status: int, seconds: float, rule: str | None = None, fault: str | None = None,
+               target: str, status: int, seconds: float, rule: str | None = None, fault: str | None = None,
                fax_ids: Sequence[str] = ()) -> None:
         """Add a request (the request pipeline does, once per request outside the control API)."""
         requests = self.requests
         if len(requests) == self.size:
             self.dropped += 1
-        requests.append((next(self._seq), time, vendor, operation, tenant, method, url, status, seconds, rule,
+        requests.append((next(self._seq), time, vendor, operation, tenant, method, target, status, seconds, rule,
                          fault, fax_ids))
 
     def violation(self, **fields: Any) -> dict[str, Any]:

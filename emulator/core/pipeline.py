@@ -85,6 +85,14 @@ def vendor_route(runtime: Runtime, vendor: Vendor, operation: str | None, handle
     # query has nothing to check if that schema takes an empty one (most polled reads)
     query_only = check_every_answer and not checks.strict and contract is not None and contract.request is None
     query_schema = contract.query if contract is not None else None
+    # whether that schema takes an empty query: learnt on the first request that asks (it
+    # compiles the schema, which the app's start-up should not pay for), then kept here
+    takes_empty_query: bool | None = None
+
+    def learn_takes_empty_query() -> bool:
+        nonlocal takes_empty_query
+        takes_empty_query = checks.takes_empty_query(name, query_schema)  # type: ignore[arg-type]
+        return takes_empty_query
     authenticate = vendor.authenticate
     # the scenario gate's way (it must see errors answered)
     rendered = rendering(render, _admitting(runtime, authenticate, handler))
@@ -98,6 +106,7 @@ def vendor_route(runtime: Runtime, vendor: Vendor, operation: str | None, handle
         try:
             if scenarios.in_force:
                 response, acted = await _gated(request, rendered, vendor, operation, contract, runtime)
+                status = response.status
             else:
                 try:  # ``rendering`` and ``_admitting`` inlined: two coroutines fewer on the hot path
                     if authenticate is not None:
@@ -105,18 +114,17 @@ def vendor_route(runtime: Runtime, vendor: Vendor, operation: str | None, handle
                     response = await handler(request)
                 except Exception as exc:  # answer_error re-raises what it must not answer
                     response = answer_error(render, request, exc)
-                served = response.status not in REFUSED
-                if (check_every_answer or not served) and not (
-                        query_only and served and not request.rel_url.raw_query_string
-                        and checks.takes_empty_query(name, query_schema)):  # type: ignore[arg-type]
+                status = response.status
+                if status in REFUSED or (check_every_answer and not (
+                        query_only and not request.rel_url.raw_query_string
+                        and (takes_empty_query if takes_empty_query is not None else learn_takes_empty_query()))):
                     checks.check_request(request, response, name, operation, contract)
-            status = response.status
             return response
         except web.HTTPException as exc:  # a 3xx answer (errors are rendered, never raised)
             status = exc.status
             raise
         finally:
-            journal.record(exchange.at, name, operation, exchange.tenant, request.method, request.rel_url, status,
+            journal.record(exchange.at, name, operation, exchange.tenant, request.method, request.raw_path, status,
                            perf_counter() - started, acted[0], acted[1], exchange.fax_ids)
 
     return handle
@@ -156,7 +164,7 @@ def stray_route(runtime: Runtime) -> Handler:
 
     async def stray(request: web.Request) -> web.StreamResponse:
         error = request.match_info.http_exception  # type: ignore[attr-defined]
-        runtime.journal.record(runtime.clock.now(), None, None, None, request.method, request.rel_url, error.status,
+        runtime.journal.record(runtime.clock.now(), None, None, None, request.method, request.raw_path, error.status,
                                0.0)
         raise error
 

@@ -43,6 +43,9 @@ class Scenarios:
         self.runtime = runtime
         self.active: ActiveScenario | None = None
         self.tenants: dict[tuple[str, str], ActiveScenario] = {}
+        #: is any scenario (global or of a tenant) in force? If not, requests skip the gate. An
+        #: attribute every request reads, kept by ``apply`` and ``remove``, the only writers
+        self.in_force = False
         self._accounts_before: dict[str, list[dict[str, Any]]] | None = None
 
     # -- applying ---------------------------------------------------------------------
@@ -63,6 +66,7 @@ class Scenarios:
             runtime.accounts.update(accounts)
         else:
             self.tenants[(vendor, tenant)] = active
+        self.in_force = True
         for spec in scenario.inbound:
             self._schedule(active, spec)
         return active
@@ -78,6 +82,7 @@ class Scenarios:
                 self._accounts_before = None
         else:
             active = self.tenants.pop((vendor, tenant), None)
+        self.in_force = self.active is not None or bool(self.tenants)
         if active is None:
             return False
         for timer in active.timers:
@@ -133,11 +138,6 @@ class Scenarios:
                                      dict(spec.options)))
 
     # -- reading ----------------------------------------------------------------------
-    @property
-    def in_force(self) -> bool:
-        """Is any scenario (global or of a tenant) in force? If not, requests skip the gate."""
-        return self.active is not None or bool(self.tenants)
-
     def tenant_layer(self, vendor: str, tenant: str) -> ActiveScenario | None:
         """The scenario of one tenant, if it has one."""
         return self.tenants.get((vendor, tenant))

@@ -1,0 +1,29 @@
+"""The request log keeps each request's target as sent and decodes it only when read."""
+
+from __future__ import annotations
+
+from emulator.core.journal import Journal
+
+
+def _logged(target: str) -> dict:
+    journal = Journal(size=2)
+    journal.record(1.0, "callerip", "fax_status", "t", "GET", target, 200, 0.001)
+    [entry] = journal.query()
+    return entry.to_json()
+
+
+def test_a_logged_path_is_decoded_and_its_query_kept_as_yarl_reads_it():
+    entry = _logged("/api/fax/caf%C3%A9%20x?token=t&uuid=a%2Fb")
+    assert (entry["path"], entry["query"]) == ("/api/fax/café x", "token=t&uuid=a/b")
+
+
+def test_a_target_in_absolute_form_is_logged_by_its_path_and_query():
+    entry = _logged("http://fax.example:8080/api/fax/status?token=t")
+    assert (entry["path"], entry["query"]) == ("/api/fax/status", "token=t")
+
+
+def test_the_ring_keeps_the_newest_and_counts_the_dropped():
+    journal = Journal(size=2)
+    for n in range(3):
+        journal.record(float(n), None, None, None, "GET", f"/x/{n}", 404, 0.0)
+    assert [e.path for e in journal.query()] == ["/x/1", "/x/2"] and journal.dropped == 1
