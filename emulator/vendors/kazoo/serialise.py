@@ -9,6 +9,7 @@ its live status, the outbox/inbox document.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -99,22 +100,36 @@ def live_status(fax: Fax, now: float) -> str:
     return f"Sent Page {min(sent, fax.pages)} of {fax.pages}"
 
 
+@dataclass(slots=True)
+class _JobJson:
+    """A job's JSON as last read, kept with the fax (``fax.extra["job_json"]``)."""
+
+    counter: int  # the revision counter it was made at
+    revision: str
+    fields: bytes  # every field but the status, as a JSON object without its closing brace
+    status: str | None = None  # the status last shown, and the whole JSON with it
+    whole: bytes = b""
+
+
 def outgoing_job(fax: Fax, now: float) -> tuple[orjson.Fragment, str]:
     """``GET /faxes/outgoing/{id}``: public fields, id, created and the live status, as JSON,
     and the revision the document is at.
 
-    All but the status are the document at its revision: they are serialised once per
-    revision and kept with the fax (a new revision, which any change makes, makes them
-    again), so a polled job costs a read little more than its live status.
+    A polled job is read far more often than it changes: its fields are serialised once per
+    revision (any change makes a new one) and the whole JSON again only when the status
+    shown changes (while ``processing``, the worker's progress text moves with time).
     """
     counter = _revision_counter(fax)
-    fixed = fax.extra.get("job_json")
-    if fixed is None or fixed[0] != counter:
+    kept = fax.extra.get("job_json")
+    if kept is None or kept.counter != counter:
         body = doc(fax)
         body["id"] = fax.id
         body["created"] = gregorian(fax.created_at)
-        fixed = fax.extra["job_json"] = (counter, json_bytes(body)[:-1], revision(counter, fax.id))
-    return orjson.Fragment(b'%b,"status":%b}' % (fixed[1], json_bytes(live_status(fax, now)))), fixed[2]
+        kept = fax.extra["job_json"] = _JobJson(counter, revision(counter, fax.id), json_bytes(body)[:-1])
+    status = live_status(fax, now)
+    if kept.status != status:
+        kept.status, kept.whole = status, b"".join((kept.fields, b',"status":', json_bytes(status), b"}"))
+    return orjson.Fragment(kept.whole), kept.revision
 
 
 def folder_row(fax: Fax) -> dict[str, Any]:
