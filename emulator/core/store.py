@@ -7,13 +7,16 @@ so one tenant can never see another's data.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from emulator.core.documents import Document
     from emulator.core.outcomes import Result
     from emulator.core.scheduler import Timer
+
+T = TypeVar("T")
 
 
 @dataclass(slots=True, eq=False)
@@ -58,6 +61,23 @@ class Fax:
     def pages_sent(self) -> int:
         return self.result.pages(self.pages) if self.result else 0
 
+
+
+def kept(fax: Fax, name: str, key: Any, make: Callable[[Fax, Any], T]) -> T:
+    """``make(fax, key)``, kept with the fax (as ``fax.extra[name]``) and given back while
+    ``key`` is the same.
+
+    For what a vendor shows of a fax, which clients poll far more often than it changes
+    (each vendor's hot read serialises its fax once per change this way). ``key`` must
+    change whenever anything ``make`` reads does: the fax's transitions (``len(fax.history)``
+    counts them), an edit, the options it is shown with, the live status it shows.
+    """
+    found = fax.extra.get(name)
+    if found is not None and found[0] == key:
+        return found[1]
+    value = make(fax, key)
+    fax.extra[name] = (key, value)
+    return value
 
 @dataclass(eq=False)
 class Tenant:

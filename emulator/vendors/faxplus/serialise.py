@@ -15,7 +15,7 @@ import orjson
 from emulator.core.errors import Invalid
 from emulator.core.http import json_bytes
 from emulator.core.memo import Memo
-from emulator.core.store import Fax
+from emulator.core.store import Fax, kept
 from emulator.vendors.faxplus.accounts import Number, User
 from emulator.vendors.faxplus.lifecycle import OUTBOX_STATUSES, describe
 
@@ -78,25 +78,24 @@ _IN_OUTBOX = frozenset(OUTBOX_STATUSES)
 def outbox(fax: Fax) -> orjson.Fragment:
     """The outbox item as JSON, to put in an answer as it is.
 
-    Every field but the status ones is fixed when the fax is submitted, except the
-    comment's text (``update_outbox_fax``): they are serialised once, on the first read,
-    and kept with the fax together with the comment text they show, so a changed comment
-    makes them again. A read serialises only what moves with the status and joins the two:
-    the outbox item is the hot read of FAX.PLUS, and its fixed fields were most of its cost.
+    It changes only when the fax moves or its comment is edited (``update_outbox_fax``), so
+    it is serialised once per change and kept with the fax: the outbox item is the hot read
+    of FAX.PLUS, and serialising it was most of that read's cost.
     """
-    x = fax.extra
-    fixed = x.get("outbox_json")
-    if fixed is None or fixed[0] != x["comment"]["text"]:
-        fixed = x["outbox_json"] = (x["comment"]["text"], json_bytes(_fixed_outbox_fields(fax))[:-1])
+    return orjson.Fragment(kept(fax, "outbox_json", (len(fax.history), fax.extra["comment"]["text"]), _outbox_json))
+
+
+def _outbox_json(fax: Fax, key: object) -> bytes:
     plain = _PLAIN_TIMES  # its times are never None: memo lookups
     history = fax.history
-    live = json_bytes({
+    body = _fixed_outbox_fields(fax)
+    body.update({
         "status": fax.status,
         "last_updated_status_time": plain[history[-1][0]],
         "page_count": 0 if fax.status in _UNCONVERTED else fax.pages,
         "status_changes": [{"at": plain[at], "status": s} for at, s in history if s in _IN_OUTBOX],
     })
-    return orjson.Fragment(b"%b,%b" % (fixed[1], live[1:]))
+    return json_bytes(body)
 
 
 def _fixed_outbox_fields(fax: Fax) -> dict[str, Any]:

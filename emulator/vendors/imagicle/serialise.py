@@ -10,7 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from emulator.core.store import Fax
+import orjson
+
+from emulator.core.http import json_bytes
+from emulator.core.store import Fax, kept
 from emulator.vendors.imagicle import lifecycle, options
 from emulator.vendors.imagicle.times import format_time
 
@@ -106,11 +109,21 @@ def _wrapped(direction: str, opts: dict[str, Any]) -> bool:
     return envelope == "wrapped" or (envelope == "documented" and direction == "inbound")
 
 
-def detail(runtime: Runtime, fax: Fax) -> dict[str, Any]:
-    """The body of ``GET Faxes/{Outbound|Inbound}/{id}``, in the configured envelope."""
+def detail(runtime: Runtime, fax: Fax) -> orjson.Fragment:
+    """The body of ``GET Faxes/{Outbound|Inbound}/{id}``, in the configured envelope, as JSON.
+
+    A polled fax is read far more often than it changes: it is serialised once per
+    transition (and timezone and envelope option) and kept with the fax.
+    """
     opts = options.of(runtime)
-    record = (outbound if fax.direction == "outbound" else inbound)(fax, opts["timezone"])
-    return {"fax": record} if _wrapped(fax.direction, opts) else record
+    key = (len(fax.history), opts["timezone"], _wrapped(fax.direction, opts))
+    return orjson.Fragment(kept(fax, "detail_json", key, _detail_json))
+
+
+def _detail_json(fax: Fax, key: tuple[int, str, bool]) -> bytes:
+    _, zone_name, wrapped = key
+    record = (outbound if fax.direction == "outbound" else inbound)(fax, zone_name)
+    return json_bytes({"fax": record} if wrapped else record)
 
 
 def listing(runtime: Runtime, direction: str, faxes: Iterable[Fax]) -> dict[str, Any]:
@@ -122,4 +135,4 @@ def listing(runtime: Runtime, direction: str, faxes: Iterable[Fax]) -> dict[str,
 
 def view(runtime: Runtime, fax: Fax) -> dict[str, Any]:
     """The fax as the vendor's detail endpoint shows it (for the control API)."""
-    return detail(runtime, fax)
+    return orjson.loads(json_bytes(detail(runtime, fax)))  # type: ignore[no-any-return]

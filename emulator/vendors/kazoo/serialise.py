@@ -9,14 +9,13 @@ its live status, the outbox/inbox document.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
 from emulator.core.http import json_bytes
 from emulator.core.outcomes import Result
-from emulator.core.store import Fax
+from emulator.core.store import Fax, kept
 from emulator.vendors.kazoo import lifecycle
 from emulator.vendors.kazoo.envelope import gregorian, revision
 
@@ -100,36 +99,25 @@ def live_status(fax: Fax, now: float) -> str:
     return f"Sent Page {min(sent, fax.pages)} of {fax.pages}"
 
 
-@dataclass(slots=True)
-class _JobJson:
-    """A job's JSON as last read, kept with the fax (``fax.extra["job_json"]``)."""
-
-    counter: int  # the revision counter it was made at
-    revision: str
-    fields: bytes  # every field but the status, as a JSON object without its closing brace
-    status: str | None = None  # the status last shown, and the whole JSON with it
-    whole: bytes = b""
-
-
 def outgoing_job(fax: Fax, now: float) -> tuple[orjson.Fragment, str]:
     """``GET /faxes/outgoing/{id}``: public fields, id, created and the live status, as JSON,
     and the revision the document is at.
 
-    A polled job is read far more often than it changes: its fields are serialised once per
-    revision (any change makes a new one) and the whole JSON again only when the status
-    shown changes (while ``processing``, the worker's progress text moves with time).
+    A polled job is read far more often than it changes: it is serialised once per revision
+    (any change makes a new one) and status shown (while ``processing``, the worker's
+    progress text moves with time), and kept with the fax.
     """
-    counter = _revision_counter(fax)
-    kept = fax.extra.get("job_json")
-    if kept is None or kept.counter != counter:
-        body = doc(fax)
-        body["id"] = fax.id
-        body["created"] = gregorian(fax.created_at)
-        kept = fax.extra["job_json"] = _JobJson(counter, revision(counter, fax.id), json_bytes(body)[:-1])
-    status = live_status(fax, now)
-    if kept.status != status:
-        kept.status, kept.whole = status, b"".join((kept.fields, b',"status":', json_bytes(status), b"}"))
-    return orjson.Fragment(kept.whole), kept.revision
+    job, revision_ = kept(fax, "job_json", (_revision_counter(fax), live_status(fax, now)), _job_json)
+    return orjson.Fragment(job), revision_
+
+
+def _job_json(fax: Fax, key: tuple[int, str]) -> tuple[bytes, str]:
+    counter, status = key
+    body = doc(fax)
+    body["id"] = fax.id
+    body["created"] = gregorian(fax.created_at)
+    body["status"] = status
+    return json_bytes(body), revision(counter, fax.id)
 
 
 def folder_row(fax: Fax) -> dict[str, Any]:

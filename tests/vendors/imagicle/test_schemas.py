@@ -96,3 +96,12 @@ async def test_a_named_zone_follows_its_rules(stonefax, client):
     await advance(client, 181 * 86400)  # 2026-07-01: CEST, UTC+2
     [summer] = await stonefax.ids(fax("2125550100"), [("a.pdf", PDF2)])
     assert (await stonefax.outbound_fax(summer))["submitTime"] == "2026-07-01T02:00:00.0000000"
+
+
+async def test_a_read_fax_shows_options_changed_after_it_was_read(stonefax, client):
+    # the detail is kept with the fax between changes: a new timezone or envelope must show at once
+    [fax_id] = await stonefax.ids(fax("2125550100"), [("a.pdf", PDF2)])
+    assert (await stonefax.outbound_fax(fax_id))["submitTime"] == "2026-01-01T00:00:00.0000000"
+    await set_options(client, timezone="-05:00", detail_envelope="wrapped")
+    body = (await stonefax.outbound(fax_id)).body
+    assert set(body) == {"fax"} and body["fax"]["submitTime"] == "2025-12-31T19:00:00.0000000"
