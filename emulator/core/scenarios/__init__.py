@@ -17,14 +17,14 @@ if TYPE_CHECKING:
     from emulator.core.scenarios.manager import Scenarios
     from emulator.core.scenarios.model import Scenario
     from emulator.core.scenarios.policy import ScenarioPolicy
-    from emulator.core.scenarios.source import Problem, ScenarioError
+    from emulator.core.scenarios.problems import Problem, ScenarioError
 
 __all__ = ["Problem", "Scenario", "ScenarioError", "ScenarioPolicy", "Scenarios", "load_files", "load_text"]
 
 #: where each name lives; imported on first use, because reading scenarios needs YAML and
 #: JSON Schema, which an emulator started without a scenario never loads (start-up time)
 _HOMES = {"load_files": "loader", "load_text": "loader", "Scenarios": "manager", "Scenario": "model",
-          "ScenarioPolicy": "policy", "Problem": "source", "ScenarioError": "source"}
+          "ScenarioPolicy": "policy", "Problem": "problems", "ScenarioError": "problems"}
 
 
 def __getattr__(name: str) -> Any:

@@ -19,7 +19,8 @@ from jsonschema import Draft202012Validator
 from emulator.core import contracts
 from emulator.core.errors import EmulatorError
 from emulator.core.scenarios.errors import explain
-from emulator.core.scenarios.source import Document, Problem
+from emulator.core.scenarios.problems import Problem
+from emulator.core.scenarios.source import Document
 from emulator.core.vendor import Vendor
 
 

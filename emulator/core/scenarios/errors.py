@@ -6,7 +6,8 @@ from typing import Any
 
 from jsonschema.exceptions import ValidationError, best_match
 
-from emulator.core.scenarios.source import Document, Problem
+from emulator.core.scenarios.problems import Problem
+from emulator.core.scenarios.source import Document
 
 _TYPE_WORDS = {
     "string": "a string", "integer": "a whole number", "number": "a number", "boolean": "true or false",

@@ -24,7 +24,8 @@ from emulator.core.scenarios.model import (
     StepSpec,
     WebhookAction,
 )
-from emulator.core.scenarios.source import TOO_DEEP, Document, Problem, ScenarioError, parse
+from emulator.core.scenarios.problems import Problem, ScenarioError
+from emulator.core.scenarios.source import TOO_DEEP, Document, parse
 from emulator.core.vendor import Vendor
 
 MAX_BYTES = 5 * 1024 * 1024

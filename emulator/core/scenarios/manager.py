@@ -96,7 +96,7 @@ class Scenarios:
         self.remove()
 
     def _check_tenant_scenario(self, scenario: Scenario, vendor: str) -> None:
-        from emulator.core.scenarios.source import Problem, ScenarioError  # YAML: imported when needed
+        from emulator.core.scenarios.problems import Problem, ScenarioError
 
         source = scenario.sources[0] if scenario.sources else "scenario"
         problems = [Problem(source, None, None, (key,), "applies to the whole emulator, not to one tenant")
@@ -108,7 +108,7 @@ class Scenarios:
             raise ScenarioError(problems)
 
     def _checked_accounts(self, scenario: Scenario) -> dict[str, list[dict[str, Any]]]:
-        from emulator.core.scenarios.source import Problem, ScenarioError  # YAML: imported when needed
+        from emulator.core.scenarios.problems import Problem, ScenarioError
 
         checked = {}
         problems = []

@@ -5,66 +5,16 @@ value was written, so each problem names the file, the line and the place in the
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, SequenceNode
 
-Path = tuple[str | int, ...]
+from emulator.core.scenarios.problems import Path, Problem
+
 TOO_DEEP = "the document is nested too deeply to be a scenario"
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One thing wrong with a scenario, located as precisely as we can."""
-
-    source: str
-    line: int | None  # 1-based
-    column: int | None  # 1-based
-    path: Path
-    message: str
-
-    @property
-    def where(self) -> str:
-        """The place in the document, in words."""
-        return describe_path(self.path)
-
-    def __str__(self) -> str:
-        location = self.source
-        if self.line is not None:
-            location += f":{self.line}:{self.column}"
-        return f"{location}: {self.where}: {self.message}"
-
-    def to_json(self) -> dict[str, Any]:
-        """The problem for the control API."""
-        return {"source": self.source, "line": self.line, "column": self.column,
-                "path": describe_path(self.path), "message": self.message}
-
-
-class ScenarioError(Exception):
-    """A scenario that cannot be used; ``problems`` says every reason found."""
-
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
-
-
-def describe_path(path: Path) -> str:
-    """``("rules", 2, "match", "to")`` -> ``rules #3 > match > to`` (items counted from 1)."""
-    if not path:
-        return "the document"
-    words: list[str] = []
-    for part in path:
-        if isinstance(part, int):
-            if words:
-                words[-1] += f" #{part + 1}"
-            else:
-                words.append(f"item #{part + 1}")
-        else:
-            words.append(str(part))
-    return " > ".join(words)
 
 
 class _Loader(yaml.SafeLoader):
