@@ -1,7 +1,7 @@
 """fax-emulator benchmarks: throughput and latency, CPU and instructions per request, start-up, scale, webhooks.
 
     python benchmarks/run.py                          # everything, about 3 minutes (+3 to 6 with valgrind)
-    python benchmarks/run.py --only throughput --vendors kazoo --rounds 5
+    python benchmarks/run.py --only throughput --vendors kazoo --rounds 9
     python benchmarks/run.py --only throughput,startup --uvloop   # both servers on uvloop
 
 Each server is pinned to core 0 and the load generator to core 1 (taskset), and every
@@ -25,6 +25,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 import instructions as icount  # noqa: E402
+import svgplot  # noqa: E402
 from bare_app import answer_headers  # noqa: E402
 from hot_reads import HOT_READS  # noqa: E402
 from inproc import SERVER_ENV  # noqa: E402
@@ -240,9 +242,38 @@ def webhooks(count: int) -> dict[str, Any]:
 
 # -- report -------------------------------------------------------------------------------
 
+#: each part whose rows carry a ratio to the bare app, and its name in the hot reads chart
+RATIO_PARTS = (("throughput", "req/s"), ("cpu", "CPU per request"), ("instructions", "instructions"))
 
-def markdown(results: dict[str, Any]) -> str:
+
+def charts(results: dict[str, Any]) -> dict[str, str]:
+    """The SVG charts the results make, by file name: the hot reads' ratios to the bare app
+    against the target, and how the cost per fax and the memory grow with the faxes in flight."""
+    made: dict[str, str] = {}
+    parts = [(part, label) for part, label in RATIO_PARTS if part in results]
+    if parts:
+        reads = [row["read"].split()[0] for row in results[parts[0][0]]]
+        made["hot_reads.svg"] = svgplot.bars(
+            "Hot reads against bare aiohttp (1.0: as fast)", "ratio to the bare app", reads,
+            {label: [row["ratio"] for row in results[part]] for part, label in parts},
+            target=TARGETS["throughput_ratio"])
+    if "scale" in results:
+        rows = results["scale"]
+        faxes = [row["faxes"] for row in rows]
+        made["scale_time.svg"] = svgplot.lines(
+            "Cost per fax as the faxes in flight grow (flat is the goal)", "faxes in flight", "µs per fax", faxes,
+            {"µs per fax": [row["us_per_fax"] for row in rows],
+             "without the garbage collector": [row["us_per_fax_without_gc"] for row in rows]})
+        made["scale_memory.svg"] = svgplot.lines(
+            "Peak memory as the faxes in flight grow", "faxes in flight", "peak RSS MB", faxes,
+            {"peak RSS MB": [row["peak_rss_mb"] for row in rows]})
+    return made
+
+
+def markdown(results: dict[str, Any], chart_files: Sequence[str] = ()) -> str:
     lines = [f"# fax-emulator benchmark ({results['when']}, {results['machine']})", ""]
+    if chart_files:
+        lines += [" ".join(f"![{name}]({name})" for name in chart_files), ""]
     if "throughput" in results:
         lines += ["## Hot reads (server on one core, wrk on the other; alternating runs, best of each)", "",
                   "| read | bytes | emulator req/s | p50 ms | p99 ms | bare req/s | bare p99 ms "
@@ -303,7 +334,7 @@ def main() -> None:
     parser.add_argument("--only", help=f"comma-separated parts of {','.join(PARTS)} (default: all; "
                                        "instructions only if valgrind is installed)")
     parser.add_argument("--duration", type=float, default=4, help="seconds of load per run")
-    parser.add_argument("--rounds", type=int, default=3, help="alternating runs of each server per hot read")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating runs of each server per hot read")
     parser.add_argument("--vendors", default=",".join(HOT_READS), help="hot reads to measure")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--scale", default="1000,10000,100000")
@@ -345,7 +376,10 @@ def main() -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "latest.json").write_text(json.dumps(results, indent=2))
-    (out / "latest.md").write_text(markdown(results))
+    made = charts(results)
+    for name, svg in made.items():
+        (out / name).write_text(svg)
+    (out / "latest.md").write_text(markdown(results, list(made)))
     print(f"written {out / 'latest.md'}")
 
 
