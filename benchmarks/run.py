@@ -1,6 +1,6 @@
 """fax-emulator benchmarks: throughput and latency, CPU and instructions per request, start-up, scale, webhooks.
 
-    python benchmarks/run.py                          # everything, about 3 minutes (+3 to 6 with valgrind)
+    python benchmarks/run.py                          # everything, about 4 minutes (+2 to 4 with valgrind)
     python benchmarks/run.py --only throughput --vendors kazoo --rounds 9
     python benchmarks/run.py --only throughput,startup --uvloop   # both servers on uvloop
 
