@@ -6,17 +6,13 @@ different credentials never see each other's rules.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from aiohttp import web
 
 from emulator import keys
 from emulator.core.errors import Conflict, Invalid
 from emulator.core.http import read_bytes
 from emulator.core.runtime import Runtime
-
-if TYPE_CHECKING:
-    from emulator.core.scenarios.problems import ScenarioError
+from emulator.core.scenarios.problems import ScenarioError
 
 SOURCE = "POST /_emulator/scenario"
 
@@ -52,7 +48,6 @@ async def replace(request: web.Request) -> web.Response:
     """Put the YAML or JSON body in force, replacing the scenario in the same place."""
     # the reader needs YAML and JSON Schema: imported on the first scenario, not at start-up
     from emulator.core.scenarios.loader import MAX_BYTES, load_text
-    from emulator.core.scenarios.problems import ScenarioError
 
     runtime = _runtime(request)
     vendor, tenant = _place(request, runtime)

@@ -272,7 +272,6 @@ def json_response(data: Any, *, status: int = 200, headers: dict[str, str] | Non
     return web.Response(body=json_bytes(data), status=status, headers=headers or _JSON_HEADERS)
 
 
-
 class Renderer(Protocol):
     """A vendor's error answer (``Vendor.render_error``).
 

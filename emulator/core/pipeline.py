@@ -93,6 +93,7 @@ def vendor_route(runtime: Runtime, vendor: Vendor, operation: str | None, handle
         nonlocal takes_empty_query
         takes_empty_query = checks.takes_empty_query(name, query_schema)  # type: ignore[arg-type]
         return takes_empty_query
+
     authenticate = vendor.authenticate
     # the scenario gate's way (it must see errors answered)
     rendered = rendering(render, _admitting(runtime, authenticate, handler))

@@ -18,6 +18,7 @@ from emulator.core.errors import EmulatorError
 from emulator.core.outcomes import OutcomePolicy, Result
 from emulator.core.scenarios import gate
 from emulator.core.scenarios.active import ActiveScenario, Facts, Verdict
+from emulator.core.scenarios.problems import Problem, ScenarioError
 from emulator.core.vendor import Inbound
 from emulator.core.webhooks import Delivery, Shape
 
@@ -96,8 +97,6 @@ class Scenarios:
         self.remove()
 
     def _check_tenant_scenario(self, scenario: Scenario, vendor: str) -> None:
-        from emulator.core.scenarios.problems import Problem, ScenarioError
-
         source = scenario.sources[0] if scenario.sources else "scenario"
         problems = [Problem(source, None, None, (key,), "applies to the whole emulator, not to one tenant")
                     for key in ("accounts", "clock") if getattr(scenario, key)]
@@ -108,8 +107,6 @@ class Scenarios:
             raise ScenarioError(problems)
 
     def _checked_accounts(self, scenario: Scenario) -> dict[str, list[dict[str, Any]]]:
-        from emulator.core.scenarios.problems import Problem, ScenarioError
-
         checked = {}
         problems = []
         source = scenario.sources[-1] if scenario.sources else "scenario"

@@ -95,7 +95,7 @@ _ISO8601: Memo[int, str] = Memo(lambda seconds: datetime.fromtimestamp(seconds, 
 
 
 def wrap(request: web.Request, status: str, data: Any, **fields: Any) -> dict[str, Any]:
-    """The envelope around ``data``; ``fields`` (paging, error...) are added as given, but None."""
+    """The envelope around ``data``, with ``fields`` (paging, error...) added as given, but those that are None."""
     return _wrap(call(request), status, data, None, fields)
 
 
