@@ -38,8 +38,8 @@ class Exchange:
     and the violations log (one object, so a request pays for one request key)."""
 
     operation: str | None  # the route's name; None for a path under a prefix that no route matches
-    #: when the request arrived, on the emulator clock: a request happens at one instant, so
-    #: everything it reads or writes (expiry checks, timestamps, live statuses) uses this
+    #: when the request arrived, on the emulator clock: what it checks or shows as of its
+    #: arrival (a token's expiry, a live status, the journal's time) uses this one reading
     at: float
     tenant: str | None = None  # the caller, once the vendor's auth has said (``identify``)
     fax_ids: Sequence[str] = ()  # the faxes the request made (a handler that makes faxes sets it)

@@ -42,8 +42,12 @@ class RequestEntry:
 
     @property
     def url(self) -> URL:
-        """The target as a relative URL (a target in absolute form, as a proxy is sent one,
-        loses its scheme and host here, as aiohttp's ``request.rel_url`` does)."""
+        """The target as a relative URL, as aiohttp's ``request.rel_url`` reads it: a path
+        is a path even when it starts with ``//`` (a base URL with a trailing slash), and a
+        target in absolute form, as a proxy is sent one, loses its scheme and host."""
+        if self.target.startswith("/"):
+            path, _, query = self.target.partition("#")[0].partition("?")
+            return URL.build(path=path, query_string=query, encoded=True)
         url = URL(self.target, encoded=True)
         return url.relative() if url.absolute else url
 

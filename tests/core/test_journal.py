@@ -17,6 +17,12 @@ def test_a_logged_path_is_decoded_and_its_query_kept_as_yarl_reads_it():
     assert (entry["path"], entry["query"]) == ("/api/fax/café x", "token=t&uuid=a/b")
 
 
+def test_a_path_that_starts_with_two_slashes_is_logged_whole():
+    # a base URL with a trailing slash: the first segment is part of the path, not a host
+    entry = _logged("//v2/accounts/abc?x=1")
+    assert (entry["path"], entry["query"]) == ("//v2/accounts/abc", "x=1")
+
+
 def test_a_target_in_absolute_form_is_logged_by_its_path_and_query():
     entry = _logged("http://fax.example:8080/api/fax/status?token=t")
     assert (entry["path"], entry["query"]) == ("/api/fax/status", "token=t")

@@ -39,7 +39,7 @@ class Call:
     """What auth learned about one request, echoed in its response envelope."""
 
     runtime: Runtime
-    now: float  # the request's instant (``Exchange.at``): its envelope's timestamp, its token's expiry check
+    now: float  # the request's instant (``Exchange.at``): its token's expiry check, a job's live status
     request_id: str
     token: str | None = None  # the auth token the request carried, as sent
     account_id: str | None = None  # the authenticated account
@@ -112,7 +112,7 @@ def _wrap(context: Call, status: str, data: Any, revision: str | None, fields: d
     body["node"] = NODE
     body["request_id"] = context.request_id
     body["status"] = status
-    body["timestamp"] = _ISO8601[int(context.now)]
+    body["timestamp"] = _ISO8601[int(context.runtime.now())]  # when the answer is made, as Crossbar stamps it
     body["version"] = VERSION
     return body
 

@@ -7,7 +7,8 @@ import pytest
 from aiohttp import web
 
 from emulator.core.documents import make_pdf, make_tiff
-from tests.conftest import advance
+from emulator.vendors.kazoo.envelope import gregorian
+from tests.conftest import START, advance
 from tests.vendors.kazoo.conftest import assert_error
 
 
@@ -92,3 +93,30 @@ async def test_a_tiff_can_be_uploaded_as_the_multipart_document(client, kazoo, d
     reply = await kazoo.send(pages=1, to_number="+12125550100")
     assert reply.status == 201
     assert (await kazoo.get("/faxes/outgoing")).data[0]["id"] == reply.data["id"]
+
+
+async def test_an_answer_is_stamped_when_it_is_made_even_if_its_document_was_slow(client, kazoo, aiohttp_server):
+    # the clock moves while the document is fetched: the envelope's timestamp and the job's
+    # pvt_created are both the time the answer was made, as on Crossbar
+    import asyncio
+
+    asked, release = asyncio.Event(), asyncio.Event()
+
+    async def slow(request: web.Request) -> web.Response:
+        asked.set()
+        await release.wait()
+        return web.Response(body=make_pdf(1), content_type="application/pdf")
+
+    app = web.Application()
+    app.router.add_get("/slow.pdf", slow)
+    server = await aiohttp_server(app)
+    job = {"from_number": "+14155550100", "to_number": "+12125550100",
+           "document": {"url": str(server.make_url("/slow.pdf"))}}
+    put = asyncio.ensure_future(kazoo.put("/faxes/outgoing", job))
+    await asked.wait()
+    await advance(client, 120)
+    release.set()
+    reply = await put
+    assert reply.status == 201
+    assert reply.body["timestamp"] == "2026-01-01T00:02:00Z"
+    assert reply.data["pvt_created"] == gregorian(START + 120)
