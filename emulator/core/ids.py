@@ -47,9 +47,5 @@ class Ids:
     def digits(self, length: int) -> str:
         return "".join(self.random.choice("0123456789") for _ in range(length))
 
-    def chance(self, probability: float) -> bool:
-        """True with ``probability``, from the seeded source."""
-        return self.random.random() < probability
-
     def uniform(self, low: float, high: float) -> float:
         return self.random.uniform(low, high)
