@@ -22,7 +22,6 @@ from emulator.core.clock import Clock, iso8601
 from emulator.core.contracts import REFUSED, Contract
 from emulator.core.http import EXCHANGE, PARSED_BODY
 from emulator.core.journal import Journal
-from emulator.core.memo import Memo
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +32,6 @@ class ContractChecker:
         self.journal = journal
         self.clock = clock
         self.strict = strict
-        self._takes_empty_query: Memo[tuple[str, str], bool] = Memo(
-            lambda key: not contracts.check_query(key[0], key[1], ""))
 
     def record(self, *, vendor: str, operation: str | None, tenant: str | None, kind: str, severity: str,
                location: str, rule: str, message: str, method: str = "", path: str = "",
@@ -56,8 +53,8 @@ class ContractChecker:
 
     def takes_empty_query(self, vendor: str, query: str) -> bool:
         """Does the query schema ``query`` take a request with no query at all? (Then a
-        served answer to one has nothing to check; asked on every such answer, so remembered.)"""
-        return self._takes_empty_query[vendor, query]
+        served answer to one has nothing to check; each route asks once and keeps the answer.)"""
+        return not contracts.check_query(vendor, query, "")
 
     def check_request(self, request: web.Request, response: web.StreamResponse, vendor: str,
                       operation: str | None, contract: Contract | None) -> None:
