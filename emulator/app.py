@@ -10,7 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
-from emulator import keys
+from emulator import keys, ui
 from emulator.config import Config
 from emulator.control import routes as control
 from emulator.core import pipeline
@@ -65,6 +65,8 @@ def build_app(config: Config | None = None, vendors: Iterable[Vendor] | None = N
     for method, path, handler, _ in control.ROUTES:
         app.router.add_route(method, CONTROL_PREFIX + path, pipeline.rendering(control.render, handler))
     owners.append((_under(CONTROL_PREFIX), pipeline.rendering(control.render, pipeline.unrouted)))
+    for method, path, serve_ui in ui.routes():
+        app.router.add_route(method, path, serve_ui)
     stray = pipeline.stray_route(runtime)
 
     def unrouted(path: str) -> Any:

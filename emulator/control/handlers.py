@@ -39,13 +39,11 @@ def _clock_json(runtime: Runtime) -> dict[str, Any]:
     }
 
 
-def fax_json(runtime: Runtime, fax: Fax) -> dict[str, Any]:
-    """The neutral view of a fax, with its whole history and the vendor's own view."""
-    vendor = runtime.vendors[fax.vendor]
+def fax_summary(fax: Fax) -> dict[str, Any]:
+    """The neutral summary of a fax: what a list of faxes shows of each."""
     result = fax.result
-    body: dict[str, Any] = {
+    return {
         "id": fax.id,
-        "aliases": list(fax.aliases),
         "vendor": fax.vendor,
         "tenant": fax.tenant,
         "direction": fax.direction,
@@ -53,15 +51,46 @@ def fax_json(runtime: Runtime, fax: Fax) -> dict[str, Any]:
         "from": fax.sender,
         "status": fax.status,
         "terminal": fax.terminal,
+        "outcome": result.outcome.value if result else None,
         "pages": fax.pages,
         "pages_sent": fax.pages_sent,
         "attempts": fax.attempts,
-        "max_attempts": fax.max_attempts,
-        "outcome": result.outcome.value if result else None,
-        "rule": result.rule if result else None,
         "created_at": iso8601(fax.created_at),
         "ended_at": iso8601(fax.ended_at) if fax.ended_at is not None else None,
+    }
+
+
+def timeline(runtime: Runtime, fax: Fax) -> list[dict[str, Any]]:
+    """Each transition of ``fax`` with the attempt it belongs to and, for the transition that
+    ends an attempt, that attempt's outcome, its vendor-native cause and the rule that decided it."""
+    transmit = runtime.vendors[fax.vendor].machine.transmit
+    steps: list[dict[str, Any]] = []
+    attempt = 0
+    for index, (at, status) in enumerate(fax.history):
+        ended = None
+        if status == transmit:
+            attempt += 1
+        elif index and fax.history[index - 1][1] == transmit and attempt <= len(fax.attempt_results):
+            ended = fax.attempt_results[attempt - 1]
+        steps.append({
+            "at": iso8601(at), "time": at, "status": status, "attempt": attempt or None,
+            "outcome": ended.outcome.value if ended else None, "cause": ended.native if ended else None,
+            "rule": ended.rule if ended else None,
+        })
+    return steps
+
+
+def fax_json(runtime: Runtime, fax: Fax) -> dict[str, Any]:
+    """The neutral view of a fax, with its whole history and the vendor's own view."""
+    vendor = runtime.vendors[fax.vendor]
+    result = fax.result
+    body: dict[str, Any] = {
+        **fax_summary(fax),
+        "aliases": list(fax.aliases),
+        "max_attempts": fax.max_attempts,
+        "rule": result.rule if result else None,
         "history": [{"at": iso8601(at), "time": at, "status": status} for at, status in fax.history],
+        "timeline": timeline(runtime, fax),
         "attempt_results": [
             {"outcome": r.outcome.value, "pages_sent": r.pages(fax.pages), "native": r.native, "rule": r.rule}
             for r in fax.attempt_results
@@ -159,11 +188,53 @@ async def run_until_idle(request: web.Request) -> web.Response:
     return web.json_response({**_clock_json(runtime), "seconds_passed": passed})
 
 
+def _whole_number(request: web.Request, name: str, default: int) -> int:
+    raw = request.query.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise Invalid(f"{name} must be a whole number, not {raw!r}", field=name) from None
+    if value < 0:
+        raise Invalid(f"{name} must not be negative", field=name)
+    return value
+
+
+def _choice(request: web.Request, name: str, choices: tuple[str, ...]) -> str:
+    value = request.query.get(name, choices[0])
+    if value not in choices:
+        raise Invalid(f"{name} must be one of {', '.join(choices)}, not {value!r}", field=name)
+    return value
+
+
+def _matches(fax: Fax, text: str) -> bool:
+    """The search of the fax list: part of an id (or alias) or of a number, in any case."""
+    return any(text in value.lower() for value in (fax.id, fax.to, fax.sender, *fax.aliases))
+
+
+def _facets(faxes: list[Fax]) -> dict[str, dict[str, int]]:
+    """How many faxes have each vendor, tenant, direction and status (for filter menus)."""
+    counts: dict[str, dict[str, int]] = {"vendor": {}, "tenant": {}, "direction": {}, "status": {}}
+    for fax in faxes:
+        for name, value in (("vendor", fax.vendor), ("tenant", fax.tenant), ("direction", fax.direction),
+                            ("status", fax.status)):
+            counts[name][value] = counts[name].get(value, 0) + 1
+    return counts
+
+
 async def list_faxes(request: web.Request) -> web.Response:
+    """Faxes that match the filters: the newest ``limit`` after skipping the ``offset`` newest,
+    oldest first (``order=newest``: newest first); ``view=summary`` leaves out each fax's
+    history and vendor view; ``facets=1`` counts every fax by vendor, tenant, direction, status."""
     runtime = _runtime(request)
     vendor = _vendor_filter(request, runtime)
     query = request.query
     tenant, status, direction = query.get("tenant"), query.get("status"), query.get("direction")
+    text = query.get("q", "").strip().lower()
+    order = _choice(request, "order", ("oldest", "newest"))
+    view = _choice(request, "view", ("full", "summary"))
+    limit, offset = _limit(request), _whole_number(request, "offset", 0)
     if vendor is not None and tenant is not None:  # one tenant's faxes, not a scan of every fax
         owner = runtime.store.find_tenant(vendor, tenant)
         candidates = [f for k, f in owner.faxes.items() if k == f.id] if owner is not None else []
@@ -173,9 +244,19 @@ async def list_faxes(request: web.Request) -> web.Response:
         f for f in candidates
         if (vendor is None or f.vendor == vendor) and (tenant is None or f.tenant == tenant)
         and (status is None or f.status == status) and (direction is None or f.direction == direction)
+        and (not text or _matches(f, text))
     ]
-    limit = _limit(request)
-    return web.json_response({"faxes": [fax_json(runtime, f) for f in found[-limit:]], "total": len(found)})
+    if order == "newest" or offset:
+        found.sort(key=lambda f: f.created_at)  # a re-id'd fax moves in the store's order, not in time
+    end = max(0, len(found) - offset)
+    page = found[max(0, end - limit):end]
+    if order == "newest":
+        page.reverse()
+    show = fax_summary if view == "summary" else lambda fax: fax_json(runtime, fax)
+    body: dict[str, Any] = {"faxes": [show(f) for f in page], "total": len(found)}
+    if query.get("facets") in ("1", "true"):
+        body["facets"] = _facets(runtime.store.all_faxes())
+    return web.json_response(body)
 
 
 def _fax(runtime: Runtime, request: web.Request) -> Fax:
@@ -236,9 +317,20 @@ async def inbound(request: web.Request) -> web.Response:
 async def requests(request: web.Request) -> web.Response:
     runtime = _runtime(request)
     vendor = _vendor_filter(request, runtime)
-    entries = runtime.journal.query(vendor=vendor, tenant=request.query.get("tenant"), limit=_limit(request))
+    entries = runtime.journal.query(vendor=vendor, tenant=request.query.get("tenant"), limit=_limit(request),
+                                    fax_id=request.query.get("fax_id"))
     return web.json_response({"requests": [e.to_json() for e in entries], "dropped": runtime.journal.dropped,
                               "capacity": runtime.journal.size})
+
+
+async def get_request(request: web.Request) -> web.Response:
+    """One journal entry with its headers and bodies and its answer's (bounded: core/journal.py)."""
+    runtime = _runtime(request)
+    raw = request.match_info["seq"]
+    entry = runtime.journal.entry(int(raw)) if raw.isdigit() else None
+    if entry is None:
+        raise NotFound(f"no request {raw!r} in the journal (it keeps the last {runtime.journal.size})")
+    return web.json_response(entry.to_full_json())
 
 
 async def webhooks(request: web.Request) -> web.Response:

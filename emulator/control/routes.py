@@ -32,6 +32,7 @@ ROUTES = [
     ("POST", "/scenario", scenario.replace, "post_scenario"),
     ("DELETE", "/scenario", scenario.remove, "delete_scenario"),
     ("GET", "/requests", handlers.requests, "requests"),
+    ("GET", "/requests/{seq}", handlers.get_request, "get_request"),
     ("GET", "/webhooks", handlers.webhooks, "webhooks"),
     ("GET", "/violations", handlers.violations, "violations"),
     ("DELETE", "/violations", handlers.clear_violations, "clear_violations"),

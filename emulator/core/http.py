@@ -44,6 +44,7 @@ class Exchange:
     tenant: str | None = None  # the caller, once the vendor's auth has said (``identify``)
     fax_ids: Sequence[str] = ()  # the faxes the request made (a handler that makes faxes sets it)
     context: Any = None  # what the vendor's ``authenticate`` learned, for its handlers and errors
+    body: bytes | None = None  # the request body as read, for the journal (which bounds what it keeps)
 
     def identify(self, tenant: str) -> None:
         """Vendor auth: the caller is ``tenant``. Call it before changing anything.
@@ -137,6 +138,7 @@ async def read_form(request: web.Request, max_file_bytes: int, max_total_bytes: 
 
         form.fields.extend(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
         request[PARSED_BODY] = form.as_instance()
+        _keep_body(request, body)
         return form
     if ctype != "multipart/form-data":
         raise Invalid(f"expected a multipart/form-data body, got {ctype or 'none'}", code="unsupported_media_type")
@@ -169,6 +171,7 @@ async def read_form(request: web.Request, max_file_bytes: int, max_total_bytes: 
     except (ValueError, AssertionError, RuntimeError, LookupError, UnicodeError, HttpProcessingError) as exc:
         raise Invalid(f"malformed multipart body: {exc}") from exc
     request[PARSED_BODY] = form.as_instance()
+    _keep_body(request, orjson.dumps(request[PARSED_BODY]))  # files shown by name and size, not their bytes
     return form
 
 
@@ -206,7 +209,17 @@ async def read_parts(request: web.Request, max_part_bytes: int, max_total_bytes:
         raise
     except (ValueError, AssertionError, RuntimeError, LookupError, UnicodeError, HttpProcessingError) as exc:
         raise Invalid(f"malformed multipart body: {exc}") from exc
+    _keep_body(request, orjson.dumps([{"name": p.name, "filename": p.filename, "content_type": p.content_type,
+                                       "bytes": len(p.data)} for p in parts]))
     return parts
+
+
+def _keep_body(request: web.Request, body: bytes) -> None:
+    """Keep what a vendor request's body was, for its journal entry (a multipart body as a
+    summary of its parts: the files' bytes are the documents, shown elsewhere)."""
+    exchange = request.get(EXCHANGE)
+    if exchange is not None:
+        exchange.body = body
 
 
 async def _read_limited(request: web.Request, limit: int) -> bytes:
@@ -217,7 +230,9 @@ async def _read_limited(request: web.Request, limit: int) -> bytes:
         if len(body) > limit:
             raise PayloadTooLarge(f"the request body is larger than the limit of {limit} bytes",
                                   detail={"limit": limit})
-    return bytes(body)
+    read = bytes(body)
+    _keep_body(request, read)
+    return read
 
 
 async def read_bytes(request: web.Request, limit: int = MAX_JSON_BYTES) -> bytes:

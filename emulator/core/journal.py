@@ -2,19 +2,57 @@
 
 Both are ring buffers: the oldest entry goes when a new one would exceed the size
 (``--journal-size``, default 10,000), so a long-running emulator stays bounded.
+
+A request entry also keeps the request's and the answer's headers and bodies, each bounded:
+at most ``MAX_BODY_BYTES`` of each body (the rest is cut, and the entry says how long the
+whole was) and at most ``MAX_HEADERS`` headers of each (aiohttp itself limits a header line
+to 8,190 bytes). The headers are kept as the objects the request and the answer already
+have, and a body as the bytes it already is when it is short: an entry copies nothing on
+the hot path that nobody reads.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from aiohttp import web
 from yarl import URL
 
 DEFAULT_SIZE = 10_000
+MAX_BODY_BYTES = 16 * 1024  # of each body an entry keeps (request and answer)
+MAX_HEADERS = 100  # of each header block an entry keeps (request and answer)
+
+Headers = Mapping[str, str]
+
+
+def bounded_body(body: bytes | None) -> bytes | None:
+    """At most ``MAX_BODY_BYTES`` of ``body`` (the same object when it is short)."""
+    return body if body is None or len(body) <= MAX_BODY_BYTES else body[:MAX_BODY_BYTES]
+
+
+def bounded_headers(headers: Headers | None) -> Headers | None:
+    """``headers`` (the same object), or a copy of its first ``MAX_HEADERS`` when longer."""
+    if headers is None or len(headers) <= MAX_HEADERS:
+        return headers
+    return dict(itertools.islice(headers.items(), MAX_HEADERS))
+
+
+def _text(body: bytes | None) -> str | None:
+    """A body for JSON: its text, or for bytes that are not UTF-8 a note of their length."""
+    if body is None:
+        return None
+    try:
+        return body.decode()
+    except UnicodeDecodeError:
+        return f"<{len(body)} bytes of binary data>"
+
+
+def _pairs(headers: Headers | None) -> list[list[str]]:
+    return [[name, value] for name, value in headers.items()] if headers is not None else []
 
 
 @dataclass(slots=True)
@@ -39,6 +77,12 @@ class RequestEntry:
     rule: str | None = None  # the scenario rule that acted on it (a fault, or the outcome of a fax it made)
     fault: str | None = None  # what that fault rule did, e.g. "status 503" or "reset after"
     fax_ids: Sequence[str] = ()
+    request_headers: Headers | None = None
+    request_body: bytes | None = None  # at most MAX_BODY_BYTES
+    request_size: int = 0  # the whole request body's length (0: none was read)
+    response_headers: Headers | None = None
+    response_body: bytes | None = None  # at most MAX_BODY_BYTES; None for a streamed answer
+    response_size: int = 0
 
     @property
     def url(self) -> URL:
@@ -71,6 +115,17 @@ class RequestEntry:
             "fax_ids": list(self.fax_ids),
         }
 
+    def to_full_json(self) -> dict[str, Any]:
+        """``to_json`` with the headers and bodies (``*_truncated``: the body was cut to
+        ``MAX_BODY_BYTES``; a body that is not UTF-8 shows as a note of its length)."""
+        return {
+            **self.to_json(),
+            "request": {"headers": _pairs(self.request_headers), "body": _text(self.request_body),
+                        "size": self.request_size, "truncated": self.request_size > MAX_BODY_BYTES},
+            "response": {"headers": _pairs(self.response_headers), "body": _text(self.response_body),
+                         "size": self.response_size, "truncated": self.response_size > MAX_BODY_BYTES},
+        }
+
 
 class Journal:
     """The request log and the contract-violation log."""
@@ -90,13 +145,23 @@ class Journal:
 
     def record(self, time: float, vendor: str | None, operation: str | None, tenant: str | None, method: str,
                target: str, status: int, seconds: float, rule: str | None = None, fault: str | None = None,
-               fax_ids: Sequence[str] = ()) -> None:
-        """Add a request (the request pipeline does, once per request outside the control API)."""
+               fax_ids: Sequence[str] = (), request_headers: Headers | None = None,
+               request_body: bytes | None = None, response: web.StreamResponse | None = None) -> None:
+        """Add a request (the request pipeline does, once per request outside the control API),
+        with its headers and body and its answer's (each bounded, see the module docstring)."""
         requests = self.requests
         if len(requests) == self.size:
             self.dropped += 1
+        if response is not None:
+            response_headers = bounded_headers(response.headers)
+            answer = response.body if type(response) is web.Response else None
+            response_body = answer if isinstance(answer, bytes) else None
+        else:
+            response_headers = response_body = None
         requests.append((next(self._seq), time, vendor, operation, tenant, method, target, status, seconds, rule,
-                         fault, fax_ids))
+                         fault, fax_ids, bounded_headers(request_headers), bounded_body(request_body),
+                         len(request_body) if request_body is not None else 0, response_headers,
+                         bounded_body(response_body), len(response_body) if response_body is not None else 0))
 
     def violation(self, **fields: Any) -> dict[str, Any]:
         """Record a contract violation; it gets a ``seq`` that only grows, so a reader can
@@ -111,13 +176,23 @@ class Journal:
         return [v for v in self.violations if v["seq"] > seq and (vendor is None or v.get("vendor") == vendor)]
 
     def query(
-        self, *, vendor: str | None = None, tenant: str | None = None, limit: int | None = None
+        self, *, vendor: str | None = None, tenant: str | None = None, limit: int | None = None,
+        fax_id: str | None = None,
     ) -> list[RequestEntry]:
+        """Entries, oldest first (the newest ``limit``); ``fax_id``: those whose path names
+        the fax or that made it."""
         found = [
             fields for fields in self.requests
             if (vendor is None or fields[2] == vendor) and (tenant is None or fields[4] == tenant)
         ]
-        return [RequestEntry(*fields) for fields in (found[-limit:] if limit else found)]
+        entries = [RequestEntry(*fields) for fields in found]
+        if fax_id is not None:
+            entries = [e for e in entries if fax_id in e.fax_ids or fax_id in e.path or fax_id in e.query]
+        return entries[-limit:] if limit else entries
+
+    def entry(self, seq: int) -> RequestEntry | None:
+        """The entry numbered ``seq``, while the ring still holds it."""
+        return next((RequestEntry(*fields) for fields in reversed(self.requests) if fields[0] == seq), None)
 
     def clear(self, vendor: str | None = None, tenant: str | None = None) -> None:
         if vendor is None:

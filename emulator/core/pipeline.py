@@ -103,6 +103,7 @@ def vendor_route(runtime: Runtime, vendor: Vendor, operation: str | None, handle
         started = perf_counter()
         status = 500
         acted = _NO_RULE
+        response: web.StreamResponse | None = None
         exchange = request[EXCHANGE] = Exchange(operation, clock.now())
         try:
             if scenarios.in_force:
@@ -126,7 +127,8 @@ def vendor_route(runtime: Runtime, vendor: Vendor, operation: str | None, handle
             raise
         finally:
             journal.record(exchange.at, name, operation, exchange.tenant, request.method, request.raw_path, status,
-                           perf_counter() - started, acted[0], acted[1], exchange.fax_ids)
+                           perf_counter() - started, acted[0], acted[1], exchange.fax_ids, request.headers,
+                           exchange.body, response)
 
     return handle
 
@@ -166,7 +168,7 @@ def stray_route(runtime: Runtime) -> Handler:
     async def stray(request: web.Request) -> web.StreamResponse:
         error = request.match_info.http_exception  # type: ignore[attr-defined]
         runtime.journal.record(runtime.clock.now(), None, None, None, request.method, request.raw_path, error.status,
-                               0.0)
+                               0.0, request_headers=request.headers)
         raise error
 
     return stray

@@ -33,3 +33,33 @@ def test_the_ring_keeps_the_newest_and_counts_the_dropped():
     for n in range(3):
         journal.record(float(n), None, None, None, "GET", f"/x/{n}", 404, 0.0)
     assert [e.path for e in journal.query()] == ["/x/1", "/x/2"] and journal.dropped == 1
+
+
+def test_an_entry_keeps_a_long_body_cut_and_says_how_long_it_was():
+    from emulator.core.journal import MAX_BODY_BYTES
+
+    journal = Journal(size=2)
+    journal.record(1.0, "v", "op", "t", "POST", "/x", 200, 0.0, request_headers={"A": "1"},
+                   request_body=b"y" * (MAX_BODY_BYTES + 5))
+    full = journal.query()[0].to_full_json()
+    assert full["request"] == {"headers": [["A", "1"]], "body": "y" * MAX_BODY_BYTES,
+                               "size": MAX_BODY_BYTES + 5, "truncated": True}
+    assert full["response"] == {"headers": [], "body": None, "size": 0, "truncated": False}
+
+
+def test_an_entry_keeps_at_most_the_first_headers_and_notes_a_binary_body():
+    from emulator.core.journal import MAX_HEADERS
+
+    journal = Journal(size=2)
+    many = {f"h{n}": str(n) for n in range(MAX_HEADERS + 10)}
+    journal.record(1.0, None, None, None, "PUT", "/x", 404, 0.0, request_headers=many, request_body=b"\xff\xfe")
+    request = journal.query()[0].to_full_json()["request"]
+    assert len(request["headers"]) == MAX_HEADERS and request["headers"][0] == ["h0", "0"]
+    assert request["body"] == "<2 bytes of binary data>"
+
+
+def test_an_entry_is_found_by_its_number_while_the_ring_holds_it():
+    journal = Journal(size=2)
+    for n in range(3):
+        journal.record(float(n), None, None, None, "GET", f"/x/{n}", 404, 0.0)
+    assert journal.entry(1) is None and journal.entry(3).path == "/x/2" and journal.entry(4) is None

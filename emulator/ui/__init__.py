@@ -1,0 +1,59 @@
+"""The web UI: static files (plain JavaScript modules and CSS, no build step) served at
+``/`` and ``/ui/...``; everything it shows it reads from the control API (docs/architecture.md)."""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import Awaitable, Callable
+from importlib import resources
+
+from aiohttp import web
+
+PREFIX = "/ui"
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+_TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".html": "text/html"}
+
+
+def _assets() -> dict[str, tuple[bytes, str]]:
+    """Every file under ``static/``, by its path there, with its content type."""
+    found: dict[str, tuple[bytes, str]] = {}
+
+    def walk(folder: resources.abc.Traversable, prefix: str) -> None:
+        for item in folder.iterdir():
+            name = prefix + item.name
+            if item.is_dir():
+                walk(item, name + "/")
+            elif not item.name.startswith("."):
+                suffix = "." + item.name.rpartition(".")[2]
+                kind = _TYPES.get(suffix) or mimetypes.guess_type(item.name)[0] or "application/octet-stream"
+                found[name] = (item.read_bytes(), kind)
+
+    walk(resources.files(__name__) / "static", "")
+    return found
+
+
+def routes() -> list[tuple[str, str, Handler]]:
+    """(method, path, handler) of the UI: the page at ``/`` and its files under ``/ui/``.
+
+    The files (a few dozen KiB) are read once, on the first request for one (not at start-up),
+    and answered from memory with ``Cache-Control: no-cache`` (a browser revalidates, so a
+    new version shows).
+    """
+    assets: dict[str, tuple[bytes, str]] = {}
+
+    def answer(name: str) -> web.Response:
+        if not assets:
+            assets.update(_assets())
+        if name not in assets:
+            raise web.HTTPNotFound(text=f"no UI file {name!r}")
+        body, kind = assets[name]
+        charset = "utf-8" if kind.startswith("text/") or kind.endswith("javascript") else None
+        return web.Response(body=body, content_type=kind, charset=charset, headers={"Cache-Control": "no-cache"})
+
+    async def page(request: web.Request) -> web.Response:
+        return answer("index.html")
+
+    async def asset(request: web.Request) -> web.Response:
+        return answer(request.match_info["name"])
+
+    return [("GET", "/", page), ("GET", PREFIX + "/{name:.+}", asset)]

@@ -1,0 +1,98 @@
+"""The control API the web UI reads: a paged, filtered, searchable fax list, a fax's
+timeline, the requests that touched a fax, and one journal entry with headers and bodies."""
+
+from __future__ import annotations
+
+import pytest
+
+from emulator.core.journal import MAX_BODY_BYTES
+from tests.conftest import advance
+from tests.vendors.callerip.test_flow import send_form
+
+
+async def _send(client, number: str = "2125550100", token: str = "my-line") -> str:
+    return (await (await client.post("/api/fax/send", data=send_form(number=number, token=token))).json())["uuid"]
+
+
+async def test_the_list_pages_newest_first_with_summaries(client):
+    ids = []
+    for _ in range(5):
+        ids.append(await _send(client))
+        await advance(client, 1)
+    first = await (await client.get("/_emulator/faxes", params={"order": "newest", "limit": "2",
+                                                               "view": "summary"})).json()
+    assert [f["id"] for f in first["faxes"]] == [ids[4], ids[3]] and first["total"] == 5
+    assert "history" not in first["faxes"][0] and first["faxes"][0]["status"] == "Converting"
+    second = await (await client.get("/_emulator/faxes", params={"order": "newest", "limit": "2",
+                                                                "offset": "2"})).json()
+    assert [f["id"] for f in second["faxes"]] == [ids[2], ids[1]] and "history" in second["faxes"][0]
+    oldest_first = await (await client.get("/_emulator/faxes", params={"limit": "2", "offset": "1"})).json()
+    assert [f["id"] for f in oldest_first["faxes"]] == [ids[2], ids[3]]
+    past_the_end = await (await client.get("/_emulator/faxes", params={"order": "newest", "offset": "9"})).json()
+    assert past_the_end == {"faxes": [], "total": 5}
+
+
+async def test_the_list_searches_ids_and_numbers_and_counts_facets(client):
+    busy = await _send(client, number="2125550001")
+    other = await _send(client, number="3135550123", token="other")
+    by_number = await (await client.get("/_emulator/faxes", params={"q": "313555"})).json()
+    assert [f["id"] for f in by_number["faxes"]] == [other]
+    by_id = await (await client.get("/_emulator/faxes", params={"q": busy[:8].upper(), "facets": "1"})).json()
+    assert [f["id"] for f in by_id["faxes"]] == [busy]
+    assert by_id["facets"]["tenant"] == {"my-line": 1, "other": 1}
+    assert by_id["facets"]["vendor"] == {"callerip": 2} and by_id["facets"]["direction"] == {"outbound": 2}
+
+
+@pytest.mark.parametrize("params", [{"order": "sideways"}, {"view": "all"}, {"offset": "-1"}, {"offset": "x"}])
+async def test_the_list_refuses_bad_paging(client, params):
+    response = await client.get("/_emulator/faxes", params=params)
+    assert response.status == 400 and (await response.json())["error"]["field"] == next(iter(params))
+
+
+async def test_a_fax_timeline_names_each_attempt_and_its_outcome(client):
+    busy = await _send(client, number="2125550001")  # CallerIP's magic busy number
+    await advance(client, 600)
+    fax = await (await client.get(f"/_emulator/faxes/{busy}")).json()
+    steps = fax["timeline"]
+    assert [s["status"] for s in steps] == [h["status"] for h in fax["history"]]
+    sending = [s for s in steps if s["status"] == "Sending"]
+    assert [s["attempt"] for s in sending] == list(range(1, len(sending) + 1))
+    assert steps[0]["attempt"] is None and steps[-1]["outcome"] == "busy" and steps[-1]["status"] == "Failed"
+    assert steps[-1]["attempt"] == fax["attempts"]
+
+
+async def test_the_requests_that_touched_a_fax(client):
+    mine, other = await _send(client), await _send(client)
+    await client.get("/api/fax/status", params={"token": "my-line", "uuid": mine})
+    found = await (await client.get("/_emulator/requests", params={"fax_id": mine})).json()
+    assert [(r["operation"], r["fax_ids"]) for r in found["requests"]] == [("send_fax", [mine]),
+                                                                          ("fax_status", [])]
+    assert other not in str(found)
+
+
+async def test_one_request_shows_its_headers_and_bodies(client):
+    uuid = await _send(client)
+    [entry] = (await (await client.get("/_emulator/requests", params={"limit": "1"})).json())["requests"]
+    full = await (await client.get(f"/_emulator/requests/{entry['seq']}")).json()
+    assert full["seq"] == entry["seq"] and full["operation"] == "send_fax"
+    assert ["Content-Type", "application/json; charset=utf-8"] in full["response"]["headers"]
+    assert uuid in full["response"]["body"] and not full["response"]["truncated"]
+    assert any(name.lower() == "content-type" and "multipart" in value for name, value in full["request"]["headers"])
+    # a multipart body: its fields, and its files by name and size, not their bytes
+    assert "\"number\":\"2125550100\"" in full["request"]["body"] and "fax.pdf" in full["request"]["body"]
+    assert "%PDF" not in full["request"]["body"]
+
+
+async def test_a_long_body_is_kept_cut_to_the_bound(client):
+    big = "x" * (MAX_BODY_BYTES * 2)
+    await client.post("/v3/accounts/self/outbox", json={"to": ["+15550100"], "files": [], "comment": big},
+                      headers={"Authorization": "Bearer t"})
+    [entry] = (await (await client.get("/_emulator/requests", params={"limit": "1"})).json())["requests"]
+    full = await (await client.get(f"/_emulator/requests/{entry['seq']}")).json()
+    request = full["request"]
+    assert request["truncated"] and request["size"] > MAX_BODY_BYTES and len(request["body"]) == MAX_BODY_BYTES
+
+
+@pytest.mark.parametrize("seq", ["999", "x"])
+async def test_an_unknown_request_is_404(client, seq):
+    assert (await client.get(f"/_emulator/requests/{seq}")).status == 404
