@@ -46,7 +46,7 @@ def build_app(config: Config | None = None, vendors: Iterable[Vendor] | None = N
     config = config or Config()
     runtime = Runtime(config, vendors)
     if config.scenarios:
-        from emulator.core.scenarios.loader import load_files  # YAML and JSON Schema: only when needed
+        from emulator.core.scenarios.load import load_files  # YAML and JSON Schema: only when needed
 
         runtime.scenarios.apply(load_files(config.scenarios, runtime.vendors))
     app = web.Application(client_max_size=config.max_upload_bytes + 1024 * 1024)

@@ -68,15 +68,15 @@ def test_loop_uvloop_makes_uvloop_loops_when_installed():
     assert _loop_factory("uvloop") is uvloop.new_event_loop
 
 
-def test_serve_without_a_scenario_never_loads_yaml_or_json_schema():
-    # start-up time: both are imported only when a scenario is read or a body is checked
+def test_serve_without_a_scenario_never_loads_yaml_json_schema_or_re2():
+    # start-up time: each is imported only when a scenario is read or a body is checked
     probe = (
         "import sys\n"
         "from emulator import cli\n"
         "async def serve(config):\n"
         "    from emulator.app import build_app\n"
         "    build_app(config)\n"
-        "    print(sorted(m for m in ('yaml', 'jsonschema') if m in sys.modules))\n"
+        "    print(sorted(m for m in ('yaml', 'jsonschema', 're2') if m in sys.modules))\n"
         "cli._serve = serve\n"
         "cli.main(['serve', '--port', '0', '--clock', 'manual'])\n"
     )

@@ -12,6 +12,7 @@ from emulator import keys
 from emulator.core.errors import Conflict, Invalid
 from emulator.core.http import read_bytes
 from emulator.core.runtime import Runtime
+from emulator.core.scenarios.limits import LIMITS
 from emulator.core.scenarios.problems import ScenarioError
 
 SOURCE = "POST /_emulator/scenario"
@@ -47,11 +48,11 @@ async def show(request: web.Request) -> web.Response:
 async def replace(request: web.Request) -> web.Response:
     """Put the YAML or JSON body in force, replacing the scenario in the same place."""
     # the reader needs YAML and JSON Schema: imported on the first scenario, not at start-up
-    from emulator.core.scenarios.loader import MAX_BYTES, load_text
+    from emulator.core.scenarios.load import load_text
 
     runtime = _runtime(request)
     vendor, tenant = _place(request, runtime)
-    raw = await read_bytes(request, MAX_BYTES)
+    raw = await read_bytes(request, LIMITS.bytes)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:

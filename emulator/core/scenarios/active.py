@@ -2,50 +2,20 @@
 
 Every question the emulator asks a scenario (what fault does this request get, how does
 this fax attempt end, what happens to this webhook) goes through ``ActiveScenario.check``,
-one rule at a time, in order; the first rule that matches answers.
+one rule at a time, in order; the first rule that matches answers. Whether a rule's
+conditions hold is ``match.py``'s; what is kept here is what a rule counts and draws.
 """
 
 from __future__ import annotations
 
-import enum
 import random
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from emulator.core.scenarios.match import Facts, Verdict
+
 if TYPE_CHECKING:  # the model is loaded with the first scenario, not at start-up
     from emulator.core.scenarios.model import Rule, Scenario
-
-
-class _Unknown:
-    """A fact the emulator does not know yet (the tenant before authentication, say)."""
-
-    def __repr__(self) -> str:
-        return "UNKNOWN"
-
-
-UNKNOWN: Any = _Unknown()
-
-
-class Verdict(enum.Enum):
-    """Whether a rule matches: no, not yet decidable (a fact is missing), or yes."""
-
-    NO = "no"
-    WAIT = "wait"  # everything known matches, but a fact the rule needs is not known yet
-    YES = "yes"
-
-
-@dataclass(slots=True)
-class Facts:
-    """What is known about the thing a rule is checked against."""
-
-    vendor: str
-    tenant: Any = None  # str, None or UNKNOWN
-    to: Any = None  # str, None or UNKNOWN
-    operation: str | None = None
-    headers: Mapping[str, str] | None = None  # case-insensitive for requests
-    event: str | None = None
-    attempt: int | None = None
 
 
 @dataclass(slots=True)
@@ -96,27 +66,9 @@ class ActiveScenario:
         """
         rule = self.scenario.rules[index]
         match = rule.match
-        if match.vendor is not None and facts.vendor not in match.vendor:
-            return Verdict.NO
-        if match.operation is not None and facts.operation not in match.operation:
-            return Verdict.NO
-        if match.event is not None and not match.event(facts.event):
-            return Verdict.NO
-        if match.attempt is not None and (facts.attempt is None or not match.attempt(facts.attempt)):
-            return Verdict.NO
-        headers = facts.headers or {}
-        if any(not pattern(headers.get(name)) for name, pattern in match.header):
-            return Verdict.NO
-        waiting = False
-        for pattern, value in ((match.tenant, facts.tenant), (match.to, facts.to)):
-            if pattern is None:
-                continue
-            if value is UNKNOWN:
-                waiting = True
-            elif not pattern(value):
-                return Verdict.NO
-        if waiting:
-            return Verdict.WAIT
+        verdict = match.verdict(facts)
+        if verdict is not Verdict.YES:
+            return verdict
         state = self.states[index]
         state.seen += 1
         if count_only or (rule.times is not None and state.used >= rule.times):

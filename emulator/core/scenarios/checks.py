@@ -1,15 +1,18 @@
-"""What the scenario schema cannot say: vendor, operation and state names (checked against
-the vendors served, through ``Vendor.operations`` and ``Vendor.machine``), which match keys
-suit which kind of rule, regular expressions, times, steps, and declared accounts (against
-``schemas/<vendor>/account.json`` where the vendor has one).
+"""Checking a parsed scenario: its size against ``limits.py`` (before anything walks it),
+the schema (``schemas/scenario.schema.json``, worded by ``explain.py``), then what the
+schema cannot say: vendor, operation and state names (checked against the vendors served,
+through ``Vendor.operations`` and ``Vendor.machine``), which match keys suit which kind of
+rule, patterns (each compiled by RE2, as matching will run it), times, steps, and declared
+accounts (against ``schemas/<vendor>/account.json`` where the vendor has one).
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
@@ -18,8 +21,10 @@ from jsonschema import Draft202012Validator
 
 from emulator.core import contracts
 from emulator.core.errors import EmulatorError
-from emulator.core.scenarios.errors import explain
-from emulator.core.scenarios.problems import Problem
+from emulator.core.scenarios.explain import explain
+from emulator.core.scenarios.limits import LIMITS
+from emulator.core.scenarios.match import PatternError, atoms, compile_glob, compile_regex, is_compiled
+from emulator.core.scenarios.problems import Path, Problem
 from emulator.core.scenarios.source import Document
 from emulator.core.vendor import Vendor
 
@@ -54,7 +59,10 @@ MATCH_KEYS = {
     "fax": frozenset({"vendor", "tenant", "to", "attempt", "nth", "probability"}),
 }
 _KIND_WORDS = {"fault": "a fault rule (requests)", "webhook": "a webhook rule", "fax": "a fax outcome rule"}
-_FAX_KEYS = ("outcome", "native", "pages_sent", "delays")
+#: the keys that make a rule of each kind
+_KIND_KEYS = {"fault": ("fault",), "webhook": ("webhook",), "fax": ("outcome", "native", "pages_sent", "delays")}
+#: the match keys whose values are patterns
+PATTERN_KEYS = ("to", "tenant", "event")
 _STEP_ACTIONS = ("request", "advance", "run_until_idle", "expect_fax", "expect_faxes", "expect_webhooks",
                  "expect_requests")
 
@@ -72,9 +80,19 @@ class Checker:
         if not isinstance(data, dict):
             return [self.doc.problem((), "a scenario must be a mapping of keys (name, rules, ...); "
                                          f"this document is {_kind(data)}")]
-        for error in _validator().iter_errors(data):
+        for path, message in oversize(data):
+            self.add(path, message)
+        if self.problems:  # too big to validate: say so, and no more
+            return self.problems
+        # the schema's errors, up to the limit on problems (a document of errors has as
+        # many as values; past the limit, they are counted, not worded)
+        errors = _validator().iter_errors(data)
+        for error in itertools.islice(errors, LIMITS.problems):
             self.problems.extend(explain(error, self.doc))
         if self.problems:
+            more = sum(1 for _ in errors)
+            if more:
+                self.add((), f"and {more:,} more problems like these (only the first {LIMITS.problems} are listed)")
             return self.problems
         clock = data.get("clock", {})
         if clock.get("mode") == "manual" and "speed" in clock:
@@ -98,11 +116,11 @@ class Checker:
             self.step(("steps", index), step)
         return self.problems
 
-    def add(self, path: tuple[Any, ...], message: str, key: bool = False) -> None:
+    def add(self, path: Path, message: str, key: bool = False) -> None:
         """Record a problem at ``path`` (at its key, with ``key``)."""
         self.problems.append(self.doc.problem(path, message, key))
 
-    def vendor(self, path: tuple[Any, ...], name: str, key: bool = False) -> bool:
+    def vendor(self, path: Path, name: str, key: bool = False) -> bool:
         """Whether ``name`` is a vendor this emulator serves (a problem if not)."""
         if self.vendors is None or name in self.vendors:
             return True
@@ -132,10 +150,10 @@ class Checker:
         except EmulatorError as exc:
             # vendors word these "accounts[N]: what is wrong"; point at entry N
             found = re.match(r"accounts\[(\d+)\]: (.*)", exc.message, re.DOTALL)
-            path = ("accounts", vendor, int(found.group(1))) if found else ("accounts", vendor)
-            self.add(path, f"not a valid {vendor} account: {found.group(2) if found else exc.message}")
+            where: Path = ("accounts", vendor, int(found.group(1))) if found else ("accounts", vendor)
+            self.add(where, f"not a valid {vendor} account: {found.group(2) if found else exc.message}")
 
-    def states(self, path: tuple[Any, ...], states: dict[str, Any], vendors: Iterable[str]) -> None:
+    def states(self, path: Path, states: dict[str, Any], vendors: Iterable[str]) -> None:
         """State names that have a duration in one of ``vendors``' machines."""
         if self.vendors is None:
             return
@@ -146,20 +164,40 @@ class Checker:
                 self.add((*path, state), f"no such state {state!r}; the states with a duration are "
                                          f"{', '.join(sorted(known))}", key=True)
 
-    def rule(self, path: tuple[Any, ...], rule: dict[str, Any]) -> None:
+    def rule(self, path: Path, rule: dict[str, Any]) -> None:
         """One kind of action per rule, match keys that suit it, and names that exist."""
-        kinds = [k for k, present in (("fault", "fault" in rule), ("webhook", "webhook" in rule),
-                                      ("fax", any(k in rule for k in _FAX_KEYS))) if present]
+        kind = self.rule_kind(path, rule)
+        if kind is None:
+            return
+        match = rule.get("match", {})
+        self.match_keys(path, kind, match)
+        self.patterns((*path, "match"), match)
+        vendors = self.rule_vendors(path, match)
+        self.operations(path, match, vendors)
+        if "delays" in rule:
+            self.states((*path, "delays"), rule["delays"], vendors)
+        for key in ("nth", "attempt"):
+            count = match.get(key)
+            if isinstance(count, dict) and "to" in count and count["to"] < count.get("from", 1):
+                self.add((*path, "match", key), "'to' must not be smaller than 'from'")
+        self.fault((*path, "fault"), rule.get("fault", {}))
+
+    def rule_kind(self, path: Path, rule: dict[str, Any]) -> str | None:
+        """Which question the rule answers (``fault``, ``webhook`` or ``fax``); None, with a
+        problem, if it answers none or several."""
+        kinds = [kind for kind, keys in _KIND_KEYS.items() if any(k in rule for k in keys)]
         if not kinds:
             self.add(path, "this rule does nothing: give it an outcome, native, pages_sent, delays, fault or "
                            "webhook")
-            return
+            return None
         if len(kinds) > 1:
             self.add(path, f"one rule cannot be both {' and '.join(_KIND_WORDS[k] for k in kinds)}: "
                            "split it into one rule for each")
-            return
-        kind = kinds[0]
-        match = rule.get("match", {})
+            return None
+        return kinds[0]
+
+    def match_keys(self, path: Path, kind: str, match: dict[str, Any]) -> None:
+        """Match keys that make sense for the kind of rule."""
         for key in match:
             if key not in MATCH_KEYS[kind]:
                 self.add((*path, "match", key), f"{key!r} cannot be matched in {_KIND_WORDS[kind]}; it can match "
@@ -168,32 +206,26 @@ class Checker:
             self.add((*path, "match", "to"), "a fault that matches the destination must also name the operation "
                                              "that sends the fax (the destination is known only when a fax is "
                                              "submitted)", key=True)
-        for key in ("to", "tenant", "event"):
-            if key in match:
-                self.regexes((*path, "match", key), match[key])
-        for name, pattern in match.get("header", {}).items():
-            self.regexes((*path, "match", "header", name), pattern)
-        vendors = self.rule_vendors(path, match)
+
+    def operations(self, path: Path, match: dict[str, Any], vendors: list[str]) -> None:
+        """Operation names that one of the rule's vendors has."""
+        if self.vendors is None:
+            return
+        known = {op for v in vendors if v in self.vendors for op in self.vendors[v].operations}
         for operation in as_list(match.get("operation")):
-            known = {op for v in vendors if self.vendors and v in self.vendors for op in self.vendors[v].operations}
-            if self.vendors is not None and operation not in known:
+            if operation not in known:
                 self.add((*path, "match", "operation"), f"no operation {operation!r} in {', '.join(vendors)}; "
                                                          f"expected one of {', '.join(sorted(known))}")
-        if "delays" in rule:
-            self.states((*path, "delays"), rule["delays"], vendors)
-        for key in ("nth", "attempt"):
-            count = match.get(key)
-            if isinstance(count, dict) and "to" in count and count["to"] < count.get("from", 1):
-                self.add((*path, "match", key), "'to' must not be smaller than 'from'")
-        fault = rule.get("fault", {})
+
+    def fault(self, path: Path, fault: dict[str, Any]) -> None:
+        """A reset has no answer to shape; a latency range runs low to high."""
         if "reset" in fault and ("status" in fault or "body" in fault):
-            self.add((*path, "fault", "reset"), "a reset sends no answer, so it cannot have a status or body",
-                     key=True)
+            self.add((*path, "reset"), "a reset sends no answer, so it cannot have a status or body", key=True)
         latency = fault.get("latency")
         if isinstance(latency, list) and latency[0] > latency[1]:
-            self.add((*path, "fault", "latency"), "the low end of the range is above the high end")
+            self.add((*path, "latency"), "the low end of the range is above the high end")
 
-    def rule_vendors(self, path: tuple[Any, ...], match: dict[str, Any]) -> list[str]:
+    def rule_vendors(self, path: Path, match: dict[str, Any]) -> list[str]:
         """The vendors a rule can apply to (checked); all of them when it names none."""
         names = as_list(match.get("vendor"))
         for name in names:
@@ -202,17 +234,21 @@ class Checker:
             return names
         return list(self.vendors or ())
 
-    def regexes(self, path: tuple[Any, ...], spec: Any) -> None:
-        """Every ``{regex: ...}`` of a pattern compiles."""
-        for index, atom in enumerate(spec if isinstance(spec, list) else [spec]):
-            if isinstance(atom, dict) and "regex" in atom:
-                where = (*path, index, "regex") if isinstance(spec, list) else (*path, "regex")
-                try:
-                    re.compile(atom["regex"])
-                except re.error as exc:
-                    self.add(where, f"not a valid regular expression: {exc}")
+    def patterns(self, path: Path, match: dict[str, Any]) -> None:
+        """Every regex and glob of the rule's patterns compiles, as matching will run it (RE2)."""
+        for where, atom in pattern_atoms(match):
+            try:
+                if isinstance(atom, str):
+                    compile_glob(atom)
+                elif "regex" in atom:
+                    compile_regex(atom["regex"])
+                else:
+                    compile_glob(atom["glob"])
+            except PatternError as exc:
+                what = "regular expression" if isinstance(atom, dict) and "regex" in atom else "glob"
+                self.add((*path, *where), f"not a valid {what}: {exc}")
 
-    def inbound(self, path: tuple[Any, ...], inbound: dict[str, Any]) -> None:
+    def inbound(self, path: Path, inbound: dict[str, Any]) -> None:
         """The vendor has inbound faxes; an ``at`` time is a time."""
         vendor = inbound["vendor"]
         if self.vendor((*path, "vendor"), vendor) and self.vendors is not None and self.vendors[vendor].receive is None:
@@ -220,7 +256,7 @@ class Checker:
         if isinstance(inbound.get("at"), str) and parse_time(inbound["at"]) is None:
             self.add((*path, "at"), f"not an ISO 8601 time: {inbound['at']!r}")
 
-    def step(self, path: tuple[Any, ...], step: dict[str, Any]) -> None:
+    def step(self, path: Path, step: dict[str, Any]) -> None:
         """Exactly one action per step; ``expect`` and ``save`` only on requests."""
         actions = [k for k in _STEP_ACTIONS if k in step]
         if len(actions) != 1:
@@ -230,6 +266,58 @@ class Checker:
         for key in ("expect", "save"):
             if key in step and actions[0] != "request":
                 self.add((*path, key), f"{key!r} belongs to a request step", key=True)
+
+
+def pattern_atoms(match: Any) -> Iterator[tuple[Path, Any]]:
+    """Each compiled atom (regex or glob) of a ``match`` mapping, with its path in it; the
+    input need not be valid yet (what is not a pattern is skipped)."""
+    if not isinstance(match, dict):
+        return
+    specs: list[tuple[Path, Any]] = [((key,), match[key]) for key in PATTERN_KEYS if key in match]
+    headers = match.get("header")
+    if isinstance(headers, dict):
+        specs += [(("header", name), spec) for name, spec in headers.items()]
+    for where, spec in specs:
+        for index, atom in enumerate(atoms(spec)):
+            if is_compiled(atom):
+                inner = ("regex",) if isinstance(atom, dict) and "regex" in atom else (
+                    ("glob",) if isinstance(atom, dict) else ())
+                yield ((*where, index, *inner) if isinstance(spec, list) else (*where, *inner)), atom
+
+
+def _count_atoms(match: Any) -> int:
+    if not isinstance(match, dict):
+        return 0
+    specs = [match[key] for key in PATTERN_KEYS if key in match]
+    headers = match.get("header")
+    if isinstance(headers, dict):
+        specs += list(headers.values())
+    return sum(len(atoms(spec)) for spec in specs)
+
+
+def oversize(data: Mapping[str, Any]) -> list[tuple[Path, str]]:
+    """Where a (perhaps not yet valid) document is past the limits on rules, patterns and
+    inbound faxes: what makes matching and the scheduler's work grow."""
+    found: list[tuple[Path, str]] = []
+    rules = data.get("rules")
+    rules = rules if isinstance(rules, list) else []
+    if len(rules) > LIMITS.rules:
+        found.append((("rules",), f"{len(rules):,} rules; a scenario may have at most {LIMITS.rules:,}"))
+    matches = [rule.get("match") for rule in rules if isinstance(rule, dict)]
+    patterns = sum(_count_atoms(match) for match in matches)
+    if patterns > LIMITS.patterns:
+        found.append((("rules",), f"{patterns:,} patterns in match conditions; a scenario may have at most "
+                                  f"{LIMITS.patterns:,}"))
+    compiled = sum(1 for match in matches for _ in pattern_atoms(match))
+    if compiled > LIMITS.regexes:
+        found.append((("rules",), f"{compiled:,} regexes and globs in match conditions; a scenario may have at "
+                                  f"most {LIMITS.regexes:,}"))
+    inbound = data.get("inbound")
+    faxes = sum(entry.get("count", 1) if isinstance(entry.get("count", 1), int) else 1
+                for entry in (inbound if isinstance(inbound, list) else []) if isinstance(entry, dict))
+    if faxes > LIMITS.inbound_faxes:
+        found.append((("inbound",), f"{faxes:,} inbound faxes; a scenario may make at most {LIMITS.inbound_faxes:,}"))
+    return found
 
 
 def as_list(value: Any) -> list[Any]:

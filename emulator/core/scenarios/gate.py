@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 from emulator.core import http
 from emulator.core.errors import ScriptedFault
-from emulator.core.scenarios.active import UNKNOWN, ActiveScenario, Facts, Verdict
+from emulator.core.scenarios.active import ActiveScenario
+from emulator.core.scenarios.match import UNKNOWN, Facts, Verdict
 
 if TYPE_CHECKING:
     from emulator.core.scenarios.manager import Scenarios

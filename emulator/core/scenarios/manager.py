@@ -17,7 +17,8 @@ from emulator.core.documents import intake, make_pdf
 from emulator.core.errors import EmulatorError
 from emulator.core.outcomes import OutcomePolicy, Result
 from emulator.core.scenarios import gate
-from emulator.core.scenarios.active import ActiveScenario, Facts, Verdict
+from emulator.core.scenarios.active import ActiveScenario
+from emulator.core.scenarios.match import Facts, Verdict
 from emulator.core.scenarios.problems import Problem, ScenarioError
 from emulator.core.vendor import Inbound
 from emulator.core.webhooks import Delivery, Shape

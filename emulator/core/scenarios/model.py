@@ -7,95 +7,11 @@ can be applied many times and always behaves the same.
 
 from __future__ import annotations
 
-import fnmatch
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from emulator.core.outcomes import Outcome
-
-_GLOB_CHARS = frozenset("*?[")
-
-
-@dataclass(frozen=True, slots=True)
-class Pattern:
-    """Matches a string exactly, by glob, or by regular expression (any of several forms).
-
-    A plain string is exact unless it holds ``*``, ``?`` or ``[``, which make it a glob.
-    Regular expressions must match the whole value (``re.fullmatch``).
-    """
-
-    exact: frozenset[str] = frozenset()
-    globs: tuple[str, ...] = ()
-    regexes: tuple[re.Pattern[str], ...] = ()
-
-    @classmethod
-    def parse(cls, spec: Any) -> Pattern:
-        """From a validated ``match`` value (a string, a one-key mapping, or a list of them)."""
-        exact: set[str] = set()
-        globs: list[str] = []
-        regexes: list[re.Pattern[str]] = []
-        for atom in spec if isinstance(spec, list) else [spec]:
-            if isinstance(atom, str):
-                (globs.append(atom) if _GLOB_CHARS & set(atom) else exact.add(atom))
-            elif "regex" in atom:
-                regexes.append(re.compile(atom["regex"]))
-            elif "glob" in atom:
-                globs.append(atom["glob"])
-            else:
-                exact.add(atom["exact"])
-        return cls(frozenset(exact), tuple(globs), tuple(regexes))
-
-    def __call__(self, value: str | None) -> bool:
-        if value is None:
-            return False
-        return (
-            value in self.exact
-            or any(fnmatch.fnmatchcase(value, glob) for glob in self.globs)
-            or any(regex.fullmatch(value) for regex in self.regexes)
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Counts:
-    """Which ordinal numbers (1-based) are chosen: a set, or a from/to/every range."""
-
-    numbers: frozenset[int] = frozenset()
-    start: int | None = None
-    stop: int | None = None
-    every: int | None = None
-
-    @classmethod
-    def parse(cls, spec: Any) -> Counts:
-        """From a validated ``nth``/``attempt`` value: a number, a list, or a from/to/every mapping."""
-        if isinstance(spec, int):
-            return cls(frozenset({spec}))
-        if isinstance(spec, list):
-            return cls(frozenset(spec))
-        return cls(start=spec.get("from", 1), stop=spec.get("to"), every=spec.get("every"))
-
-    def __call__(self, n: int) -> bool:
-        if self.numbers:
-            return n in self.numbers
-        start = self.start or 1
-        if n < start or (self.stop is not None and n > self.stop):
-            return False
-        return self.every is None or (n - start) % self.every == 0
-
-
-@dataclass(frozen=True, slots=True)
-class Match:
-    """The conditions of a rule; every condition given must hold."""
-
-    vendor: frozenset[str] | None = None
-    operation: frozenset[str] | None = None
-    to: Pattern | None = None
-    tenant: Pattern | None = None
-    header: tuple[tuple[str, Pattern], ...] = ()
-    event: Pattern | None = None
-    attempt: Counts | None = None
-    nth: Counts | None = None
-    probability: float | None = None
+from emulator.core.scenarios.match import Match
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,21 +10,90 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
+from yaml.events import AliasEvent, NodeEvent  # type: ignore[import-untyped]
 from yaml.nodes import MappingNode, Node, SequenceNode
 
+from emulator.core.scenarios.limits import LIMITS
 from emulator.core.scenarios.problems import Path, Problem
 
-TOO_DEEP = "the document is nested too deeply to be a scenario"
+TOO_DEEP = f"the document is nested too deeply to be a scenario (more than {LIMITS.depth} levels)"
+TOO_MANY = (f"the document has more than {LIMITS.values:,} values (every alias counted as what it repeats); "
+            "a scenario is never that big")
+
+
+class _Refused(Exception):
+    """The document is past a limit (``limits.py``); said at the place that crossed it."""
+
+    def __init__(self, message: str, mark: yaml.Mark | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.mark = mark
 
 
 class _Loader(yaml.SafeLoader):
-    """A safe loader that records the position of each mapping value, key and list item."""
+    """A safe loader that records the position of each mapping value, key and list item,
+    and counts values as it composes them, each alias at its full expansion, so that a
+    document of aliases ("billion laughs") is refused before anything walks it."""
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.scenario_marks: dict[int, yaml.Mark] = {}  # id(container) -> its position
         self.scenario_items: dict[tuple[int, Any], tuple[yaml.Mark, yaml.Mark]] = {}  # (id, key) -> (key, value)
         self.scenario_duplicates: list[tuple[int, Any, yaml.Mark]] = []
+        self._values = 0  # composed so far, aliases expanded
+        self._depth = 0  # of the node being composed
+        self._open_anchors: list[str] = []  # anchors of the nodes being composed
+        self._expansion: dict[int, tuple[int, int]] = {}  # id(node) -> (values, levels) it stands for
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node:
+        """A node, counted (an alias: everything it repeats) and refused past the limits."""
+        event = self.peek_event()
+        if isinstance(event, AliasEvent):
+            if event.anchor in self._open_anchors:
+                raise _Refused(f"the alias *{event.anchor} is inside its own anchor &{event.anchor}: "
+                               "the document would never end", event.start_mark)
+            node: Node = super().compose_node(parent, index)
+            values, levels = self._expanded(node)
+            if self._depth + levels > LIMITS.depth:
+                raise _Refused(TOO_DEEP, event.start_mark)
+            self._count(values, event.start_mark)
+            return node
+        self._count(1, event.start_mark)
+        self._depth += 1
+        if self._depth > LIMITS.depth:
+            raise _Refused(TOO_DEEP, event.start_mark)
+        anchor = event.anchor if isinstance(event, NodeEvent) else None
+        if anchor is not None:
+            self._open_anchors.append(anchor)
+        try:
+            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        finally:
+            self._depth -= 1
+            if anchor is not None:
+                self._open_anchors.pop()
+
+    def _count(self, values: int, mark: yaml.Mark) -> None:
+        self._values += values
+        if self._values > LIMITS.values:
+            raise _Refused(TOO_MANY, mark)
+
+    def _expanded(self, node: Node) -> tuple[int, int]:
+        """How many values ``node`` stands for, and how many levels deep, aliases expanded
+        (each node measured once: an alias's target is a node already composed)."""
+        found = self._expansion.get(id(node))
+        if found is None:
+            values, levels = 1, 0
+            children: list[Node] = []
+            if isinstance(node, SequenceNode):
+                children = node.value
+            elif isinstance(node, MappingNode):
+                children = [part for pair in node.value for part in pair]
+            for child in children:
+                child_values, child_levels = self._expanded(child)
+                values += child_values
+                levels = max(levels, child_levels)
+            found = self._expansion[id(node)] = (values, levels + 1)
+        return found
 
     def construct_yaml_map(self, node: MappingNode) -> Iterator[dict[Any, Any]]:
         """A mapping, noting where each key and value is and which keys repeat."""
@@ -106,14 +175,15 @@ def parse(text: str, source: str) -> tuple[Document, list[Problem]]:
         data = loader.construct_document(node) if node is not None else None
     except yaml.reader.ReaderError as exc:
         return Document(source, None, {}, {}), [_reader_problem(exc, text, source)]
+    except _Refused as exc:
+        return Document(source, None, {}, {}), [_located(source, exc.mark, exc.message)]
     except yaml.MarkedYAMLError as exc:
         fallback = _json_fallback(text, source)
         if fallback is not None:
-            return fallback, []
-        mark = exc.problem_mark or exc.context_mark
+            return fallback
         what = " ".join(part for part in (exc.context, exc.problem) if part) or "not valid YAML"
-        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
-        return Document(source, None, {}, {}), [Problem(source, line, column, (), f"not valid YAML: {what}")]
+        return Document(source, None, {}, {}), [_located(source, exc.problem_mark or exc.context_mark,
+                                                         f"not valid YAML: {what}")]
     except yaml.YAMLError as exc:
         return Document(source, None, {}, {}), [Problem(source, None, None, (), f"not valid YAML: {exc}")]
     except RecursionError:
@@ -128,6 +198,12 @@ def parse(text: str, source: str) -> tuple[Document, list[Problem]]:
         for container, key, mark in loader.scenario_duplicates
     ]
     return document, problems
+
+
+def _located(source: str, mark: yaml.Mark | None, message: str) -> Problem:
+    """A problem about the whole document, at the place ``mark`` points to."""
+    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
+    return Problem(source, line, column, (), message)
 
 
 def _container_paths(data: Any, path: Path = ()) -> dict[int, Path]:
@@ -151,10 +227,30 @@ def _reader_problem(exc: yaml.YAMLError, text: str, source: str) -> Problem:
     return Problem(source, line, column, (), f"not valid YAML: {what}")
 
 
-def _json_fallback(text: str, source: str) -> Document | None:
+def _json_fallback(text: str, source: str) -> tuple[Document, list[Problem]] | None:
     # JSON that YAML refuses (tabs for indentation, say) is still a valid scenario; it
-    # just has no line numbers
+    # just has no line numbers. JSON has no aliases, but the same limits hold
     try:
-        return Document(source, json.loads(text), {}, {})
+        data = json.loads(text)
     except (ValueError, RecursionError):
         return None
+    document = Document(source, data, {}, {})
+    refused = _measure(data)
+    return (document, []) if refused is None else (Document(source, None, {}, {}), [_located(source, None, refused)])
+
+
+def _measure(data: Any) -> str | None:
+    """Why parsed JSON is past the limits on values and depth, or None (no recursion: it
+    may be nested far deeper than the limit)."""
+    values = 0
+    pending: list[tuple[Any, int]] = [(data, 1)]
+    while pending:
+        value, depth = pending.pop()
+        values += 1
+        if values > LIMITS.values:
+            return TOO_MANY
+        if depth > LIMITS.depth:
+            return TOO_DEEP
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        pending.extend((child, depth + 1) for child in children)
+    return None

@@ -1,8 +1,10 @@
-"""Loading scenarios: parse (``source.py``), validate against
+"""Loading scenarios: parse (``source.py``), check the limits, validate against
 ``schemas/scenario.schema.json`` (Draft 2020-12) and check what a schema cannot
 (``checks.py``), build the model, and compose several files in order.
 
-Every problem names the file, the line and the place in the document.
+Every problem names the file, the line and the place in the document. Every step is
+bounded (``limits.py``): the text's size first, then the values a parse may make (aliases
+expanded), then rules and patterns, so a hostile scenario costs at most a bounded parse.
 """
 
 from __future__ import annotations
@@ -12,37 +14,34 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from emulator.core.outcomes import Outcome
-from emulator.core.scenarios.checks import Checker, as_list, parse_time
-from emulator.core.scenarios.model import (
-    Counts,
-    FaultAction,
-    InboundSpec,
-    Match,
-    Pattern,
-    Rule,
-    Scenario,
-    StepSpec,
-    WebhookAction,
-)
+from emulator.core.scenarios.checks import Checker, oversize, parse_time
+from emulator.core.scenarios.limits import LIMITS
+from emulator.core.scenarios.match import Match, PatternError
+from emulator.core.scenarios.model import FaultAction, InboundSpec, Rule, Scenario, StepSpec, WebhookAction
 from emulator.core.scenarios.problems import Problem, ScenarioError
 from emulator.core.scenarios.source import TOO_DEEP, Document, parse
 from emulator.core.vendor import Vendor
 
-MAX_BYTES = 5 * 1024 * 1024
+TOO_BIG = f"larger than {LIMITS.bytes:,} bytes, the most a scenario may be"
 
 
 def load_text(text: str, source: str, vendors: Mapping[str, Vendor] | None = None,
               base_dir: str | None = None) -> Scenario:
     """One scenario from YAML or JSON text; ScenarioError lists every problem found."""
+    if len(text) > LIMITS.bytes or len(text.encode("utf-8", "surrogatepass")) > LIMITS.bytes:
+        raise ScenarioError([Problem(source, None, None, (), TOO_BIG)])
     document, problems = parse(text, source)
     if not problems:
         try:
             problems = Checker(document, vendors).run()
-        except RecursionError:
+        except RecursionError:  # the parse bounds the depth; this stays as a last guard
             problems = [Problem(source, None, None, (), TOO_DEEP)]
     if problems:
         raise ScenarioError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0)))
-    return _build(document, base_dir)
+    try:
+        return _build(document, base_dir)
+    except PatternError as exc:  # the checks compiled every pattern already; kept for the type checker
+        raise ScenarioError([Problem(source, None, None, ("rules",), str(exc))]) from None
 
 
 def load_files(paths: Sequence[str], vendors: Mapping[str, Vendor] | None = None) -> Scenario:
@@ -52,12 +51,9 @@ def load_files(paths: Sequence[str], vendors: Mapping[str, Vendor] | None = None
     for path in paths:
         try:
             with open(path, encoding="utf-8") as handle:
-                text = handle.read(MAX_BYTES + 1)
+                text = handle.read(LIMITS.bytes + 1)
         except (OSError, UnicodeDecodeError) as exc:
             problems.append(Problem(path, None, None, (), f"cannot read the file: {exc}"))
-            continue
-        if len(text) > MAX_BYTES:
-            problems.append(Problem(path, None, None, (), f"larger than {MAX_BYTES} bytes"))
             continue
         try:
             loaded.append(load_text(text, path, vendors, os.path.dirname(os.path.abspath(path))))
@@ -65,7 +61,13 @@ def load_files(paths: Sequence[str], vendors: Mapping[str, Vendor] | None = None
             problems.extend(exc.problems)
     if problems:
         raise ScenarioError(problems)
-    return compose(loaded)
+    scenario = compose(loaded)
+    source = " + ".join(paths)
+    problems = [Problem(source, None, None, path, f"{message} (all files together)")
+                for path, message in oversize(scenario.document)]
+    if problems:
+        raise ScenarioError(problems)
+    return scenario
 
 
 def compose(scenarios: Sequence[Scenario]) -> Scenario:
@@ -74,34 +76,44 @@ def compose(scenarios: Sequence[Scenario]) -> Scenario:
         return scenarios[0]
     accounts: dict[str, list[dict[str, Any]]] = {}
     timing: dict[str, dict[str, float]] = {}
-    clock: dict[str, Any] = {}
-    seed = None
     for scenario in scenarios:
         for vendor, declared in scenario.accounts.items():
             accounts.setdefault(vendor, []).extend(declared)
         for vendor, states in scenario.timing.items():
             timing.setdefault(vendor, {}).update(states)
-        clock.update(scenario.clock)
-        seed = scenario.seed if scenario.seed is not None else seed
-    document: dict[str, Any] = {"name": " + ".join(s.name for s in scenarios)}
-    for scenario in scenarios:
-        for key, value in scenario.document.items():
-            if key in ("rules", "inbound", "steps"):
-                document.setdefault(key, []).extend(value)
-            elif key in ("accounts", "timing", "clock"):
-                document.setdefault(key, {}).update(value)
-            elif key != "name":
-                document[key] = value
+    seeds = [s.seed for s in scenarios if s.seed is not None]
+    document = _composed_document(scenarios)
     return Scenario(
         name=document["name"],
         description="\n\n".join(s.description for s in scenarios if s.description),
         sources=tuple(src for s in scenarios for src in s.sources),
-        seed=seed, clock=clock, accounts=accounts, timing=timing,
+        seed=seeds[-1] if seeds else None,
+        clock={key: value for s in scenarios for key, value in s.clock.items()},
+        accounts=accounts, timing=timing,
         rules=tuple(r for s in scenarios for r in s.rules),
         inbound=tuple(i for s in scenarios for i in s.inbound),
         steps=tuple(step for s in scenarios for step in s.steps),
         document=document,
     )
+
+
+#: how each top-level key of several documents composes (any other key: the last one's)
+_LISTS = ("rules", "inbound", "steps")
+_MAPPINGS = ("accounts", "timing", "clock")
+
+
+def _composed_document(scenarios: Sequence[Scenario]) -> dict[str, Any]:
+    """The documents as one, as written: lists joined, mappings merged, the rest the last one's."""
+    composed: dict[str, Any] = {"name": " + ".join(s.name for s in scenarios)}
+    for scenario in scenarios:
+        for key, value in scenario.document.items():
+            if key in _LISTS:
+                composed.setdefault(key, []).extend(value)
+            elif key in _MAPPINGS:
+                composed.setdefault(key, {}).update(value)
+            elif key != "name":
+                composed[key] = value
+    return composed
 
 
 # -- building the model ----------------------------------------------------------------
@@ -126,60 +138,50 @@ def _build(document: Document, base_dir: str | None) -> Scenario:
         rules=rules,
         inbound=tuple(_inbound(raw) for raw in data.get("inbound", [])),
         steps=steps,
-        document={k: v for k, v in data.items()},
+        document=dict(data),
     )
-
-
-def _names(value: Any) -> frozenset[str] | None:
-    return None if value is None else frozenset(as_list(value))
 
 
 def _rule(raw: dict[str, Any], label: str) -> Rule:
-    m = raw.get("match", {})
-    match = Match(
-        vendor=_names(m.get("vendor")), operation=_names(m.get("operation")),
-        to=Pattern.parse(m["to"]) if "to" in m else None,
-        tenant=Pattern.parse(m["tenant"]) if "tenant" in m else None,
-        header=tuple((name, Pattern.parse(p)) for name, p in m.get("header", {}).items()),
-        event=Pattern.parse(m["event"]) if "event" in m else None,
-        attempt=Counts.parse(m["attempt"]) if "attempt" in m else None,
-        nth=Counts.parse(m["nth"]) if "nth" in m else None,
-        probability=m.get("probability"),
-    )
-    fault = None
-    if "fault" in raw:
-        f = raw["fault"]
-        latency = f.get("latency")
-        reset = f.get("reset")
-        fault = FaultAction(
-            status=f.get("status", 429 if "retry_after" in f and reset is None else None),
-            message=f.get("message"), retry_after=f.get("retry_after"),
-            latency=None if latency is None else (
-                (float(latency[0]), float(latency[1])) if isinstance(latency, list) else (float(latency),) * 2),
-            reset="before" if reset is True else reset, body=f.get("body"),
-        )
-    webhook = None
-    if "webhook" in raw:
-        w = raw["webhook"]
-        webhook = WebhookAction(delay=float(w.get("delay", 0)), duplicate=w.get("duplicate", 0),
-                                out_of_order=w.get("out_of_order", False), drop=w.get("drop", False))
     outcomes = raw.get("outcome", ())
     native = raw.get("native")
     return Rule(
-        label=label, match=match,
+        label=label, match=Match.parse(raw.get("match", {})),
         outcomes=tuple(Outcome(o) for o in ([outcomes] if isinstance(outcomes, str) else outcomes)),
         native=None if native is None else str(native), pages_sent=raw.get("pages_sent"),
         delays={s: float(t) for s, t in raw.get("delays", {}).items()},
-        fault=fault, webhook=webhook, times=raw.get("times"),
+        fault=_fault(raw["fault"]) if "fault" in raw else None,
+        webhook=_webhook(raw["webhook"]) if "webhook" in raw else None,
+        times=raw.get("times"),
     )
+
+
+def _fault(raw: dict[str, Any]) -> FaultAction:
+    latency = raw.get("latency")
+    reset = raw.get("reset")
+    if isinstance(latency, list):
+        latency = (float(latency[0]), float(latency[1]))
+    elif latency is not None:
+        latency = (float(latency),) * 2
+    return FaultAction(
+        status=raw.get("status", 429 if "retry_after" in raw and reset is None else None),
+        message=raw.get("message"), retry_after=raw.get("retry_after"), latency=latency,
+        reset="before" if reset is True else reset, body=raw.get("body"),
+    )
+
+
+def _webhook(raw: dict[str, Any]) -> WebhookAction:
+    return WebhookAction(delay=float(raw.get("delay", 0)), duplicate=raw.get("duplicate", 0),
+                         out_of_order=raw.get("out_of_order", False), drop=raw.get("drop", False))
 
 
 def _inbound(raw: dict[str, Any]) -> InboundSpec:
     at = raw.get("at", 0)
+    count = raw.get("count", 1)
     return InboundSpec(
         vendor=raw["vendor"], to=raw["to"], sender=raw["from"], tenant=raw.get("tenant"),
         pages=raw.get("pages", 1), at=0.0 if isinstance(at, str) else float(at),
         at_time=parse_time(at) if isinstance(at, str) else None,
-        count=raw.get("count", 1), every=float(raw.get("every", 1 if raw.get("count", 1) > 1 else 0)),
+        count=count, every=float(raw.get("every", 1 if count > 1 else 0)),
         options=dict(raw.get("options", {})),
     )
