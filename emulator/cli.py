@@ -16,6 +16,8 @@ from emulator import __version__
 from emulator.config import DEFAULT_HOST, DEFAULT_PORT, Config
 from emulator.core.documents import DEFAULT_MAX_UPLOAD
 from emulator.core.journal import DEFAULT_SIZE
+from emulator.core.scheduler import DEFAULT_WAIT
+from emulator.core.webhooks import DEFAULT_MAX_PENDING
 
 
 def _start_time(text: str) -> float:
@@ -23,6 +25,13 @@ def _start_time(text: str) -> float:
         return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from None
+
+
+def _hosts(text: str) -> list[str]:
+    hosts = [h.strip().lower() for h in text.split(",") if h.strip()]
+    if not hosts:
+        raise argparse.ArgumentTypeError("name at least one host")
+    return hosts
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -50,6 +59,16 @@ def _parser() -> argparse.ArgumentParser:
                        help="largest accepted document, in MiB (default %(default)s)")
     serve.add_argument("--allow-fetch", action="append", default=[], metavar="HOST",
                        help="host (besides loopback) that document URLs may be fetched from (repeatable)")
+    serve.add_argument("--webhook-hosts", action="append", default=[], type=_hosts, metavar="HOST[,HOST...]",
+                       help="the only hosts webhooks may be sent to (repeatable; default: any host); a delivery to "
+                            "another is refused and logged with why")
+    serve.add_argument("--webhook-log-size", type=int, default=DEFAULT_SIZE,
+                       help="deliveries kept in the webhook delivery log (default %(default)s)")
+    serve.add_argument("--webhook-max-pending", type=int, default=DEFAULT_MAX_PENDING,
+                       help="webhook deliveries not yet settled, at most; beyond, new ones are refused "
+                            "(default %(default)s)")
+    serve.add_argument("--advance-wait", type=float, default=DEFAULT_WAIT, metavar="SECONDS",
+                       help="wall seconds clock/advance waits for one webhook attempt in flight (default %(default)s)")
     serve.add_argument("--strict", action="store_true", help="validate the emulator's own responses and webhooks")
     serve.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"))
     serve.add_argument("--loop", choices=("asyncio", "uvloop"), default="asyncio",
@@ -88,6 +107,9 @@ def _config(args: argparse.Namespace) -> Config:
         seed=args.seed if args.seed is not None else seed, scenarios=tuple(args.scenario),
         journal_size=args.journal_size,
         max_upload_bytes=int(args.max_upload_mb * 1024 * 1024), fetch_allow=tuple(args.allow_fetch),
+        webhook_hosts=tuple(host for hosts in args.webhook_hosts for host in hosts),
+        webhook_log_size=args.webhook_log_size, webhook_max_pending=args.webhook_max_pending,
+        advance_wait=args.advance_wait,
         strict=args.strict, log_level=args.log_level,
     )
 

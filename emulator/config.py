@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from emulator.core.documents import DEFAULT_MAX_UPLOAD
 from emulator.core.journal import DEFAULT_SIZE as DEFAULT_JOURNAL_SIZE
+from emulator.core.scheduler import DEFAULT_WAIT
+from emulator.core.webhooks import DEFAULT_MAX_PENDING
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8329
@@ -23,6 +25,9 @@ class Config:
     seed: int | None = None  # ids and seeded randomness are reproducible from it
     journal_size: int = DEFAULT_JOURNAL_SIZE  # requests kept in the request log
     webhook_log_size: int = DEFAULT_JOURNAL_SIZE  # deliveries kept in the delivery log
+    webhook_max_pending: int = DEFAULT_MAX_PENDING  # deliveries not yet settled, at most
+    webhook_hosts: tuple[str, ...] = ()  # hosts webhooks may go to; empty: any host
+    advance_wait: float = DEFAULT_WAIT  # wall seconds clock/advance waits for webhook attempts in flight
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD  # per uploaded document
     scenarios: tuple[str, ...] = ()
     strict: bool = False  # validate the emulator's own responses and webhooks
@@ -38,5 +43,7 @@ class Config:
             raise ValueError("--speed applies to the real clock only")
         if not 0 <= self.port <= 65535:
             raise ValueError("port must be between 0 and 65535")
-        if self.journal_size < 1 or self.webhook_log_size < 1 or self.max_upload_bytes < 1:
+        if min(self.journal_size, self.webhook_log_size, self.max_upload_bytes, self.webhook_max_pending) < 1:
             raise ValueError("sizes and limits must be positive")
+        if not 0 <= self.advance_wait <= 3600:
+            raise ValueError("the advance wait must be between 0 and 3600 seconds")

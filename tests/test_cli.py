@@ -82,3 +82,24 @@ def test_serve_without_a_scenario_never_loads_yaml_json_schema_or_re2():
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_webhook_flags_reach_the_config():
+    from emulator.cli import _config, _parser
+
+    args = _parser().parse_args(["serve", "--webhook-hosts", "Receiver.internal, 10.0.0.7", "--webhook-hosts",
+                                 "localhost", "--webhook-max-pending", "50", "--webhook-log-size", "20",
+                                 "--advance-wait", "0.5"])
+    config = _config(args)
+    assert config.webhook_hosts == ("receiver.internal", "10.0.0.7", "localhost")
+    assert (config.webhook_max_pending, config.webhook_log_size, config.advance_wait) == (50, 20, 0.5)
+    assert _config(_parser().parse_args(["serve"])).webhook_hosts == ()  # any host
+
+
+@pytest.mark.parametrize("argv", [
+    ["serve", "--webhook-max-pending", "0"],
+    ["serve", "--advance-wait", "-1"],
+])
+def test_bad_webhook_limits_exit_2(argv, capsys):
+    assert main(argv) == 2
+    assert "fax-emulator:" in capsys.readouterr().err

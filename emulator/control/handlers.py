@@ -168,24 +168,43 @@ async def clock(request: web.Request) -> web.Response:
     return web.json_response(_clock_json(_runtime(request)))
 
 
+def _wait(body: Any) -> float | None:
+    """The optional ``webhook_wait`` of an advance: wall seconds to wait for webhook attempts."""
+    wait = body.get("webhook_wait") if isinstance(body, dict) else None
+    if wait is not None and (isinstance(wait, bool) or not isinstance(wait, int | float) or not 0 <= wait <= 3600):
+        raise Invalid("webhook_wait must be a number of seconds from 0 to 3600", field="webhook_wait")
+    return None if wait is None else float(wait)
+
+
+def _manual(runtime: Runtime) -> None:
+    if not isinstance(runtime.clock, ManualClock):
+        raise Conflict("the clock is real; start the emulator with --clock manual to advance it")
+
+
+def _still_out(runtime: Runtime) -> dict[str, Any]:
+    """Webhook attempts an advance stopped waiting for: they finish in the background."""
+    return {"webhooks_in_flight": [{"id": d.id, "url": d.url, "attempt": len(d.attempts) + 1}
+                                   for d in runtime.dispatcher.in_flight()]}
+
+
 async def advance(request: web.Request) -> web.Response:
     runtime = _runtime(request)
     body = await read_json(request)
     seconds = body.get("seconds") if isinstance(body, dict) else None
     if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 <= seconds <= 10 * 365 * 86400:
         raise Invalid('the body must be {"seconds": N} with 0 <= N <= 10 years', field="seconds")
-    if not isinstance(runtime.clock, ManualClock):
-        raise Conflict("the clock is real; start the emulator with --clock manual to advance it")
-    ran = await runtime.scheduler.advance(float(seconds))
-    return web.json_response({**_clock_json(runtime), "actions_run": ran})
+    wait = _wait(body)
+    _manual(runtime)
+    ran = await runtime.scheduler.advance(float(seconds), wait)
+    return web.json_response({**_clock_json(runtime), "actions_run": ran, **_still_out(runtime)})
 
 
 async def run_until_idle(request: web.Request) -> web.Response:
     runtime = _runtime(request)
-    if not isinstance(runtime.clock, ManualClock):
-        raise Conflict("the clock is real; start the emulator with --clock manual to advance it")
-    passed = await runtime.scheduler.run_until_idle()
-    return web.json_response({**_clock_json(runtime), "seconds_passed": passed})
+    wait = _wait(await read_json(request, required=False))
+    _manual(runtime)
+    passed = await runtime.scheduler.run_until_idle(wait=wait)
+    return web.json_response({**_clock_json(runtime), "seconds_passed": passed, **_still_out(runtime)})
 
 
 def _whole_number(request: web.Request, name: str, default: int) -> int:
@@ -336,12 +355,23 @@ async def get_request(request: web.Request) -> web.Response:
 async def webhooks(request: web.Request) -> web.Response:
     runtime = _runtime(request)
     vendor = _vendor_filter(request, runtime)
-    found = runtime.dispatcher.query(vendor=vendor, tenant=request.query.get("tenant"),
-                                     event=request.query.get("event"))
+    dispatcher = runtime.dispatcher
+    found = dispatcher.query(vendor=vendor, tenant=request.query.get("tenant"), event=request.query.get("event"))
     fax_id = request.query.get("fax_id")
     if fax_id is not None:
         found = [d for d in found if d.fax_id == fax_id]
-    return web.json_response({"deliveries": [d.to_json() for d in found[-_limit(request):]]})
+    return web.json_response({"deliveries": [d.to_json() for d in found[-_limit(request):]],
+                              "pending": len(dispatcher.pending), "max_pending": dispatcher.max_pending,
+                              "capacity": dispatcher.log.maxlen})
+
+
+async def redeliver(request: web.Request) -> web.Response:
+    """Send a logged webhook again now, as a new delivery (``redelivery_of``)."""
+    runtime = _runtime(request)
+    raw = request.match_info["delivery_id"]
+    if not raw.isdigit():
+        raise NotFound(f"no webhook delivery {raw!r}")
+    return web.json_response(runtime.dispatcher.redeliver(int(raw)).to_json(), status=201)
 
 
 async def violations(request: web.Request) -> web.Response:

@@ -34,6 +34,7 @@ ROUTES = [
     ("GET", "/requests", handlers.requests, "requests"),
     ("GET", "/requests/{seq}", handlers.get_request, "get_request"),
     ("GET", "/webhooks", handlers.webhooks, "webhooks"),
+    ("POST", "/webhooks/{delivery_id}/redeliver", handlers.redeliver, "redeliver_webhook"),
     ("GET", "/violations", handlers.violations, "violations"),
     ("DELETE", "/violations", handlers.clear_violations, "clear_violations"),
     ("GET", r"/openapi/{vendor}.json", handlers.openapi, "openapi"),

@@ -57,11 +57,13 @@ class Runtime:
         #: the emulated time now: the clock's own method (one call, not two: every answer asks)
         self.now: Callable[[], float] = self.clock.now
         self.scheduler = Scheduler(self.clock)
+        self.scheduler.wait = config.advance_wait
         self.ids = Ids(config.seed)
         self.store = Store()
         self.journal = Journal(config.journal_size)
         self.checks = ContractChecker(self.journal, self.clock, config.strict)
-        self.dispatcher = Dispatcher(self.scheduler, config.webhook_log_size, check=self.checks.check_webhook)
+        self.dispatcher = Dispatcher(self.scheduler, config.webhook_log_size, check=self.checks.check_webhook,
+                                     max_pending=config.webhook_max_pending, hosts=config.webhook_hosts)
         #: vendor name -> declared account dicts (shape checked by the vendor); an empty
         #: or missing list means any credential works and makes its own tenant
         self.accounts: dict[str, list[dict[str, Any]]] = {}

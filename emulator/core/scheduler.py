@@ -5,7 +5,11 @@ state; asynchronous side work they start (a webhook POST, say) goes through ``sp
 the scheduler knows when it has settled. On the manual clock, ``advance`` runs every
 action that falls due, in time order (ties in scheduling order), including actions
 scheduled by actions that ran, and waits for the side work they spawned before the
-call returns.
+call returns. Side work that talks to the outside world (a webhook POST whose receiver
+may never answer) is spawned with a ``bound`` (the receiver): ``advance`` waits for each
+such task only ``wait`` wall seconds from its start (default ``DEFAULT_WAIT``), and once a
+receiver has kept it waiting that long, not again for that receiver during the call. The
+task finishes in the background; whoever spawned it says what is still out.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import heapq
 import itertools
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
 from emulator.core.clock import Clock, ManualClock
@@ -28,6 +32,9 @@ Action = Callable[..., Any]
 #: ``run_until_idle`` gives up after this much emulated time (30 days), so a
 #: self-rescheduling action cannot make it loop for ever.
 IDLE_HORIZON = 30 * 24 * 3600.0
+#: wall seconds ``advance`` (or ``run_until_idle``) waits for one bounded task; a bound that
+#: kept it waiting that long is not waited for again during the call
+DEFAULT_WAIT = 5.0
 
 
 class Timer:
@@ -57,6 +64,10 @@ class Scheduler:
         self._live = 0  # timers in the heap, neither run nor cancelled
         self._seq = itertools.count()
         self._tasks: set[asyncio.Task[Any]] = set()
+        #: side work advance waits for only so long: task -> (its bound, when it started)
+        self._bounded: dict[asyncio.Task[Any], tuple[Hashable, float]] = {}
+        #: wall seconds an advance waits for one bounded task (``Config.advance_wait``)
+        self.wait = DEFAULT_WAIT
         self._wakeup: asyncio.Event | None = None
         self._advance_lock: asyncio.Lock | None = None
         #: the last errors raised by actions or side tasks, newest last (bounded)
@@ -76,15 +87,20 @@ class Scheduler:
         """Run ``action(*args)`` ``delay`` emulated seconds from now."""
         return self.at(self.clock.now() + max(0.0, delay), action, *args)
 
-    def spawn(self, work: Awaitable[Any]) -> asyncio.Task[Any]:
-        """Start asynchronous side work that ``advance`` must wait for."""
+    def spawn(self, work: Awaitable[Any], *, bound: Hashable | None = None) -> asyncio.Task[Any]:
+        """Start asynchronous side work that ``advance`` must wait for; with a ``bound`` (the
+        far end, which may never answer), only up to ``wait`` seconds (see the module)."""
         task = asyncio.ensure_future(work)
-        self._tasks.add(task)
+        if bound is None:
+            self._tasks.add(task)
+        else:
+            self._bounded[task] = (bound, asyncio.get_running_loop().time())
         task.add_done_callback(self._task_done)
         return task
 
     def _task_done(self, task: asyncio.Task[Any]) -> None:
         self._tasks.discard(task)
+        self._bounded.pop(task, None)
         if not task.cancelled() and task.exception() is not None:
             exc = task.exception()
             log.error("side task failed: %r", exc, exc_info=exc)
@@ -126,13 +142,38 @@ class Scheduler:
                 ran += 1
         return ran
 
-    async def settle(self) -> None:
-        """Wait until no spawned side work is in flight."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+    async def settle(self, slow: set[Hashable] | None = None, wait: float | None = None) -> None:
+        """Wait until no spawned side work is in flight. With ``slow`` (the bounds that kept
+        this call waiting too long, added to as they do), bounded work only ``wait`` seconds
+        (default ``self.wait``) from its start; without, for as long as it takes."""
+        loop = asyncio.get_running_loop()
+        limit = self.wait if wait is None else wait
+        while self._tasks or self._bounded:
+            if self._tasks:
+                await asyncio.gather(*list(self._tasks), return_exceptions=True)
+                continue
+            if slow is None:
+                await asyncio.wait(list(self._bounded), return_when=asyncio.FIRST_COMPLETED)
+                continue
+            now = loop.time()
+            waiting: dict[asyncio.Task[Any], float] = {}
+            for task, (bound, started) in self._bounded.items():
+                if bound in slow:
+                    continue
+                if started + limit <= now:
+                    slow.add(bound)
+                else:
+                    waiting[task] = started + limit
+            if not waiting:
+                return
+            await asyncio.wait(list(waiting), timeout=min(waiting.values()) - now,
+                               return_when=asyncio.FIRST_COMPLETED)
 
-    async def advance(self, seconds: float) -> int:
-        """Manual clock: move time forward, running everything due on the way."""
+    async def advance(self, seconds: float, wait: float | None = None, *, slow: set[Hashable] | None = None) -> int:
+        """Manual clock: move time forward, running everything due on the way.
+
+        Bounded side work is waited for ``wait`` wall seconds a task (default ``self.wait``);
+        ``slow`` carries the bounds that outlasted it from an earlier call (run_until_idle)."""
         clock = self.clock
         if not isinstance(clock, ManualClock):
             raise RuntimeError("only a manual clock can be advanced")
@@ -140,12 +181,14 @@ class Scheduler:
             raise ValueError("cannot advance by a negative time")
         if self._advance_lock is None:
             self._advance_lock = asyncio.Lock()
+        if slow is None:
+            slow = set()
         async with self._advance_lock:
             target = clock.now() + seconds
             ran = 0
             heap = self._heap
             while True:
-                await self.settle()
+                await self.settle(slow, wait)
                 self._drop_cancelled()
                 if not heap or heap[0][0] > target:
                     break
@@ -155,21 +198,23 @@ class Scheduler:
                 # run everything due at this instant, then let its side work settle
                 ran += self.run_due()
             clock.set(target)
-            await self.settle()
+            await self.settle(slow, wait)
             return ran
 
-    async def run_until_idle(self, horizon: float = IDLE_HORIZON) -> float:
+    async def run_until_idle(self, horizon: float = IDLE_HORIZON, wait: float | None = None) -> float:
         """Manual clock: advance to each next due action until none is left.
 
-        Returns the emulated seconds that passed. Stops at ``horizon`` seconds.
+        Returns the emulated seconds that passed. Stops at ``horizon`` seconds. Bounded side
+        work is waited for as in ``advance``, over the whole call.
         """
         start = self.clock.now()
+        slow: set[Hashable] = set()
         while True:
-            await self.settle()
+            await self.settle(slow, wait)
             due = self.next_due()
             if due is None or due - start > horizon:
                 break
-            await self.advance(max(0.0, due - self.clock.now()))
+            await self.advance(max(0.0, due - self.clock.now()), wait, slow=slow)
         return self.clock.now() - start
 
     async def run_forever(self) -> None:
@@ -185,6 +230,7 @@ class Scheduler:
 
     async def close(self) -> None:
         """Cancel side work still in flight (on shutdown)."""
-        for task in list(self._tasks):
+        tasks = [*self._tasks, *self._bounded]
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)

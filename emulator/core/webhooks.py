@@ -1,42 +1,65 @@
-"""Outgoing webhook delivery: a queue on the clock, one ClientSession, retries, a log.
+"""Outgoing webhook delivery: per-target queues on the clock, retries, a log.
 
 A vendor hands over a finished request (URL, method, headers, body) and a retry
 policy; the dispatcher sends it when due, retries transport errors (and, if the policy
-says so, 5xx answers) with exponential backoff measured on the emulator clock, and keeps
-every attempt in a bounded delivery log.
+says so, 5xx answers) with exponential backoff measured on the emulator clock until the
+policy's attempts or give-up time run out.
+
+Fairness: each target (a URL, its query aside) has its own queue and at most
+``PER_TARGET`` attempts in flight, and targets take turns for the ``MAX_IN_FLIGHT``
+connections, so a receiver that never answers delays only its own webhooks. Attempts are
+spawned on the scheduler bounded by their target: ``clock/advance`` waits for an attempt
+only up to its wall-time bound, and not again for a target that outlasted it during the
+call; it reports those still out (``in_flight``).
+
+Nothing is lost silently: a delivery not yet settled is kept in ``pending`` (never
+evicted; at most ``max_pending``, beyond which a new one is refused, logged and shown as
+``refused``), apart from ``log``, the bounded history shown by the control API. A target
+whose host is not allowed (``--webhook-hosts``) is refused the same way, with why.
 
 A ``shaper`` (set by the runtime from the active scenario) may change what happens to a
 delivery when it is queued: delay it, send copies, hold it back until after the next one
-to the same receiver (out of order), or drop it. Vendors keep calling ``deliver`` as before.
+to the same receiver (out of order), drop it, or change its retry policy. Vendors keep
+calling ``deliver`` as before.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import logging
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 
+from emulator.core.errors import Invalid, NotFound
 from emulator.core.scheduler import Scheduler, Timer
 
 log = logging.getLogger(__name__)
 
 DEFAULT_LOG_SIZE = 10_000
-#: deliveries in flight at once (one connection each); the others wait in a queue. A
-#: few senders draining a queue beat one task per delivery by far: thousands of tasks
-#: waiting for a connection cost more than the requests themselves.
-SENDERS = 32
+#: deliveries not yet settled (waiting, retrying, held, in flight) kept at most; a new one
+#: beyond it is refused (state ``refused``, logged), never an older one dropped
+DEFAULT_MAX_PENDING = 10_000
+#: attempts in flight at once to one target (a URL, its query aside)
+PER_TARGET = 4
+#: attempts in flight at once in all (one connection each); targets with attempts due take
+#: turns for them, so this bounds open connections without letting one target starve another
+MAX_IN_FLIGHT = 256
 #: emulated seconds between a delivery and its scripted copies; a held delivery goes half
 #: a gap after the one it waited for. Distinct instants make the arrival order certain
 #: (deliveries due at the same instant are sent concurrently).
 GAP = 1.0
 #: a delivery held back for out-of-order delivery goes anyway after this many seconds
 HOLD_LIMIT = 300.0
+#: the most a retry policy may say (attempts, emulated seconds, wall seconds per attempt)
+MAX_ATTEMPTS = 1000
+MAX_TIMEOUT = 300.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,16 +71,22 @@ class Shape:
     out_of_order: bool = False  # hold it until just after the next delivery to the same receiver
     drop: bool = False  # never send it (logged as "dropped")
     rule: str | None = None  # the scenario rule, shown in the delivery log
+    retry: Mapping[str, Any] | None = None  # changes to the vendor's retry policy (RetryPolicy.but)
 
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How a vendor retries: attempts in all, first delay, growth, what counts as failure."""
+    """How a vendor retries: attempts in all, first delay, growth, give-up time, what counts
+    as failure. Every field but ``success`` and ``retry_5xx`` may be changed by vendor
+    options and scenarios (``but``)."""
 
     attempts: int = 5
     delay: float = 1.0  # emulated seconds before the 2nd attempt
     factor: float = 2.0  # each later delay is this many times the one before
     max_delay: float = 300.0
+    #: emulated seconds after the first attempt when retrying stops (the last attempt is at
+    #: this time at the latest); None: only ``attempts`` limits it
+    give_up: float | None = None
     retry_5xx: bool = True  # False: only transport errors are retried (Kazoo)
     timeout: float = 10.0  # wall seconds per attempt
     success: frozenset[int] = frozenset(range(200, 300))
@@ -65,6 +94,54 @@ class RetryPolicy:
     def delay_before(self, attempt: int) -> float:
         """Delay before attempt number ``attempt`` (2 and up)."""
         return min(self.max_delay, self.delay * self.factor ** (attempt - 2))
+
+    def but(self, changes: Mapping[str, Any] | None) -> RetryPolicy:
+        """This policy with ``changes`` (checked by ``check_retry``) applied."""
+        return dataclasses.replace(self, **changes) if changes else self
+
+    def to_json(self) -> dict[str, Any]:
+        return {"attempts": self.attempts, "delay": self.delay, "factor": self.factor, "max_delay": self.max_delay,
+                "give_up": self.give_up, "timeout": self.timeout, "retry_5xx": self.retry_5xx}
+
+
+#: what vendor options and scenarios may change in a retry policy, and how each is bounded
+_RETRY_FIELDS: dict[str, tuple[str, float, float]] = {
+    "attempts": ("a whole number from 1", 1, MAX_ATTEMPTS),
+    "delay": ("seconds from 0", 0, 30 * 86400),
+    "factor": ("a number from 1", 1, 100),
+    "max_delay": ("seconds from 0", 0, 30 * 86400),
+    "give_up": ("seconds from 0 (or null)", 0, 30 * 86400),
+    "timeout": ("wall seconds above 0", 0.001, MAX_TIMEOUT),
+}
+
+
+def check_retry(raw: Any, where: str = "webhook_retry") -> dict[str, Any]:
+    """Changes to a retry policy as given in options or a scenario; Invalid naming a bad one."""
+    if not isinstance(raw, dict):
+        raise Invalid(f"{where} must be an object with any of {', '.join(_RETRY_FIELDS)}", field=where)
+    checked: dict[str, Any] = {}
+    for name, value in raw.items():
+        if name not in _RETRY_FIELDS:
+            raise Invalid(f"{where}.{name} is not a retry setting; expected any of {', '.join(_RETRY_FIELDS)}",
+                          field=where)
+        what, low, high = _RETRY_FIELDS[name]
+        if name == "give_up" and value is None:
+            checked[name] = None
+            continue
+        number_ok = isinstance(value, int) if name == "attempts" else isinstance(value, int | float)
+        if isinstance(value, bool) or not number_ok or not low <= value <= high:
+            raise Invalid(f"{where}.{name} must be {what} to {high:g}, not {value!r}", field=where)
+        checked[name] = value if name == "attempts" else float(value)
+    return checked
+
+
+def check_retry_options(options: dict[str, Any]) -> dict[str, Any]:
+    """``Vendor.check_options`` of a vendor whose one option is ``webhook_retry``: changes to
+    its webhook retry policy (``{}``: the vendor's own)."""
+    unknown = sorted(set(options) - {"webhook_retry"})
+    if unknown:
+        raise Invalid(f"unknown option {unknown[0]!r}; this vendor has only webhook_retry", field=unknown[0])
+    return {"webhook_retry": check_retry(options.get("webhook_retry", {}))}
 
 
 @dataclass(slots=True)
@@ -91,10 +168,12 @@ class Delivery:
     due_at: float
     policy: RetryPolicy
     fax_id: str | None = None
-    state: str = "pending"  # pending | delivered | failed | dropped
+    state: str = "pending"  # pending | delivered | failed | dropped | refused
     attempts: list[Attempt] = field(default_factory=list)
     rule: str | None = None
     copy_of: int | None = None  # a scripted duplicate of this delivery id
+    redelivery_of: int | None = None  # sent again on request (control API) from this delivery id
+    reason: str | None = None  # why it was not delivered (failed, dropped, refused)
 
     def to_json(self) -> dict[str, Any]:
         try:
@@ -105,7 +184,8 @@ class Delivery:
             "id": self.id, "vendor": self.vendor, "tenant": self.tenant, "event": self.event,
             "fax_id": self.fax_id, "url": self.url, "method": self.method, "headers": self.headers,
             "body": body, "created_at": self.created_at, "due_at": self.due_at, "state": self.state,
-            "rule": self.rule, "copy_of": self.copy_of,
+            "reason": self.reason, "rule": self.rule, "copy_of": self.copy_of, "redelivery_of": self.redelivery_of,
+            "policy": self.policy.to_json(),
             "attempts": [
                 {"at": a.at, "status": a.status, "error": a.error, "duration_ms": a.duration_ms}
                 for a in self.attempts
@@ -113,24 +193,54 @@ class Delivery:
         }
 
 
+@dataclass(slots=True, eq=False)
+class _Target:
+    """One target's attempts due now, and how many of its attempts are in flight."""
+
+    key: str
+    due: deque[Delivery] = field(default_factory=deque)
+    active: int = 0
+    waiting_turn: bool = False  # in the dispatcher's round of targets with attempts to start
+
+
+def target_allowed(url: str, hosts: tuple[str, ...]) -> bool:
+    """Whether ``url``'s host is one of ``hosts`` (lower case); no hosts: any host."""
+    if not hosts:
+        return True
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return False
+    return host in hosts
+
+
 class Dispatcher:
     """Sends deliveries on the scheduler with one shared ClientSession."""
 
     def __init__(self, scheduler: Scheduler, log_size: int = DEFAULT_LOG_SIZE,
-                 check: Callable[[str, str | None, str, str, bytes], None] | None = None) -> None:
+                 check: Callable[[str, str | None, str, str, bytes], None] | None = None,
+                 max_pending: int = DEFAULT_MAX_PENDING, hosts: tuple[str, ...] = ()) -> None:
         self.scheduler = scheduler
         self._check = check  # strict mode: validates a body against its schema before it is queued
+        #: the bounded history for display, oldest first (ids only grow)
         self.log: deque[Delivery] = deque(maxlen=log_size)
+        #: every delivery not yet settled, by id (never evicted; see ``max_pending``)
+        self.pending: dict[int, Delivery] = {}
+        self.max_pending = max_pending
+        #: hosts webhooks may go to (lower case); empty: any host
+        self.hosts = tuple(h.lower() for h in hosts)
         #: what a scenario does to each delivery (set by the runtime)
         self.shaper: Callable[[Delivery], Shape | None] | None = None
         #: receiver -> (held delivery, its fallback timer, when it was due before it was held)
         self._held: dict[tuple[str, str, str], tuple[Delivery, Timer, float]] = {}
         self._ids = itertools.count(1)
         self._session: aiohttp.ClientSession | None = None
-        self._timers: dict[Delivery, Timer] = {}  # the next attempt of each pending delivery
-        self._due: deque[Delivery] = deque()  # attempts due now, waiting for a sender
-        self._senders = 0  # sender tasks running (each spawned on the scheduler, so advance waits)
+        self._timers: dict[Delivery, Timer] = {}  # the next attempt of each waiting delivery
+        self._targets: dict[str, _Target] = {}  # targets with attempts due or in flight
+        self._turns: deque[_Target] = deque()  # targets with an attempt to start, in turn
+        self._in_flight: dict[int, Delivery] = {}
 
+    # -- queueing -------------------------------------------------------------------
     def deliver(
         self,
         *,
@@ -162,9 +272,40 @@ class Dispatcher:
         )
         if self.shaper is not None and self._shape(delivery):
             return delivery
-        self.log.append(delivery)
-        self._timers[delivery] = self.scheduler.at(delivery.due_at, self._attempt, delivery)
+        if self._admit(delivery):
+            self._schedule(delivery)
         return delivery
+
+    def redeliver(self, delivery_id: int) -> Delivery:
+        """Send a logged delivery again now, as a new delivery with a fresh set of attempts
+        (``redelivery_of``); scenarios do not shape it. NotFound if it is no longer known."""
+        original = self.find(delivery_id)
+        if original is None:
+            raise NotFound(f"no webhook delivery {delivery_id} (the log keeps the last {self.log.maxlen})")
+        now = self.scheduler.clock.now()
+        again = dataclasses.replace(original, id=next(self._ids), headers=dict(original.headers), created_at=now,
+                                    due_at=now, state="pending", attempts=[], copy_of=None,
+                                    redelivery_of=original.id, reason=None)
+        if self._admit(again):
+            self._schedule(again)
+        return again
+
+    def _admit(self, delivery: Delivery) -> bool:
+        """Log a new delivery and count it pending; False (and ``refused``, with why) if its
+        host is not allowed or too many are pending already."""
+        self.log.append(delivery)
+        if not target_allowed(delivery.url, self.hosts):
+            self._refuse(delivery, f"the target's host is not in the allowed webhook hosts ({', '.join(self.hosts)})")
+            return False
+        if len(self.pending) >= self.max_pending:
+            self._refuse(delivery, f"{len(self.pending)} deliveries are pending already (the limit)")
+            return False
+        self.pending[delivery.id] = delivery
+        return True
+
+    def _refuse(self, delivery: Delivery, why: str) -> None:
+        delivery.state, delivery.reason = "refused", why
+        log.warning("webhook %s to %s refused: %s", delivery.id, delivery.url, why)
 
     def _shape(self, delivery: Delivery) -> bool:
         """Apply the scenario's shape: True if this queued (or dropped) the delivery itself,
@@ -173,31 +314,33 @@ class Dispatcher:
         if shape is not None:
             delivery.rule = shape.rule or delivery.rule
             delivery.due_at += shape.delay
+            delivery.policy = delivery.policy.but(shape.retry)
         if shape is None or not (shape.drop or shape.out_of_order or shape.duplicate):
             self._release_held(delivery)
             return False
-        self.log.append(delivery)
         if shape.drop:
+            self.log.append(delivery)
             self.drop(delivery)
             return True
-        if shape.out_of_order:
-            self._hold(delivery)
-        else:
-            self._schedule(delivery)
-            self._release_held(delivery)
+        if self._admit(delivery):
+            if shape.out_of_order:
+                self._hold(delivery)
+            else:
+                self._schedule(delivery)
+                self._release_held(delivery)
         for number in range(1, shape.duplicate + 1):
             copy = Delivery(
                 next(self._ids), delivery.vendor, delivery.tenant, delivery.event, delivery.url, delivery.method,
                 dict(delivery.headers), delivery.body, delivery.created_at, delivery.due_at + number * GAP,
                 delivery.policy, delivery.fax_id, rule=delivery.rule, copy_of=delivery.id,
             )
-            self.log.append(copy)
-            self._schedule(copy)
+            if self._admit(copy):
+                self._schedule(copy)
         return True
 
     def _schedule(self, delivery: Delivery) -> None:
         """The first attempt of ``delivery``, at its due time."""
-        self.scheduler.at(delivery.due_at, self._attempt, delivery)
+        self._timers[delivery] = self.scheduler.at(delivery.due_at, self._attempt, delivery)
 
     def _release_held(self, delivery: Delivery) -> None:
         """Send the delivery held back for the same receiver, just after this one."""
@@ -226,41 +369,54 @@ class Dispatcher:
             self._send_held(held[0])
 
     def _send_held(self, delivery: Delivery) -> None:
-        if any(d is delivery for d in self.log):  # not forgotten by a reset meanwhile
+        if delivery.state == "pending":  # not forgotten by a reset meanwhile
             self._schedule(delivery)
 
     def drop(self, delivery: Delivery) -> None:
         """Record a delivery that a scenario says is lost (never sent)."""
-        delivery.state = "dropped"
+        delivery.state, delivery.reason = "dropped", f"dropped by the scenario rule {delivery.rule!r}"
 
+    # -- sending ----------------------------------------------------------------------
     def _attempt(self, delivery: Delivery) -> None:
+        """An attempt is due: queue it on its target and start what may start."""
         self._timers.pop(delivery, None)
-        if delivery.state == "pending":
-            self._due.append(delivery)
-            if self._senders < SENDERS:
-                self._senders += 1
-                self.scheduler.spawn(self._sender())
+        if delivery.state != "pending":
+            return
+        key = delivery.url.split("?", 1)[0]
+        target = self._targets.get(key)
+        if target is None:
+            target = self._targets[key] = _Target(key)
+        target.due.append(delivery)
+        self._take_turn(target)
+        self._start_attempts()
 
-    async def _sender(self) -> None:
-        """Send due attempts until none is left (deliveries due together go concurrently)."""
-        try:
-            while self._due:
-                delivery = self._due.popleft()
-                if delivery.state != "pending":  # cleared while it waited
-                    continue
-                try:
-                    await self._send(delivery)
-                except Exception as exc:  # one broken delivery must not stop the others
-                    log.exception("webhook delivery %s failed", delivery.id)
-                    self.scheduler.errors.append(f"webhook delivery {delivery.id}: {exc!r}")
-        finally:
-            self._senders -= 1
+    def _take_turn(self, target: _Target) -> None:
+        if target.due and target.active < PER_TARGET and not target.waiting_turn:
+            target.waiting_turn = True
+            self._turns.append(target)
 
-    async def _send(self, delivery: Delivery) -> None:
+    def _start_attempts(self) -> None:
+        """Start due attempts, one target after another, within the connection limits."""
+        while self._turns and len(self._in_flight) < MAX_IN_FLIGHT:
+            target = self._turns.popleft()
+            target.waiting_turn = False
+            while target.due and target.due[0].state != "pending":  # cleared while it waited
+                target.due.popleft()
+            if target.due:
+                delivery = target.due.popleft()
+                target.active += 1
+                self._in_flight[delivery.id] = delivery
+                self.scheduler.spawn(self._send(target, delivery), bound=target.key)
+                self._take_turn(target)
+            elif target.active == 0:
+                del self._targets[target.key]
+
+    async def _send(self, target: _Target, delivery: Delivery) -> None:
         session = self._session
         if session is None or session.closed:
+            # no connector-wide limit: the dispatcher bounds connections itself, per target
             session = self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=64), auto_decompress=False
+                connector=aiohttp.TCPConnector(limit=0), auto_decompress=False
             )
         now = self.scheduler.clock.now()
         started = time.perf_counter()
@@ -276,47 +432,91 @@ class Dispatcher:
                 await response.read()
         except (aiohttp.ClientError, TimeoutError, OSError, ValueError) as exc:
             error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-        delivery.attempts.append(Attempt(now, status, error, round((time.perf_counter() - started) * 1000, 3)))
-        self._settle(delivery, status)
+        except Exception as exc:  # one broken delivery must not stop the others
+            log.exception("webhook delivery %s failed", delivery.id)
+            self.scheduler.errors.append(f"webhook delivery {delivery.id}: {exc!r}")
+            error = type(exc).__name__
+        finally:
+            self._in_flight.pop(delivery.id, None)
+            target.active -= 1
+            self._take_turn(target)
+            if not target.due and target.active == 0 and self._targets.get(target.key) is target:
+                del self._targets[target.key]
+        self._settle(delivery, Attempt(now, status, error, round((time.perf_counter() - started) * 1000, 3)))
+        self._start_attempts()
 
-    def _settle(self, delivery: Delivery, status: int | None) -> None:
+    def _settle(self, delivery: Delivery, attempt: Attempt) -> None:
+        """Record an attempt's outcome and decide what follows: delivered, a retry, or given up.
+        The one place an attempt ends (what an event stream would publish)."""
+        delivery.attempts.append(attempt)
         if delivery.state != "pending":  # cleared while the attempt was in flight
             return
-        policy = delivery.policy
+        policy, status = delivery.policy, attempt.status
         if status is not None and status in policy.success:
-            delivery.state = "delivered"
+            self._finish(delivery, "delivered", None)
             return
-        retryable = status is None or (policy.retry_5xx and status >= 500)
-        attempt = len(delivery.attempts) + 1
-        if retryable and attempt <= policy.attempts:
-            self._timers[delivery] = self.scheduler.after(policy.delay_before(attempt), self._attempt, delivery)
-        else:
-            delivery.state = "failed"
+        if not (status is None or (policy.retry_5xx and status >= 500)):
+            self._finish(delivery, "failed", f"answered {status}, which is not retried")
+            return
+        number = len(delivery.attempts) + 1
+        if number > policy.attempts:
+            self._finish(delivery, "failed", f"gave up after {policy.attempts} attempts")
+            return
+        now = self.scheduler.clock.now()
+        at = now + policy.delay_before(number)
+        if policy.give_up is not None:
+            last = delivery.attempts[0].at + policy.give_up
+            if now >= last:
+                self._finish(delivery, "failed", f"gave up {policy.give_up:g} s after the first attempt")
+                return
+            at = min(at, last)
+        self._timers[delivery] = self.scheduler.at(at, self._attempt, delivery)
+
+    def _finish(self, delivery: Delivery, state: str, reason: str | None) -> None:
+        delivery.state, delivery.reason = state, reason
+        self.pending.pop(delivery.id, None)
+
+    # -- reading ------------------------------------------------------------------------
+    def in_flight(self) -> list[Delivery]:
+        """Deliveries with an attempt under way (still out when an ``advance`` returns)."""
+        return sorted(self._in_flight.values(), key=lambda d: d.id)
+
+    def entries(self) -> list[Delivery]:
+        """Every delivery shown, oldest first: those still pending that the log no longer
+        holds, then the log."""
+        oldest = self.log[0].id if self.log else None
+        evicted = [d for d in self.pending.values() if oldest is None or d.id < oldest]
+        return evicted + list(self.log)
+
+    def find(self, delivery_id: int) -> Delivery | None:
+        found = self.pending.get(delivery_id)
+        return found if found is not None else next((d for d in self.log if d.id == delivery_id), None)
 
     def query(self, *, vendor: str | None = None, tenant: str | None = None,
               event: str | None = None) -> list[Delivery]:
         return [
-            d for d in self.log
+            d for d in self.entries()
             if (vendor is None or d.vendor == vendor) and (tenant is None or d.tenant == tenant)
             and (event is None or d.event == event)
         ]
 
     def clear(self, vendor: str | None = None, tenant: str | None = None) -> None:
         """Forget every delivery (or one vendor's or tenant's), cancelling those still to be
-        attempted (on reset)."""
+        attempted (on reset); an attempt in flight is not retried."""
 
         def chosen(delivery: Delivery) -> bool:
             return (vendor is None or delivery.vendor == vendor) and (tenant is None or delivery.tenant == tenant)
 
-        for delivery in [d for d in self._timers if chosen(d)]:
-            self._timers.pop(delivery).cancel()
-            delivery.state = "dropped"
-        kept = []
-        for delivery in self.log:
-            if not chosen(delivery):
-                kept.append(delivery)
-            elif delivery.state == "pending":  # an attempt in flight: no retry after it
-                delivery.state = "dropped"
+        for delivery in [d for d in self.pending.values() if chosen(d)]:
+            timer = self._timers.pop(delivery, None)
+            if timer is not None:
+                timer.cancel()
+            self._finish(delivery, "dropped", "forgotten by a reset")
+        for key, (delivery, fallback, _) in list(self._held.items()):
+            if chosen(delivery):
+                fallback.cancel()
+                del self._held[key]
+        kept = [d for d in self.log if not chosen(d)]
         self.log.clear()
         self.log.extend(kept)
 

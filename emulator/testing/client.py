@@ -116,13 +116,19 @@ class ControlClient:
     def clock(self) -> ClockState:
         return ClockState.from_json(self.call("GET", "/clock"))
 
-    def advance(self, seconds: float) -> ClockState:
-        """Manual clock: move time on; every transition and webhook due by then has happened on return."""
-        return ClockState.from_json(self.call("POST", "/clock/advance", {"seconds": seconds}))
+    def advance(self, seconds: float, webhook_wait: float | None = None) -> ClockState:
+        """Manual clock: move time on; every transition and webhook due by then has happened on return,
+        but for webhook attempts that outlasted the wait (``webhook_wait`` seconds, default the
+        server's ``--advance-wait``): ``webhooks_in_flight`` lists those."""
+        body: dict[str, Any] = {"seconds": seconds}
+        if webhook_wait is not None:
+            body["webhook_wait"] = webhook_wait
+        return ClockState.from_json(self.call("POST", "/clock/advance", body))
 
-    def run_until_idle(self) -> ClockState:
+    def run_until_idle(self, webhook_wait: float | None = None) -> ClockState:
         """Manual clock: advance until nothing is scheduled (every fax ended, every webhook settled)."""
-        return ClockState.from_json(self.call("POST", "/clock/run-until-idle", {}))
+        body = {} if webhook_wait is None else {"webhook_wait": webhook_wait}
+        return ClockState.from_json(self.call("POST", "/clock/run-until-idle", body))
 
     # -- what happened -------------------------------------------------------------------
     def faxes(self, vendor: str | None = None, status: str | None = None, tenant: str | None = None,
@@ -148,6 +154,11 @@ class ControlClient:
         """The webhook delivery log, oldest first, with every attempt."""
         query = {"vendor": vendor, "tenant": tenant, "event": event, "fax_id": fax_id}
         return [WebhookDelivery.from_json(d) for d in self.call("GET", "/webhooks", query=query)["deliveries"]]
+
+    def redeliver(self, delivery_id: int) -> WebhookDelivery:
+        """Send a logged webhook again now, as a new delivery (``redelivery_of``); ControlError 404 if
+        the log no longer has it."""
+        return WebhookDelivery.from_json(self.call("POST", f"/webhooks/{int(delivery_id)}/redeliver"))
 
     def violations(self, vendor: str | None = None, since: int = 0) -> list[ViolationRecord]:
         """Contract violations recorded after violation number ``since``, oldest first."""

@@ -91,11 +91,11 @@ class AsyncControl:
     def __init__(self, sync: EmulatorFixture) -> None:
         self._sync = sync
 
-    async def advance(self, seconds: float) -> ClockState:
-        return await asyncio.to_thread(self._sync.advance, seconds)
+    async def advance(self, seconds: float, webhook_wait: float | None = None) -> ClockState:
+        return await asyncio.to_thread(self._sync.advance, seconds, webhook_wait)
 
-    async def run_until_idle(self) -> ClockState:
-        return await asyncio.to_thread(self._sync.run_until_idle)
+    async def run_until_idle(self, webhook_wait: float | None = None) -> ClockState:
+        return await asyncio.to_thread(self._sync.run_until_idle, webhook_wait)
 
     async def faxes(self, vendor: str | None = None, status: str | None = None, tenant: str | None = None,
                     direction: str | None = None) -> list[FaxRecord]:
@@ -110,6 +110,9 @@ class AsyncControl:
     async def webhooks(self, vendor: str | None = None, tenant: str | None = None, event: str | None = None,
                        fax_id: str | None = None) -> list[WebhookDelivery]:
         return await asyncio.to_thread(self._sync.webhooks, vendor, tenant, event, fax_id)
+
+    async def redeliver(self, delivery_id: int) -> WebhookDelivery:
+        return await asyncio.to_thread(self._sync.redeliver, delivery_id)
 
     async def violations(self, vendor: str | None = None) -> list[ViolationRecord]:
         return await asyncio.to_thread(self._sync.violations, vendor)

@@ -30,6 +30,9 @@ class ClockState:
     now: float
     iso: str
     pending_actions: int
+    #: after an advance: webhook attempts it stopped waiting for (``id``, ``url``, ``attempt``);
+    #: None from ``GET /_emulator/clock``
+    webhooks_in_flight: list[dict[str, Any]] | None
     raw: dict[str, Any] = field(repr=False, compare=False)
 
     @classmethod
@@ -140,8 +143,10 @@ class WebhookDelivery:
     method: str
     headers: dict[str, str]
     body: str
-    state: str  # pending | delivered | failed | dropped
+    state: str  # pending | delivered | failed | dropped | refused
     attempts: tuple[DeliveryAttempt, ...]
+    reason: str | None  # why it was not delivered (failed, dropped, refused)
+    redelivery_of: int | None  # the delivery this one sends again (``ControlClient.redeliver``)
     raw: dict[str, Any] = field(repr=False, compare=False)
 
     @classmethod

@@ -119,12 +119,12 @@ async def test_the_log_is_bounded(receiver):
 
 
 async def test_many_deliveries_due_together_are_each_sent_once_before_advance_returns(receiver):
-    from emulator.core.webhooks import SENDERS
+    from emulator.core.webhooks import PER_TARGET
 
     _, scheduler, dispatcher = make()
     try:
         deliveries = [dispatcher.deliver(vendor="v", tenant="t", event="fax_sent", url=receiver.url,
-                                         body=json.dumps({"n": n}).encode()) for n in range(SENDERS * 3 + 1)]
+                                         body=json.dumps({"n": n}).encode()) for n in range(PER_TARGET * 3 + 1)]
         await scheduler.advance(0)
         assert all(d.state == "delivered" and len(d.attempts) == 1 for d in deliveries)
         assert sorted(b["n"] for b in receiver.bodies()) == list(range(len(deliveries)))
@@ -133,17 +133,17 @@ async def test_many_deliveries_due_together_are_each_sent_once_before_advance_re
 
 
 async def test_a_delivery_cleared_while_waiting_for_a_sender_is_not_sent(receiver):
-    from emulator.core.webhooks import SENDERS
+    from emulator.core.webhooks import PER_TARGET
 
     _, scheduler, dispatcher = make()
     try:
-        busy = [send(dispatcher, receiver.url) for _ in range(SENDERS)]
+        busy = [send(dispatcher, receiver.url) for _ in range(PER_TARGET)]
         waiting = dispatcher.deliver(vendor="v", tenant="gone", event="fax_sent", url=receiver.url, body=b"{}")
-        scheduler.run_due()  # every attempt is due: the senders take the first ones, the last waits
+        scheduler.run_due()  # every attempt is due: the target takes its first ones, the last waits
         dispatcher.clear("v", "gone")
         await scheduler.advance(0)
         assert waiting.state == "dropped" and waiting.attempts == []
         assert all(d.state == "delivered" for d in busy)
-        assert len(receiver.received) == SENDERS
+        assert len(receiver.received) == PER_TARGET
     finally:
         await dispatcher.close()

@@ -251,7 +251,7 @@ def test_a_document_of_schema_errors_lists_the_first_hundred_and_counts_the_rest
 
 
 def test_the_readme_states_every_scenario_limit():
-    section = README[README.index("## Limits"):]
+    section = README[README.index("## Security notes and limits"):]
     section = section[:section.index("\n## ", 1)]
     for name in LIMITS.__slots__:
         value = getattr(LIMITS, name)

@@ -72,6 +72,25 @@ def test_webhooks_lists_every_delivery_with_its_attempts(emulator, control, http
     assert control.webhooks(event="other") == []
 
 
+def test_redeliver_sends_a_delivery_again_and_advance_says_what_is_out(emulator, control, http):
+    receiver = emulator.receiver()
+    fax_id = send_fake(http, emulator, hook=receiver.url)
+    state = control.run_until_idle(webhook_wait=5)
+    assert state.webhooks_in_flight == []
+    (delivery,) = control.webhooks(fax_id=fax_id)
+    again = control.redeliver(delivery.id)
+    assert (again.redelivery_of, again.state, again.url, again.body) == (delivery.id, "pending", receiver.url,
+                                                                         delivery.body)
+    assert control.advance(0).webhooks_in_flight == []
+    assert [(d.id, d.state) for d in control.webhooks(fax_id=fax_id)] == [(delivery.id, "delivered"),
+                                                                          (again.id, "delivered")]
+    assert len(receiver.received) == 2
+    assert control.clock().webhooks_in_flight is None
+    with pytest.raises(ControlError) as caught:
+        control.redeliver(10**9)
+    assert caught.value.status == 404
+
+
 def test_inbound_makes_a_fax_arrive(emulator, control):
     fax = control.inbound("fake", "+15550199", "+15550111", tenant="inbox-1", pages=3)
     assert (fax.direction, fax.status, fax.to, fax.sender, fax.pages) == ("inbound", "received", "+15550199",

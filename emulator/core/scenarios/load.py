@@ -21,6 +21,7 @@ from emulator.core.scenarios.model import FaultAction, InboundSpec, Rule, Scenar
 from emulator.core.scenarios.problems import Problem, ScenarioError
 from emulator.core.scenarios.source import TOO_DEEP, Document, parse
 from emulator.core.vendor import Vendor
+from emulator.core.webhooks import check_retry
 
 TOO_BIG = f"larger than {LIMITS.bytes:,} bytes, the most a scenario may be"
 
@@ -172,7 +173,8 @@ def _fault(raw: dict[str, Any]) -> FaultAction:
 
 def _webhook(raw: dict[str, Any]) -> WebhookAction:
     return WebhookAction(delay=float(raw.get("delay", 0)), duplicate=raw.get("duplicate", 0),
-                         out_of_order=raw.get("out_of_order", False), drop=raw.get("drop", False))
+                         out_of_order=raw.get("out_of_order", False), drop=raw.get("drop", False),
+                         retry=check_retry(raw["retry"], "webhook.retry") if "retry" in raw else None)
 
 
 def _inbound(raw: dict[str, Any]) -> InboundSpec:

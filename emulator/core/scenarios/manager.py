@@ -213,7 +213,7 @@ class Scenarios:
         action = found[1].webhook
         if action is None:
             return None
-        return Shape(action.delay, action.duplicate, action.out_of_order, action.drop, found[1].label)
+        return Shape(action.delay, action.duplicate, action.out_of_order, action.drop, found[1].label, action.retry)
 
     def to_json(self, vendor: str | None = None, tenant: str | None = None) -> dict[str, Any]:
         """The control API's view: the scenario in that place, and the tenant scenarios."""

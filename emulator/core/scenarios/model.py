@@ -57,6 +57,7 @@ class WebhookAction:
     duplicate: int = 0
     out_of_order: bool = False
     drop: bool = False
+    retry: dict[str, Any] | None = None  # changes to the vendor's webhook retry policy (RetryPolicy.but)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,7 @@
 """FAX.PLUS (Alohi) REST API v3, per shared/vendors/faxplus.md; the official SDK works unchanged."""
 
 from emulator.core.vendor import Vendor
+from emulator.core.webhooks import check_retry_options
 from emulator.vendors.faxplus import auth, contracts, errors, inbound, lifecycle, records, routes, serialise
 
 VENDOR = Vendor(
@@ -16,5 +17,6 @@ VENDOR = Vendor(
     view=serialise.view,
     check_accounts=auth.check_accounts,
     contracts=contracts.CONTRACTS,
+    check_options=check_retry_options,
     security=contracts.SECURITY,
 )

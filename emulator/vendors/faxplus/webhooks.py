@@ -5,7 +5,8 @@ outgoing fax ends, with any status, every ``fax_sent`` hook gets a ``POST`` of
 ``{"hook": {...}, "data": {...}}``; an inbound fax fires ``fax_received`` the same way.
 ``data`` spells the numbers both ways (``from``/``to`` as DOC, ``from_number``/
 ``to_number`` as the SDK model). Delivery goes through the engine's dispatcher with
-``POLICY`` (the reference documents no retries; docs/fidelity.md records the choice).
+``POLICY``, changed by the ``webhook_retry`` option (the reference documents no retries;
+docs/fidelity.md records the choice).
 """
 
 from __future__ import annotations
@@ -23,8 +24,12 @@ if TYPE_CHECKING:
     from emulator.core.store import Fax, Tenant
 
 EVENTS = ("fax_received", "fax_sent")  # WebhookEventType (§4)
-#: 3 attempts: at once, after 1 min, after 2 more; transport errors and 5xx are retried
-POLICY = RetryPolicy(attempts=3, delay=60.0, factor=2.0, max_delay=600.0, retry_5xx=True, timeout=10.0)
+#: transport errors and 5xx are retried 1 min after the first attempt, then at doubling
+#: intervals up to one an hour, for 24 h (the last attempt at 24 h): a receiver that is
+#: down for hours still gets the webhook within an hour of coming back
+POLICY = RetryPolicy(attempts=100, delay=60.0, factor=2.0, max_delay=3600.0, give_up=86400.0, retry_5xx=True,
+                     timeout=10.0)
+NAME = "faxplus"
 
 
 def hooks(tenant: Tenant) -> dict[str, dict[str, str]]:
@@ -83,9 +88,10 @@ def notify(runtime: Runtime, fax: Fax) -> None:
     event = "fax_sent" if fax.direction == "outbound" else "fax_received"
     tenant = runtime.store.tenants[(fax.vendor, fax.tenant)]
     now = runtime.now()
+    policy = POLICY.but(runtime.options[NAME]["webhook_retry"])
     for registration in list(hooks(tenant).values()):
         if registration["event"] != event:
             continue
         body = json.dumps(payload(fax, event, registration["target"], now)).encode()
         runtime.dispatcher.deliver(vendor=fax.vendor, tenant=fax.tenant, event=event, url=registration["target"],
-                                   body=body, policy=POLICY, fax_id=fax.extra["record_id"], schema="webhook_callback")
+                                   body=body, policy=policy, fax_id=fax.extra["record_id"], schema="webhook_callback")

@@ -1,6 +1,7 @@
 """2600Hz Kazoo Crossbar fax APIs (faxboxes, faxes, webhooks), per shared/vendors/kazoo.md."""
 
 from emulator.core.vendor import Vendor
+from emulator.core.webhooks import check_retry_options
 from emulator.vendors.kazoo import accounts, auth, contracts, errors, inbound, jobs, lifecycle, routes, serialise
 
 VENDOR = Vendor(
@@ -16,5 +17,6 @@ VENDOR = Vendor(
     view=serialise.view,
     check_accounts=accounts.check_accounts,
     contracts=contracts.CONTRACTS,
+    check_options=check_retry_options,
     security=contracts.SECURITY,
 )

@@ -4,7 +4,8 @@ When a job is final the worker publishes ``outbound_fax`` (completed) or
 ``outbound_fax_error`` (failed); a received fax publishes ``inbound_fax``. The webhooks
 app sends the message, keys normalised to lower_snake, to every enabled ``notifications``
 hook of the account whose ``custom_data.type`` matches (no custom_data: every event),
-as JSON or PHP-style form data, retrying transport errors only, 2 s apart. The faxbox
+as JSON or PHP-style form data, retrying transport errors only, 2 s apart (the
+``webhook_retry`` option changes that policy, the hook's ``retries`` included). The faxbox
 ``notifications.{outbound,inbound}.callback`` is unimplemented upstream (§10.1); the
 emulator sends it the same payload, as the reference suggests.
 """
@@ -28,6 +29,7 @@ HOOKS = "webhooks"  # the tenant collection webhooks live in
 APP_NODE = "kazoo_apps@fax-emulator.local"
 CLUSTER_ID = hashlib.md5(b"fax-emulator cluster").hexdigest()
 RETRY_DELAY = 2.0  # webhooks_util: 2 s between attempts
+TIMEOUT = 10.0  # webhooks_util: 10 s to connect, 10 s for the answer (one bound here)
 DEFAULT_RETRIES = 2  # the webhooks schema's default: attempts in all
 FORM = "application/x-www-form-urlencoded"
 
@@ -150,7 +152,8 @@ def _deliver(rt: Runtime, fax: Fax, event: str, body: dict[str, Any], *, url: st
              headers: dict[str, str], attempts: int) -> None:
     verb = verb.upper()
     success = frozenset({200, 201}) if verb == "PUT" else frozenset({200})
-    policy = RetryPolicy(attempts=attempts, delay=RETRY_DELAY, factor=1.0, retry_5xx=False, success=success)
+    policy = RetryPolicy(attempts=attempts, delay=RETRY_DELAY, factor=1.0, retry_5xx=False, timeout=TIMEOUT,
+                         success=success).but(rt.options[NAME]["webhook_retry"])
     if verb == "GET":
         url = f"{url}{'&' if '?' in url else '?'}{form_encode(body).decode()}"
         data, content_type = b"", FORM

@@ -107,3 +107,17 @@ async def test_only_transport_errors_are_retried_2_s_apart(client, kazoo, receiv
     assert unreachable["state"] == "failed" and len(unreachable["attempts"]) == 3
     times = [a["at"] for a in unreachable["attempts"]]
     assert [b - a for a, b in itertools.pairwise(times)] == [2.0, 2.0]
+
+
+async def test_the_webhook_retry_option_changes_the_documented_policy(client, kazoo, receiver):
+    assert (await (await client.get("/_emulator/vendors/kazoo/options")).json())["options"] == {"webhook_retry": {}}
+    changed = await client.patch("/_emulator/vendors/kazoo/options",
+                                 json={"webhook_retry": {"attempts": 4, "delay": 30}})
+    assert changed.status == 200, await changed.text()
+    await hook(kazoo, receiver, format="json", retries=2, uri="http://127.0.0.1:9/unreachable")
+    await kazoo.send()
+    await advance(client, 600)
+    log = (await (await client.get("/_emulator/webhooks", params={"vendor": "kazoo"})).json())["deliveries"]
+    times = [a["at"] for a in log[0]["attempts"]]
+    assert log[0]["state"] == "failed" and [b - a for a, b in itertools.pairwise(times)] == [30.0, 30.0, 30.0]
+    assert log[0]["reason"] == "gave up after 4 attempts"
