@@ -52,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--seed", type=int, default=None,
                        help="make ids and random choices reproducible (default: the scenario's seed)")
     serve.add_argument("--scenario", action="append", default=[], metavar="FILE",
-                       help="YAML scenario to load (repeatable; files compose in order)")
+                       help="YAML scenario to load, or builtin:NAME (repeatable; files compose in order)")
     serve.add_argument("--journal-size", type=int, default=DEFAULT_SIZE,
                        help="requests kept in the request log (default %(default)s)")
     serve.add_argument("--max-upload-mb", type=float, default=DEFAULT_MAX_UPLOAD / 1024 / 1024,
@@ -75,9 +75,13 @@ def _parser() -> argparse.ArgumentParser:
                        help="event loop; uvloop is an optional extra: pip install 'fax-emulator[uvloop]' "
                             "(default %(default)s)")
     validate = commands.add_parser("validate", help="check scenario files; exit 1 with every problem found")
-    validate.add_argument("files", nargs="+", metavar="FILE", help="scenario files (YAML or JSON)")
-    run = commands.add_parser("run", help="run a scenario's steps on a fresh emulator with the manual clock")
-    run.add_argument("files", nargs="+", metavar="FILE", help="scenario files, composed in order")
+    validate.add_argument("files", nargs="+", metavar="FILE", help="scenario files (YAML or JSON), or builtin:NAME")
+    commands.add_parser("scenarios", help="list the ready-made scenarios (use one with builtin:NAME)")
+    run = commands.add_parser("run", help="run each scenario's steps on a fresh emulator with the manual clock")
+    run.add_argument("files", nargs="+", metavar="FILE", help="scenario files, or builtin:NAME")
+    run.add_argument("--compose", action="store_true",
+                     help="compose the files in order into one scenario, run on one emulator "
+                          "(default: each file on its own)")
     run.add_argument("--strict", action="store_true",
                      help="also fail if the emulator's own responses or webhooks break the vendors' contracts")
     for sub in (validate, run):
@@ -174,16 +178,33 @@ def _validate(files: Sequence[str]) -> int:
     return 1 if failed else 0
 
 
+def _list_scenarios() -> int:
+    """Each ready-made scenario's name and the first sentence of its description."""
+    from emulator.core.scenarios import builtin
+    from emulator.core.scenarios.source import parse
+
+    names = builtin.names()
+    width = max(map(len, names), default=0)
+    for name in names:
+        document, _ = parse((builtin.FOLDER / f"{name}.yaml").read_text(encoding="utf-8"), name)
+        summary = " ".join(str(document.data.get("description", "")).split()).split(". ")[0].rstrip(".")
+        print(f"{name:<{width}}  {summary if len(summary) <= 90 else summary[:89] + '…'}")
+    print(f"\nuse one with --scenario {builtin.PREFIX}NAME (serve) or {builtin.PREFIX}NAME (run, validate)")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=getattr(args, "log_level", "info").upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.command == "validate":
         return _validate(args.files)
+    if args.command == "scenarios":
+        return _list_scenarios()
     if args.command == "run":
         from emulator.runner import run_files
 
-        return run_files(args.files, strict=args.strict)
+        return run_files(args.files, strict=args.strict, compose=args.compose)
     if args.command == "serve":
         from emulator.core.scenarios import ScenarioError
 

@@ -83,14 +83,28 @@ def _print(result: StepResult, out: TextIO) -> None:
 
 
 def run_files(paths: Sequence[str], vendors: Iterable[Vendor] | None = None, out: TextIO | None = None,
-              strict: bool = False) -> int:
-    """Load, compose and run scenario files; the exit status (0 only if every step passed)."""
+              strict: bool = False, compose: bool = False) -> int:
+    """Run scenario files, each on a fresh emulator of its own (or, with ``compose``, all of them
+    composed in order into one scenario on one emulator); the exit status: 0 only if every
+    step of every run passed."""
     out = out or sys.stdout
     if vendors is None:
         from emulator.vendors import VENDORS
 
         vendors = VENDORS
     vendors = tuple(vendors)
+    groups = [list(paths)] if compose else [[path] for path in paths]
+    failed = [group for group in groups if _run_group(group, vendors, out, strict) != 0]
+    if len(groups) > 1:
+        verdict = "FAIL" if failed else "PASS"
+        print(f"{verdict}: {len(groups) - len(failed)} of {len(groups)} scenarios passed", file=out)
+        for group in failed:
+            print(f"  failed: {group[0]}", file=out)
+    return 1 if failed else 0
+
+
+def _run_group(paths: Sequence[str], vendors: tuple[Vendor, ...], out: TextIO, strict: bool) -> int:
+    """Load, compose and run the files of one run on one fresh emulator; its exit status."""
     try:
         scenario = load_files(paths, {v.name: v for v in vendors})
     except ScenarioError as exc:

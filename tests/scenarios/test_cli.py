@@ -98,7 +98,7 @@ steps:
   - request: {path: /api/fax/send, form: {token: t, number: "2125550100"}, files: {file: {pdf: 1}}}
     expect: {rule: busy}
 """)
-    assert cli.main(["run", str(rules), str(steps)]) == 0, capsys.readouterr().out
+    assert cli.main(["run", "--compose", str(rules), str(steps)]) == 0, capsys.readouterr().out
 
 
 def test_run_with_an_invalid_file_exits_1(tmp_path, capsys):

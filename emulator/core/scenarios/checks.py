@@ -208,13 +208,15 @@ class Checker:
                                              "submitted)", key=True)
 
     def operations(self, path: Path, match: dict[str, Any], vendors: list[str]) -> None:
-        """Operation names that one of the rule's vendors has."""
-        if self.vendors is None:
+        """Operation names that one of the rule's vendors has (an unknown vendor is reported
+        once, by ``rule_vendors``: its operations cannot be checked)."""
+        served = [v for v in vendors if v in (self.vendors or {})]
+        if self.vendors is None or not served:
             return
-        known = {op for v in vendors if v in self.vendors for op in self.vendors[v].operations}
+        known = {op for v in served for op in self.vendors[v].operations}
         for operation in as_list(match.get("operation")):
             if operation not in known:
-                self.add((*path, "match", "operation"), f"no operation {operation!r} in {', '.join(vendors)}; "
+                self.add((*path, "match", "operation"), f"no operation {operation!r} in {', '.join(served)}; "
                                                          f"expected one of {', '.join(sorted(known))}")
 
     def fault(self, path: Path, fault: dict[str, Any]) -> None:

@@ -13,7 +13,9 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from emulator.core.errors import EmulatorError
 from emulator.core.outcomes import Outcome
+from emulator.core.scenarios import builtin
 from emulator.core.scenarios.checks import Checker, oversize, parse_time
 from emulator.core.scenarios.limits import LIMITS
 from emulator.core.scenarios.match import Match, PatternError
@@ -46,10 +48,16 @@ def load_text(text: str, source: str, vendors: Mapping[str, Vendor] | None = Non
 
 
 def load_files(paths: Sequence[str], vendors: Mapping[str, Vendor] | None = None) -> Scenario:
-    """Scenarios from files, composed in order; problems of every file are reported together."""
+    """Scenarios from files (or ``builtin:NAME``), composed in order; problems of every file are
+    reported together, and a conflict between files names the file that causes it."""
     loaded: list[Scenario] = []
     problems: list[Problem] = []
-    for path in paths:
+    for reference in paths:
+        path = str(builtin.path_of(reference) or reference)
+        missing = builtin.unknown(reference)
+        if missing:
+            problems.append(Problem(reference, None, None, (), missing))
+            continue
         try:
             with open(path, encoding="utf-8") as handle:
                 text = handle.read(LIMITS.bytes + 1)
@@ -57,9 +65,11 @@ def load_files(paths: Sequence[str], vendors: Mapping[str, Vendor] | None = None
             problems.append(Problem(path, None, None, (), f"cannot read the file: {exc}"))
             continue
         try:
-            loaded.append(load_text(text, path, vendors, os.path.dirname(os.path.abspath(path))))
+            loaded.append(load_text(text, reference, vendors, os.path.dirname(os.path.abspath(path))))
         except ScenarioError as exc:
             problems.extend(exc.problems)
+    if not problems and vendors and len(loaded) > 1:
+        problems = _composition_problems(loaded, vendors)
     if problems:
         raise ScenarioError(problems)
     scenario = compose(loaded)
@@ -69,6 +79,31 @@ def load_files(paths: Sequence[str], vendors: Mapping[str, Vendor] | None = None
     if problems:
         raise ScenarioError(problems)
     return scenario
+
+
+def _composition_problems(loaded: Sequence[Scenario], vendors: Mapping[str, Vendor]) -> list[Problem]:
+    """Accounts each file declares are fine alone but may clash with an earlier file's: the
+    vendor's own check (``Vendor.check_accounts``) runs on the accounts of the files so far,
+    so the problem names the first file whose accounts make the whole list wrong."""
+    problems = []
+    for name in dict.fromkeys(vendor for scenario in loaded for vendor in scenario.accounts):
+        check = getattr(vendors.get(name), "check_accounts", None)
+        if check is None:
+            continue
+        so_far: list[dict[str, Any]] = []
+        earlier: list[str] = []
+        for scenario in loaded:
+            if name not in scenario.accounts:
+                continue
+            so_far.extend(scenario.accounts[name])
+            try:
+                check(list(so_far))
+            except EmulatorError as exc:
+                problems.append(Problem(scenario.sources[0], None, None, ("accounts", name),
+                                        f"together with the accounts of {', '.join(earlier)}: {exc.message}"))
+                break
+            earlier.append(scenario.sources[0])
+    return problems
 
 
 def compose(scenarios: Sequence[Scenario]) -> Scenario:
