@@ -82,7 +82,19 @@ def check_query(vendor: str, name: str, raw_query: str) -> tuple[Violation, ...]
     from yarl import URL
 
     query = URL.build(query_string=raw_query, encoded=True).query
-    return tuple(check(vendor, name, dict(query.items()), root="query"))
+    return tuple(check(vendor, name, spelled_as_declared(vendor, name, query), root="query"))
+
+
+def spelled_as_declared(vendor: str, name: str, query: Mapping[str, str]) -> dict[str, str]:
+    """``query`` as a dict (a name given twice counts with its last value), each name spelled as
+    the schema declares it when the schema says its server matches query names in any case
+    (``"x-case-insensitive-names": true``: WCF's UriTemplate does, so Imagicle's ``?pagesize=1``
+    is ``pageSize``); names the schema does not declare are kept as sent."""
+    schema = load(vendor, name)
+    if not schema.get("x-case-insensitive-names"):
+        return dict(query.items())
+    declared = {key.lower(): key for key in schema.get("properties", ())}
+    return {declared.get(key.lower(), key): value for key, value in query.items()}
 
 
 def check(vendor: str, name: str, instance: Any, root: str = "$") -> list[Violation]:

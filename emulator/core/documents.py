@@ -53,6 +53,8 @@ def sniff(data: bytes) -> str | None:
         return "pdf"
     if head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
         return "tiff"
+    if head.startswith((b"%!PS", b"\xc5\xd0\xd3\xc6")):  # PostScript, or EPS with its binary header
+        return "postscript"
     return None
 
 
@@ -121,7 +123,9 @@ def intake(data: bytes, filename: str = "document", accept: tuple[str, ...] = ("
         kind = "text"
     if kind is None or kind not in accept:
         wanted = " or ".join(k.upper() if k != "text" else "plain text" for k in accept)
-        raise DocumentError(f"the document is not a {wanted}", code="unsupported_document")
+        # PostScript is text, but faxing it as text would send its source code: no vendor does
+        found = " (it is PostScript: convert it to PDF first)" if kind == "postscript" else ""
+        raise DocumentError(f"the document is not a {wanted}{found}", code="unsupported_document")
     if kind == "pdf":
         pages = count_pdf_pages(data)
     elif kind == "tiff":

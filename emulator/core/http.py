@@ -126,13 +126,15 @@ def _check_length(request: web.Request, limit: int) -> None:
                               detail={"limit": limit})
 
 
-async def read_form(request: web.Request, max_file_bytes: int, max_total_bytes: int | None = None) -> Form:
-    """Parse a multipart or url-encoded body; files over ``max_file_bytes`` get 413."""
+async def read_form(request: web.Request, max_file_bytes: int, max_total_bytes: int | None = None, *,
+                    urlencoded: bool = True) -> Form:
+    """Parse a multipart (or, where the vendor takes it, url-encoded) body; files over
+    ``max_file_bytes`` get 413."""
     total_limit = max_total_bytes or max_file_bytes + MAX_FIELD_BYTES * 4
     _check_length(request, total_limit)
     form = Form()
     ctype = request.content_type
-    if ctype == "application/x-www-form-urlencoded":
+    if ctype == "application/x-www-form-urlencoded" and urlencoded:
         body = await _read_limited(request, MAX_FIELD_BYTES * 4)
         from urllib.parse import parse_qsl
 

@@ -97,3 +97,19 @@ def test_kazoo_notification_samples_match_the_schema_the_emulator_uses(webhook_s
     schema = webhook_schemas[("kazoo", event)]
     assert schema is not None, f"Kazoo's {event} notification is sent without a schema"
     assert check("kazoo", schema, sample) == []
+
+
+
+def test_imagicle_outbound_example_matches_and_the_emulator_writes_its_key_order():
+    """KB 413's Completed fax: nulls where a failed call would give a cause, base members first."""
+    body = example("imagicle_outbound_detail.json")
+    assert check("imagicle", "outbound-detail", body) == []
+    with FaxEmulator(start_time=START, seed=7) as emulator:
+        driver = DRIVERS["imagicle"](emulator, "examples")
+        fax_id = driver.send(driver.destination("5550100"), 0)
+        emulator.client.run_until_idle()
+        record = driver.call("GET", f"/Faxes/Outbound/{fax_id}").json()
+        driver.close()
+    assert record["status"] == "Completed"
+    assert (record["Q931Code"], record["failureReason"]) == (None, None)
+    assert list(record) == list(body)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from emulator import keys
+from emulator.core import contracts
 from emulator.core.errors import NotFound
 from emulator.core.http import json_response, read_form
 from emulator.core.runtime import Runtime
@@ -29,7 +30,8 @@ def _fax(runtime: Runtime, user: auth.User, fax_id: str, direction: str) -> Fax:
 async def submit_fax(request: web.Request) -> web.Response:
     runtime = _runtime(request)
     user = auth.authenticate(request)
-    form = await read_form(request, runtime.config.max_upload_bytes)
+    # the vendor documents multipart only; a url-encoded jsondata is refused (fidelity.md)
+    form = await read_form(request, runtime.config.max_upload_bytes, urlencoded=False)
     request[keys.PARSED_BODY] = submission.checked_instance(form)
     faxes = submission.submit(runtime, submission.parse(runtime, user, form))
     request[keys.EXCHANGE].fax_ids = [fax.id for fax in faxes]
@@ -45,7 +47,8 @@ async def _detail(request: web.Request, direction: str) -> web.Response:
 async def _mine(request: web.Request, direction: str) -> web.Response:
     runtime = _runtime(request)
     user = auth.authenticate(request)
-    query = listing.parse(request.query, options.of(runtime)["timezone"])
+    named = contracts.spelled_as_declared(NAME, "list-query", request.query)
+    query = listing.parse(named, options.of(runtime)["timezone"])
     tenant = runtime.store.find_tenant(NAME, user.name)
     faxes = [f for f in tenant.faxes.values() if f.direction == direction] if tenant else []
     return json_response(serialise.listing(runtime, direction, listing.select(faxes, query)))

@@ -51,10 +51,19 @@ def _last(fax: Fax) -> Result | None:
     return fax.result or (fax.attempt_results[-1] if fax.attempt_results else None)
 
 
-def q931_code(fax: Fax) -> int:
-    """``Q931Code``: the cause of the last call that ended; 0 while none has."""
+def q931_code(fax: Fax) -> int | None:
+    """``Q931Code``: the cause a failed call gave; null otherwise.
+
+    The vendor's own example (KB 413) is a ``Completed`` fax with ``"Q931Code": null``: null
+    while no call has ended, once the fax is ``Completed``, and when no call was placed (a
+    document that could not be converted). While a fax waits for a retry, or once it is
+    ``Failed`` or ``Canceled`` after a failed call, it is that call's cause.
+    """
     last = _last(fax)
-    return q931.NO_CAUSE if last is None else cause_of(last)
+    if last is None or fax.status == COMPLETED:
+        return None
+    cause = cause_of(last)
+    return None if cause == q931.NO_CAUSE else cause
 
 
 def _reason(fax: Fax, result: Result) -> str:

@@ -33,7 +33,8 @@ def _report_body(fax: Fax) -> str:
     ]
     reason = lifecycle.failure_reason(fax)
     if reason is not None:
-        lines.append(f"Failure reason: {reason} (Q.931 cause {lifecycle.q931_code(fax)})")
+        cause = lifecycle.q931_code(fax)
+        lines.append(f"Failure reason: {reason}" + ("" if cause is None else f" (Q.931 cause {cause})"))
     return "\n".join(lines)
 
 

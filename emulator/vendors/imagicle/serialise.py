@@ -1,5 +1,6 @@
-"""Imagicle JSON bodies (imagicle.md §5-§9): WCF style, ``__type`` first, then keys in
-alphabetical (ordinal) order, nulls present, DateTime text from ``times.py``.
+"""Imagicle JSON bodies (imagicle.md §5-§9): WCF style, ``__type`` first, then the members
+as .NET's DataContractSerializer writes them (the base class's in ordinal order, then the
+subclass's in ordinal order), nulls present, DateTime text from ``times.py``.
 
 The envelopes that the vendor's documents contradict are options (D5, D6): the detail
 wrapper (``detail_envelope``) and the list keys (``outbound_list_key``, ``inbound_list_key``).
@@ -27,14 +28,34 @@ INBOUND_ITEM = "LessInfoInboundFax:StoneFax.Faxes"
 
 
 def _wcf(type_hint: str, fields: dict[str, Any]) -> dict[str, Any]:
-    """``__type`` first, then the members in ordinal order, as DataContractSerializer writes
-    them: each record below lists its members in that order (tests/vendors/imagicle/
+    """``__type`` first, then the members in the order DataContractSerializer writes them:
+    the base class's members in ordinal order, then the derived class's, in ordinal order.
+    The vendor's own examples show it: the outbound detail (KB 413) lists ``detailedStatus``
+    to ``username``, then ``Q931Code``, ``failureReason``, ``subject``, ``submitTime``; the
+    inbound one (KB 803) has ``serverName`` right after ``recipient``, so ``sender`` is the
+    subclass's. Each record below lists its members in that order (tests/vendors/imagicle/
     test_schemas.py checks every record type), so nothing is sorted per request."""
     return {"__type": type_hint, **fields}
 
 
 def _party(name: str, fax_number: str) -> dict[str, str]:
     return {"faxNumber": fax_number, "name": name}
+
+
+def _base(fax: Fax, zone: str, recipient_name: str, recipient_number: str) -> dict[str, Any]:
+    """The members of the detail records' base class, in ordinal order."""
+    return {
+        "detailedStatus": lifecycle.detailed_status(fax),
+        "endTime": format_time(fax.ended_at, zone),
+        "faxId": fax.id,
+        "numberOfPages": fax.pages,
+        "recipient": _party(recipient_name, recipient_number),
+        "serverName": fax.extra["server"],
+        "size": fax.extra["size"],
+        "startTime": format_time(fax.started_at, zone),
+        "status": fax.status,
+        "username": fax.tenant,
+    }
 
 
 def submitted(faxes: Iterable[Fax]) -> dict[str, Any]:
@@ -44,20 +65,11 @@ def submitted(faxes: Iterable[Fax]) -> dict[str, Any]:
 def outbound(fax: Fax, zone: str) -> dict[str, Any]:
     """The OutboundFax record (§6)."""
     return _wcf(OUTBOUND, {
+        **_base(fax, zone, fax.extra["recipient_name"], fax.to),
         "Q931Code": lifecycle.q931_code(fax),
-        "detailedStatus": lifecycle.detailed_status(fax),
-        "endTime": format_time(fax.ended_at, zone),
         "failureReason": lifecycle.failure_reason(fax),
-        "faxId": fax.id,
-        "numberOfPages": fax.pages,
-        "recipient": _party(fax.extra["recipient_name"], fax.to),
-        "serverName": fax.extra["server"],
-        "size": fax.extra["size"],
-        "startTime": format_time(fax.started_at, zone),
-        "status": fax.status,
         "subject": fax.extra["subject"],
         "submitTime": format_time(fax.created_at, zone),
-        "username": fax.tenant,
     })
 
 
@@ -76,19 +88,10 @@ def outbound_item(fax: Fax, zone: str) -> dict[str, Any]:
 def inbound(fax: Fax, zone: str) -> dict[str, Any]:
     """The InboundFax record (§9)."""
     return _wcf(INBOUND, {
-        "detailedStatus": lifecycle.detailed_status(fax),
-        "endTime": format_time(fax.ended_at, zone),
-        "faxId": fax.id,
-        "numberOfPages": fax.pages,
-        "recipient": _party(fax.tenant, fax.to),
+        **_base(fax, zone, fax.tenant, fax.to),
         "sender": _party(fax.extra["sender_name"], fax.sender),
-        "serverName": fax.extra["server"],
-        "size": fax.extra["size"],
-        "startTime": format_time(fax.started_at, zone),
-        "status": fax.status,
         "subject": fax.extra["subject"],
         "submitTime": format_time(fax.created_at, zone),
-        "username": fax.tenant,
     })
 
 

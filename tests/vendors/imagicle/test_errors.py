@@ -70,6 +70,15 @@ async def test_accepted_attachment_types_are_an_option(stonefax, client):
     assert (await stonefax.submit(fax("100", body="body text is not an attachment"))).status == 200
 
 
+async def test_postscript_is_refused_not_faxed_as_its_source_text(stonefax, client):
+    """The vendor converts PDF, TIFF and text; its own print-to-fax client converts PostScript
+    to PDF before uploading (imagicle.md §5), so raw PostScript is refused, not faxed as text."""
+    postscript = b"%!PS-Adobe-3.0\n%%Pages: 1\n/Helvetica findfont 12 scalefont setfont\nshowpage\n"
+    reply = await stonefax.submit(fax("100"), [("invoice.ps", postscript)])
+    _error(reply, 400, "PostScript")
+    await _nothing_stored(client)
+
+
 async def test_missing_jsondata_part(stonefax, client):
     reply = await stonefax.post_multipart("/Faxes/Outbound", [multipart_part("file", PDF2, filename="a.pdf")])
     _error(reply, 400, "no jsondata part")
@@ -79,6 +88,10 @@ async def test_missing_jsondata_part(stonefax, client):
 async def test_not_multipart(stonefax, client):
     _error(await stonefax.call("POST", "/Faxes/Outbound", json={"recipients": RECIPIENT}), 400, "multipart")
     _error(await stonefax.call("POST", "/Faxes/Outbound"), 400, "multipart")
+    jsondata = '{"recipients": [{"faxNumber": "100"}], "body": "hi"}'
+    reply = await stonefax.call("POST", "/Faxes/Outbound", data={"jsondata": jsondata})  # curl -d 'jsondata=...'
+    _error(reply, 400, "multipart")
+    await _nothing_stored(client)
 
 
 async def test_unauthenticated_submit_is_401_before_the_body_is_read(client):

@@ -96,3 +96,10 @@ async def test_list_keys_are_switches(stonefax, client, five):
     await set_options(client, outbound_list_key="faxlist", inbound_list_key="faxList")
     assert set((await stonefax.outbound_list()).body) == {"faxlist"}
     assert (await stonefax.inbound_list()).body == {"faxList": []}
+
+
+async def test_query_names_match_in_any_case_as_wcf_matches_them(stonefax, five, client):
+    assert await _ids(stonefax, pagesize=4, PAGE=2) == five[4:]
+    assert (await (await client.get("/_emulator/violations")).json())["violations"] == []
+    reply = await stonefax.outbound_list(PAGESIZE="x")
+    assert reply.status == 400 and "pageSize" in reply.body["reason"]
