@@ -18,7 +18,7 @@ from aiohttp import hdrs, web
 from multidict import istr
 
 from emulator import keys
-from emulator.core.errors import Invalid
+from emulator.core.errors import Invalid, UnsupportedMediaType
 from emulator.core.http import EXCHANGE, Exchange, json_response, read_bytes
 from emulator.core.memo import Memo
 from emulator.core.runtime import Runtime
@@ -144,8 +144,25 @@ def _envelope_error(detail: dict[str, Any]) -> Invalid:
     return Invalid("invalid request envelope", code="invalid request envelope", detail=detail)
 
 
+#: what Crossbar takes as a request body by default (crossbar_types.hrl: JSON, the "multipart"
+#: family, which includes url-encoded, and CSV); no Content-Type at all counts as JSON
+ACCEPTED_TYPES = frozenset({"", "application/json", "application/x-json", "application/x-www-form-urlencoded",
+                            "multipart/form-data", "multipart/mixed", "application/octet-stream", "text/csv",
+                            "text/comma-separated-values"})
+
+
+def check_content_type(request: web.Request, accepted: frozenset[str] = ACCEPTED_TYPES) -> None:
+    """415 for a body whose type the resource does not take (api_resource known_content_type,
+    checked after authentication and before validation), e.g. JSON sent as ``text/plain``."""
+    if request.content_type.lower() not in accepted and request.headers.get(hdrs.CONTENT_TYPE) is not None:
+        raise UnsupportedMediaType()
+
+
 async def read_json_body(request: web.Request) -> dict[str, Any]:
-    """The whole JSON envelope of a request (400 in Kazoo's words if it is not one)."""
+    """The whole JSON envelope of a request (415 for a type Crossbar does not take, 400 in
+    Kazoo's words if it is not an envelope). A url-encoded body is read as JSON, as Crossbar
+    tries JSON when url-decoding fails (api_util try_json: what ``curl -d`` sends)."""
+    check_content_type(request)
     raw = await read_bytes(request)
     return parse_envelope(request, raw)
 

@@ -83,7 +83,7 @@ def _merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
 
 async def list_faxboxes(request: web.Request) -> web.Response:
     boxes = [box for box in tenant_of(request).collection(COLLECTION).values() if not box.get("pvt_deleted")]
-    return paging.listing(request, [([box["_id"]], shown(box)) for box in boxes])
+    return paging.listing(request, [([box["_id"]], shown(box), box) for box in boxes])
 
 
 async def create_faxbox(request: web.Request) -> web.Response:
@@ -106,12 +106,16 @@ async def get_faxbox(request: web.Request) -> web.Response:
 
 
 async def _update(request: web.Request, merge: bool) -> web.Response:
+    """POST replaces the faxbox with the validated body. PATCH, as Kazoo 4.3's cb_faxboxes
+    does it (``validate_patch(update_faxbox(...))``): the patch is validated on its own, as a
+    whole faxbox (so it must carry ``name``), then the patch as sent is merged onto the stored
+    document, so the schema's defaults do not overwrite stored values."""
     rt = runtime(request)
     stored = _load(request)
     data = _request_fields(await read_data(request))
-    if merge and isinstance(data, dict):
-        data = _merge(serialise.public(stored), data)
     doc = _validate(rt, data, stored["_id"])
+    if merge:
+        doc = _merge(serialise.public(stored), data)
     doc.update({k: v for k, v in stored.items() if k.startswith(("_", "pvt_"))})
     doc["_rev"] = stored["_rev"] + 1
     doc["pvt_modified"] = gregorian(rt.now())

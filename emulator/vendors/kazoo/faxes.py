@@ -55,7 +55,7 @@ def _in_folder(request: web.Request, folder: str) -> Fax:
 
 
 async def list_outgoing(request: web.Request) -> web.Response:
-    rows = (([gregorian(f.created_at), f.id], serialise.outgoing_row(f)) for f in _faxes(request)
+    rows = (([gregorian(f.created_at), f.id], serialise.outgoing_row(f), serialise.stored(f)) for f in _faxes(request)
             if f.direction == "outbound" and serialise.modb_id(f) is None)
     return paging.listing(request, rows)
 
@@ -68,7 +68,8 @@ async def get_outgoing(request: web.Request) -> web.Response:
 
 def _folder_listing(request: web.Request, folder: str) -> web.Response:
     start, end = paging.window(request)
-    rows = (([gregorian(f.created_at), serialise.modb_id(f)], serialise.folder_row(f)) for f in _faxes(request)
+    rows = (([gregorian(f.created_at), serialise.modb_id(f)], serialise.folder_row(f), serialise.stored(f))
+            for f in _faxes(request)
             if _folder_of(f) == folder and start <= gregorian(f.created_at) <= end)
     return paging.listing(request, rows)
 

@@ -18,6 +18,45 @@ from emulator.vendors.kazoo.notify import HOOKS
 #: a listing row is the ``webhooks/crossbar_listing`` view value (webhooksdb-webhooks.json)
 _SUMMARY = ("hook", "name", "uri", "group")
 
+#: the notification types the ``notifications`` hook takes (kapi_notifications definitions, as
+#: Kazoo's own webhooks_notifications-samples.json names them)
+NOTIFICATION_TYPES = (
+    "account_zone_change", "bill_reminder", "cf_notification", "cnam_request", "customer_update",
+    "denied_emergency_bridge", "deregister", "first_occurrence", "inbound_fax", "inbound_fax_error", "low_balance",
+    "missed_call", "new_account", "new_user", "outbound_fax", "outbound_fax_error", "outbound_smtp_fax_error",
+    "password_recovery", "port_cancel", "port_comment", "port_pending", "port_rejected", "port_request",
+    "port_scheduled", "port_unconfirmed", "ported", "register", "service_added", "system_alert", "topup",
+    "transaction", "voicemail_full", "voicemail_new", "voicemail_saved", "webhook", "webhook_disabled",
+)
+
+
+def _hook(name: str, description: str, **modifiers: Any) -> dict[str, Any]:
+    meta: dict[str, Any] = {"description": description, "id": name}
+    if modifiers:
+        meta["modifiers"] = modifiers
+    return {**meta, "name": name}
+
+
+def _array(description: str, items: Any) -> dict[str, Any]:
+    return {"description": description, "items": items, "type": "array"}
+
+
+#: ``GET /v2/webhooks``: each installed hook module's metadata (cb_webhooks summary_available:
+#: the public fields of its meta document, ``id`` = its name), in the order of Crossbar's own
+#: example (webhooks.md "Fetch"); texts from that example and webhooks_notifications.erl
+AVAILABLE = (
+    _hook("channel_destroy", "Events when calls end"),
+    _hook("channel_create", "Events when new calls start"),
+    _hook("channel_answer", "Events for when the channel is answered by the endpoint"),
+    _hook("notifications", "Receive notifications as webhooks",
+          type=_array("A list of notification types to handle", list(NOTIFICATION_TYPES))),
+    _hook("object", "Receive notifications when objects in Kazoo are changed",
+          action=_array("A list of object actions to handle", ["doc_created", "doc_edited", "doc_deleted"]),
+          type=_array("A list of object types to handle",
+                      ["account", "callflow", "device", "faxbox", "media", "user", "vmbox"]),
+          types=_array("A list of object types to handle", {"type": "string"})),
+)
+
 
 def _load(request: web.Request) -> dict[str, Any]:
     hook_id = request.match_info["webhook_id"]
@@ -44,9 +83,15 @@ def _respond(request: web.Request, stored: dict[str, Any], **extra: Any) -> web.
     return respond(request, data, revision=revision(stored["_rev"], stored["_id"]))
 
 
+async def list_available(request: web.Request) -> web.Response:
+    """The webhooks the system offers, for any authenticated caller (PyKazoo's
+    ``get_system_webhooks``, the Kazoo UI's webhooks app)."""
+    return respond(request, list(AVAILABLE), revision="automatic", page_size=len(AVAILABLE))
+
+
 async def list_webhooks(request: web.Request) -> web.Response:
     hooks = [h for h in tenant_of(request).collection(HOOKS).values() if not h.get("pvt_deleted")]
-    return paging.listing(request, (([h["_id"]], _row(h)) for h in hooks))
+    return paging.listing(request, (([h["_id"]], _row(h), h) for h in hooks))
 
 
 def _row(hook: dict[str, Any]) -> dict[str, Any]:

@@ -36,7 +36,7 @@ _E164 = ((re.compile(r"\+?1?([2-9][0-9]{2}[2-9][0-9]{6})"), "+1{0}"), (re.compil
          (re.compile(r"([2-9][0-9]{7,})"), "+{0}"))
 _RECONCILABLE = re.compile(r"^(\+?1)?\d{10}$|^\+[2-9]\d{7,}$|^011\d*$|^00\d*$")
 _JSON_TYPES = ("application/json", "application/x-json")
-_DOCUMENT_TYPES = ("application/pdf", "image/tiff", "application/octet-stream")
+_DOCUMENT_TYPES = frozenset({"application/pdf", "image/tiff", "application/octet-stream"})
 
 
 def normalize(number: str) -> str | None:
@@ -50,12 +50,20 @@ def normalize(number: str) -> str | None:
     return number if _RECONCILABLE.fullmatch(number) else None
 
 
+def _is_envelope_part(part: Upload) -> bool:
+    """A JSON part, or an untyped one: Crossbar reads a part without Content-Type as JSON
+    (api_util get_req_data 'undefined' -> "assuming application/json"), which is what Python
+    ``requests`` sends for ``files={"json": (None, body)}``."""
+    media = part.content_type.split(";")[0].strip().lower()
+    return media in _JSON_TYPES or not media
+
+
 async def _body(request: web.Request, max_bytes: int) -> tuple[Any, Upload | None]:
     """The request ``data`` and the uploaded document, if any."""
     ctype = request.content_type
     if ctype.startswith("multipart/"):
         parts = await read_parts(request, max_bytes)
-        json_part = next((p for p in parts if p.content_type.split(";")[0].strip() in _JSON_TYPES), None)
+        json_part = next((p for p in parts if _is_envelope_part(p)), None)
         upload = next((p for p in parts if p is not json_part), None)
         return (parse_envelope(request, json_part.data)["data"] if json_part else {}), upload
     if ctype in _DOCUMENT_TYPES:

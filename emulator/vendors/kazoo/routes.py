@@ -41,6 +41,7 @@ ROUTES = (
     ("DELETE", FAXBOX, faxboxes.delete_faxbox, "delete_faxbox"),
     *_faxes(ACCOUNT, ""),
     *_faxes(FAXBOX, "_in_faxbox"),
+    ("GET", "/webhooks", hooks.list_available, "list_available_webhooks"),
     ("GET", ACCOUNT + "/webhooks", hooks.list_webhooks, "list_webhooks"),
     ("PUT", ACCOUNT + "/webhooks", hooks.create_webhook, "create_webhook"),
     ("GET", ACCOUNT + "/webhooks/{webhook_id}", hooks.get_webhook, "get_webhook"),

@@ -62,6 +62,14 @@ def doc(fax: Fax) -> dict[str, Any]:
     return body
 
 
+def stored(fax: Fax) -> dict[str, Any]:
+    """The fax document as stored (public fields and the private ones filters read)."""
+    body = {**doc(fax), "pvt_created": gregorian(fax.created_at), "pvt_modified": gregorian(modified(fax))}
+    if fax.direction == "outbound":
+        body["pvt_job_status"] = fax.status
+    return body
+
+
 def modb_id(fax: Fax) -> str | None:
     """The ``YYYYMM-<id>`` id of a fax stored in a monthly database (outbox, inbox)."""
     return fax.extra.get("modb_id")

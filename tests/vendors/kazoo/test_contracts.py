@@ -71,7 +71,7 @@ async def test_a_strict_run_of_every_operation_finds_nothing_wrong(strict, recei
     other = await kazoo.faxbox(name="Other")
     assert (await kazoo.get("/faxboxes")).status == 200
     assert (await kazoo.get(f"/faxboxes/{box['id']}")).status == 200
-    assert (await kazoo.patch(f"/faxboxes/{other['id']}", {"fax_header": "Acme"})).status == 200
+    assert (await kazoo.patch(f"/faxboxes/{other['id']}", {"name": "Other", "fax_header": "Acme"})).status == 200
     assert (await kazoo.post(f"/faxboxes/{other['id']}", {"name": "Other 2"})).status == 200
     assert (await kazoo.delete(f"/faxboxes/{other['id']}")).status == 200
 

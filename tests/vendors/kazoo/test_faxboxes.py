@@ -27,7 +27,7 @@ async def test_read_list_replace_patch_and_delete(kazoo):
     listing = await kazoo.get("/faxboxes")
     assert listing.data == [box] and listing.body["page_size"] == 1
 
-    patched = await kazoo.patch(path, {"fax_identity": "+1 415 555 0100"})
+    patched = await kazoo.patch(path, {"name": "Front desk", "fax_identity": "+1 415 555 0100"})
     assert patched.status == 200
     assert patched.data["retries"] == 3 and patched.data["fax_identity"] == "+1 415 555 0100"
     assert patched.data["smtp_email_address"] == box["smtp_email_address"]
@@ -43,14 +43,22 @@ async def test_read_list_replace_patch_and_delete(kazoo):
     assert (await kazoo.get("/faxboxes")).data == []
 
 
-async def test_patch_merges_then_validates(kazoo):
-    box = await kazoo.faxbox()
+async def test_patch_is_validated_on_its_own_then_merged_as_4_3_does(kazoo):
+    """cb_faxboxes.erl (4.3): ``validate_patch(update_faxbox(Id, Context))`` validates the
+    patch as a whole faxbox, then merges the patch as sent onto the stored document."""
+    box = await kazoo.faxbox(retries=3, caller_id="+14155550100")
     path = f"/faxboxes/{box['id']}"
-    assert (await kazoo.patch(path, {"caller_id": "+14155550100"})).status == 200  # no name needed
-    bad = await kazoo.patch(path, {"retries": 9})
+    without_name = await kazoo.patch(path, {"fax_identity": "+1 415 555 0100"})
+    assert_error(without_name, 400, "validation error")
+    assert set(without_name.data) == {"name"}
+    bad = await kazoo.patch(path, {"name": "Front desk", "retries": 9})
     assert_error(bad, 400, "validation error")
     assert set(bad.data) == {"retries"}
-    assert (await kazoo.get(path)).data["retries"] == 1  # nothing stored
+    assert (await kazoo.get(path)).data == box  # nothing stored
+    patched = await kazoo.patch(path, {"name": "Back office"})
+    assert patched.status == 200
+    assert (patched.data["name"], patched.data["retries"], patched.data["caller_id"]) == ("Back office", 3,
+                                                                                          "+14155550100")
 
 
 @pytest.mark.parametrize(("data", "path", "rule", "detail"), [

@@ -35,3 +35,15 @@ async def test_webhook_validation(kazoo):
     assert set(bad.data) == {"uri", "http_verb", "retries", "custom_data.type"}
     assert bad.data["http_verb"]["enum"]["target"] == ["get", "post", "put"]
     assert bad.data["uri"]["invalid"]["value"] == "mailto:me"
+
+
+async def test_the_system_lists_its_available_webhooks(kazoo):
+    """GET /v2/webhooks (Crossbar webhooks.md 'Fetch'), as PyKazoo's get_system_webhooks calls it."""
+    reply = await kazoo.call("GET", "/v2/webhooks")
+    assert reply.status == 200, reply.body
+    hooks = {hook["id"]: hook for hook in reply.data}
+    assert {"channel_create", "channel_answer", "channel_destroy", "object", "notifications"} <= set(hooks)
+    assert all(hook["id"] == hook["name"] for hook in reply.data) and reply.body["page_size"] == len(reply.data)
+    fax_events = {"inbound_fax", "outbound_fax", "outbound_fax_error"}
+    assert fax_events <= set(hooks["notifications"]["modifiers"]["type"]["items"])
+    assert (await kazoo.call("GET", "/v2/webhooks", auth=False)).status == 401
