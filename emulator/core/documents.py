@@ -75,7 +75,8 @@ def count_pdf_pages(data: bytes) -> int:
         return len(PdfReader(io.BytesIO(data), strict=False).pages)
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,
             struct.error, zlib.error, RecursionError, OSError, AssertionError) as exc:
-        raise DocumentError(f"the PDF cannot be read: {exc}", code="corrupt_document") from exc
+        raise DocumentError("the PDF cannot be read: it is damaged or not a PDF",
+                            code="corrupt_document") from exc
 
 
 def count_tiff_pages(data: bytes) -> int:

@@ -80,4 +80,15 @@ async def fetch(
     except FetchError:
         raise
     except (aiohttp.ClientError, TimeoutError, OSError, ValueError) as exc:
-        raise FetchError(f"failed to fetch {url}: {type(exc).__name__} {exc}".rstrip()) from exc
+        raise FetchError(f"failed to fetch {url}: {_why(exc, timeout)}") from exc
+
+
+def _why(exc: Exception, timeout: float) -> str:
+    """What went wrong, in our words (an answer never carries an exception's own text)."""
+    if isinstance(exc, TimeoutError):
+        return f"no answer within {timeout:g} s"
+    if isinstance(exc, aiohttp.ClientConnectorError | ConnectionError):
+        return "the connection was refused or could not be made"
+    if isinstance(exc, aiohttp.InvalidURL | ValueError):
+        return "not a valid URL"
+    return "the connection failed"

@@ -127,9 +127,11 @@ def _check_length(request: web.Request, limit: int) -> None:
 
 
 async def read_form(request: web.Request, max_file_bytes: int, max_total_bytes: int | None = None, *,
-                    urlencoded: bool = True) -> Form:
+                    urlencoded: bool = True, file_fields: tuple[str, ...] = ()) -> Form:
     """Parse a multipart (or, where the vendor takes it, url-encoded) body; files over
-    ``max_file_bytes`` get 413."""
+    ``max_file_bytes`` get 413. A part is a file when it has a filename, or when its name is
+    one of ``file_fields`` (a client may send a file part without one: the FAX.PLUS JS SDK
+    does for a Buffer); such a file's ``filename`` is empty."""
     total_limit = max_total_bytes or max_file_bytes + MAX_FIELD_BYTES * 4
     _check_length(request, total_limit)
     form = Form()
@@ -158,20 +160,21 @@ async def read_form(request: web.Request, max_file_bytes: int, max_total_bytes: 
             if not isinstance(part, BodyPartReader):
                 raise Invalid("nested multipart bodies are not supported")
             name = part.name or ""
-            if part.filename is not None:
-                data = await _read_part(part, max_file_bytes, f"the file {part.filename!r}")
+            if part.filename is not None or name in file_fields:
+                filename = part.filename or ""
+                data = await _read_part(part, max_file_bytes, f"the file {filename or name!r}")
                 total += len(data)
                 if total > total_limit:
                     raise PayloadTooLarge(f"the files total more than the limit of {total_limit} bytes",
                                           detail={"limit": total_limit})
-                form.files.append(Upload(name, part.filename, part.headers.get("Content-Type", ""), data))
+                form.files.append(Upload(name, filename, part.headers.get("Content-Type", ""), data))
             else:
                 data = await _read_part(part, MAX_FIELD_BYTES, f"the field {name!r}")
                 form.fields.add(name, data.decode(part.get_charset("utf-8"), "replace"))
     except (PayloadTooLarge, Invalid):
         raise
     except (ValueError, AssertionError, RuntimeError, LookupError, UnicodeError, HttpProcessingError) as exc:
-        raise Invalid(f"malformed multipart body: {exc}") from exc
+        raise Invalid(MALFORMED_MULTIPART) from exc
     request[PARSED_BODY] = form.as_instance()
     _keep_body(request, orjson.dumps(request[PARSED_BODY]))  # files shown by name and size, not their bytes
     return form
@@ -210,7 +213,7 @@ async def read_parts(request: web.Request, max_part_bytes: int, max_total_bytes:
     except (PayloadTooLarge, Invalid):
         raise
     except (ValueError, AssertionError, RuntimeError, LookupError, UnicodeError, HttpProcessingError) as exc:
-        raise Invalid(f"malformed multipart body: {exc}") from exc
+        raise Invalid(MALFORMED_MULTIPART) from exc
     _keep_body(request, orjson.dumps([{"name": p.name, "filename": p.filename, "content_type": p.content_type,
                                        "bytes": len(p.data)} for p in parts]))
     return parts
@@ -252,9 +255,24 @@ async def read_json(request: web.Request, limit: int = MAX_JSON_BYTES, *, requir
     try:
         value = json.loads(body)
     except (ValueError, RecursionError) as exc:
-        raise Invalid(f"the request body is not valid JSON: {exc}") from exc
+        raise Invalid(_not_json(request.content_type, exc)) from None
     request[PARSED_BODY] = value
     return value
+
+
+#: in our words, not the multipart parser's
+MALFORMED_MULTIPART = "malformed multipart body: its boundary, part headers or encoding cannot be read"
+
+
+def _not_json(content_type: str, exc: Exception) -> str:
+    """Why a body is not JSON, in our words: never the parser's own exception text."""
+    if content_type.startswith("multipart/") or content_type == "application/x-www-form-urlencoded":
+        return f"expected a JSON body (Content-Type: application/json), got {content_type}"
+    if isinstance(exc, UnicodeDecodeError):
+        return "the request body is not UTF-8 text; expected JSON"
+    if isinstance(exc, json.JSONDecodeError):
+        return f"the request body is not valid JSON (line {exc.lineno}, column {exc.colno})"
+    return "the request body is not valid JSON (nested too deeply)"
 
 
 #: orjson leaves these to ``json.dumps`` (by raising TypeError), which refuses them as before

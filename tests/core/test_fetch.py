@@ -44,5 +44,9 @@ async def test_fetch_reads_within_the_limit_and_never_follows_redirects(aiohttp_
 async def test_refused_and_unreachable_urls_raise_fetch_error():
     with pytest.raises(FetchError, match="only from loopback"):
         await fetch("http://example.com/a.pdf", max_bytes=10)
-    with pytest.raises(FetchError, match="failed to fetch"):
+    with pytest.raises(FetchError, match="failed to fetch") as refused:
         await fetch("http://127.0.0.1:9/a.pdf", max_bytes=10, timeout=2)
+    # in our words (it reaches a Kazoo job's result_text): no exception class or errno text
+    assert str(refused.value).endswith(": the connection was refused or could not be made")
+    with pytest.raises(FetchError, match="not a valid URL"):
+        await fetch("http://127.0.0.1:99999/a.pdf", max_bytes=10, timeout=2)

@@ -19,7 +19,7 @@ from emulator.vendors.faxplus.context import caller, done, download, json_body, 
 async def upload_file(request: web.Request) -> web.Response:
     runtime, tenant, _ = user(request)
     files.check_format(request.query.get("format"))
-    form = await read_form(request, runtime.config.max_upload_bytes)
+    form = await read_form(request, runtime.config.max_upload_bytes, file_fields=("fax_file",))
     upload = form.file("fax_file")
     if upload is None:
         raise Invalid("fax_file is required: a multipart part named fax_file", field="fax_file")

@@ -48,7 +48,8 @@ class Order:
     cover: Document | None
     cover_page: dict[str, Any] | None
     comment: dict[str, Any]
-    options: dict[str, Any]
+    options: dict[str, Any]  # in force: the sender's settings completed by what was given
+    given_options: dict[str, Any]  # as the request gave them (the outbox item shows these)
     send_time: float | None
     return_ids: bool
 
@@ -115,7 +116,7 @@ def parse(runtime: Runtime, tenant: Tenant, user: User, raw: Any) -> Order:
         cover_page=cover_page, comment={"tags": comment.get("tags", []), "text": comment.get("text", "")},
         options={"enhancement": options.get("enhancement", user.settings.get("should_enhance", False)),
                  "retry": {"count": retry.get("count", 0), "delay": retry.get("delay", 0)}},
-        send_time=send_time, return_ids=body.get("return_ids", False),
+        given_options=options, send_time=send_time, return_ids=body.get("return_ids", False),
     )
 
 
@@ -137,6 +138,7 @@ def submit(runtime: Runtime, tenant: Tenant, order: Order, ip: str) -> list[Fax]
             extra={
                 "uid": order.user.uid, "src": order.src, "files": [f.path for f in order.files],
                 "file_changes": changes, "comment": dict(order.comment), "options": order.options,
+                "given_options": order.given_options,
                 "send_time": order.send_time if order.send_time is not None else now,
                 "scheduled": order.send_time, "cover_page": order.cover_page, "ip": ip,
             },

@@ -89,12 +89,16 @@ def _outbox_json(fax: Fax, key: object) -> bytes:
     plain = _PLAIN_TIMES  # its times are never None: memo lookups
     history = fax.history
     body = _fixed_outbox_fields(fax)
+    converted = fax.status not in _UNCONVERTED
     body.update({
         "status": fax.status,
         "last_updated_status_time": plain[history[-1][0]],
-        "page_count": 0 if fax.status in _UNCONVERTED else fax.pages,
+        "page_count": fax.pages if converted else 0,
         "status_changes": [{"at": plain[at], "status": s} for at, s in history if s in _IN_OUTBOX],
     })
+    if converted:  # the converter records what it made of the files (the DOC example at submitted: [])
+        at = next(t for t, s in history if s not in _UNCONVERTED)
+        body["file_changes"] = [{"at": timestamp(at), "files": fax.extra["file_changes"]}]
     return json_bytes(body)
 
 
@@ -107,13 +111,13 @@ def _fixed_outbox_fields(fax: Fax) -> dict[str, Any]:
         "uid": x["uid"],
         "comment": x["comment"],
         "contact_name": "",
-        "designated_src": fax.sender,
+        "designated_src": "",  # as in the DOC example: the API's send names no designated source
         "extra_info": {},
-        "file_changes": [{"at": timestamp(fax.created_at), "files": x["file_changes"]}],
+        "file_changes": [],  # filled once converted (see _outbox_json)
         "files": x["files"],
         "initiated_from": {"from_id": "", "type": ""},
         "ip": x["ip"],
-        "options": options,
+        "options": x["given_options"],  # what the request gave (the DOC example of a minimal send: {})
         "retry": options["retry"],
         "send_time": timestamp(x["send_time"], zone=True),
         "should_enhance": options["enhancement"],

@@ -64,8 +64,10 @@ def _jsondata(runtime: Runtime, form: Form, user: str) -> dict[str, Any]:
         text = upload.data.decode("utf-8", "replace")
     try:
         data = json.loads(text)
-    except (ValueError, RecursionError) as exc:
-        raise Invalid(f"jsondata is not valid JSON: {exc}", field=JSONDATA) from None
+    except json.JSONDecodeError as exc:
+        raise Invalid(f"jsondata is not valid JSON (line {exc.lineno}, column {exc.colno})", field=JSONDATA) from None
+    except (ValueError, RecursionError):
+        raise Invalid("jsondata is not valid JSON", field=JSONDATA) from None
     violations = contracts.check(NAME, "jsondata", data)
     if violations:  # the contract checks record every one of them; the vendor names the first
         raise Invalid(f"jsondata is not valid: {violations[0].message.removeprefix('$.')}", field=JSONDATA)

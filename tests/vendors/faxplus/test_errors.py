@@ -139,3 +139,25 @@ async def test_upload_errors(client):
 async def test_router_errors_use_the_vendor_body(client):
     await refused(client, "GET", "/no/such/path", 404, "not_found")
     await refused(client, "PATCH", "/hooks", 405, "method_not_allowed")
+
+
+async def test_an_upload_part_without_a_filename_is_the_file(client):
+    """The JS SDK sends a Buffer as a fax_file part without a filename (octet-stream)."""
+    with aiohttp.MultipartWriter("form-data") as writer:
+        part = writer.append(make_pdf(2), {"Content-Type": "application/octet-stream"})
+        part.set_content_disposition("form-data", name="fax_file")
+        status, body = await call(client, "POST", "/accounts/self/files", data=writer)
+    assert status == 200, body
+    assert body["path"].startswith("/transient-")
+
+
+async def test_a_multipart_body_sent_to_outbox_is_refused_in_the_vendor_s_words(client):
+    form = aiohttp.FormData()
+    form.add_field("fax_file", make_pdf(1), filename="a.pdf", content_type="application/pdf")
+    form.add_field("to", "+12125550100")
+    description = await refused(client, "POST", "/accounts/self/outbox", 400, "invalid_request", data=form)
+    assert "expected a JSON body" in description and "multipart/form-data" in description
+    for text in (b"\xff\xfe{", b"{not json"):
+        description = await refused(client, "POST", "/accounts/self/outbox", 400, "invalid_request", data=text,
+                                    headers={"Content-Type": "application/json"})
+        assert "codec" not in description and "Expecting" not in description and "not" in description

@@ -105,6 +105,21 @@ def test_without_retry_options_a_busy_line_is_tried_once(sdk: Sdk, emulator: Fax
     assert sdk.faxes.list_faxes("self").data.records[0].status == "failed_user_busy"
 
 
+def test_a_minimal_send_shows_what_was_given_as_the_documented_example_does(sdk: Sdk, emulator: FaxEmulator):
+    """DOC's outbox example at ``submitted``: designated_src "", options {}, file_changes [];
+    what the sender's settings add shows in ``retry`` and ``should_enhance``."""
+    outbox_id = sdk.send([GOOD])[GOOD]
+    item = emulator.client.fax(outbox_id).vendor_view["outbox"]  # the JSON as sent (the SDK fills defaults)
+    assert (item["status"], item["designated_src"], item["options"], item["file_changes"]) == ("submitted", "", {},
+                                                                                               [])
+    assert item["retry"] == {"count": 0, "delay": 0} and item["should_enhance"] is False
+    given = OutboxOptions(enhancement=True, retry=RetryOptions(count=2, delay=5))
+    outbox_id = sdk.send([GOOD], options=given)[GOOD]
+    item = emulator.client.fax(outbox_id).vendor_view["outbox"]
+    assert item["options"] == {"enhancement": True, "retry": {"count": 2, "delay": 5}}
+    assert item["retry"] == {"count": 2, "delay": 5} and item["should_enhance"] is True
+
+
 def test_account_retry_settings_are_the_default(sdk: Sdk, emulator: FaxEmulator):
     settings = AccountSettings(send_fax=AccountSettingsSendFax(retry=RetryOptions(count=1, delay=0)))
     sdk.accounts.update_user("self", body=PayloadAccountModification(settings=settings))
@@ -126,7 +141,10 @@ def test_an_outbox_item_read_as_it_moves_shows_its_live_fields_now_and_its_fixed
     assert (first["last_updated_status_time"], later["last_updated_status_time"]) == (
         "2026-01-01 00:00:00", later["status_changes"][-1]["at"])
     assert later["last_updated_status_time"] != "2026-01-01 00:00:00"
-    live = {"status", "page_count", "status_changes", "last_updated_status_time"}
+    assert (first["file_changes"], later["file_changes"]) == (
+        [], [{"at": "2026-01-01 00:00:06", "files": [{"file_name": "letter.pdf", "mime_type": "application/pdf",
+                                                     "size": later["file_changes"][0]["files"][0]["size"]}]}])
+    live = {"status", "page_count", "status_changes", "last_updated_status_time", "file_changes"}
     assert {k: v for k, v in first.items() if k not in live} == {k: v for k, v in later.items() if k not in live}
     listed = sdk.outbox.list_outbox_faxes("self").records[0].to_dict()
     assert listed == later
