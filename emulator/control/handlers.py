@@ -129,6 +129,7 @@ async def health(request: web.Request) -> web.Response:
         "clock": _clock_json(runtime),
         "vendors": {v.name: _base_url(request, v.prefix) for v in runtime.vendors.values()},
         "errors": list(runtime.scheduler.errors),
+        "webhooks": runtime.dispatcher.counts(),
     })
 
 
@@ -360,9 +361,7 @@ async def webhooks(request: web.Request) -> web.Response:
     fax_id = request.query.get("fax_id")
     if fax_id is not None:
         found = [d for d in found if d.fax_id == fax_id]
-    return web.json_response({"deliveries": [d.to_json() for d in found[-_limit(request):]],
-                              "pending": len(dispatcher.pending), "max_pending": dispatcher.max_pending,
-                              "capacity": dispatcher.log.maxlen})
+    return web.json_response({"deliveries": [d.to_json() for d in found[-_limit(request):]], **dispatcher.counts()})
 
 
 async def redeliver(request: web.Request) -> web.Response:

@@ -239,6 +239,7 @@ class Dispatcher:
         self._targets: dict[str, _Target] = {}  # targets with attempts due or in flight
         self._turns: deque[_Target] = deque()  # targets with an attempt to start, in turn
         self._in_flight: dict[int, Delivery] = {}
+        self.refused = 0  # deliveries refused since start (host not allowed, too many pending)
 
     # -- queueing -------------------------------------------------------------------
     def deliver(
@@ -305,6 +306,7 @@ class Dispatcher:
 
     def _refuse(self, delivery: Delivery, why: str) -> None:
         delivery.state, delivery.reason = "refused", why
+        self.refused += 1
         log.warning("webhook %s to %s refused: %s", delivery.id, delivery.url, why)
 
     def _shape(self, delivery: Delivery) -> bool:
@@ -480,6 +482,11 @@ class Dispatcher:
     def in_flight(self) -> list[Delivery]:
         """Deliveries with an attempt under way (still out when an ``advance`` returns)."""
         return sorted(self._in_flight.values(), key=lambda d: d.id)
+
+    def counts(self) -> dict[str, int | None]:
+        """How full the dispatcher is, against its limits (health and the delivery log show it)."""
+        return {"pending": len(self.pending), "max_pending": self.max_pending, "in_flight": len(self._in_flight),
+                "refused": self.refused, "logged": len(self.log), "capacity": self.log.maxlen}
 
     def entries(self) -> list[Delivery]:
         """Every delivery shown, oldest first: those still pending that the log no longer

@@ -27,7 +27,7 @@ from emulator.testing.records import (
 )
 
 CONTROL = "/_emulator"
-DEFAULT_TIMEOUT = 60.0  # seconds; advancing the clock waits for every webhook it sends
+DEFAULT_TIMEOUT = 60.0  # seconds; advancing the clock waits for webhooks in flight (each up to --advance-wait)
 
 
 class ControlError(Exception):

@@ -98,6 +98,9 @@ async def test_advance_waits_for_a_dead_receiver_only_up_to_its_bound_and_says_w
     assert answer["webhooks_in_flight"] == [{"id": dead.id, "url": hanging.url, "attempt": 1}]
     assert answer["now"] == runtime_of(client).now()
     assert live.state == "delivered" and live.attempts[0].at - dead.created_at == 30
+    counts = (await (await client.get("/_emulator/health")).json())["webhooks"]
+    assert counts == {"pending": 1, "max_pending": 10_000, "in_flight": 1, "refused": 0, "logged": 2,
+                      "capacity": 10_000}
     hanging.release.set()
     await runtime_of(client).scheduler.settle()
     assert dead.state == "delivered"
@@ -204,3 +207,5 @@ async def test_the_allowed_hosts_come_from_the_config_and_show_in_the_log(make_c
     (logged,) = (await (await client.get("/_emulator/webhooks")).json())["deliveries"]
     assert logged["state"] == "refused" and "allowed webhook hosts (hooks.example)" in logged["reason"]
     assert receiver.received == []
+    counts = (await (await client.get("/_emulator/health")).json())["webhooks"]
+    assert (counts["refused"], counts["pending"]) == (1, 0)
