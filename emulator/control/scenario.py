@@ -6,6 +6,8 @@ different credentials never see each other's rules.
 
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp import web
 
 from emulator import keys
@@ -58,7 +60,11 @@ async def replace(request: web.Request) -> web.Response:
     except UnicodeDecodeError:
         raise Invalid("the scenario must be UTF-8 text (YAML or JSON)", code="invalid_scenario") from None
     try:
-        scenario = load_text(text, SOURCE, runtime.vendors)
+        # reading a scenario is bounded (limits.py) but may take a second of CPU: not on the
+        # event loop, so every other request (a status poll, the health check) is answered
+        # meanwhile. TODO(unfinished): through core/work.py once it lands (a process, with
+        # its time and memory limits), instead of a thread
+        scenario = await asyncio.to_thread(load_text, text, SOURCE, runtime.vendors)
     except ScenarioError as exc:
         raise _invalid(exc) from exc
     clock = scenario.clock

@@ -12,6 +12,7 @@ import fnmatch
 import io
 import json
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from emulator import cli
 from emulator.core.scenarios import ScenarioError, load_files, load_text
 from emulator.core.scenarios.limits import LIMITS
 from emulator.core.scenarios.match import Pattern, compile_glob
+from emulator.core.scenarios.source import TOO_DEEP
 from tests.scenarios.conftest import ALL
 
 VENDOR_MAP = {v.name: v for v in ALL}
@@ -49,9 +51,9 @@ def test_an_alias_bomb_is_refused_at_the_alias_that_crosses_the_limit():
     text = laughs()
     assert len(text.encode()) < 500
     (found,) = problems(text)
-    # each *a4 stands for 8,201 values; the values so far pass 100,000 at a5's ninth, in column 40
-    assert found.startswith("x.yaml:6:40: the document: ")
-    assert f"more than {LIMITS.values:,} values (every alias counted as what it repeats)" in found
+    # a4 stands for 13,942 values, so a5 (nine of them) for 125,479: refused where a5 is written
+    assert found == (f"x.yaml:6:5: the document: more than {LIMITS.values:,} values (every alias counted as all it "
+                     "repeats): too big to be a scenario")
 
 
 def test_a_million_aliased_patterns_in_match_to_are_refused():
@@ -64,7 +66,8 @@ def test_a_million_aliased_patterns_in_match_to_are_refused():
 
 def test_an_alias_inside_its_own_anchor_is_refused():
     (found,) = problems("name: x\nrules: &r [*r]\n")
-    assert found == "x.yaml:2:12: the document: the alias *r is inside its own anchor &r: the document would never end"
+    assert found == ("x.yaml:2:8: the document: this value holds an alias to itself, which would make the "
+                     "document endless")
 
 
 def test_aliases_that_stay_within_the_limits_still_work():
@@ -77,9 +80,10 @@ rules:
 
 
 def test_nesting_past_the_depth_limit_is_refused_in_yaml_and_in_json():
-    deep_yaml = "name: x\nrules: " + "[" * 10_000 + "]" * 10_000 + "\n"
-    (found,) = problems(deep_yaml)
-    assert found.startswith("x.yaml:2:") and "nested too deeply" in found
+    (found,) = problems("name: x\nrules: " + "[" * 100 + "]" * 100 + "\n")
+    assert found.startswith("x.yaml:2:") and found.endswith(f": the document: {TOO_DEEP}")
+    (found,) = problems("name: x\nrules: " + "[" * 10_000 + "]" * 10_000 + "\n")
+    assert found.startswith("x.yaml:2:") and ("nested too deeply" in found or "maximum nesting depth" in found)
     deep_json = '{"name": "x",\t"rules": ' + "[" * 100_000 + "]" * 100_000 + "}"  # the tab: YAML refuses, JSON reads
     assert any("nested too deeply" in p or "not valid YAML" in p for p in problems(deep_json))
     shallow_but_deep_enough = '{"name": "x",\t"rules": ' + "[" * 100 + "]" * 100 + "}"
@@ -96,9 +100,31 @@ async def test_the_control_api_refuses_an_alias_bomb_and_keeps_answering(make_sc
     status, body = await asyncio.wait_for(post(), GUARD)
     assert status == 400
     (problem,) = body["error"]["detail"]["problems"]
-    assert (problem["source"], problem["line"], problem["column"]) == ("POST /_emulator/scenario", 6, 40)
+    assert (problem["source"], problem["line"], problem["column"]) == ("POST /_emulator/scenario", 6, 5)
     health = await asyncio.wait_for(client.get("/_emulator/health"), GUARD)
     assert health.status == 200
+
+
+async def test_a_scenario_is_read_off_the_event_loop(make_scenario_client, monkeypatch):
+    from emulator.core.scenarios import load
+
+    client = await make_scenario_client()
+    reading, health_answered = threading.Event(), threading.Event()
+    read = load.load_text
+
+    def slow_read(*args, **kwargs):  # a read that lasts until the health check has been answered
+        reading.set()
+        assert health_answered.wait(GUARD), "the health check waited for the scenario being read"
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(load, "load_text", slow_read)
+    posting = asyncio.ensure_future(client.post("/_emulator/scenario", data=b"name: slow\n"))
+    assert await asyncio.to_thread(reading.wait, GUARD)
+    health = await asyncio.wait_for(client.get("/_emulator/health"), GUARD)
+    health_answered.set()
+    assert health.status == 200
+    posted = await asyncio.wait_for(posting, GUARD)
+    assert posted.status == 200 and (await posted.json())["scenario"]["name"] == "slow"
 
 
 # -- regular expressions -------------------------------------------------------------------
@@ -201,6 +227,13 @@ def test_more_inbound_faxes_than_the_limit_are_refused():
     assert f"{LIMITS.inbound_faxes + 1:,} inbound faxes; a scenario may make at most" in found
 
 
+def test_more_accounts_than_the_limit_are_refused():
+    tokens = ", ".join(f"{{token: t{i}}}" for i in range(LIMITS.accounts + 1))
+    (found,) = problems(f"accounts:\n  faxplus: [{tokens}]\n")
+    assert found == (f"x.yaml:2:12: accounts > faxplus: {LIMITS.accounts + 1:,} faxplus accounts; a scenario may "
+                     f"declare at most {LIMITS.accounts:,} for one vendor")
+
+
 def test_composed_files_are_held_to_the_same_limits(tmp_path):
     half = LIMITS.rules // 2 + 1
     paths = [tmp_path / "a.yaml", tmp_path / "b.yaml"]
@@ -229,7 +262,7 @@ def test_the_cli_refuses_an_oversized_or_aliased_file(tmp_path, capsys):
     big.write_text(_rules(LIMITS.rules + 1))
     assert cli.main(["validate", str(bomb), str(big)]) == 1
     out = capsys.readouterr().err
-    assert f"{bomb}:6:40:" in out and "more than 100,000 values" in out
+    assert f"{bomb}:6:5:" in out and "more than 100,000 values" in out
     assert f"{big}:2:3: rules: {LIMITS.rules + 1:,} rules" in out
 
 
@@ -255,6 +288,5 @@ def test_the_readme_states_every_scenario_limit():
     section = section[:section.index("\n## ", 1)]
     for name in LIMITS.__slots__:
         value = getattr(LIMITS, name)
-        shown = f"{value // 1024:,} KiB" if name in ("regex_memory",) else (
-            f"{value // (1024 * 1024):,} MiB" if name == "bytes" else f"{value:,}")
+        shown = f"{value // 1024:,} KiB" if name in ("regex_memory", "bytes") else f"{value:,}"
         assert re.search(rf"^\| scenario: .*\| {re.escape(shown)}\b", section, re.MULTILINE), (name, shown)

@@ -298,8 +298,8 @@ def _count_atoms(match: Any) -> int:
 
 
 def oversize(data: Mapping[str, Any]) -> list[tuple[Path, str]]:
-    """Where a (perhaps not yet valid) document is past the limits on rules, patterns and
-    inbound faxes: what makes matching and the scheduler's work grow."""
+    """Where a (perhaps not yet valid) document is past the limits on rules, patterns,
+    accounts and inbound faxes: what makes checking, matching and the scheduler's work grow."""
     found: list[tuple[Path, str]] = []
     rules = data.get("rules")
     rules = rules if isinstance(rules, list) else []
@@ -314,6 +314,11 @@ def oversize(data: Mapping[str, Any]) -> list[tuple[Path, str]]:
     if compiled > LIMITS.regexes:
         found.append((("rules",), f"{compiled:,} regexes and globs in match conditions; a scenario may have at "
                                   f"most {LIMITS.regexes:,}"))
+    accounts = data.get("accounts")
+    for vendor, declared in (accounts.items() if isinstance(accounts, dict) else ()):
+        if isinstance(declared, list) and len(declared) > LIMITS.accounts:
+            found.append((("accounts", vendor), f"{len(declared):,} {vendor} accounts; a scenario may declare at "
+                                                f"most {LIMITS.accounts:,} for one vendor"))
     inbound = data.get("inbound")
     faxes = sum(entry.get("count", 1) if isinstance(entry.get("count", 1), int) else 1
                 for entry in (inbound if isinstance(inbound, list) else []) if isinstance(entry, dict))

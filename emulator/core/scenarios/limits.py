@@ -16,7 +16,7 @@ class ScenarioLimits:
     """How big a scenario may be (files, ``POST /_emulator/scenario`` and the CLI alike)."""
 
     #: bytes of one scenario's text
-    bytes: int = 1024 * 1024
+    bytes: int = 256 * 1024
     #: values (scalars, lists, mappings) in one document, every alias counted at its full
     #: expansion: what bounds "billion laughs" and everything read after the parse
     values: int = 100_000
@@ -32,6 +32,8 @@ class ScenarioLimits:
     regex_memory: int = 256 * 1024
     #: regexes and globs (compiled patterns) in all rules
     regexes: int = 1_000
+    #: accounts declared for one vendor (vendors check them against each other)
+    accounts: int = 1_000
     #: faxes all ``inbound`` entries make together (entries x ``count``)
     inbound_faxes: int = 10_000
     #: problems reported for one scenario (the rest are counted, not listed)

@@ -75,7 +75,7 @@ def load_files(paths: Sequence[str], vendors: Mapping[str, Vendor] | None = None
     scenario = compose(loaded)
     source = " + ".join(paths)
     problems = [Problem(source, None, None, path, f"{message} (all files together)")
-                for path, message in oversize(scenario.document)]
+                for path, message in oversize({**scenario.document, "accounts": scenario.accounts})]
     if problems:
         raise ScenarioError(problems)
     return scenario

@@ -47,6 +47,11 @@ class ScenarioError(Exception):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple[type[ScenarioError], tuple[list[Problem]]]:
+        # rebuilt from its problems (an exception pickles its message by default): a
+        # scenario read in a worker process reports its problems as if read here
+        return ScenarioError, (self.problems,)
+
 
 def describe_path(path: Path) -> str:
     """``("rules", 2, "match", "to")`` -> ``rules #3 > match > to`` (items counted from 1)."""

@@ -10,15 +10,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
-from yaml.events import AliasEvent, NodeEvent  # type: ignore[import-untyped]
 from yaml.nodes import MappingNode, Node, SequenceNode
 
 from emulator.core.scenarios.limits import LIMITS
 from emulator.core.scenarios.problems import Path, Problem
 
 TOO_DEEP = f"the document is nested too deeply to be a scenario (more than {LIMITS.depth} levels)"
-TOO_MANY = (f"the document has more than {LIMITS.values:,} values (every alias counted as what it repeats); "
-            "a scenario is never that big")
+TOO_MANY = (f"more than {LIMITS.values:,} values (every alias counted as all it repeats): too big to be a "
+            "scenario")
 
 
 class _Refused(Exception):
@@ -30,70 +29,19 @@ class _Refused(Exception):
         self.mark = mark
 
 
-class _Loader(yaml.SafeLoader):
-    """A safe loader that records the position of each mapping value, key and list item,
-    and counts values as it composes them, each alias at its full expansion, so that a
-    document of aliases ("billion laughs") is refused before anything walks it."""
+#: libyaml's parser where PyYAML has it (its wheels do): it composes several times faster
+#: than the pure-Python one, which stays the fallback
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):  # type: ignore[valid-type, misc]
+    """A safe loader that records the position of each mapping value, key and list item."""
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.scenario_marks: dict[int, yaml.Mark] = {}  # id(container) -> its position
         self.scenario_items: dict[tuple[int, Any], tuple[yaml.Mark, yaml.Mark]] = {}  # (id, key) -> (key, value)
         self.scenario_duplicates: list[tuple[int, Any, yaml.Mark]] = []
-        self._values = 0  # composed so far, aliases expanded
-        self._depth = 0  # of the node being composed
-        self._open_anchors: list[str] = []  # anchors of the nodes being composed
-        self._expansion: dict[int, tuple[int, int]] = {}  # id(node) -> (values, levels) it stands for
-
-    def compose_node(self, parent: Node | None, index: Any) -> Node:
-        """A node, counted (an alias: everything it repeats) and refused past the limits."""
-        event = self.peek_event()
-        if isinstance(event, AliasEvent):
-            if event.anchor in self._open_anchors:
-                raise _Refused(f"the alias *{event.anchor} is inside its own anchor &{event.anchor}: "
-                               "the document would never end", event.start_mark)
-            node: Node = super().compose_node(parent, index)
-            values, levels = self._expanded(node)
-            if self._depth + levels > LIMITS.depth:
-                raise _Refused(TOO_DEEP, event.start_mark)
-            self._count(values, event.start_mark)
-            return node
-        self._count(1, event.start_mark)
-        self._depth += 1
-        if self._depth > LIMITS.depth:
-            raise _Refused(TOO_DEEP, event.start_mark)
-        anchor = event.anchor if isinstance(event, NodeEvent) else None
-        if anchor is not None:
-            self._open_anchors.append(anchor)
-        try:
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
-        finally:
-            self._depth -= 1
-            if anchor is not None:
-                self._open_anchors.pop()
-
-    def _count(self, values: int, mark: yaml.Mark) -> None:
-        self._values += values
-        if self._values > LIMITS.values:
-            raise _Refused(TOO_MANY, mark)
-
-    def _expanded(self, node: Node) -> tuple[int, int]:
-        """How many values ``node`` stands for, and how many levels deep, aliases expanded
-        (each node measured once: an alias's target is a node already composed)."""
-        found = self._expansion.get(id(node))
-        if found is None:
-            values, levels = 1, 0
-            children: list[Node] = []
-            if isinstance(node, SequenceNode):
-                children = node.value
-            elif isinstance(node, MappingNode):
-                children = [part for pair in node.value for part in pair]
-            for child in children:
-                child_values, child_levels = self._expanded(child)
-                values += child_values
-                levels = max(levels, child_levels)
-            found = self._expansion[id(node)] = (values, levels + 1)
-        return found
 
     def construct_yaml_map(self, node: MappingNode) -> Iterator[dict[Any, Any]]:
         """A mapping, noting where each key and value is and which keys repeat."""
@@ -126,6 +74,44 @@ class _Loader(yaml.SafeLoader):
             data.append(self.construct_object(item, deep=False))
             self.scenario_items[(id(data), index)] = (item.start_mark, item.start_mark)
         self.scenario_marks[id(data)] = node.start_mark
+
+
+def _measure_nodes(root: Node) -> None:
+    """Refuse a composed document past the limits on values and depth, each alias counted at
+    its full expansion, before anything constructs or walks it ("billion laughs": a few
+    hundred bytes of aliases that stand for billions of values). Each node is measured once
+    (an alias is the very node its anchor names), without recursion; an alias inside its
+    own anchor makes a cycle, refused too."""
+    measured: dict[int, tuple[int, int]] = {}  # id(node) -> (values, levels) it stands for
+    expanding: set[int] = set()  # the nodes whose children are being measured: a path from the root
+    pending: list[tuple[Node, bool]] = [(root, False)]
+    while pending:
+        node, children_done = pending.pop()
+        children = _children(node)
+        if children_done:
+            expanding.discard(id(node))
+            values = 1 + sum(measured[id(child)][0] for child in children)
+            levels = 1 + max((measured[id(child)][1] for child in children), default=0)
+            measured[id(node)] = (values, levels)
+            if values > LIMITS.values:
+                raise _Refused(TOO_MANY, node.start_mark)
+            if levels > LIMITS.depth:
+                raise _Refused(TOO_DEEP, node.start_mark)
+        elif id(node) in expanding:
+            raise _Refused("this value holds an alias to itself, which would make the document endless",
+                           node.start_mark)
+        elif id(node) not in measured:
+            expanding.add(id(node))
+            pending.append((node, True))
+            pending.extend((child, False) for child in children if id(child) not in measured)
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        return node.value  # type: ignore[no-any-return]
+    if isinstance(node, MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
 
 _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_yaml_map)
@@ -172,6 +158,8 @@ def parse(text: str, source: str) -> tuple[Document, list[Problem]]:
         return Document(source, None, {}, {}), [_reader_problem(exc, text, source)]
     try:
         node: Node | None = loader.get_single_node()
+        if node is not None:
+            _measure_nodes(node)
         data = loader.construct_document(node) if node is not None else None
     except yaml.reader.ReaderError as exc:
         return Document(source, None, {}, {}), [_reader_problem(exc, text, source)]
