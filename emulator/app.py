@@ -36,6 +36,11 @@ async def _clock_context(app: web.Application) -> AsyncIterator[None]:
     await runtime.dispatcher.close()
 
 
+async def _end_streams(app: web.Application) -> None:
+    """Before the server waits for its handlers to finish: end every event stream."""
+    app[keys.RUNTIME].events.close()
+
+
 def build_app(config: Config | None = None, vendors: Iterable[Vendor] | None = None) -> web.Application:
     """The whole emulator as one aiohttp application: every vendor's routes at its prefix and
     the control API at ``/_emulator``, each route behind its pipeline (core/pipeline.py)."""
@@ -52,6 +57,11 @@ def build_app(config: Config | None = None, vendors: Iterable[Vendor] | None = N
     app = web.Application(client_max_size=config.max_upload_bytes + 1024 * 1024)
     app[keys.RUNTIME] = runtime
     app.cleanup_ctx.append(_clock_context)
+    app.on_shutdown.append(_end_streams)
+    if config.console is not None:
+        from emulator import console
+
+        app.cleanup_ctx.append(console.context(config.console))
     owners: list[tuple[re.Pattern[str], Any]] = []  # (a prefix and what is under it, the handler of its unrouted paths)
     folded: list[tuple[str, Any]] = []  # (path template, route) of the vendors whose paths match in any case
     for vendor in runtime.vendors.values():

@@ -71,6 +71,11 @@ def _parser() -> argparse.ArgumentParser:
                        help="wall seconds clock/advance waits for one webhook attempt in flight (default %(default)s)")
     serve.add_argument("--strict", action="store_true", help="validate the emulator's own responses and webhooks")
     serve.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"))
+    serve.add_argument("--log-format", choices=("text", "json"), default="text",
+                       help="what serve prints for each request, violation and failed webhook: a line of text, "
+                            "or one JSON object per line (default %(default)s)")
+    serve.add_argument("--quiet", action="store_true",
+                       help="print nothing per request, violation or failed webhook (only the start-up lines)")
     serve.add_argument("--loop", choices=("asyncio", "uvloop"), default="asyncio",
                        help="event loop; uvloop is an optional extra: pip install 'fax-emulator[uvloop]' "
                             "(default %(default)s)")
@@ -114,7 +119,7 @@ def _config(args: argparse.Namespace) -> Config:
         webhook_hosts=tuple(host for hosts in args.webhook_hosts for host in hosts),
         webhook_log_size=args.webhook_log_size, webhook_max_pending=args.webhook_max_pending,
         advance_wait=args.advance_wait,
-        strict=args.strict, log_level=args.log_level,
+        strict=args.strict, log_level=args.log_level, console=None if args.quiet else args.log_format,
     )
 
 

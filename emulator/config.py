@@ -33,6 +33,8 @@ class Config:
     strict: bool = False  # validate the emulator's own responses and webhooks
     fetch_allow: tuple[str, ...] = ()  # hosts (besides loopback) documents may be fetched from
     log_level: str = "info"
+    #: what happens, printed to stdout while serving: "text" or "json" lines; None prints nothing
+    console: str | None = None
 
     def __post_init__(self) -> None:
         if self.clock not in ("real", "manual"):
@@ -43,6 +45,8 @@ class Config:
             raise ValueError("--speed applies to the real clock only")
         if not 0 <= self.port <= 65535:
             raise ValueError("port must be between 0 and 65535")
+        if self.console not in (None, "text", "json"):
+            raise ValueError(f"console must be 'text', 'json' or None, not {self.console!r}")
         if min(self.journal_size, self.webhook_log_size, self.max_upload_bytes, self.webhook_max_pending) < 1:
             raise ValueError("sizes and limits must be positive")
         if not 0 <= self.advance_wait <= 3600:

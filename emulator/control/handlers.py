@@ -9,13 +9,14 @@ from typing import Any
 from aiohttp import web
 
 from emulator import __version__, keys
-from emulator.core.clock import ManualClock, iso8601
+from emulator.core.clock import ManualClock
 from emulator.core.documents import DocumentError, intake, make_pdf
 from emulator.core.errors import Conflict, Invalid, NotFound
 from emulator.core.http import read_json
 from emulator.core.runtime import Runtime
 from emulator.core.store import Fax
 from emulator.core.vendor import Inbound
+from emulator.core.views import clock_json, fax_json, fax_summary
 
 MAX_LIST = 10_000  # most items one list call returns
 
@@ -26,81 +27,6 @@ def _runtime(request: web.Request) -> Runtime:
 
 def _base_url(request: web.Request, prefix: str) -> str:
     return f"{request.scheme}://{request.host}{prefix}"
-
-
-def _clock_json(runtime: Runtime) -> dict[str, Any]:
-    now = runtime.now()
-    return {
-        "mode": runtime.clock.mode,
-        "speed": runtime.clock.speed,
-        "now": now,
-        "iso": iso8601(now),
-        "pending_actions": runtime.scheduler.pending,
-    }
-
-
-def fax_summary(fax: Fax) -> dict[str, Any]:
-    """The neutral summary of a fax: what a list of faxes shows of each."""
-    result = fax.result
-    return {
-        "id": fax.id,
-        "vendor": fax.vendor,
-        "tenant": fax.tenant,
-        "direction": fax.direction,
-        "to": fax.to,
-        "from": fax.sender,
-        "status": fax.status,
-        "terminal": fax.terminal,
-        "outcome": result.outcome.value if result else None,
-        "pages": fax.pages,
-        "pages_sent": fax.pages_sent,
-        "attempts": fax.attempts,
-        "created_at": iso8601(fax.created_at),
-        "ended_at": iso8601(fax.ended_at) if fax.ended_at is not None else None,
-    }
-
-
-def timeline(runtime: Runtime, fax: Fax) -> list[dict[str, Any]]:
-    """Each transition of ``fax`` with the attempt it belongs to and, for the transition that
-    ends an attempt, that attempt's outcome, its vendor-native cause and the rule that decided it."""
-    transmit = runtime.vendors[fax.vendor].machine.transmit
-    steps: list[dict[str, Any]] = []
-    attempt = 0
-    for index, (at, status) in enumerate(fax.history):
-        ended = None
-        if status == transmit:
-            attempt += 1
-        elif index and fax.history[index - 1][1] == transmit and attempt <= len(fax.attempt_results):
-            ended = fax.attempt_results[attempt - 1]
-        steps.append({
-            "at": iso8601(at), "time": at, "status": status, "attempt": attempt or None,
-            "outcome": ended.outcome.value if ended else None, "cause": ended.native if ended else None,
-            "rule": ended.rule if ended else None,
-        })
-    return steps
-
-
-def fax_json(runtime: Runtime, fax: Fax) -> dict[str, Any]:
-    """The neutral view of a fax, with its whole history and the vendor's own view."""
-    vendor = runtime.vendors[fax.vendor]
-    result = fax.result
-    body: dict[str, Any] = {
-        **fax_summary(fax),
-        "aliases": list(fax.aliases),
-        "max_attempts": fax.max_attempts,
-        "rule": result.rule if result else None,
-        "history": [{"at": iso8601(at), "time": at, "status": status} for at, status in fax.history],
-        "timeline": timeline(runtime, fax),
-        "attempt_results": [
-            {"outcome": r.outcome.value, "pages_sent": r.pages(fax.pages), "native": r.native, "rule": r.rule}
-            for r in fax.attempt_results
-        ],
-        "documents": [{"kind": d.kind, "pages": d.pages, "size": d.size, "filename": d.filename}
-                      for d in fax.documents],
-    }
-    if vendor.view is not None:
-        body["vendor_view"] = vendor.view(runtime, fax)
-    return body
 
 
 def _limit(request: web.Request) -> int:
@@ -126,7 +52,7 @@ async def health(request: web.Request) -> web.Response:
     return web.json_response({
         "status": "ok",
         "version": __version__,
-        "clock": _clock_json(runtime),
+        "clock": clock_json(runtime),
         "vendors": {v.name: _base_url(request, v.prefix) for v in runtime.vendors.values()},
         "errors": list(runtime.scheduler.errors),
         "webhooks": runtime.dispatcher.counts(),
@@ -166,7 +92,7 @@ async def reset(request: web.Request) -> web.Response:
 
 
 async def clock(request: web.Request) -> web.Response:
-    return web.json_response(_clock_json(_runtime(request)))
+    return web.json_response(clock_json(_runtime(request)))
 
 
 def _wait(body: Any) -> float | None:
@@ -197,7 +123,7 @@ async def advance(request: web.Request) -> web.Response:
     wait = _wait(body)
     _manual(runtime)
     ran = await runtime.scheduler.advance(float(seconds), wait)
-    return web.json_response({**_clock_json(runtime), "actions_run": ran, **_still_out(runtime)})
+    return web.json_response({**clock_json(runtime), "actions_run": ran, **_still_out(runtime)})
 
 
 async def run_until_idle(request: web.Request) -> web.Response:
@@ -205,7 +131,7 @@ async def run_until_idle(request: web.Request) -> web.Response:
     wait = _wait(await read_json(request, required=False))
     _manual(runtime)
     passed = await runtime.scheduler.run_until_idle(wait=wait)
-    return web.json_response({**_clock_json(runtime), "seconds_passed": passed, **_still_out(runtime)})
+    return web.json_response({**clock_json(runtime), "seconds_passed": passed, **_still_out(runtime)})
 
 
 def _whole_number(request: web.Request, name: str, default: int) -> int:
@@ -406,6 +332,14 @@ async def openapi(request: web.Request) -> web.Response:
     if vendor is None:
         raise NotFound(f"no vendor {request.match_info['vendor']!r}; expected one of {', '.join(runtime.vendors)}")
     return web.json_response(build(vendor, _base_url(request, vendor.prefix)))
+
+
+async def control_openapi(request: web.Request) -> web.Response:
+    from emulator.app import CONTROL_PREFIX
+    from emulator.control import routes, spec
+
+    document = spec.build(routes.ROUTES, routes.DOCS, CONTROL_PREFIX, _base_url(request, ""), __version__)
+    return web.json_response(document)
 
 
 async def emails(request: web.Request) -> web.Response:

@@ -22,6 +22,8 @@ from typing import Any
 from aiohttp import web
 from yarl import URL
 
+from emulator.core.events import Events
+
 DEFAULT_SIZE = 10_000
 MAX_BODY_BYTES = 16 * 1024  # of each body an entry keeps (request and answer)
 MAX_HEADERS = 100  # of each header block an entry keeps (request and answer)
@@ -130,10 +132,11 @@ class RequestEntry:
 class Journal:
     """The request log and the contract-violation log."""
 
-    def __init__(self, size: int = DEFAULT_SIZE) -> None:
+    def __init__(self, size: int = DEFAULT_SIZE, events: Events | None = None) -> None:
         if size < 1:
             raise ValueError("journal size must be at least 1")
         self.size = size
+        self.events = events if events is not None else Events()
         #: the request ring, as RequestEntry field tuples (made into entries when read)
         self.requests: deque[tuple[Any, ...]] = deque(maxlen=size)
         self.violations: deque[dict[str, Any]] = deque(maxlen=size)
@@ -158,10 +161,14 @@ class Journal:
             response_body = answer if isinstance(answer, bytes) else None
         else:
             response_headers = response_body = None
-        requests.append((next(self._seq), time, vendor, operation, tenant, method, target, status, seconds, rule,
-                         fault, fax_ids, bounded_headers(request_headers), bounded_body(request_body),
-                         len(request_body) if request_body is not None else 0, response_headers,
-                         bounded_body(response_body), len(response_body) if response_body is not None else 0))
+        fields = (next(self._seq), time, vendor, operation, tenant, method, target, status, seconds, rule, fault,
+                  fax_ids, bounded_headers(request_headers), bounded_body(request_body),
+                  len(request_body) if request_body is not None else 0, response_headers,
+                  bounded_body(response_body), len(response_body) if response_body is not None else 0)
+        requests.append(fields)
+        if self.events.subscribers:
+            self.events.publish("request", RequestEntry(*fields).to_json(), vendor, tenant,
+                                fax_ids[0] if fax_ids else None)
 
     def violation(self, **fields: Any) -> dict[str, Any]:
         """Record a contract violation; it gets a ``seq`` that only grows, so a reader can
@@ -169,6 +176,8 @@ class Journal:
         self.last_violation = next(self._violation_seq)
         entry = {"seq": self.last_violation, **fields}
         self.violations.append(entry)
+        if self.events.subscribers:
+            self.events.publish("violation", entry, fields.get("vendor"), fields.get("tenant"))
         return entry
 
     def violations_since(self, seq: int = 0, *, vendor: str | None = None) -> list[dict[str, Any]]:

@@ -20,6 +20,7 @@ import itertools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from emulator.core.events import Events
 from emulator.core.outcomes import Outcome, OutcomePolicy, Result
 from emulator.core.scheduler import Scheduler
 from emulator.core.store import Fax
@@ -103,8 +104,10 @@ class Machine:
 class Engine:
     """Drives faxes through their vendor's machine on the scheduler."""
 
-    def __init__(self, scheduler: Scheduler, policy: Callable[[Fax], OutcomePolicy]) -> None:
+    def __init__(self, scheduler: Scheduler, policy: Callable[[Fax], OutcomePolicy],
+                 events: Events | None = None) -> None:
         self.scheduler = scheduler
+        self.events = events if events is not None else Events()
         self.clock = scheduler.clock
         self._policy = policy
         self.machines: dict[str, Machine] = {}
@@ -153,6 +156,8 @@ class Engine:
         listener = self.listeners.get(fax.vendor)
         if listener is not None:
             listener(fax, previous, status)
+        if self.events.subscribers:  # after the vendor's listener: the event shows what it changed
+            self.events.fax(fax, previous, status)
 
     def _enter(self, fax: Fax, state: str) -> None:
         machine = self.machines[fax.vendor]

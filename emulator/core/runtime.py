@@ -15,6 +15,7 @@ from emulator.core.callers import Callers
 from emulator.core.checks import ContractChecker
 from emulator.core.clock import ManualClock, RealClock, make_clock
 from emulator.core.errors import Conflict, Invalid
+from emulator.core.events import Events
 from emulator.core.ids import Ids
 from emulator.core.journal import Journal
 from emulator.core.lifecycle import Engine
@@ -26,6 +27,7 @@ from emulator.core.scenarios.policy import ScenarioPolicy
 from emulator.core.scheduler import Scheduler
 from emulator.core.store import Fax, Store, Tenant
 from emulator.core.vendor import Inbound, Vendor
+from emulator.core.views import fax_json
 from emulator.core.webhooks import Dispatcher
 
 log = logging.getLogger(__name__)
@@ -53,17 +55,21 @@ class Runtime:
     def __init__(self, config: Any, vendors: Iterable[Vendor]) -> None:
         vendors = tuple(vendors)
         self.config = config
+        #: what happens, for whoever listens (core/events.py); nothing is built while nobody does
+        self.events = Events()
+        self.events.describe_fax = lambda fax: fax_json(self, fax)
         self.clock: RealClock | ManualClock = make_clock(config.clock, config.speed, config.start_time)
         #: the emulated time now: the clock's own method (one call, not two: every answer asks)
         self.now: Callable[[], float] = self.clock.now
-        self.scheduler = Scheduler(self.clock)
+        self.scheduler = Scheduler(self.clock, self.events)
         self.scheduler.wait = config.advance_wait
         self.ids = Ids(config.seed)
         self.store = Store()
-        self.journal = Journal(config.journal_size)
+        self.journal = Journal(config.journal_size, self.events)
         self.checks = ContractChecker(self.journal, self.clock, config.strict)
         self.dispatcher = Dispatcher(self.scheduler, config.webhook_log_size, check=self.checks.check_webhook,
-                                     max_pending=config.webhook_max_pending, hosts=config.webhook_hosts)
+                                     max_pending=config.webhook_max_pending, hosts=config.webhook_hosts,
+                                     events=self.events)
         #: vendor name -> declared account dicts (shape checked by the vendor); an empty
         #: or missing list means any credential works and makes its own tenant
         self.accounts: dict[str, list[dict[str, Any]]] = {}
@@ -74,7 +80,7 @@ class Runtime:
         #: decides outcomes and dwell times: the scenarios first, then the magic numbers
         self.policy: OutcomePolicy = ScenarioPolicy(self.scenarios, MagicNumberPolicy())
         self.dispatcher.shaper = self.scenarios.shape_webhook
-        self.engine = Engine(self.scheduler, lambda fax: self.policy)
+        self.engine = Engine(self.scheduler, lambda fax: self.policy, self.events)
         self.outbox = Outbox()  # e-mails the vendors would send
         #: vendor name -> its option switches and declared data (complete, with defaults)
         self.options: dict[str, dict[str, Any]] = _Options(vendors)
@@ -160,4 +166,7 @@ class Runtime:
         self.journal.clear(vendor, tenant)
         self.outbox.clear(vendor, tenant)
         self.dispatcher.clear(vendor, tenant)
+        if self.events.subscribers:
+            self.events.publish("reset", {"vendor": vendor, "tenant": tenant, "faxes_dropped": len(dropped)},
+                                vendor, tenant)
         return len(dropped)

@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
 from emulator.core.clock import Clock, ManualClock
+from emulator.core.events import Events
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +59,9 @@ class Timer:
 class Scheduler:
     """A heap of timers on a clock, plus the set of side tasks those timers spawned."""
 
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, events: Events | None = None) -> None:
         self.clock = clock
+        self.events = events if events is not None else Events()
         self._heap: list[tuple[float, int, Timer]] = []
         self._live = 0  # timers in the heap, neither run nor cancelled
         self._seq = itertools.count()
@@ -199,6 +201,9 @@ class Scheduler:
                 ran += self.run_due()
             clock.set(target)
             await self.settle(slow, wait)
+            if self.events.subscribers:
+                self.events.publish("clock", {"mode": clock.mode, "now": clock.now(), "advanced": seconds,
+                                              "actions_run": ran})
             return ran
 
     async def run_until_idle(self, horizon: float = IDLE_HORIZON, wait: float | None = None) -> float:

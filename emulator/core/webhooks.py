@@ -38,6 +38,7 @@ from urllib.parse import urlsplit
 import aiohttp
 
 from emulator.core.errors import Invalid, NotFound
+from emulator.core.events import Events
 from emulator.core.scheduler import Scheduler, Timer
 
 log = logging.getLogger(__name__)
@@ -219,8 +220,10 @@ class Dispatcher:
 
     def __init__(self, scheduler: Scheduler, log_size: int = DEFAULT_LOG_SIZE,
                  check: Callable[[str, str | None, str, str, bytes], None] | None = None,
-                 max_pending: int = DEFAULT_MAX_PENDING, hosts: tuple[str, ...] = ()) -> None:
+                 max_pending: int = DEFAULT_MAX_PENDING, hosts: tuple[str, ...] = (),
+                 events: Events | None = None) -> None:
         self.scheduler = scheduler
+        self.events = events if events is not None else Events()
         self._check = check  # strict mode: validates a body against its schema before it is queued
         #: the bounded history for display, oldest first (ids only grow)
         self.log: deque[Delivery] = deque(maxlen=log_size)
@@ -308,6 +311,7 @@ class Dispatcher:
         delivery.state, delivery.reason = "refused", why
         self.refused += 1
         log.warning("webhook %s to %s refused: %s", delivery.id, delivery.url, why)
+        self._published(delivery)
 
     def _shape(self, delivery: Delivery) -> bool:
         """Apply the scenario's shape: True if this queued (or dropped) the delivery itself,
@@ -377,6 +381,7 @@ class Dispatcher:
     def drop(self, delivery: Delivery) -> None:
         """Record a delivery that a scenario says is lost (never sent)."""
         delivery.state, delivery.reason = "dropped", f"dropped by the scenario rule {delivery.rule!r}"
+        self._published(delivery)
 
     # -- sending ----------------------------------------------------------------------
     def _attempt(self, delivery: Delivery) -> None:
@@ -445,7 +450,16 @@ class Dispatcher:
             if not target.due and target.active == 0 and self._targets.get(target.key) is target:
                 del self._targets[target.key]
         self._settle(delivery, Attempt(now, status, error, round((time.perf_counter() - started) * 1000, 3)))
+        self._published(delivery)
         self._start_attempts()
+
+    def _published(self, delivery: Delivery) -> None:
+        """Tell the event stream what became of a delivery: an attempt settled (``_settle``),
+        or it was dropped or refused without one."""
+        if self.events.subscribers:
+            timer = self._timers.get(delivery) if delivery.state == "pending" else None
+            self.events.publish("webhook", _event_data(delivery, timer.due if timer is not None else None),
+                                delivery.vendor, delivery.tenant, delivery.fax_id)
 
     def _settle(self, delivery: Delivery, attempt: Attempt) -> None:
         """Record an attempt's outcome and decide what follows: delivered, a retry, or given up.
@@ -531,6 +545,18 @@ class Dispatcher:
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+
+def _event_data(delivery: Delivery, next_retry: float | None) -> dict[str, Any]:
+    """A ``webhook`` event: the delivery's state after its latest attempt (or its loss)."""
+    last = delivery.attempts[-1] if delivery.attempts else None
+    return {
+        "id": delivery.id, "fax_id": delivery.fax_id, "vendor": delivery.vendor, "tenant": delivery.tenant,
+        "event": delivery.event, "target": delivery.url, "attempt": len(delivery.attempts),
+        "status": last.status if last else None, "error": last.error if last else None,
+        "outcome": delivery.state, "reason": delivery.reason, "next_retry": next_retry, "rule": delivery.rule,
+        "copy_of": delivery.copy_of, "redelivery_of": delivery.redelivery_of,
+    }
 
 
 def _receiver(delivery: Delivery) -> tuple[str, str, str]:

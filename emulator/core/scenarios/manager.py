@@ -61,7 +61,7 @@ class Scenarios:
         accounts = self._checked_accounts(scenario)
         seed = scenario.seed if scenario.seed is not None else runtime.ids.random.getrandbits(64)
         active = ActiveScenario(scenario, random.Random(seed), runtime.now(), vendor, tenant)
-        self.remove(vendor, tenant)
+        self._take_out(vendor, tenant)
         if vendor is None or tenant is None:
             self.active = active
             self._accounts_before = dict(runtime.accounts)
@@ -71,10 +71,23 @@ class Scenarios:
         self.in_force = True
         for spec in scenario.inbound:
             self._schedule(active, spec)
+        self._changed(vendor, tenant)
         return active
 
     def remove(self, vendor: str | None = None, tenant: str | None = None) -> bool:
         """Take a scenario out of force; False if there was none there."""
+        removed = self._take_out(vendor, tenant)
+        if removed:
+            self._changed(vendor, tenant)
+        return removed
+
+    def _changed(self, vendor: str | None, tenant: str | None) -> None:
+        events = self.runtime.events
+        if events.subscribers:
+            events.publish("scenario", {"vendor": vendor, "tenant": tenant, **self.to_json(vendor, tenant)},
+                           vendor, tenant)
+
+    def _take_out(self, vendor: str | None, tenant: str | None) -> bool:
         if vendor is None or tenant is None:
             active = self.active
             self.active = None

@@ -1,0 +1,91 @@
+"""The neutral JSON views of the emulator's state, shared by the control API and the event stream."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from emulator.core.clock import iso8601
+from emulator.core.memo import Memo
+
+if TYPE_CHECKING:
+    from emulator.core.runtime import Runtime
+    from emulator.core.store import Fax
+
+#: a fax's times, shown again in every view of it (each fax event carries its whole history)
+_ISO: Memo[float, str] = Memo(iso8601)
+
+
+def fax_summary(fax: Fax) -> dict[str, Any]:
+    """The neutral summary of a fax: what a list of faxes shows of each."""
+    result = fax.result
+    return {
+        "id": fax.id,
+        "vendor": fax.vendor,
+        "tenant": fax.tenant,
+        "direction": fax.direction,
+        "to": fax.to,
+        "from": fax.sender,
+        "status": fax.status,
+        "terminal": fax.terminal,
+        "outcome": result.outcome.value if result else None,
+        "pages": fax.pages,
+        "pages_sent": fax.pages_sent,
+        "attempts": fax.attempts,
+        "created_at": _ISO[fax.created_at],
+        "ended_at": _ISO[fax.ended_at] if fax.ended_at is not None else None,
+    }
+
+
+def timeline(runtime: Runtime, fax: Fax) -> list[dict[str, Any]]:
+    """Each transition of ``fax`` with the attempt it belongs to and, for the transition that
+    ends an attempt, that attempt's outcome, its vendor-native cause and the rule that decided it."""
+    transmit = runtime.vendors[fax.vendor].machine.transmit
+    steps: list[dict[str, Any]] = []
+    attempt = 0
+    for index, (at, status) in enumerate(fax.history):
+        ended = None
+        if status == transmit:
+            attempt += 1
+        elif index and fax.history[index - 1][1] == transmit and attempt <= len(fax.attempt_results):
+            ended = fax.attempt_results[attempt - 1]
+        steps.append({
+            "at": _ISO[at], "time": at, "status": status, "attempt": attempt or None,
+            "outcome": ended.outcome.value if ended else None, "cause": ended.native if ended else None,
+            "rule": ended.rule if ended else None,
+        })
+    return steps
+
+
+def fax_json(runtime: Runtime, fax: Fax) -> dict[str, Any]:
+    """The neutral view of a fax, with its whole history and the vendor's own view."""
+    vendor = runtime.vendors[fax.vendor]
+    result = fax.result
+    body: dict[str, Any] = {
+        **fax_summary(fax),
+        "aliases": list(fax.aliases),
+        "max_attempts": fax.max_attempts,
+        "rule": result.rule if result else None,
+        "history": [{"at": _ISO[at], "time": at, "status": status} for at, status in fax.history],
+        "timeline": timeline(runtime, fax),
+        "attempt_results": [
+            {"outcome": r.outcome.value, "pages_sent": r.pages(fax.pages), "native": r.native, "rule": r.rule}
+            for r in fax.attempt_results
+        ],
+        "documents": [{"kind": d.kind, "pages": d.pages, "size": d.size, "filename": d.filename}
+                      for d in fax.documents],
+    }
+    if vendor.view is not None:
+        body["vendor_view"] = vendor.view(runtime, fax)
+    return body
+
+
+def clock_json(runtime: Runtime) -> dict[str, Any]:
+    """The clock as the control API and the ``clock`` event show it."""
+    now = runtime.now()
+    return {
+        "mode": runtime.clock.mode,
+        "speed": runtime.clock.speed,
+        "now": now,
+        "iso": iso8601(now),
+        "pending_actions": runtime.scheduler.pending,
+    }

@@ -1,0 +1,107 @@
+"""What `fax-emulator serve` prints per request, violation and failed webhook (emulator/console.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+
+import pytest
+
+from emulator import console
+from emulator.core.webhooks import RetryPolicy
+from tests.conftest import advance, runtime_of
+from tests.vendors.callerip.test_flow import send_form
+
+
+def _serve(*flags: str) -> tuple[subprocess.Popen[str], str]:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen([sys.executable, "-m", "emulator", "serve", "--port", "0", "--clock", "manual",
+                                "--start-time", "2026-01-01T00:00:00Z", *flags],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    first = process.stdout.readline().strip()  # type: ignore[union-attr]
+    assert first.startswith("fax-emulator listening on "), first
+    for _ in range(4):  # one line per vendor
+        process.stdout.readline()  # type: ignore[union-attr]
+    return process, first.rsplit(" ", 1)[1]
+
+
+def _get(url: str) -> None:
+    try:
+        urllib.request.urlopen(url, timeout=10).close()
+    except urllib.error.HTTPError:
+        pass
+
+
+def _stop(process: subprocess.Popen[str]) -> str:
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=20)
+    assert process.returncode == 0 and "Traceback" not in err, err
+    return out
+
+
+def test_serve_prints_one_line_per_request():
+    process, base = _serve()
+    try:
+        _get(f"{base}/api/fax/status?token=line-9&uuid=nope")
+        line = process.stdout.readline().strip()  # type: ignore[union-attr]
+    finally:
+        _stop(process)
+    assert re.fullmatch(r"00:00:00\.000 GET /api/fax/status \d{3} callerip fax_status tenant=line-9 \d+\.\dms",
+                        line), line
+    assert "nope" not in line  # the query (which may carry a token) is not printed
+
+
+def test_log_format_json_prints_one_object_per_line():
+    process, base = _serve("--log-format", "json")
+    try:
+        _get(f"{base}/api/fax/status?token=line-9&uuid=nope")
+        line = process.stdout.readline()  # type: ignore[union-attr]
+    finally:
+        _stop(process)
+    entry = json.loads(line)
+    assert (entry["type"], entry["method"], entry["path"], entry["vendor"], entry["operation"], entry["tenant"]) == (
+        "request", "GET", "/api/fax/status", "callerip", "fax_status", "line-9")
+    assert entry["iso"] == "2026-01-01T00:00:00.000Z" and isinstance(entry["duration_ms"], float)
+
+
+def test_quiet_prints_nothing_after_the_start_up_lines():
+    process, base = _serve("--quiet")
+    _get(f"{base}/api/fax/status?token=line-9&uuid=nope")
+    with urllib.request.urlopen(f"{base}/_emulator/requests", timeout=10) as answer:
+        assert len(json.load(answer)["requests"]) == 1  # it was served
+    assert _stop(process) == ""
+
+
+async def test_violations_and_failed_webhooks_are_printed_but_deliveries_that_worked_are_not(client, receiver):
+    runtime = runtime_of(client)
+    out = io.StringIO()
+    task = asyncio.create_task(console.print_events(runtime.events, runtime.now, "text", out))
+    await asyncio.sleep(0)  # let it subscribe
+    await client.post("/api/fax/send", data=send_form(number=""))  # refused: a violation
+    receiver.fail_next = 1
+    runtime.dispatcher.deliver(vendor="callerip", tenant="t", event="fax_done", url=receiver.url, body=b"{}",
+                               fax_id="f1", policy=RetryPolicy(attempts=2, delay=60))
+    await advance(client, 120)
+    runtime.events.close()
+    await task
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 3, lines
+    # the checks record the violation before the journal records the request
+    assert lines[0].startswith("00:00:00.000 VIOLATION callerip send_fax request error (POST /api/fax/send -> 400): "
+                               "body.number: '' does not match")
+    assert re.fullmatch(r"00:00:00\.000 POST /api/fax/send 400 callerip send_fax tenant=\S+ \d+\.\dms", lines[1])
+    assert lines[2] == (f"00:00:00.000 WEBHOOK FAILED callerip fax_done fax f1 -> {receiver.url} attempt 1: "
+                        "HTTP 500; retry at 00:01:00.000")
+
+
+def test_an_unknown_format_is_refused():
+    with pytest.raises(ValueError, match="text, json"):
+        console.formatter("xml")
