@@ -25,6 +25,7 @@ from emulator.testing.records import (
     ViolationRecord,
     WebhookDelivery,
 )
+from emulator.testing.stream import DEFAULT_WAIT, EventStream, wait_for_fax, wait_for_webhook
 
 CONTROL = "/_emulator"
 DEFAULT_TIMEOUT = 60.0  # seconds; advancing the clock waits for webhooks in flight (each up to --advance-wait)
@@ -183,6 +184,29 @@ class ControlClient:
         if options:
             body["options"] = dict(options)
         return FaxRecord.from_json(self.call("POST", "/inbound", body))
+
+    # -- waiting on the event stream -------------------------------------------------------------
+    def events(self, *, vendor: str | None = None, tenant: str | None = None, fax_id: str | None = None,
+               types: str | None = None) -> EventStream:
+        """Open the event stream (``GET /_emulator/events``); read it with ``next(timeout)`` or
+        ``events(timeout)``, and close it (it is a context manager). ``types``: e.g. ``"fax,webhook"``."""
+        return EventStream(self, {"vendor": vendor, "tenant": tenant, "fax_id": fax_id, "type": types})
+
+    def wait_for(self, fax_id: str, status: str | None = None, *, outcome: str | None = None,
+                 terminal: bool | None = None, timeout: float = DEFAULT_WAIT) -> FaxRecord:
+        """Wait, on the event stream, until the fax has entered ``status`` (now or before), has
+        the neutral ``outcome``, or has ended (``terminal``; the default if nothing is asked);
+        TimeoutError after ``timeout`` wall seconds. Under the manual clock something else must
+        advance it (another thread, the app under test)."""
+        return wait_for_fax(self, fax_id, status=status, outcome=outcome, terminal=terminal, timeout=timeout)
+
+    def wait_for_webhook(self, *, fax_id: str | None = None, event: str | None = None, vendor: str | None = None,
+                         tenant: str | None = None, outcome: str = "delivered",
+                         timeout: float = DEFAULT_WAIT) -> WebhookDelivery:
+        """Wait, on the event stream, for a webhook delivery that matches to be ``outcome``
+        (``delivered``, ``failed``: given up, ``dropped``); TimeoutError after ``timeout`` s."""
+        return wait_for_webhook(self, fax_id=fax_id, event=event, vendor=vendor, tenant=tenant, outcome=outcome,
+                                timeout=timeout)
 
     def load_scenario(self, scenario: str | os.PathLike[str] | Mapping[str, Any]) -> Any:
         """Replace the active scenario with a YAML/JSON file or a dict (``POST /_emulator/scenario``)."""

@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from emulator.testing.server import FaxEmulator
 
 OPT_OUT = "@pytest.mark.fax_emulator(allow_violations=True)"
+#: a failed test that spent this many wall seconds with its emulator's manual clock still,
+#: and a fax unfinished, gets a hint that the clock is manual
+STILL_CLOCK_SECONDS = 1.0
 
 
 class EmulatorFixture(ControlClient):
@@ -37,6 +40,8 @@ class EmulatorFixture(ControlClient):
         self.allow_violations = allow_violations
         #: violations numbered above this one were recorded during this test
         self.baseline = self.last_violation()
+        #: the emulated time when the test began (a manual clock that never moves stays there)
+        self.started_at = self.clock()
         self.aio = AsyncControl(self)
         self._receivers: list[WebhookReceiver] = []
 
@@ -76,6 +81,26 @@ class EmulatorFixture(ControlClient):
         lines.append(f"The code under test sent or expected something the real vendor would not accept. Fix it, "
                      f"or mark the test {OPT_OUT} and assert on fax_emulator.violations().")
         return "\n".join(lines)
+
+    def manual_clock_hint(self, waited: float) -> str | None:
+        """Why a failed test that ran ``waited`` wall seconds may have waited in vain: its
+        clock is manual and never moved while a fax was unfinished; else None.
+
+        A test that sleeps or polls for a status under the manual clock waits for ever; this is
+        the cheap, sound sign of it: wall time passed, emulated time did not, a fax is stuck.
+        """
+        if waited < STILL_CLOCK_SECONDS or self.started_at.mode != "manual" or not self.emulator.running:
+            return None
+        if self.clock().now != self.started_at.now:
+            return None
+        stuck = [f for f in self.faxes() if not f.terminal]
+        if not stuck:
+            return None
+        shown = ", ".join(f"{f.id} ({f.vendor}) is still {f.status!r}" for f in stuck[:3])
+        more = f" and {len(stuck) - 3} more" if len(stuck) > 3 else ""
+        return (f"fax-emulator: {shown}{more}: the emulator's clock is manual and did not move during this test "
+                f"({waited:.1f} s). Time moves only when the test calls fax_emulator.advance(seconds) or "
+                f"fax_emulator.run_until_idle(), never while it sleeps or polls.")
 
     def close(self) -> None:
         """Stop this test's receivers (a fresh emulator stops everything anyway)."""
@@ -119,6 +144,12 @@ class AsyncControl:
 
     async def inbound(self, vendor: str, to: str, sender: str, **options: Any) -> FaxRecord:
         return await asyncio.to_thread(lambda: self._sync.inbound(vendor, to, sender, **options))
+
+    async def wait_for(self, fax_id: str, status: str | None = None, **options: Any) -> FaxRecord:
+        return await asyncio.to_thread(lambda: self._sync.wait_for(fax_id, status, **options))
+
+    async def wait_for_webhook(self, **options: Any) -> WebhookDelivery:
+        return await asyncio.to_thread(lambda: self._sync.wait_for_webhook(**options))
 
     async def load_scenario(self, scenario: str | os.PathLike[str] | Mapping[str, Any]) -> Any:
         return await asyncio.to_thread(self._sync.load_scenario, scenario)

@@ -98,6 +98,21 @@ def fax_emulator(request: pytest.FixtureRequest) -> Generator[EmulatorFixture, N
 
 
 @pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, object, object]:
+    """A test that failed after waiting while its manual clock stood still ends with a hint."""
+    report = yield
+    handle = item.stash.get(_HANDLE, None)
+    if handle is not None and call.when == "call" and isinstance(report, pytest.TestReport) and report.failed:
+        try:
+            hint = handle.manual_clock_hint(call.duration)
+        except Exception:  # a hint must never hide the failure itself
+            hint = None
+        if hint:
+            report.sections.append(("fax-emulator: the clock is manual", hint))
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
     """After a test that passed, fail it if vendor contracts were broken while it ran."""
     result = yield
