@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import json
 import os
@@ -34,10 +35,8 @@ def _serve(*flags: str) -> tuple[subprocess.Popen[str], str]:
 
 
 def _get(url: str) -> None:
-    try:
+    with contextlib.suppress(urllib.error.HTTPError):
         urllib.request.urlopen(url, timeout=10).close()
-    except urllib.error.HTTPError:
-        pass
 
 
 def _stop(process: subprocess.Popen[str]) -> str:
