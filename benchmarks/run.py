@@ -1,4 +1,4 @@
-"""fax-emulator benchmarks: throughput and latency, CPU and instructions per request, start-up, scale, webhooks.
+"""fax-emulator benchmarks: throughput and latency, CPU and instructions per request, start-up, scale, webhooks, events.
 
     python benchmarks/run.py                          # everything, about 4 minutes (+2 to 4 with valgrind)
     python benchmarks/run.py --only throughput --vendors kazoo --rounds 9
@@ -8,8 +8,9 @@ Each server is pinned to core 0 and the load generator to core 1 (taskset), and 
 figure is compared with a bare aiohttp app measured in the same run, alternately, because
 absolute numbers drift on shared machines. Results go to benchmarks/results/latest.{json,md}.
 Parts: throughput (wrk, else benchmarks/loadgen.py), cpu (benchmarks/inproc.py), startup,
-scale (benchmarks/scale.py), webhooks (benchmarks/webhooks.py), instructions (instructions per
-request counted by valgrind, benchmarks/instructions.py; in "everything" only if valgrind is installed).
+scale (benchmarks/scale.py), webhooks (benchmarks/webhooks.py), events (benchmarks/events.py),
+instructions (instructions per request counted by valgrind, benchmarks/instructions.py; in
+"everything" only if valgrind is installed).
 """
 
 from __future__ import annotations
@@ -42,10 +43,10 @@ from inproc import SERVER_ENV  # noqa: E402
 PYTHON = sys.executable
 SERVER_CORE, LOAD_CORE = "0", "1"
 TARGETS = {"throughput_ratio": 0.85, "startup_ratio": 1.3, "scale_100k_s": 10.0, "scale_100k_mb": 300.0,
-           "webhooks_per_s": 3000.0,
+           "webhooks_per_s": 3000.0, "events_per_s": 1000.0,
            # a reference, not a target of its own: the throughput target applied to instructions per request
            "instructions_ratio": 0.85}
-PARTS = ("throughput", "cpu", "startup", "scale", "webhooks", "instructions")
+PARTS = ("throughput", "cpu", "startup", "scale", "webhooks", "events", "instructions")
 
 
 def pinned(core: str, argv: list[str]) -> list[str]:
@@ -240,6 +241,17 @@ def webhooks(count: int) -> dict[str, Any]:
     return result
 
 
+def events(faxes: int) -> dict[str, Any]:
+    out = subprocess.run(pinned(SERVER_CORE, [PYTHON, str(HERE / "events.py"), "--faxes", str(faxes)]),
+                         env=SERVER_ENV, capture_output=True, text=True, check=True).stdout
+    result = json.loads(out)
+    browser = result["browser"]
+    print(f"  {browser['changes']} fax changes: {browser['read_per_second']:.0f}/s read by a browser "
+          f"(x{result['browser_time_ratio']:.2f} the time with nobody listening); a client that never reads: "
+          f"queue at most {result['slow']['largest_queue']}", flush=True)
+    return result
+
+
 # -- report -------------------------------------------------------------------------------
 
 #: each part whose rows carry a ratio to the bare app, and its name in the hot reads chart
@@ -326,6 +338,14 @@ def markdown(results: dict[str, Any], chart_files: Sequence[str] = ()) -> str:
         lines += ["## Webhook delivery to a local receiver", "",
                   "| deliveries | seconds | per second (target ≥ 3000) |",
                   "|---|---|---|", f"| {w['deliveries']} | {w['seconds']} | {w['per_second']:.0f} |", ""]
+    if "events" in results:
+        e = results["events"]
+        b, slow = e["browser"], e["slow"]
+        lines += ["## The event stream: fax changes reaching a browser", "",
+                  "| fax changes | read by the browser | per second (target ≥ 1000) | time vs nobody listening | "
+                  "coalesced | a non-reader's largest queue (limit) |", "|---|---|---|---|---|---|",
+                  f"| {b['changes']} | {b['read']} | {b['read_per_second']:.0f} | x{e['browser_time_ratio']:.2f} | "
+                  f"{b['coalesced']} | {slow['largest_queue']} ({slow['queue_limit']}) |", ""]
     return "\n".join(lines)
 
 
@@ -340,6 +360,7 @@ def main() -> None:
     parser.add_argument("--scale", default="1000,10000,100000")
     parser.add_argument("--startup-runs", type=int, default=7)
     parser.add_argument("--webhooks", type=int, default=5000)
+    parser.add_argument("--events", type=int, default=2000, help="faxes whose changes the events part streams")
     parser.add_argument("--jobs", type=int, default=2, help="valgrind runs at a time (instructions part)")
     parser.add_argument("--uvloop", action="store_true", help="run both servers on uvloop (must be installed)")
     parser.add_argument("--out", default=str(HERE / "results"))
@@ -366,6 +387,9 @@ def main() -> None:
     if "webhooks" in parts:
         print("webhooks:", flush=True)
         results["webhooks"] = webhooks(args.webhooks)
+    if "events" in parts:
+        print("events:", flush=True)
+        results["events"] = events(args.events)
     if "instructions" in parts:
         if icount.installed():
             print(f"instructions per request (valgrind, {args.jobs} runs at a time):", flush=True)

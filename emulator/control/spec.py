@@ -62,6 +62,12 @@ SCHEMAS: dict[str, Any] = {
         "documents": {"type": "array", "items": _ANY_OBJECT},
         "vendor_view": {"description": "the fax as the vendor's own API shows it"},
     }),
+    "FaxSummary": _object({
+        "id": _STR, "vendor": _STR, "tenant": _STR, "direction": {"enum": ["outbound", "inbound"]}, "to": _STR,
+        "from": _STR, "status": {"type": "string", "description": "the vendor's own status word"},
+        "terminal": _BOOL, "outcome": _nullable("string"), "pages": _INT, "pages_sent": _INT, "attempts": _INT,
+        "created_at": _STR, "ended_at": _nullable("string"),
+    }, description="what GET /_emulator/faxes?view=summary shows of each fax"),
     "Request": _object({
         "seq": _INT, "time": _NUM, "vendor": _nullable("string"), "operation": _nullable("string"),
         "tenant": _nullable("string"), "method": _STR, "path": _STR, "query": _STR, "status": _INT,
@@ -85,7 +91,7 @@ SCHEMAS: dict[str, Any] = {
                          "tenants": {"type": "array", "items": _ANY_OBJECT}}),
     "Email": _ANY_OBJECT,
     # the data of each event type of GET /_emulator/events
-    "Event_fax": {"allOf": [ref("Fax"), _object({
+    "Event_fax": {"allOf": [ref("FaxSummary"), _object({
         "vendor_status": {"type": "string", "description": "the vendor's status word (as status)"},
         "change": _object({"from": _nullable("string"), "to": _STR},
                           description="the status entered; from is null when the fax was created"),

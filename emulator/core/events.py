@@ -33,10 +33,15 @@ import asyncio
 import contextlib
 import itertools
 from collections import deque
-from collections.abc import Callable, Collection
-from typing import Any
+from collections.abc import Collection
+from typing import TYPE_CHECKING, Any
 
 import orjson
+
+from emulator.core.views import fax_summary
+
+if TYPE_CHECKING:
+    from emulator.core.store import Fax
 
 #: every event type, in the order the README describes them
 TYPES = ("fax", "webhook", "request", "violation", "scenario", "clock", "reset", "dropped")
@@ -176,8 +181,6 @@ class Events:
         self.subscribers: list[Subscriber] = []
         self._seq = itertools.count(1)
         self.last = 0  # seq of the newest event made
-        #: fax -> its neutral JSON view (set by the runtime; core/views.py)
-        self.describe_fax: Callable[[Any], dict[str, Any]] = lambda fax: {"id": fax.id, "status": fax.status}
 
     def subscribe(self, wanted: Filter | None = None, limit: int = DEFAULT_LIMIT) -> Subscriber:
         subscriber = Subscriber(self, wanted, limit)
@@ -209,10 +212,11 @@ class Events:
             subscriber.offer(event)
 
     # -- one function per event type, so each call site stays one line ---------------------
-    def fax(self, fax: Any, previous: str | None, entered: str) -> None:
+    def fax(self, fax: Fax, previous: str | None, entered: str) -> None:
         """A fax was created (``previous`` None) or entered the status ``entered``. The data is
-        the fax as it is now (a vendor's listener may have moved it on already), plus the change."""
-        data = self.describe_fax(fax)
+        the fax's neutral summary as it is now (a vendor's listener may have moved it on
+        already), plus the change; its history and vendor view are one GET away."""
+        data = fax_summary(fax)
         data["vendor_status"] = fax.status
         data["change"] = {"from": previous, "to": entered}
         self.publish("fax", data, fax.vendor, fax.tenant, fax.id)

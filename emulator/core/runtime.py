@@ -27,7 +27,6 @@ from emulator.core.scenarios.policy import ScenarioPolicy
 from emulator.core.scheduler import Scheduler
 from emulator.core.store import Fax, Store, Tenant
 from emulator.core.vendor import Inbound, Vendor
-from emulator.core.views import fax_json
 from emulator.core.webhooks import Dispatcher
 
 log = logging.getLogger(__name__)
@@ -57,7 +56,6 @@ class Runtime:
         self.config = config
         #: what happens, for whoever listens (core/events.py); nothing is built while nobody does
         self.events = Events()
-        self.events.describe_fax = lambda fax: fax_json(self, fax)
         self.clock: RealClock | ManualClock = make_clock(config.clock, config.speed, config.start_time)
         #: the emulated time now: the clock's own method (one call, not two: every answer asks)
         self.now: Callable[[], float] = self.clock.now
