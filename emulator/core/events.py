@@ -216,6 +216,8 @@ class Events:
         """A fax was created (``previous`` None) or entered the status ``entered``. The data is
         the fax's neutral summary as it is now (a vendor's listener may have moved it on
         already), plus the change; its history and vendor view are one GET away."""
+        # TODO(unfinished): add the fax's ``version`` (and publish a fax event for changes that are
+        # not transitions: an edited comment, a re-id) once the store counts versions (typed records)
         data = fax_summary(fax)
         data["vendor_status"] = fax.status
         data["change"] = {"from": previous, "to": entered}
