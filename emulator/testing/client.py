@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -88,6 +89,18 @@ class ControlClient:
     # -- the emulator -------------------------------------------------------------
     def health(self) -> dict[str, Any]:
         return self.call("GET", "/health")
+
+    def wait_until_ready(self, timeout: float = 30.0) -> dict[str, Any]:
+        """Ask for health until it answers: an emulator starting in another process or a container
+        (TimeoutError after ``timeout`` seconds). The health answer."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                return self.health()
+            except (OSError, ControlError) as exc:  # not listening yet, or not answering yet
+                if time.monotonic() >= deadline:
+                    raise TimeoutError(f"the emulator at {self.url} was not ready in {timeout} s: {exc}") from None
+            time.sleep(0.1)
 
     def vendors(self) -> list[VendorInfo]:
         """Every vendor this emulator serves (cached: the list never changes while it runs)."""

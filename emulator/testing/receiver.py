@@ -43,8 +43,11 @@ class Received:
 class WebhookReceiver:
     """Records requests to ``url`` (and to any other path on its host and port)."""
 
-    def __init__(self, host: str = "127.0.0.1", path: str = "/hook") -> None:
+    def __init__(self, host: str = "127.0.0.1", path: str = "/hook", *, public_host: str | None = None) -> None:
+        """Listens on ``host``; ``url`` names ``public_host`` instead where the sender must use
+        another name (an emulator in a container reaching this host)."""
         self.host = host
+        self.public_host = public_host or host
         self.path = path
         self.port: int | None = None
         #: answer this many requests with ``fail_status`` before answering normally again
@@ -60,7 +63,7 @@ class WebhookReceiver:
     def root(self) -> str:
         if self.port is None:
             raise RuntimeError("the receiver is not running")
-        return f"http://{self.host}:{self.port}"
+        return f"http://{self.public_host}:{self.port}"
 
     @property
     def url(self) -> str:
