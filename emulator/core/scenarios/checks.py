@@ -75,7 +75,7 @@ class Checker:
         self.problems: list[Problem] = []
 
     def run(self) -> list[Problem]:
-        """Every problem found: the schema's first, then (if none) the rest."""
+        """Every problem found: the size first, then the schema's, then (if none) the rest."""
         data = self.doc.data
         if not isinstance(data, dict):
             return [self.doc.problem((), "a scenario must be a mapping of keys (name, rules, ...); "
@@ -84,17 +84,33 @@ class Checker:
             self.add(path, message)
         if self.problems:  # too big to validate: say so, and no more
             return self.problems
-        # the schema's errors, up to the limit on problems (a document of errors has as
-        # many as values; past the limit, they are counted, not worded)
+        self.schema(data)
+        if self.problems:
+            return self.problems
+        self.clock(data.get("clock", {}))
+        for vendor, accounts in data.get("accounts", {}).items():
+            if self.vendor(("accounts", vendor), vendor, key=True):
+                self.accounts(vendor, accounts)
+        for vendor, states in data.get("timing", {}).items():
+            if self.vendor(("timing", vendor), vendor, key=True):
+                self.states(("timing", vendor), states, [vendor])
+        for key, check in (("rules", self.rule), ("inbound", self.inbound), ("steps", self.step)):
+            for index, item in enumerate(data.get(key, [])):
+                check((key, index), item)
+        return self.problems
+
+    def schema(self, data: dict[str, Any]) -> None:
+        """The schema's errors, up to the limit on problems (a document of errors has as many
+        as values; past the limit they are counted, not worded)."""
         errors = _validator().iter_errors(data)
         for error in itertools.islice(errors, LIMITS.problems):
             self.problems.extend(explain(error, self.doc))
-        if self.problems:
-            more = sum(1 for _ in errors)
-            if more:
-                self.add((), f"and {more:,} more problems like these (only the first {LIMITS.problems} are listed)")
-            return self.problems
-        clock = data.get("clock", {})
+        more = sum(1 for _ in errors)
+        if more:
+            self.add((), f"and {more:,} more problems like these (only the first {LIMITS.problems} are listed)")
+
+    def clock(self, clock: dict[str, Any]) -> None:
+        """Speed for the real clock, a start time for the manual one."""
         if clock.get("mode") == "manual" and "speed" in clock:
             self.add(("clock", "speed"), "speed applies to the real clock only")
         if "start" in clock:
@@ -102,19 +118,6 @@ class Checker:
                 self.add(("clock", "start"), "start applies to the manual clock only")
             if parse_time(clock["start"]) is None:
                 self.add(("clock", "start"), f"not an ISO 8601 time: {clock['start']!r}")
-        for vendor, accounts in data.get("accounts", {}).items():
-            if self.vendor(("accounts", vendor), vendor, key=True):
-                self.accounts(vendor, accounts)
-        for vendor, states in data.get("timing", {}).items():
-            if self.vendor(("timing", vendor), vendor, key=True):
-                self.states(("timing", vendor), states, [vendor])
-        for index, rule in enumerate(data.get("rules", [])):
-            self.rule(("rules", index), rule)
-        for index, inbound in enumerate(data.get("inbound", [])):
-            self.inbound(("inbound", index), inbound)
-        for index, step in enumerate(data.get("steps", [])):
-            self.step(("steps", index), step)
-        return self.problems
 
     def add(self, path: Path, message: str, key: bool = False) -> None:
         """Record a problem at ``path`` (at its key, with ``key``)."""
