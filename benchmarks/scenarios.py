@@ -55,6 +55,13 @@ def at_the_limits() -> str:
     return "\n".join(lines) + "\n"
 
 
+def schema_errors() -> str:
+    """A document that fails the schema everywhere, in nested forms (anyOf in anyOf), to its size limit."""
+    rule = ("  - {match: {nth: {from: a, to: b}, attempt: [a, b, c], tenant: [1, 2, 3], to: [{regex: 1}, {x: 2}]}, "
+            "outcome: [x, y], fault: {latency: [a, b]}}\n")
+    return "rules:\n" + rule * min(LIMITS.rules, (LIMITS.bytes - 100) // len(rule))
+
+
 def baseline_text(size: int) -> str:
     """A plain YAML document of about ``size`` bytes (a list of small mappings)."""
     line = "- {a: 1, b: two, c: [3, 4]}\n"
@@ -84,6 +91,7 @@ def main() -> int:
         "10^6 aliased patterns in match.to": aliased_patterns(),
         "60,000 rules": many_rules(60_000),
         f"{LIMITS.rules:,} rules, 3,000 patterns (at the limits)": at_the_limits(),
+        "schema errors in every rule": schema_errors(),
     }
     print(f"{'case':<48} {'bytes':>9} {'load s':>8} {'yaml s':>8} {'ratio':>6}  result")
     for name, text in cases.items():

@@ -101,13 +101,12 @@ class Checker:
 
     def schema(self, data: dict[str, Any]) -> None:
         """The schema's errors, up to the limit on problems (a document of errors has as many
-        as values; past the limit they are counted, not worded)."""
-        errors = _validator().iter_errors(data)
-        for error in itertools.islice(errors, LIMITS.problems):
+        as values): validation stops there."""
+        errors = list(itertools.islice(_validator().iter_errors(data), LIMITS.problems + 1))
+        for error in errors[:LIMITS.problems]:
             self.problems.extend(explain(error, self.doc))
-        more = sum(1 for _ in errors)
-        if more:
-            self.add((), f"and {more:,} more problems like these (only the first {LIMITS.problems} are listed)")
+        if len(errors) > LIMITS.problems:
+            self.add((), f"and more problems (only the first {LIMITS.problems} are listed)")
 
     def clock(self, clock: dict[str, Any]) -> None:
         """Speed for the real clock, a start time for the manual one."""

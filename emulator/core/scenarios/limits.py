@@ -36,7 +36,7 @@ class ScenarioLimits:
     accounts: int = 1_000
     #: faxes all ``inbound`` entries make together (entries x ``count``)
     inbound_faxes: int = 10_000
-    #: problems reported for one scenario (the rest are counted, not listed)
+    #: problems reported for one scenario (schema validation stops there)
     problems: int = 100
 
 
