@@ -82,6 +82,9 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check scenario files; exit 1 with every problem found")
     validate.add_argument("files", nargs="+", metavar="FILE", help="scenario files (YAML or JSON), or builtin:NAME")
     commands.add_parser("scenarios", help="list the ready-made scenarios (use one with builtin:NAME)")
+    sample = commands.add_parser("sample-document", help="write a multi-page PDF letter to send as a fax")
+    sample.add_argument("file", metavar="FILE", help="where to write it, e.g. letter.pdf")
+    sample.add_argument("--pages", type=int, default=2, help="how many pages, 1 to 100 (default %(default)s)")
     run = commands.add_parser("run", help="run each scenario's steps on a fresh emulator with the manual clock")
     run.add_argument("files", nargs="+", metavar="FILE", help="scenario files, or builtin:NAME")
     run.add_argument("--compose", action="store_true",
@@ -198,6 +201,20 @@ def _list_scenarios() -> int:
     return 0
 
 
+def _sample_document(path: str, pages: int) -> int:
+    from emulator.sample_document import sample_pdf
+
+    try:
+        data = sample_pdf(pages)
+        with open(path, "wb") as out:
+            out.write(data)
+    except (ValueError, OSError) as exc:
+        print(f"fax-emulator: {exc}", file=sys.stderr)
+        return 2 if isinstance(exc, ValueError) else 1
+    print(f"{path}: a {pages}-page PDF ({len(data)} bytes)")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=getattr(args, "log_level", "info").upper(),
@@ -206,6 +223,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _validate(args.files)
     if args.command == "scenarios":
         return _list_scenarios()
+    if args.command == "sample-document":
+        return _sample_document(args.file, args.pages)
     if args.command == "run":
         from emulator.runner import run_files
 

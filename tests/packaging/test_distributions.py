@@ -11,20 +11,9 @@ import tarfile
 import zipfile
 from pathlib import Path
 
-import pytest
-
 from emulator import __version__
 
 ROOT = Path(__file__).parents[2]
-
-
-@pytest.fixture(scope="module")
-def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Both distributions, built once (without build isolation: the test extra brings setuptools)."""
-    out = tmp_path_factory.mktemp("dist")
-    subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(ROOT)],
-                   check=True, capture_output=True, timeout=300)
-    return out
 
 
 def _wheel(dist: Path) -> Path:
@@ -75,18 +64,15 @@ def test_the_sdist_carries_docs_scenarios_examples_and_tests(dist):
     assert not any("__pycache__" in name for name in names)
 
 
-def test_the_wheel_alone_lists_and_runs_a_ready_made_scenario(dist, tmp_path):
-    """Unpacked and first on the path, the wheel (not this checkout) serves ``builtin:NAME``."""
-    with zipfile.ZipFile(_wheel(dist)) as wheel:
-        wheel.extractall(tmp_path / "site")
-    env = {"PYTHONPATH": str(tmp_path / "site"), "PATH": ""}
-    where = subprocess.run([sys.executable, "-c", "import emulator; print(emulator.__file__)"],
-                           capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
-    assert where.stdout.startswith(str(tmp_path / "site")), where.stdout + where.stderr
-    listed = subprocess.run([sys.executable, "-m", "emulator", "scenarios"],
-                            capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
+def test_the_installed_wheel_lists_and_runs_a_ready_made_scenario(fresh_install, tmp_path):
+    """Installed in a new virtualenv, the wheel (not this checkout) serves ``builtin:NAME``."""
+    where = subprocess.run([str(fresh_install / "python"), "-c", "import emulator; print(emulator.__file__)"],
+                           capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert where.stdout.startswith(str(fresh_install.parent)), where.stdout + where.stderr
+    command = str(fresh_install / "fax-emulator")
+    listed = subprocess.run([command, "scenarios"], capture_output=True, text=True, cwd=tmp_path, timeout=60)
     assert "rate-limited " in listed.stdout and "builtin:NAME" in listed.stdout, listed.stderr
-    run = subprocess.run([sys.executable, "-m", "emulator", "run", "--strict", "builtin:rate-limited"],
-                         capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    run = subprocess.run([command, "run", "--strict", "builtin:rate-limited"],
+                         capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.stdout.rstrip().splitlines()[-1].startswith("PASS:")

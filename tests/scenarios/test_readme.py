@@ -7,16 +7,15 @@ import re
 from pathlib import Path
 
 from emulator.vendors import VENDORS
+from tests.docs import section
 
 ROOT = Path(__file__).parents[2]
 README = ROOT.joinpath("README.md").read_text()
-SECTION = README[README.index("## Scenarios"):README.index("## Control API")]
+SECTION = section(README, "## Scenarios")
 
 
 def _subsection(title: str) -> str:
-    start = SECTION.index(f"### {title}\n")
-    following = SECTION.find("\n### ", start + 1)
-    return SECTION[start:following if following != -1 else None]
+    return section(SECTION, f"### {title}")
 
 
 def test_the_operation_tables_list_exactly_every_vendors_operations_in_order():

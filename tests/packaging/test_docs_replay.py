@@ -1,0 +1,176 @@
+"""The README's quick start and examples, and docs/ci-recipe.md's snippets, run as written
+against a fresh install of the wheel, so the docs cannot drift from what the code does.
+
+The only change made to a snippet is the port: 8329 becomes a free one, so the test never
+meets another emulator on this machine. Shell snippets run in bash with ``set -euo pipefail``
+in a folder of their own; the server is started with the quick start's own command.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import signal
+import socket
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from emulator.testing import ControlClient
+from tests.docs import ROOT, blocks, section
+
+README = ROOT.joinpath("README.md").read_text()
+RECIPE = ROOT.joinpath("docs", "ci-recipe.md").read_text()
+PORT = "8329"
+
+
+def _free_port() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return str(probe.getsockname()[1])
+
+
+def _env(bin_dir: Path) -> dict[str, str]:
+    """The fresh install first on PATH, as after activating its virtualenv."""
+    return {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "VIRTUAL_ENV": str(bin_dir.parent)}
+
+
+class Served:
+    """``fax-emulator serve`` started from a snippet's command line, on a free port."""
+
+    def __init__(self, command: str, bin_dir: Path, cwd: Path) -> None:
+        self.port = _free_port()
+        words = shlex.split(command.split("#")[0])
+        self.process = subprocess.Popen([*words, "--port", self.port], cwd=cwd, env=_env(bin_dir),
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.client = ControlClient(f"http://127.0.0.1:{self.port}", timeout=30)
+        self.client.wait_until_ready(30)
+
+    def stop(self) -> str:
+        self.process.send_signal(signal.SIGTERM)
+        out, _ = self.process.communicate(timeout=10)
+        return out
+
+
+def _bash(script: str, port: str, bin_dir: Path, cwd: Path, env: dict[str, str] | None = None) -> str:
+    """Run shell snippets (joined) with the port swapped; their output, or the test fails with it."""
+    body = "set -euo pipefail\n" + script.replace(PORT, port)
+    result = subprocess.run(["bash", "-c", body], cwd=cwd, env={**_env(bin_dir), **(env or {})},
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, f"{body}\n--- out:\n{result.stdout}\n--- err:\n{result.stderr}"
+    return result.stdout
+
+
+def _python(code: str, port: str, bin_dir: Path, cwd: Path, env: dict[str, str] | None = None) -> str:
+    result = subprocess.run([str(bin_dir / "python"), "-c", code.replace(PORT, port)], cwd=cwd,
+                            env={**_env(bin_dir), **(env or {})}, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, f"{code}\n--- out:\n{result.stdout}\n--- err:\n{result.stderr}"
+    return result.stdout
+
+
+def _quick_start() -> tuple[str, str]:
+    """(the first terminal's serve command, the second terminal's commands)."""
+    serve, second, tests = blocks(section(README, "## Quick start"), "sh")
+    assert serve.startswith("fax-emulator serve") and tests.strip() == "python3 -m pytest"
+    return serve.strip(), second
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("user")
+
+
+@pytest.fixture(scope="module")
+def quick_start_server(fresh_install: Path, folder: Path) -> Iterator[Served]:
+    server = Served(_quick_start()[0], fresh_install, folder)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def manual_server(fresh_install: Path, folder: Path) -> Iterator[Served]:
+    server = Served("fax-emulator serve --clock manual", fresh_install, folder)
+    yield server
+    server.stop()
+
+
+def test_the_quick_start_sends_a_fax(quick_start_server, fresh_install, folder):
+    assert quick_start_server.client.clock().speed == 60
+    out = _bash(_quick_start()[1], quick_start_server.port, fresh_install, folder)
+    assert out.startswith("letter.pdf: a 2-page PDF") and '"uuid"' in out
+    [fax] = quick_start_server.client.faxes(vendor="callerip")
+    assert fax.pages == 2
+
+
+@pytest.mark.parametrize("vendor", ["CallerIP in two requests", "Imagicle StoneFax", "Kazoo in four requests"])
+def test_each_vendor_example_runs(vendor, quick_start_server, fresh_install, folder):
+    """In the second terminal of the quick start: letter.pdf is there, the emulator at speed 60."""
+    if not folder.joinpath("letter.pdf").exists():
+        _bash(_quick_start()[1], quick_start_server.port, fresh_install, folder)
+    [script] = blocks(section(README, f"### {vendor}"), "sh")
+    out = _bash(script, quick_start_server.port, fresh_install, folder)
+    assert '"status"' in out, out
+    assert "error" not in out.lower(), out
+
+
+def test_the_faxplus_sdk_example_sends_a_fax(quick_start_server, fresh_install, folder):
+    if not folder.joinpath("letter.pdf").exists():
+        _bash(_quick_start()[1], quick_start_server.port, fresh_install, folder)
+    [code] = blocks(section(README, "### FAX.PLUS with the official SDK"), "python")
+    _python(code, quick_start_server.port, fresh_install, folder)
+    assert quick_start_server.client.faxes(vendor="faxplus")
+
+
+def test_the_control_api_examples_run_after_the_callerip_one(manual_server, fresh_install, folder):
+    [callerip] = blocks(section(README, "### CallerIP in two requests"), "sh")
+    examples = [b for b in blocks(section(README, "## Control API"), "sh") if "clock/advance" in b]
+    if not folder.joinpath("letter.pdf").exists():
+        _bash(_quick_start()[1], manual_server.port, fresh_install, folder)
+    out = _bash(callerip + "".join(examples), manual_server.port, fresh_install, folder)
+    assert '"history"' in out and '"requests"' in out, out
+
+
+def test_the_pytest_snippets_pass_as_a_test_module(fresh_install, tmp_path):
+    """The README's tests, in a user's project: a module of them, run by the installed plugin."""
+    code = [b for b in blocks(section(README, "## Use it in your tests"), "python") if "def test_" in b]
+    assert len(code) >= 2
+    module = tmp_path / "test_from_readme.py"
+    module.write_text("\n\n".join(code))
+    result = subprocess.run([str(fresh_install / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                             str(module)], cwd=tmp_path, env=_env(fresh_install), capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"{sum(b.count('def test_') for b in code)} passed" in result.stdout
+
+
+def test_the_without_pytest_snippet_runs(fresh_install, tmp_path):
+    [code] = [b for b in blocks(section(README, "## Use it in your tests"), "python") if "with FaxEmulator()" in b]
+    out = _python(code, PORT, fresh_install, tmp_path)
+    assert "status='Failed'" in out and "outcome='busy'" in out, out
+
+
+def test_the_ci_recipe_python_runs_against_a_manual_clock(manual_server, fresh_install, tmp_path):
+    """The snippet's ``send_a_fax()`` is the user's code under test: here, one CallerIP send."""
+    [code] = [b for b in blocks(RECIPE, "python") if "ControlClient" in b]
+    url = f"http://127.0.0.1:{manual_server.port}"
+    users_code = f"""
+import requests
+from emulator.testing import make_pdf
+
+def send_a_fax():
+    requests.post("{url}/api/fax/send", data={{"token": "t", "number": "2125550100"}},
+                  files={{"file": ("a.pdf", make_pdf(1), "application/pdf")}}, timeout=10).raise_for_status()
+"""
+    _python(users_code + code, PORT, fresh_install, tmp_path, {"FAX_EMULATOR_URL": url})
+    assert [f.status for f in manual_server.client.faxes()] == ["Success"]
+
+
+def test_the_ci_recipe_yaml_is_valid():
+    """GitHub Actions and compose files cannot run here; each is at least valid YAML with its keys."""
+    documents = [yaml.safe_load(b) for b in blocks(RECIPE, "yaml")]
+    assert any("jobs" in d for d in documents) and any("services" in d for d in documents)
+    service = next(d for d in documents if "jobs" in d and "services" in d["jobs"]["test"])
+    assert service["jobs"]["test"]["services"]["fax-emulator"]["ports"] == ["8329:8329"]
