@@ -228,9 +228,14 @@ async def cancel_fax(request: web.Request) -> web.Response:
 def _inbound_from(body: Any) -> Inbound:
     if not isinstance(body, dict):
         raise Invalid("the body must be a JSON object")
-    for name in ("vendor", "to", "from"):
+    for name in ("vendor", "from"):
         if not isinstance(body.get(name), str) or not body[name]:
             raise Invalid(f"{name!r} is required and must be a non-empty string", field=name)
+    # without 'to', the tenant's own number (the vendor knows which): one of the two is needed
+    to_needed = "to" in body or body.get("tenant") is None
+    if to_needed and (not isinstance(body.get("to"), str) or not body["to"]):
+        raise Invalid("'to' is required and must be a non-empty string, unless 'tenant' names the receiver",
+                      field="to")
     pages = body.get("pages", 1)
     if isinstance(pages, bool) or not isinstance(pages, int) or not 1 <= pages <= 1000:
         raise Invalid("'pages' must be a whole number from 1 to 1000", field="pages")
@@ -245,12 +250,12 @@ def _inbound_from(body: Any) -> Inbound:
         except DocumentError as exc:
             raise Invalid(exc.message, field="document_base64", code=exc.code) from exc
     else:
-        document = intake(make_pdf(pages, [f"Fax from {body['from']} to {body['to']}"]), "inbound.pdf")
+        document = intake(make_pdf(pages, [f"Fax from {body['from']}"]), "inbound.pdf")
     tenant = body.get("tenant")
     options = body.get("options", {})
     if not isinstance(options, dict):
         raise Invalid("'options' must be an object", field="options")
-    return Inbound(body["vendor"], body["to"], body["from"], None if tenant is None else str(tenant),
+    return Inbound(body["vendor"], body.get("to", ""), body["from"], None if tenant is None else str(tenant),
                    document.pages, document, options)
 
 

@@ -30,7 +30,7 @@ class Inbound:
     """A neutral request to make a fax arrive (``POST /_emulator/inbound``, scenarios)."""
 
     vendor: str
-    to: str
+    to: str  # "": the tenant's own number (each vendor knows which)
     sender: str
     tenant: str | None = None  # None: the vendor finds the tenant that owns ``to``
     pages: int = 1

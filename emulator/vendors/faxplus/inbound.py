@@ -41,6 +41,7 @@ def receive(runtime: Runtime, inbound: Inbound) -> Fax:
     to = f"+{digits(inbound.to)}" if digits(inbound.to) else inbound.to
     if inbound.tenant is not None:
         tenant = accounts.ensure(runtime, inbound.tenant)
+        to = to or next(iter(accounts.numbers(tenant)), to)  # no 'to': the account's first number
         number = accounts.numbers(tenant).get(to)
         user = accounts.recipient(tenant, number) if number else accounts.main_user(tenant)
     else:

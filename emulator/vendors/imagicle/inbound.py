@@ -83,7 +83,8 @@ def receive(runtime: Runtime, inbound: Inbound) -> Fax:
     document = inbound.document or intake(make_pdf(inbound.pages, [f"Fax from {inbound.sender}"]), "inbound.pdf")
     server, now = options.of(runtime)["server_name"], runtime.now()
     fax = Fax(
-        id=_fax_id(runtime, server, now), vendor=NAME, tenant=user, direction="inbound", to=inbound.to,
+        id=_fax_id(runtime, server, now), vendor=NAME, tenant=user, direction="inbound",
+        to=inbound.to or (account["faxNumber"] if account and account["faxNumber"] else ""),  # no 'to': theirs
         sender=inbound.sender, status="", created_at=now, pages=document.pages, documents=[document],
         started_at=now,
         extra={"server": server, "subject": extras["subject"], "sender_name": extras["sender_name"],

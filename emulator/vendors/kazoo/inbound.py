@@ -41,7 +41,8 @@ def _find_faxbox(rt: Runtime, inbound: Inbound) -> tuple[str | None, dict[str, A
             if box is None:
                 continue
             if wanted == faxbox_id or (wanted is None and (_same_number(box.get("caller_id"), inbound.to)
-                                                          or _same_number(box.get("fax_identity"), inbound.to))):
+                                                          or _same_number(box.get("fax_identity"), inbound.to)
+                                                          or not inbound.to)):  # no 'to': the first faxbox
                 return account_id, box
     return inbound.tenant, None
 
@@ -61,7 +62,8 @@ def receive(rt: Runtime, inbound: Inbound) -> Fax:
     now = rt.now()
     fax_id = f"{serialise.month_of(now)}-{rt.ids.hex(32)}"
     call_id = rt.ids.hex(32)
-    to_number = jobs.normalize(inbound.to) or inbound.to
+    to = inbound.to or str((faxbox or {}).get("caller_id") or "")
+    to_number = jobs.normalize(to) or to
     fields: dict[str, Any] = {
         "name": f"fax message received at {time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime(now))} UTC",
         "to_number": to_number, "from_number": inbound.sender,
