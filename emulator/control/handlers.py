@@ -288,7 +288,9 @@ async def webhooks(request: web.Request) -> web.Response:
     runtime = _runtime(request)
     vendor = _vendor_filter(request, runtime)
     dispatcher = runtime.dispatcher
-    found = dispatcher.query(vendor=vendor, tenant=request.query.get("tenant"), event=request.query.get("event"))
+    query = request.query
+    found = dispatcher.query(vendor=vendor, tenant=query.get("tenant"), event=query.get("event"),
+                             state=query.get("state"))
     fax_id = request.query.get("fax_id")
     if fax_id is not None:
         found = [d for d in found if d.fax_id == fax_id]

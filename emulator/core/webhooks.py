@@ -513,12 +513,12 @@ class Dispatcher:
         found = self.pending.get(delivery_id)
         return found if found is not None else next((d for d in self.log if d.id == delivery_id), None)
 
-    def query(self, *, vendor: str | None = None, tenant: str | None = None,
-              event: str | None = None) -> list[Delivery]:
+    def query(self, *, vendor: str | None = None, tenant: str | None = None, event: str | None = None,
+              state: str | None = None) -> list[Delivery]:
         return [
             d for d in self.entries()
             if (vendor is None or d.vendor == vendor) and (tenant is None or d.tenant == tenant)
-            and (event is None or d.event == event)
+            and (event is None or d.event == event) and (state is None or d.state == state)
         ]
 
     def clear(self, vendor: str | None = None, tenant: str | None = None) -> None:

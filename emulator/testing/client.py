@@ -164,9 +164,10 @@ class ControlClient:
         return [RequestRecord.from_json(r) for r in found]
 
     def webhooks(self, vendor: str | None = None, tenant: str | None = None, event: str | None = None,
-                 fax_id: str | None = None) -> list[WebhookDelivery]:
-        """The webhook delivery log, oldest first, with every attempt."""
-        query = {"vendor": vendor, "tenant": tenant, "event": event, "fax_id": fax_id}
+                 fax_id: str | None = None, state: str | None = None) -> list[WebhookDelivery]:
+        """The webhook delivery log, oldest first, with every attempt (and every delivery still pending);
+        ``state``: only those ``pending``, ``delivered``, ``failed``, ``dropped`` or ``refused``."""
+        query = {"vendor": vendor, "tenant": tenant, "event": event, "fax_id": fax_id, "state": state}
         return [WebhookDelivery.from_json(d) for d in self.call("GET", "/webhooks", query=query)["deliveries"]]
 
     def redeliver(self, delivery_id: int) -> WebhookDelivery:

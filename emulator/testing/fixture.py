@@ -133,8 +133,8 @@ class AsyncControl:
         return await asyncio.to_thread(self._sync.requests, vendor, tenant)
 
     async def webhooks(self, vendor: str | None = None, tenant: str | None = None, event: str | None = None,
-                       fax_id: str | None = None) -> list[WebhookDelivery]:
-        return await asyncio.to_thread(self._sync.webhooks, vendor, tenant, event, fax_id)
+                       fax_id: str | None = None, state: str | None = None) -> list[WebhookDelivery]:
+        return await asyncio.to_thread(self._sync.webhooks, vendor, tenant, event, fax_id, state)
 
     async def redeliver(self, delivery_id: int) -> WebhookDelivery:
         return await asyncio.to_thread(self._sync.redeliver, delivery_id)

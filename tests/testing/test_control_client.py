@@ -85,6 +85,8 @@ def test_redeliver_sends_a_delivery_again_and_advance_says_what_is_out(emulator,
     assert [(d.id, d.state) for d in control.webhooks(fax_id=fax_id)] == [(delivery.id, "delivered"),
                                                                           (again.id, "delivered")]
     assert len(receiver.received) == 2
+    assert control.webhooks(state="delivered") == control.webhooks(fax_id=fax_id)
+    assert control.webhooks(state="failed") == []
     assert control.clock().webhooks_in_flight is None
     with pytest.raises(ControlError) as caught:
         control.redeliver(10**9)
