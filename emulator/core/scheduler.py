@@ -100,6 +100,13 @@ class Scheduler:
         task.add_done_callback(self._task_done)
         return task
 
+    def restarted(self) -> None:
+        """The bounded task calling this begins a new piece of work (a sender's next attempt):
+        ``advance`` counts its wait from now."""
+        task = asyncio.current_task()
+        if task in self._bounded:
+            self._bounded[task] = (self._bounded[task][0], asyncio.get_running_loop().time())
+
     def _task_done(self, task: asyncio.Task[Any]) -> None:
         self._tasks.discard(task)
         self._bounded.pop(task, None)

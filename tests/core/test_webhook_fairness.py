@@ -66,7 +66,8 @@ async def test_a_dead_target_never_delays_another_targets_webhook(hanging: Hangi
 
     async def live_receiver(request: web.Request) -> web.Response:
         # when the other target's webhook arrives, the dead one still holds its attempts
-        seen["in_flight"] = [d.id for d in dispatcher.in_flight()]
+        seen["out"] = [d.id for d in dispatcher.in_flight()]
+        seen["under_way"] = dispatcher.counts()["in_flight"]
         seen["dead_answered"] = sum(len(d.attempts) for d in dead)
         hanging.release.set()
         return web.Response(text="ok")
@@ -79,7 +80,8 @@ async def test_a_dead_target_never_delays_another_targets_webhook(hanging: Hangi
         live = send(dispatcher, str(server.make_url("/live")), tenant="b")
         await scheduler.advance(0, wait=30)
         assert seen["dead_answered"] == 0
-        assert seen["in_flight"] == [d.id for d in dead[:PER_TARGET]] + [live.id]  # PER_TARGET at most to one target
+        assert seen["out"] == [d.id for d in dead] + [live.id]
+        assert seen["under_way"] == PER_TARGET + 1  # PER_TARGET at most to one target, the rest wait their turn
         assert live.state == "delivered"
         assert all(d.state == "delivered" for d in dead) and hanging.arrived == len(dead)
     finally:
@@ -209,3 +211,21 @@ async def test_the_allowed_hosts_come_from_the_config_and_show_in_the_log(make_c
     assert receiver.received == []
     counts = (await (await client.get("/_emulator/health")).json())["webhooks"]
     assert (counts["refused"], counts["pending"]) == (1, 0)
+
+
+async def test_targets_take_turns_when_every_connection_is_taken(receiver: Receiver,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from emulator.core import webhooks
+
+    monkeypatch.setattr(webhooks, "MAX_IN_FLIGHT", 1)
+    scheduler, dispatcher = make()
+    try:
+        for _ in range(6):
+            send(dispatcher, receiver.url + "/busy")
+        send(dispatcher, receiver.url + "/other")
+        await scheduler.advance(0)
+        order = [r["path"] for r in receiver.received]
+        assert sorted(order) == ["/hook/busy"] * 6 + ["/hook/other"]
+        assert order.index("/hook/other") <= 2  # not behind all of the busy target's queue
+    finally:
+        await dispatcher.close()
