@@ -136,6 +136,12 @@ def test_a_catastrophic_regex_matches_in_linear_time():
     assert pattern("a" * 100_000 + "b")
 
 
+def test_a_value_with_a_lone_surrogate_is_matched_not_refused():
+    # aiohttp decodes undecodable bytes in a path or header with surrogateescape; RE2 takes UTF-8
+    pattern = Pattern.parse([{"regex": "line-.*"}, "x*"])
+    assert pattern("line-\udcff") and not pattern("other-\udcff")
+
+
 async def test_a_catastrophic_tenant_regex_does_not_stall_requests(make_scenario_client):
     client = await make_scenario_client("""
 rules:
