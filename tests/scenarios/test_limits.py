@@ -132,8 +132,16 @@ async def test_a_scenario_is_read_off_the_event_loop(make_scenario_client, monke
 
 def test_a_catastrophic_regex_matches_in_linear_time():
     pattern = Pattern.parse({"regex": "(a+)+b"})  # Python's re takes ~6 s at 26 "a"s, doubling with each
-    assert not pattern("a" * 100_000 + "!")
-    assert pattern("a" * 100_000 + "b")
+    longest = LIMITS.matched_length - 1
+    assert not pattern("a" * longest + "!")
+    assert pattern("a" * longest + "b")
+
+
+def test_regexes_and_globs_look_at_values_up_to_the_length_limit_only():
+    # linear is not enough: a thousand patterns reading a megabyte each took 6 s
+    pattern = Pattern.parse([{"regex": "[0-9]*x"}, "1*", "1" * 20_000])
+    assert pattern("1" * LIMITS.matched_length) and not pattern("1" * (LIMITS.matched_length + 1))
+    assert pattern("1" * 20_000)  # exact patterns still match a value of any length
 
 
 def test_a_value_with_a_lone_surrogate_is_matched_not_refused():
@@ -293,5 +301,5 @@ def test_the_readme_states_every_scenario_limit():
     section = section[:section.index("\n## ", 1)]
     for name in LIMITS.__slots__:
         value = getattr(LIMITS, name)
-        shown = f"{value // 1024:,} KiB" if name in ("regex_memory", "bytes") else f"{value:,}"
+        shown = f"{value // 1024:,} KiB" if name in ("regex_memory", "bytes", "matched_length") else f"{value:,}"
         assert re.search(rf"^\| scenario: .*\| {re.escape(shown)}\b", section, re.MULTILINE), (name, shown)

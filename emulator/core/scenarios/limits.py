@@ -32,6 +32,10 @@ class ScenarioLimits:
     regex_memory: int = 256 * 1024
     #: regexes and globs (compiled patterns) in all rules
     regexes: int = 1_000
+    #: characters of a value (a destination, a token, a header) that regexes and globs look
+    #: at: a longer value matches exact patterns only. RE2 is linear in the value, but a
+    #: request must not make a thousand patterns read a megabyte each
+    matched_length: int = 8 * 1024
     #: accounts declared for one vendor (vendors check them against each other)
     accounts: int = 1_000
     #: faxes all ``inbound`` entries make together (entries x ``count``)

@@ -55,6 +55,7 @@ class Facts:
 # -- patterns ----------------------------------------------------------------------------
 
 _GLOB_CHARS = frozenset("*?[")
+_MATCHED_LENGTH = LIMITS.matched_length
 
 
 class PatternError(ValueError):
@@ -206,7 +207,9 @@ class Pattern:
     """Matches a string exactly, by glob, or by regular expression (any of several forms).
 
     A plain string is exact unless it holds ``*``, ``?`` or ``[``, which make it a glob.
-    Regular expressions must match the whole value; globs and regexes run on RE2.
+    Regular expressions must match the whole value; globs and regexes run on RE2, on
+    values of at most ``LIMITS.matched_length`` characters (a longer one matches exact
+    patterns only).
     """
 
     exact: frozenset[str] = frozenset()
@@ -236,7 +239,7 @@ class Pattern:
             return False
         if value in self.exact:
             return True
-        if not self.compiled:
+        if not self.compiled or len(value) > _MATCHED_LENGTH:
             return False
         try:
             return any(pattern.fullmatch(value) for pattern in self.compiled)
