@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shlex
 import signal
-import socket
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,17 +19,12 @@ import pytest
 import yaml
 
 from emulator.testing import ControlClient
+from tests.container.conftest import free_port
 from tests.docs import ROOT, blocks, section
 
 README = ROOT.joinpath("README.md").read_text()
 RECIPE = ROOT.joinpath("docs", "ci-recipe.md").read_text()
 PORT = "8329"
-
-
-def _free_port() -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return str(probe.getsockname()[1])
 
 
 def _env(bin_dir: Path) -> dict[str, str]:
@@ -42,7 +36,7 @@ class Served:
     """``fax-emulator serve`` started from a snippet's command line, on a free port."""
 
     def __init__(self, command: str, bin_dir: Path, cwd: Path) -> None:
-        self.port = _free_port()
+        self.port = str(free_port())
         words = shlex.split(command.split("#")[0])
         self.process = subprocess.Popen([*words, "--port", self.port], cwd=cwd, env=_env(bin_dir),
                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
