@@ -85,7 +85,12 @@ fi
 # build time into the base image only.
 context=$(mktemp -d)
 trap 'rm -rf "$context"' EXIT
-cp /etc/ssl/certs/ca-certificates.crt "$context/ca-certificates.crt"
+if [[ -s /etc/ssl/certs/ca-certificates.crt ]]; then
+    cp /etc/ssl/certs/ca-certificates.crt "$context/ca-certificates.crt"
+else   # no bundle here: the root's own (Debian's ca-certificates) stays
+    docker run --rm --network none --entrypoint cat "$rootfs_image" /etc/ssl/certs/ca-certificates.crt \
+        >"$context/ca-certificates.crt"
+fi
 python3 - >"$context/pip.conf" <<'PY'
 import configparser, os
 keys = ("index-url", "extra-index-url", "trusted-host", "timeout", "retries")
