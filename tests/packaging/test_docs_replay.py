@@ -168,3 +168,14 @@ def test_the_ci_recipe_yaml_is_valid():
     assert any("jobs" in d for d in documents) and any("services" in d for d in documents)
     service = next(d for d in documents if "jobs" in d and "services" in d["jobs"]["test"])
     assert service["jobs"]["test"]["services"]["fax-emulator"]["ports"] == ["8329:8329"]
+
+
+def test_the_scenario_commands_on_the_ready_made_files_pass(fresh_install):
+    """From a checkout (it holds scenarios/): the commands that name no file of the reader's own."""
+    [script] = blocks(section(README, "## Scenarios"), "sh")
+    commands = [line.split("#")[0].strip() for line in script.splitlines()
+                if line.startswith("fax-emulator ") and " serve " not in f" {line} "
+                and not any(own in line for own in ("outage.yaml", "toronto.yaml", "mine.yaml"))]
+    assert len(commands) >= 4 and any("run --strict scenarios/*.yaml" in c for c in commands)
+    for command in commands:
+        _bash(command, PORT, fresh_install, ROOT)
