@@ -109,10 +109,11 @@ DOCS: dict[str, Doc] = {
     "get_request": Doc("One journal entry with its headers and bodies, and its answer's",
                        response={"allOf": [{"$ref": "#/components/schemas/Request"}, {"type": "object", "properties": {
                            "request": {"type": "object"}, "response": {"type": "object"}}}]}),
-    "webhooks": Doc("The webhook delivery log, every attempt", query={
-        **_FILTER, "event": "only this webhook event", "fax_id": "only this fax's"},
-        response=listing("deliveries", "Delivery", pending={"type": "integer"}, max_pending={"type": "integer"},
-                         capacity={"type": "integer"})),
+    "webhooks": Doc("The webhook delivery log, every attempt, and every delivery still pending", query={
+        **_FILTER, "event": "only this webhook event", "fax_id": "only this fax's",
+        "state": "only those pending, delivered, failed, dropped or refused"},
+        response=listing("deliveries", "Delivery", **{name: {"type": "integer"} for name in (
+            "pending", "max_pending", "in_flight", "refused", "logged", "capacity")})),
     "redeliver_webhook": Doc("Send a logged webhook again now, as a new delivery (redelivery_of)",
                              response="Delivery", status=201),
     "violations": Doc("Contract violations, oldest first", query={
