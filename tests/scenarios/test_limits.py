@@ -245,7 +245,7 @@ def test_more_accounts_than_the_limit_are_refused():
     tokens = ", ".join(f"{{token: t{i}}}" for i in range(LIMITS.accounts + 1))
     (found,) = problems(f"accounts:\n  faxplus: [{tokens}]\n")
     assert found == (f"x.yaml:2:12: accounts > faxplus: {LIMITS.accounts + 1:,} faxplus accounts; a scenario may "
-                     f"declare at most {LIMITS.accounts:,} for one vendor")
+                     f"declare at most {LIMITS.accounts:,}")
 
 
 def test_composed_files_are_held_to_the_same_limits(tmp_path):

@@ -289,44 +289,44 @@ def pattern_atoms(match: Any) -> Iterator[tuple[Path, Any]]:
                 yield ((*where, index, *inner) if isinstance(spec, list) else (*where, *inner)), atom
 
 
-def _count_atoms(match: Any) -> int:
+def _pattern_specs(match: Any) -> list[Any]:
+    """The written patterns of a ``match`` mapping (each a string, a mapping or a list)."""
     if not isinstance(match, dict):
-        return 0
+        return []
     specs = [match[key] for key in PATTERN_KEYS if key in match]
     headers = match.get("header")
-    if isinstance(headers, dict):
-        specs += list(headers.values())
-    return sum(len(atoms(spec)) for spec in specs)
+    return specs + list(headers.values()) if isinstance(headers, dict) else specs
+
+
+def _items(value: Any, kind: type) -> list[Any]:
+    """The items of ``value`` that are of ``kind``, if it is a list (the document may not be valid yet)."""
+    return [item for item in value if isinstance(item, kind)] if isinstance(value, list) else []
+
+
+def _sizes(data: Mapping[str, Any]) -> list[tuple[Path, int, int, str]]:
+    """(where, how many, the limit, what) for each size of a document that has a limit."""
+    rules = data.get("rules")
+    matches = [rule.get("match") for rule in _items(rules, dict)]
+    accounts = data.get("accounts")
+    return [
+        (("rules",), len(rules) if isinstance(rules, list) else 0, LIMITS.rules, "rules; a scenario may have"),
+        (("rules",), sum(len(atoms(spec)) for match in matches for spec in _pattern_specs(match)), LIMITS.patterns,
+         "patterns in match conditions; a scenario may have"),
+        (("rules",), sum(1 for match in matches for _ in pattern_atoms(match)), LIMITS.regexes,
+         "regexes and globs in match conditions; a scenario may have"),
+        *((("accounts", vendor), len(declared) if isinstance(declared, list) else 0, LIMITS.accounts,
+           f"{vendor} accounts; a scenario may declare")
+          for vendor, declared in (accounts.items() if isinstance(accounts, dict) else ())),
+        (("inbound",), sum(count if isinstance(count := entry.get("count", 1), int) else 1
+                           for entry in _items(data.get("inbound"), dict)), LIMITS.inbound_faxes,
+         "inbound faxes; a scenario may make"),
+    ]
 
 
 def oversize(data: Mapping[str, Any]) -> list[tuple[Path, str]]:
     """Where a (perhaps not yet valid) document is past the limits on rules, patterns,
     accounts and inbound faxes: what makes checking, matching and the scheduler's work grow."""
-    found: list[tuple[Path, str]] = []
-    rules = data.get("rules")
-    rules = rules if isinstance(rules, list) else []
-    if len(rules) > LIMITS.rules:
-        found.append((("rules",), f"{len(rules):,} rules; a scenario may have at most {LIMITS.rules:,}"))
-    matches = [rule.get("match") for rule in rules if isinstance(rule, dict)]
-    patterns = sum(_count_atoms(match) for match in matches)
-    if patterns > LIMITS.patterns:
-        found.append((("rules",), f"{patterns:,} patterns in match conditions; a scenario may have at most "
-                                  f"{LIMITS.patterns:,}"))
-    compiled = sum(1 for match in matches for _ in pattern_atoms(match))
-    if compiled > LIMITS.regexes:
-        found.append((("rules",), f"{compiled:,} regexes and globs in match conditions; a scenario may have at "
-                                  f"most {LIMITS.regexes:,}"))
-    accounts = data.get("accounts")
-    for vendor, declared in (accounts.items() if isinstance(accounts, dict) else ()):
-        if isinstance(declared, list) and len(declared) > LIMITS.accounts:
-            found.append((("accounts", vendor), f"{len(declared):,} {vendor} accounts; a scenario may declare at "
-                                                f"most {LIMITS.accounts:,} for one vendor"))
-    inbound = data.get("inbound")
-    faxes = sum(entry.get("count", 1) if isinstance(entry.get("count", 1), int) else 1
-                for entry in (inbound if isinstance(inbound, list) else []) if isinstance(entry, dict))
-    if faxes > LIMITS.inbound_faxes:
-        found.append((("inbound",), f"{faxes:,} inbound faxes; a scenario may make at most {LIMITS.inbound_faxes:,}"))
-    return found
+    return [(path, f"{count:,} {what} at most {limit:,}") for path, count, limit, what in _sizes(data) if count > limit]
 
 
 def as_list(value: Any) -> list[Any]:
