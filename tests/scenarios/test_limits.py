@@ -195,6 +195,13 @@ def test_a_regex_or_glob_past_the_length_limit_is_refused():
     ]
 
 
+def test_a_glob_or_regex_of_the_longest_length_allowed_compiles():
+    glob = "[!a-z]" + "?" * (LIMITS.pattern_length - 7) + "*"
+    pattern = Pattern.parse([{"glob": glob}, {"regex": "a" * LIMITS.pattern_length}])
+    assert pattern("1" + "b" * LIMITS.pattern_length) and pattern("a" * LIMITS.pattern_length)
+    assert not pattern("b" * LIMITS.pattern_length)
+
+
 def test_a_regex_that_needs_too_much_memory_is_refused():
     (found,) = problems("rules:\n  - match: {to: {regex: '((((.{100}){100}){100}){100})'}}\n    outcome: busy\n")
     assert "not a valid regular expression" in found
