@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import socket
 import time
 from typing import Any
 
@@ -98,6 +99,21 @@ async def _read(response: aiohttp.ClientResponse, faxes: int, changes: int) -> d
     return counts
 
 
+async def _never_reading(port: int) -> socket.socket:
+    """A client of the event stream that reads its answer's head and nothing more, with a
+    small receive buffer, so the server's writes soon wait (as for a stalled browser)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.setblocking(False)
+    loop = asyncio.get_running_loop()
+    await loop.sock_connect(sock, ("127.0.0.1", port))
+    await loop.sock_sendall(sock, b"GET /_emulator/events?type=fax HTTP/1.1\r\nHost: bench\r\n\r\n")
+    head = b""
+    while b"\r\n\r\n" not in head:
+        head += await loop.sock_recv(sock, 1)
+    return sock
+
+
 async def run(faxes: int, wave: int, listener: str) -> dict[str, Any]:
     """One run: send every fax, connect the listener, then time moving them all to their end."""
     from emulator import keys
@@ -117,9 +133,12 @@ async def run(faxes: int, wave: int, listener: str) -> dict[str, Any]:
         async with aiohttp.ClientSession() as session:
             await _send_all(session, base, faxes, wave)
             stream = None
-            if listener != "quiet":
+            non_reader = None
+            if listener == "browser":
                 stream = await session.get(f"{base}/_emulator/events", params={"type": "fax"},
                                            timeout=aiohttp.ClientTimeout(total=None))
+            elif listener == "slow":
+                non_reader = await _never_reading(runner.addresses[0][1])
             largest = [0]
 
             def measure_queue() -> None:
@@ -146,6 +165,8 @@ async def run(faxes: int, wave: int, listener: str) -> dict[str, Any]:
                               lost=subscriber.lost)
             if stream is not None:
                 stream.close()
+            if non_reader is not None:
+                non_reader.close()
     finally:
         await runner.cleanup()
     return result

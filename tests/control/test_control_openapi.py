@@ -41,3 +41,12 @@ async def test_the_event_stream_is_described(client):
     assert {p["name"] for p in operation["parameters"]} == {"vendor", "tenant", "fax_id", "type"}
     faxes = document["paths"]["/_emulator/faxes/{fax_id}"]["get"]
     assert faxes["parameters"] == [{"name": "fax_id", "in": "path", "required": True, "schema": {"type": "string"}}]
+
+
+async def test_schemathesis_reads_every_operation(client):
+    import schemathesis
+
+    document = await (await client.get("/_emulator/openapi.json")).json()
+    results = list(schemathesis.openapi.from_dict(document).get_all_operations())
+    assert len(results) == sum(len(operations) for operations in document["paths"].values())
+    assert all(type(result).__name__ == "Ok" for result in results), [r for r in results if type(r).__name__ != "Ok"]
