@@ -267,6 +267,19 @@ def test_composed_files_are_held_to_the_same_limits(tmp_path):
         "(all files together)"]
 
 
+def test_composed_accounts_are_counted_before_the_vendor_checks_them_together(tmp_path):
+    half = LIMITS.accounts // 2 + 1
+    paths = [tmp_path / "a.yaml", tmp_path / "b.yaml"]
+    for which, path in enumerate(paths):
+        tokens = ", ".join(f"{{token: t{which}-{i}}}" for i in range(half))
+        path.write_text(f"accounts:\n  faxplus: [{tokens}]\n")
+    with pytest.raises(ScenarioError) as caught:
+        load_files([str(p) for p in paths], VENDOR_MAP)
+    assert [str(p) for p in caught.value.problems] == [
+        f"{paths[0]} + {paths[1]}: accounts > faxplus: {2 * half:,} faxplus accounts; a scenario may declare at "
+        f"most {LIMITS.accounts:,} (all files together)"]
+
+
 def test_a_document_past_the_byte_limit_is_refused_unread(tmp_path):
     text = "description: '" + "x" * LIMITS.bytes + "'\n"
     (found,) = problems(text)

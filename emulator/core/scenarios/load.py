@@ -68,14 +68,15 @@ def load_files(paths: Sequence[str], vendors: Mapping[str, Vendor] | None = None
             loaded.append(load_text(text, reference, vendors, os.path.dirname(os.path.abspath(path))))
         except ScenarioError as exc:
             problems.extend(exc.problems)
-    if not problems and vendors and len(loaded) > 1:
-        problems = _composition_problems(loaded, vendors)
     if problems:
         raise ScenarioError(problems)
     scenario = compose(loaded)
+    # the files together are held to the same limits, before the vendors check their accounts together
     source = " + ".join(paths)
     problems = [Problem(source, None, None, path, f"{message} (all files together)")
                 for path, message in oversize({**scenario.document, "accounts": scenario.accounts})]
+    if not problems and vendors and len(loaded) > 1:
+        problems = _composition_problems(loaded, vendors)
     if problems:
         raise ScenarioError(problems)
     return scenario
