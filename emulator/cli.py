@@ -92,6 +92,14 @@ def _parser() -> argparse.ArgumentParser:
                           "(default: each file on its own)")
     run.add_argument("--strict", action="store_true",
                      help="also fail if the emulator's own responses or webhooks break the vendors' contracts")
+    cover = commands.add_parser("coverage", help="print what a running emulator's users never exercised")
+    cover.add_argument("url", nargs="?", default="http://127.0.0.1:8329", help="the emulator (default %(default)s)")
+    cover.add_argument("--format", default="table", choices=("table", "markdown", "json"),
+                       help="table (default), markdown (e.g. a CI job summary) or json")
+    cover.add_argument("--vendor", help="only this vendor")
+    cover.add_argument("--tenant", help="only this tenant's")
+    cover.add_argument("--fail-under", type=float, metavar="PERCENT",
+                       help="exit 1 if the overall percentage is below PERCENT")
     for sub in (validate, run):
         sub.add_argument("--log-level", default="warning", choices=("debug", "info", "warning", "error"))
     return parser
@@ -215,6 +223,22 @@ def _sample_document(path: str, pages: int) -> int:
     return 0
 
 
+def _coverage(args: argparse.Namespace) -> int:
+    from emulator.core.coverage import render
+    from emulator.testing.client import ControlClient, ControlError
+
+    try:
+        found = ControlClient(args.url.rstrip("/")).coverage(vendor=args.vendor, tenant=args.tenant)
+    except (ControlError, OSError) as exc:
+        print(f"fax-emulator: cannot read the coverage of {args.url}: {exc}", file=sys.stderr)
+        return 2
+    print(render(found, args.format), end="")
+    if args.fail_under is not None and found["percent"] < args.fail_under:
+        print(f"fax-emulator: coverage {found['percent']}% is below {args.fail_under:g}%", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=getattr(args, "log_level", "info").upper(),
@@ -225,6 +249,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _list_scenarios()
     if args.command == "sample-document":
         return _sample_document(args.file, args.pages)
+    if args.command == "coverage":
+        return _coverage(args)
     if args.command == "run":
         from emulator.runner import run_files
 

@@ -59,6 +59,14 @@ async def health(request: web.Request) -> web.Response:
     })
 
 
+async def coverage(request: web.Request) -> web.Response:
+    runtime = _runtime(request)
+    vendor = request.query.get("vendor")
+    if vendor is not None and vendor not in runtime.vendors:
+        raise Invalid(f"unknown vendor {vendor!r}; expected one of {', '.join(runtime.vendors)}", field="vendor")
+    return web.json_response(runtime.coverage(vendor, request.query.get("tenant")))
+
+
 async def vendors(request: web.Request) -> web.Response:
     runtime = _runtime(request)
     body = []

@@ -38,6 +38,7 @@ ROUTES = [
     ("GET", "/requests/{seq}", handlers.get_request, "get_request"),
     ("GET", "/webhooks", handlers.webhooks, "webhooks"),
     ("POST", "/webhooks/{delivery_id}/redeliver", handlers.redeliver, "redeliver_webhook"),
+    ("GET", "/coverage", handlers.coverage, "coverage"),
     ("GET", "/violations", handlers.violations, "violations"),
     ("DELETE", "/violations", handlers.clear_violations, "clear_violations"),
     ("GET", "/openapi.json", handlers.control_openapi, "control_openapi"),
@@ -121,6 +122,14 @@ DOCS: dict[str, Doc] = {
         "kind": "request, response or webhook", "operation": "only this operation's"},
         response=listing("violations", "Violation", total={"type": "integer"}, last_seq={"type": "integer"},
                          strict={"type": "boolean"})),
+    "coverage": Doc(
+        "What happened since start or reset against everything the vendors can do (operations, statuses, "
+        "transitions, outcomes, webhooks, deliveries, inbound faxes, answers, scenario rules)",
+        query={"vendor": "only this vendor", "tenant": "only this tenant's"},
+        response={"type": "object", "required": ["covered", "total", "percent", "vendors"], "properties": {
+            "covered": {"type": "integer"}, "total": {"type": "integer"}, "percent": {"type": "number"},
+            "tenant": {"type": ["string", "null"]}, "counted": {"type": "array", "items": {"type": "string"}},
+            "vendors": {"type": "array", "items": {"type": "object"}}}}),
     "clear_violations": Doc("Forget the recorded violations", response={"type": "object"}),
     "control_openapi": Doc("This document", response={"type": "object"}),
     "openapi": Doc("A vendor's OpenAPI document, assembled from its schemas", response={"type": "object"}),

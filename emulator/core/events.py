@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from emulator.core.tally import Tally
 from emulator.core.views import fax_summary
 
 if TYPE_CHECKING:
@@ -179,6 +180,8 @@ class Events:
     def __init__(self) -> None:
         #: the listening subscribers; call sites test it first, so no listener costs nothing
         self.subscribers: list[Subscriber] = []
+        #: what happened, counted at the same call sites whether anyone listens or not (coverage)
+        self.tally = Tally()
         self._seq = itertools.count(1)
         self.last = 0  # seq of the newest event made
 

@@ -166,6 +166,10 @@ class Journal:
                   len(request_body) if request_body is not None else 0, response_headers,
                   bounded_body(response_body), len(response_body) if response_body is not None else 0)
         requests.append(fields)
+        if vendor is not None and operation is not None:
+            self.events.tally.request(vendor, tenant, operation, status, fault)
+            if rule is not None:
+                self.events.tally.add("rules", vendor, tenant, rule)
         if self.events.subscribers:
             self.events.publish("request", RequestEntry(*fields).to_json(), vendor, tenant,
                                 fax_ids[0] if fax_ids else None)

@@ -153,11 +153,26 @@ class Engine:
         previous = fax.status if fax.history else None
         fax.status = status
         fax.history.append((self.clock.now(), status))
+        self._count(fax, previous, status)
         listener = self.listeners.get(fax.vendor)
         if listener is not None:
             listener(fax, previous, status)
         if self.events.subscribers:  # after the vendor's listener: the event shows what it changed
             self.events.fax(fax, previous, status)
+
+    def _count(self, fax: Fax, previous: str | None, status: str) -> None:
+        """Coverage: statuses entered, transitions taken, outcomes reached, faxes received."""
+        tally, vendor, tenant = self.events.tally, fax.vendor, fax.tenant
+        if fax.direction == "inbound":
+            if previous is None:
+                tally.add("inbound", vendor, tenant, "received")
+            return
+        tally.add("statuses", vendor, tenant, status)
+        tally.add("transitions", vendor, tenant, f"{previous or 'new'} -> {status}")
+        if fax.ended_at is not None and fax.result is not None:
+            tally.add("outcomes", vendor, tenant, fax.result.outcome.value)
+            if fax.result.rule is not None and fax.result.rule != UNREADABLE.rule:
+                tally.add("rules", vendor, tenant, fax.result.rule)
 
     def _enter(self, fax: Fax, state: str) -> None:
         machine = self.machines[fax.vendor]

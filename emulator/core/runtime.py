@@ -14,6 +14,7 @@ from typing import Any
 from emulator.core.callers import Callers
 from emulator.core.checks import ContractChecker
 from emulator.core.clock import ManualClock, RealClock, make_clock
+from emulator.core.coverage import Universe, report
 from emulator.core.errors import Conflict, Invalid
 from emulator.core.events import Events
 from emulator.core.ids import Ids
@@ -153,6 +154,15 @@ class Runtime:
             raise Conflict(f"{vendor.title} has no inbound faxes")
         return vendor.receive(self, inbound)
 
+    def coverage(self, vendor: str | None = None, tenant: str | None = None) -> dict[str, Any]:
+        """What happened since start or reset against everything the vendors can do (core/coverage.py)."""
+        return report(self.universes, self.events.tally, vendor, tenant)
+
+    @property
+    def universes(self) -> list[Universe]:
+        return [Universe.of(v.name, v.title, v.operations, [str(s) for s in v.error_statuses], v.machine,
+                            v.webhook_events, v.receive is not None) for v in self.vendors.values()]
+
     def reset(self, vendor: str | None = None, tenant: str | None = None) -> int:
         """Forget everything (or one vendor's tenant); returns how many faxes went.
 
@@ -164,6 +174,7 @@ class Runtime:
         self.journal.clear(vendor, tenant)
         self.outbox.clear(vendor, tenant)
         self.dispatcher.clear(vendor, tenant)
+        self.events.tally.clear(vendor, tenant)  # last: clearing the dispatcher ends deliveries
         if self.events.subscribers:
             self.events.publish("reset", {"vendor": vendor, "tenant": tenant, "faxes_dropped": len(dropped)},
                                 vendor, tenant)

@@ -65,6 +65,10 @@ class Vendor:
     case_insensitive_paths: bool = False
     #: OpenAPI security schemes of the vendor (applied to every operation whose contract has auth)
     security: Mapping[str, Any] = field(default_factory=dict)
+    #: the webhook events it sends (``Dispatcher.deliver(event=...)``), for coverage
+    webhook_events: tuple[str, ...] = ()
+    #: the error statuses its documents define, which a client should be tested against (coverage)
+    error_statuses: tuple[int, ...] = ()
     #: called on every status change of this vendor's faxes (webhooks, re-iding, costs)
     on_transition: Callable[[Runtime, Fax, str | None, str], None] | None = None
     #: makes an inbound fax arrive; None if the vendor has no inbound faxes

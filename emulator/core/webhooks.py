@@ -312,6 +312,7 @@ class Dispatcher:
     def _refuse(self, delivery: Delivery, why: str) -> None:
         delivery.state, delivery.reason = "refused", why
         self.refused += 1
+        self._count(delivery)
         log.warning("webhook %s to %s refused: %s", delivery.id, delivery.url, why)
         self._published(delivery)
 
@@ -383,6 +384,7 @@ class Dispatcher:
     def drop(self, delivery: Delivery) -> None:
         """Record a delivery that a scenario says is lost (never sent)."""
         delivery.state, delivery.reason = "dropped", f"dropped by the scenario rule {delivery.rule!r}"
+        self._count(delivery)
         self._published(delivery)
 
     # -- sending ----------------------------------------------------------------------
@@ -512,6 +514,13 @@ class Dispatcher:
     def _finish(self, delivery: Delivery, state: str, reason: str | None) -> None:
         delivery.state, delivery.reason = state, reason
         self.pending.pop(delivery.id, None)
+        self._count(delivery)
+
+    def _count(self, delivery: Delivery) -> None:
+        """Coverage: how a delivery ended (the one place each ending passes)."""
+        self.events.tally.delivery(delivery.vendor, delivery.tenant, delivery.event, delivery.state,
+                                   len(delivery.attempts), delivery.copy_of is not None,
+                                   delivery.redelivery_of is not None)
 
     # -- reading ------------------------------------------------------------------------
     def in_flight(self) -> list[Delivery]:

@@ -180,6 +180,11 @@ class ControlClient:
         found = self.call("GET", "/violations", query={"vendor": vendor, "since": since})["violations"]
         return [ViolationRecord.from_json(v) for v in found]
 
+    def coverage(self, vendor: str | None = None, tenant: str | None = None) -> dict[str, Any]:
+        """What happened since start or reset against everything the vendors can do
+        (``GET /_emulator/coverage``; ``emulator.core.coverage.render`` prints it)."""
+        return dict(self.call("GET", "/coverage", query={"vendor": vendor, "tenant": tenant}))
+
     def last_violation(self) -> int:
         """The number of the newest violation ever recorded (0: none); a baseline for ``since``."""
         return int(self.call("GET", "/violations", query={"limit": 1})["last_seq"])

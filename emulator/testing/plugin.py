@@ -31,6 +31,13 @@ _HANDLE = pytest.StashKey["EmulatorFixture"]()
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini(SCOPE_INI, "fax_emulator fixture: 'function' (default) starts a fresh emulator for each test; "
                   "'session' shares one emulator, reset before each test", default="function")
+    group = parser.getgroup("fax-emulator")
+    group.addoption("--fax-coverage", action="store_true",
+                    help="report what the tests that used the fax_emulator fixture never exercised of the "
+                         "vendors' behaviour (operations, statuses, outcomes, webhooks...)")
+    group.addoption("--fax-coverage-fail-under", action="append", default=[], metavar="[VENDOR:]PERCENT",
+                    help="fail the run if fax coverage is below PERCENT (overall, or VENDOR:PERCENT); "
+                         "repeatable; implies --fax-coverage")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -92,9 +99,58 @@ def fax_emulator(request: pytest.FixtureRequest) -> Generator[EmulatorFixture, N
         request.node.stash[_HANDLE] = handle
         yield handle
         handle.close()
+        if _coverage_wanted(request.config):  # before the emulator stops or the next test resets it
+            request.config.stash.setdefault(_COVERAGE, []).append(emulator.client.coverage())
     finally:
         if scope == "function":
             emulator.stop()
+
+
+_COVERAGE = pytest.StashKey[list[dict[str, Any]]]()
+
+
+def _coverage_wanted(config: pytest.Config) -> bool:
+    return bool(config.getoption("--fax-coverage") or config.getoption("--fax-coverage-fail-under"))
+
+
+def _merged_coverage(config: pytest.Config) -> dict[str, Any] | None:
+    from emulator.core.coverage import merge
+
+    return merge(config.stash.get(_COVERAGE, []))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Below a --fax-coverage-fail-under threshold, the run fails (as coverage.py's does)."""
+    thresholds = session.config.getoption("--fax-coverage-fail-under")
+    found = _merged_coverage(session.config) if thresholds else None
+    if found is None:
+        return
+    from emulator.core.coverage import below
+
+    short = below(found, thresholds)
+    if short:
+        session.config.stash[_SHORT] = short
+        if session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+_SHORT = pytest.StashKey[list[str]]()
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    if not _coverage_wanted(config):
+        return
+    found = _merged_coverage(config)
+    terminalreporter.section("fax-emulator coverage")
+    if found is None:
+        terminalreporter.write_line("no test used the fax_emulator fixture")
+        return
+    from emulator.core.coverage import render
+
+    terminalreporter.write(render(found, "table", missing_only=True))
+    for line in config.stash.get(_SHORT, []):
+        terminalreporter.write_line(f"FAIL: fax coverage {line}", red=True)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -14,4 +14,5 @@ VENDOR = Vendor(
     contracts=contracts.CONTRACTS,
     security=contracts.SECURITY,
     check_accounts=auth.check_accounts,
+    error_statuses=(400, 401, 404, 405, 413),  # fidelity.md: the errors it documents
 )

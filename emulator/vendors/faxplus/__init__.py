@@ -2,7 +2,7 @@
 
 from emulator.core.vendor import Vendor
 from emulator.core.webhooks import check_retry_options
-from emulator.vendors.faxplus import auth, contracts, errors, inbound, lifecycle, records, routes, serialise
+from emulator.vendors.faxplus import auth, contracts, errors, inbound, lifecycle, records, routes, serialise, webhooks
 
 VENDOR = Vendor(
     name="faxplus",
@@ -19,4 +19,6 @@ VENDOR = Vendor(
     contracts=contracts.CONTRACTS,
     check_options=check_retry_options,
     security=contracts.SECURITY,
+    webhook_events=webhooks.EVENTS,
+    error_statuses=(400, 401, 403, 404, 413, 429),  # fidelity.md: the errors it documents
 )

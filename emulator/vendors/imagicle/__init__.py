@@ -18,4 +18,5 @@ VENDOR = Vendor(
     check_options=options.check,
     contracts=contracts.CONTRACTS,
     security=contracts.SECURITY,
+    error_statuses=(400, 401, 403, 404, 413),  # fidelity.md: the errors it documents
 )

@@ -2,7 +2,18 @@
 
 from emulator.core.vendor import Vendor
 from emulator.core.webhooks import check_retry_options
-from emulator.vendors.kazoo import accounts, auth, contracts, errors, inbound, jobs, lifecycle, routes, serialise
+from emulator.vendors.kazoo import (
+    accounts,
+    auth,
+    contracts,
+    errors,
+    inbound,
+    jobs,
+    lifecycle,
+    notify,
+    routes,
+    serialise,
+)
 
 VENDOR = Vendor(
     name="kazoo",
@@ -19,4 +30,6 @@ VENDOR = Vendor(
     contracts=contracts.CONTRACTS,
     check_options=check_retry_options,
     security=contracts.SECURITY,
+    webhook_events=notify.EVENTS,
+    error_statuses=(400, 401, 403, 404, 405, 409, 413, 415, 429, 500),  # fidelity.md: the errors it documents
 )

@@ -26,6 +26,7 @@ from emulator.vendors.kazoo.auth import NAME
 from emulator.vendors.kazoo.envelope import VERSION, gregorian
 
 HOOKS = "webhooks"  # the tenant collection webhooks live in
+EVENTS = ("inbound_fax", "outbound_fax", "outbound_fax_error")  # the notifications a fax publishes
 APP_NODE = "kazoo_apps@fax-emulator.local"
 CLUSTER_ID = hashlib.md5(b"fax-emulator cluster").hexdigest()
 RETRY_DELAY = 2.0  # webhooks_util: 2 s between attempts

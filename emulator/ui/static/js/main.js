@@ -8,6 +8,7 @@ import * as requests from "./views/requests.js";
 import * as violations from "./views/violations.js";
 import * as send from "./views/send.js";
 import * as scenario from "./views/scenario.js";
+import * as coverage from "./views/coverage.js";
 
 const ROUTES = [
   [/^\/fax\/(.+)$/, fax, "faxes"],
@@ -15,6 +16,7 @@ const ROUTES = [
   [/^\/violations$/, violations, "violations"],
   [/^\/send$/, send, "send"],
   [/^\/scenario$/, scenario, "scenario"],
+  [/^\/coverage$/, coverage, "coverage"],
   [/^\/?$/, faxes, "faxes"],
 ];
 
