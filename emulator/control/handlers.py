@@ -273,11 +273,20 @@ async def inbound(request: web.Request) -> web.Response:
     return web.json_response(fax_json(runtime, fax), status=201)
 
 
+def _ids_of(runtime: Runtime, fax_id: str | None) -> set[str]:
+    """Every id of the fax ``fax_id`` names (vendors that re-id a finished fax give it two), or
+    just ``fax_id`` when no fax has it (any longer); empty for no filter."""
+    if fax_id is None:
+        return set()
+    fax = runtime.store.get(fax_id)
+    return {fax.id, *fax.aliases} if fax is not None else {fax_id}
+
+
 async def requests(request: web.Request) -> web.Response:
     runtime = _runtime(request)
     vendor = _vendor_filter(request, runtime)
     entries = runtime.journal.query(vendor=vendor, tenant=request.query.get("tenant"), limit=_limit(request),
-                                    fax_id=request.query.get("fax_id"))
+                                    fax_ids=_ids_of(runtime, request.query.get("fax_id")))
     return web.json_response({"requests": [e.to_json() for e in entries], "dropped": runtime.journal.dropped,
                               "capacity": runtime.journal.size})
 
@@ -299,9 +308,9 @@ async def webhooks(request: web.Request) -> web.Response:
     query = request.query
     found = dispatcher.query(vendor=vendor, tenant=query.get("tenant"), event=query.get("event"),
                              state=query.get("state"))
-    fax_id = request.query.get("fax_id")
-    if fax_id is not None:
-        found = [d for d in found if d.fax_id == fax_id]
+    fax_ids = _ids_of(runtime, query.get("fax_id"))
+    if fax_ids:
+        found = [d for d in found if d.fax_id in fax_ids]
     return web.json_response({"deliveries": [d.to_json() for d in found[-_limit(request):]], **dispatcher.counts()})
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -190,17 +190,18 @@ class Journal:
 
     def query(
         self, *, vendor: str | None = None, tenant: str | None = None, limit: int | None = None,
-        fax_id: str | None = None,
+        fax_ids: Collection[str] = (),
     ) -> list[RequestEntry]:
-        """Entries, oldest first (the newest ``limit``); ``fax_id``: those whose path names
-        the fax or that made it."""
+        """Entries, oldest first (the newest ``limit``); ``fax_ids``: those that made a fax of
+        these ids (a fax's id and the other ids its vendor gave it) or name one in their target."""
         found = [
             fields for fields in self.requests
             if (vendor is None or fields[2] == vendor) and (tenant is None or fields[4] == tenant)
         ]
         entries = [RequestEntry(*fields) for fields in found]
-        if fax_id is not None:
-            entries = [e for e in entries if fax_id in e.fax_ids or fax_id in e.path or fax_id in e.query]
+        if fax_ids:
+            entries = [e for e in entries
+                       if any(i in e.fax_ids or i in e.path or i in e.query for i in fax_ids)]
         return entries[-limit:] if limit else entries
 
     def entry(self, seq: int) -> RequestEntry | None:

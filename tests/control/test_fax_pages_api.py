@@ -96,3 +96,22 @@ async def test_a_long_body_is_kept_cut_to_the_bound(client):
 @pytest.mark.parametrize("seq", ["999", "x"])
 async def test_an_unknown_request_is_404(client, seq):
     assert (await client.get(f"/_emulator/requests/{seq}")).status == 404
+
+
+async def test_a_refiled_fax_finds_its_webhooks_and_requests_by_either_id(client, receiver):
+    # FAX.PLUS gives a sent fax a new id (its record) apart from its outbox id
+    from tests.vendors.faxplus.raw import call, my_number, upload
+
+    status, _ = await call(client, "POST", "/hooks", json={"target": receiver.url, "event": "fax_sent"})
+    assert status in (200, 201)
+    body = {"from": await my_number(client), "to": ["+12125550100"], "files": [await upload(client)],
+            "return_ids": True}
+    outbox_id = (await call(client, "POST", "/accounts/self/outbox", json=body))[1]["ids"]["+12125550100"]
+    await advance(client, 3600)
+    fax = await (await client.get(f"/_emulator/faxes/{outbox_id}")).json()
+    assert fax["aliases"], "FAX.PLUS re-ids a sent fax"
+    for either in (outbox_id, *fax["aliases"]):
+        hooks = await (await client.get("/_emulator/webhooks", params={"fax_id": either})).json()
+        assert [d["event"] for d in hooks["deliveries"]] == ["fax_sent"], either
+        found = await (await client.get("/_emulator/requests", params={"fax_id": either})).json()
+        assert [r["operation"] for r in found["requests"]] == ["send_fax"], either
