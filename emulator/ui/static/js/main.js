@@ -70,7 +70,9 @@ const clockState = { mode: null };
 function showClock(clock) {
   if (!clock) return;
   clockState.mode = clock.mode;
-  document.getElementById("clock-mode").textContent = `${clock.mode} clock`;
+  const mode = document.getElementById("clock-mode");
+  mode.textContent = clock.mode;
+  mode.title = `The emulator runs the ${clock.mode} clock`;
   const now = document.getElementById("clock-now");
   now.textContent = `${when(clock.iso)} UTC`;
   now.dateTime = clock.iso;

@@ -66,14 +66,14 @@ export function render(main, { query, toast }) {
     const link = h("a", { href: `#/fax/${encodeURIComponent(fax.id)}`, class: "rowlink", dataset: { faxLink: fax.id } },
       route(fax.from, fax.to));
     const tr = h("tr", { class: "row", dataset: { faxId: fax.id } },
-      h("td", {}, vendorBadge(fax.vendor, titles[fax.vendor])),
-      h("td", { class: "mono" }, fax.tenant),
+      h("td", { class: "c-vendor" }, vendorBadge(fax.vendor, titles[fax.vendor])),
+      h("td", { class: "mono c-tenant" }, fax.tenant),
       h("td", { class: "dir hide-narrow" }, fax.direction === "inbound" ? "↙ in" : "↗ out"),
-      h("td", {}, link, h("div", { class: "id" }, fax.id)),
-      h("td", { dataset: { col: "status" } }, statusPill(fax)),
+      h("td", { class: "c-route" }, link, h("div", { class: "id" }, fax.id)),
+      h("td", { class: "c-status", dataset: { col: "status" } }, statusPill(fax)),
       h("td", { class: "hide-narrow", dataset: { col: "outcome" } }, fax.outcome || h("span", { class: "muted" }, "—")),
       h("td", { class: "num hide-narrow", dataset: { col: "pages" } }, fax.pages_sent && fax.pages_sent !== fax.pages ? `${fax.pages_sent}/${fax.pages}` : fax.pages),
-      h("td", { class: "time" }, when(fax.created_at)),
+      h("td", { class: "time c-submitted" }, when(fax.created_at)),
       h("td", { class: "time hide-narrow", dataset: { col: "ended" } }, when(fax.ended_at)));
     tr.addEventListener("click", (event) => { if (!event.target.closest("a")) link.click(); });
     return tr;

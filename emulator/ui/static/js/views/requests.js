@@ -23,14 +23,14 @@ export function render(main, { match, query, toast }) {
     const tbody = h("tbody", {}, entries.map((r) => {
       const link = h("a", { href: `#/requests/${r.seq}`, class: "rowlink mono" }, r.path + (r.query ? `?${r.query}` : ""));
       const tr = h("tr", { class: `row${r.seq === selected ? " selected" : ""}`, dataset: { seq: r.seq } },
-        h("td", { class: "time" }, when(isoOf(r.time))),
+        h("td", { class: "time", title: when(isoOf(r.time)) }, when(isoOf(r.time)).slice(11)),
         h("td", { class: "method" }, r.method),
-        h("td", { style: "max-width: 360px; overflow-wrap:anywhere" }, link),
+        h("td", { class: "path" }, link),
         h("td", {}, statusCode(r.status)),
-        h("td", { class: "hide-narrow" }, r.operation || "—"),
-        h("td", { class: "hide-narrow" }, r.vendor ? vendorBadge(r.vendor, titles[r.vendor]) : "—"),
-        h("td", { class: "mono hide-narrow" }, r.tenant || "—"),
-        h("td", { class: "hide-narrow" }, r.rule ? h("span", { class: "tag", title: r.fault || "" }, r.rule) : ""),
+        h("td", { class: "hide-narrow" }, r.operation || "—",
+          r.rule ? h("span", { class: "sub", title: r.fault || "" }, `rule: ${r.rule}`) : null),
+        h("td", { class: "hide-narrow" }, r.vendor ? vendorBadge(r.vendor, titles[r.vendor]) : "—",
+          r.tenant ? h("span", { class: "sub" }, r.tenant) : null),
         h("td", { class: "num" }, r.duration_ms));
       tr.addEventListener("click", (event) => { if (!event.target.closest("a")) link.click(); });
       return tr;
@@ -43,8 +43,8 @@ export function render(main, { match, query, toast }) {
     });
     return h("table", { "aria-label": "Requests, newest first" },
       h("thead", {}, h("tr", {}, h("th", {}, "Time"), h("th", {}, "Method"), h("th", {}, "Path"), h("th", {}, "Status"),
-        h("th", { class: "hide-narrow" }, "Operation"), h("th", { class: "hide-narrow" }, "Vendor"),
-        h("th", { class: "hide-narrow" }, "Tenant"), h("th", { class: "hide-narrow" }, "Rule"), h("th", { class: "num" }, "ms"))),
+        h("th", { class: "hide-narrow" }, "Operation"), h("th", { class: "hide-narrow" }, "Vendor / tenant"),
+        h("th", { class: "num" }, "ms"))),
       tbody);
   }
 

@@ -74,7 +74,10 @@ export function render(main, { toast }) {
     } catch (error) {
       const list = error.body?.error?.detail?.problems;
       showProblems(list?.length ? list : [{ message: error.message }]);
-      replace(notice, h("p", { class: "notice bad", role: "alert" }, error.message));
+      const count = list?.length || 0;
+      replace(notice, h("p", { class: "notice bad", role: "alert" }, count
+        ? `Not applied: ${count} problem${count === 1 ? "" : "s"} (below, and marked at ${count === 1 ? "its line" : "their lines"}). The scenario in force stays.`
+        : error.message));
     }
   } }, "Apply");
   const remove = h("button", { type: "button", onclick: async () => {
