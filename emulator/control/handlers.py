@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections import Counter
+from operator import attrgetter
 from typing import Any
 
 from aiohttp import web
@@ -169,12 +171,7 @@ def _matches(fax: Fax, text: str) -> bool:
 
 def _facets(faxes: list[Fax]) -> dict[str, dict[str, int]]:
     """How many faxes have each vendor, tenant, direction and status (for filter menus)."""
-    counts: dict[str, dict[str, int]] = {"vendor": {}, "tenant": {}, "direction": {}, "status": {}}
-    for fax in faxes:
-        for name, value in (("vendor", fax.vendor), ("tenant", fax.tenant), ("direction", fax.direction),
-                            ("status", fax.status)):
-            counts[name][value] = counts[name].get(value, 0) + 1
-    return counts
+    return {name: dict(Counter(map(attrgetter(name), faxes))) for name in ("vendor", "tenant", "direction", "status")}
 
 
 async def list_faxes(request: web.Request) -> web.Response:

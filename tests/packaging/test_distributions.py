@@ -76,3 +76,11 @@ def test_the_installed_wheel_lists_and_runs_a_ready_made_scenario(fresh_install,
                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.stdout.rstrip().splitlines()[-1].startswith("PASS:")
+
+
+def test_the_wheel_carries_every_file_of_the_web_ui(dist):
+    with zipfile.ZipFile(_wheel(dist)) as wheel:
+        names = set(wheel.namelist())
+    static = ROOT / "emulator" / "ui" / "static"
+    files = {f"emulator/ui/static/{p.relative_to(static)}" for p in static.rglob("*") if p.is_file()}
+    assert "emulator/ui/static/js/views/fax.js" in files and files <= names, sorted(files - names)
