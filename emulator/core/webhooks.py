@@ -61,6 +61,7 @@ GAP = 1.0
 HOLD_LIMIT = 300.0
 #: the most a retry policy may say (attempts, emulated seconds, wall seconds per attempt)
 MAX_ATTEMPTS = 1000
+MAX_ANSWER_BYTES = 2048  # of a receiver's answer an attempt keeps (to show what it said)
 MAX_TIMEOUT = 300.0
 
 
@@ -152,6 +153,8 @@ class Attempt:
     status: int | None
     error: str | None
     duration_ms: float
+    #: the first ``MAX_ANSWER_BYTES`` of the receiver's answer, as text (None: no answer)
+    response_body: str | None = None
 
 
 @dataclass(slots=True, eq=False)
@@ -189,7 +192,8 @@ class Delivery:
             "reason": self.reason, "rule": self.rule, "copy_of": self.copy_of, "redelivery_of": self.redelivery_of,
             "policy": self.policy.to_json(),
             "attempts": [
-                {"at": a.at, "status": a.status, "error": a.error, "duration_ms": a.duration_ms}
+                {"at": a.at, "status": a.status, "error": a.error, "duration_ms": a.duration_ms,
+                 "response_body": a.response_body}
                 for a in self.attempts
             ],
         }
@@ -460,6 +464,7 @@ class Dispatcher:
         started = time.perf_counter()
         status: int | None = None
         error: str | None = None
+        answer: str | None = None
         try:
             async with session.request(
                 delivery.method, delivery.url, data=delivery.body if delivery.method != "GET" else None,
@@ -467,14 +472,14 @@ class Dispatcher:
                 allow_redirects=False,
             ) as response:
                 status = response.status
-                await response.read()
+                answer = (await response.read())[:MAX_ANSWER_BYTES].decode("utf-8", "replace")
         except (aiohttp.ClientError, TimeoutError, OSError, ValueError) as exc:
             error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         except Exception as exc:  # one broken delivery must not stop the others
             log.exception("webhook delivery %s failed", delivery.id)
             self.scheduler.errors.append(f"webhook delivery {delivery.id}: {exc!r}")
             error = type(exc).__name__
-        return Attempt(now, status, error, round((time.perf_counter() - started) * 1000, 3))
+        return Attempt(now, status, error, round((time.perf_counter() - started) * 1000, 3), answer)
 
     def _published(self, delivery: Delivery) -> None:
         """Tell the event stream what became of a delivery: an attempt settled (``_settle``),

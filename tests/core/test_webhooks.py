@@ -147,3 +147,15 @@ async def test_a_delivery_cleared_while_waiting_for_a_sender_is_not_sent(receive
         assert len(receiver.received) == PER_TARGET
     finally:
         await dispatcher.close()
+
+
+async def test_each_attempt_keeps_what_the_receiver_answered(receiver):
+    _, scheduler, dispatcher = make()
+    receiver.fail_next = 1
+    try:
+        delivery = send(dispatcher, receiver.url, RetryPolicy(attempts=2, delay=1))
+        await scheduler.advance(10)
+        assert [(a.status, a.response_body) for a in delivery.attempts] == [(500, "failing on purpose"), (200, "ok")]
+        assert delivery.to_json()["attempts"][0]["response_body"] == "failing on purpose"
+    finally:
+        await dispatcher.close()
