@@ -6,16 +6,19 @@ Both are ring buffers: the oldest entry goes when a new one would exceed the siz
 A request entry also keeps the request's and the answer's headers and bodies, each bounded:
 at most ``MAX_BODY_BYTES`` of each body (the rest is cut, and the entry says how long the
 whole was) and at most ``MAX_HEADERS`` headers of each (aiohttp itself limits a header line
-to 8,190 bytes). The headers are kept as the objects the request and the answer already
-have, and a body as the bytes it already is when it is short: an entry copies nothing on
-the hot path that nobody reads.
+to 8,190 bytes). The request's headers are kept as the raw (name, value) byte pairs its
+parser already made, a body as the bytes it already is when it is short, and the answer's
+headers as (name, value) pairs: an entry holds only bytes, strings and tuples of them, which
+the garbage collector stops tracking, so a full journal costs collections nothing. (Keeping
+the headers' multidicts instead cost a hot read about 4% more instructions: a ring of
+tracked objects that each full collection walks.)
 """
 
 from __future__ import annotations
 
 import itertools
 from collections import deque
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +31,8 @@ DEFAULT_SIZE = 10_000
 MAX_BODY_BYTES = 16 * 1024  # of each body an entry keeps (request and answer)
 MAX_HEADERS = 100  # of each header block an entry keeps (request and answer)
 
-Headers = Mapping[str, str]
+#: headers as (name, value) pairs: raw bytes for a request's, text for an answer's
+Headers = Sequence[tuple[bytes, bytes]] | Sequence[tuple[str, str]]
 
 
 def bounded_body(body: bytes | None) -> bytes | None:
@@ -37,10 +41,10 @@ def bounded_body(body: bytes | None) -> bytes | None:
 
 
 def bounded_headers(headers: Headers | None) -> Headers | None:
-    """``headers`` (the same object), or a copy of its first ``MAX_HEADERS`` when longer."""
+    """``headers`` (the same object), or its first ``MAX_HEADERS`` when longer."""
     if headers is None or len(headers) <= MAX_HEADERS:
         return headers
-    return dict(itertools.islice(headers.items(), MAX_HEADERS))
+    return headers[:MAX_HEADERS]
 
 
 def _text(body: bytes | None) -> str | None:
@@ -54,7 +58,14 @@ def _text(body: bytes | None) -> str | None:
 
 
 def _pairs(headers: Headers | None) -> list[list[str]]:
-    return [[name, value] for name, value in headers.items()] if headers is not None else []
+    if headers is None:
+        return []
+    return [[_decoded(name), _decoded(value)] for name, value in headers]
+
+
+def _decoded(text: str | bytes) -> str:
+    # header bytes are latin-1 on the wire (RFC 9110 §5.5: anything else is opaque)
+    return text.decode("latin-1") if isinstance(text, bytes) else text
 
 
 @dataclass(slots=True)
@@ -156,7 +167,7 @@ class Journal:
         if len(requests) == self.size:
             self.dropped += 1
         if response is not None:
-            response_headers = bounded_headers(response.headers)
+            response_headers = bounded_headers(tuple(response.headers.items()))
             answer = response.body if type(response) is web.Response else None
             response_body = answer if isinstance(answer, bytes) else None
         else:

@@ -127,7 +127,7 @@ def vendor_route(runtime: Runtime, vendor: Vendor, operation: str | None, handle
             raise
         finally:
             journal.record(exchange.at, name, operation, exchange.tenant, request.method, request.raw_path, status,
-                           perf_counter() - started, acted[0], acted[1], exchange.fax_ids, request.headers,
+                           perf_counter() - started, acted[0], acted[1], exchange.fax_ids, request.raw_headers,
                            exchange.body, response)
 
     return handle
@@ -168,7 +168,7 @@ def stray_route(runtime: Runtime) -> Handler:
     async def stray(request: web.Request) -> web.StreamResponse:
         error = request.match_info.http_exception  # type: ignore[attr-defined]
         runtime.journal.record(runtime.clock.now(), None, None, None, request.method, request.raw_path, error.status,
-                               0.0, request_headers=request.headers)
+                               0.0, request_headers=request.raw_headers)
         raise error
 
     return stray

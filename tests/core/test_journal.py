@@ -39,7 +39,7 @@ def test_an_entry_keeps_a_long_body_cut_and_says_how_long_it_was():
     from emulator.core.journal import MAX_BODY_BYTES
 
     journal = Journal(size=2)
-    journal.record(1.0, "v", "op", "t", "POST", "/x", 200, 0.0, request_headers={"A": "1"},
+    journal.record(1.0, "v", "op", "t", "POST", "/x", 200, 0.0, request_headers=((b"A", b"1"),),
                    request_body=b"y" * (MAX_BODY_BYTES + 5))
     full = journal.query()[0].to_full_json()
     assert full["request"] == {"headers": [["A", "1"]], "body": "y" * MAX_BODY_BYTES,
@@ -51,7 +51,7 @@ def test_an_entry_keeps_at_most_the_first_headers_and_notes_a_binary_body():
     from emulator.core.journal import MAX_HEADERS
 
     journal = Journal(size=2)
-    many = {f"h{n}": str(n) for n in range(MAX_HEADERS + 10)}
+    many = tuple((f"h{n}".encode(), str(n).encode()) for n in range(MAX_HEADERS + 10))
     journal.record(1.0, None, None, None, "PUT", "/x", 404, 0.0, request_headers=many, request_body=b"\xff\xfe")
     request = journal.query()[0].to_full_json()["request"]
     assert len(request["headers"]) == MAX_HEADERS and request["headers"][0] == ["h0", "0"]
