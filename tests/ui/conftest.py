@@ -1,5 +1,9 @@
 """Fixtures of the browser tests: one Chromium and one emulator (manual clock, a free port)
-for the whole session; each test gets a fresh page and an emulator reset."""
+for the browser tests' module; each test gets a fresh page and an emulator reset.
+
+Module scope, not session: Playwright's sync API runs an event loop in the test thread
+while it is started, so async tests elsewhere in the run must not meet a browser left open.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ START = 1_767_258_000.0  # 2026-01-01 09:00 UTC
 EXPECT_TIMEOUT_MS = 5_000  # the longest any expectation waits
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     why = chromium.missing()
     if why is not None:
@@ -32,7 +36,7 @@ def browser() -> Iterator[Any]:
         launched.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def emulator(browser: Any) -> Iterator[FaxEmulator]:
     with FaxEmulator(start_time=START, seed=7) as emu:
         yield emu
