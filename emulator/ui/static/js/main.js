@@ -1,6 +1,6 @@
 // The app shell: hash routes, the clock in the top bar, reset, toasts.
 import { api } from "./api.js";
-import { h, when } from "./dom.js";
+import { h, isoOf, when } from "./dom.js";
 import * as live from "./live.js";
 import * as faxes from "./views/faxes.js";
 import * as fax from "./views/fax.js";
@@ -65,11 +65,9 @@ function render() {
 }
 
 // --- the clock ---
-const clockState = { mode: null };
 
 function showClock(clock) {
   if (!clock) return;
-  clockState.mode = clock.mode;
   const mode = document.getElementById("clock-mode");
   mode.textContent = clock.mode;
   mode.title = `The emulator runs the ${clock.mode} clock`;
@@ -132,7 +130,7 @@ function start() {
       if (search) { event.preventDefault(); search.focus(); }
     }
   });
-  live.on("clock", (data) => showClock(data?.iso ? data : { ...data, iso: data?.iso ?? (data?.now ? new Date(data.now * 1000).toISOString() : null) }));
+  live.on("clock", (data) => { if (data) showClock({ ...data, iso: data.iso ?? isoOf(data.now) }); });
   live.on("violation", countViolations);
   live.on("reset", () => { countViolations(); refreshClock(); });
   live.on("dropped", refreshClock);
