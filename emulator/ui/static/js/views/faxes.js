@@ -67,7 +67,7 @@ export function render(main, { query, toast }) {
       route(fax.from, fax.to));
     const tr = h("tr", { class: "row", dataset: { faxId: fax.id } },
       h("td", { class: "c-vendor" }, vendorBadge(fax.vendor, titles[fax.vendor])),
-      h("td", { class: "mono c-tenant" }, fax.tenant),
+      h("td", { class: "mono c-tenant", title: fax.tenant }, fax.tenant),
       h("td", { class: "dir hide-narrow" }, fax.direction === "inbound" ? "↙ in" : "↗ out"),
       h("td", { class: "c-route" }, link, h("div", { class: "id" }, fax.id)),
       h("td", { class: "c-status", dataset: { col: "status" } }, statusPill(fax)),
