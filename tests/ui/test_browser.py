@@ -171,3 +171,17 @@ def test_a_narrow_window_still_works(page, emulator):
     page.get_by_role("link", name="Requests").click()
     expect(page.get_by_role("heading", name="Requests")).to_be_visible()
     assert fits(page), "the journal scrolls sideways"
+
+
+def test_the_coverage_tab_shows_what_was_never_exercised_and_moves_live(page, emulator):
+    from playwright.sync_api import expect
+
+    page.goto("/#/coverage")
+    callerip = page.get_by_role("region", name="CallerIP coverage")
+    expect(callerip).to_contain_text("0%")
+    send_callerip(emulator)
+    emulator.client.run_until_idle()
+    expect(callerip).to_contain_text("send_fax")
+    expect(callerip.locator(".pill.ok").get_by_text("Success", exact=True)).to_be_visible()  # entered: green
+    expect(callerip.locator(".pill:not(.ok)").get_by_text("no_answer", exact=True)).to_be_visible()  # never
+    expect(page.get_by_role("meter", name=re.compile(r"CallerIP: [1-9]\d*(\.\d)?% covered"))).to_be_visible()
