@@ -16,6 +16,7 @@ from emulator import __version__
 from emulator.config import DEFAULT_HOST, DEFAULT_PORT, Config
 from emulator.core.documents import DEFAULT_MAX_UPLOAD
 from emulator.core.journal import DEFAULT_SIZE
+from emulator.core.retention import DEFAULT_MAX_DOCUMENT_BYTES, DEFAULT_MAX_FAXES
 from emulator.core.scheduler import DEFAULT_WAIT
 from emulator.core.webhooks import DEFAULT_MAX_PENDING
 
@@ -57,6 +58,11 @@ def _parser() -> argparse.ArgumentParser:
                        help="requests kept in the request log (default %(default)s)")
     serve.add_argument("--max-upload-mb", type=float, default=DEFAULT_MAX_UPLOAD / 1024 / 1024,
                        help="largest accepted document, in MiB (default %(default)s)")
+    serve.add_argument("--retain-faxes", type=int, default=DEFAULT_MAX_FAXES, metavar="N",
+                       help="faxes kept; beyond, the oldest ended ones are forgotten (default %(default)s)")
+    serve.add_argument("--retain-documents-mb", type=float, default=DEFAULT_MAX_DOCUMENT_BYTES / 1024 / 1024,
+                       metavar="M", help="MiB of ended faxes' documents kept; beyond, the oldest ended faxes' "
+                                         "documents expire (default %(default)s)")
     serve.add_argument("--allow-fetch", action="append", default=[], metavar="HOST",
                        help="host (besides loopback) that document URLs may be fetched from (repeatable)")
     serve.add_argument("--webhook-hosts", action="append", default=[], type=_hosts, metavar="HOST[,HOST...]",
@@ -126,7 +132,9 @@ def _config(args: argparse.Namespace) -> Config:
         host=args.host, port=args.port, clock=mode, speed=speed, start_time=start,
         seed=args.seed if args.seed is not None else seed, scenarios=tuple(args.scenario),
         journal_size=args.journal_size,
-        max_upload_bytes=int(args.max_upload_mb * 1024 * 1024), fetch_allow=tuple(args.allow_fetch),
+        max_upload_bytes=int(args.max_upload_mb * 1024 * 1024),
+        retain_faxes=args.retain_faxes, retain_document_bytes=int(args.retain_documents_mb * 1024 * 1024),
+        fetch_allow=tuple(args.allow_fetch),
         webhook_hosts=tuple(host for hosts in args.webhook_hosts for host in hosts),
         webhook_log_size=args.webhook_log_size, webhook_max_pending=args.webhook_max_pending,
         advance_wait=args.advance_wait,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from emulator.core.documents import DEFAULT_MAX_UPLOAD
 from emulator.core.journal import DEFAULT_SIZE as DEFAULT_JOURNAL_SIZE
+from emulator.core.retention import DEFAULT_MAX_DOCUMENT_BYTES, DEFAULT_MAX_FAXES
 from emulator.core.scheduler import DEFAULT_WAIT
 from emulator.core.webhooks import DEFAULT_MAX_PENDING
 
@@ -29,6 +30,8 @@ class Config:
     webhook_hosts: tuple[str, ...] = ()  # hosts webhooks may go to; empty: any host
     advance_wait: float = DEFAULT_WAIT  # wall seconds clock/advance waits for webhook attempts in flight
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD  # per uploaded document
+    retain_faxes: int = DEFAULT_MAX_FAXES  # faxes kept; beyond, the oldest ended go
+    retain_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES  # ended faxes' document bytes kept
     scenarios: tuple[str, ...] = ()
     strict: bool = False  # validate the emulator's own responses and webhooks
     fetch_allow: tuple[str, ...] = ()  # hosts (besides loopback) documents may be fetched from
@@ -49,5 +52,7 @@ class Config:
             raise ValueError(f"console must be 'text', 'json' or None, not {self.console!r}")
         if min(self.journal_size, self.webhook_log_size, self.max_upload_bytes, self.webhook_max_pending) < 1:
             raise ValueError("sizes and limits must be positive")
+        if self.retain_faxes < 1 or self.retain_document_bytes < 0:
+            raise ValueError("--retain-faxes must be at least 1 and --retain-documents-mb not negative")
         if not 0 <= self.advance_wait <= 3600:
             raise ValueError("the advance wait must be between 0 and 3600 seconds")

@@ -58,6 +58,7 @@ async def health(request: web.Request) -> web.Response:
         "vendors": {v.name: _base_url(request, v.prefix) for v in runtime.vendors.values()},
         "errors": list(runtime.scheduler.errors),
         "webhooks": runtime.dispatcher.counts(),
+        "retention": runtime.store.retention.counts(),
     })
 
 

@@ -113,6 +113,8 @@ class Engine:
         self.machines: dict[str, Machine] = {}
         self.listeners: dict[str, Listener] = {}
         self._leave_state = self._leave  # bound once: every timer of every fax shares it
+        #: told of each fax that has ended, after its vendor was (the store's retention)
+        self.ended: Callable[[Fax], None] = lambda fax: None
 
     def register(self, vendor: str, machine: Machine, listener: Listener | None = None) -> None:
         self.machines[vendor] = machine
@@ -241,3 +243,4 @@ class Engine:
         fax.result = result
         fax.ended_at = self.clock.now()
         self._transition(fax, status)
+        self.ended(fax)

@@ -22,6 +22,7 @@ from emulator.core.journal import Journal
 from emulator.core.lifecycle import Engine
 from emulator.core.outbox import Outbox
 from emulator.core.outcomes import MagicNumberPolicy, OutcomePolicy
+from emulator.core.retention import Retention
 from emulator.core.scenarios import gate
 from emulator.core.scenarios.manager import Scenarios
 from emulator.core.scenarios.policy import ScenarioPolicy
@@ -63,7 +64,7 @@ class Runtime:
         self.scheduler = Scheduler(self.clock, self.events)
         self.scheduler.wait = config.advance_wait
         self.ids = Ids(config.seed)
-        self.store = Store()
+        self.store = Store(Retention(config.retain_faxes, config.retain_document_bytes))
         self.journal = Journal(config.journal_size, self.events)
         self.checks = ContractChecker(self.journal, self.clock, config.strict)
         self.dispatcher = Dispatcher(self.scheduler, config.webhook_log_size, check=self.checks.check_webhook,
@@ -80,6 +81,7 @@ class Runtime:
         self.policy: OutcomePolicy = ScenarioPolicy(self.scenarios, MagicNumberPolicy())
         self.dispatcher.shaper = self.scenarios.shape_webhook
         self.engine = Engine(self.scheduler, lambda fax: self.policy, self.events)
+        self.engine.ended = self.store.ended
         self.outbox = Outbox()  # e-mails the vendors would send
         #: vendor name -> its option switches and declared data (complete, with defaults)
         self.options: dict[str, dict[str, Any]] = _Options(vendors)

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from emulator.core.retention import Retention
+
 if TYPE_CHECKING:
     from emulator.core.documents import Document
     from emulator.core.outcomes import Result
@@ -48,6 +50,9 @@ class Fax:
     started_at: float | None = None  # first transmission attempt began
     ended_at: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: its documents' bytes were dropped by retention (core/retention.py): downloads answer
+    #: as the vendor answers for an expired file
+    documents_expired: bool = False
     aliases: list[str] = field(default_factory=list)  # other ids the vendor gave it
     timer: Timer | None = None
     pending: Result | None = None  # the running attempt's result, decided when it starts
@@ -99,11 +104,14 @@ class Tenant:
 
 
 class Store:
-    """Every tenant and a global index of faxes (by id and by alias)."""
+    """Every tenant and a global index of faxes (by id and by alias), within the limits of
+    its ``retention`` (oldest ended faxes, and their documents, go first)."""
 
-    def __init__(self) -> None:
+    def __init__(self, retention: Retention | None = None) -> None:
         self.tenants: dict[tuple[str, str], Tenant] = {}
         self.faxes: dict[str, Fax] = {}
+        self.retention = retention if retention is not None else Retention()
+        self.retention.drop = self.remove
 
     def tenant(self, vendor: str, tenant_id: str, now: float) -> Tenant:
         """The tenant, created on first use."""
@@ -121,11 +129,19 @@ class Store:
         tenant = self.tenants[(fax.vendor, fax.tenant)]
         tenant.faxes[fax.id] = fax
         self.faxes[fax.id] = fax
+        self.retention.added(fax)
         return fax
+
+    def ended(self, fax: Fax) -> None:
+        """``fax`` reached a terminal status: retention may now drop it (or others)."""
+        if self.faxes.get(fax.id) is fax:
+            self.retention.ended(fax)
 
     def alias(self, fax: Fax, alias: str) -> None:
         """Make ``alias`` a second id of ``fax`` (for a vendor that re-ids finished faxes)."""
         fax.aliases.append(alias)
+        if self.faxes.get(fax.id) is not fax:  # retention already let it go
+            return
         self.faxes[alias] = fax
         self.tenants[(fax.vendor, fax.tenant)].faxes[alias] = fax
 
@@ -134,6 +150,9 @@ class Store:
 
     def remove(self, fax: Fax) -> None:
         """Forget ``fax`` under every id it has."""
+        if self.faxes.get(fax.id) is not fax:
+            return
+        self.retention.forgotten(fax)
         tenant = self.tenants.get((fax.vendor, fax.tenant))
         for key in (fax.id, *fax.aliases):
             self.faxes.pop(key, None)
@@ -150,6 +169,7 @@ class Store:
             dropped = self.all_faxes()
             self.tenants.clear()
             self.faxes.clear()
+            self.retention.cleared()
             return dropped
         keys = [k for k in self.tenants if k[0] == vendor and (tenant_id is None or k[1] == tenant_id)]
         dropped: list[Fax] = []
@@ -157,6 +177,7 @@ class Store:
             tenant = self.tenants.pop(key)
             dropped.extend(f for k, f in tenant.faxes.items() if k == f.id)
         for fax in dropped:
+            self.retention.forgotten(fax)
             for fax_id in (fax.id, *fax.aliases):
                 self.faxes.pop(fax_id, None)
         return dropped

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from emulator.core.documents import Document, DocumentError, intake, make_pdf, make_tiff
-from emulator.core.errors import Invalid
+from emulator.core.errors import Invalid, NotFound
 from emulator.core.http import Upload
 from emulator.core.store import Fax
 from emulator.vendors.faxplus import png
@@ -78,6 +78,7 @@ def _read(path: str, upload: Upload, now: float) -> StoredFile:
 
 def render(fax: Fax, kind: str | None) -> tuple[bytes, str]:
     """The fax's document as ``kind`` (default: TIFF if every part is TIFF, else PDF)."""
+    expired(fax)
     documents = fax.documents
     if kind is None:
         kind = "tiff" if documents and all(d.kind == "tiff" for d in documents) else "pdf"
@@ -116,6 +117,13 @@ def report(fax: Fax, record: dict[str, object]) -> bytes:
     return make_pdf(1, lines, title="FAX.PLUS confirmation report")
 
 
+def expired(fax: Fax) -> None:
+    """404 when retention dropped the fax's file (fidelity.md: as for a file that is gone)."""
+    if fax.documents_expired:
+        raise NotFound("the file has expired")
+
+
 def thumbnail(fax: Fax) -> bytes:
     """A PNG picture of page 1."""
+    expired(fax)
     return png.page_thumbnail(fax.pages)

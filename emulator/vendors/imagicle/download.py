@@ -11,13 +11,16 @@ PDF is returned as it was uploaded; any other fax is rendered as a PDF with the 
 from __future__ import annotations
 
 from emulator.core.documents import make_pdf
+from emulator.core.errors import NotFound
 from emulator.core.store import Fax
 
 CONTENT_TYPE = "application/pdf"
 
 
 def document(fax: Fax) -> bytes:
-    """The fax's document as PDF bytes."""
+    """The fax's document as PDF bytes; 404 once retention dropped it (fidelity.md)."""
+    if fax.documents_expired:
+        raise NotFound(f"the document of fax {fax.id} is no longer available")
     if len(fax.documents) == 1 and fax.documents[0].kind == "pdf" and not fax.extra.get("cover"):
         return fax.documents[0].data
     lines = [f"Fax {fax.id}", f"To: {fax.to}", f"From: {fax.sender}", f"Pages: {fax.pages}"]

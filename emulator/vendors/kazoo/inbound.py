@@ -86,6 +86,7 @@ def receive(rt: Runtime, inbound: Inbound) -> Fax:
     rt.store.add(fax)
     rt.engine.record(fax, RECEIVED)
     fax.result, fax.ended_at = Result(Outcome.SUCCESS), now
+    rt.store.ended(fax)  # received whole: retention may let it go in its turn
     info = {"fax_success": True, "fax_result_code": "0", "fax_result_text": "OK", "fax_total_pages": str(fax.pages),
             "fax_transferred_pages": str(fax.pages), "fax_transfer_rate": lifecycle.TRANSFER_RATE,
             "fax_ecm_used": False, "fax_doc_id": fax_id, "fax_timezone": fields.get("fax_timezone"),
