@@ -65,7 +65,9 @@ print(found[0])
 PY
 )
 rootfs_tar="$CACHE/rootfs-$(printf '%s %s %s' "$MIRROR" "$SUITE" "$PACKAGES" | sha256sum | cut -c1-16).tar"
-if [[ ! -s $rootfs_tar ]]; then
+rootfs_image="fax-emulator-rootfs:$(basename "$rootfs_tar" .tar)"
+# a daemon that still holds the imported root (another checkout built it) needs no debootstrap
+if ! docker image inspect "$rootfs_image" >/dev/null 2>&1 && [[ ! -s $rootfs_tar ]]; then
     say "debootstrap $SUITE from $MIRROR (once; cached in $rootfs_tar)"
     root="$CACHE/rootfs"
     rm -rf "$root"
@@ -75,7 +77,6 @@ if [[ ! -s $rootfs_tar ]]; then
     tar -C "$root" -cf "$rootfs_tar.part" . && mv "$rootfs_tar.part" "$rootfs_tar"
     rm -rf "$root"
 fi
-rootfs_image="fax-emulator-rootfs:$(basename "$rootfs_tar" .tar)"
 if ! docker image inspect "$rootfs_image" >/dev/null 2>&1; then
     say "importing $rootfs_tar"
     docker import "$rootfs_tar" "$rootfs_image" >/dev/null
