@@ -22,7 +22,7 @@ CONTROL_PREFIX = "/_emulator"
 
 
 async def _clock_context(app: web.Application) -> AsyncIterator[None]:
-    """Owns the scheduler loop (real clock), side tasks and the webhook session."""
+    """Owns the scheduler loop (real clock), side tasks, the webhook session and the workers."""
     runtime = app[keys.RUNTIME]
     loop_task = None
     if runtime.clock.mode == "real":
@@ -34,6 +34,7 @@ async def _clock_context(app: web.Application) -> AsyncIterator[None]:
             await loop_task
     await runtime.scheduler.close()
     await runtime.dispatcher.close()
+    await runtime.work.close()
 
 
 async def _end_streams(app: web.Application) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from emulator.core.documents import DEFAULT_MAX_UPLOAD
 from emulator.core.journal import DEFAULT_SIZE as DEFAULT_JOURNAL_SIZE
 from emulator.core.retention import DEFAULT_MAX_DOCUMENT_BYTES, DEFAULT_MAX_FAXES
 from emulator.core.scheduler import DEFAULT_WAIT
 from emulator.core.webhooks import DEFAULT_MAX_PENDING
+from emulator.core.work import Limits as WorkLimits
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8329
@@ -38,6 +39,7 @@ class Config:
     log_level: str = "info"
     #: what happens, printed to stdout while serving: "text" or "json" lines; None prints nothing
     console: str | None = None
+    work: WorkLimits = field(default_factory=WorkLimits)  # the worker pool for parsing and rendering (core/work.py)
 
     def __post_init__(self) -> None:
         if self.clock not in ("real", "manual"):

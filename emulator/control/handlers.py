@@ -12,7 +12,7 @@ from aiohttp import web
 
 from emulator import __version__, keys
 from emulator.core.clock import ManualClock
-from emulator.core.documents import DocumentError, intake, make_pdf
+from emulator.core.documents import DocumentError, intake, intake_off_loop, make_pdf
 from emulator.core.errors import Conflict, Invalid, NotFound
 from emulator.core.http import read_json
 from emulator.core.runtime import Runtime
@@ -59,6 +59,7 @@ async def health(request: web.Request) -> web.Response:
         "errors": list(runtime.scheduler.errors),
         "webhooks": runtime.dispatcher.counts(),
         "retention": runtime.store.retention.counts(),
+        "work": runtime.work.stats(),
     })
 
 
@@ -231,7 +232,7 @@ async def cancel_fax(request: web.Request) -> web.Response:
     return web.json_response(fax_json(runtime, fax))
 
 
-def _inbound_from(body: Any) -> Inbound:
+async def _inbound_from(runtime: Runtime, body: Any) -> Inbound:
     if not isinstance(body, dict):
         raise Invalid("the body must be a JSON object")
     for name in ("vendor", "from"):
@@ -252,7 +253,7 @@ def _inbound_from(body: Any) -> Inbound:
         except (binascii.Error, ValueError, TypeError) as exc:
             raise Invalid("'document_base64' is not valid base64", field="document_base64") from exc
         try:
-            document = intake(data, str(body.get("filename") or "inbound"))
+            document = await intake_off_loop(runtime.work, data, str(body.get("filename") or "inbound"))
         except DocumentError as exc:
             raise Invalid(exc.message, field="document_base64", code=exc.code) from exc
     else:
@@ -267,7 +268,7 @@ def _inbound_from(body: Any) -> Inbound:
 
 async def inbound(request: web.Request) -> web.Response:
     runtime = _runtime(request)
-    fax = runtime.receive(_inbound_from(await read_json(request)))
+    fax = runtime.receive(await _inbound_from(runtime, await read_json(request)))
     return web.json_response(fax_json(runtime, fax), status=201)
 
 

@@ -33,6 +33,17 @@ class EmulatorError(Exception):
             self.status = status
         super().__init__(self.message)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # kept whole through pickling (a worker process's error comes back as itself)
+        return _rebuild, (type(self), self.__dict__)
+
+
+def _rebuild(cls: type[EmulatorError], state: dict[str, Any]) -> EmulatorError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, state.get("message"))
+    error.__dict__.update(state)
+    return error
+
 
 class Invalid(EmulatorError):
     status = 400

@@ -30,6 +30,7 @@ from emulator.core.scheduler import Scheduler
 from emulator.core.store import Fax, Store, Tenant
 from emulator.core.vendor import Inbound, Vendor
 from emulator.core.webhooks import Dispatcher
+from emulator.core.work import Work
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,8 @@ class Runtime:
         self.engine = Engine(self.scheduler, lambda fax: self.policy, self.events)
         self.engine.ended = self.store.ended
         self.outbox = Outbox()  # e-mails the vendors would send
+        #: worker processes for CPU-heavy work (parsing, rendering); started on first use
+        self.work = Work(config.work)
         #: vendor name -> its option switches and declared data (complete, with defaults)
         self.options: dict[str, dict[str, Any]] = _Options(vendors)
         self.vendors: dict[str, Vendor] = {}

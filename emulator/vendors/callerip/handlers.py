@@ -5,7 +5,7 @@ import re
 from aiohttp import web
 
 from emulator import keys
-from emulator.core.documents import DocumentError, intake
+from emulator.core.documents import DocumentError, intake_off_loop
 from emulator.core.errors import Invalid, NotFound
 from emulator.core.http import json_response, read_form
 from emulator.core.store import Fax
@@ -30,7 +30,7 @@ async def send_fax(request: web.Request) -> web.Response:
     if upload is None:
         raise Invalid("file is required", field="file")
     try:
-        document = intake(upload.data, upload.filename, accept=("pdf",))
+        document = await intake_off_loop(runtime.work, upload.data, upload.filename, accept=("pdf",))
     except DocumentError as exc:
         raise Invalid(f"file: {exc.message}", field="file", code=exc.code) from exc
     fax = Fax(

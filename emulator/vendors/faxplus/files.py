@@ -14,7 +14,7 @@ import io
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from emulator.core.documents import Document, DocumentError, intake, make_pdf, make_tiff
+from emulator.core.documents import Document, DocumentError, intake_off_loop, make_pdf, make_tiff
 from emulator.core.errors import Invalid, NotFound
 from emulator.core.http import Upload
 from emulator.core.store import Fax
@@ -54,17 +54,18 @@ def check_format(value: str | None) -> str | None:
     return value
 
 
-def add(runtime: Runtime, tenant: Tenant, upload: Upload) -> StoredFile:
+async def add(runtime: Runtime, tenant: Tenant, upload: Upload) -> StoredFile:
     """Keep an upload under a new ``/transient-<uuid4>`` path (Invalid only for an empty file)."""
-    stored = _read(f"/transient-{runtime.ids.uuid4()}", upload, runtime.now())
+    stored = await _read(runtime, f"/transient-{runtime.ids.uuid4()}", upload)
     tenant.collection("files")[stored.path] = stored
     return stored
 
 
-def _read(path: str, upload: Upload, now: float) -> StoredFile:
+async def _read(runtime: Runtime, path: str, upload: Upload) -> StoredFile:
     name = upload.filename or "document"
     try:
-        document, convertible = intake(upload.data, name, accept=("pdf", "tiff", "text")), True
+        document = await intake_off_loop(runtime.work, upload.data, name, accept=("pdf", "tiff", "text"))
+        convertible = True
     except DocumentError as exc:
         if exc.code == "empty_document":
             raise Invalid("fax_file is empty", field="fax_file", code="invalid_file") from exc
@@ -73,7 +74,7 @@ def _read(path: str, upload: Upload, now: float) -> StoredFile:
         line = f"{name}: {kind} (one page)" if kind else f"{name}: cannot be converted"
         document = Document("pdf", make_pdf(1, [line]), 1, name)
     mime = upload.content_type or "application/octet-stream"
-    return StoredFile(path, name, mime, len(upload.data), document, convertible, now)
+    return StoredFile(path, name, mime, len(upload.data), document, convertible, runtime.now())
 
 
 def render(fax: Fax, kind: str | None) -> tuple[bytes, str]:

@@ -23,7 +23,7 @@ async def upload_file(request: web.Request) -> web.Response:
     upload = form.file("fax_file")
     if upload is None:
         raise Invalid("fax_file is required: a multipart part named fax_file", field="fax_file")
-    return ok({"path": files.add(runtime, tenant, upload).path})
+    return ok({"path": (await files.add(runtime, tenant, upload)).path})
 
 
 async def get_file(request: web.Request) -> web.Response:

@@ -33,7 +33,7 @@ async def submit_fax(request: web.Request) -> web.Response:
     # the vendor documents multipart only; a url-encoded jsondata is refused (fidelity.md)
     form = await read_form(request, runtime.config.max_upload_bytes, urlencoded=False)
     request[keys.PARSED_BODY] = submission.checked_instance(form)
-    faxes = submission.submit(runtime, submission.parse(runtime, user, form))
+    faxes = submission.submit(runtime, await submission.parse(runtime, user, form))
     request[keys.EXCHANGE].fax_ids = [fax.id for fax in faxes]
     return json_response(serialise.submitted(faxes), status=options.of(runtime)["submit_status"])
 

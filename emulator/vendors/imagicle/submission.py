@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from emulator.core import contracts
-from emulator.core.documents import Document, DocumentError, intake
+from emulator.core.documents import Document, DocumentError, intake, intake_off_loop
 from emulator.core.errors import Forbidden, Invalid
 from emulator.core.http import Form
 from emulator.core.store import Fax
@@ -103,7 +103,7 @@ def _recipients(data: dict[str, Any], directories: dict[str, list[dict[str, Any]
     return tuple(listed)
 
 
-def _documents(form: Form, body: str | None, accept: tuple[str, ...]) -> tuple[Document, ...]:
+async def _documents(runtime: Runtime, form: Form, body: str | None, accept: tuple[str, ...]) -> tuple[Document, ...]:
     documents = []
     if body and body.strip():  # "if null/empty the multipart must carry at least one valid attachment"
         try:
@@ -114,7 +114,7 @@ def _documents(form: Form, body: str | None, accept: tuple[str, ...]) -> tuple[D
         if upload.name == JSONDATA:
             continue
         try:
-            documents.append(intake(upload.data, upload.filename, accept=accept))
+            documents.append(await intake_off_loop(runtime.work, upload.data, upload.filename, accept=accept))
         except DocumentError as exc:
             raise Invalid(f"unsupported attachment {upload.filename!r}: {exc.message}", field=upload.name) from None
     if not documents:
@@ -122,7 +122,7 @@ def _documents(form: Form, body: str | None, accept: tuple[str, ...]) -> tuple[D
     return tuple(documents)
 
 
-def parse(runtime: Runtime, user: auth.User, form: Form) -> Job:
+async def parse(runtime: Runtime, user: auth.User, form: Form) -> Job:
     """The checked job, or the vendor's 400/403 for the first thing wrong."""
     if not user.send:
         raise Forbidden(f"sending faxes is disabled for user {user.name}")
@@ -140,7 +140,7 @@ def parse(runtime: Runtime, user: auth.User, form: Form) -> Job:
         notify_to = account["email"] if account else None  # the sender's own address, if it has one
     cover_name = (data.get("coverPageName") or "").strip().casefold()
     cover = next((c for c in opts["cover_pages"] if c.casefold() == cover_name), None)  # unknown: no cover
-    documents = _documents(form, data.get("body"), tuple(opts["accept"]))
+    documents = await _documents(runtime, form, data.get("body"), tuple(opts["accept"]))
     return Job(owner, user.name, data.get("subject"), recipients, documents, cover, notify,
                notify_to if notify else None)
 

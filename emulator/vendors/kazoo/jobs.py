@@ -17,7 +17,7 @@ from typing import Any
 from aiohttp import web
 
 from emulator import keys
-from emulator.core.documents import Document, DocumentError, intake
+from emulator.core.documents import Document, DocumentError, intake_off_loop
 from emulator.core.fetch import FetchError, fetch
 from emulator.core.http import Upload, read_bytes, read_parts
 from emulator.core.runtime import Runtime
@@ -115,7 +115,7 @@ async def _document(rt: Runtime, fields: dict[str, Any], upload: Upload | None) 
             return None, f"failed to fetch {spec['url']}: HTTP {fetched.status}"
         data, name = fetched.data, spec["url"].rsplit("/", 1)[-1] or "original_file"
     try:
-        return intake(data, name), None
+        return await intake_off_loop(rt.work, data, name), None
     except DocumentError as exc:
         return None, f"unable to convert the document: {exc.message}"
 

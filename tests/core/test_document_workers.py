@@ -1,0 +1,86 @@
+"""Big or compressed documents are read in a worker: hostile uploads never stall the server."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import time
+from typing import Any
+
+import aiohttp
+import pytest
+from PIL import Image
+
+from emulator.core.documents import INLINE_MAX, DocumentError, intake_off_loop, make_pdf, read_in_worker
+from emulator.core.work import Limits, Work
+from tests.conftest import runtime_of
+from tests.vendors.faxplus.raw import call
+
+
+def image_pdf(pages: int) -> bytes:
+    """A PDF whose pages are compressed images (Pillow writes them with a /Filter)."""
+    out = io.BytesIO()
+    images = [Image.new("L", (200, 260), 255) for _ in range(pages)]
+    images[0].save(out, "PDF", save_all=True, append_images=images[1:], resolution=72)
+    return out.getvalue()
+
+
+def pdf_junk(size: int) -> bytes:
+    """Starts like a PDF, then objects that never end: pypdf reads on and on (4 s at 4 MB)."""
+    return b"%PDF-1.7\n" + b"1 0 obj\n" * (size // 8)
+
+
+def test_which_documents_are_read_in_a_worker() -> None:
+    assert not read_in_worker(make_pdf(3))  # small, nothing compressed
+    assert read_in_worker(image_pdf(1))  # compressed streams: a bomb would be one
+    assert read_in_worker(b"a" * (INLINE_MAX + 1))  # big, whatever it is
+
+
+async def test_a_compressed_pdf_is_counted_in_a_worker() -> None:
+    work = Work(Limits(workers=1))
+    try:
+        assert (await intake_off_loop(work, make_pdf(2), "a.pdf")).pages == 2
+        assert not work.started  # the small plain one was read in place
+        document = await intake_off_loop(work, image_pdf(3), "scan.pdf")
+        assert (document.kind, document.pages, document.filename) == ("pdf", 3, "scan.pdf")
+        assert work.stats()["done"] == 1
+    finally:
+        await work.close()
+
+
+async def test_a_document_past_the_time_limit_is_corrupt() -> None:
+    work = Work(Limits(workers=1, timeout=0.3))
+    try:
+        with pytest.raises(DocumentError) as caught:
+            await intake_off_loop(work, pdf_junk(2 * 1024 * 1024), "x.pdf")
+        assert caught.value.code == "corrupt_document" and "time limit" in caught.value.message
+    finally:
+        await work.close()
+
+
+async def test_health_answers_promptly_while_hostile_uploads_are_parsed(make_client: Any) -> None:
+    client = await make_client(work=Limits(workers=2, timeout=0.5))
+    hostile = pdf_junk(2 * 1024 * 1024)
+
+    async def upload(n: int) -> tuple[int, Any]:
+        form = aiohttp.FormData()
+        form.add_field("fax_file", io.BytesIO(hostile), filename=f"evil{n}.pdf", content_type="application/pdf")
+        return await call(client, "POST", "/accounts/self/files", data=form)
+
+    uploads = [asyncio.create_task(upload(n)) for n in range(8)]
+    while runtime_of(client).work.stats()["busy"] < 2:  # wait until the workers are parsing
+        assert not any(task.done() for task in uploads), [task.result() for task in uploads if task.done()]
+        await asyncio.sleep(0.01)
+    answers = []
+    while not all(task.done() for task in uploads):
+        started = time.perf_counter()
+        response = await client.get("/_emulator/health")
+        assert response.status == 200
+        await response.read()
+        answers.append(time.perf_counter() - started)
+        await asyncio.sleep(0.02)
+    results = await asyncio.gather(*uploads)
+    assert [status for status, _ in results] == [200] * 8  # FAX.PLUS keeps any upload; it fails at converting
+    assert len(answers) >= 5 and max(answers) < 0.1, answers
+    stats = runtime_of(client).work.stats()
+    assert stats["timeouts"] == 8 and stats["workers"] == 0
