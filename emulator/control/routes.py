@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from emulator.control import events, handlers, scenario
+from emulator.control import events, handlers, pages, scenario
 from emulator.control.spec import Doc, listing
 from emulator.core.errors import EmulatorError
 from emulator.core.events import TYPES
@@ -29,6 +29,8 @@ ROUTES = [
     ("GET", "/faxes", handlers.list_faxes, "list_faxes"),
     ("GET", "/faxes/{fax_id}", handlers.get_fax, "get_fax"),
     ("POST", "/faxes/{fax_id}/cancel", handlers.cancel_fax, "cancel_fax"),
+    ("GET", "/faxes/{fax_id}/pages/{number:[0-9]+}.png", pages.page_png, "fax_page_png"),
+    ("GET", "/faxes/{fax_id}/document.{kind:tiff|pdf}", pages.document, "fax_document"),
     ("POST", "/inbound", handlers.inbound, "inbound"),
     ("GET", "/scenario", scenario.show, "get_scenario"),
     ("POST", "/scenario", scenario.replace, "post_scenario"),
@@ -80,6 +82,10 @@ DOCS: dict[str, Doc] = {
         response=listing("faxes", "Fax", total={"type": "integer"}, facets={"type": "object"})),
     "get_fax": Doc("One fax by any of its ids", response="Fax"),
     "cancel_fax": Doc("Cancel a fax that has not ended", response="Fax"),
+    "fax_page_png": Doc("Page n (from 1) of the fax as printed: 1728 pixels across, bilevel; size=thumb: 216 across",
+                        query={"size": "full (default) or thumb"}, media=("image/png",)),
+    "fax_document": Doc("The fax as printed: a multi-page G4 TIFF (204 x 196 dpi), or a PDF of the same bitmaps",
+                        media=("image/tiff", "application/pdf")),
     "inbound": Doc("Make a fax arrive through a vendor", body={"type": "object", "properties": {
         "vendor": {"type": "string"}, "to": {"type": "string"}, "from": {"type": "string"},
         "tenant": {"type": "string"}, "pages": {"type": "integer"}, "document_base64": {"type": "string"},

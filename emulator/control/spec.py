@@ -131,6 +131,7 @@ class Doc:
     response: Any = None  # the 2xx answer's schema (a name in SCHEMAS, or a schema)
     status: int = 200
     stream: bool = False  # the answer is server-sent events (text/event-stream)
+    media: tuple[str, ...] = ()  # the answer is a file of one of these types, not JSON
     extra: Mapping[str, Any] = field(default_factory=dict)  # other operation fields (x-events...)
 
 
@@ -145,7 +146,9 @@ def _operation(name: str, path: str, doc: Doc) -> dict[str, Any]:
                    for q, text in doc.query.items()]
     content_type = "text/event-stream" if doc.stream else "application/json"
     answer: dict[str, Any] = {"description": doc.summary}
-    if doc.response is not None or doc.stream:
+    if doc.media:
+        answer["content"] = {media: {"schema": {"type": "string", "format": "binary"}} for media in doc.media}
+    elif doc.response is not None or doc.stream:
         answer["content"] = {content_type: {"schema": _schema(doc.response) if doc.response else _STR}}
     operation: dict[str, Any] = {
         "operationId": name, "summary": doc.summary, "parameters": parameters,

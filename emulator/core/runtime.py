@@ -22,6 +22,7 @@ from emulator.core.journal import Journal
 from emulator.core.lifecycle import Engine
 from emulator.core.outbox import Outbox
 from emulator.core.outcomes import MagicNumberPolicy, OutcomePolicy
+from emulator.core.pages import Pages
 from emulator.core.retention import Retention
 from emulator.core.scenarios import gate
 from emulator.core.scenarios.manager import Scenarios
@@ -86,6 +87,8 @@ class Runtime:
         self.outbox = Outbox()  # e-mails the vendors would send
         #: worker processes for CPU-heavy work (parsing, rendering); started on first use
         self.work = Work(config.work)
+        #: every fax's pages as printed, rendered on first ask in ``work``, kept under a bound
+        self.pages = Pages(self.work)
         #: vendor name -> its option switches and declared data (complete, with defaults)
         self.options: dict[str, dict[str, Any]] = _Options(vendors)
         self.vendors: dict[str, Vendor] = {}
@@ -179,6 +182,8 @@ class Runtime:
         self.journal.clear(vendor, tenant)
         self.outbox.clear(vendor, tenant)
         self.dispatcher.clear(vendor, tenant)
+        if dropped:
+            self.pages.clear()
         self.events.tally.clear(vendor, tenant)  # last: clearing the dispatcher ends deliveries
         if self.events.subscribers:
             self.events.publish("reset", {"vendor": vendor, "tenant": tenant, "faxes_dropped": len(dropped)},

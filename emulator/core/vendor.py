@@ -19,6 +19,7 @@ from emulator.core.contracts import Contract
 from emulator.core.documents import Document
 from emulator.core.http import Exchange, Renderer
 from emulator.core.lifecycle import Machine
+from emulator.core.pages import Terminal
 from emulator.core.store import Fax
 
 if TYPE_CHECKING:
@@ -73,6 +74,9 @@ class Vendor:
     on_transition: Callable[[Runtime, Fax, str | None, str], None] | None = None
     #: makes an inbound fax arrive; None if the vendor has no inbound faxes
     receive: Callable[[Runtime, Inbound], Fax] | None = None
+    #: what the transmitting terminal prints on each page of a fax (the header line's identity)
+    #: and its resolution (core/pages.py); None: the fax's sender number, fine
+    terminal: Callable[[Runtime, Fax], Terminal] | None = None
     #: the vendor's own JSON for a fax, shown by the control API beside the neutral view
     view: Callable[[Runtime, Fax], dict[str, Any]] | None = None
     #: checks a list of declared accounts and returns it normalised (raises Invalid);

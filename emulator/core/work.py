@@ -47,9 +47,10 @@ DEFAULT_TIMEOUT = 10.0
 DEFAULT_MEMORY = 1024 * 1024 * 1024
 
 #: forkserver: workers fork from a small clean server, not from this threaded process;
-#: the server imports the document code once, so a new worker starts without importing it
+#: the server imports the document and page code (pypdf, Pillow, pdfium) once, so a new
+#: worker starts without importing them
 _CONTEXT = multiprocessing.get_context("forkserver")
-_CONTEXT.set_forkserver_preload(["emulator.core.documents"])
+_CONTEXT.set_forkserver_preload(["emulator.core.documents", "emulator.core.raster"])
 
 
 class WorkError(EmulatorError):

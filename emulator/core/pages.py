@@ -1,0 +1,191 @@
+"""A fax's pages as printed: rendered lazily in the worker pool, kept under a memory bound.
+
+``Pages`` (``runtime.pages``) is what vendors and the control API ask for "this fax as
+TIFF / PDF / page n as PNG". The first ask renders the fax (core/raster.py, in a worker
+process: never on the event loop, never on the path of a send) into a multi-page G4 TIFF;
+that and every encoding made from it are kept in one LRU bounded by bytes
+(``DEFAULT_CACHE_BYTES``), keyed by everything the rendering reads, so a fax whose pages
+would print differently (its call ended after k pages, an option changed) is rendered
+again. Concurrent asks for the same thing share one rendering.
+
+What goes on the header line is the vendor's to say: ``Vendor.terminal(runtime, fax)``
+gives the identity its transmitting terminal prints and the resolution (fine or standard).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from emulator.core.documents import Document, DocumentError
+from emulator.core.outcomes import Outcome
+from emulator.core.work import Work, WorkError, WorkRefused
+
+if TYPE_CHECKING:
+    from emulator.core.runtime import Runtime
+    from emulator.core.store import Fax
+
+#: bytes of renderings and encodings kept (least recently used go first)
+DEFAULT_CACHE_BYTES = 64 * 1024 * 1024
+FORMATS = ("tiff", "pdf")
+
+
+@dataclass(frozen=True, slots=True)
+class Spec:
+    """What a rendering reads: the documents, pages delivered, resolution and header."""
+
+    documents: tuple[Document, ...]
+    pages: int  # pages delivered (fewer than the documents hold when the call dropped)
+    fine: bool = True
+    identity: str = ""  # the sender identity the transmitting terminal prints
+    at: float = 0.0  # when it was sent (POSIX time, printed in UTC)
+    header: bool = True
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        return (tuple(map(id, self.documents)), self.pages, self.fine, self.identity, self.at, self.header)
+
+
+def conversion_failed(why: str) -> DocumentError:
+    """The neutral error of a document that cannot become fax pages (each vendor words it)."""
+    return DocumentError(f"the document cannot be converted to fax pages: {why}", code="conversion_failed")
+
+
+@dataclass(frozen=True, slots=True)
+class Terminal:
+    """What the transmitting fax terminal prints: its identity on the header line, and whether
+    it sends fine (196 lines per inch) or standard (98) resolution."""
+
+    identity: str
+    fine: bool = True
+
+
+def delivered(fax: Fax) -> int:
+    """Pages the recipient's machine printed: all of them, or k when the call dropped after k."""
+    if fax.result is not None and fax.result.outcome is Outcome.PARTIAL:
+        return max(1, fax.pages_sent)
+    return max(1, fax.pages)
+
+
+class Cache:
+    """An LRU of renderings (bytes, or a TIFF with its page count), bounded by their bytes."""
+
+    def __init__(self, limit: int = DEFAULT_CACHE_BYTES) -> None:
+        self.limit = limit
+        self.size = 0
+        self._items: OrderedDict[Any, tuple[Any, int]] = OrderedDict()
+
+    def get(self, key: Any) -> Any:
+        found = self._items.get(key)
+        if found is None:
+            return None
+        self._items.move_to_end(key)
+        return found[0]
+
+    def put(self, key: Any, value: Any, size: int) -> None:
+        if size > self.limit:
+            return  # bigger than the whole cache: served, not kept
+        old = self._items.pop(key, None)
+        if old is not None:
+            self.size -= old[1]
+        self._items[key] = (value, size)
+        self.size += size
+        while self.size > self.limit:
+            _, (_, dropped) = self._items.popitem(last=False)
+            self.size -= dropped
+
+    def clear(self) -> None:
+        self._items.clear()
+        self.size = 0
+
+
+class Pages:
+    """Every fax's pages, rendered on first ask in the worker pool and kept in a bounded cache."""
+
+    def __init__(self, work: Work, cache_bytes: int = DEFAULT_CACHE_BYTES) -> None:
+        self.work = work
+        self.cache = Cache(cache_bytes)
+        self._making: dict[Any, asyncio.Future[Any]] = {}
+
+    def spec(self, runtime: Runtime, fax: Fax) -> Spec:
+        """What a rendering of ``fax`` reads: its documents, pages delivered, resolution, header."""
+        vendor = runtime.vendors.get(fax.vendor)
+        terminal = vendor.terminal(runtime, fax) if vendor is not None and vendor.terminal is not None \
+            else Terminal(fax.sender)
+        at = fax.started_at if fax.started_at is not None else fax.created_at
+        return Spec(tuple(fax.documents), delivered(fax), terminal.fine, terminal.identity, at)
+
+    async def rendering(self, runtime: Runtime, fax: Fax) -> tuple[Any, bytes, int]:
+        """(its cache key, the fax as printed as a multi-page G4 TIFF at 204 x 196 or 98 dpi,
+        its page count).
+
+        A document that cannot be made into pages (encrypted, a page far too long, a
+        decompression bomb, past the worker's time or memory) raises ``DocumentError``
+        with code ``conversion_failed``; a full worker queue, ``WorkRefused``.
+        """
+        spec = self.spec(runtime, fax)
+        key = (fax.id, fax.created_at, spec.key)
+        tiff, count = await self._kept(key, "render_counted", spec)
+        return key, tiff, count
+
+    async def tiff(self, runtime: Runtime, fax: Fax) -> bytes:
+        """The fax as printed: a multi-page TIFF, CCITT Group 4."""
+        return (await self.rendering(runtime, fax))[1]
+
+    async def pdf(self, runtime: Runtime, fax: Fax) -> bytes:
+        """The printed pages' bitmaps as a PDF, each page at its true size."""
+        key, tiff, _ = await self.rendering(runtime, fax)
+        return await self._kept((key, "pdf"), "pdf", tiff)  # type: ignore[no-any-return]
+
+    async def document(self, runtime: Runtime, fax: Fax, kind: str) -> bytes:
+        """The printed fax as ``kind`` (``tiff`` or ``pdf``)."""
+        return await (self.tiff(runtime, fax) if kind == "tiff" else self.pdf(runtime, fax))
+
+    async def count(self, runtime: Runtime, fax: Fax) -> int:
+        """Pages printed."""
+        return (await self.rendering(runtime, fax))[2]
+
+    async def png(self, runtime: Runtime, fax: Fax, number: int, thumb: bool = False) -> bytes:
+        """Page ``number`` (from 1) as PNG, full size or a grey thumbnail (IndexError past the last)."""
+        key, tiff, count = await self.rendering(runtime, fax)
+        if not 1 <= number <= count:
+            raise IndexError(number)
+        return await self._kept((key, "png", number, thumb), "png", tiff, number, thumb)  # type: ignore[no-any-return]
+
+    def clear(self) -> None:
+        """Forget every rendering (a reset: the same ids may name other faxes next)."""
+        self.cache.clear()
+
+    async def _kept(self, key: Any, job: str, *args: Any) -> Any:
+        """``raster.<job>(*args)`` in a worker, kept; one run for concurrent asks."""
+        found = self.cache.get(key)
+        if found is not None:
+            return found
+        making = self._making.get(key)
+        if making is not None:
+            return await asyncio.shield(making)
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._making[key] = future
+        try:
+            value = await self._run(job, *args)
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # marked retrieved: nobody else may be waiting
+            raise
+        finally:
+            self._making.pop(key, None)
+        future.set_result(value)
+        self.cache.put(key, value, len(value[0]) if isinstance(value, tuple) else len(value))
+        return value
+
+    async def _run(self, job: str, *args: Any) -> Any:
+        from emulator.core import raster  # Pillow and pdfium: loaded when a page is first asked for
+
+        try:
+            return await self.work.run(getattr(raster, job), *args)
+        except (WorkRefused, DocumentError):
+            raise
+        except WorkError as exc:
+            raise conversion_failed(exc.message) from exc

@@ -1,0 +1,68 @@
+"""The control API serves every fax as printed: its pages as PNG, the whole fax as TIFF or PDF."""
+
+from __future__ import annotations
+
+import base64
+import io
+from typing import Any
+
+from PIL import Image
+from pypdf import PdfReader
+
+from tests.conftest import runtime_of
+from tests.core.pagekit import darkness, rect_pdf
+
+BOX = (72.0, 648.0, 144.0, 72.0)
+
+
+async def arrive(client: Any, document: bytes) -> dict[str, Any]:
+    response = await client.post("/_emulator/inbound", json={
+        "vendor": "imagicle", "to": "1", "from": "2", "tenant": "alice",
+        "document_base64": base64.b64encode(document).decode()})
+    assert response.status == 201, await response.text()
+    return await response.json()  # type: ignore[no-any-return]
+
+
+async def test_the_tiff_opens_with_the_pages_the_api_reports(client: Any) -> None:
+    fax = await arrive(client, rect_pdf([BOX], pages=3))
+    response = await client.get(f"/_emulator/faxes/{fax['id']}/document.tiff")
+    assert (response.status, response.content_type) == (200, "image/tiff")
+    with Image.open(io.BytesIO(await response.read())) as image:
+        assert image.n_frames == fax["pages"] == 3
+        assert (image.width, image.info["compression"]) == (1728, "group4")
+    response = await client.get(f"/_emulator/faxes/{fax['id']}/document.pdf")
+    assert (response.status, response.content_type) == (200, "application/pdf")
+    assert len(PdfReader(io.BytesIO(await response.read())).pages) == 3
+
+
+async def test_pages_as_png_full_size_and_thumbnail(client: Any) -> None:
+    fax = await arrive(client, rect_pdf([BOX], pages=2))
+    response = await client.get(f"/_emulator/faxes/{fax['id']}/pages/2.png")
+    assert (response.status, response.content_type) == (200, "image/png")
+    page = Image.open(io.BytesIO(await response.read()))
+    assert page.width == 1728 and darkness(page, (210, 240, 600, 380)) > 0.95  # the box, 1 in from the top left
+    response = await client.get(f"/_emulator/faxes/{fax['id']}/pages/1.png?size=thumb")
+    assert Image.open(io.BytesIO(await response.read())).width == 216
+    missing = await client.get(f"/_emulator/faxes/{fax['id']}/pages/3.png")
+    assert (missing.status, (await missing.json())["error"]["code"]) == (404, "page_not_found")
+    wrong = await client.get(f"/_emulator/faxes/{fax['id']}/pages/1.png?size=huge")
+    assert (wrong.status, (await wrong.json())["error"]["field"]) == (400, "size")
+    assert (await client.get("/_emulator/faxes/nope/pages/1.png")).status == 404
+
+
+async def test_rendered_once_then_kept(client: Any) -> None:
+    fax = await arrive(client, rect_pdf([BOX]))
+    work = runtime_of(client).work
+    first = await (await client.get(f"/_emulator/faxes/{fax['id']}/pages/1.png")).read()
+    done = work.stats()["done"]
+    assert done == 2  # the rendering, then its PNG
+    again = await (await client.get(f"/_emulator/faxes/{fax['id']}/pages/1.png")).read()
+    assert again == first and work.stats()["done"] == done
+
+
+async def test_a_document_that_cannot_become_pages_is_a_conversion_failure(client: Any) -> None:
+    fax = await arrive(client, rect_pdf([BOX], size=(612, 720_000)))  # 10,000 inches tall
+    response = await client.get(f"/_emulator/faxes/{fax['id']}/document.tiff")
+    body = await response.json()
+    assert (response.status, body["error"]["code"]) == (422, "conversion_failed")
+    assert "inches long" in body["error"]["message"]
