@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 #: bytes of renderings and encodings kept (least recently used go first)
 DEFAULT_CACHE_BYTES = 64 * 1024 * 1024
 FORMATS = ("tiff", "pdf")
+#: a rendering may take the worker pool's time limit plus this much per page printed
+SECONDS_PER_PAGE = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +129,8 @@ class Pages:
         """
         spec = self.spec(runtime, fax)
         key = (fax.id, fax.created_at, spec.key)
-        tiff, count = await self._kept(key, "render_counted", spec)
+        timeout = self.work.limits.timeout + SECONDS_PER_PAGE * spec.pages
+        tiff, count = await self._kept(key, "render_counted", spec, timeout=timeout)
         return key, tiff, count
 
     async def tiff(self, runtime: Runtime, fax: Fax) -> bytes:
@@ -158,7 +161,7 @@ class Pages:
         """Forget every rendering (a reset: the same ids may name other faxes next)."""
         self.cache.clear()
 
-    async def _kept(self, key: Any, job: str, *args: Any) -> Any:
+    async def _kept(self, key: Any, job: str, *args: Any, timeout: float | None = None) -> Any:
         """``raster.<job>(*args)`` in a worker, kept; one run for concurrent asks."""
         found = self.cache.get(key)
         if found is not None:
@@ -169,7 +172,7 @@ class Pages:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._making[key] = future
         try:
-            value = await self._run(job, *args)
+            value = await self._run(job, *args, timeout=timeout)
         except BaseException as exc:
             future.set_exception(exc)
             future.exception()  # marked retrieved: nobody else may be waiting
@@ -180,11 +183,11 @@ class Pages:
         self.cache.put(key, value, len(value[0]) if isinstance(value, tuple) else len(value))
         return value
 
-    async def _run(self, job: str, *args: Any) -> Any:
+    async def _run(self, job: str, *args: Any, timeout: float | None = None) -> Any:
         from emulator.core import raster  # Pillow and pdfium: loaded when a page is first asked for
 
         try:
-            return await self.work.run(getattr(raster, job), *args)
+            return await self.work.run(getattr(raster, job), *args, timeout=timeout)
         except (WorkRefused, DocumentError):
             raise
         except WorkError as exc:

@@ -13,38 +13,7 @@ import pytest
 from emulator.core.errors import Invalid
 from emulator.core.work import Limits, Work, WorkFailed, WorkRefused, WorkTimeout
 from tests.conftest import runtime_of
-
-
-def pid_and_square(n: int) -> tuple[int, int]:
-    return os.getpid(), n * n
-
-
-def spin(seconds: float) -> str:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        pass
-    return "done"
-
-
-def nap(seconds: float) -> str:
-    time.sleep(seconds)
-    return "done"
-
-
-def allocate(megabytes: int) -> int:
-    block = bytearray(megabytes * 1024 * 1024)
-    return len(block)
-
-
-def refuse(why: str) -> None:
-    raise Invalid(why, code="bad_thing", field="x")
-
-
-def unpicklable_error() -> None:
-    class Local(Exception):
-        pass
-
-    raise Local("made inside the job")
+from tests.core.jobs import allocate, nap, pid_and_square, refuse, spin, unpicklable_error
 
 
 @pytest.fixture
