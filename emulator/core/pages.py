@@ -157,6 +157,15 @@ class Pages:
             raise IndexError(number)
         return await self._kept((key, "png", number, thumb), "png", tiff, number, thumb)  # type: ignore[no-any-return]
 
+    async def report(self, runtime: Runtime, fax: Fax, title: str, rows: list[tuple[str, str]]) -> bytes:
+        """A confirmation report (one PDF page): ``title``, the ``rows`` (name, value), and a
+        reduced image of page 1 unless the fax's document cannot be printed."""
+        try:
+            key, tiff, _ = await self.rendering(runtime, fax)
+        except DocumentError:
+            key, tiff = (fax.id, fax.created_at, "unprintable"), None
+        return await self._kept((key, "report", title, tuple(rows)), "report", title, rows, tiff)  # type: ignore[no-any-return]
+
     def clear(self) -> None:
         """Forget every rendering (a reset: the same ids may name other faxes next)."""
         self.cache.clear()

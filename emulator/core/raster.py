@@ -221,3 +221,33 @@ def pdf(tiff: bytes) -> bytes:
     out = io.BytesIO()
     pages[0].save(out, "PDF", save_all=True, append_images=pages[1:], dpi=(xdpi, ydpi))
     return out.getvalue()
+
+
+def report(title: str, rows: list[tuple[str, str]], tiff: bytes | None) -> bytes:
+    """A confirmation report as a fax machine prints one, as a one-page PDF: the title, the
+    transmission's facts as a table, and a reduced image of page 1 (when there is one)."""
+    page = Image.new("L", (WIDTH, round(11 * FINE)), 255)
+    draw = ImageDraw.Draw(page)
+    draw.text((WIDTH // 2, 120), title.upper(), font=_font(44), fill=0, anchor="ma")
+    font = _font(32)
+    top = 260
+    for row, (name, value) in enumerate(rows):
+        y = top + row * 50
+        draw.text((160, y), name.upper(), font=font, fill=0)
+        draw.text((720, y), value, font=font, fill=0)
+    draw.line((120, top - 30, WIDTH - 120, top - 30), fill=0, width=3)
+    bottom = top + len(rows) * 50 + 20
+    draw.line((120, bottom, WIDTH - 120, bottom), fill=0, width=3)
+    if tiff is not None:
+        with Image.open(io.BytesIO(tiff)) as image:
+            first = _page(image, 0).convert("L")
+        width = WIDTH // 2
+        reduced = first.resize((width, round(first.height * width / first.width)), Image.Resampling.LANCZOS)
+        room = page.height - bottom - 80
+        reduced = reduced.crop((0, 0, width, min(reduced.height, room)))
+        left = (WIDTH - width) // 2
+        page.paste(reduced, (left, bottom + 50))
+        draw.rectangle((left - 2, bottom + 48, left + width + 1, bottom + 50 + reduced.height + 1), outline=0, width=2)
+    out = io.BytesIO()
+    _bilevel(page).save(out, "PDF", dpi=(DPI_ACROSS, FINE))
+    return out.getvalue()

@@ -11,6 +11,7 @@ VENDOR = Vendor(
     render_error=errors.render,
     machine=lifecycle.MACHINE,
     view=serialise.view,
+    terminal=serialise.terminal,
     contracts=contracts.CONTRACTS,
     security=contracts.SECURITY,
     check_accounts=auth.check_accounts,

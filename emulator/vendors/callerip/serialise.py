@@ -1,8 +1,14 @@
 """CallerIP JSON bodies (callerip.md §4): ``{uuid, status}`` on send, ``{status}`` on status."""
 
-from typing import Any
+from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from emulator.core.pages import Terminal
 from emulator.core.store import Fax
+
+if TYPE_CHECKING:
+    from emulator.core.runtime import Runtime
 
 
 def sent(fax: Fax) -> dict[str, Any]:
@@ -15,3 +21,11 @@ def status(fax: Fax) -> dict[str, Any]:
 
 def view(runtime: Any, fax: Fax) -> dict[str, Any]:
     return status(fax)
+
+
+def terminal(runtime: Runtime, fax: Fax) -> Terminal:
+    """CallerIP prints its fax line on the header: the line's name when accounts declare one
+    (``{token, line}``), else only "CallerIP" (an undeclared line is named by its token,
+    which a page must not show). Fine resolution."""
+    declared = {a["line"] for a in runtime.accounts.get("callerip", []) if a["line"] != a["token"]}
+    return Terminal(f"CallerIP  {fax.tenant}" if fax.tenant in declared else "CallerIP")

@@ -2,7 +2,18 @@
 
 from emulator.core.vendor import Vendor
 from emulator.core.webhooks import check_retry_options
-from emulator.vendors.faxplus import auth, contracts, errors, inbound, lifecycle, records, routes, serialise, webhooks
+from emulator.vendors.faxplus import (
+    auth,
+    contracts,
+    errors,
+    files,
+    inbound,
+    lifecycle,
+    records,
+    routes,
+    serialise,
+    webhooks,
+)
 
 VENDOR = Vendor(
     name="faxplus",
@@ -15,6 +26,7 @@ VENDOR = Vendor(
     on_transition=records.on_transition,
     receive=inbound.receive,
     view=serialise.view,
+    terminal=files.terminal,
     check_accounts=auth.check_accounts,
     contracts=contracts.CONTRACTS,
     check_options=check_retry_options,

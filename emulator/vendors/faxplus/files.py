@@ -10,15 +10,15 @@ that uses it fails at ``converting``.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from emulator.core.documents import Document, DocumentError, intake_off_loop, make_pdf, make_tiff
+from emulator.core.documents import Document, DocumentError, intake_off_loop, make_pdf
 from emulator.core.errors import Invalid, NotFound
 from emulator.core.http import Upload
+from emulator.core.pages import Terminal
 from emulator.core.store import Fax
-from emulator.vendors.faxplus import png
+from emulator.vendors.faxplus import accounts
 from emulator.vendors.faxplus.serialise import timestamp
 
 if TYPE_CHECKING:
@@ -77,45 +77,30 @@ async def _read(runtime: Runtime, path: str, upload: Upload) -> StoredFile:
     return StoredFile(path, name, mime, len(upload.data), document, convertible, runtime.now())
 
 
-def render(fax: Fax, kind: str | None) -> tuple[bytes, str]:
-    """The fax's document as ``kind`` (default: TIFF if every part is TIFF, else PDF)."""
+async def render(runtime: Runtime, fax: Fax, kind: str | None) -> tuple[bytes, str]:
+    """The fax as printed (core/pages.py), as ``kind`` (default: TIFF if every part is TIFF, else PDF)."""
     expired(fax)
-    documents = fax.documents
     if kind is None:
-        kind = "tiff" if documents and all(d.kind == "tiff" for d in documents) else "pdf"
-    if len(documents) == 1 and documents[0].kind == kind:
-        return documents[0].data, kind
-    if kind == "pdf" and documents and all(d.kind == "pdf" for d in documents):
-        from pypdf import PdfWriter  # imported here: pypdf costs start-up time
-
-        writer = PdfWriter()
-        for document in documents:
-            writer.append(io.BytesIO(document.data))
-        out = io.BytesIO()
-        writer.write(out)
-        return out.getvalue(), kind
-    if kind == "tiff":
-        return make_tiff(max(1, fax.pages)), kind
-    return make_pdf(max(1, fax.pages), [f"Fax {fax.id}: {fax.pages} pages"]), kind
+        kind = "tiff" if fax.documents and all(d.kind == "tiff" for d in fax.documents) else "pdf"
+    return await runtime.pages.document(runtime, fax, kind), kind
 
 
-def report(fax: Fax, record: dict[str, object]) -> bytes:
-    """The confirmation report: a one-page PDF naming the fax, its pages, status and times."""
-    lines = [
-        "FAX.PLUS confirmation report",
-        f"Fax ID: {record['id']}",
-        f"Direction: {record['direction']}",
-        f"From: {record['from'] or '-'}",
-        f"To: {record['to']}",
-        f"Pages: {record['pages']}",
-        f"Status: {record['status']} ({record['description']})",
-        f"Submitted: {record['submit_time'] or '-'}",
-        f"Started: {record['start_time'] or '-'}",
-        f"Completed: {timestamp(fax.ended_at)}",
-        f"Duration: {record['duration']} s",
-        f"Cost: {record['cost']}",
+async def report(runtime: Runtime, fax: Fax, record: dict[str, object]) -> bytes:
+    """The confirmation report, as a fax machine prints one: result, pages, duration, the
+    remote number, and a reduced image of page 1."""
+    rows = [
+        ("Fax ID", str(record["id"])),
+        ("Result", f"{record['status']} ({record['description']})"),
+        ("Pages", f"{fax.pages_sent}/{record['pages']}"),
+        ("Duration", f"{record['duration']} s"),
+        ("Remote ID", str(record["to"] if record["direction"] == "outgoing" else record["from"] or "-")),
+        ("Local ID", str(record["from"] if record["direction"] == "outgoing" else record["to"] or "-")),
+        ("Start time", str(record["start_time"] or "-")),
+        ("Completed", timestamp(fax.ended_at) or "-"),
+        ("Cost", str(record["cost"])),
     ]
-    return make_pdf(1, lines, title="FAX.PLUS confirmation report")
+    title = "Transmission report" if record["direction"] == "outgoing" else "Reception report"
+    return await runtime.pages.report(runtime, fax, title, rows)
 
 
 def expired(fax: Fax) -> None:
@@ -124,7 +109,20 @@ def expired(fax: Fax) -> None:
         raise NotFound("the file has expired")
 
 
-def thumbnail(fax: Fax) -> bytes:
-    """A PNG picture of page 1."""
+async def thumbnail(runtime: Runtime, fax: Fax) -> bytes:
+    """Page 1 as printed, reduced, as PNG."""
     expired(fax)
-    return png.page_thumbnail(fax.pages)
+    return await runtime.pages.png(runtime, fax, 1, thumb=True)
+
+
+def terminal(runtime: Runtime, fax: Fax) -> Terminal:
+    """FAX.PLUS prints the account's header text (its settings' ``options.header``, else its
+    caller id name, else the company name) and the sending number; fine resolution."""
+    found = runtime.store.find_tenant(fax.vendor, fax.tenant)
+    name = ""
+    if found is not None and "main_uid" in found.settings:
+        owner = accounts.users(found).get(str(fax.extra.get("uid", ""))) or accounts.main_user(found)
+        options = owner.settings.get("options") or {}
+        name = str(options.get("header") or owner.settings.get("caller_id_name")
+                   or owner.account_data.get("company_name") or "")
+    return Terminal(f"{name}  {fax.sender}".strip())

@@ -27,26 +27,26 @@ async def upload_file(request: web.Request) -> web.Response:
 
 
 async def get_file(request: web.Request) -> web.Response:
-    _, tenant, owner = user(request)
+    runtime, tenant, owner = user(request)
     kind = files.check_format(request.query.get("format"))
     fax = records.find_document(tenant, owner, request.match_info["fax_id"])
-    data, kind = files.render(fax, kind)
+    data, kind = await files.render(runtime, fax, kind)
     name = serialise.file_name(fax) if records.is_record(fax) else f"outbox-{fax.id}"
     return download(data, files.CONTENT_TYPES[kind], f"{name}.{kind}")
 
 
 async def get_fax_report(request: web.Request) -> web.Response:
-    _, tenant, owner = user(request)
+    runtime, tenant, owner = user(request)
     fax = records.find(tenant, owner, request.match_info["fax_id"])
     record = serialise.fax_record(fax)
-    return download(files.report(fax, record), "application/pdf", f"report-{record['id']}.pdf")
+    return download(await files.report(runtime, fax, record), "application/pdf", f"report-{record['id']}.pdf")
 
 
 async def get_fax_thumbnail(request: web.Request) -> web.Response:
-    _, tenant, owner = user(request)
+    runtime, tenant, owner = user(request)
     fax_id = request.match_info["fax_id"]
     fax = records.find_document(tenant, owner, fax_id)
-    return download(files.thumbnail(fax), "image/png", f"thumbnail-{fax_id}.png")
+    return download(await files.thumbnail(runtime, fax), "image/png", f"thumbnail-{fax_id}.png")
 
 
 # -- outbox (§3.2) -----------------------------------------------------------------

@@ -1,7 +1,18 @@
 """Imagicle Digital Fax (StoneFax) Product Integration API, per shared/vendors/imagicle.md."""
 
 from emulator.core.vendor import Vendor
-from emulator.vendors.imagicle import auth, contracts, errors, inbound, lifecycle, notify, options, routes, serialise
+from emulator.vendors.imagicle import (
+    auth,
+    contracts,
+    download,
+    errors,
+    inbound,
+    lifecycle,
+    notify,
+    options,
+    routes,
+    serialise,
+)
 
 VENDOR = Vendor(
     name="imagicle",
@@ -14,6 +25,7 @@ VENDOR = Vendor(
     on_transition=notify.on_transition,
     receive=inbound.receive,
     view=serialise.view,
+    terminal=download.terminal,
     check_accounts=auth.check_accounts,
     check_options=options.check,
     contracts=contracts.CONTRACTS,

@@ -1,30 +1,40 @@
-"""The fax document download, a guess (imagicle.md §4 rows 3 and 7, D12).
+"""The fax document download, a guess (imagicle.md §4 rows 3 and 7, D12), and what the
+StoneFax server prints on the pages it sends.
 
 The vendor's two download articles exist but could not be read, so the path
 (``Faxes/{Outbound|Inbound}/{id}/Document``, after the sibling Recorder API's
-``/{id}/Media`` sub-resource) and the body are the emulator's choice: the fax as one
-PDF (``application/pdf``, ``Content-Disposition: attachment``). A fax made of exactly one
-PDF is returned as it was uploaded; any other fax is rendered as a PDF with the fax's
-``numberOfPages`` pages.
+``/{id}/Media`` sub-resource) and the body are the emulator's choice: the fax as printed
+(core/pages.py) as one PDF (``application/pdf``, ``Content-Disposition: attachment``).
 """
 
 from __future__ import annotations
 
-from emulator.core.documents import make_pdf
+from typing import TYPE_CHECKING
+
 from emulator.core.errors import NotFound
+from emulator.core.pages import Terminal
 from emulator.core.store import Fax
+from emulator.vendors.imagicle import options
+
+if TYPE_CHECKING:
+    from emulator.core.runtime import Runtime
 
 CONTENT_TYPE = "application/pdf"
 
 
-def document(fax: Fax) -> bytes:
-    """The fax's document as PDF bytes; 404 once retention dropped it (fidelity.md)."""
+async def document(runtime: Runtime, fax: Fax) -> bytes:
+    """The fax as printed, as PDF bytes; 404 once retention dropped its documents (fidelity.md)."""
     if fax.documents_expired:
         raise NotFound(f"the document of fax {fax.id} is no longer available")
-    if len(fax.documents) == 1 and fax.documents[0].kind == "pdf" and not fax.extra.get("cover"):
-        return fax.documents[0].data
-    lines = [f"Fax {fax.id}", f"To: {fax.to}", f"From: {fax.sender}", f"Pages: {fax.pages}"]
-    return make_pdf(max(1, fax.pages), lines, title=fax.id)
+    return await runtime.pages.pdf(runtime, fax)
+
+
+def terminal(runtime: Runtime, fax: Fax) -> Terminal:
+    """StoneFax's header line names the server and the sender's number; a received fax
+    carries the sending machine's number. Fine resolution."""
+    if fax.direction == "inbound":
+        return Terminal(fax.sender)
+    return Terminal(f"{options.of(runtime)['server_name']}  {fax.sender}")
 
 
 def filename(fax: Fax) -> str:

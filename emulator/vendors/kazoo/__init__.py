@@ -26,6 +26,7 @@ VENDOR = Vendor(
     on_transition=jobs.on_transition,
     receive=inbound.receive,
     view=serialise.view,
+    terminal=jobs.terminal,
     check_accounts=accounts.check_accounts,
     contracts=contracts.CONTRACTS,
     check_options=check_retry_options,

@@ -122,12 +122,12 @@ async def get_attachment(request: web.Request) -> web.Response:
     fax = _in_folder(request, _folder(request))
     if not fax.documents:
         raise errors.bad_identifier(request.match_info["fax_id"])
-    document = fax.documents[0]
+    rt = runtime(request)
+    body = await rt.pages.pdf(rt, fax)  # attachment_format's default, pdf (kazoo.md §7.7): the fax as printed
     disposition = "inline" if request.query.get("disposition") == "inline" else "attachment"
     stamp = time.strftime("%Y-%m-%d_%H-%M-%S", time.gmtime(fax.created_at))
-    extension = "tiff" if document.kind == "tiff" else "pdf"
-    return web.Response(body=document.data, content_type=document.content_type, headers={
-        "Content-Disposition": f"{disposition}; filename=fax_document_{stamp}.{extension}",
+    return web.Response(body=body, content_type="application/pdf", headers={
+        "Content-Disposition": f"{disposition}; filename=fax_document_{stamp}.pdf",
         "ETag": f'"{serialise.rev(fax)}"', "X-Request-ID": call(request).request_id})
 
 

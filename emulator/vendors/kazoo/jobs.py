@@ -20,6 +20,7 @@ from emulator import keys
 from emulator.core.documents import Document, DocumentError, intake_off_loop
 from emulator.core.fetch import FetchError, fetch
 from emulator.core.http import Upload, read_bytes, read_parts
+from emulator.core.pages import Terminal
 from emulator.core.runtime import Runtime
 from emulator.core.store import Fax
 from emulator.vendors.kazoo import errors, faxboxes, lifecycle, notify, serialise, validation
@@ -179,3 +180,15 @@ def on_transition(rt: Runtime, fax: Fax, old: str | None, new: str) -> None:
         fax.extra["doc"]["folder"] = "outbox"
         rt.store.alias(fax, modb_id)
         notify.outbound(rt, fax, result)
+
+
+def terminal(rt: Runtime, fax: Fax) -> Terminal:
+    """What Kazoo's fax engine prints on the header line: the job's ``fax_identity_name`` (from
+    the faxbox's ``fax_header``) and ``fax_identity_number`` (from its ``fax_identity``), else
+    the caller id; a received fax carries the sending machine's number. Fine resolution."""
+    doc = fax.extra.get("doc") or {}
+    if fax.direction == "inbound":
+        return Terminal(fax.sender)
+    name = str(doc.get("fax_identity_name") or "")
+    number = str(doc.get("fax_identity_number") or doc.get("from_number") or fax.sender)
+    return Terminal(f"{name}  {number}".strip())

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import io
-import struct
-import zlib
 
+from PIL import Image
 from pypdf import PdfReader
 
 from emulator.core.documents import count_pdf_pages, count_tiff_pages, make_pdf, make_tiff
 from tests.conftest import advance
+from tests.core.pagekit import darkness, rect_pdf
 from tests.vendors.faxplus.raw import bearer, call, my_number, upload
 
 
@@ -43,11 +43,14 @@ async def test_pages_come_from_the_documents_and_downloads_match(client):
     assert response.content_type == "image/tiff" and count_tiff_pages(data) == 5
 
 
-async def test_a_single_tiff_comes_back_as_uploaded_and_pdfs_are_merged(client):
-    tiff = make_tiff(2)
-    await send(client, [await upload(client, tiff, name="scan.tiff")])
+async def test_a_tiff_fax_downloads_as_printed_and_pdfs_are_merged(client):
+    await send(client, [await upload(client, make_tiff(2), name="scan.tiff")])
     record = await finished(client)
-    assert (await get(client, f"/accounts/self/files/{record['id']}"))[1] == tiff
+    response, data = await get(client, f"/accounts/self/files/{record['id']}")
+    assert response.content_type == "image/tiff"
+    with Image.open(io.BytesIO(data)) as printed:  # the fax as printed: G4, 1728 across, 204 x 196 dpi
+        assert (printed.n_frames, printed.width, printed.info["compression"]) == (2, 1728, "group4")
+        assert printed.info["dpi"] == (204, 196)
     await call(client, "DELETE", f"/accounts/self/faxes/{record['id']}")
     await send(client, [await upload(client, make_pdf(2)), await upload(client, make_pdf(4))])
     record = await finished(client)
@@ -60,31 +63,31 @@ async def test_a_pending_fax_downloads_by_its_outbox_id(client):
     assert count_pdf_pages(data) == 2 and f"outbox-{outbox_id}.pdf" in response.headers["Content-Disposition"]
 
 
-async def test_the_report_is_a_pdf_naming_the_fax(client):
-    await send(client, [await upload(client, make_pdf(2))])
+async def test_the_report_is_a_printed_page_with_a_reduced_page_one(client):
+    await send(client, [await upload(client, rect_pdf([(0, 0, 612, 792)]))])  # page 1 all black
     record = await finished(client)
     response, data = await get(client, f"/accounts/self/report/{record['id']}")
     assert response.content_type == "application/pdf"
-    text = PdfReader(io.BytesIO(data)).pages[0].extract_text()
-    for expected in (record["id"], "Pages: 2", "Status: success", "Submitted: 2026-01-01 00:00:00",
-                     "Started: 2026-01-01 00:00:08", "Completed: 2026-01-01 00:01:53"):
-        assert expected in text
+    (page,) = PdfReader(io.BytesIO(data)).pages
+    report = Image.open(io.BytesIO(page.images[0].data)).convert("1")
+    assert report.width == 1728
+    assert darkness(report, (160, 260, 1600, 700)) > 0.01  # the table of facts
+    assert darkness(report, (600, 1000, 1100, 1500)) > 0.9  # the reduced page 1, black
 
 
-async def test_the_thumbnail_is_a_valid_png(client):
-    await send(client, [await upload(client)])
-    record = await finished(client)
-    response, data = await get(client, f"/accounts/self/thumbnail/{record['id']}")
-    assert response.content_type == "image/png" and data[:8] == b"\x89PNG\r\n\x1a\n"
-    chunks, at = {}, 8
-    while at < len(data):
-        length, kind = struct.unpack(">I4s", data[at:at + 8])
-        body = data[at + 8:at + 8 + length]
-        assert struct.unpack(">I", data[at + 8 + length:at + 12 + length])[0] == zlib.crc32(kind + body)
-        chunks[kind] = body
-        at += 12 + length
-    width, height = struct.unpack(">II", chunks[b"IHDR"][:8])
-    assert len(zlib.decompress(chunks[b"IDAT"])) == height * (width + 1) and b"IEND" in chunks
+async def test_the_thumbnail_is_page_one_reduced(client):
+    await send(client, [await upload(client, rect_pdf([(0, 0, 306, 792)]))], to="+12125550100")  # left half black
+    await send(client, [await upload(client, rect_pdf([(306, 0, 306, 792)]))], to="+12125550101")
+    records = {r["to"]: r for r in (await finished(client)) and
+               (await call(client, "GET", "/accounts/self/faxes"))[1]["data"]["records"]}
+    thumbs = []
+    for to in ("+12125550100", "+12125550101"):
+        response, data = await get(client, f"/accounts/self/thumbnail/{records[to]['id']}")
+        assert response.content_type == "image/png"
+        thumbs.append(Image.open(io.BytesIO(data)))
+    assert [t.width for t in thumbs] == [216, 216]
+    assert darkness(thumbs[0], (10, 100, 90, 200)) > 0.9 and darkness(thumbs[0], (120, 100, 200, 200)) < 0.1
+    assert darkness(thumbs[1], (10, 100, 90, 200)) < 0.1 and darkness(thumbs[1], (120, 100, 200, 200)) > 0.9
 
 
 async def test_other_formats_count_one_page_and_unreadable_files_fail_converting(client):
@@ -110,4 +113,8 @@ async def test_a_cover_page_adds_a_page(client):
     record = await finished(client)
     assert record["pages"] == 3 and record["cover_page"] == cover
     data = (await get(client, f"/accounts/self/files/{record['id']}"))[1]
-    assert "Subject: Hello" in PdfReader(io.BytesIO(data)).pages[0].extract_text()
+    pages = [Image.open(io.BytesIO(p.images[0].data)).convert("1") for p in PdfReader(io.BytesIO(data)).pages]
+    assert len(pages) == 3
+    band = 40  # below the header line: the cover sheet's own text
+    assert darkness(pages[0], (0, band, 1728, pages[0].height)) > 0.001
+    assert pages[0].crop((0, band, 1728, 600)).tobytes() != pages[1].crop((0, band, 1728, 600)).tobytes()

@@ -10,11 +10,14 @@ from emulator.core.documents import make_pdf, make_tiff
 from tests.vendors.imagicle.stonefax import fax
 
 
-async def test_a_single_pdf_comes_back_as_uploaded(stonefax):
-    pdf = make_pdf(3)
-    [fax_id] = await stonefax.ids(fax("100"), [("a.pdf", pdf)])
+async def test_a_pdf_comes_back_as_printed(stonefax):
+    [fax_id] = await stonefax.ids(fax("100"), [("a.pdf", make_pdf(3))])
     reply = await stonefax.document("Outbound", fax_id)
-    assert reply.status == 200 and reply.raw == pdf
+    assert reply.status == 200
+    pages = PdfReader(io.BytesIO(reply.raw)).pages
+    assert len(pages) == 3
+    (image,) = pages[0]["/Resources"]["/XObject"].values()
+    assert image.get_object()["/Filter"] == ["/CCITTFaxDecode"]  # the fax's own bitmaps
     assert reply.headers["Content-Type"] == "application/pdf"
     assert reply.headers["Content-Disposition"] == f'attachment; filename="{fax_id}.pdf"'
 
