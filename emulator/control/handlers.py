@@ -12,7 +12,7 @@ from aiohttp import web
 
 from emulator import __version__, keys
 from emulator.core.clock import ManualClock
-from emulator.core.documents import DocumentError, intake, intake_off_loop, make_pdf
+from emulator.core.documents import DocumentError, intake_off_loop, letter
 from emulator.core.errors import Conflict, Invalid, NotFound
 from emulator.core.http import read_json
 from emulator.core.runtime import Runtime
@@ -257,7 +257,7 @@ async def _inbound_from(runtime: Runtime, body: Any) -> Inbound:
         except DocumentError as exc:
             raise Invalid(exc.message, field="document_base64", code=exc.code) from exc
     else:
-        document = intake(make_pdf(pages, [f"Fax from {body['from']}"]), "inbound.pdf")
+        document = letter(pages, body["from"], body["to"], runtime.now())
     tenant = body.get("tenant")
     options = body.get("options", {})
     if not isinstance(options, dict):

@@ -168,6 +168,39 @@ async def intake_off_loop(work: Work, data: bytes, filename: str = "document",
 
 # -- synthesis -------------------------------------------------------------------
 
+_LETTER_BODY = (
+    "Thank you for your order of last week. Please find enclosed our invoice for the",
+    "goods delivered, together with the delivery note signed by your warehouse. The",
+    "amount is due within thirty days of the date above.",
+    "",
+    "Should you have any question about this invoice, please call our accounts",
+    "department at the number above, quoting the reference at the top of this page.",
+    "",
+    "We look forward to working with you again.",
+)
+
+
+def letter(pages: int, sender: str, to: str, at: float) -> Document:
+    """A realistic business letter of ``pages`` pages, typed (plain text; core/raster.py sets
+    it as printed pages when first viewed), for inbound faxes that bring no document."""
+    if pages < 1:
+        raise ValueError("a letter needs at least one page")
+    import time  # the date line only
+
+    date = time.strftime("%d %B %Y", time.gmtime(at))
+    lines: list[str] = []
+    for number in range(1, pages + 1):
+        page = [
+            "NORTHWIND TRADING LTD", "12 Harbour Road, Springfield", f"Tel / Fax {sender}", "",
+            f"To: fax {to}", f"Date: {date}", f"Our reference: INV-{int(at) % 100000:05d}", "",
+        ]
+        page += ["Dear Sir or Madam,", "", *_LETTER_BODY, "", "Yours faithfully,", "", "", "J. Smith",
+                 "Accounts Department"] if number == 1 else [f"Continued, page {number} of {pages}", "",
+                                                              *_LETTER_BODY]
+        page += [""] * (_TEXT_LINES_PER_PAGE - len(page) - 1) + [f"Page {number} of {pages}"]
+        lines += page
+    return Document("text", "\n".join(lines).encode(), pages, "letter.txt")
+
 
 def _pdf_escape(text: str) -> str:
     safe = text.encode("latin-1", "replace").decode("latin-1")

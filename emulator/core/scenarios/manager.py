@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from emulator.core.documents import intake, make_pdf
+from emulator.core.documents import letter
 from emulator.core.errors import EmulatorError
 from emulator.core.outcomes import OutcomePolicy, Result
 from emulator.core.scenarios import gate
@@ -143,7 +143,7 @@ class Scenarios:
             active.timers.append(timer)
 
     def _arrive(self, active: ActiveScenario, spec: InboundSpec) -> None:
-        document = intake(make_pdf(spec.pages, [f"Fax from {spec.sender} to {spec.to}"]), "inbound.pdf")
+        document = letter(spec.pages, spec.sender, spec.to, self.runtime.now())
         tenant = spec.tenant if spec.tenant is not None else active.tenant
         self.runtime.receive(Inbound(spec.vendor, spec.to, spec.sender, tenant, spec.pages, document,
                                      dict(spec.options)))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from emulator.core.documents import intake, make_pdf
+from emulator.core.documents import letter
 from emulator.core.errors import Invalid, NotFound
 from emulator.core.outcomes import Outcome, Result
 from emulator.core.store import Fax
@@ -52,7 +52,7 @@ def receive(runtime: Runtime, inbound: Inbound) -> Fax:
         tenant, number = owned
         user = accounts.recipient(tenant, number)
     now = runtime.now()
-    document = inbound.document or intake(make_pdf(inbound.pages, [f"Fax from {inbound.sender}"]), "inbound.pdf")
+    document = inbound.document or letter(inbound.pages, inbound.sender, inbound.to, now)
     outcome = Outcome.SUCCESS if status == "success" else (
         Outcome.PARTIAL if status.startswith("partially") else Outcome.NETWORK_ERROR)
     result = Result(outcome, native=status, rule="POST /_emulator/inbound")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from emulator.core.documents import intake, make_pdf
+from emulator.core.documents import letter
 from emulator.core.errors import Conflict, Invalid
 from emulator.core.outcomes import Outcome, Result
 from emulator.core.store import Fax
@@ -80,8 +80,8 @@ def receive(runtime: Runtime, inbound: Inbound) -> Fax:
     owner = _owner(runtime, inbound)
     account = owner if isinstance(owner, dict) else None
     user = account["name"] if account else str(owner)
-    document = inbound.document or intake(make_pdf(inbound.pages, [f"Fax from {inbound.sender}"]), "inbound.pdf")
     server, now = options.of(runtime)["server_name"], runtime.now()
+    document = inbound.document or letter(inbound.pages, inbound.sender, inbound.to, now)
     fax = Fax(
         id=_fax_id(runtime, server, now), vendor=NAME, tenant=user, direction="inbound",
         to=inbound.to or (account["faxNumber"] if account and account["faxNumber"] else ""),  # no 'to': theirs

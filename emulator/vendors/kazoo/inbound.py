@@ -14,6 +14,7 @@ import re
 import time
 from typing import Any
 
+from emulator.core.documents import letter
 from emulator.core.errors import Invalid
 from emulator.core.outcomes import Outcome, Result
 from emulator.core.runtime import Runtime
@@ -81,7 +82,7 @@ def receive(rt: Runtime, inbound: Inbound) -> Fax:
             fields["fax_timezone"] = faxbox["fax_timezone"]
     fax = Fax(id=fax_id, vendor=NAME, tenant=account_id, direction="inbound", to=to_number, sender=inbound.sender,
               status="", created_at=now, pages=inbound.pages,
-              documents=[inbound.document] if inbound.document else [], extra={"doc": fields, "modb_id": fax_id})
+              documents=[inbound.document or letter(inbound.pages, inbound.sender, to_number, now)], extra={"doc": fields, "modb_id": fax_id})
     rt.tenant(NAME, account_id)
     rt.store.add(fax)
     rt.engine.record(fax, RECEIVED)
