@@ -80,9 +80,10 @@ def receive(rt: Runtime, inbound: Inbound) -> Fax:
         fields["faxbox_id"] = faxbox["_id"]
         if faxbox.get("fax_timezone") is not None:  # Kazoo stores no undefined value
             fields["fax_timezone"] = faxbox["fax_timezone"]
+    document = inbound.document or letter(inbound.pages, inbound.sender, to_number, now)
     fax = Fax(id=fax_id, vendor=NAME, tenant=account_id, direction="inbound", to=to_number, sender=inbound.sender,
-              status="", created_at=now, pages=inbound.pages,
-              documents=[inbound.document or letter(inbound.pages, inbound.sender, to_number, now)], extra={"doc": fields, "modb_id": fax_id})
+              status="", created_at=now, pages=inbound.pages, documents=[document],
+              extra={"doc": fields, "modb_id": fax_id})
     rt.tenant(NAME, account_id)
     rt.store.add(fax)
     rt.engine.record(fax, RECEIVED)
