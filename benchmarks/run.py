@@ -9,8 +9,9 @@ figure is compared with a bare aiohttp app measured in the same run, alternately
 absolute numbers drift on shared machines. Results go to benchmarks/results/latest.{json,md}.
 Parts: throughput (wrk, else benchmarks/loadgen.py), cpu (benchmarks/inproc.py), startup,
 scale (benchmarks/scale.py), webhooks (benchmarks/webhooks.py), events (benchmarks/events.py),
-instructions (instructions per request counted by valgrind, benchmarks/instructions.py; in
-"everything" only if valgrind is installed).
+pages (a fax rendered as printed, ms per page, and a status read's p99 meanwhile:
+benchmarks/pages.py), instructions (instructions per request counted by valgrind,
+benchmarks/instructions.py; in "everything" only if valgrind is installed).
 """
 
 from __future__ import annotations
@@ -43,10 +44,10 @@ from inproc import SERVER_ENV  # noqa: E402
 PYTHON = sys.executable
 SERVER_CORE, LOAD_CORE = "0", "1"
 TARGETS = {"throughput_ratio": 0.85, "startup_ratio": 1.3, "scale_100k_s": 10.0, "scale_100k_mb": 300.0,
-           "webhooks_per_s": 3000.0, "events_per_s": 1000.0,
+           "webhooks_per_s": 3000.0, "events_per_s": 1000.0, "pages_status_p99_ms": 50.0,
            # a reference, not a target of its own: the throughput target applied to instructions per request
            "instructions_ratio": 0.85}
-PARTS = ("throughput", "cpu", "startup", "scale", "webhooks", "events", "instructions")
+PARTS = ("throughput", "cpu", "startup", "scale", "webhooks", "events", "pages", "instructions")
 
 
 def pinned(core: str, argv: list[str]) -> list[str]:
@@ -252,6 +253,16 @@ def events(faxes: int) -> dict[str, Any]:
     return result
 
 
+def pages(count: int) -> dict[str, Any]:
+    out = subprocess.run([PYTHON, str(HERE / "pages.py"), "--pages", str(count)], env=SERVER_ENV,
+                         capture_output=True, text=True, check=True).stdout
+    result = json.loads(out)
+    print(f"  {count} pages: {result['ms_per_page']} ms a page (x{result['ratio_to_floor']} of pdfium alone); "
+          f"status p99 {result['status_while_rendering']['p99_ms']} ms while rendering, "
+          f"{result['status_idle']['p99_ms']} ms idle", flush=True)
+    return result
+
+
 # -- report -------------------------------------------------------------------------------
 
 #: each part whose rows carry a ratio to the bare app, and its name in the hot reads chart
@@ -346,6 +357,15 @@ def markdown(results: dict[str, Any], chart_files: Sequence[str] = ()) -> str:
                   "coalesced | a non-reader's largest queue (limit) |", "|---|---|---|---|---|---|",
                   f"| {b['changes']} | {b['read']} | {b['read_per_second']:.0f} | x{e['browser_time_ratio']:.2f} | "
                   f"{b['coalesced']} | {slow['largest_queue']} ({slow['queue_limit']}) |", ""]
+    if "pages" in results:
+        p = results["pages"]
+        idle, busy = p["status_idle"], p["status_while_rendering"]
+        lines += [f"## A {p['pages']}-page fax rendered as printed (worker pool), and a status read meanwhile", "",
+                  "| ms per page | pdfium alone, ms per page | ratio | status p50/p99 ms idle "
+                  "| status p50/p99 ms while rendering (target p99 < 50) |",
+                  "|---|---|---|---|---|",
+                  f"| {p['ms_per_page']} | {p['floor_ms_per_page']} | {p['ratio_to_floor']} | "
+                  f"{idle['p50_ms']} / {idle['p99_ms']} | {busy['p50_ms']} / {busy['p99_ms']} |", ""]
     return "\n".join(lines)
 
 
@@ -361,6 +381,7 @@ def main() -> None:
     parser.add_argument("--startup-runs", type=int, default=7)
     parser.add_argument("--webhooks", type=int, default=5000)
     parser.add_argument("--events", type=int, default=2000, help="faxes whose changes the events part streams")
+    parser.add_argument("--pages", type=int, default=100, help="pages of the fax the pages part renders")
     parser.add_argument("--jobs", type=int, default=2, help="valgrind runs at a time (instructions part)")
     parser.add_argument("--uvloop", action="store_true", help="run both servers on uvloop (must be installed)")
     parser.add_argument("--out", default=str(HERE / "results"))
@@ -390,6 +411,9 @@ def main() -> None:
     if "events" in parts:
         print("events:", flush=True)
         results["events"] = events(args.events)
+    if "pages" in parts:
+        print("pages:", flush=True)
+        results["pages"] = pages(args.pages)
     if "instructions" in parts:
         if icount.installed():
             print(f"instructions per request (valgrind, {args.jobs} runs at a time):", flush=True)

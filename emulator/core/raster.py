@@ -107,6 +107,15 @@ def _fine_lines(width_in: float, height_in: float) -> int:
     return max(1, round(inches * FINE))
 
 
+def _fit(grey: Image.Image, lines: int) -> Image.Image:
+    """``grey`` at 1728 x ``lines``: a box filter when shrinking (cheap, keeps thin strokes
+    as grey that the threshold then keeps), bilinear when enlarging."""
+    if grey.size == (WIDTH, lines):
+        return grey
+    shrinking = grey.width >= WIDTH and grey.height >= lines
+    return grey.resize((WIDTH, lines), Image.Resampling.BOX if shrinking else Image.Resampling.BILINEAR)
+
+
 def _pdf_pages(data: bytes) -> Iterator[Image.Image]:
     try:
         pdf = pdfium.PdfDocument(data)
@@ -122,8 +131,7 @@ def _pdf_pages(data: bytes) -> Iterator[Image.Image]:
             lines = _fine_lines(width, height)
             scale = WIDTH / width
             bitmap = page.render(scale=scale, grayscale=True, may_draw_forms=True)
-            image = bitmap.to_pil().convert("L")
-            yield image.resize((WIDTH, lines), Image.Resampling.LANCZOS) if image.size != (WIDTH, lines) else image
+            yield _fit(bitmap.to_pil().convert("L"), lines)
     finally:
         pdf.close()
 
@@ -137,8 +145,7 @@ def _image_pages(data: bytes) -> Iterator[Image.Image]:
             xdpi, ydpi = (float(d) or 1.0 for d in dpi)
             lines = _fine_lines(image.width / xdpi, image.height / ydpi)
             frame = ImageOps.exif_transpose(image) if image.mode not in ("1", "L") else image
-            grey = frame.convert("L")
-            yield grey.resize((WIDTH, lines), Image.Resampling.LANCZOS)
+            yield _fit(frame.convert("L"), lines)
 
 
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
@@ -170,11 +177,15 @@ def _with_header(grey: Image.Image, left: str, right: str) -> Image.Image:
 
 def _bilevel(grey: Image.Image) -> Image.Image:
     """Threshold (text stays crisp), or dither a page that is mostly mid-tones (a photo)."""
-    histogram = grey.histogram()
-    midtones = sum(histogram[48:208]) / max(1, grey.width * grey.height)
+    sample = grey.reduce(4)  # the share of mid-tones, from a sixteenth of the pixels
+    histogram = sample.histogram()
+    midtones = sum(histogram[48:208]) / max(1, sample.width * sample.height)
     if midtones > 0.25:
         return grey.convert("1")  # Floyd-Steinberg
-    return grey.point(lambda value: 255 if value >= 160 else 0).convert("1", dither=Image.Dither.NONE)
+    return grey.point(_THRESHOLD, "1")
+
+
+_THRESHOLD = [0 if value < 160 else 255 for value in range(256)]
 
 
 # -- encodings of a rendering ----------------------------------------------------
