@@ -27,6 +27,13 @@ _MAX_TIFF_PAGES = 10_000
 #: (core/work.py): a 49 MB file that starts like a PDF took pypdf 11 s, a PDF zip bomb 1 s
 INLINE_MAX = 256 * 1024
 _TEXT_LINES_PER_PAGE = 60
+#: a page is printed 1728 pixels across at 204 dpi: 8.47 inches of paper
+PAPER_INCHES = 1728 / 204
+#: a page longer than this once scaled to the paper's width is refused: fax machines cut
+#: at about a metre (a page 10,000 inches tall would be 2 million scan lines)
+MAX_PAGE_INCHES = 39.0
+#: pixels of one image in a document at most (a decompression bomb is refused past it)
+MAX_IMAGE_PIXELS = 40_000_000
 
 
 class DocumentError(Invalid):
@@ -71,56 +78,71 @@ def _looks_like_text(data: bytes) -> bool:
     return all(ch.isprintable() or ch in "\r\n\t\f" for ch in text[:4096])
 
 
+def _unconvertible(why: str) -> DocumentError:
+    return DocumentError(f"the document cannot be converted to fax pages: {why}", code="unconvertible_document")
+
+
+def _check_length(width: float, height: float) -> None:
+    """A page longer than a fax machine prints, once scaled to the paper's width, is refused."""
+    if width <= 0 or height <= 0:
+        raise _unconvertible("a page has no size")
+    if height * PAPER_INCHES / width > MAX_PAGE_INCHES:
+        raise _unconvertible(f"a page is longer than {MAX_PAGE_INCHES:g} inches once scaled to the paper's width")
+
+
 def count_pdf_pages(data: bytes) -> int:
-    """Pages in a PDF's page tree; DocumentError if it cannot be read."""
+    """Pages in a PDF's page tree; DocumentError if it cannot be read, or if a page is far
+    too long to print (``unconvertible_document``)."""
     from pypdf import PdfReader  # imported here: pypdf costs start-up time
     from pypdf.errors import PyPdfError
 
     try:
-        return len(PdfReader(io.BytesIO(data), strict=False).pages)
+        pages = PdfReader(io.BytesIO(data), strict=False).pages
+        for page in pages:
+            box = page.mediabox
+            _check_length(abs(float(box.width)), abs(float(box.height)))
+        return len(pages)
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,
             struct.error, zlib.error, RecursionError, OSError, AssertionError) as exc:
-        raise DocumentError("the PDF cannot be read: it is damaged or not a PDF",
-                            code="corrupt_document") from exc
+        raise DocumentError(f"the PDF cannot be read: {exc}", code="corrupt_document") from exc
 
 
 def count_tiff_pages(data: bytes) -> int:
-    """Images (IFDs) in a TIFF or BigTIFF; DocumentError if the chain is broken."""
-    def corrupt(why: str) -> DocumentError:
-        return DocumentError(f"the TIFF cannot be read: {why}", code="corrupt_document")
+    """Images in a TIFF (read by Pillow, up to 10,000); DocumentError if it cannot be read, or
+    if an image is too large or too long to print (``unconvertible_document``)."""
+    import warnings
 
-    if len(data) < 8:
-        raise corrupt("too short")
-    order = "<" if data[:2] == b"II" else ">"
-    big = struct.unpack_from(order + "H", data, 2)[0] == 43
+    from PIL import Image  # imported here: Pillow costs start-up time
+
+    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
     try:
-        if big:
-            offset = struct.unpack_from(order + "Q", data, 8)[0]
-            count_fmt, count_size, entry_size, next_fmt = "Q", 8, 20, "Q"
-        else:
-            offset = struct.unpack_from(order + "I", data, 4)[0]
-            count_fmt, count_size, entry_size, next_fmt = "H", 2, 12, "I"
-        pages = 0
-        seen: set[int] = set()
-        while offset:
-            if offset in seen or offset >= len(data) or pages >= _MAX_TIFF_PAGES:
-                raise corrupt("bad IFD offset")
-            seen.add(offset)
-            entries = struct.unpack_from(order + count_fmt, data, offset)[0]
-            if entries == 0:
-                raise corrupt("empty IFD")
-            offset = struct.unpack_from(order + next_fmt, data, offset + count_size + entries * entry_size)[0]
-            pages += 1
-    except struct.error as exc:
-        raise corrupt("truncated") from exc
-    return pages
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Pillow warns of what it repairs (corrupt EXIF): not our caller's
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                pages = 0
+                while True:
+                    if pages >= _MAX_TIFF_PAGES:
+                        raise DocumentError("the TIFF has too many pages", code="corrupt_document")
+                    xdpi, ydpi = (float(d) or 1.0 for d in image.info.get("dpi") or (1.0, 1.0))
+                    _check_length(image.width / xdpi, image.height / ydpi)
+                    pages += 1
+                    try:
+                        image.seek(pages)
+                    except EOFError:
+                        return pages
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise _unconvertible(f"an image is over {MAX_IMAGE_PIXELS:,} pixels") from exc
+    except (OSError, ValueError, SyntaxError, struct.error, TypeError, KeyError, IndexError, ZeroDivisionError) as exc:
+        raise DocumentError(f"the TIFF cannot be read: {exc}", code="corrupt_document") from exc
 
 
 def intake(data: bytes, filename: str = "document", accept: tuple[str, ...] = ("pdf", "tiff")) -> Document:
     """Check an uploaded document and count its pages.
 
     Raises DocumentError with code ``empty_document``, ``unsupported_document`` (not one
-    of ``accept``) or ``corrupt_document``.
+    of ``accept``), ``corrupt_document``, or ``unconvertible_document`` (readable, but no
+    fax machine could print it: a page far too long, an image far too large).
     """
     if not data:
         raise DocumentError("the document is empty", code="empty_document")

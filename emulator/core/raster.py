@@ -24,18 +24,12 @@ from datetime import UTC, datetime
 import pypdfium2 as pdfium  # type: ignore[import-untyped]
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from emulator.core.documents import Document, DocumentError
+from emulator.core.documents import MAX_IMAGE_PIXELS, MAX_PAGE_INCHES, PAPER_INCHES, Document, DocumentError
 from emulator.core.pages import Spec, conversion_failed
 
 WIDTH = 1728  # pixels in a T.4 scan line
 DPI_ACROSS = 204  # 1728 pixels over 8.47 in
 FINE, STANDARD = 196, 98  # lines per inch
-PAPER_INCHES = WIDTH / DPI_ACROSS
-#: a page longer than this (after scaling to the width) is refused: fax machines cut at
-#: about a metre; a page 10,000 inches tall would be 2 million lines
-MAX_PAGE_INCHES = 39.0
-#: pixels Pillow may decode for one image (a decompression bomb is refused past it)
-MAX_IMAGE_PIXELS = 40_000_000
 #: pages one rendering may have
 MAX_PAGES = 2000
 HEADER_LINES = 40  # the header band, at fine resolution (about 0.2 in)
@@ -153,15 +147,16 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
 
 
 def _text_pages(text: str) -> Iterator[Image.Image]:
-    """Plain text set as a typed page: 60 lines a page, 1 in margins, about 11 pt."""
+    """Plain text set as a typed page: 60 lines a page (6 to the inch), 1 in side margins, about 10 pt."""
     lines = text.splitlines() or [""]
     height = round(11 * FINE)
-    font = _font(40)
+    font = _font(28)
+    step = FINE // 6
     for start in range(0, len(lines), TEXT_LINES_PER_PAGE):
         page = Image.new("L", (WIDTH, height), 255)
         draw = ImageDraw.Draw(page)
         for row, line in enumerate(lines[start:start + TEXT_LINES_PER_PAGE]):
-            draw.text((DPI_ACROSS, FINE + row * 30), line.expandtabs(4), font=font, fill=0)
+            draw.text((DPI_ACROSS, FINE // 2 + row * step), line.expandtabs(4), font=font, fill=0)
         yield page
 
 

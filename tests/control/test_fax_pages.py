@@ -9,6 +9,8 @@ from typing import Any
 from PIL import Image
 from pypdf import PdfReader
 
+from emulator.core.documents import Document
+from emulator.core.vendor import Inbound
 from tests.conftest import runtime_of
 from tests.core.pagekit import darkness, rect_pdf
 
@@ -61,8 +63,9 @@ async def test_rendered_once_then_kept(client: Any) -> None:
 
 
 async def test_a_document_that_cannot_become_pages_is_a_conversion_failure(client: Any) -> None:
-    fax = await arrive(client, rect_pdf([BOX], size=(612, 720_000)))  # 10,000 inches tall
-    response = await client.get(f"/_emulator/faxes/{fax['id']}/document.tiff")
+    tall = Document("pdf", rect_pdf([BOX], size=(612, 720_000)), 1, "tall.pdf")  # 10,000 inches (intake refuses it)
+    fax = runtime_of(client).receive(Inbound("imagicle", "1", "2", "alice", 1, tall))
+    response = await client.get(f"/_emulator/faxes/{fax.id}/document.tiff")
     body = await response.json()
     assert (response.status, body["error"]["code"]) == (422, "conversion_failed")
     assert "inches long" in body["error"]["message"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import struct
 
 from PIL import Image, ImageDraw
 from pypdf import PdfWriter
@@ -75,3 +76,18 @@ def pdf_box_to_pixels(x: float, y: float, w: float, h: float, size: tuple[float,
 
 def shrink(box: tuple[int, int, int, int], by: int) -> tuple[int, int, int, int]:
     return box[0] + by, box[1] + by, box[2] - by, box[3] - by
+
+
+def bomb() -> bytes:
+    """A tiny Group 4 TIFF that says it is 30,000 x 30,000 pixels (900 million)."""
+    out = io.BytesIO()
+    Image.new("1", (64, 64), 1).save(out, "TIFF", compression="group4")
+    data = bytearray(out.getvalue())
+    (ifd,) = struct.unpack_from("<I", data, 4)
+    (entries,) = struct.unpack_from("<H", data, ifd)
+    for at in range(ifd + 2, ifd + 2 + 12 * entries, 12):
+        tag, kind = struct.unpack_from("<HH", data, at)
+        if tag in (256, 257):  # ImageWidth, ImageLength
+            struct.pack_into("<HHII" if kind == 4 else "<HHIHH", data, at, tag, kind, 1, 30_000,
+                             *(() if kind == 4 else (0,)))
+    return bytes(data)

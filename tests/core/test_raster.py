@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import struct
 
 import pytest
 from PIL import Image
@@ -12,6 +11,7 @@ from emulator.core import raster
 from emulator.core.documents import Document, DocumentError, intake, make_pdf
 from emulator.core.pages import Spec
 from tests.core.pagekit import (
+    bomb,
     darkness,
     frames,
     pdf_box_to_pixels,
@@ -156,21 +156,6 @@ def test_hostile_pdfs_fail_conversion(data: bytes, why: str) -> None:
     with pytest.raises(DocumentError) as caught:
         raster.render(Spec((document,), 1))
     assert caught.value.code == "conversion_failed" and why in caught.value.message
-
-
-def bomb() -> bytes:
-    """A tiny Group 4 TIFF that says it is 30,000 x 30,000 pixels (900 million)."""
-    out = io.BytesIO()
-    Image.new("1", (64, 64), 1).save(out, "TIFF", compression="group4")
-    data = bytearray(out.getvalue())
-    (ifd,) = struct.unpack_from("<I", data, 4)
-    (entries,) = struct.unpack_from("<H", data, ifd)
-    for at in range(ifd + 2, ifd + 2 + 12 * entries, 12):
-        tag, kind = struct.unpack_from("<HH", data, at)
-        if tag in (256, 257):  # ImageWidth, ImageLength
-            struct.pack_into("<HHII" if kind == 4 else "<HHIHH", data, at, tag, kind, 1, 30_000,
-                             *(() if kind == 4 else (0,)))
-    return bytes(data)
 
 
 def test_a_decompression_bomb_fails_conversion() -> None:
