@@ -230,68 +230,39 @@ def _pdf_escape(text: str) -> str:
 
 
 def make_pdf(pages: int = 1, lines: list[str] | None = None, title: str = "fax") -> bytes:
-    """A valid PDF with ``pages`` US-Letter pages; ``lines`` are written on page 1."""
+    """A valid PDF (written by pypdf) with ``pages`` US-Letter pages of Helvetica text;
+    ``lines`` are written on page 1, the others say which page they are."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
     if pages < 1:
         raise ValueError("a PDF needs at least one page")
-    objects: list[bytes] = []
-    kids = []
-    font_ref = 3
-    first_page = 4
+    writer = PdfWriter()
+    font = writer._add_object(DictionaryObject({
+        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+        NameObject("/BaseFont"): NameObject("/Helvetica")}))
     for number in range(pages):
-        page_obj = first_page + 2 * number
-        kids.append(f"{page_obj} 0 R")
-    objects.append(b"<< /Type /Catalog /Pages 2 0 R >>")
-    objects.append(f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {pages} >>".encode())
-    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
-    for number in range(pages):
+        page = writer.add_blank_page(612, 792)
         text = (lines or [title]) if number == 0 else [f"{title} - page {number + 1} of {pages}"]
-        ops = ["BT", "/F1 12 Tf", "14 TL", "72 720 Td"]
-        ops += [f"({_pdf_escape(line)}) Tj T*" for line in text]
-        ops.append("ET")
-        stream = "\n".join(ops).encode("latin-1")
-        content_obj = first_page + 2 * number + 1
-        objects.append(
-            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 {font_ref} 0 R >> >> "
-            f"/Contents {content_obj} 0 R >>".encode()
-        )
-        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+        ops = ["BT", "/F1 12 Tf", "14 TL", "72 720 Td", *(f"({_pdf_escape(line)}) Tj T*" for line in text), "ET"]
+        stream = DecodedStreamObject()
+        stream.set_data("\n".join(ops).encode("latin-1"))
+        page[NameObject("/Contents")] = writer._add_object(stream)
+        page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject({
+            NameObject("/F1"): font})})
     out = io.BytesIO()
-    out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for index, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(f"{index} 0 obj\n".encode() + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
-    for offset in offsets:
-        out.write(f"{offset:010d} 00000 n \n".encode())
-    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
+    writer.write(out)
     return out.getvalue()
 
 
 def make_tiff(pages: int = 1, width: int = 64, height: int = 32) -> bytes:
-    """A valid bilevel, uncompressed, little-endian TIFF with ``pages`` images."""
+    """A valid bilevel, uncompressed TIFF (written by Pillow) with ``pages`` striped images."""
+    from PIL import Image
+
     if pages < 1:
         raise ValueError("a TIFF needs at least one page")
-    row = (width + 7) // 8
-    image = bytes([0b10101010] * row * height)
-    out = bytearray(b"II*\x00" + struct.pack("<I", 8))
-    for number in range(pages):
-        ifd_at = len(out)
-        tags = [
-            (256, 3, 1, width), (257, 3, 1, height), (258, 3, 1, 1), (259, 3, 1, 1),
-            (262, 3, 1, 0), (273, 4, 1, 0), (278, 3, 1, height), (279, 4, 1, len(image)),
-        ]
-        ifd_size = 2 + len(tags) * 12 + 4
-        data_at = ifd_at + ifd_size
-        tags[5] = (273, 4, 1, data_at)
-        out += struct.pack("<H", len(tags))
-        for tag, kind, count, value in tags:
-            if kind == 4:  # LONG
-                out += struct.pack("<HHII", tag, kind, count, value)
-            else:  # SHORT, left-justified in the 4-byte value field
-                out += struct.pack("<HHIHH", tag, kind, count, value, 0)
-        next_at = data_at + len(image) if number + 1 < pages else 0
-        out += struct.pack("<I", next_at)
-        out += image
-    return bytes(out)
+    stripes = Image.new("1", (width, height), 0)
+    stripes.putdata([x % 2 for _ in range(height) for x in range(width)])
+    out = io.BytesIO()
+    stripes.save(out, "TIFF", save_all=True, append_images=[stripes] * (pages - 1))
+    return out.getvalue()
