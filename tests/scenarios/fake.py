@@ -76,7 +76,8 @@ def on_transition(runtime: Any, fax: Fax, old: str | None, new: str) -> None:
 
 def receive(runtime: Any, inbound: Inbound) -> Fax:
     fax = Fax(id=runtime.ids.hex(8), vendor=NAME, tenant=inbound.tenant or "inbox", direction="inbound",
-              to=inbound.to, sender=inbound.sender, status="", created_at=runtime.now(), pages=inbound.pages)
+              to=inbound.to, sender=inbound.sender, status="", created_at=runtime.now(), pages=inbound.pages,
+              documents=[inbound.document] if inbound.document else [])
     runtime.tenant(NAME, fax.tenant)
     runtime.store.add(fax)
     fax.ended_at = runtime.now()

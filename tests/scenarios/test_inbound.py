@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
+from emulator.core.documents import make_pdf
+from emulator.core.scenarios.load import load_files
+from emulator.core.scenarios.problems import ScenarioError
 from tests.conftest import START, advance, runtime_of
+from tests.scenarios.conftest import ALL
 from tests.scenarios.fake import NAME
 
 
@@ -59,3 +65,31 @@ async def test_a_tenant_scenario_brings_faxes_to_its_tenant(make_scenario_client
     await advance(client, 5)
     assert [f["tenant"] for f in await inbound(client)] == ["desk"]
     assert runtime_of(client).now() == START + 5
+
+
+async def test_an_inbound_fax_carries_the_document_the_scenario_names(make_scenario_client, tmp_path):
+    tmp_path.joinpath("scan.pdf").write_bytes(make_pdf(2))
+    tmp_path.joinpath("inbound.yaml").write_text(
+        'inbound:\n  - {vendor: fake, to: "1", from: "2", tenant: office, document: scan.pdf, at: 1}\n')
+    client = await make_scenario_client()
+    runtime = runtime_of(client)
+    runtime.scenarios.apply(load_files([str(tmp_path / "inbound.yaml")], runtime.vendors))
+    await advance(client, 1)
+    [fax] = await inbound(client)
+    assert fax["pages"] == 2 and fax["documents"][0]["filename"] == "scan.pdf"
+
+
+async def test_a_scenario_naming_a_missing_document_is_refused(tmp_path):
+    tmp_path.joinpath("inbound.yaml").write_text(
+        'inbound:\n  - {vendor: fake, to: "1", from: "2", document: nowhere.pdf}\n')
+    with pytest.raises(ScenarioError) as refused:
+        load_files([str(tmp_path / "inbound.yaml")], {v.name: v for v in ALL})
+    [problem] = refused.value.problems
+    assert problem.path == ("inbound", 0, "document") and "nowhere.pdf" in problem.message
+
+
+async def test_without_a_document_an_inbound_fax_carries_a_letter(make_scenario_client):
+    client = await make_scenario_client('inbound:\n  - {vendor: fake, to: "1", from: "2", pages: 2}\n')
+    await advance(client, 0)
+    [fax] = await inbound(client)
+    assert (fax["pages"], fax["documents"][0]["kind"], fax["documents"][0]["filename"]) == (2, "text", "letter.txt")

@@ -173,7 +173,7 @@ def _build(document: Document, base_dir: str | None) -> Scenario:
         accounts={v: [dict(a) for a in accounts] for v, accounts in data.get("accounts", {}).items()},
         timing={v: {s: float(t) for s, t in states.items()} for v, states in data.get("timing", {}).items()},
         rules=rules,
-        inbound=tuple(_inbound(raw) for raw in data.get("inbound", [])),
+        inbound=tuple(_inbound(raw, document.source, i, base_dir) for i, raw in enumerate(data.get("inbound", []))),
         steps=steps,
         document=dict(data),
     )
@@ -213,13 +213,32 @@ def _webhook(raw: dict[str, Any]) -> WebhookAction:
                          retry=check_retry(raw["retry"], "webhook.retry") if "retry" in raw else None)
 
 
-def _inbound(raw: dict[str, Any]) -> InboundSpec:
+def _inbound_document(name: str, source: str, index: int, base_dir: str | None) -> Any:
+    """The PDF or TIFF an inbound entry names (relative to its scenario file's folder),
+    read and checked now, so a scenario with a missing or unreadable one is refused."""
+    from emulator.core.documents import DEFAULT_MAX_UPLOAD, DocumentError, intake
+
+    path = os.path.join(base_dir or os.getcwd(), name)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(DEFAULT_MAX_UPLOAD + 1)
+        if len(data) > DEFAULT_MAX_UPLOAD:
+            raise DocumentError(f"it is over {DEFAULT_MAX_UPLOAD // (1024 * 1024)} MiB")
+        return intake(data, os.path.basename(name))
+    except (OSError, DocumentError) as exc:
+        why = exc.message if isinstance(exc, DocumentError) else exc.strerror or str(exc)
+        raise ScenarioError([Problem(source, None, None, ("inbound", index, "document"),
+                                     f"cannot use the document {name!r}: {why}")]) from None
+
+
+def _inbound(raw: dict[str, Any], source: str, index: int, base_dir: str | None) -> InboundSpec:
     at = raw.get("at", 0)
     count = raw.get("count", 1)
+    document = _inbound_document(raw["document"], source, index, base_dir) if "document" in raw else None
     return InboundSpec(
         vendor=raw["vendor"], to=raw["to"], sender=raw["from"], tenant=raw.get("tenant"),
         pages=raw.get("pages", 1), at=0.0 if isinstance(at, str) else float(at),
         at_time=parse_time(at) if isinstance(at, str) else None,
         count=count, every=float(raw.get("every", 1 if count > 1 else 0)),
-        options=dict(raw.get("options", {})),
+        options=dict(raw.get("options", {})), document=document,
     )

@@ -143,9 +143,9 @@ class Scenarios:
             active.timers.append(timer)
 
     def _arrive(self, active: ActiveScenario, spec: InboundSpec) -> None:
-        document = letter(spec.pages, spec.sender, spec.to, self.runtime.now())
+        document = spec.document or letter(spec.pages, spec.sender, spec.to, self.runtime.now())
         tenant = spec.tenant if spec.tenant is not None else active.tenant
-        self.runtime.receive(Inbound(spec.vendor, spec.to, spec.sender, tenant, spec.pages, document,
+        self.runtime.receive(Inbound(spec.vendor, spec.to, spec.sender, tenant, document.pages, document,
                                      dict(spec.options)))
 
     # -- reading ----------------------------------------------------------------------

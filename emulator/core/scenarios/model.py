@@ -8,10 +8,13 @@ can be applied many times and always behaves the same.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from emulator.core.outcomes import Outcome
 from emulator.core.scenarios.match import Match
+
+if TYPE_CHECKING:
+    from emulator.core.documents import Document
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +107,7 @@ class InboundSpec:
     count: int = 1
     every: float = 0.0
     options: dict[str, Any] = field(default_factory=dict)
+    document: Document | None = None  # read from the file it names; None: a generated letter
 
 
 @dataclass(frozen=True, slots=True)
