@@ -69,3 +69,25 @@ async def test_a_document_that_cannot_become_pages_is_a_conversion_failure(clien
     body = await response.json()
     assert (response.status, body["error"]["code"]) == (422, "conversion_failed")
     assert "inches long" in body["error"]["message"]
+
+
+async def test_a_call_that_dropped_prints_only_the_pages_that_got_through(client: Any) -> None:
+    response = await client.post("/_emulator/inbound", json={
+        "vendor": "faxplus", "to": "+15550100", "from": "+15550199", "tenant": "office",
+        "document_base64": base64.b64encode(rect_pdf([BOX], pages=4)).decode(),
+        "options": {"status": "partially_received"}})  # FAX.PLUS: half the pages arrive
+    fax = await response.json()
+    assert (response.status, fax["pages"], fax["pages_sent"]) == (201, 4, 2)
+    tiff = await (await client.get(f"/_emulator/faxes/{fax['id']}/document.tiff")).read()
+    with Image.open(io.BytesIO(tiff)) as image:
+        assert image.n_frames == 2
+    response = await client.post("/_emulator/inbound", json={
+        "vendor": "faxplus", "to": "+15550100", "from": "+15550199", "tenant": "office",
+        "document_base64": base64.b64encode(rect_pdf([BOX], pages=4)).decode()})
+    whole = await response.json()
+    numbers = []  # the right end of page 2's header line: "P. 2/2" after the drop, "P. 2/4" in full
+    for fax_id in (fax["id"], whole["id"]):
+        page = Image.open(io.BytesIO(await (await client.get(f"/_emulator/faxes/{fax_id}/pages/2.png")).read()))
+        numbers.append(page.crop((1500, 0, 1728, 40)))
+    assert all(darkness(n, (0, 0, 228, 40)) > 0.005 for n in numbers)
+    assert numbers[0].tobytes() != numbers[1].tobytes()
