@@ -49,8 +49,13 @@ DEFAULT_MEMORY = 1024 * 1024 * 1024
 #: forkserver: workers fork from a small clean server, not from this threaded process;
 #: the server imports the document and page code (pypdf, Pillow, pdfium) once, so a new
 #: worker starts without importing them
-_CONTEXT = multiprocessing.get_context("forkserver")
-_CONTEXT.set_forkserver_preload(["emulator.core.documents", "emulator.core.raster"])
+#: (where there is no forkserver, Windows, workers are spawned and import what they need)
+_CONTEXT: Any  # a ForkServerContext, else a SpawnContext
+if "forkserver" in multiprocessing.get_all_start_methods():
+    _CONTEXT = multiprocessing.get_context("forkserver")
+    multiprocessing.set_forkserver_preload(["emulator.core.documents", "emulator.core.raster"])
+else:  # pragma: no cover - not on Linux or macOS
+    _CONTEXT = multiprocessing.get_context("spawn")
 
 
 class WorkError(EmulatorError):
@@ -96,11 +101,15 @@ class Limits:
 
 def _serve(conn: Connection, memory: int) -> None:
     """A worker's main loop: run each job that arrives, answer (ok, result or error, retire)."""
-    import resource
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when a worker ends
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - Windows has no address-space limit; time limits still hold
+        pass
+    else:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     while True:
         try:
             job = conn.recv()
