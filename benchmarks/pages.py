@@ -105,7 +105,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=100)
     args = parser.parse_args()
-    argv = [sys.executable, "-m", "emulator", "serve", "--port", "0", "--clock", "manual", "--log-level", "error"]
+    argv = [sys.executable, "-m", "emulator", "serve", "--port", "0", "--clock", "manual", "--log-level", "error",
+            "--quiet"]  # no console: nobody reads its output here
     if shutil.which("taskset") and (os.cpu_count() or 1) > 1:
         argv = ["taskset", "-c", "0", *argv]
     server = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
