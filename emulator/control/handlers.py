@@ -12,7 +12,7 @@ from aiohttp import web
 
 from emulator import __version__, keys
 from emulator.core.clock import ManualClock
-from emulator.core.documents import DocumentError, intake_off_loop, letter
+from emulator.core.documents import DocumentError, intake_off_loop
 from emulator.core.errors import Conflict, Invalid, NotFound
 from emulator.core.http import read_json
 from emulator.core.runtime import Runtime
@@ -256,14 +256,13 @@ async def _inbound_from(runtime: Runtime, body: Any) -> Inbound:
             document = await intake_off_loop(runtime.work, data, str(body.get("filename") or "inbound"))
         except DocumentError as exc:
             raise Invalid(exc.message, field="document_base64", code=exc.code) from exc
-    else:
-        document = letter(pages, body["from"], body["to"], runtime.now())
     tenant = body.get("tenant")
     options = body.get("options", {})
     if not isinstance(options, dict):
         raise Invalid("'options' must be an object", field="options")
+    # no document: the vendor gives the fax a generated letter, addressed to the number it resolved
     return Inbound(body["vendor"], body.get("to", ""), body["from"], None if tenant is None else str(tenant),
-                   document.pages, document, options)
+                   document.pages if document else pages, document, options)
 
 
 async def inbound(request: web.Request) -> web.Response:

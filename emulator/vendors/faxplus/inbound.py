@@ -52,7 +52,7 @@ def receive(runtime: Runtime, inbound: Inbound) -> Fax:
         tenant, number = owned
         user = accounts.recipient(tenant, number)
     now = runtime.now()
-    document = inbound.document or letter(inbound.pages, inbound.sender, inbound.to, now)
+    document = inbound.document or letter(inbound.pages, inbound.sender, to, now)
     outcome = Outcome.SUCCESS if status == "success" else (
         Outcome.PARTIAL if status.startswith("partially") else Outcome.NETWORK_ERROR)
     result = Result(outcome, native=status, rule="POST /_emulator/inbound")
