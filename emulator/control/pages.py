@@ -3,7 +3,8 @@
 ``GET /_emulator/faxes/{id}/pages/{n}.png`` (``?size=thumb`` for a thumbnail),
 ``GET /_emulator/faxes/{id}/document.tiff`` and ``document.pdf``: rendered on first ask
 (core/pages.py), in the worker pool. A document that cannot become fax pages answers
-422 ``conversion_failed``; a page past the last, 404.
+422 ``conversion_failed``; a page past the last, 404; a fax whose documents retention
+dropped, 404 ``document_expired``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,14 @@ from emulator.control.handlers import _fax
 from emulator.core.documents import CONTENT_TYPES, DocumentError
 from emulator.core.errors import Invalid, NotFound
 from emulator.core.runtime import Runtime
+from emulator.core.store import Fax
+
+
+def _printable(fax: Fax) -> Fax:
+    """The fax, unless retention dropped its documents (404 ``document_expired``)."""
+    if fax.documents_expired:
+        raise NotFound(f"the documents of fax {fax.id} are no longer kept", code="document_expired")
+    return fax
 
 
 def _unconvertible(exc: DocumentError) -> DocumentError:
@@ -27,7 +36,7 @@ async def page_png(request: web.Request) -> web.Response:
     if size not in ("full", "thumb"):
         raise Invalid(f"size must be full or thumb, not {size!r}", field="size")
     digits = request.match_info["number"]
-    fax, number = _fax(runtime, request), int(digits) if len(digits) <= 6 else 0  # 0: no such page
+    fax, number = _printable(_fax(runtime, request)), int(digits) if len(digits) <= 6 else 0  # 0: no such page
     try:
         body = await runtime.pages.png(runtime, fax, number, thumb=size == "thumb")
     except IndexError:
@@ -39,7 +48,7 @@ async def page_png(request: web.Request) -> web.Response:
 
 async def document(request: web.Request) -> web.Response:
     runtime: Runtime = request.app[keys.RUNTIME]
-    fax, kind = _fax(runtime, request), request.match_info["kind"]
+    fax, kind = _printable(_fax(runtime, request)), request.match_info["kind"]
     try:
         body = await runtime.pages.document(runtime, fax, kind)
     except DocumentError as exc:
