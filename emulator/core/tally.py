@@ -35,10 +35,11 @@ class Tally:
 
     def request(self, vendor: str, tenant: str | None, operation: str, status: int, fault: str | None) -> None:
         """A vendor request was answered (the journal records it)."""
-        if 200 <= status < 300:
-            self.add("operations", vendor, tenant, operation)
-        else:
-            self.add("answers", vendor, tenant, str(status))
+        # the hot path of every vendor request: one key and one increment, no further calls
+        key = ("operations", vendor, tenant or "", operation) if 200 <= status < 300 else (
+            "answers", vendor, tenant or "", str(status))
+        counts = self.counts
+        counts[key] = counts.get(key, 0) + 1
         if fault is not None:
             self.add("answers", vendor, tenant, f"fault: {fault}")
 
