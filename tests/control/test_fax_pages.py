@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from emulator.core.documents import Document
 from emulator.core.vendor import Inbound
-from tests.conftest import runtime_of
+from tests.conftest import advance, runtime_of
 from tests.core.pagekit import darkness, rect_pdf
 
 BOX = (72.0, 648.0, 144.0, 72.0)
@@ -91,3 +91,13 @@ async def test_a_call_that_dropped_prints_only_the_pages_that_got_through(client
         numbers.append(page.crop((1500, 0, 1728, 40)))
     assert all(darkness(n, (0, 0, 228, 40)) > 0.005 for n in numbers)
     assert numbers[0].tobytes() != numbers[1].tobytes()
+
+
+async def test_a_fax_whose_documents_retention_dropped_has_no_pages(make_client: Any) -> None:
+    client = await make_client(retain_document_bytes=0)  # an ended fax's documents go at once
+    fax = await arrive(client, rect_pdf([BOX]))
+    await advance(client, 3600)  # the reception ends
+    assert runtime_of(client).store.get(fax["id"]).documents_expired
+    for path in ("pages/1.png", "document.tiff", "document.pdf"):
+        response = await client.get(f"/_emulator/faxes/{fax['id']}/{path}")
+        assert (response.status, (await response.json())["error"]["code"]) == (404, "document_expired")
