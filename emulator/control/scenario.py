@@ -6,8 +6,6 @@ different credentials never see each other's rules.
 
 from __future__ import annotations
 
-import asyncio
-
 from aiohttp import web
 
 from emulator import keys
@@ -16,6 +14,7 @@ from emulator.core.http import read_bytes
 from emulator.core.runtime import Runtime
 from emulator.core.scenarios.limits import LIMITS
 from emulator.core.scenarios.problems import ScenarioError
+from emulator.core.work import WorkFailed, WorkTimeout
 
 SOURCE = "POST /_emulator/scenario"
 
@@ -60,13 +59,15 @@ async def replace(request: web.Request) -> web.Response:
     except UnicodeDecodeError:
         raise Invalid("the scenario must be UTF-8 text (YAML or JSON)", code="invalid_scenario") from None
     try:
-        # reading a scenario is bounded (limits.py) but may take a second of CPU: not on the
-        # event loop, so every other request (a status poll, the health check) is answered
-        # meanwhile. TODO(unfinished): through core/work.py once it lands (a process, with
-        # its time and memory limits), instead of a thread
-        scenario = await asyncio.to_thread(load_text, text, SOURCE, runtime.vendors)
+        # reading a scenario is bounded (limits.py) but may take a second of CPU: in the
+        # worker pool (core/work.py, with its time and memory limits), so every other
+        # request (a status poll, the health check) is answered meanwhile
+        scenario = await runtime.work.run(load_text, text, SOURCE, dict(runtime.vendors))
     except ScenarioError as exc:
         raise _invalid(exc) from exc
+    except (WorkTimeout, WorkFailed) as exc:  # past the pool's limits: the scenario's doing (a busy pool is 503)
+        raise Invalid(f"the scenario could not be read within the worker's limits: {exc.message}",
+                      code="invalid_scenario") from None
     clock = scenario.clock
     mode = clock.get("mode", "real" if "speed" in clock else None)
     if mode is not None and mode != runtime.clock.mode:

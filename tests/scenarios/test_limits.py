@@ -12,7 +12,6 @@ import fnmatch
 import io
 import json
 import re
-import threading
 from pathlib import Path
 
 import pytest
@@ -105,23 +104,20 @@ async def test_the_control_api_refuses_an_alias_bomb_and_keeps_answering(make_sc
     assert health.status == 200
 
 
-async def test_a_scenario_is_read_off_the_event_loop(make_scenario_client, monkeypatch):
+async def test_a_scenario_is_read_off_the_event_loop(make_scenario_client, monkeypatch, tmp_path):
     from emulator.core.scenarios import load
+    from tests.scenarios import slow_read
 
     client = await make_scenario_client()
-    reading, health_answered = threading.Event(), threading.Event()
-    read = load.load_text
-
-    def slow_read(*args, **kwargs):  # a read that lasts until the health check has been answered
-        reading.set()
-        assert health_answered.wait(GUARD), "the health check waited for the scenario being read"
-        return read(*args, **kwargs)
-
-    monkeypatch.setattr(load, "load_text", slow_read)
-    posting = asyncio.ensure_future(client.post("/_emulator/scenario", data=b"name: slow\n"))
-    assert await asyncio.to_thread(reading.wait, GUARD)
+    # the read (in a worker) starts, then waits until the health check has been answered
+    monkeypatch.setattr(load, "load_text", slow_read.read_when_released)
+    started, release = tmp_path / "started", tmp_path / "release"
+    text = f"name: slow\n{slow_read.STARTED}{started}\n{slow_read.RELEASE}{release}\n"
+    posting = asyncio.ensure_future(client.post("/_emulator/scenario", data=text.encode()))
+    while not started.exists():
+        await asyncio.sleep(0.01)
     health = await asyncio.wait_for(client.get("/_emulator/health"), GUARD)
-    health_answered.set()
+    release.touch()
     assert health.status == 200
     posted = await asyncio.wait_for(posting, GUARD)
     assert posted.status == 200 and (await posted.json())["scenario"]["name"] == "slow"
