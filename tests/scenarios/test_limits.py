@@ -123,6 +123,21 @@ async def test_a_scenario_is_read_off_the_event_loop(make_scenario_client, monke
     assert posted.status == 200 and (await posted.json())["scenario"]["name"] == "slow"
 
 
+async def test_a_scenario_read_past_the_workers_time_limit_is_refused(make_scenario_client, monkeypatch, tmp_path):
+    from emulator.core.scenarios import load
+    from emulator.core.work import Limits
+    from tests.scenarios import slow_read
+
+    client = await make_scenario_client(work=Limits(timeout=0.5))
+    monkeypatch.setattr(load, "load_text", slow_read.read_when_released)
+    text = f"name: slow\n{slow_read.STARTED}{tmp_path / 'started'}\n{slow_read.RELEASE}{tmp_path / 'never'}\n"
+    response = await asyncio.wait_for(client.post("/_emulator/scenario", data=text.encode()), GUARD)
+    body = await response.json()
+    assert (response.status, body["error"]["code"]) == (400, "invalid_scenario")
+    assert "within the worker's limits" in body["error"]["message"]
+    assert (await client.get("/_emulator/scenario")).status == 200
+
+
 # -- regular expressions -------------------------------------------------------------------
 
 
