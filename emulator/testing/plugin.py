@@ -116,7 +116,8 @@ def _coverage_wanted(config: pytest.Config) -> bool:
 def _merged_coverage(config: pytest.Config) -> dict[str, Any] | None:
     from emulator.core.coverage import merge
 
-    return merge(config.stash.get(_COVERAGE, []))
+    reports: list[dict[str, Any]] = config.stash.get(_COVERAGE, [])
+    return merge(reports)
 
 
 @pytest.hookimpl(trylast=True)

@@ -18,7 +18,7 @@ def _build(cls: type[T], data: dict[str, Any], **overrides: Any) -> T:
     names = [f.name for f in fields(cls) if f.name != "raw"]  # type: ignore[arg-type]
     values = {name: data.get(name) for name in names}
     values.update(overrides)
-    return cls(**values, raw=data)
+    return cls(**values, raw=data)  # type: ignore[call-arg]  # every record type has ``raw``
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ def _choices(values: Any) -> str:
 
 def explain(error: ValidationError, document: Document) -> list[Problem]:
     """Problems for one schema error: where it is and what is wrong, in plain words."""
-    special = _EXPLAINERS.get(error.validator)
+    special = _EXPLAINERS.get(str(error.validator))
     found = special(error, document) if special is not None else None
     if found is not None:
         return found
@@ -71,7 +71,8 @@ def _missing_keys(error: ValidationError, document: Document) -> list[Problem] |
     if not isinstance(error.instance, dict):
         return None
     path = tuple(error.absolute_path)
-    return [document.problem(path, f"missing the key {key!r}") for key in error.validator_value
+    required: Any = error.validator_value
+    return [document.problem(path, f"missing the key {key!r}") for key in required
             if key not in error.instance]
 
 
@@ -133,5 +134,5 @@ _MESSAGES: dict[str, Callable[[Any, Any], str]] = {
 
 
 def _message(error: ValidationError) -> str:
-    words = _MESSAGES.get(error.validator)
+    words = _MESSAGES.get(str(error.validator))
     return words(error.validator_value, error.instance) if words is not None else error.message

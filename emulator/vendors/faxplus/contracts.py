@@ -1,16 +1,18 @@
 """FAX.PLUS operation contracts: which schemas (schemas/faxplus/) each operation uses (faxplus.md §3, §5)."""
 
+from typing import Any
+
 from emulator.core.contracts import Contract
 
-_ERRORS = {"default": "error"}
+_ERRORS: dict[int | str, str | None] = {"default": "error"}
 
 
-def _json(summary: str, section: str, ok: str | None, *, status: int = 200, **more: object) -> Contract:
+def _json(summary: str, section: str, ok: str | None, *, status: int = 200, **more: Any) -> Contract:
     """An operation answering JSON ``ok`` (None: no body) with ``status``, and the §8 error body otherwise."""
     return Contract(summary=summary, source=f"faxplus.md {section}", responses={status: ok, **_ERRORS}, **more)
 
 
-def _download(summary: str, section: str, media: str, **more: object) -> Contract:
+def _download(summary: str, section: str, media: str, **more: Any) -> Contract:
     return Contract(summary=summary, source=f"faxplus.md {section}", responses={200: None, **_ERRORS},
                     response_type=media, **more)
 

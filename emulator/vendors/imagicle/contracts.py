@@ -2,7 +2,7 @@
 
 from emulator.core.contracts import Contract
 
-_SUBMITTED = {status: "submit-response" for status in (200, 201, 202)}  # the submit_status option
+_SUBMITTED: dict[int | str, str | None] = {status: "submit-response" for status in (200, 201, 202)}  # the submit_status option
 
 CONTRACTS = {
     "submit_fax": Contract(

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from emulator.core.contracts import Contract
 
-_ERROR = {"default": "error"}
+_ERROR: dict[int | str, str | None] = {"default": "error"}
 
 
 def _no_body(summary: str, source: str, schema: str, query: str = "query") -> Contract:

@@ -49,7 +49,8 @@ def validate(name: str, data: Any, extra: dict[str, Any] | None = None) -> dict[
     for _ in range(_MAX_COERCION_PASSES):
         if not any(_coerce(doc, error) for error in validator.iter_errors(doc)):
             break
-    _inject_defaults(validator.schema, doc)
+    schema: dict[str, Any] = validator.schema  # type: ignore[assignment]  # our schemas are objects
+    _inject_defaults(schema, doc)
     detail: dict[str, Any] = {}
     seen: set[tuple[str, str]] = set()
     for error in sorted(validator.iter_errors(doc), key=lambda e: [str(p) for p in e.absolute_path]):
@@ -57,7 +58,7 @@ def validate(name: str, data: Any, extra: dict[str, Any] | None = None) -> dict[
             if (path, code) not in seen:
                 seen.add((path, code))
                 detail.setdefault(path, {})[code] = body
-    _custom(validator.schema, doc, [], detail)
+    _custom(schema, doc, [], detail)
     for path, codes in (extra or {}).items():
         detail.setdefault(path, {}).update(codes)
     if detail:
@@ -114,13 +115,15 @@ def _inject_defaults(node: dict[str, Any], instance: Any) -> None:
 
 def _details(error: ValidationError) -> list[tuple[str, str, dict[str, Any]]]:
     path = list(error.absolute_path)
-    rule, limit, value = str(error.validator), error.validator_value, error.instance
+    rule, value = str(error.validator), error.instance
+    limit: Any = error.validator_value
+    error_schema: Any = error.schema
     if rule == "required":
         missing = [k for k in limit if isinstance(value, dict) and k not in value]
         return [(key([*path, k]), "required", {"message": "Field is required but missing", "value": k})
                 for k in missing]
     if rule == "additionalProperties" and isinstance(value, dict):
-        allowed = set(error.schema.get("properties", {}))
+        allowed = set(error_schema.get("properties", {}))
         return [(key([*path, k]), "additionalProperties",
                  {"message": "Strict checking of data is enabled; only include schema-defined properties",
                   "value": value[k]}) for k in value if k not in allowed]
