@@ -2,7 +2,8 @@
 
 from emulator.core.contracts import Contract
 
-_SUBMITTED: dict[int | str, str | None] = {status: "submit-response" for status in (200, 201, 202)}  # the submit_status option
+#: the submit_status option picks one
+_SUBMITTED: dict[int | str, str | None] = {status: "submit-response" for status in (200, 201, 202)}
 
 CONTRACTS = {
     "submit_fax": Contract(
