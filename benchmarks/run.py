@@ -7,8 +7,8 @@
 Each server is pinned to core 0 and the load generator to core 1 (taskset), and every
 figure is compared with a bare aiohttp app measured in the same run, alternately, because
 absolute numbers drift on shared machines. Results go to benchmarks/results/latest.{json,md}.
-Parts: throughput (wrk, else benchmarks/loadgen.py), cpu (benchmarks/inproc.py), startup,
-scale (benchmarks/scale.py), webhooks (benchmarks/webhooks.py), events (benchmarks/events.py),
+Parts: throughput (wrk, else benchmarks/loadgen.py), sends (each vendor's send, wrk only),
+cpu (benchmarks/inproc.py), startup, scale (benchmarks/scale.py), webhooks (benchmarks/webhooks.py), events (benchmarks/events.py),
 pages (a fax rendered as printed, ms per page, and a status read's p99 meanwhile:
 benchmarks/pages.py), instructions (instructions per request counted by valgrind,
 benchmarks/instructions.py; in "everything" only if valgrind is installed).
@@ -40,14 +40,16 @@ import svgplot  # noqa: E402
 from bare_app import answer_headers  # noqa: E402
 from hot_reads import HOT_READS  # noqa: E402
 from inproc import SERVER_ENV  # noqa: E402
+from sends import DOCUMENTS, NOT_TAKEN, SENDS  # noqa: E402
 
 PYTHON = sys.executable
 SERVER_CORE, LOAD_CORE = "0", "1"
-TARGETS = {"throughput_ratio": 0.85, "startup_ratio": 1.3, "scale_100k_s": 10.0, "scale_100k_mb": 300.0,
+TARGETS = {"throughput_ratio": 0.85, "send_1_page_ratio": 0.35, "send_10_page_ratio": 0.25,
+           "startup_ratio": 1.3, "scale_100k_s": 10.0, "scale_100k_mb": 300.0,
            "webhooks_per_s": 3000.0, "events_per_s": 1000.0, "pages_status_p99_ms": 50.0,
            # a reference, not a target of its own: the throughput target applied to instructions per request
            "instructions_ratio": 0.85}
-PARTS = ("throughput", "cpu", "startup", "scale", "webhooks", "events", "pages", "instructions")
+PARTS = ("throughput", "sends", "cpu", "startup", "scale", "webhooks", "events", "pages", "instructions")
 
 
 def pinned(core: str, argv: list[str]) -> list[str]:
@@ -72,7 +74,9 @@ LAUNCH = [PYTHON]
 
 
 def emulator_argv(port: int = 0) -> list[str]:
-    return [*LAUNCH, "-m", "emulator", "serve", "--port", str(port), "--clock", "manual", "--log-level", "error"]
+    # --quiet: nobody reads the server's output past its ready line, and a full pipe would stall it
+    return [*LAUNCH, "-m", "emulator", "serve", "--port", str(port), "--clock", "manual", "--log-level", "error",
+            "--quiet"]
 
 
 def bare_argv(body: str = '{"ok": true}', port: int = 0, headers: dict[str, str] | None = None) -> list[str]:
@@ -91,9 +95,12 @@ def stop(process: subprocess.Popen[str]) -> None:
 # -- load ---------------------------------------------------------------------------
 
 
-def load(url: str, headers: dict[str, str], duration: float, connections: int) -> dict[str, Any]:
+def load(url: str, headers: dict[str, str], duration: float, connections: int,
+         script: str | None = None) -> dict[str, Any]:
+    """GETs of ``url`` (or, with wrk, the requests a Lua ``script`` makes)."""
     if shutil.which("wrk"):
         argv = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(duration))}s", "--latency"]
+        argv += ["-s", script] if script else []
         for key, value in headers.items():
             argv += ["-H", f"{key}: {value}"]
         out = subprocess.run(pinned(LOAD_CORE, [*argv, url]), capture_output=True, text=True, check=True).stdout
@@ -161,6 +168,100 @@ def throughput(duration: float, connections: int, rounds: int, vendors: list[str
     finally:
         stop(emulator)
     return rows
+
+
+def _wrk_script(requests: list[tuple[str, str, dict[str, str], bytes]], folder: Path) -> str:
+    """A wrk script sending ``requests`` (method, path, headers, body) in turn, bodies read from files."""
+    def quoted(text: str) -> str:
+        return "[==[" + text + "]==]"
+
+    specs = []
+    for index, (method, path, headers, body) in enumerate(requests):
+        (folder / f"body{index}").write_bytes(body)
+        given = ", ".join(f"[ {quoted(k)} ] = {quoted(v)}" for k, v in headers.items())
+        specs.append(f"{{{quoted(method)}, {quoted(path)}, {{{given}}}, {quoted(str(folder / f'body{index}'))}}}")
+    script = folder / "sends.lua"
+    script.write_text(f"""local specs = {{{", ".join(specs)}}}
+local requests, turn = {{}}, 0
+init = function(args)
+  for i, spec in ipairs(specs) do
+    local file = io.open(spec[4], "rb")
+    requests[i] = wrk.format(spec[1], spec[2], spec[3], file:read("*a"))
+    file:close()
+  end
+end
+request = function()
+  turn = turn % #requests + 1
+  return requests[turn]
+end
+""")
+    return str(script)
+
+
+def sends(duration: float, connections: int, rounds: int, vendors: list[str]) -> list[dict[str, Any]]:
+    """Each vendor's send of each document against the bare app reading the same bodies,
+    alternating runs, the best of each (wrk: it sends bodies; the sends are made in the
+    emulator's memory as a user's load test makes them)."""
+    import tempfile
+    from urllib.parse import urlsplit
+
+    if not shutil.which("wrk"):
+        print("  skipped: the sends part needs wrk (apt-get install wrk on Debian)", flush=True)
+        return []
+    rows = []
+    emulator, base = start(emulator_argv(), "fax-emulator listening on")
+    try:
+        for vendor in vendors:
+            label, setup = SENDS[vendor]
+            for document in DOCUMENTS:
+                if (vendor, document[0]) in NOT_TAKEN:
+                    continue
+                requests = asyncio.run(_send_setup(setup, base, document))
+                answer, answered = _send_once(requests)
+                bare, bare_base = start(bare_argv(answer.decode(), headers=answer_headers(answered)),
+                                        "bare listening on")
+                bare_runs, our_runs = [], []
+                try:
+                    with tempfile.TemporaryDirectory() as folder:
+                        relative = [(m, urlsplit(u).path + (f"?{urlsplit(u).query}" if urlsplit(u).query else ""),
+                                     h, b) for m, u, h, b in requests]
+                        script = _wrk_script(relative, Path(folder))
+                        for _ in range(rounds):
+                            bare_runs.append(load(bare_base + "/", {}, duration, connections, script))
+                            our_runs.append(load(base + "/", {}, duration, connections, script))
+                finally:
+                    stop(bare)
+                ours = max(our_runs, key=lambda run: run["rps"])
+                bare_result = max(bare_runs, key=lambda run: run["rps"])
+                per_send = len(requests)
+                rows.append({"vendor": vendor, "send": label, "document": document[0],
+                             "bytes": sum(len(r[3]) for r in requests), "requests_per_send": per_send,
+                             "emulator": ours, "bare": bare_result, "sends_per_s": round(ours["rps"] / per_send, 1),
+                             "bare_sends_per_s": round(bare_result["rps"] / per_send, 1),
+                             "ratio": round(ours["rps"] / bare_result["rps"], 3), "rounds": rounds})
+                print(f"  {label}, {document[0]}: {rows[-1]['sends_per_s']:.0f} sends/s vs bare "
+                      f"{rows[-1]['bare_sends_per_s']:.0f} (x{rows[-1]['ratio']}), p99 {ours['p99_ms']} ms"
+                      + (f", {ours['errors']} errors" if ours["errors"] else ""), flush=True)
+    finally:
+        stop(emulator)
+    return rows
+
+
+async def _send_setup(setup: Any, base: str, document: Any) -> list[tuple[str, str, dict[str, str], bytes]]:
+    import aiohttp
+
+    async with aiohttp.ClientSession() as session:
+        return list(await setup(session, base, document))
+
+
+def _send_once(requests: list[tuple[str, str, dict[str, str], bytes]]) -> tuple[bytes, dict[str, str]]:
+    """One send through the emulator (it must succeed); the last answer's body and headers."""
+    answer: tuple[bytes, dict[str, str]] = (b"", {})
+    for method, url, headers, body in requests:
+        request = urllib.request.Request(url, data=body, headers=headers, method=method)
+        with urllib.request.urlopen(request, timeout=10) as response:
+            answer = response.read(), dict(response.headers.items())
+    return answer
 
 
 def cpu(vendors: list[str]) -> list[dict[str, Any]]:
@@ -280,6 +381,16 @@ def charts(results: dict[str, Any]) -> dict[str, str]:
             "Hot reads against bare aiohttp (1.0: as fast)", "ratio to the bare app", reads,
             {label: [row["ratio"] for row in results[part]] for part, label in parts},
             target=TARGETS["throughput_ratio"])
+    if results.get("sends"):
+        rows = results["sends"]
+        names = [document[0] for document in DOCUMENTS]
+        sends_ = list(dict.fromkeys(row["send"] for row in rows))
+        ratio = {(row["send"], row["document"]): row["ratio"] for row in rows}
+        made["sends.svg"] = svgplot.bars(
+            "Sends against bare aiohttp reading the same body (1.0: as fast)", "ratio to the bare app",
+            [send.split()[0] for send in sends_],
+            {name: [ratio.get((send, name), 0.0) for send in sends_] for name in names},
+            target=TARGETS["send_1_page_ratio"])
     if "scale" in results:
         rows = results["scale"]
         faxes = [row["faxes"] for row in rows]
@@ -306,6 +417,15 @@ def markdown(results: dict[str, Any], chart_files: Sequence[str] = ()) -> str:
             e, b = row["emulator"], row["bare"]
             lines.append(f"| {row['read']} | {row['bytes']} | {e['rps']:.0f} | {e['p50_ms']} | {e['p99_ms']} | "
                          f"{b['rps']:.0f} | {b['p99_ms']} | {row['ratio']} |")
+        lines.append("")
+    if results.get("sends"):
+        lines += ["## Sends (each vendor's send; server on one core, wrk on the other; alternating runs, best of each)",
+                  "", "| send | document | body bytes | emulator sends/s | p99 ms | bare sends/s | bare p99 ms "
+                  "| ratio (target ≥ 0.35 at 1 page, ≥ 0.25 at 10) |", "|---|---|---|---|---|---|---|---|"]
+        for row in results["sends"]:
+            e, b = row["emulator"], row["bare"]
+            lines.append(f"| {row['send']} | {row['document']} | {row['bytes']} | {row['sends_per_s']:.0f} | "
+                         f"{e['p99_ms']} | {row['bare_sends_per_s']:.0f} | {b['p99_ms']} | {row['ratio']} |")
         lines.append("")
     if "cpu" in results:
         lines += ["## Server CPU per hot read (in process, no sockets; best of 5 rounds)", "",
@@ -377,6 +497,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="alternating runs of each server per hot read")
     parser.add_argument("--vendors", default=",".join(HOT_READS), help="hot reads to measure")
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--send-rounds", type=int, default=3, help="alternating runs of each server per send")
+    parser.add_argument("--send-connections", type=int, default=16)
     parser.add_argument("--scale", default="1000,10000,100000")
     parser.add_argument("--startup-runs", type=int, default=7)
     parser.add_argument("--webhooks", type=int, default=5000)
@@ -396,6 +518,10 @@ def main() -> None:
     if "throughput" in parts:
         print("throughput:", flush=True)
         results["throughput"] = throughput(args.duration, args.connections, args.rounds, args.vendors.split(","))
+    if "sends" in parts:
+        print("sends:", flush=True)
+        results["sends"] = sends(args.duration, args.send_connections, args.send_rounds,
+                                 [v for v in args.vendors.split(",") if v in SENDS])
     if "cpu" in parts:
         print("server CPU per request:", flush=True)
         results["cpu"] = cpu(args.vendors.split(","))
