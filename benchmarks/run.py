@@ -8,8 +8,8 @@ Each server is pinned to core 0 and the load generator to core 1 (taskset), and 
 figure is compared with a bare aiohttp app measured in the same run, alternately, because
 absolute numbers drift on shared machines. Results go to benchmarks/results/latest.{json,md}.
 Parts: throughput (wrk, else benchmarks/loadgen.py), sends (each vendor's send, wrk only),
-cpu (benchmarks/inproc.py), startup, scale (benchmarks/scale.py), webhooks (benchmarks/webhooks.py), events (benchmarks/events.py),
-pages (a fax rendered as printed, ms per page, and a status read's p99 meanwhile:
+cpu (benchmarks/inproc.py), startup, scale (benchmarks/scale.py), webhooks (benchmarks/webhooks.py),
+events (benchmarks/events.py), pages (a fax rendered as printed, ms per page, and a status read's p99 meanwhile:
 benchmarks/pages.py), instructions (instructions per request counted by valgrind,
 benchmarks/instructions.py; in "everything" only if valgrind is installed).
 """
