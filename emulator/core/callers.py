@@ -33,6 +33,7 @@ class Callers:
         self._accounts = runtime.accounts
         #: (vendor, credential) -> (the declared accounts it was resolved against, the caller)
         self._known: dict[tuple[str, str], tuple[Any, Caller]] = {}
+        runtime.store.forgot.append(self._known.clear)  # a forgotten tenant is not held here
 
     def who(self, vendor: str, credential: str, resolve: Callable[[Runtime, str], Caller | None]) -> Caller | None:
         """The caller ``credential`` names: as remembered while that still holds, else

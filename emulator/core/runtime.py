@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any
 
 from emulator.core.callers import Callers
@@ -94,6 +95,8 @@ class Runtime:
         self.vendors: dict[str, Vendor] = {}
         for vendor in vendors:
             self.vendors[vendor.name] = vendor
+            if vendor.owns is not None:
+                self.store.owns[vendor.name] = partial(vendor.owns, self)
             listener = None
             if vendor.on_transition is not None:
                 hook = vendor.on_transition

@@ -20,6 +20,11 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+#: tenants that own nothing are looked for once the store holds this many more tenants than
+#: it kept at the last look (and never fewer); one that owned nothing at two looks in a row
+#: is forgotten, so at most about three times this many such tenants are held at once
+IDLE_TENANTS = 256
+
 
 @dataclass(slots=True, eq=False)
 class Fax:
@@ -112,14 +117,46 @@ class Store:
         self.faxes: dict[str, Fax] = {}
         self.retention = retention if retention is not None else Retention()
         self.retention.drop = self.remove
+        #: vendor -> whether one of its tenants owns anything its vendor would not make again
+        #: the same from its id (``owns(tenant)``); a vendor not here: a tenant owns what it holds
+        self.owns: dict[str, Callable[[Tenant], bool]] = {}
+        #: called after tenants were forgotten (to drop what was remembered about them)
+        self.forgot: list[Callable[[], None]] = []
+        self._idle: set[tuple[str, str]] = set()  # the tenants that owned nothing at the last look
+        self._next_look = IDLE_TENANTS
 
     def tenant(self, vendor: str, tenant_id: str, now: float) -> Tenant:
         """The tenant, created on first use."""
         key = (vendor, tenant_id)
         found = self.tenants.get(key)
         if found is None:
+            if len(self.tenants) >= self._next_look:
+                self.forget_idle()
             found = self.tenants[key] = Tenant(vendor, tenant_id, now)
         return found
+
+    def forget_idle(self) -> int:
+        """Forget the tenants that owned nothing at this look and the last one (a credential
+        that was only ever read with leaves nothing lasting); returns how many went.
+
+        Two looks, not one, so a tenant a request is still working with (made since the last
+        look) is never forgotten under it."""
+        idle = {key for key, tenant in self.tenants.items() if not self._owns(tenant)}
+        gone = idle & self._idle
+        for key in gone:
+            del self.tenants[key]
+        self._idle = idle - gone
+        self._next_look = len(self.tenants) + IDLE_TENANTS
+        if gone:
+            for listener in self.forgot:
+                listener()
+        return len(gone)
+
+    def _owns(self, tenant: Tenant) -> bool:
+        owns = self.owns.get(tenant.vendor)
+        if owns is not None:
+            return owns(tenant)
+        return bool(tenant.faxes or tenant.settings or any(tenant.collections.values()))
 
     def find_tenant(self, vendor: str, tenant_id: str) -> Tenant | None:
         return self.tenants.get((vendor, tenant_id))
@@ -168,6 +205,7 @@ class Store:
         if vendor is None:
             dropped = self.all_faxes()
             self.tenants.clear()
+            self._idle.clear()
             self.faxes.clear()
             self.retention.cleared()
             return dropped

@@ -20,7 +20,7 @@ from emulator.core.documents import Document
 from emulator.core.http import Exchange, Renderer
 from emulator.core.lifecycle import Machine
 from emulator.core.pages import Terminal
-from emulator.core.store import Fax
+from emulator.core.store import Fax, Tenant
 
 if TYPE_CHECKING:
     from emulator.core.runtime import Runtime
@@ -85,6 +85,11 @@ class Vendor:
     #: checks the vendor's option switches and declared data and returns them complete
     #: with defaults (``check_options({})`` gives the defaults); None: it has no options
     check_options: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    #: ``owns(runtime, tenant)``: whether a tenant holds anything the vendor would not make
+    #: again the same from its id on next use; one that owns nothing may be forgotten
+    #: (``Store.forget_idle``). None: a tenant owns whatever it holds (faxes, settings,
+    #: any non-empty collection)
+    owns: Callable[[Runtime, Tenant], bool] | None = None
 
     @property
     def operations(self) -> tuple[str, ...]:

@@ -3,6 +3,7 @@
 from emulator.core.vendor import Vendor
 from emulator.core.webhooks import check_retry_options
 from emulator.vendors.faxplus import (
+    accounts,
     auth,
     contracts,
     errors,
@@ -30,6 +31,7 @@ VENDOR = Vendor(
     check_accounts=auth.check_accounts,
     contracts=contracts.CONTRACTS,
     check_options=check_retry_options,
+    owns=accounts.owns,
     security=contracts.SECURITY,
     webhook_events=webhooks.EVENTS,
     error_statuses=(400, 401, 403, 404, 413, 429),  # fidelity.md: the errors it documents

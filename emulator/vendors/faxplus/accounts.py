@@ -11,14 +11,14 @@ corporate admin, and only for users of its own account.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from emulator.core.errors import Forbidden, Invalid, NotFound
+from emulator.core.store import Tenant
 
 if TYPE_CHECKING:
     from emulator.core.runtime import Runtime
-    from emulator.core.store import Tenant
 
 VENDOR = "faxplus"
 CORPORATE_PREFIX = "corp_admin_"  # a tenant (token) starting with this is a corporate account
@@ -142,10 +142,14 @@ def ensure(runtime: Runtime, tenant_id: str) -> Tenant:
     if tenant is not None and "main_uid" in tenant.settings:  # every request after the first
         return tenant
     tenant = runtime.tenant(VENDOR, tenant_id)
-    users: dict[str, User] = tenant.collection("users")
-    if users:
-        return tenant
-    now = runtime.now()
+    if not users(tenant):
+        _make(runtime, tenant, runtime.now())
+    return tenant
+
+
+def _make(runtime: Runtime, tenant: Tenant, now: float) -> None:
+    """Give a new account its users, numbers and balance (all derived from its id)."""
+    tenant_id = tenant.id
     if _corporate(runtime, tenant_id):
         company = tenant_id.removeprefix(CORPORATE_PREFIX)
         admin = _user(tenant_id, "admin", ADMIN, now, company, None)
@@ -157,9 +161,26 @@ def ensure(runtime: Runtime, tenant_id: str) -> Tenant:
     tenant.settings["main_uid"] = admin.uid
     tenant.settings["balance"] = START_BALANCE
     for user in made:
-        users[user.uid] = user
+        users(tenant)[user.uid] = user
         add_number(tenant, user.phone, user.uid, now)
-    return tenant
+
+
+def owns(runtime: Runtime, tenant: Tenant) -> bool:
+    """Whether the account holds anything ``_make`` would not make again the same: a fax, a
+    file, a webhook, a bought number, a spent balance, an edited user or number."""
+    if tenant.faxes or any(items for name, items in tenant.collections.items() if name not in ("users", "numbers")):
+        return True
+    made = users(tenant)
+    if not made:
+        return bool(tenant.settings)
+    again = Tenant(VENDOR, tenant.id, tenant.created_at)
+    _make(runtime, again, main_user(tenant).created_at)
+    return (again.settings != tenant.settings or _fields(users(again)) != _fields(made)
+            or _fields(numbers(again)) != _fields(numbers(tenant)))
+
+
+def _fields(items: dict[str, Any]) -> list[tuple[str, tuple[Any, ...]]]:
+    return [(key, astuple(item)) for key, item in items.items()]
 
 
 def add_number(tenant: Tenant, number: str, uid: str, now: float) -> Number:

@@ -30,6 +30,7 @@ VENDOR = Vendor(
     check_accounts=accounts.check_accounts,
     contracts=contracts.CONTRACTS,
     check_options=check_retry_options,
+    owns=auth.owns,
     security=contracts.SECURITY,
     webhook_events=notify.EVENTS,
     error_statuses=(400, 401, 403, 404, 405, 409, 413, 415, 429, 500),  # fidelity.md: the errors it documents

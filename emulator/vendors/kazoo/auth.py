@@ -70,6 +70,15 @@ def issue(rt: Runtime, account_id: str, owner_id: str | None, method: str) -> st
     return token
 
 
+def owns(rt: Runtime, tenant: Tenant) -> bool:
+    """Whether the account holds anything: a fax, a faxbox, a webhook... or a token that may
+    still be used (expired ones, and what a login echoes, are made again by the next login)."""
+    if tenant.faxes or any(items for name, items in tenant.collections.items() if name != TOKENS):
+        return True
+    now = rt.now()
+    return any(session.expires > now for session in tenant.collection(TOKENS).values())
+
+
 def _account_in(token: str) -> str | None:
     """The account id a token's payload names (None if it is not a token of ours)."""
     try:
