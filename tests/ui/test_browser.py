@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import requests
 
+from emulator.control import routes as control_routes
 from emulator.core.clock import iso8601
 from emulator.core.documents import make_pdf
 from emulator.testing.server import FaxEmulator
@@ -50,8 +51,13 @@ def test_a_fax_sent_through_a_vendor_api_appears_in_the_list_without_reload(page
     expect(row(page, fax_id)).to_contain_text("CallerIP")
 
 
-@pytest.mark.xfail(strict=True, reason="TODO(unfinished): GET /_emulator/faxes/{id}/pages/{n}.png is not served yet "
-                   "(the page-rendering work); the page shows placeholders until it is")
+#: whether the control API serves a fax's pages as images yet (the page-rendering work)
+RENDERS_PAGES = any(name == "fax_page_png" for *_, name in control_routes.ROUTES)
+
+
+@pytest.mark.xfail(not RENDERS_PAGES, strict=True,
+                   reason="TODO(unfinished): GET /_emulator/faxes/{id}/pages/{n}.png is not served yet; the page "
+                          "shows placeholders until it is (this test then runs as any other)")
 def test_a_fax_page_shows_its_page_images_loaded(page, emulator):
     from playwright.sync_api import expect
 
