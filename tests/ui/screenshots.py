@@ -60,7 +60,7 @@ def main() -> None:
         page.goto(f"{emulator.url}/#/fax/{shown}")
         expect(page.locator(".thumb")).to_have_count(3)
         page.wait_for_function("[...document.querySelectorAll('.thumb img')].every(i => i.complete)",
-                               timeout=10_000)
+                               timeout=60_000)
         page.get_by_role("tab", name="Webhooks").click()
         page.get_by_text("Request headers and body").click()
         page.screenshot(path=DOCS / "ui-fax.png", full_page=True)
