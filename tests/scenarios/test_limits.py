@@ -138,6 +138,19 @@ async def test_a_scenario_read_past_the_workers_time_limit_is_refused(make_scena
     assert (await client.get("/_emulator/scenario")).status == 200
 
 
+async def test_a_posted_scenario_cannot_read_a_document_from_the_emulators_disk(make_scenario_client, tmp_path):
+    from emulator.core.documents import make_pdf
+
+    secret = tmp_path / "secret.pdf"
+    secret.write_bytes(make_pdf(1))
+    client = await make_scenario_client()
+    text = f'inbound:\n  - {{vendor: fake, to: "1", from: "2", document: "{secret}"}}\n'
+    response = await client.post("/_emulator/scenario", data=text.encode())
+    (problem,) = (await response.json())["error"]["detail"]["problems"]
+    assert response.status == 400 and problem["path"] == "inbound #1 > document"
+    assert "a posted scenario cannot read the emulator's disk" in problem["message"]
+
+
 # -- regular expressions -------------------------------------------------------------------
 
 

@@ -218,7 +218,11 @@ def _inbound_document(name: str, source: str, index: int, base_dir: str | None) 
     read and checked now, so a scenario with a missing or unreadable one is refused."""
     from emulator.core.documents import DEFAULT_MAX_UPLOAD, DocumentError, intake
 
-    path = os.path.join(base_dir or os.getcwd(), name)
+    if base_dir is None:  # posted text: whoever reaches the control API must not read the emulator's files
+        raise ScenarioError([Problem(source, None, None, ("inbound", index, "document"),
+                                     "only a scenario read from a file may name a document (serve --scenario, "
+                                     "run); a posted scenario cannot read the emulator's disk")])
+    path = os.path.join(base_dir, name)
     try:
         with open(path, "rb") as handle:
             data = handle.read(DEFAULT_MAX_UPLOAD + 1)
