@@ -256,8 +256,29 @@ async def read_json(request: web.Request, limit: int = MAX_JSON_BYTES, *, requir
         value = json.loads(body)
     except (ValueError, RecursionError) as exc:
         raise Invalid(_not_json(request.content_type, exc)) from None
+    if too_deep(body, value):
+        raise Invalid(f"the request body is not valid JSON (nested deeper than {MAX_JSON_DEPTH} levels)")
     request[PARSED_BODY] = value
     return value
+
+
+#: JSON nested deeper than this is refused (no vendor's document nests past a few levels;
+#: the handlers, checks and journal walk what they are given recursively)
+MAX_JSON_DEPTH = 64
+
+
+def too_deep(raw: bytes | str, value: Any) -> bool:
+    """Whether parsed JSON ``value`` (read from ``raw``) nests deeper than ``MAX_JSON_DEPTH``."""
+    if raw.count("[" if isinstance(raw, str) else b"[") + raw.count("{" if isinstance(raw, str) else b"{") \
+            <= MAX_JSON_DEPTH:  # too few brackets to nest that deep: nothing to walk
+        return False
+    level: list[Any] = [value]
+    for _ in range(MAX_JSON_DEPTH):
+        level = [child for item in level if isinstance(item, dict | list)
+                 for child in (item.values() if isinstance(item, dict) else item)]
+        if not level:
+            return False
+    return any(isinstance(item, dict | list) for item in level)
 
 
 #: in our words, not the multipart parser's

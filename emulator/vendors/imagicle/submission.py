@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from emulator.core import contracts
 from emulator.core.documents import Document, DocumentError, intake, intake_off_loop
 from emulator.core.errors import Forbidden, Invalid
-from emulator.core.http import Form
+from emulator.core.http import Form, too_deep
 from emulator.core.store import Fax
 from emulator.vendors.imagicle import auth, options
 
@@ -64,6 +64,8 @@ def _jsondata(runtime: Runtime, form: Form, user: str) -> dict[str, Any]:
         text = upload.data.decode("utf-8", "replace")
     try:
         data = json.loads(text)
+        if too_deep(text, data):
+            raise ValueError(text)
     except json.JSONDecodeError as exc:
         raise Invalid(f"jsondata is not valid JSON (line {exc.lineno}, column {exc.colno})", field=JSONDATA) from None
     except (ValueError, RecursionError):

@@ -19,7 +19,7 @@ from multidict import istr
 
 from emulator import keys
 from emulator.core.errors import Invalid, UnsupportedMediaType
-from emulator.core.http import EXCHANGE, Exchange, json_response, read_bytes
+from emulator.core.http import EXCHANGE, Exchange, json_response, read_bytes, too_deep
 from emulator.core.memo import Memo
 from emulator.core.runtime import Runtime
 from emulator.core.store import Tenant
@@ -174,6 +174,8 @@ def parse_envelope(request: web.Request, raw: bytes) -> dict[str, Any]:
     """
     try:
         envelope = json.loads(raw) if raw.strip() else None
+        if too_deep(raw, envelope):
+            raise ValueError(raw)
     except (ValueError, RecursionError):
         raise Invalid("validation error", code="validation error", detail={
             "json": {"invalid": {"message": "All JSON must be valid", "target": "body"}}}) from None
