@@ -1,6 +1,6 @@
 """fax-emulator benchmarks: throughput and latency, CPU and instructions per request, start-up, scale, webhooks, events.
 
-    python benchmarks/run.py                          # everything, about 4 minutes (+2 to 4 with valgrind)
+    python benchmarks/run.py                          # everything, about 9 minutes (+2 to 4 with valgrind)
     python benchmarks/run.py --only throughput --vendors kazoo --rounds 9
     python benchmarks/run.py --only throughput,startup --uvloop   # both servers on uvloop
 
@@ -8,10 +8,10 @@ Each server is pinned to core 0 and the load generator to core 1 (taskset), and 
 figure is compared with a bare aiohttp app measured in the same run, alternately, because
 absolute numbers drift on shared machines. Results go to benchmarks/results/latest.{json,md}.
 Parts: throughput (wrk, else benchmarks/loadgen.py), sends (each vendor's send, wrk only),
-cpu (benchmarks/inproc.py), startup, scale (benchmarks/scale.py), webhooks (benchmarks/webhooks.py),
-events (benchmarks/events.py), pages (a fax rendered as printed, ms per page, and a status read's p99 meanwhile:
-benchmarks/pages.py), instructions (instructions per request counted by valgrind,
-benchmarks/instructions.py; in "everything" only if valgrind is installed).
+cpu (benchmarks/inproc.py), startup, scale (benchmarks/scale.py), retention (benchmarks/retention.py),
+webhooks (benchmarks/webhooks.py), events (benchmarks/events.py), pages (a fax rendered as printed, ms
+per page, and a status read's p99 meanwhile: benchmarks/pages.py), instructions (instructions per
+request counted by valgrind, benchmarks/instructions.py; in "everything" only if valgrind is installed).
 """
 
 from __future__ import annotations
@@ -45,11 +45,12 @@ from sends import DOCUMENTS, NOT_TAKEN, SENDS  # noqa: E402
 PYTHON = sys.executable
 SERVER_CORE, LOAD_CORE = "0", "1"
 TARGETS = {"throughput_ratio": 0.85, "send_1_page_ratio": 0.35, "send_10_page_ratio": 0.25,
-           "startup_ratio": 1.3, "scale_100k_s": 10.0, "scale_100k_mb": 300.0,
+           "startup_ratio": 1.3, "scale_100k_s": 10.0, "scale_100k_mb": 300.0, "retention_1m_mb": 200.0,
            "webhooks_per_s": 3000.0, "events_per_s": 1000.0, "pages_status_p99_ms": 50.0,
            # a reference, not a target of its own: the throughput target applied to instructions per request
            "instructions_ratio": 0.85}
-PARTS = ("throughput", "sends", "cpu", "startup", "scale", "webhooks", "events", "pages", "instructions")
+PARTS = ("throughput", "sends", "cpu", "startup", "scale", "retention", "webhooks", "events", "pages",
+         "instructions")
 
 
 def pinned(core: str, argv: list[str]) -> list[str]:
@@ -335,6 +336,15 @@ def scale(counts: list[int]) -> list[dict[str, Any]]:
     return rows
 
 
+def retention(count: int, retain: int) -> dict[str, Any]:
+    out = subprocess.run(pinned(SERVER_CORE, [PYTHON, str(HERE / "retention.py"), str(count), str(retain)]),
+                         env=SERVER_ENV, capture_output=True, text=True, check=True).stdout
+    result = json.loads(out)
+    print(f"  {count} faxes, {retain} kept: {result['seconds']} s, peak RSS {result['peak_rss_mb_at_10pct']} MB "
+          f"after 10%, {result['peak_rss_mb']} MB at the end", flush=True)
+    return result
+
+
 def webhooks(count: int) -> dict[str, Any]:
     out = subprocess.run(pinned(SERVER_CORE, [PYTHON, str(HERE / "webhooks.py"), str(count)]), env=SERVER_ENV,
                          capture_output=True, text=True, check=True).stdout
@@ -464,6 +474,13 @@ def markdown(results: dict[str, Any], chart_files: Sequence[str] = ()) -> str:
                          f"x{row['us_per_fax'] / first['us_per_fax']:.2f} | {gc_us} | {row['peak_rss_mb']} | "
                          f"{row['kb_per_fax']} | {row['transitions']} |")
         lines.append("")
+    if "retention" in results:
+        r = results["retention"]
+        lines += ["## Retention: many faxes through one emulator at flat memory", "",
+                  "| faxes | kept (--retain-faxes) | seconds | µs per fax | peak RSS MB after 10% | "
+                  "peak RSS MB at the end (target < 200) | documents expired |", "|---|---|---|---|---|---|---|",
+                  f"| {r['faxes']} | {r['retain_faxes']} | {r['seconds']} | {r['us_per_fax']} | "
+                  f"{r['peak_rss_mb_at_10pct']} | {r['peak_rss_mb']} | {r['documents_dropped']} |", ""]
     if "webhooks" in results:
         w = results["webhooks"]
         lines += ["## Webhook delivery to a local receiver", "",
@@ -500,6 +517,8 @@ def main() -> None:
     parser.add_argument("--send-rounds", type=int, default=3, help="alternating runs of each server per send")
     parser.add_argument("--send-connections", type=int, default=16)
     parser.add_argument("--scale", default="1000,10000,100000")
+    parser.add_argument("--retention", default="1000000,10000", metavar="N,KEPT",
+                        help="faxes sent and --retain-faxes of the retention part")
     parser.add_argument("--startup-runs", type=int, default=7)
     parser.add_argument("--webhooks", type=int, default=5000)
     parser.add_argument("--events", type=int, default=2000, help="faxes whose changes the events part streams")
@@ -531,6 +550,10 @@ def main() -> None:
     if "scale" in parts:
         print("scale:", flush=True)
         results["scale"] = scale([int(n) for n in args.scale.split(",")])
+    if "retention" in parts:
+        print("retention:", flush=True)
+        count, retain = (int(n) for n in args.retention.split(","))
+        results["retention"] = retention(count, retain)
     if "webhooks" in parts:
         print("webhooks:", flush=True)
         results["webhooks"] = webhooks(args.webhooks)

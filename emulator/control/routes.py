@@ -60,7 +60,8 @@ _WAIT = {"type": "number", "minimum": 0, "maximum": 3600,
 
 #: what GET /_emulator/openapi.json says of each route above (a test checks every route has one)
 DOCS: dict[str, Doc] = {
-    "health": Doc("Version, clock, each vendor's base URL, errors of scheduled actions",
+    "health": Doc("Version, clock, each vendor's base URL, errors of scheduled actions, webhook counts, "
+                  "retention limits and what they hold",
                   response={"type": "object"}),
     "vendors": Doc("Every vendor: base URL, operations, status machine", response={"type": "object"}),
     "reset": Doc("Forget faxes, logs and deliveries (everything, one vendor's, or one tenant's)",

@@ -60,6 +60,8 @@ SCHEMAS: dict[str, Any] = {
             "outcome": _nullable("string"), "cause": {}, "rule": _nullable("string")})},
         "attempt_results": {"type": "array", "items": _ANY_OBJECT},
         "documents": {"type": "array", "items": _ANY_OBJECT},
+        "documents_expired": {"type": "boolean", "description": "retention dropped the documents' bytes "
+                                                                "(--retain-documents-mb): downloads answer 404"},
         "vendor_view": {"description": "the fax as the vendor's own API shows it"},
     }),
     "FaxSummary": _object({

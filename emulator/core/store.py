@@ -203,12 +203,12 @@ class Store:
     def reset(self, vendor: str | None = None, tenant_id: str | None = None) -> list[Fax]:
         """Drop everything, or one tenant; returns the faxes dropped (to stop their timers)."""
         if vendor is None:
-            dropped = self.all_faxes()
+            everything = self.all_faxes()
             self.tenants.clear()
             self._idle.clear()
             self.faxes.clear()
             self.retention.cleared()
-            return dropped
+            return everything
         keys = [k for k in self.tenants if k[0] == vendor and (tenant_id is None or k[1] == tenant_id)]
         dropped: list[Fax] = []
         for key in keys:

@@ -73,6 +73,7 @@ def fax_json(runtime: Runtime, fax: Fax) -> dict[str, Any]:
         ],
         "documents": [{"kind": d.kind, "pages": d.pages, "size": d.size, "filename": d.filename}
                       for d in fax.documents],
+        "documents_expired": fax.documents_expired,  # retention dropped their bytes (core/retention.py)
     }
     if vendor.view is not None:
         body["vendor_view"] = vendor.view(runtime, fax)

@@ -95,3 +95,5 @@ async def test_health_shows_the_limits_and_a_dropped_callerip_fax_is_unknown(mak
                                    "document_bytes": 0, "documents_dropped": 2}
     statuses = [(await client.get("/api/fax/status", params={"token": "line-1", "uuid": u})).status for u in uuids]
     assert statuses == [404, 200, 200]  # callerip.md D14: an evicted uuid is unknown
+    view = await (await client.get(f"/_emulator/faxes/{uuids[2]}")).json()
+    assert view["documents"] == [] and view["documents_expired"] is True

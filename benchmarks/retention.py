@@ -1,0 +1,73 @@
+"""Retention: many faxes through one emulator at flat memory.
+
+    python benchmarks/retention.py 1000000 10000
+
+Sends N CallerIP faxes (each with a document of its own, 2 KiB) in waves of 10,000 on the
+manual clock, each wave driven to its end, with ``--retain-faxes`` K and a 16 MiB document
+budget. Runs in its own process so peak RSS is this measurement's alone. Prints one JSON
+line: peak RSS after the first 10% of the faxes and at the end (flat memory: the two are
+close), and what the store holds at the end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import resource
+import sys
+import time
+
+WAVE = 10_000
+DOCUMENT_BYTES = 2048
+
+
+def _rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+async def measure(count: int, retain: int) -> dict[str, float]:
+    from emulator.config import Config
+    from emulator.core.documents import Document
+    from emulator.core.runtime import Runtime
+    from emulator.core.store import Fax
+    from emulator.vendors import VENDORS
+
+    runtime = Runtime(Config(clock="manual", start_time=0, seed=1, retain_faxes=retain,
+                             retain_document_bytes=16 * 1024 * 1024), VENDORS)
+    runtime.tenant("callerip", "bench")
+    started = time.perf_counter()
+    rss_at_tenth = 0.0
+    sent = 0
+    while sent < count:
+        for _ in range(min(WAVE, count - sent)):
+            document = Document("pdf", sent.to_bytes(8, "big") * (DOCUMENT_BYTES // 8), 1, "fax.pdf")
+            runtime.submit(Fax(
+                id=runtime.ids.uuid4(), vendor="callerip", tenant="bench", direction="outbound",
+                to=f"212{sent % 10_000_000:07d}", sender="bench", status="", created_at=runtime.now(),
+                pages=1, documents=[document],
+            ))
+            sent += 1
+        await runtime.scheduler.run_until_idle()
+        if not rss_at_tenth and sent >= count // 10:
+            gc.collect()
+            rss_at_tenth = _rss_mb()
+    seconds = time.perf_counter() - started
+    held = runtime.store.retention.counts()
+    assert held["faxes"] == len(runtime.store.all_faxes()) <= retain, held
+    return {
+        "faxes": count,
+        "retain_faxes": retain,
+        "seconds": round(seconds, 1),
+        "us_per_fax": round(seconds / count * 1e6, 1),
+        "peak_rss_mb_at_10pct": rss_at_tenth,
+        "peak_rss_mb": _rss_mb(),
+        "held": held["faxes"],
+        "faxes_dropped": held["faxes_dropped"],
+        "document_bytes": held["document_bytes"],
+        "documents_dropped": held["documents_dropped"],
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(asyncio.run(measure(int(sys.argv[1]), int(sys.argv[2])))))
