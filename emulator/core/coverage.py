@@ -58,7 +58,7 @@ class Universe:
 
 def _counts_for(tally: Tally, vendor: str, tenant: str | None) -> dict[str, dict[str, int]]:
     found: dict[str, dict[str, int]] = {kind: {} for kind in KINDS}
-    for (kind, who, owner, item), count in tally.counts.items():
+    for (kind, who, owner, item), count in tally.items().items():
         if who == vendor and (tenant is None or owner == tenant):
             found[kind][item] = found[kind].get(item, 0) + count
     return found

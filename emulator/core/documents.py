@@ -114,7 +114,7 @@ def count_pdf_pages(data: bytes) -> int:
         return len(pages)
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,
             struct.error, zlib.error, RecursionError, OSError, AssertionError) as exc:
-        raise DocumentError(f"the PDF cannot be read: {exc}", code="corrupt_document") from exc
+        raise DocumentError("the PDF cannot be read: it is damaged or not a PDF", code="corrupt_document") from exc
 
 
 def count_tiff_pages(data: bytes) -> int:
@@ -144,7 +144,7 @@ def count_tiff_pages(data: bytes) -> int:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise _unconvertible(f"an image is over {MAX_IMAGE_PIXELS:,} pixels") from exc
     except (OSError, ValueError, SyntaxError, struct.error, TypeError, KeyError, IndexError, ZeroDivisionError) as exc:
-        raise DocumentError(f"the TIFF cannot be read: {exc}", code="corrupt_document") from exc
+        raise DocumentError("the TIFF cannot be read: it is damaged or not a TIFF", code="corrupt_document") from exc
 
 
 def intake(data: bytes, filename: str = "document", accept: tuple[str, ...] = ("pdf", "tiff")) -> Document:

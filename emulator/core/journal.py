@@ -148,6 +148,7 @@ class Journal:
             raise ValueError("journal size must be at least 1")
         self.size = size
         self.events = events if events is not None else Events()
+        self._counted = self.events.tally.requests  # bound once: every vendor request adds to it
         #: the request ring, as RequestEntry field tuples (made into entries when read)
         self.requests: deque[tuple[Any, ...]] = deque(maxlen=size)
         self.violations: deque[dict[str, Any]] = deque(maxlen=size)
@@ -177,10 +178,10 @@ class Journal:
                   len(request_body) if request_body is not None else 0, response_headers,
                   bounded_body(response_body), len(response_body) if response_body is not None else 0)
         requests.append(fields)
-        if vendor is not None and operation is not None:
-            self.events.tally.request(vendor, tenant, operation, status, fault)
-            if rule is not None:
-                self.events.tally.add("rules", vendor, tenant, rule)
+        if operation is not None:  # a vendor's request: coverage counts it (core/tally.py), one increment
+            key = (vendor, operation, tenant, status, fault, rule)
+            counted = self._counted
+            counted[key] = counted.get(key, 0) + 1
         if self.events.subscribers:
             self.events.publish("request", RequestEntry(*fields).to_json(), vendor, tenant,
                                 fax_ids[0] if fax_ids else None)

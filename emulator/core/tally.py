@@ -7,8 +7,6 @@ dict increment.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 #: the kinds of item, in report order
 KINDS = ("operations", "answers", "statuses", "transitions", "outcomes", "webhooks", "deliveries", "inbound",
          "rules")
@@ -20,28 +18,43 @@ DELIVERY_PATHS = ("delivered_first_try", "delivered_after_retry", "failed", "dro
 Key = tuple[str, str, str, str]  # (kind, vendor, tenant, item)
 
 
-class Tally:
-    """Counts of what happened, keyed ``(kind, vendor, tenant, item)``; cleared by reset."""
+#: vendor, operation, tenant, status, fault, rule (the vendor is set whenever the operation is)
+RequestKey = tuple[str | None, str, str | None, int, str | None, str | None]
 
-    __slots__ = ("counts",)
+
+class Tally:
+    """Counts of what happened, keyed ``(kind, vendor, tenant, item)``; cleared by reset.
+
+    Vendor requests, the hot path, are counted raw by the journal in ``requests`` (one key and
+    one increment a request, no call); ``items`` folds them into the same kinds when read."""
+
+    __slots__ = ("counts", "requests")
 
     def __init__(self) -> None:
         self.counts: dict[Key, int] = {}
+        #: (vendor, operation, tenant, status, fault, rule) -> requests; the journal increments it in place
+        self.requests: dict[RequestKey, int] = {}
 
     def add(self, kind: str, vendor: str, tenant: str | None, item: str) -> None:
         key = (kind, vendor, tenant or "", item)
         counts = self.counts
         counts[key] = counts.get(key, 0) + 1
 
-    def request(self, vendor: str, tenant: str | None, operation: str, status: int, fault: str | None) -> None:
-        """A vendor request was answered (the journal records it)."""
-        # the hot path of every vendor request: one key and one increment, no further calls
-        key = ("operations", vendor, tenant or "", operation) if 200 <= status < 300 else (
-            "answers", vendor, tenant or "", str(status))
-        counts = self.counts
-        counts[key] = counts.get(key, 0) + 1
-        if fault is not None:
-            self.add("answers", vendor, tenant, f"fault: {fault}")
+    def items(self) -> dict[Key, int]:
+        """Every count, the requests folded into operations (2xx), answers (other statuses and
+        scripted faults) and rules."""
+        found = dict(self.counts)
+        for (who, operation, tenant, status, fault, rule), count in self.requests.items():
+            vendor, owner = who or "", tenant or ""
+            keys = [("operations", vendor, owner, operation) if 200 <= status < 300
+                    else ("answers", vendor, owner, str(status))]
+            if fault is not None:
+                keys.append(("answers", vendor, owner, f"fault: {fault}"))
+            if rule is not None:
+                keys.append(("rules", vendor, owner, rule))
+            for key in keys:
+                found[key] = found.get(key, 0) + count
+        return found
 
     def delivery(self, vendor: str, tenant: str, event: str, state: str, attempts: int, copy: bool,
                  redelivery: bool) -> None:
@@ -55,12 +68,12 @@ class Tally:
         self.add("deliveries", vendor, tenant, path)
 
     def clear(self, vendor: str | None = None, tenant: str | None = None) -> None:
+        """Forget the counts (of one vendor, or one vendor's tenant); ``requests`` is emptied in
+        place, as the journal holds it."""
         if vendor is None:
             self.counts.clear()
+            self.requests.clear()
             return
         self.counts = {k: n for k, n in self.counts.items() if not (k[1] == vendor and tenant in (None, k[2]))}
-
-    def merged(self, other: Mapping[Key, int]) -> None:
-        """Add counts from elsewhere (the pytest plugin merges each test's emulator)."""
-        for key, count in other.items():
-            self.counts[key] = self.counts.get(key, 0) + count
+        for key in [k for k in self.requests if k[0] == vendor and tenant in (None, k[2])]:
+            del self.requests[key]
