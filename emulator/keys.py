@@ -1,15 +1,13 @@
-"""Every typed ``web.AppKey`` of the project, in one place."""
+"""The application's key: everything the emulator holds hangs off the app as one ``Runtime``.
+
+Per-request keys live with what they hold, in core: ``core.exchange.EXCHANGE`` (what the
+pipeline learns about a vendor request) and ``core.bodies.PARSED_BODY`` (the parsed body,
+for the contract checks).
+"""
 
 from aiohttp import web
 
-from emulator.core import http
 from emulator.core.runtime import Runtime
 
 #: the emulator's runtime, on the app: every handler reaches it with ``request.app[RUNTIME]``
 RUNTIME = web.AppKey("runtime", Runtime)
-
-#: per vendor request: its operation, its tenant (set by the vendor's auth with
-#: ``Exchange.identify``) and the faxes it made (set by its handler), for the journal
-EXCHANGE = http.EXCHANGE
-#: per request: the parsed body, kept for the contract checks
-PARSED_BODY = http.PARSED_BODY

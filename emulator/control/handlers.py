@@ -11,10 +11,10 @@ from typing import Any
 from aiohttp import web
 
 from emulator import __version__, keys
+from emulator.core.bodies import read_json
 from emulator.core.clock import ManualClock
 from emulator.core.documents import DocumentError, intake_off_loop
 from emulator.core.errors import Conflict, Invalid, NotFound
-from emulator.core.http import read_json
 from emulator.core.runtime import Runtime
 from emulator.core.store import Fax
 from emulator.core.vendor import Inbound
@@ -369,7 +369,7 @@ async def emails(request: web.Request) -> web.Response:
     runtime = _runtime(request)
     vendor = _vendor_filter(request, runtime)
     query = request.query
-    found = runtime.outbox.query(vendor=vendor, tenant=query.get("tenant"), fax_id=query.get("fax_id"),
+    found = runtime.mailbox.query(vendor=vendor, tenant=query.get("tenant"), fax_id=query.get("fax_id"),
                                  kind=query.get("kind"))
     return web.json_response({"emails": [e.to_json() for e in found[-_limit(request):]]})
 

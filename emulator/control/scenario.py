@@ -9,8 +9,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from emulator import keys
+from emulator.core.bodies import read_bytes
 from emulator.core.errors import Conflict, Invalid
-from emulator.core.http import read_bytes
 from emulator.core.runtime import Runtime
 from emulator.core.scenarios.limits import LIMITS
 from emulator.core.scenarios.problems import ScenarioError

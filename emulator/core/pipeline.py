@@ -28,9 +28,10 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from emulator.core.answers import Renderer, answer_error
 from emulator.core.contracts import REFUSED, Contract
 from emulator.core.errors import ScriptedFault
-from emulator.core.http import EXCHANGE, Exchange, Renderer, answer_error
+from emulator.core.exchange import EXCHANGE, Exchange
 from emulator.core.runtime import Runtime
 from emulator.core.scenarios import faults, gate
 from emulator.core.vendor import Vendor

@@ -13,15 +13,15 @@ from functools import partial
 from typing import Any
 
 from emulator.core.callers import Callers
-from emulator.core.checks import ContractChecker
 from emulator.core.clock import ManualClock, RealClock, make_clock
+from emulator.core.contract_checks import ContractChecker
 from emulator.core.coverage import Universe, report
 from emulator.core.errors import Conflict, Invalid
 from emulator.core.events import Events
 from emulator.core.ids import Ids
 from emulator.core.journal import Journal
 from emulator.core.lifecycle import Engine
-from emulator.core.outbox import Outbox
+from emulator.core.mailbox import Mailbox
 from emulator.core.outcomes import MagicNumberPolicy, OutcomePolicy
 from emulator.core.pages import Pages
 from emulator.core.retention import Retention
@@ -85,7 +85,7 @@ class Runtime:
         self.dispatcher.shaper = self.scenarios.shape_webhook
         self.engine = Engine(self.scheduler, lambda fax: self.policy, self.events)
         self.engine.ended = self.store.ended
-        self.outbox = Outbox()  # e-mails the vendors would send
+        self.mailbox = Mailbox()  # e-mails the vendors would send, captured
         #: worker processes for CPU-heavy work (parsing, rendering); started on first use
         self.work = Work(config.work)
         #: every fax's pages as printed, rendered on first ask in ``work``, kept under a bound
@@ -183,7 +183,7 @@ class Runtime:
         for fax in dropped:
             self.engine.stop(fax)
         self.journal.clear(vendor, tenant)
-        self.outbox.clear(vendor, tenant)
+        self.mailbox.clear(vendor, tenant)
         self.dispatcher.clear(vendor, tenant)
         if dropped:
             self.pages.clear()

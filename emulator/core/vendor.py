@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from emulator.core.answers import Renderer
 from emulator.core.contracts import Contract
 from emulator.core.documents import Document
-from emulator.core.http import Exchange, Renderer
+from emulator.core.exchange import Exchange
 from emulator.core.lifecycle import Machine
 from emulator.core.pages import Terminal
 from emulator.core.store import Fax, Tenant

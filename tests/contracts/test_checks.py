@@ -7,8 +7,8 @@ import json
 import pytest
 
 from emulator.core import contracts
-from emulator.core.checks import ContractChecker
 from emulator.core.clock import ManualClock
+from emulator.core.contract_checks import ContractChecker
 from emulator.core.journal import Journal
 from emulator.vendors.callerip import serialise
 from tests.vendors.callerip.test_flow import send_form

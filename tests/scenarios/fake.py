@@ -12,8 +12,9 @@ from typing import Any
 from aiohttp import web
 
 from emulator import keys
+from emulator.core.bodies import read_json
 from emulator.core.errors import EmulatorError, Invalid, NotFound, Unauthorized
-from emulator.core.http import read_json
+from emulator.core.exchange import EXCHANGE
 from emulator.core.lifecycle import Machine
 from emulator.core.store import Fax
 from emulator.core.vendor import Inbound, Vendor
@@ -43,18 +44,18 @@ async def send(request: web.Request) -> web.Response:
     body = await read_json(request)
     if not isinstance(body, dict) or not isinstance(body.get("to"), str):
         raise Invalid("to is required")
-    fax = Fax(id=runtime.ids.hex(8), vendor=NAME, tenant=request[keys.EXCHANGE].tenant, direction="outbound",
+    fax = Fax(id=runtime.ids.hex(8), vendor=NAME, tenant=request[EXCHANGE].tenant, direction="outbound",
               to=body["to"], sender="fake", status="", created_at=runtime.now(), pages=int(body.get("pages", 1)),
               max_attempts=int(body.get("attempts", 1)), retry_delay=10.0,
               extra={"callback": body.get("callback")})
     runtime.submit(fax)
-    request[keys.EXCHANGE].fax_ids = [fax.id]
+    request[EXCHANGE].fax_ids = [fax.id]
     return web.json_response({"id": fax.id, "status": fax.status}, status=201)
 
 
 async def get_fax(request: web.Request) -> web.Response:
     runtime = request.app[keys.RUNTIME]
-    tenant = runtime.store.find_tenant(NAME, request[keys.EXCHANGE].tenant)
+    tenant = runtime.store.find_tenant(NAME, request[EXCHANGE].tenant)
     fax = tenant.faxes.get(request.match_info["fax_id"]) if tenant else None
     if fax is None:
         raise NotFound("no such fax")

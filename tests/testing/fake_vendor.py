@@ -12,8 +12,9 @@ import json
 from aiohttp import web
 
 from emulator import keys
+from emulator.core.bodies import read_json
 from emulator.core.errors import Unauthorized
-from emulator.core.http import read_json
+from emulator.core.exchange import EXCHANGE
 from emulator.core.lifecycle import Machine
 from emulator.core.runtime import Runtime
 from emulator.core.store import Fax
@@ -33,13 +34,13 @@ async def send(request: web.Request) -> web.Response:
     token = request.headers.get("X-Token")
     if not token:
         raise Unauthorized()
-    request[keys.EXCHANGE].identify(token)
+    request[EXCHANGE].identify(token)
     body = await read_json(request)
     runtime.tenant(NAME, token).settings["hook"] = body.get("hook")
     fax = Fax(id=runtime.ids.hex(8), vendor=NAME, tenant=token, direction="outbound", to=body["to"],
               sender=token, status="", created_at=runtime.now(), extra={"hook": body.get("hook")})
     runtime.submit(fax)
-    request[keys.EXCHANGE].fax_ids = [fax.id]
+    request[EXCHANGE].fax_ids = [fax.id]
     return web.json_response({"id": fax.id}, status=201)
 
 

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 from multidict import CIMultiDict
 
+from emulator.core.answers import Renderer
 from emulator.core.errors import for_status
-from emulator.core.http import Renderer
 
 if TYPE_CHECKING:
     from emulator.core.scenarios.model import FaultAction

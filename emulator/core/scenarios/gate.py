@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from emulator.core import http
+from emulator.core import exchange
 from emulator.core.errors import ScriptedFault
 from emulator.core.scenarios.active import ActiveScenario
 from emulator.core.scenarios.match import UNKNOWN, Facts, Verdict
@@ -33,8 +33,8 @@ if TYPE_CHECKING:
     from emulator.core.scenarios.model import FaultAction
     from emulator.core.store import Fax
 
-#: the gate of the vendor request being handled, if any (defined in core.http, for ``Exchange.identify``)
-CURRENT: contextvars.ContextVar[RequestGate | None] = http.GATE
+#: the gate of the vendor request being handled, if any (defined in core.exchange, for ``Exchange.identify``)
+CURRENT: contextvars.ContextVar[RequestGate | None] = exchange.GATE
 
 TENANT_LAYER = "tenant scenario"  # placeholder: the tenant's own rules, once the tenant is known
 

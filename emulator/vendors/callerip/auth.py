@@ -14,7 +14,7 @@ from aiohttp import web
 from emulator import keys
 from emulator.core import contracts
 from emulator.core.errors import Invalid, Unauthorized
-from emulator.core.http import EXCHANGE
+from emulator.core.exchange import EXCHANGE
 
 NAME = "callerip"
 

@@ -5,9 +5,11 @@ import re
 from aiohttp import web
 
 from emulator import keys
+from emulator.core.answers import json_response
+from emulator.core.bodies import read_form
 from emulator.core.documents import DocumentError, intake_off_loop
 from emulator.core.errors import Invalid, NotFound
-from emulator.core.http import json_response, read_form
+from emulator.core.exchange import EXCHANGE
 from emulator.core.store import Fax
 from emulator.vendors.callerip import auth, serialise
 
@@ -39,7 +41,7 @@ async def send_fax(request: web.Request) -> web.Response:
         extra={"cover": {f: form.get(f, "") for f in _COVER_FIELDS} if cover == "Y" else None},
     )
     runtime.submit(fax)
-    request[keys.EXCHANGE].fax_ids = [fax.id]
+    request[EXCHANGE].fax_ids = [fax.id]
     return json_response(serialise.sent(fax))
 
 

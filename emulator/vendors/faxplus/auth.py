@@ -26,7 +26,7 @@ from aiohttp import hdrs, web
 
 from emulator.core import contracts
 from emulator.core.errors import Forbidden, Invalid, Unauthorized
-from emulator.core.http import Exchange
+from emulator.core.exchange import Exchange
 from emulator.vendors.faxplus import accounts
 from emulator.vendors.faxplus.accounts import Identity
 

@@ -8,8 +8,10 @@ from typing import Any
 from aiohttp import web
 
 from emulator.core import contracts
+from emulator.core.answers import json_response
+from emulator.core.bodies import read_json
 from emulator.core.errors import Invalid
-from emulator.core.http import EXCHANGE, json_response, read_json
+from emulator.core.exchange import EXCHANGE
 from emulator.core.runtime import Runtime
 from emulator.core.store import Tenant
 from emulator.vendors.faxplus import accounts

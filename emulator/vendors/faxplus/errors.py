@@ -7,8 +7,8 @@ suggested ones are renamed here, in the one place errors are rendered.
 
 from aiohttp import web
 
+from emulator.core.answers import json_response
 from emulator.core.errors import EmulatorError
-from emulator.core.http import json_response
 
 #: neutral code -> FAX.PLUS code (§8 "suggested ones for an emulator")
 _CODES = {

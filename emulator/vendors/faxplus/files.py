@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from emulator.core.bodies import Upload
 from emulator.core.documents import Document, DocumentError, intake_off_loop, make_pdf
 from emulator.core.errors import Invalid, NotFound
-from emulator.core.http import Upload
 from emulator.core.pages import Terminal
 from emulator.core.store import Fax
 from emulator.vendors.faxplus import accounts

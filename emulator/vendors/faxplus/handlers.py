@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from emulator import keys
+from emulator.core.bodies import read_form, read_json
 from emulator.core.errors import Invalid
-from emulator.core.http import read_form, read_json
+from emulator.core.exchange import EXCHANGE
 from emulator.vendors.faxplus import files, outbox, records, serialise, webhooks
 from emulator.vendors.faxplus.context import caller, done, download, json_body, ok, user
 
@@ -56,7 +56,7 @@ async def send_fax(request: web.Request) -> web.Response:
     runtime, tenant, sender = user(request)
     order = outbox.parse(runtime, tenant, sender, await read_json(request))
     faxes = outbox.submit(runtime, tenant, order, request.remote or "")
-    request[keys.EXCHANGE].fax_ids = [f.id for f in faxes]
+    request[EXCHANGE].fax_ids = [f.id for f in faxes]
     return ok({"ids": {f.to: f.id for f in faxes} if order.return_ids else {}}, status=201)
 
 

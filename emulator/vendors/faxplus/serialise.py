@@ -12,8 +12,8 @@ from typing import Any
 
 import orjson
 
+from emulator.core.answers import json_bytes
 from emulator.core.errors import Invalid
-from emulator.core.http import json_bytes
 from emulator.core.memo import Memo
 from emulator.core.store import Fax, kept
 from emulator.vendors.faxplus.accounts import Number, User

@@ -26,7 +26,7 @@ from aiohttp import hdrs, web
 from emulator import keys
 from emulator.core import contracts
 from emulator.core.errors import Forbidden, Invalid, Unauthorized
-from emulator.core.http import EXCHANGE
+from emulator.core.exchange import EXCHANGE
 
 if TYPE_CHECKING:
     from emulator.core.runtime import Runtime

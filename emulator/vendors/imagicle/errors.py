@@ -6,8 +6,8 @@ Basic challenge (added by ``auth.py`` through the error's headers).
 
 from aiohttp import web
 
+from emulator.core.answers import json_response
 from emulator.core.errors import EmulatorError
-from emulator.core.http import json_response
 
 
 def render(error: EmulatorError, request: web.Request | None = None) -> web.Response:

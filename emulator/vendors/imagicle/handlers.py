@@ -6,8 +6,10 @@ from aiohttp import web
 
 from emulator import keys
 from emulator.core import contracts
+from emulator.core.answers import json_response
+from emulator.core.bodies import PARSED_BODY, read_form
 from emulator.core.errors import NotFound
-from emulator.core.http import json_response, read_form
+from emulator.core.exchange import EXCHANGE
 from emulator.core.runtime import Runtime
 from emulator.core.store import Fax
 from emulator.vendors.imagicle import auth, download, listing, options, serialise, submission
@@ -32,9 +34,9 @@ async def submit_fax(request: web.Request) -> web.Response:
     user = auth.authenticate(request)
     # the vendor documents multipart only; a url-encoded jsondata is refused (fidelity.md)
     form = await read_form(request, runtime.config.max_upload_bytes, urlencoded=False)
-    request[keys.PARSED_BODY] = submission.checked_instance(form)
+    request[PARSED_BODY] = submission.checked_instance(form)
     faxes = submission.submit(runtime, await submission.parse(runtime, user, form))
-    request[keys.EXCHANGE].fax_ids = [fax.id for fax in faxes]
+    request[EXCHANGE].fax_ids = [fax.id for fax in faxes]
     return json_response(serialise.submitted(faxes), status=options.of(runtime)["submit_status"])
 
 

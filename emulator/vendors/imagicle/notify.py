@@ -1,4 +1,4 @@
-"""E-mails Imagicle would send, captured in the emulator's outbox (imagicle.md §13, D17).
+"""E-mails Imagicle would send, captured in the emulator's mailbox (imagicle.md §13, D17).
 
 The vendor has no webhooks: it e-mails a transmission report when a fax it sent ends
 (``notifyByEmail``, to ``notificationEmailAddress`` or the sender's own address) and
@@ -43,12 +43,12 @@ def on_transition(runtime: Runtime, fax: Fax, old: str | None, new: str) -> None
     if not fax.terminal:
         return
     if fax.direction == "outbound" and fax.extra.get("notify"):
-        runtime.outbox.capture(
+        runtime.mailbox.capture(
             time=runtime.now(), vendor=NAME, tenant=fax.tenant, kind=TRANSMISSION_REPORT,
             to=fax.extra.get("notify_to"), subject=f"Fax to {fax.to}: {new}", body=_report_body(fax), fax_id=fax.id,
         )
     elif fax.direction == "inbound" and new == lifecycle.COMPLETED and fax.extra.get("email"):
-        runtime.outbox.capture(
+        runtime.mailbox.capture(
             time=runtime.now(), vendor=NAME, tenant=fax.tenant, kind=FAX_TO_EMAIL, to=fax.extra["email"],
             subject=f"Fax from {fax.sender}", body=f"Fax id: {fax.id}\nPages: {fax.pages}", fax_id=fax.id,
         )

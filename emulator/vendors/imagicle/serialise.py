@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from emulator.core.http import json_bytes
+from emulator.core.answers import json_bytes
 from emulator.core.store import Fax, kept
 from emulator.vendors.imagicle import lifecycle, options
 from emulator.vendors.imagicle.times import format_time

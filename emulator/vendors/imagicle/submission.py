@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from emulator.core import contracts
+from emulator.core.bodies import Form, too_deep
 from emulator.core.documents import Document, DocumentError, intake, intake_off_loop
 from emulator.core.errors import Forbidden, Invalid
-from emulator.core.http import Form, too_deep
 from emulator.core.store import Fax
 from emulator.vendors.imagicle import auth, options
 

@@ -25,7 +25,7 @@ from typing import Any
 from aiohttp import web
 
 from emulator.core.errors import Unauthorized
-from emulator.core.http import EXCHANGE, Exchange
+from emulator.core.exchange import EXCHANGE, Exchange
 from emulator.core.runtime import Runtime
 from emulator.core.store import Tenant
 from emulator.vendors.kazoo import accounts, errors, validation

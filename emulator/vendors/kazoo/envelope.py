@@ -18,8 +18,10 @@ from aiohttp import hdrs, web
 from multidict import istr
 
 from emulator import keys
+from emulator.core.answers import json_response
+from emulator.core.bodies import PARSED_BODY, read_bytes, too_deep
 from emulator.core.errors import Invalid, UnsupportedMediaType
-from emulator.core.http import EXCHANGE, Exchange, json_response, read_bytes, too_deep
+from emulator.core.exchange import EXCHANGE, Exchange
 from emulator.core.memo import Memo
 from emulator.core.runtime import Runtime
 from emulator.core.store import Tenant
@@ -179,7 +181,7 @@ def parse_envelope(request: web.Request, raw: bytes) -> dict[str, Any]:
     except (ValueError, RecursionError):
         raise Invalid("validation error", code="validation error", detail={
             "json": {"invalid": {"message": "All JSON must be valid", "target": "body"}}}) from None
-    request[keys.PARSED_BODY] = envelope
+    request[PARSED_BODY] = envelope
     if not isinstance(envelope, dict) or "data" not in envelope:
         raise _envelope_error({"data": {"required": {"message": "Field is required but missing", "value": "data"}}})
     if not isinstance(envelope["data"], dict | list):

@@ -12,6 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
+from emulator.core.answers import json_response
 from emulator.core.errors import (
     EmulatorError,
     Forbidden,
@@ -20,7 +21,6 @@ from emulator.core.errors import (
     NotFound,
     Unauthorized,
 )
-from emulator.core.http import json_response
 from emulator.vendors.kazoo import envelope
 
 #: Crossbar's message and data for each HTTP status, when nothing more specific is known

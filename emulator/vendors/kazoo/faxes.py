@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from aiohttp import web
 
-from emulator import keys
+from emulator.core.exchange import EXCHANGE
 from emulator.core.store import Fax, Tenant
 from emulator.vendors.kazoo import errors, jobs, paging, serialise
 from emulator.vendors.kazoo.envelope import call, gregorian, read_json_body, respond, runtime, tenant_of
@@ -106,7 +106,7 @@ async def act_on_fax(request: web.Request) -> web.Response:
     if action != ACTIONS[folder]:
         raise errors.ad_hoc("invalid action")
     fax = jobs.copy_job(runtime(request), source, body["data"], forward=folder == "inbox")
-    request[keys.EXCHANGE].fax_ids = [fax.id]
+    request[EXCHANGE].fax_ids = [fax.id]
     return respond(request, {**serialise.doc(fax), "id": fax.id}, revision=serialise.rev(fax))
 
 

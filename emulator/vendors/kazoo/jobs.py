@@ -16,10 +16,10 @@ from typing import Any
 
 from aiohttp import web
 
-from emulator import keys
+from emulator.core.bodies import Upload, read_bytes, read_parts
 from emulator.core.documents import Document, DocumentError, intake_off_loop
+from emulator.core.exchange import EXCHANGE
 from emulator.core.fetch import FetchError, fetch
-from emulator.core.http import Upload, read_bytes, read_parts
 from emulator.core.pages import Terminal
 from emulator.core.runtime import Runtime
 from emulator.core.store import Fax
@@ -141,7 +141,7 @@ async def create(request: web.Request) -> web.Response:
     fields = _checked(_with_faxbox(data, faxbox), upload is not None)
     document, problem = await _document(rt, fields, upload)
     fax = rt.submit(_new_job(rt, account_id, fields, [document] if document else [], problem))
-    request[keys.EXCHANGE].fax_ids = [fax.id]
+    request[EXCHANGE].fax_ids = [fax.id]
     return respond(request, serialise.saved_job(fax), revision=serialise.rev(fax))
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from emulator.core.http import json_bytes
+from emulator.core.answers import json_bytes
 from emulator.core.outcomes import Result
 from emulator.core.store import Fax, kept
 from emulator.vendors.kazoo import lifecycle

@@ -1,26 +1,24 @@
-"""Reading request bodies within limits, for every vendor.
+"""Reading request bodies within limits, for every vendor: JSON, forms and multipart.
 
 Uploads are read in chunks and refused with 413 as soon as they pass the limit, so an
-over-size upload is never held in memory; malformed bodies become ``Invalid``.
+over-size upload is never held in memory; malformed bodies become ``Invalid``. What a
+reader parsed is kept on the request (``PARSED_BODY``) for the contract checks, and what
+it read on the request's ``Exchange`` for the journal.
 """
 
 from __future__ import annotations
 
-import contextvars
 import json
-import logging
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import orjson
-from aiohttp import BodyPartReader, hdrs, web
+from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 from multidict import MultiDict
 
-from emulator.core.errors import EmulatorError, Invalid, PayloadTooLarge, ScriptedFault, for_status
-
-log = logging.getLogger(__name__)
+from emulator.core.errors import Invalid, PayloadTooLarge
+from emulator.core.exchange import EXCHANGE
 
 MAX_FIELD_BYTES = 1024 * 1024  # a non-file form field
 MAX_PARTS = 100  # parts in one multipart body
@@ -29,42 +27,6 @@ _CHUNK = 64 * 1024
 
 #: the parsed request body (JSON value, or a form as a dict), kept for the contract checks
 PARSED_BODY = web.RequestKey("parsed_body", object)
-
-
-@dataclass(slots=True)
-class Exchange:
-    """What the emulator learns about one vendor request while answering it: made by the
-    request pipeline, filled in by the vendor's auth and handlers, read for the journal
-    and the violations log (one object, so a request pays for one request key)."""
-
-    operation: str | None  # the route's name; None for a path under a prefix that no route matches
-    #: when the request arrived, on the emulator clock: what it checks or shows as of its
-    #: arrival (a token's expiry, a live status, the journal's time) uses this one reading
-    at: float
-    tenant: str | None = None  # the caller, once the vendor's auth has said (``identify``)
-    fax_ids: Sequence[str] = ()  # the faxes the request made (a handler that makes faxes sets it)
-    context: Any = None  # what the vendor's ``authenticate`` learned, for its handlers and errors
-    body: bytes | None = None  # the request body as read, for the journal (which bounds what it keeps)
-
-    def identify(self, tenant: str) -> None:
-        """Vendor auth: the caller is ``tenant``. Call it before changing anything.
-
-        It records the tenant for the journal and the violations log, and lets scenario
-        fault rules on the tenant act now (which may raise ``ScriptedFault``: let it through).
-        """
-        self.tenant = tenant
-        gate = GATE.get()
-        if gate is not None:
-            gate.identified(tenant)
-
-
-#: per vendor request: its ``Exchange``
-EXCHANGE = web.RequestKey("exchange", Exchange)
-
-
-#: the scenario gate of the vendor request being handled, if any (``scenarios.gate.CURRENT``);
-#: it lives here so that ``Exchange.identify`` reaches it without importing the scenarios package
-GATE: contextvars.ContextVar[Any] = contextvars.ContextVar("fax_emulator_gate", default=None)
 
 
 @dataclass(slots=True)
@@ -295,70 +257,3 @@ def _not_json(content_type: str, exc: Exception) -> str:
         return f"the request body is not valid JSON (line {exc.lineno}, column {exc.colno})"
     return "the request body is not valid JSON (nested too deeply)"
 
-
-#: orjson leaves these to ``json.dumps`` (by raising TypeError), which refuses them as before
-_ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME
-
-
-def json_bytes(data: Any) -> bytes:
-    """``data`` as compact UTF-8 JSON, the way the vendors' own servers write it.
-
-    orjson does it (about ten times faster than ``json.dumps``); what it does not take
-    (integers past 64 bits, non-string keys, lone surrogates) goes through ``json.dumps``,
-    compact too, with non-ASCII escaped.
-    """
-    try:
-        return orjson.dumps(data, option=_ORJSON_OPTIONS)
-    except TypeError:
-        return json.dumps(data, separators=(",", ":")).encode()
-
-
-#: the headers every JSON answer starts from (aiohttp copies them into each response)
-_JSON_HEADERS = {hdrs.CONTENT_TYPE: "application/json; charset=utf-8"}  # istr keys: aiohttp takes them as they are
-
-
-def json_response(data: Any, *, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
-    """A JSON answer (``application/json; charset=utf-8``): every vendor answers through this.
-
-    ``headers``, a new dict of more headers, becomes the answer's own: the Content-Type is
-    set in it (always the one above), sparing a copy on every answer that has some.
-    """
-    if headers:
-        headers[hdrs.CONTENT_TYPE] = _JSON_HEADERS[hdrs.CONTENT_TYPE]
-    return web.Response(body=json_bytes(data), status=status, headers=headers or _JSON_HEADERS)
-
-
-class Renderer(Protocol):
-    """A vendor's error answer (``Vendor.render_error``).
-
-    ``request`` is the request being answered, whenever there is one, so a vendor can echo
-    what the request said (Kazoo puts its request id and auth token in every error
-    envelope); a renderer must also work without it.
-    """
-
-    def __call__(self, error: EmulatorError, request: web.Request | None = None, /) -> web.StreamResponse: ...
-
-
-def answer_error(render: Renderer, request: web.Request, exc: Exception) -> web.StreamResponse:
-    """``exc``, raised while answering ``request``, as ``render``'s error body.
-
-    It covers errors raised by handlers, the router's 404/405, and unexpected exceptions
-    (logged, answered as a 500, never a traceback). A scripted fault and a 3xx answer are
-    raised again, for the scenario gate and aiohttp to answer.
-    """
-    if isinstance(exc, EmulatorError):
-        return _with_headers(render(exc, request), exc.headers)
-    if isinstance(exc, web.HTTPException):
-        if exc.status < 400:
-            raise exc
-        allow = exc.headers.get("Allow")
-        return _with_headers(render(for_status(exc.status, exc.reason), request), {"Allow": allow} if allow else {})
-    if isinstance(exc, ScriptedFault):
-        raise exc
-    log.exception("unexpected error answering %s %s", request.method, request.path, exc_info=exc)
-    return render(EmulatorError(), request)
-
-
-def _with_headers(response: web.StreamResponse, headers: dict[str, str]) -> web.StreamResponse:
-    response.headers.update(headers)
-    return response

@@ -33,12 +33,12 @@ class Email:
         return asdict(self)
 
 
-class Outbox:
+class Mailbox:
     """The bounded log of captured e-mails, oldest first."""
 
     def __init__(self, size: int = DEFAULT_SIZE) -> None:
         if size < 1:
-            raise ValueError("outbox size must be at least 1")
+            raise ValueError("mailbox size must be at least 1")
         self.emails: deque[Email] = deque(maxlen=size)
         self._ids = itertools.count(1)
 

@@ -18,9 +18,10 @@ from typing import Any
 from aiohttp import web
 
 from emulator.core import contracts
+from emulator.core.bodies import PARSED_BODY
 from emulator.core.clock import Clock, iso8601
 from emulator.core.contracts import REFUSED, Contract
-from emulator.core.http import EXCHANGE, PARSED_BODY
+from emulator.core.exchange import EXCHANGE
 from emulator.core.journal import Journal
 
 log = logging.getLogger(__name__)

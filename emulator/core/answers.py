@@ -1,0 +1,87 @@
+"""Answers: JSON the way the vendors write it, and errors as the vendor's own body.
+
+Every vendor answers JSON through ``json_response``; every error raised while answering a
+request (a handler's, the router's 404/405, an unexpected exception) becomes the vendor's
+error body through ``answer_error`` and the vendor's ``Renderer``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Protocol
+
+import orjson
+from aiohttp import hdrs, web
+
+from emulator.core.errors import EmulatorError, ScriptedFault, for_status
+
+log = logging.getLogger(__name__)
+
+
+#: orjson leaves these to ``json.dumps`` (by raising TypeError), which refuses them as before
+_ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME
+
+
+def json_bytes(data: Any) -> bytes:
+    """``data`` as compact UTF-8 JSON, the way the vendors' own servers write it.
+
+    orjson does it (about ten times faster than ``json.dumps``); what it does not take
+    (integers past 64 bits, non-string keys, lone surrogates) goes through ``json.dumps``,
+    compact too, with non-ASCII escaped.
+    """
+    try:
+        return orjson.dumps(data, option=_ORJSON_OPTIONS)
+    except TypeError:
+        return json.dumps(data, separators=(",", ":")).encode()
+
+
+#: the headers every JSON answer starts from (aiohttp copies them into each response)
+_JSON_HEADERS = {hdrs.CONTENT_TYPE: "application/json; charset=utf-8"}  # istr keys: aiohttp takes them as they are
+
+
+def json_response(data: Any, *, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    """A JSON answer (``application/json; charset=utf-8``): every vendor answers through this.
+
+    ``headers``, a new dict of more headers, becomes the answer's own: the Content-Type is
+    set in it (always the one above), sparing a copy on every answer that has some.
+    """
+    if headers:
+        headers[hdrs.CONTENT_TYPE] = _JSON_HEADERS[hdrs.CONTENT_TYPE]
+    return web.Response(body=json_bytes(data), status=status, headers=headers or _JSON_HEADERS)
+
+
+class Renderer(Protocol):
+    """A vendor's error answer (``Vendor.render_error``).
+
+    ``request`` is the request being answered, whenever there is one, so a vendor can echo
+    what the request said (Kazoo puts its request id and auth token in every error
+    envelope); a renderer must also work without it.
+    """
+
+    def __call__(self, error: EmulatorError, request: web.Request | None = None, /) -> web.StreamResponse: ...
+
+
+def answer_error(render: Renderer, request: web.Request, exc: Exception) -> web.StreamResponse:
+    """``exc``, raised while answering ``request``, as ``render``'s error body.
+
+    It covers errors raised by handlers, the router's 404/405, and unexpected exceptions
+    (logged, answered as a 500, never a traceback). A scripted fault and a 3xx answer are
+    raised again, for the scenario gate and aiohttp to answer.
+    """
+    if isinstance(exc, EmulatorError):
+        return _with_headers(render(exc, request), exc.headers)
+    if isinstance(exc, web.HTTPException):
+        if exc.status < 400:
+            raise exc
+        allow = exc.headers.get("Allow")
+        return _with_headers(render(for_status(exc.status, exc.reason), request), {"Allow": allow} if allow else {})
+    if isinstance(exc, ScriptedFault):
+        raise exc
+    log.exception("unexpected error answering %s %s", request.method, request.path, exc_info=exc)
+    return render(EmulatorError(), request)
+
+
+def _with_headers(response: web.StreamResponse, headers: dict[str, str]) -> web.StreamResponse:
+    response.headers.update(headers)
+    return response
