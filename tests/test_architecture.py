@@ -31,3 +31,11 @@ def test_every_vendor_registers_routes_a_machine_and_an_error_renderer():
     for vendor in VENDORS:
         assert vendor.routes and vendor.machine.transmit and callable(vendor.render_error)
         assert len(vendor.operations) == len(set(vendor.operations))
+
+
+def test_no_ambient_request_state():
+    """What a request learns travels on its ``Exchange`` (the caller, the scenario gate),
+    never through a context variable that code far away reads implicitly."""
+    offenders = [str(path) for path in Path(emulator.core.__file__).parent.parent.rglob("*.py")
+                 if "contextvars" in path.read_text()]
+    assert offenders == []

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from aiohttp import web
@@ -25,6 +25,9 @@ from emulator.core.exchange import EXCHANGE
 from emulator.core.journal import Journal
 
 log = logging.getLogger(__name__)
+
+#: a route's contract check of one answer (``ContractChecker.for_route``)
+Check = Callable[[web.Request, web.StreamResponse], None]
 
 class ContractChecker:
     """Records contract violations in the journal's violations log."""
@@ -46,11 +49,42 @@ class ContractChecker:
         if severity == "error" and kind != "request":
             log.error("contract violation in the emulator's own %s (%s %s): %s", kind, vendor, operation, message)
 
-    def checks_every_answer(self, contract: Contract | None) -> bool:
-        """Does ``check_request`` find anything to check in an answer of this operation that
-        was not refused? (No schema for its query or body and no strict mode: then only the
-        refused answers, ``REFUSED``, need it, and the pipeline skips the others.)"""
-        return contract is not None and (self.strict or contract.query is not None or contract.request is not None)
+    def for_route(self, vendor: str, operation: str | None, contract: Contract | None) -> Check:
+        """The contract check of one route's answers, decided once when the app is built:
+        this is the one place that says which answers are checked.
+
+        A refused answer (``REFUSED``) always is (the refusal itself is recorded). A served
+        one is checked when there is something to check: a query or body schema, or strict
+        mode. An operation whose only schema is its query's (most polled reads) skips a
+        served answer to a request with no query when that schema takes an empty one: a
+        fact learnt on the first request that asks (it compiles the schema, which the app's
+        start-up should not pay for), then kept by the route.
+        """
+        check_request = self.check_request
+        if contract is None or not (self.strict or contract.query is not None or contract.request is not None):
+            def refused_only(request: web.Request, response: web.StreamResponse) -> None:
+                if response.status in REFUSED:
+                    check_request(request, response, vendor, operation, contract)
+
+            return refused_only
+        query = contract.query
+        if self.strict or contract.request is not None or query is None:
+            def every_answer(request: web.Request, response: web.StreamResponse) -> None:
+                check_request(request, response, vendor, operation, contract)
+
+            return every_answer
+        takes_empty_query: bool | None = None  # learnt on the first request with no query
+
+        def by_query(request: web.Request, response: web.StreamResponse) -> None:
+            nonlocal takes_empty_query
+            if response.status not in REFUSED and not request.rel_url.raw_query_string:
+                if takes_empty_query is None:
+                    takes_empty_query = self.takes_empty_query(vendor, query)
+                if takes_empty_query:
+                    return
+            check_request(request, response, vendor, operation, contract)
+
+        return by_query
 
     def takes_empty_query(self, vendor: str, query: str) -> bool:
         """Does the query schema ``query`` take a request with no query at all? (Then a

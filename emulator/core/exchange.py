@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
-import contextvars
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
 from aiohttp import web
+
+if TYPE_CHECKING:
+    from emulator.core.store import Fax
+
+
+class Gate(Protocol):
+    """The scenario gate of one request (``core/scenarios/gate.py``): fault rules that act as
+    the facts they match on become known. Each checkpoint may raise ``ScriptedFault``."""
+
+    def identified(self, tenant: str) -> None:
+        """The vendor knows the caller's tenant."""
+
+    def submitting(self, fax: Fax) -> None:
+        """A fax is about to be stored (its tenant and destination are known)."""
+
+    def decided(self, rule: str | None) -> None:
+        """The scenario rule that decided a fax this request made, for the journal."""
 
 
 @dataclass(slots=True)
@@ -20,9 +36,14 @@ class Exchange:
     #: when the request arrived, on the emulator clock: what it checks or shows as of its
     #: arrival (a token's expiry, a live status, the journal's time) uses this one reading
     at: float
-    tenant: str | None = None  # the caller, once the vendor's auth has said (``identify``)
+    #: the scenario gate, when a scenario is in force (None otherwise): ``identify`` and
+    #: ``Runtime.submit`` hand it the facts it waits for
+    gate: Gate | None = None
+    tenant: str | None = None  # the caller's tenant id, once the vendor's auth has said (``identify``)
+    #: who is calling, as the vendor's ``authenticate`` returned it: each vendor's own typed
+    #: value (its ``auth.Caller``), read back through its own accessor
+    caller: object = None
     fax_ids: Sequence[str] = ()  # the faxes the request made (a handler that makes faxes sets it)
-    context: Any = None  # what the vendor's ``authenticate`` learned, for its handlers and errors
     body: bytes | None = None  # the request body as read, for the journal (which bounds what it keeps)
 
     def identify(self, tenant: str) -> None:
@@ -32,15 +53,10 @@ class Exchange:
         fault rules on the tenant act now (which may raise ``ScriptedFault``: let it through).
         """
         self.tenant = tenant
-        gate = GATE.get()
+        gate = self.gate
         if gate is not None:
             gate.identified(tenant)
 
 
 #: per vendor request: its ``Exchange``
 EXCHANGE = web.RequestKey("exchange", Exchange)
-
-
-#: the scenario gate of the vendor request being handled, if any (``scenarios.gate.CURRENT``);
-#: it lives here so that ``Exchange.identify`` reaches it without importing the scenarios package
-GATE: contextvars.ContextVar[Any] = contextvars.ContextVar("fax_emulator_gate", default=None)

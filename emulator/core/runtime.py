@@ -18,6 +18,7 @@ from emulator.core.contract_checks import ContractChecker
 from emulator.core.coverage import Universe, report
 from emulator.core.errors import Conflict, Invalid
 from emulator.core.events import Events
+from emulator.core.exchange import Gate
 from emulator.core.ids import Ids
 from emulator.core.journal import Journal
 from emulator.core.lifecycle import Engine
@@ -25,9 +26,8 @@ from emulator.core.mailbox import Mailbox
 from emulator.core.outcomes import MagicNumberPolicy, OutcomePolicy
 from emulator.core.pages import Pages
 from emulator.core.retention import Retention
-from emulator.core.scenarios import gate
 from emulator.core.scenarios.manager import Scenarios
-from emulator.core.scenarios.policy import ScenarioPolicy
+from emulator.core.scenarios.policy import ScenarioPolicy, decided_rule
 from emulator.core.scheduler import Scheduler
 from emulator.core.store import Fax, Store, Tenant
 from emulator.core.vendor import Inbound, Vendor
@@ -108,16 +108,25 @@ class Runtime:
         found = self.store.find_tenant(vendor, tenant_id)
         return found if found is not None else self.store.tenant(vendor, tenant_id, self.now())
 
-    def submit(self, fax: Fax) -> Fax:
+    def submit(self, fax: Fax, gate: Gate | None) -> Fax:
         """Store a new outbound fax and start it on its vendor's machine.
 
-        A scenario fault rule on the destination (or tenant) of the request being handled
-        may stop it first, before anything is stored (``ScriptedFault``).
+        ``gate`` is the scenario gate of the request that makes it (``exchange.gate``): a
+        fault rule on the destination (or tenant) may stop it first, before anything is
+        stored (``ScriptedFault``).
         """
-        gate.submitting(fax)
+        if gate is not None:
+            gate.submitting(fax)
         self.tenant(fax.vendor, fax.tenant)
         self.store.add(fax)
+        return self.start(fax, gate)
+
+    def start(self, fax: Fax, gate: Gate | None) -> Fax:
+        """Start a stored fax on its vendor's machine; the rule that decided its first
+        attempt goes to ``gate`` (the journal shows it with the request)."""
         self.engine.start(fax)
+        if gate is not None:
+            gate.decided(decided_rule(fax))
         return fax
 
     def cancel(self, fax: Fax) -> None:

@@ -42,6 +42,9 @@ class Inbound:
 
 Route = tuple[str, str, Callable[[web.Request], Any], str]  # (method, path, handler, operation name)
 
+#: a vendor's ``authenticate(runtime, request, exchange) -> caller`` (see ``Vendor.authenticate``)
+Authenticate = Callable[["Runtime", web.Request, Exchange], object]
+
 
 @dataclass(frozen=True)
 class Vendor:
@@ -55,11 +58,12 @@ class Vendor:
     machine: Machine
     #: ``authenticate(runtime, request, exchange)``, called before each of its handlers, and
     #: for a path under ``prefix`` that no route matches (``exchange.operation`` is then
-    #: None): identifies the caller (``exchange.identify``) or raises the vendor's refusal
-    #: (401, 403, or a routing 404/405 in its own words). Synchronous on purpose: no
-    #: vendor's auth waits for anything, and a coroutine around every handler would cost
-    #: each request more than the check itself.
-    authenticate: Callable[[Runtime, web.Request, Exchange], None] | None = None
+    #: None): identifies the caller (``exchange.identify``) and returns it, the vendor's own
+    #: typed value (its ``auth.Caller``), which the pipeline keeps as ``exchange.caller``;
+    #: or raises the vendor's refusal (401, 403, or a routing 404/405 in its own words).
+    #: Synchronous on purpose: no vendor's auth waits for anything, and a coroutine around
+    #: every handler would cost each request more than the check itself.
+    authenticate: Authenticate | None = None
     #: operation name -> its contract (schemas of query, body and responses), for checks and OpenAPI
     contracts: Mapping[str, Contract] = field(default_factory=dict)
     #: its server matches paths with the case of their literal parts ignored (IIS): a path

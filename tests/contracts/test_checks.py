@@ -106,3 +106,32 @@ async def test_a_served_poll_with_an_unknown_query_parameter_is_still_a_warning(
     assert (await kazoo.get("/faxboxes", params={"colour": "blue"})).status == 200
     [found] = await violations(client)
     assert (found["severity"], found["location"], found["operation"]) == ("warning", "query", "list_faxboxes")
+
+
+def test_each_route_checks_the_answers_its_contract_gives_something_to_check():
+    """``for_route`` is the one place that decides which answers are checked."""
+    from aiohttp import web
+    from aiohttp.test_utils import make_mocked_request
+
+    from emulator.core.contracts import Contract
+
+    checker = ContractChecker(Journal(), ManualClock(0), strict=False)
+    checked: list[tuple[str | None, int]] = []
+    checker.check_request = lambda request, response, vendor, operation, contract: checked.append(  # type: ignore[method-assign]
+        (operation, response.status))
+
+    def answer(check, target: str, status: int) -> None:
+        check(make_mocked_request("GET", target), web.Response(status=status))
+
+    bare = checker.for_route("kazoo", "bare", None)
+    answer(bare, "/x?a=1", 200)
+    answer(bare, "/x", 400)  # a refusal is always recorded
+    polled = checker.for_route("kazoo", "polled", Contract("s", "src", query="query"))
+    answer(polled, "/x", 200)  # its query schema takes an empty query: nothing to check
+    answer(polled, "/x?paginate=maybe", 200)
+    answer(polled, "/x", 405)
+    required = checker.for_route("callerip", "required", Contract("s", "src", query="status_query"))
+    answer(required, "/x", 200)  # its query schema needs parameters: an empty query breaks it
+    body = checker.for_route("kazoo", "body", Contract("s", "src", request="user_auth"))
+    answer(body, "/x", 200)
+    assert checked == [("bare", 400), ("polled", 200), ("polled", 405), ("required", 200), ("body", 200)]

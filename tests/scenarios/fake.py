@@ -48,7 +48,7 @@ async def send(request: web.Request) -> web.Response:
               to=body["to"], sender="fake", status="", created_at=runtime.now(), pages=int(body.get("pages", 1)),
               max_attempts=int(body.get("attempts", 1)), retry_delay=10.0,
               extra={"callback": body.get("callback")})
-    runtime.submit(fax)
+    runtime.submit(fax, request[EXCHANGE].gate)
     request[EXCHANGE].fax_ids = [fax.id]
     return web.json_response({"id": fax.id, "status": fax.status}, status=201)
 

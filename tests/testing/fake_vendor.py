@@ -39,7 +39,7 @@ async def send(request: web.Request) -> web.Response:
     runtime.tenant(NAME, token).settings["hook"] = body.get("hook")
     fax = Fax(id=runtime.ids.hex(8), vendor=NAME, tenant=token, direction="outbound", to=body["to"],
               sender=token, status="", created_at=runtime.now(), extra={"hook": body.get("hook")})
-    runtime.submit(fax)
+    runtime.submit(fax, request[EXCHANGE].gate)
     request[EXCHANGE].fax_ids = [fax.id]
     return web.json_response({"id": fax.id}, status=201)
 

@@ -1,15 +1,15 @@
 """The request gate: where fault rules meet a vendor request.
 
-The request pipeline opens a gate for each vendor request (``Scenarios.open_gate``) and keeps it
-in a context variable while the vendor's ``authenticate`` and handler run. Fault rules are
-checked in order, each as soon as every fact it matches on is known:
+The request pipeline opens a gate for each vendor request when a scenario is in force
+(``Scenarios.open_gate``) and keeps it on the request's ``Exchange`` (``exchange.gate``),
+whence it travels to whoever learns a fact: no ambient state. Fault rules are checked in
+order, each as soon as every fact it matches on is known:
 
-1. before the handler: vendor, operation (the route name), request headers;
+1. before the handler (``start``): vendor, operation (the route name), request headers;
 2. when the vendor has identified the caller: the tenant. ``Exchange.identify``, which a
-   vendor's auth calls (in ``Vendor.authenticate`` or inside a handler), calls
-   ``identified(tenant)``; ``Runtime.submit`` does it too;
-3. when a fax is submitted (``Runtime.submit``): the destination. With several faxes in
-   one request, the first destination decides.
+   vendor's auth calls, calls ``identified(tenant)``; ``Runtime.submit`` does it too;
+3. when a fax is submitted (``Runtime.submit(fax, exchange.gate)``): the destination.
+   With several faxes in one request, the first destination decides.
 
 A rule that needs a fact not known yet makes the rules after it wait too, so "first match
 wins" holds exactly. A fault that stops the request (a status, a reset before) raises
@@ -18,12 +18,10 @@ wins" holds exactly. A fault that stops the request (a status, a reset before) r
 
 from __future__ import annotations
 
-import contextvars
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from emulator.core import exchange
 from emulator.core.errors import ScriptedFault
 from emulator.core.scenarios.active import ActiveScenario
 from emulator.core.scenarios.match import UNKNOWN, Facts, Verdict
@@ -33,15 +31,12 @@ if TYPE_CHECKING:
     from emulator.core.scenarios.model import FaultAction
     from emulator.core.store import Fax
 
-#: the gate of the vendor request being handled, if any (defined in core.exchange, for ``Exchange.identify``)
-CURRENT: contextvars.ContextVar[RequestGate | None] = exchange.GATE
-
 TENANT_LAYER = "tenant scenario"  # placeholder: the tenant's own rules, once the tenant is known
 
 
 @dataclass(eq=False)
 class RequestGate:
-    """Fault-rule evaluation for one vendor request."""
+    """Fault-rule evaluation for one vendor request (a ``core.exchange.Gate``)."""
 
     scenarios: Scenarios
     facts: Facts
@@ -50,16 +45,12 @@ class RequestGate:
     fault: FaultAction | None = None
     rule: str | None = None  # label of the fault rule that fired
     latency: float = 0.0  # wall seconds, drawn when the rule fired
-    decided: list[str] = field(default_factory=list)  # outcome rules that decided this request's faxes
+    rules_decided: list[str] = field(default_factory=list)  # outcome rules that decided this request's faxes
 
     @property
     def label(self) -> str | None:
         """What the journal shows: the fault rule, else the rule that decided a fax made here."""
-        return self.rule or (self.decided[0] if self.decided else None)
-
-    def enter(self) -> contextvars.Token[RequestGate | None]:
-        """Make this the current gate (``CURRENT``); reset it with the token returned."""
-        return CURRENT.set(self)
+        return self.rule or (self.rules_decided[0] if self.rules_decided else None)
 
     def start(self) -> None:
         """Checkpoint 1, before the handler (may raise ScriptedFault)."""
@@ -77,6 +68,11 @@ class RequestGate:
         if self.facts.to is UNKNOWN:
             self.facts.to = fax.to
             self._run()
+
+    def decided(self, rule: str | None) -> None:
+        """A fax made by this request was decided by ``rule`` (None: by no rule)."""
+        if rule is not None:
+            self.rules_decided.append(rule)
 
     def _run(self) -> None:
         """Check entries in order until one must wait; once a rule fired, the rest are only counted."""
@@ -120,33 +116,3 @@ def open_gate(scenarios: Scenarios, vendor: str, operation: str | None, headers:
     facts = Facts(vendor=vendor, tenant=UNKNOWN, to=UNKNOWN, operation=operation, headers=headers)
     return RequestGate(scenarios, facts, scenarios.fault_entries(vendor))
 
-
-def current() -> RequestGate | None:
-    """The gate of the vendor request being handled, if any."""
-    return CURRENT.get()
-
-
-def identified(tenant: str) -> None:
-    """Vendor hook: call once the caller's tenant is known, before changing anything.
-
-    Fault rules that match on the tenant act here (this may raise ``ScriptedFault``,
-    which the vendor must let through: the pipeline's error rendering does). A no-op outside a
-    vendor request.
-    """
-    gate = CURRENT.get()
-    if gate is not None:
-        gate.identified(tenant)
-
-
-def submitting(fax: Fax) -> None:
-    """Called by ``Runtime.submit`` before a fax is stored: rules on the destination act here."""
-    gate = CURRENT.get()
-    if gate is not None:
-        gate.submitting(fax)
-
-
-def decided(rule: str | None) -> None:
-    """The policy tells the request being handled which rule decided one of its faxes."""
-    gate = CURRENT.get()
-    if gate is not None and rule is not None:
-        gate.decided.append(rule)

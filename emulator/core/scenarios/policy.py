@@ -13,7 +13,6 @@ import functools
 from typing import TYPE_CHECKING
 
 from emulator.core.outcomes import SUCCESS, MagicNumberPolicy, OutcomePolicy, Result
-from emulator.core.scenarios import gate
 from emulator.core.scenarios.manager import Decision
 
 if TYPE_CHECKING:
@@ -51,8 +50,16 @@ class ScenarioPolicy:
             else:  # what decide() finds with no scenario, without a new object per fax
                 decision = _plain(attempt, self.fallback.attempt(fax, attempt))
             fax.decision = decision
-            gate.decided(decision.result.rule)
         return decision
+
+
+
+def decided_rule(fax: Fax) -> str | None:
+    """The rule (or magic number) that decided the current attempt of ``fax``, if a
+    ``ScenarioPolicy`` decided it: the request that made the fax shows it in the journal
+    (``Runtime.start``)."""
+    decision = fax.decision
+    return decision.result.rule if decision is not None else None
 
 
 def _plain(attempt: int, result: Result) -> Decision:

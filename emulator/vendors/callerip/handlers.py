@@ -40,8 +40,9 @@ async def send_fax(request: web.Request) -> web.Response:
         status="", created_at=runtime.now(), pages=document.pages + (cover == "Y"), documents=[document],
         extra={"cover": {f: form.get(f, "") for f in _COVER_FIELDS} if cover == "Y" else None},
     )
-    runtime.submit(fax)
-    request[EXCHANGE].fax_ids = [fax.id]
+    exchange = request[EXCHANGE]
+    runtime.submit(fax, exchange.gate)
+    exchange.fax_ids = [fax.id]
     return json_response(serialise.sent(fax))
 
 

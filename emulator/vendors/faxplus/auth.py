@@ -20,7 +20,7 @@ is 401), each exactly as declared, with its ``account``, ``type`` (AccountType),
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from aiohttp import hdrs, web
 
@@ -33,6 +33,14 @@ from emulator.vendors.faxplus.accounts import Identity
 if TYPE_CHECKING:
     from emulator.core.runtime import Runtime
     from emulator.core.store import Tenant
+
+
+class Caller(NamedTuple):
+    """Who is calling: the account (its tenant) and the user and scopes its token names.
+    A tuple, so ``runtime.callers`` remembers it as it is, one per credential."""
+
+    tenant: Tenant
+    identity: Identity
 
 _MEMBER = re.compile(r"corp_member([0-9]+)_(.+)")
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="fax.plus"'}
@@ -150,23 +158,23 @@ def _check_scope(identity: Identity, operation: str) -> None:
                         code="insufficient_scope")
 
 
-def authenticate(runtime: Runtime, request: web.Request, exchange: Exchange) -> None:
-    """Resolve the caller of every routed request (unknown paths go on to their 404); a
-    client's Authorization header is resolved once (``runtime.callers``)."""
+def authenticate(runtime: Runtime, request: web.Request, exchange: Exchange) -> Caller | None:
+    """The caller of every routed request (unknown paths go on to their 404); a client's
+    Authorization header is resolved once (``runtime.callers``)."""
     operation = exchange.operation
     if operation is None:
-        return
-    header = request.headers.get(hdrs.AUTHORIZATION, "")
-    tenant, identity = runtime.callers.who(accounts.VENDOR, header, _resolve)  # type: ignore[misc]
-    exchange.identify(tenant.id)
-    exchange.context = (runtime, tenant, identity)  # for ``context.caller``
-    _check_scope(identity, operation)
+        return None
+    caller: Caller = runtime.callers.who(accounts.VENDOR, request.headers.get(hdrs.AUTHORIZATION, ""),  # type: ignore[assignment]
+                                         _resolve)
+    exchange.identify(caller.tenant.id)
+    _check_scope(caller.identity, operation)
+    return caller
 
 
-def _resolve(runtime: Runtime, header: str) -> tuple[Tenant, Identity]:
+def _resolve(runtime: Runtime, header: str) -> Caller:
     """The account (made on first use) and identity an Authorization header names."""
     tenant_id, key, scopes = _identify(runtime, _bearer(header))
     if not tenant_id:
         raise Unauthorized("the bearer token names no account", headers=_CHALLENGE)
     tenant = accounts.ensure(runtime, tenant_id)
-    return tenant, accounts.identity(tenant, key, scopes)
+    return Caller(tenant, accounts.identity(tenant, key, scopes))

@@ -3,10 +3,11 @@ and the response shapes the SDK accepts (faxplus.md §2, §11.7)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from aiohttp import web
 
+from emulator import keys
 from emulator.core import contracts
 from emulator.core.answers import json_response
 from emulator.core.bodies import read_json
@@ -16,11 +17,13 @@ from emulator.core.runtime import Runtime
 from emulator.core.store import Tenant
 from emulator.vendors.faxplus import accounts
 from emulator.vendors.faxplus.accounts import Identity, User
+from emulator.vendors.faxplus.auth import Caller
 
 
 def caller(request: web.Request) -> tuple[Runtime, Tenant, Identity]:
     """The runtime, the caller's account (made by auth) and identity."""
-    return request[EXCHANGE].context
+    found = cast(Caller, request[EXCHANGE].caller)  # what ``auth.authenticate`` returned
+    return request.app[keys.RUNTIME], found.tenant, found.identity
 
 
 def user(request: web.Request) -> tuple[Runtime, Tenant, User]:

@@ -55,8 +55,9 @@ async def get_fax_thumbnail(request: web.Request) -> web.Response:
 async def send_fax(request: web.Request) -> web.Response:
     runtime, tenant, sender = user(request)
     order = outbox.parse(runtime, tenant, sender, await read_json(request))
-    faxes = outbox.submit(runtime, tenant, order, request.remote or "")
-    request[EXCHANGE].fax_ids = [f.id for f in faxes]
+    exchange = request[EXCHANGE]
+    faxes = outbox.submit(runtime, tenant, order, request.remote or "", exchange.gate)
+    exchange.fax_ids = [f.id for f in faxes]
     return ok({"ids": {f.to: f.id for f in faxes} if order.return_ids else {}}, status=201)
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from emulator.core.documents import intake, make_pdf
 from emulator.core.errors import Forbidden, Invalid, NotFound, PayloadTooLarge
+from emulator.core.exchange import Gate
 from emulator.core.store import Fax
 from emulator.vendors.faxplus import accounts
 from emulator.vendors.faxplus.accounts import User
@@ -120,7 +121,7 @@ def parse(runtime: Runtime, tenant: Tenant, user: User, raw: Any) -> Order:
     )
 
 
-def submit(runtime: Runtime, tenant: Tenant, order: Order, ip: str) -> list[Fax]:
+def submit(runtime: Runtime, tenant: Tenant, order: Order, ip: str, gate: Gate | None) -> list[Fax]:
     """Start one core fax per destination; returns them in ``to`` order."""
     now = runtime.now()
     documents = ([order.cover] if order.cover else []) + [f.document for f in order.files]
@@ -143,7 +144,7 @@ def submit(runtime: Runtime, tenant: Tenant, order: Order, ip: str) -> list[Fax]
                 "scheduled": order.send_time, "cover_page": order.cover_page, "ip": ip,
             },
         )
-        made.append(runtime.submit(fax))
+        made.append(runtime.submit(fax, gate))
     return made
 
 

@@ -21,6 +21,7 @@ VENDOR = Vendor(
     routes=routes.ROUTES,
     case_insensitive_paths=True,  # IIS (imagicle.md §2)
     render_error=errors.render,
+    authenticate=auth.authenticate,
     machine=lifecycle.MACHINE,
     on_transition=notify.on_transition,
     receive=inbound.receive,

@@ -19,14 +19,13 @@ import base64
 import binascii
 import hmac
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from aiohttp import hdrs, web
 
-from emulator import keys
 from emulator.core import contracts
 from emulator.core.errors import Forbidden, Invalid, Unauthorized
-from emulator.core.exchange import EXCHANGE
+from emulator.core.exchange import EXCHANGE, Exchange
 
 if TYPE_CHECKING:
     from emulator.core.runtime import Runtime
@@ -64,6 +63,14 @@ class User:
     def of(cls, account: dict[str, Any]) -> User:
         return cls(account["name"], account["level"], tuple(account["groups"]), account["email"],
                    account["faxNumber"], account["send"], account["receive"])
+
+
+class Caller(NamedTuple):
+    """Who is calling: the user's tenant and the user. A tuple, so ``runtime.callers``
+    remembers it as it is, one per credential."""
+
+    tenant: Tenant
+    user: User
 
 
 def check_accounts(accounts: list[Any]) -> list[dict[str, Any]]:
@@ -106,7 +113,7 @@ def _basic(header: str) -> tuple[str, str]:
     return name, password
 
 
-def _resolve(runtime: Runtime, header: str) -> tuple[Tenant, User]:
+def _resolve(runtime: Runtime, header: str) -> Caller:
     """The user's account (its tenant) and the user an Authorization header names."""
     name, password = _basic(header)
     if runtime.accounts.get(NAME):
@@ -114,27 +121,35 @@ def _resolve(runtime: Runtime, header: str) -> tuple[Tenant, User]:
         if account is None or not _same(account["password"], password):
             raise Unauthorized("wrong user name or password", headers=CHALLENGE)
         user = User.of(account)
-        return runtime.tenant(NAME, user.name), user
+        return Caller(runtime.tenant(NAME, user.name), user)
     tenant = runtime.tenant(NAME, name)
     if not _same(tenant.settings.setdefault("password", password), password):
         raise Unauthorized("wrong user name or password", headers=CHALLENGE)
-    return tenant, User(name, ADMIN_LEVEL if name == MAIN_ADMINISTRATOR else DEFAULT_LEVEL)
+    return Caller(tenant, User(name, ADMIN_LEVEL if name == MAIN_ADMINISTRATOR else DEFAULT_LEVEL))
 
 
 def _same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode("utf-8", "surrogatepass"), b.encode("utf-8", "surrogatepass"))
 
 
-def authenticate(request: web.Request) -> User:
-    """The caller; 401 for missing or wrong credentials, 403 below the fax API's level. A
-    client's Authorization header is resolved once (``runtime.callers``)."""
-    runtime: Runtime = request.app[keys.RUNTIME]
-    header = request.headers.get(hdrs.AUTHORIZATION, "")
-    _, user = runtime.callers.who(NAME, header, _resolve)  # type: ignore[misc]
-    request[EXCHANGE].identify(user.name)
+def authenticate(runtime: Runtime, request: web.Request, exchange: Exchange) -> Caller | None:
+    """The caller of every routed request (unknown paths go on to their 404); 401 for
+    missing or wrong credentials, 403 below the fax API's level. A client's Authorization
+    header is resolved once (``runtime.callers``)."""
+    if exchange.operation is None:
+        return None
+    caller: Caller = runtime.callers.who(NAME, request.headers.get(hdrs.AUTHORIZATION, ""),  # type: ignore[assignment]
+                                         _resolve)
+    user = caller.user
+    exchange.identify(user.name)
     if user.level < LOWEST_FAX_LEVEL:
         raise Forbidden(f"user {user.name} has privilege level {user.level}; the fax API needs {LOWEST_FAX_LEVEL}")
-    return user
+    return caller
+
+
+def user(request: web.Request) -> User:
+    """The calling user, as ``authenticate`` found it."""
+    return cast(Caller, request[EXCHANGE].caller).user
 
 
 def sender(runtime: Runtime, user: User, send_as: str | None) -> str:

@@ -1,4 +1,5 @@
-"""Imagicle StoneFax Web API handlers (imagicle.md §4-§9): authenticate, parse, one core call, serialise."""
+"""Imagicle StoneFax Web API handlers (imagicle.md §4-§9): parse, one core call, serialise (the
+caller is authenticated before, by ``auth.authenticate``)."""
 
 from __future__ import annotations
 
@@ -31,24 +32,25 @@ def _fax(runtime: Runtime, user: auth.User, fax_id: str, direction: str) -> Fax:
 
 async def submit_fax(request: web.Request) -> web.Response:
     runtime = _runtime(request)
-    user = auth.authenticate(request)
+    user = auth.user(request)
     # the vendor documents multipart only; a url-encoded jsondata is refused (fidelity.md)
     form = await read_form(request, runtime.config.max_upload_bytes, urlencoded=False)
     request[PARSED_BODY] = submission.checked_instance(form)
-    faxes = submission.submit(runtime, await submission.parse(runtime, user, form))
-    request[EXCHANGE].fax_ids = [fax.id for fax in faxes]
+    exchange = request[EXCHANGE]
+    faxes = submission.submit(runtime, await submission.parse(runtime, user, form), exchange.gate)
+    exchange.fax_ids = [fax.id for fax in faxes]
     return json_response(serialise.submitted(faxes), status=options.of(runtime)["submit_status"])
 
 
 async def _detail(request: web.Request, direction: str) -> web.Response:
     runtime = _runtime(request)
-    fax = _fax(runtime, auth.authenticate(request), request.match_info["fax_id"], direction)
+    fax = _fax(runtime, auth.user(request), request.match_info["fax_id"], direction)
     return json_response(serialise.detail(runtime, fax))
 
 
 async def _mine(request: web.Request, direction: str) -> web.Response:
     runtime = _runtime(request)
-    user = auth.authenticate(request)
+    user = auth.user(request)
     named = contracts.spelled_as_declared(NAME, "list-query", request.query)
     query = listing.parse(named, options.of(runtime)["timezone"])
     tenant = runtime.store.find_tenant(NAME, user.name)
@@ -58,7 +60,7 @@ async def _mine(request: web.Request, direction: str) -> web.Response:
 
 async def _document(request: web.Request, direction: str) -> web.Response:
     runtime = _runtime(request)
-    fax = _fax(runtime, auth.authenticate(request), request.match_info["fax_id"], direction)
+    fax = _fax(runtime, auth.user(request), request.match_info["fax_id"], direction)
     return web.Response(body=await download.document(runtime, fax), content_type=download.CONTENT_TYPE,
                         headers={"Content-Disposition": f'attachment; filename="{download.filename(fax)}"'})
 

@@ -17,6 +17,7 @@ from emulator.core import contracts
 from emulator.core.bodies import Form, too_deep
 from emulator.core.documents import Document, DocumentError, intake, intake_off_loop
 from emulator.core.errors import Forbidden, Invalid
+from emulator.core.exchange import Gate
 from emulator.core.store import Fax
 from emulator.vendors.imagicle import auth, options
 
@@ -147,7 +148,7 @@ async def parse(runtime: Runtime, user: auth.User, form: Form) -> Job:
                notify_to if notify else None)
 
 
-def submit(runtime: Runtime, job: Job) -> list[Fax]:
+def submit(runtime: Runtime, job: Job, gate: Gate | None) -> list[Fax]:
     """One fax per recipient, ids ``<server>_<job guid>_<index>`` in recipient order (D9)."""
     opts = options.of(runtime)
     server, token, now = opts["server_name"], runtime.ids.uuid4(), runtime.now()
@@ -165,5 +166,5 @@ def submit(runtime: Runtime, job: Job) -> list[Fax]:
                 "notify_to": job.notify_to,
             },
         )
-        faxes.append(runtime.submit(fax))
+        faxes.append(runtime.submit(fax, gate))
     return faxes

@@ -29,7 +29,7 @@ from emulator.core.exchange import EXCHANGE, Exchange
 from emulator.core.runtime import Runtime
 from emulator.core.store import Tenant
 from emulator.vendors.kazoo import accounts, errors, validation
-from emulator.vendors.kazoo.envelope import NAME, begin, call, read_data, respond, runtime
+from emulator.vendors.kazoo.envelope import NAME, Call, begin, call, read_data, respond, runtime
 
 ACCOUNT_ID = re.compile(r"[0-9a-f]{32}")
 TOKEN_TTL = 3600.0  # crossbar.auth token_auth_expiry_s
@@ -97,7 +97,7 @@ def _session(rt: Runtime, token: str) -> tuple[Tenant, Session] | None:
     return (tenant, session) if isinstance(session, Session) else None
 
 
-def authenticate(rt: Runtime, request: web.Request, exchange: Exchange) -> None:
+def authenticate(rt: Runtime, request: web.Request, exchange: Exchange) -> Call:
     """Route check and authentication of every request under /v2, in Crossbar's order: the
     route (404, 405), the account id in the path (404), the token (401), the account (403)."""
     context = begin(rt, request, exchange)
@@ -108,7 +108,7 @@ def authenticate(rt: Runtime, request: web.Request, exchange: Exchange) -> None:
             raise errors.invalid_method(routing.headers.get("Allow", ""))
         raise errors.not_found()
     if exchange.operation in PUBLIC:
-        return
+        return context
     account = match_info.get("account_id")
     # a client's token is looked up once (``rt.callers``), its expiry on the emulator clock every time
     found = rt.callers.who(NAME, context.token, _session) if context.token else None
@@ -123,6 +123,7 @@ def authenticate(rt: Runtime, request: web.Request, exchange: Exchange) -> None:
         raise errors.forbidden()
     context.account_id, context.owner_id, context.tenant = session.account_id, session.owner_id, tenant
     exchange.identify(session.account_id)
+    return context
 
 
 def _auth_response(request: web.Request, account_id: str, owner_id: str | None, method: str,

@@ -12,7 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from aiohttp import hdrs, web
 from multidict import istr
@@ -38,7 +38,8 @@ NODE = base64.urlsafe_b64encode(hashlib.md5(b"kazoo_apps@fax-emulator.local").di
 
 @dataclass(slots=True)
 class Call:
-    """What auth learned about one request, echoed in its response envelope."""
+    """Who is calling (Kazoo's caller, ``exchange.caller``): what auth learned about one
+    request, echoed in its response envelope."""
 
     runtime: Runtime
     now: float  # the request's instant (``Exchange.at``): its token's expiry check, a job's live status
@@ -67,11 +68,13 @@ def _token_elsewhere(request: web.Request) -> str | None:
 
 
 def begin(rt: Runtime, request: web.Request, exchange: Exchange) -> Call:
-    """The request's ``Call`` (its exchange's context), from its id and token: X-Auth-Token,
-    else a Bearer header, else ``auth_token`` in the query (``auth.authenticate`` begins every one)."""
+    """The request's ``Call`` (its exchange's caller, kept there at once so that a refusal
+    echoes it), from its id and token: X-Auth-Token, else a Bearer header, else
+    ``auth_token`` in the query (``auth.authenticate`` begins every one)."""
     headers = request.headers
-    found = exchange.context = Call(rt, exchange.at, headers.get(X_REQUEST_ID) or rt.ids.request_id(),
-                                    headers.get(X_AUTH_TOKEN) or _token_elsewhere(request))
+    found = Call(rt, exchange.at, headers.get(X_REQUEST_ID) or rt.ids.request_id(),
+                 headers.get(X_AUTH_TOKEN) or _token_elsewhere(request))
+    exchange.caller = found
     return found
 
 
@@ -79,8 +82,8 @@ def call(request: web.Request) -> Call:
     """What is known about this request (begun now if an error is answered before
     ``auth.authenticate`` ran, e.g. a scenario's fault)."""
     exchange = request[EXCHANGE]
-    found = exchange.context
-    return found if found is not None else begin(runtime(request), request, exchange)
+    found = exchange.caller
+    return cast(Call, found) if found is not None else begin(runtime(request), request, exchange)
 
 
 def gregorian(timestamp: float) -> int:

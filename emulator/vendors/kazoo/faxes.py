@@ -105,8 +105,9 @@ async def act_on_fax(request: web.Request) -> web.Response:
         raise errors.ad_hoc("action required")
     if action != ACTIONS[folder]:
         raise errors.ad_hoc("invalid action")
-    fax = jobs.copy_job(runtime(request), source, body["data"], forward=folder == "inbox")
-    request[EXCHANGE].fax_ids = [fax.id]
+    exchange = request[EXCHANGE]
+    fax = jobs.copy_job(runtime(request), source, body["data"], forward=folder == "inbox", gate=exchange.gate)
+    exchange.fax_ids = [fax.id]
     return respond(request, {**serialise.doc(fax), "id": fax.id}, revision=serialise.rev(fax))
 
 

@@ -18,7 +18,7 @@ from aiohttp import web
 
 from emulator.core.bodies import Upload, read_bytes, read_parts
 from emulator.core.documents import Document, DocumentError, intake_off_loop
-from emulator.core.exchange import EXCHANGE
+from emulator.core.exchange import EXCHANGE, Gate
 from emulator.core.fetch import FetchError, fetch
 from emulator.core.pages import Terminal
 from emulator.core.runtime import Runtime
@@ -140,12 +140,13 @@ async def create(request: web.Request) -> web.Response:
     faxbox = faxboxes.find(rt.tenant(NAME, account_id), request.match_info.get("faxbox_id"))
     fields = _checked(_with_faxbox(data, faxbox), upload is not None)
     document, problem = await _document(rt, fields, upload)
-    fax = rt.submit(_new_job(rt, account_id, fields, [document] if document else [], problem))
-    request[EXCHANGE].fax_ids = [fax.id]
+    exchange = request[EXCHANGE]
+    fax = rt.submit(_new_job(rt, account_id, fields, [document] if document else [], problem), exchange.gate)
+    exchange.fax_ids = [fax.id]
     return respond(request, serialise.saved_job(fax), revision=serialise.rev(fax))
 
 
-def copy_job(rt: Runtime, source: Fax, overrides: Any, forward: bool) -> Fax:
+def copy_job(rt: Runtime, source: Fax, overrides: Any, forward: bool, gate: Gate | None) -> Fax:
     """Resubmit an outbox fax or forward an inbox one as a new job (kazoo.md §7.8)."""
     fields = copy.deepcopy(serialise.doc(source))
     if isinstance(overrides, dict):
@@ -159,8 +160,7 @@ def copy_job(rt: Runtime, source: Fax, overrides: Any, forward: bool) -> Fax:
     rt.tenant(NAME, fax.tenant)
     rt.store.add(fax)
     rt.engine.record(fax, "resubmitting")
-    rt.engine.start(fax)
-    return fax
+    return rt.start(fax, gate)
 
 
 def on_transition(rt: Runtime, fax: Fax, old: str | None, new: str) -> None:
