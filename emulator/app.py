@@ -14,7 +14,7 @@ from emulator import keys, ui
 from emulator.config import Config
 from emulator.control import routes as control
 from emulator.core import pipeline
-from emulator.core.routing import caseless, remember_routes
+from emulator.core.routing import CaselessRoutes, PrefixOwners, RouteMemory, Routing
 from emulator.core.runtime import Runtime
 from emulator.core.vendor import Vendor
 
@@ -78,12 +78,8 @@ def build_app(config: Config | None = None, vendors: Iterable[Vendor] | None = N
     owners.append((_under(CONTROL_PREFIX), pipeline.rendering(control.render, pipeline.unrouted)))
     for method, path, serve_ui in ui.routes():
         app.router.add_route(method, path, serve_ui)
-    stray = pipeline.stray_route(runtime)
-
-    def unrouted(path: str) -> Any:
-        return next((handler for prefix, handler in owners if prefix.match(path)), stray)
-
-    remember_routes(app.router, unrouted=unrouted, fallback=caseless(folded) if folded else None)
+    Routing(memory=RouteMemory(), caseless=CaselessRoutes(folded) if folded else None,
+            owners=PrefixOwners(owners, stray=pipeline.stray_route(runtime))).install(app.router)
     return app
 
 

@@ -1,62 +1,83 @@
-"""Routing that remembers: the same request path always leads to the same route.
+"""How the app finds the route of a request: aiohttp's router, plus three named strategies.
 
-aiohttp finds a route by walking the path's parts down to an index of resources, then
-trying the resources under that prefix one regex at a time, in the order they were added
-(through a sub-app, twice). Every vendor route sits under one prefix (Kazoo's forty under
-``/v2/accounts/{account_id}``), so a read late in a route table paid ten failed matches
-per request. A route table does not change once the app runs, so where a (method,
-path) leads is the same every time: ``remember_routes`` keeps it.
+``Routing`` answers each request in this order:
 
-Some servers (IIS) match paths with the case of their literal parts ignored: ``caseless``
-matches a path the router found no route for against such routes, and the router then
-answers it, and remembers it, as if it had been sent in the documented case.
+1. ``RouteMemory``: a route table does not change once the app runs, so where a (method,
+   path) led is the same every time, and is remembered. aiohttp finds a route by walking
+   the path's parts down to an index of resources, then trying the resources under that
+   prefix one regex at a time, in the order they were added: every Kazoo route sits under
+   ``/v2/accounts/{account_id}``, so a read late in its table paid ten failed matches.
+2. aiohttp's own router (``UrlDispatcher.resolve``).
+3. ``CaselessRoutes``: some servers (IIS) match paths with the case of their literal parts
+   ignored; a path the router found no route for is matched against such routes, and
+   answered, and remembered, as if it had been sent in the documented case.
+4. ``PrefixOwners``: a path no route matches (the router's 404 or 405) is answered by the
+   handler of whoever owns its prefix (a vendor, the control API), so the error body is
+   the owner's; outside every prefix, by a stray handler, or aiohttp's own.
+
+What it relies on in aiohttp is pinned by tests/core/test_routing.py: the application
+resolves each request through ``router.resolve`` looked up on the router instance, a
+match's ``handler`` is what runs, and a 404/405 comes as a ``MatchInfoError``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from aiohttp import web
 from aiohttp.abc import AbstractMatchInfo
 from aiohttp.web_urldispatcher import AbstractRoute, MatchedSubAppResource, MatchInfoError
 
-#: for a path no route matches: the handler that answers its 404/405 (None: aiohttp's own)
-Unrouted = Callable[[str], Any]
-#: for a (method, path) the router found no route for: the match it has after all (a route,
-#: or a 404/405 of its own), or None
-Fallback = Callable[[str, str], AbstractMatchInfo | None]
+#: a handler that answers a path no route matches (it reads ``request.match_info.http_exception``)
+Handler = Callable[[web.Request], Any]
 
 #: a ``{name}`` or ``{name:regex}`` part of a path template, as aiohttp reads them
 _PARAMETER = re.compile(r"\{(?P<name>[_a-zA-Z][_a-zA-Z0-9]*)(?::(?P<regex>[^{}]*(?:\{[^{}]*\}[^{}]*)*))?\}")
 
 
-class _UnroutedMatch(MatchInfoError):
-    """The router's 404/405 (``http_exception`` as aiohttp made it), answered by a handler
-    of our own, so the error body is the one of whoever owns the path."""
+class RouteMemory:
+    """Where each (method, path) led: its match values, route and apps. Bounded: emptied
+    when it holds ``size`` paths. Paths that match no route (404, 405) are not kept."""
 
-    def __init__(self, found: MatchInfoError, handler: Any) -> None:
-        super().__init__(found.http_exception)
-        self._unrouted_handler = handler
+    def __init__(self, size: int = 4096) -> None:
+        if size < 1:
+            raise ValueError("a route memory holds at least one path")
+        self.size = size
+        self._known: dict[tuple[str, str], tuple[dict[str, str], Any, tuple[web.Application, ...]]] = {}
 
-    @property
-    def handler(self) -> Any:
-        return self._unrouted_handler
+    def recall(self, key: tuple[str, str]) -> AbstractMatchInfo | None:
+        """A new match for ``key`` (method, path) if it led somewhere before (a handler may
+        change its match info, so each request gets its own)."""
+        found = self._known.get(key)
+        if found is None:
+            return None
+        match_dict, route, apps = found
+        match_info = web.UrlMappingMatchInfo(match_dict, route)  # a copy of the match dict
+        for app in reversed(apps):  # the innermost sub-app first, as resolving adds them
+            match_info.add_app(app)
+        return match_info
+
+    def keep(self, key: tuple[str, str], match_info: AbstractMatchInfo) -> None:
+        known = self._known
+        if len(known) >= self.size:
+            known.clear()
+        known[key] = (dict(match_info), match_info.route, match_info.apps)  # type: ignore[call-overload]
 
 
-def caseless(routes: Iterable[tuple[str, AbstractRoute]]) -> Fallback:
-    """A fallback (see ``remember_routes``) that matches (path template, route) pairs with
-    the case of the template's literal parts ignored; parameters keep their values as sent.
+class CaselessRoutes:
+    """(path template, route) pairs matched with the case of the templates' literal parts
+    ignored; parameters keep their values as sent."""
 
-    The first route, in the order given, whose path and method match wins; a path that
-    matches only with other methods gets a 405 naming them; any other, None.
-    """
-    patterns = [(_caseless_pattern(template), route) for template, route in routes]
+    def __init__(self, routes: Iterable[tuple[str, AbstractRoute]]) -> None:
+        self._patterns = [(_caseless_pattern(template), route) for template, route in routes]
 
-    def match(method: str, path: str) -> AbstractMatchInfo | None:
+    def match(self, method: str, path: str) -> AbstractMatchInfo | None:
+        """The first route, in the order given, whose path and method match; a 405 naming the
+        methods of the routes whose path alone matches; else None."""
         allowed: set[str] = set()
-        for pattern, route in patterns:
+        for pattern, route in self._patterns:
             found = pattern.fullmatch(path)
             if found is None:
                 continue
@@ -66,8 +87,6 @@ def caseless(routes: Iterable[tuple[str, AbstractRoute]]) -> Fallback:
                 return web.UrlMappingMatchInfo(values, route)
             allowed.add(route.method)
         return MatchInfoError(web.HTTPMethodNotAllowed(method, allowed)) if allowed else None
-
-    return match
 
 
 def _caseless_pattern(template: str) -> re.Pattern[str]:
@@ -81,43 +100,64 @@ def _caseless_pattern(template: str) -> re.Pattern[str]:
     return re.compile(pattern + f"(?i:{re.escape(template[end:])})")
 
 
-def remember_routes(router: web.UrlDispatcher, size: int = 4096, unrouted: Unrouted | None = None,
-                    fallback: Fallback | None = None) -> None:
-    """Make ``router`` remember where each (method, path) it matched led, sub-apps included.
+class PrefixOwners:
+    """Who answers a path no route matches: the first owner whose prefix pattern matches
+    it, else ``stray`` (None: aiohttp's own 404/405)."""
 
-    A (method, path) the router finds no route for is given to ``fallback`` (``caseless``,
-    say), whose route is remembered as the router's would be. Paths that match no route
-    (404, 405) are not remembered; ``unrouted(path)`` may name the handler that answers
-    them. Bounded: the memory is cleared when it holds ``size`` paths. Routers with domain
-    sub-apps (``add_domain``), where the Host header matters too, are left as they are.
-    """
-    if any(isinstance(resource, MatchedSubAppResource) for resource in router.resources()):
-        return
-    resolve = router.resolve
-    known: dict[tuple[str, str], tuple[dict[str, str], Any, tuple[web.Application, ...]]] = {}
+    def __init__(self, owners: Sequence[tuple[re.Pattern[str], Handler]] = (), stray: Handler | None = None) -> None:
+        self._owners = tuple(owners)
+        self._stray = stray
 
-    async def remembered(request: web.Request) -> Any:
-        key = (request.method, request.rel_url.path_safe)
-        found = known.get(key)
-        if found is not None:
-            match_dict, route, apps = found
-            match_info = web.UrlMappingMatchInfo(match_dict, route)  # a copy of the match dict
-            for app in reversed(apps):  # the innermost sub-app first, as resolving adds them
-                match_info.add_app(app)
+    def handler_for(self, path: str) -> Handler | None:
+        return next((handler for prefix, handler in self._owners if prefix.match(path)), self._stray)
+
+
+class _UnroutedMatch(MatchInfoError):
+    """The router's 404/405 (``http_exception`` as aiohttp made it), answered by a handler
+    of our own, so the error body is the one of whoever owns the path."""
+
+    def __init__(self, found: MatchInfoError, handler: Handler) -> None:
+        super().__init__(found.http_exception)
+        self._unrouted_handler = handler
+
+    @property
+    def handler(self) -> Handler:  # type: ignore[override]
+        return self._unrouted_handler
+
+
+class Routing:
+    """aiohttp's router with the strategies of the module docstring, each optional."""
+
+    def __init__(self, *, memory: RouteMemory | None = None, caseless: CaselessRoutes | None = None,
+                 owners: PrefixOwners | None = None) -> None:
+        self.memory, self.caseless, self.owners = memory, caseless, owners
+
+    def install(self, router: web.UrlDispatcher) -> None:
+        """Make ``router`` resolve through these strategies. A router with domain sub-apps
+        (``add_domain``), where the Host header matters too, is left as it is."""
+        if any(isinstance(resource, MatchedSubAppResource) for resource in router.resources()):
+            return
+        memory, caseless, owners = self.memory, self.caseless, self.owners
+        resolve = router.resolve
+
+        async def resolving(request: web.Request) -> AbstractMatchInfo:
+            key = (request.method, request.rel_url.path_safe)
+            if memory is not None:
+                known = memory.recall(key)
+                if known is not None:
+                    return known
+            match_info: AbstractMatchInfo = await resolve(request)
+            if match_info.http_exception is not None and caseless is not None:
+                found = caseless.match(*key)
+                if found is not None:  # (not ``or``: a match info is a dict, empty without parameters)
+                    match_info = found
+            if match_info.http_exception is None:
+                if memory is not None:
+                    memory.keep(key, match_info)
+            elif owners is not None:
+                handler = owners.handler_for(request.path)
+                if handler is not None:
+                    return _UnroutedMatch(match_info, handler)  # type: ignore[arg-type]
             return match_info
-        match_info = await resolve(request)
-        if match_info.http_exception is not None and fallback is not None:
-            fallen_back = fallback(request.method, key[1])
-            if fallen_back is not None:  # (not ``or``: a match info is a dict, empty without parameters)
-                match_info = fallen_back
-        if match_info.http_exception is None:
-            if len(known) >= size:
-                known.clear()
-            known[key] = (dict(match_info), match_info.route, match_info.apps)
-        elif unrouted is not None:
-            handler = unrouted(request.path)
-            if handler is not None:
-                return _UnroutedMatch(match_info, handler)
-        return match_info
 
-    router.resolve = remembered  # type: ignore[method-assign]
+        router.resolve = resolving  # type: ignore[method-assign]

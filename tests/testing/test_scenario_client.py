@@ -15,7 +15,7 @@ from aiohttp import web
 from emulator.control.routes import render
 from emulator.core.errors import NotFound
 from emulator.core.pipeline import rendering, unrouted
-from emulator.core.routing import remember_routes
+from emulator.core.routing import PrefixOwners, Routing
 from emulator.testing import ControlClient, ControlError, ScenarioUnavailable
 
 
@@ -23,7 +23,7 @@ async def serve_control(aiohttp_server, *routes) -> ControlClient:
     control = web.Application()
     for method, handler in routes:
         control.router.add_route(method, "/_emulator/scenario", rendering(render, handler))
-    remember_routes(control.router, unrouted=lambda path: rendering(render, unrouted))
+    Routing(owners=PrefixOwners(stray=rendering(render, unrouted))).install(control.router)
     server = await aiohttp_server(control)
     return ControlClient(str(server.make_url("")))
 

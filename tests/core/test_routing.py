@@ -1,4 +1,4 @@
-"""A route table remembers where each (method, path) led, and answers exactly as before;
+"""Routing (core/routing.py): a route table remembers where each (method, path) led, and answers exactly as before;
 caseless routes also match their literal parts in any case."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from emulator.core.routing import caseless, remember_routes
+from emulator.core.routing import CaselessRoutes, RouteMemory, Routing
 
 
 def _app(size: int) -> web.Application:
@@ -20,7 +20,7 @@ def _app(size: int) -> web.Application:
     app.router.add_route("GET", "/items/{item_id}", show, name="get")
     app.router.add_route("DELETE", "/items/{item_id}", show, name="delete")
     app.router.add_route("GET", "/items/{item_id}/{part:doc|cover}", show, name="part")
-    remember_routes(app.router, size=size)
+    Routing(memory=RouteMemory(size)).install(app.router)
     return app
 
 
@@ -52,7 +52,7 @@ async def test_a_handler_cannot_change_what_the_next_request_is_matched_to(aioht
     app = web.Application()
     app.router.add_route("POST", "/items/{item_id}", meddle, name="meddle")
     app.router.add_route("GET", "/items/{item_id}", show, name="get")
-    remember_routes(app.router)
+    Routing(memory=RouteMemory()).install(app.router)
     client = await aiohttp_client(app)
     assert (await client.post("/items/x")).status == 200
     assert (await client.post("/items/x")).status == 200  # the second one was remembered
@@ -91,7 +91,7 @@ async def test_a_remembered_path_into_a_sub_app_runs_its_middlewares_with_its_ap
     root = web.Application()
     root[name] = "root"
     root.add_subapp("/api", sub)
-    remember_routes(root.router)
+    Routing(memory=RouteMemory()).install(root.router)
     client = await aiohttp_client(root)
     for item in ("a", "b", "a"):
         response = await client.get(f"/api/items/{item}")
@@ -115,13 +115,15 @@ def _caseless_app(calls: list[tuple[str, str]]) -> web.Application:
         ("GET", "/Items/{item_id}/{part:doc|cover}", "part"),
     )]
     app.router.add_route("GET", "/Other/{item_id}", show, name="other")
-    fallback = caseless(folded)
+    caseless = CaselessRoutes(folded)
+    match = caseless.match
 
     def logged(method: str, path: str) -> Any:
         calls.append((method, path))
-        return fallback(method, path)
+        return match(method, path)
 
-    remember_routes(app.router, fallback=logged)
+    caseless.match = logged  # type: ignore[method-assign]
+    Routing(memory=RouteMemory(), caseless=caseless).install(app.router)
     return app
 
 
@@ -157,3 +159,63 @@ async def test_caseless_keeps_404_405_and_the_case_of_parameter_patterns(aiohttp
         assert set(response.headers["Allow"].split(",")) == {"GET", "DELETE"}
         response = await client.get("/items")
         assert response.status == 405 and response.headers["Allow"] == "PUT"
+
+
+# -- what core/routing.py relies on in aiohttp: if one of these fails, an aiohttp upgrade
+# -- changed it, and Routing must be looked at again ----------------------------------
+
+
+async def test_aiohttp_resolves_each_request_through_the_routers_resolve_looked_up_on_the_instance(aiohttp_client):
+    seen: list[str] = []
+    app = web.Application()
+
+    async def ok(request: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    app.router.add_get("/x", ok)
+    resolve = app.router.resolve
+
+    async def spying(request: web.Request) -> Any:
+        seen.append(request.path)
+        return await resolve(request)
+
+    app.router.resolve = spying  # type: ignore[method-assign]
+    client = await aiohttp_client(app)
+    assert (await client.get("/x")).status == 200
+    assert (await client.get("/y")).status == 404
+    assert seen == ["/x", "/y"]
+
+
+async def test_aiohttp_answers_no_route_with_a_match_info_error_and_runs_its_handler(aiohttp_client):
+    from aiohttp.web_urldispatcher import MatchInfoError
+
+    from emulator.core.routing import PrefixOwners
+
+    app = web.Application()
+
+    async def ok(request: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    app.router.add_get("/items/{item_id}", ok)
+    errors: list[tuple[int, str]] = []
+    resolve = app.router.resolve
+
+    async def recording(request: web.Request) -> Any:
+        found = await resolve(request)
+        if found.http_exception is not None:
+            assert isinstance(found, MatchInfoError)
+            errors.append((found.http_exception.status, found.http_exception.headers.get("Allow", "")))
+        return found
+
+    app.router.resolve = recording  # type: ignore[method-assign]
+
+    async def owner(request: web.Request) -> web.Response:  # the handler a MatchInfoError's ``handler`` names
+        return web.Response(status=299, text=str(request.match_info.http_exception.status))  # type: ignore[attr-defined]
+
+    Routing(owners=PrefixOwners(stray=owner)).install(app.router)
+    client = await aiohttp_client(app)
+    response = await client.post("/items/a")
+    assert (response.status, await response.text()) == (299, "405")
+    response = await client.get("/nothing")
+    assert (response.status, await response.text()) == (299, "404")
+    assert errors == [(405, "GET,HEAD"), (404, "")]
