@@ -27,7 +27,6 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from aiohttp import web
-from aiohttp.abc import AbstractMatchInfo
 from aiohttp.web_urldispatcher import AbstractRoute, MatchedSubAppResource, MatchInfoError
 
 #: a handler that answers a path no route matches (it reads ``request.match_info.http_exception``)
@@ -47,7 +46,7 @@ class RouteMemory:
         self.size = size
         self._known: dict[tuple[str, str], tuple[dict[str, str], Any, tuple[web.Application, ...]]] = {}
 
-    def recall(self, key: tuple[str, str]) -> AbstractMatchInfo | None:
+    def recall(self, key: tuple[str, str]) -> web.UrlMappingMatchInfo | None:
         """A new match for ``key`` (method, path) if it led somewhere before (a handler may
         change its match info, so each request gets its own)."""
         found = self._known.get(key)
@@ -59,11 +58,11 @@ class RouteMemory:
             match_info.add_app(app)
         return match_info
 
-    def keep(self, key: tuple[str, str], match_info: AbstractMatchInfo) -> None:
+    def keep(self, key: tuple[str, str], match_info: web.UrlMappingMatchInfo) -> None:
         known = self._known
         if len(known) >= self.size:
             known.clear()
-        known[key] = (dict(match_info), match_info.route, match_info.apps)  # type: ignore[call-overload]
+        known[key] = (dict(match_info), match_info.route, match_info.apps)
 
 
 class CaselessRoutes:
@@ -73,7 +72,7 @@ class CaselessRoutes:
     def __init__(self, routes: Iterable[tuple[str, AbstractRoute]]) -> None:
         self._patterns = [(_caseless_pattern(template), route) for template, route in routes]
 
-    def match(self, method: str, path: str) -> AbstractMatchInfo | None:
+    def match(self, method: str, path: str) -> web.UrlMappingMatchInfo | None:
         """The first route, in the order given, whose path and method match; a 405 naming the
         methods of the routes whose path alone matches; else None."""
         allowed: set[str] = set()
@@ -140,13 +139,13 @@ class Routing:
         memory, caseless, owners = self.memory, self.caseless, self.owners
         resolve = router.resolve
 
-        async def resolving(request: web.Request) -> AbstractMatchInfo:
+        async def resolving(request: web.Request) -> web.UrlMappingMatchInfo:
             key = (request.method, request.rel_url.path_safe)
             if memory is not None:
                 known = memory.recall(key)
                 if known is not None:
                     return known
-            match_info: AbstractMatchInfo = await resolve(request)
+            match_info: web.UrlMappingMatchInfo = await resolve(request)
             if match_info.http_exception is not None and caseless is not None:
                 found = caseless.match(*key)
                 if found is not None:  # (not ``or``: a match info is a dict, empty without parameters)
@@ -154,10 +153,10 @@ class Routing:
             if match_info.http_exception is None:
                 if memory is not None:
                     memory.keep(key, match_info)
-            elif owners is not None:
+            elif owners is not None and isinstance(match_info, MatchInfoError):
                 handler = owners.handler_for(request.path)
                 if handler is not None:
-                    return _UnroutedMatch(match_info, handler)  # type: ignore[arg-type]
+                    return _UnroutedMatch(match_info, handler)
             return match_info
 
         router.resolve = resolving  # type: ignore[method-assign]
