@@ -36,13 +36,13 @@ class GcTimer:
 
 async def measure(count: int) -> dict[str, float]:
     from emulator.config import Config
-    from emulator.core.runtime import Runtime
+    from emulator.core.runtime import compose
     from emulator.core.store import Fax
     from emulator.vendors import VENDORS
 
     base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     # every fax kept: this measures N in flight and ended, not retention (benchmarks/retention.py)
-    runtime = Runtime(Config(clock="manual", start_time=0, seed=1, retain_faxes=max(1, count)), VENDORS)
+    runtime = compose(Config(clock="manual", start_time=0, seed=1, retain_faxes=max(1, count)), VENDORS)
     runtime.tenant("callerip", "bench")
     gc.collect()
     collector = GcTimer()

@@ -15,7 +15,7 @@ from emulator.config import Config
 from emulator.control import routes as control
 from emulator.core import pipeline
 from emulator.core.routing import CaselessRoutes, PrefixOwners, RouteMemory, Routing
-from emulator.core.runtime import Runtime
+from emulator.core.runtime import compose
 from emulator.core.vendor import Vendor
 
 CONTROL_PREFIX = "/_emulator"
@@ -50,7 +50,7 @@ def build_app(config: Config | None = None, vendors: Iterable[Vendor] | None = N
 
         vendors = VENDORS
     config = config or Config()
-    runtime = Runtime(config, vendors)
+    runtime = compose(config, vendors)
     if config.scenarios:
         from emulator.core.scenarios.load import load_files  # YAML and JSON Schema: only when needed
 

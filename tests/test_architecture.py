@@ -39,3 +39,58 @@ def test_no_ambient_request_state():
     offenders = [str(path) for path in Path(emulator.core.__file__).parent.parent.rglob("*.py")
                  if "contextvars" in path.read_text()]
     assert offenders == []
+
+
+def _imports(path: Path, module: str, known: set[str]) -> set[str]:
+    """The emulator modules ``module`` imports at its top level, those under
+    ``if TYPE_CHECKING:`` (or any other ``if``/``try``) included: a cycle a type checker
+    sees is a cycle of design, whether or not Python runs it."""
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+
+    def nearest(name: str) -> str | None:
+        while name and name not in known:
+            name = name.rpartition(".")[0]
+        return name or None
+
+    found: set[str | None] = set()
+    pending = list(ast.parse(path.read_text()).body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.Import):
+            found.update(nearest(alias.name) for alias in node.names if alias.name.startswith("emulator"))
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")[:len(package.split(".")) - node.level + 1]
+                base = ".".join([*parts, base] if base else parts)
+            if base.startswith("emulator"):
+                found.update(f"{base}.{a.name}" if f"{base}.{a.name}" in known else nearest(base) for a in node.names)
+        elif isinstance(node, (ast.If, ast.Try)):
+            pending += [*node.body, *node.orelse, *(n for h in getattr(node, "handlers", ()) for n in h.body),
+                        *getattr(node, "finalbody", ())]
+    return {name for name in found if name is not None and name != module}
+
+
+def test_no_import_cycles_even_under_type_checking():
+    root = Path(emulator.core.__file__).parent.parent
+    paths = {}
+    for path in root.rglob("*.py"):
+        parts = path.relative_to(root.parent).with_suffix("").parts
+        paths[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    graph = {module: _imports(path, module, set(paths)) for module, path in paths.items()}
+    cycles = []
+    state: dict[str, int] = {}  # 1: being visited, 2: done
+
+    def visit(module: str, trail: list[str]) -> None:
+        state[module] = 1
+        for imported in sorted(graph[module]):
+            if state.get(imported) == 1:
+                cycles.append([*trail[trail.index(imported):], imported])
+            elif imported not in state:
+                visit(imported, [*trail, imported])
+        state[module] = 2
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module, [module])
+    assert cycles == []

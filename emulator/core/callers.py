@@ -12,12 +12,9 @@ never outlive the state it came from, and nothing needs to remember to forget it
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeVar
 
-from emulator.core.store import Tenant
-
-if TYPE_CHECKING:
-    from emulator.core.runtime import Runtime
+from emulator.core.store import Store, Tenant
 
 #: what a vendor's auth resolves a credential to: the tenant, and its own value (a user...)
 Caller = tuple[Tenant, Any]
@@ -25,26 +22,32 @@ Caller = tuple[Tenant, Any]
 #: credentials remembered, over all vendors; the memory is emptied when it is full
 SIZE = 4096
 
+#: what a vendor's resolve step is handed: its services (``core.services.Services``)
+S = TypeVar("S")
+#: what it resolves a credential to: its own ``Caller`` (a tuple whose first item is the tenant), or None
+C = TypeVar("C", bound=Caller | None)
+
 
 class Callers:
-    def __init__(self, runtime: Runtime) -> None:
-        self._runtime = runtime
-        self._tenants = runtime.store.tenants
-        self._accounts = runtime.accounts
-        #: (vendor, credential) -> (the declared accounts it was resolved against, the caller)
-        self._known: dict[tuple[str, str], tuple[Any, Caller]] = {}
-        runtime.store.forgot.append(self._known.clear)  # a forgotten tenant is not held here
+    """Who each credential is (see the module docstring)."""
 
-    def who(self, vendor: str, credential: str, resolve: Callable[[Runtime, str], Caller | None]) -> Caller | None:
+    def __init__(self, store: Store, accounts: dict[str, list[dict[str, Any]]]) -> None:
+        self._tenants = store.tenants
+        self._accounts = accounts
+        #: (vendor, credential) -> (the declared accounts it was resolved against, the caller)
+        self._known: dict[tuple[str, str], tuple[Any, Any]] = {}
+        store.forgot.append(self._known.clear)  # a forgotten tenant is not held here
+
+    def who(self, vendor: str, credential: str, resolve: Callable[[S, str], C], services: S) -> C:
         """The caller ``credential`` names: as remembered while that still holds, else
-        ``resolve(runtime, credential)`` (which may raise the vendor's refusal), remembered
+        ``resolve(services, credential)`` (which may raise the vendor's refusal), remembered
         unless None."""
         found = self._known.get((vendor, credential))
         if found is not None and found[0] is self._accounts.get(vendor):
             caller = found[1]
             if self._tenants.get((vendor, caller[0].id)) is caller[0]:
                 return caller
-        caller = resolve(self._runtime, credential)
+        caller = resolve(services, credential)
         if caller is not None:
             if len(self._known) >= SIZE:
                 self._known.clear()

@@ -21,7 +21,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from emulator.core.events import Events
-from emulator.core.outcomes import Outcome, OutcomePolicy, Result
+from emulator.core.outcomes import Outcome, Result
+from emulator.core.policies import OutcomePolicy
 from emulator.core.scheduler import Scheduler
 from emulator.core.store import Fax
 
@@ -104,12 +105,11 @@ class Machine:
 class Engine:
     """Drives faxes through their vendor's machine on the scheduler."""
 
-    def __init__(self, scheduler: Scheduler, policy: Callable[[Fax], OutcomePolicy],
-                 events: Events | None = None) -> None:
+    def __init__(self, scheduler: Scheduler, policy: OutcomePolicy, events: Events | None = None) -> None:
         self.scheduler = scheduler
         self.events = events if events is not None else Events()
         self.clock = scheduler.clock
-        self._policy = policy
+        self.policy = policy  # decides each attempt's result and each state's dwell time
         self.machines: dict[str, Machine] = {}
         self.listeners: dict[str, Listener] = {}
         self._leave_state = self._leave  # bound once: every timer of every fax shares it
@@ -179,7 +179,7 @@ class Engine:
     def _enter(self, fax: Fax, state: str) -> None:
         machine = self.machines[fax.vendor]
         now = self.clock.now()
-        policy = self._policy(fax)
+        policy = self.policy
         if state == machine.transmit:
             # attempt 1 may have been decided already, when the document was converted
             result = fax.pending or policy.attempt(fax, fax.attempts + 1)
@@ -208,7 +208,7 @@ class Engine:
             self._attempt_done(fax, machine)
             return
         if state == machine.convert and fax.attempts == 0:
-            verdict = self._policy(fax).attempt(fax, 1)
+            verdict = self.policy.attempt(fax, 1)
             if not fax.document_ok:
                 verdict = UNREADABLE
             if verdict.outcome is Outcome.CONVERSION_FAILED:

@@ -9,10 +9,6 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
-
-if TYPE_CHECKING:
-    from emulator.core.store import Fax
 
 
 class Outcome(enum.StrEnum):
@@ -115,27 +111,3 @@ def magic_number(destination: str) -> MagicNumber | None:
         if magic is not None and (found is None or MAGIC_NUMBERS.index(magic) < MAGIC_NUMBERS.index(found)):
             found = magic
     return found
-
-
-class OutcomePolicy(Protocol):
-    """Decides what happens to a fax: the default is magic numbers; scenarios wrap it."""
-
-    def attempt(self, fax: Fax, attempt: int) -> Result:
-        """The result of attempt number ``attempt`` (1-based)."""
-
-    def dwell(self, fax: Fax, state: str, default: float) -> float:
-        """Seconds ``fax`` stays in ``state``."""
-
-
-class MagicNumberPolicy:
-    """Outcomes from the destination number; dwell times as the vendor declares them."""
-
-    def attempt(self, fax: Fax, attempt: int) -> Result:
-        magic = magic_number(fax.to)
-        if magic is None:
-            return SUCCESS
-        outcome = magic.outcomes[min(attempt, len(magic.outcomes)) - 1]
-        return Result(outcome, rule=f"magic number *{magic.suffix} ({magic.meaning})")
-
-    def dwell(self, fax: Fax, state: str, default: float) -> float:
-        return default

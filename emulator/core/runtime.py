@@ -1,4 +1,5 @@
-"""The Runtime: one emulator's clock, scheduler, store, engine, journal and dispatcher.
+"""The Runtime: one emulator's clock, scheduler, store, engine, journal and dispatcher, and
+``compose``, the one function that puts them together.
 
 It is built once per application and hangs off the aiohttp app (``keys.RUNTIME``); vendor
 handlers, the control API, the pytest plugin and the scenario runner all reach the
@@ -7,9 +8,10 @@ emulator through it. It knows vendors only through their ``Vendor`` specs.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Iterable
-from functools import partial
+from dataclasses import dataclass, field
 from typing import Any
 
 from emulator.core.callers import Callers
@@ -23,8 +25,8 @@ from emulator.core.ids import Ids
 from emulator.core.journal import Journal
 from emulator.core.lifecycle import Engine
 from emulator.core.mailbox import Mailbox
-from emulator.core.outcomes import MagicNumberPolicy, OutcomePolicy
 from emulator.core.pages import Pages
+from emulator.core.policies import MagicNumberPolicy
 from emulator.core.retention import Retention
 from emulator.core.scenarios.manager import Scenarios
 from emulator.core.scenarios.policy import ScenarioPolicy, decided_rule
@@ -53,55 +55,43 @@ class _Options(dict[str, dict[str, Any]]):
         return found
 
 
+@dataclass(eq=False)
 class Runtime:
-    """Everything one running emulator holds."""
+    """Everything one running emulator holds, as ``compose`` made it. Vendors see it as
+    their ``core.services.Services``; the control API, the pipeline and the pytest plugin
+    see all of it."""
 
-    def __init__(self, config: Any, vendors: Iterable[Vendor]) -> None:
-        vendors = tuple(vendors)
-        self.config = config
-        #: what happens, for whoever listens (core/events.py); nothing is built while nobody does
-        self.events = Events()
-        self.clock: RealClock | ManualClock = make_clock(config.clock, config.speed, config.start_time)
-        #: the emulated time now: the clock's own method (one call, not two: every answer asks)
-        self.now: Callable[[], float] = self.clock.now
-        self.scheduler = Scheduler(self.clock, self.events)
-        self.scheduler.wait = config.advance_wait
-        self.ids = Ids(config.seed)
-        self.store = Store(Retention(config.retain_faxes, config.retain_document_bytes))
-        self.journal = Journal(config.journal_size, self.events)
-        self.checks = ContractChecker(self.journal, self.clock, config.strict)
-        self.dispatcher = Dispatcher(self.scheduler, config.webhook_log_size, check=self.checks.check_webhook,
-                                     max_pending=config.webhook_max_pending, hosts=config.webhook_hosts,
-                                     events=self.events)
-        #: vendor name -> declared account dicts (shape checked by the vendor); an empty
-        #: or missing list means any credential works and makes its own tenant
-        self.accounts: dict[str, list[dict[str, Any]]] = {}
-        #: who each credential is, as the vendors' auth resolved it (while that still holds)
-        self.callers = Callers(self)
-        #: the scenarios in force (global and per tenant)
-        self.scenarios = Scenarios(self)
-        #: decides outcomes and dwell times: the scenarios first, then the magic numbers
-        self.policy: OutcomePolicy = ScenarioPolicy(self.scenarios, MagicNumberPolicy())
-        self.dispatcher.shaper = self.scenarios.shape_webhook
-        self.engine = Engine(self.scheduler, lambda fax: self.policy, self.events)
-        self.engine.ended = self.store.ended
-        self.mailbox = Mailbox()  # e-mails the vendors would send, captured
-        #: worker processes for CPU-heavy work (parsing, rendering); started on first use
-        self.work = Work(config.work)
-        #: every fax's pages as printed, rendered on first ask in ``work``, kept under a bound
-        self.pages = Pages(self.work)
-        #: vendor name -> its option switches and declared data (complete, with defaults)
-        self.options: dict[str, dict[str, Any]] = _Options(vendors)
-        self.vendors: dict[str, Vendor] = {}
-        for vendor in vendors:
-            self.vendors[vendor.name] = vendor
-            if vendor.owns is not None:
-                self.store.owns[vendor.name] = partial(vendor.owns, self)
-            listener = None
-            if vendor.on_transition is not None:
-                hook = vendor.on_transition
-                listener = lambda fax, old, new, hook=hook: hook(self, fax, old, new)  # noqa: E731
-            self.engine.register(vendor.name, vendor.machine, listener)
+    config: Any
+    #: what happens, for whoever listens (core/events.py); nothing is built while nobody does
+    events: Events
+    clock: RealClock | ManualClock
+    scheduler: Scheduler
+    ids: Ids
+    store: Store
+    journal: Journal
+    checks: ContractChecker
+    dispatcher: Dispatcher
+    #: vendor name -> declared account dicts (shape checked by the vendor); an empty
+    #: or missing list means any credential works and makes its own tenant
+    accounts: dict[str, list[dict[str, Any]]]
+    #: who each credential is, as the vendors' auth resolved it (while that still holds)
+    callers: Callers
+    #: the scenarios in force (global and per tenant)
+    scenarios: Scenarios
+    engine: Engine
+    mailbox: Mailbox  # e-mails the vendors would send, captured
+    #: worker processes for CPU-heavy work (parsing, rendering); started on first use
+    work: Work
+    #: every fax's pages as printed, rendered on first ask in ``work``, kept under a bound
+    pages: Pages
+    #: vendor name -> its option switches and declared data (complete, with defaults)
+    options: dict[str, dict[str, Any]]
+    vendors: dict[str, Vendor]
+    #: the emulated time now: the clock's own method (one call, not two: every answer asks)
+    now: Callable[[], float] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.now = self.clock.now
 
     def tenant(self, vendor: str, tenant_id: str) -> Tenant:
         """The tenant, created on first use."""
@@ -201,3 +191,46 @@ class Runtime:
             self.events.publish("reset", {"vendor": vendor, "tenant": tenant, "faxes_dropped": len(dropped)},
                                 vendor, tenant)
         return len(dropped)
+
+
+def compose(config: Any, vendors: Iterable[Vendor]) -> Runtime:
+    """The one place an emulator is put together: each part made once, in order, with
+    what it needs handed to it.
+
+    Two edges point back at the whole, because what they call needs it: a vendor's
+    ``on_transition`` hook gets the runtime (its ``Services``), and an inbound fax a
+    scenario schedules arrives through ``Runtime.receive``. Both are bound here, last.
+    """
+    by_name = {vendor.name: vendor for vendor in vendors}
+    events = Events()
+    clock = make_clock(config.clock, config.speed, config.start_time)
+    scheduler = Scheduler(clock, events)
+    scheduler.wait = config.advance_wait
+    ids = Ids(config.seed)
+    store = Store(Retention(config.retain_faxes, config.retain_document_bytes))
+    journal = Journal(config.journal_size, events)
+    checks = ContractChecker(journal, clock, config.strict)
+    accounts: dict[str, list[dict[str, Any]]] = {}
+
+    def receive(inbound: Inbound) -> Fax:  # bound to the runtime made below
+        return runtime.receive(inbound)
+
+    scenarios = Scenarios(ids=ids, clock=clock, scheduler=scheduler, store=store, events=events, accounts=accounts,
+                          vendors=by_name, receive=receive)
+    dispatcher = Dispatcher(scheduler, config.webhook_log_size, check=checks.check_webhook,
+                            max_pending=config.webhook_max_pending, hosts=config.webhook_hosts, events=events,
+                            shaper=scenarios.shape_webhook)
+    # decides outcomes and dwell times: the scenarios first, then the magic numbers
+    engine = Engine(scheduler, ScenarioPolicy(scenarios, MagicNumberPolicy()), events)
+    engine.ended = store.ended
+    work = Work(config.work)
+    runtime = Runtime(config=config, events=events, clock=clock, scheduler=scheduler, ids=ids, store=store, journal=journal,
+                      checks=checks, dispatcher=dispatcher, accounts=accounts, callers=Callers(store, accounts),
+                      scenarios=scenarios, engine=engine, mailbox=Mailbox(), work=work, pages=Pages(work),
+                      options=_Options(by_name.values()), vendors=by_name)
+    for vendor in by_name.values():
+        if vendor.owns is not None:
+            store.owns[vendor.name] = functools.partial(vendor.owns, runtime)
+        hook = vendor.on_transition
+        engine.register(vendor.name, vendor.machine, functools.partial(hook, runtime) if hook is not None else None)
+    return runtime

@@ -24,7 +24,7 @@ from emulator.core.pages import Terminal
 from emulator.core.store import Fax, Tenant
 
 if TYPE_CHECKING:
-    from emulator.core.runtime import Runtime
+    from emulator.core.services import Services
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +43,7 @@ class Inbound:
 Route = tuple[str, str, Callable[[web.Request], Any], str]  # (method, path, handler, operation name)
 
 #: a vendor's ``authenticate(runtime, request, exchange) -> caller`` (see ``Vendor.authenticate``)
-Authenticate = Callable[["Runtime", web.Request, Exchange], object]
+Authenticate = Callable[["Services", web.Request, Exchange], object]
 
 
 @dataclass(frozen=True)
@@ -76,14 +76,14 @@ class Vendor:
     #: the error statuses its documents define, which a client should be tested against (coverage)
     error_statuses: tuple[int, ...] = ()
     #: called on every status change of this vendor's faxes (webhooks, re-iding, costs)
-    on_transition: Callable[[Runtime, Fax, str | None, str], None] | None = None
+    on_transition: Callable[[Services, Fax, str | None, str], None] | None = None
     #: makes an inbound fax arrive; None if the vendor has no inbound faxes
-    receive: Callable[[Runtime, Inbound], Fax] | None = None
+    receive: Callable[[Services, Inbound], Fax] | None = None
     #: what the transmitting terminal prints on each page of a fax (the header line's identity)
     #: and its resolution (core/pages.py); None: the fax's sender number, fine
-    terminal: Callable[[Runtime, Fax], Terminal] | None = None
+    terminal: Callable[[Services, Fax], Terminal] | None = None
     #: the vendor's own JSON for a fax, shown by the control API beside the neutral view
-    view: Callable[[Runtime, Fax], dict[str, Any]] | None = None
+    view: Callable[[Services, Fax], dict[str, Any]] | None = None
     #: checks a list of declared accounts and returns it normalised (raises Invalid);
     #: None: the vendor has no declared accounts (any credential is its own tenant)
     check_accounts: Callable[[list[Any]], list[dict[str, Any]]] | None = None

@@ -17,7 +17,7 @@ evicted; at most ``max_pending``, beyond which a new one is refused, logged and 
 ``refused``), apart from ``log``, the bounded history shown by the control API. A target
 whose host is not allowed (``--webhook-hosts``) is refused the same way, with why.
 
-A ``shaper`` (set by the runtime from the active scenario) may change what happens to a
+A ``shaper`` (the scenarios' ``shape_webhook``, given when the dispatcher is made) may change what happens to a
 delivery when it is queued: delay it, send copies, hold it back until after the next one
 to the same receiver (out of order), drop it, or change its retry policy. Vendors keep
 calling ``deliver`` as before.
@@ -226,7 +226,8 @@ class Dispatcher:
     def __init__(self, scheduler: Scheduler, log_size: int = DEFAULT_LOG_SIZE,
                  check: Callable[[str, str | None, str, str, bytes], None] | None = None,
                  max_pending: int = DEFAULT_MAX_PENDING, hosts: tuple[str, ...] = (),
-                 events: Events | None = None) -> None:
+                 events: Events | None = None,
+                 shaper: Callable[[Delivery], Shape | None] | None = None) -> None:
         self.scheduler = scheduler
         self.events = events if events is not None else Events()
         self._check = check  # strict mode: validates a body against its schema before it is queued
@@ -237,8 +238,8 @@ class Dispatcher:
         self.max_pending = max_pending
         #: hosts webhooks may go to (lower case); empty: any host
         self.hosts = tuple(h.lower() for h in hosts)
-        #: what a scenario does to each delivery (set by the runtime)
-        self.shaper: Callable[[Delivery], Shape | None] | None = None
+        #: what a scenario does to each delivery (the scenarios' ``shape_webhook``)
+        self.shaper = shaper
         #: receiver -> (held delivery, its fallback timer, when it was due before it was held)
         self._held: dict[tuple[str, str, str], tuple[Delivery, Timer, float]] = {}
         self._ids = itertools.count(1)

@@ -51,7 +51,7 @@ class Harness:
         self.clock = ManualClock(0.0)
         self.scheduler = Scheduler(self.clock)
         self.policy = policy or ScriptedPolicy()
-        self.engine = Engine(self.scheduler, lambda fax: self.policy)
+        self.engine = Engine(self.scheduler, self.policy)
         self.events: list[tuple[str | None, str, float]] = []
         self.engine.register("test", MACHINE, lambda fax, old, new: self.events.append((old, new, self.clock.now())))
         self.store = Store()

@@ -20,25 +20,34 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from emulator.core.errors import ScriptedFault
 from emulator.core.scenarios.active import ActiveScenario
 from emulator.core.scenarios.match import UNKNOWN, Facts, Verdict
 
 if TYPE_CHECKING:
-    from emulator.core.scenarios.manager import Scenarios
     from emulator.core.scenarios.model import FaultAction
     from emulator.core.store import Fax
 
 TENANT_LAYER = "tenant scenario"  # placeholder: the tenant's own rules, once the tenant is known
 
 
+class Layers(Protocol):
+    """What a gate asks of the scenarios in force (``manager.Scenarios`` answers)."""
+
+    def fault_entries(self, vendor: str) -> list[Any]:
+        """The fault rules a request to ``vendor`` meets, in order (``TENANT_LAYER`` for the tenant's)."""
+
+    def tenant_layer(self, vendor: str, tenant: str) -> ActiveScenario | None:
+        """The scenario of one tenant, if it has one."""
+
+
 @dataclass(eq=False)
 class RequestGate:
     """Fault-rule evaluation for one vendor request (a ``core.exchange.Gate``)."""
 
-    scenarios: Scenarios
+    scenarios: Layers
     facts: Facts
     entries: list[Any]  # (ActiveScenario, rule index) or TENANT_LAYER, in order
     position: int = 0
@@ -111,7 +120,7 @@ class RequestGate:
         return rule.label if fault.aborts else None
 
 
-def open_gate(scenarios: Scenarios, vendor: str, operation: str | None, headers: Mapping[str, str]) -> RequestGate:
+def open_gate(scenarios: Layers, vendor: str, operation: str | None, headers: Mapping[str, str]) -> RequestGate:
     """A gate for one request: nothing known yet but what the request itself says."""
     facts = Facts(vendor=vendor, tenant=UNKNOWN, to=UNKNOWN, operation=operation, headers=headers)
     return RequestGate(scenarios, facts, scenarios.fault_entries(vendor))

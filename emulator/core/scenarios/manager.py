@@ -9,13 +9,14 @@ gates for the request pipeline, declares accounts and schedules inbound faxes.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from emulator.core.documents import letter
 from emulator.core.errors import EmulatorError
-from emulator.core.outcomes import OutcomePolicy, Result
+from emulator.core.outcomes import Result
+from emulator.core.policies import OutcomePolicy
 from emulator.core.scenarios import gate
 from emulator.core.scenarios.active import ActiveScenario
 from emulator.core.scenarios.match import Facts, Verdict
@@ -24,9 +25,13 @@ from emulator.core.vendor import Inbound
 from emulator.core.webhooks import Delivery, Shape
 
 if TYPE_CHECKING:
-    from emulator.core.runtime import Runtime
+    from emulator.core.clock import Clock
+    from emulator.core.events import Events
+    from emulator.core.ids import Ids
     from emulator.core.scenarios.model import InboundSpec, Rule, Scenario
-    from emulator.core.store import Fax
+    from emulator.core.scheduler import Scheduler
+    from emulator.core.store import Fax, Store
+    from emulator.core.vendor import Vendor
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +46,14 @@ class Decision:
 class Scenarios:
     """The global scenario and the per-tenant ones, with their state."""
 
-    def __init__(self, runtime: Runtime) -> None:
-        self.runtime = runtime
+    def __init__(self, *, ids: Ids, clock: Clock, scheduler: Scheduler, store: Store, events: Events,
+                 accounts: dict[str, list[dict[str, Any]]], vendors: Mapping[str, Vendor],
+                 receive: Callable[[Inbound], Fax]) -> None:
+        self._ids, self._clock, self._scheduler, self._store, self._events = ids, clock, scheduler, store, events
+        #: the emulator's declared accounts: a scenario's replace them while it is in force
+        self._accounts = accounts
+        self._vendors = vendors
+        self._receive = receive  # makes an inbound fax arrive through its vendor (``Runtime.receive``)
         self.active: ActiveScenario | None = None
         self.tenants: dict[tuple[str, str], ActiveScenario] = {}
         #: is any scenario (global or of a tenant) in force? If not, requests skip the gate. An
@@ -55,17 +66,16 @@ class Scenarios:
         """Put ``scenario`` in force (replacing the one in the same place); ScenarioError if it cannot be."""
         if (vendor is None) != (tenant is None):
             raise ValueError("a tenant scenario needs both vendor and tenant")
-        runtime = self.runtime
         if vendor is not None:
             self._check_tenant_scenario(scenario, vendor)
         accounts = self._checked_accounts(scenario)
-        seed = scenario.seed if scenario.seed is not None else runtime.ids.random.getrandbits(64)
-        active = ActiveScenario(scenario, random.Random(seed), runtime.now(), vendor, tenant)
+        seed = scenario.seed if scenario.seed is not None else self._ids.random.getrandbits(64)
+        active = ActiveScenario(scenario, random.Random(seed), self._clock.now(), vendor, tenant)
         self._take_out(vendor, tenant)
         if vendor is None or tenant is None:
             self.active = active
-            self._accounts_before = dict(runtime.accounts)
-            runtime.accounts.update(accounts)
+            self._accounts_before = dict(self._accounts)
+            self._accounts.update(accounts)
         else:
             self.tenants[(vendor, tenant)] = active
         self.in_force = True
@@ -82,7 +92,7 @@ class Scenarios:
         return removed
 
     def _changed(self, vendor: str | None, tenant: str | None) -> None:
-        events = self.runtime.events
+        events = self._events
         if events.subscribers:
             events.publish("scenario", {"vendor": vendor, "tenant": tenant, **self.to_json(vendor, tenant)},
                            vendor, tenant)
@@ -92,8 +102,8 @@ class Scenarios:
             active = self.active
             self.active = None
             if self._accounts_before is not None:
-                self.runtime.accounts.clear()
-                self.runtime.accounts.update(self._accounts_before)
+                self._accounts.clear()
+                self._accounts.update(self._accounts_before)
                 self._accounts_before = None
         else:
             active = self.tenants.pop((vendor, tenant), None)
@@ -125,7 +135,7 @@ class Scenarios:
         problems = []
         source = scenario.sources[-1] if scenario.sources else "scenario"
         for name, accounts in scenario.accounts.items():
-            vendor = self.runtime.vendors.get(name)
+            vendor = self._vendors.get(name)
             # a vendor may normalise its accounts (``Vendor.check_accounts``, where it has one)
             check = getattr(vendor, "check_accounts", None)
             try:
@@ -139,14 +149,14 @@ class Scenarios:
     def _schedule(self, active: ActiveScenario, spec: InboundSpec) -> None:
         start = spec.at_time if spec.at_time is not None else active.applied_at + spec.at
         for number in range(spec.count):
-            timer = self.runtime.scheduler.at(start + number * spec.every, self._arrive, active, spec)
+            timer = self._scheduler.at(start + number * spec.every, self._arrive, active, spec)
             active.timers.append(timer)
 
     def _arrive(self, active: ActiveScenario, spec: InboundSpec) -> None:
-        document = spec.document or letter(spec.pages, spec.sender, spec.to, self.runtime.now())
+        document = spec.document or letter(spec.pages, spec.sender, spec.to, self._clock.now())
         tenant = spec.tenant if spec.tenant is not None else active.tenant
-        self.runtime.receive(Inbound(spec.vendor, spec.to, spec.sender, tenant, document.pages, document,
-                                     dict(spec.options)))
+        self._receive(Inbound(spec.vendor, spec.to, spec.sender, tenant, document.pages, document,
+                              dict(spec.options)))
 
     # -- reading ----------------------------------------------------------------------
     def tenant_layer(self, vendor: str, tenant: str) -> ActiveScenario | None:
@@ -217,7 +227,7 @@ class Scenarios:
 
     def shape_webhook(self, delivery: Delivery) -> Shape | None:
         """What the first matching webhook rule does to a delivery (``Dispatcher.shaper``)."""
-        fax = self.runtime.store.get(delivery.fax_id) if delivery.fax_id else None
+        fax = self._store.get(delivery.fax_id) if delivery.fax_id else None
         facts = Facts(vendor=delivery.vendor, tenant=delivery.tenant, to=fax.to if fax else None,
                       event=delivery.event)
         found = self.first("webhook", facts)
@@ -230,7 +240,7 @@ class Scenarios:
 
     def to_json(self, vendor: str | None = None, tenant: str | None = None) -> dict[str, Any]:
         """The control API's view: the scenario in that place, and the tenant scenarios."""
-        now = self.runtime.now()
+        now = self._clock.now()
         active = self.active if vendor is None or tenant is None else self.tenants.get((vendor, tenant))
         return {
             "active": active is not None,

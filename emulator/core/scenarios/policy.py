@@ -12,7 +12,8 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING
 
-from emulator.core.outcomes import SUCCESS, MagicNumberPolicy, OutcomePolicy, Result
+from emulator.core.outcomes import SUCCESS, Result
+from emulator.core.policies import MagicNumberPolicy, OutcomePolicy
 from emulator.core.scenarios.manager import Decision
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from emulator.core.pages import Terminal
 from emulator.core.store import Fax
 
 if TYPE_CHECKING:
-    from emulator.core.runtime import Runtime
+    from emulator.core.services import Services
 
 
 def sent(fax: Fax) -> dict[str, Any]:
@@ -23,7 +23,7 @@ def view(runtime: Any, fax: Fax) -> dict[str, Any]:
     return status(fax)
 
 
-def terminal(runtime: Runtime, fax: Fax) -> Terminal:
+def terminal(runtime: Services, fax: Fax) -> Terminal:
     """CallerIP prints its fax line on the header: the line's name when accounts declare one
     (``{token, line}``), else only "CallerIP" (an undeclared line is named by its token,
     which a page must not show). Fine resolution."""

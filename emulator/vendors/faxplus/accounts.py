@@ -18,7 +18,8 @@ from emulator.core.errors import Forbidden, Invalid, NotFound
 from emulator.core.store import Tenant
 
 if TYPE_CHECKING:
-    from emulator.core.runtime import Runtime
+    from emulator.core.services import Services
+    from emulator.core.store import Tenant
 
 VENDOR = "faxplus"
 CORPORATE_PREFIX = "corp_admin_"  # a tenant (token) starting with this is a corporate account
@@ -96,7 +97,7 @@ def is_corporate(tenant_id: str) -> bool:
     return tenant_id.startswith(CORPORATE_PREFIX)
 
 
-def _corporate(runtime: Runtime, tenant_id: str) -> bool:
+def _corporate(runtime: Services, tenant_id: str) -> bool:
     """Whether an account is corporate: as declared (``auth.check_accounts``), else by its name."""
     declared = next((a for a in runtime.accounts.get(VENDOR, ()) if a["account"] == tenant_id), None)
     if declared is not None:
@@ -136,7 +137,7 @@ def _user(tenant_id: str, key: str, account_type: str, now: float, company: str,
     )
 
 
-def ensure(runtime: Runtime, tenant_id: str) -> Tenant:
+def ensure(runtime: Services, tenant_id: str) -> Tenant:
     """The account of ``tenant_id``, with its users, numbers and balance made on first use."""
     tenant = runtime.store.find_tenant(VENDOR, tenant_id)
     if tenant is not None and "main_uid" in tenant.settings:  # every request after the first
@@ -275,7 +276,7 @@ def revoke(tenant: Tenant, number: Number, user: User) -> None:
         number.assigned_to.remove(user.uid)  # find_number showed it is assigned to this member
 
 
-def owner_of_number(runtime: Runtime, number: str) -> tuple[Tenant, Number] | None:
+def owner_of_number(runtime: Services, number: str) -> tuple[Tenant, Number] | None:
     """The FAX.PLUS account that owns ``number``, if any."""
     for (vendor, _), tenant in runtime.store.tenants.items():
         if vendor == VENDOR and number in numbers(tenant):

@@ -31,7 +31,7 @@ from emulator.vendors.faxplus import accounts
 from emulator.vendors.faxplus.accounts import Identity
 
 if TYPE_CHECKING:
-    from emulator.core.runtime import Runtime
+    from emulator.core.services import Services
     from emulator.core.store import Tenant
 
 
@@ -124,7 +124,7 @@ def check_accounts(declared: list[Any]) -> list[dict[str, Any]]:
     return checked
 
 
-def _identify(runtime: Runtime, token: str) -> tuple[str, str, frozenset[str] | None]:
+def _identify(runtime: Services, token: str) -> tuple[str, str, frozenset[str] | None]:
     """(tenant id, user key, scopes) of ``token``: declared, or by its shape when none are."""
     declared = runtime.accounts.get(accounts.VENDOR)
     if not declared:
@@ -158,20 +158,19 @@ def _check_scope(identity: Identity, operation: str) -> None:
                         code="insufficient_scope")
 
 
-def authenticate(runtime: Runtime, request: web.Request, exchange: Exchange) -> Caller | None:
+def authenticate(runtime: Services, request: web.Request, exchange: Exchange) -> Caller | None:
     """The caller of every routed request (unknown paths go on to their 404); a client's
     Authorization header is resolved once (``runtime.callers``)."""
     operation = exchange.operation
     if operation is None:
         return None
-    caller: Caller = runtime.callers.who(accounts.VENDOR, request.headers.get(hdrs.AUTHORIZATION, ""),  # type: ignore[assignment]
-                                         _resolve)
+    caller = runtime.callers.who(accounts.VENDOR, request.headers.get(hdrs.AUTHORIZATION, ""), _resolve, runtime)
     exchange.identify(caller.tenant.id)
     _check_scope(caller.identity, operation)
     return caller
 
 
-def _resolve(runtime: Runtime, header: str) -> Caller:
+def _resolve(runtime: Services, header: str) -> Caller:
     """The account (made on first use) and identity an Authorization header names."""
     tenant_id, key, scopes = _identify(runtime, _bearer(header))
     if not tenant_id:

@@ -13,20 +13,20 @@ from emulator.core.answers import json_response
 from emulator.core.bodies import read_json
 from emulator.core.errors import Invalid
 from emulator.core.exchange import EXCHANGE
-from emulator.core.runtime import Runtime
+from emulator.core.services import Services
 from emulator.core.store import Tenant
 from emulator.vendors.faxplus import accounts
 from emulator.vendors.faxplus.accounts import Identity, User
 from emulator.vendors.faxplus.auth import Caller
 
 
-def caller(request: web.Request) -> tuple[Runtime, Tenant, Identity]:
+def caller(request: web.Request) -> tuple[Services, Tenant, Identity]:
     """The runtime, the caller's account (made by auth) and identity."""
     found = cast(Caller, request[EXCHANGE].caller)  # what ``auth.authenticate`` returned
     return request.app[keys.RUNTIME], found.tenant, found.identity
 
 
-def user(request: web.Request) -> tuple[Runtime, Tenant, User]:
+def user(request: web.Request) -> tuple[Services, Tenant, User]:
     """As ``caller``, with the user the path's ``{user_id}`` names (§2: ``self`` or a member)."""
     runtime, tenant, identity = caller(request)
     return runtime, tenant, accounts.resolve(tenant, identity, request.match_info["user_id"])
@@ -57,7 +57,7 @@ async def json_body(request: web.Request, schema: str) -> dict[str, Any]:
     return check_schema(schema, await read_json(request))
 
 
-def admin_user(request: web.Request) -> tuple[Runtime, Tenant, User]:
+def admin_user(request: web.Request) -> tuple[Services, Tenant, User]:
     """As ``user``, for calls only a corporate admin may make (403 for anyone else)."""
     runtime, tenant, identity = caller(request)
     accounts.require_admin(identity)

@@ -22,7 +22,7 @@ from emulator.vendors.faxplus import accounts
 from emulator.vendors.faxplus.serialise import timestamp
 
 if TYPE_CHECKING:
-    from emulator.core.runtime import Runtime
+    from emulator.core.services import Services
     from emulator.core.store import Tenant
 
 FORMATS = ("pdf", "tiff")  # FileType (§4)
@@ -54,14 +54,14 @@ def check_format(value: str | None) -> str | None:
     return value
 
 
-async def add(runtime: Runtime, tenant: Tenant, upload: Upload) -> StoredFile:
+async def add(runtime: Services, tenant: Tenant, upload: Upload) -> StoredFile:
     """Keep an upload under a new ``/transient-<uuid4>`` path (Invalid only for an empty file)."""
     stored = await _read(runtime, f"/transient-{runtime.ids.uuid4()}", upload)
     tenant.collection("files")[stored.path] = stored
     return stored
 
 
-async def _read(runtime: Runtime, path: str, upload: Upload) -> StoredFile:
+async def _read(runtime: Services, path: str, upload: Upload) -> StoredFile:
     name = upload.filename or "document"
     try:
         document = await intake_off_loop(runtime.work, upload.data, name, accept=("pdf", "tiff", "text"))
@@ -77,7 +77,7 @@ async def _read(runtime: Runtime, path: str, upload: Upload) -> StoredFile:
     return StoredFile(path, name, mime, len(upload.data), document, convertible, runtime.now())
 
 
-async def render(runtime: Runtime, fax: Fax, kind: str | None) -> tuple[bytes, str]:
+async def render(runtime: Services, fax: Fax, kind: str | None) -> tuple[bytes, str]:
     """The fax as printed (core/pages.py), as ``kind`` (default: TIFF if every part is TIFF, else PDF)."""
     expired(fax)
     if kind is None:
@@ -85,7 +85,7 @@ async def render(runtime: Runtime, fax: Fax, kind: str | None) -> tuple[bytes, s
     return await runtime.pages.document(runtime, fax, kind), kind
 
 
-async def report(runtime: Runtime, fax: Fax, record: dict[str, object]) -> bytes:
+async def report(runtime: Services, fax: Fax, record: dict[str, object]) -> bytes:
     """The confirmation report, as a fax machine prints one: result, pages, duration, the
     remote number, and a reduced image of page 1."""
     rows = [
@@ -109,13 +109,13 @@ def expired(fax: Fax) -> None:
         raise NotFound("the file has expired")
 
 
-async def thumbnail(runtime: Runtime, fax: Fax) -> bytes:
+async def thumbnail(runtime: Services, fax: Fax) -> bytes:
     """Page 1 as printed, reduced, as PNG."""
     expired(fax)
     return await runtime.pages.png(runtime, fax, 1, thumb=True)
 
 
-def terminal(runtime: Runtime, fax: Fax) -> Terminal:
+def terminal(runtime: Services, fax: Fax) -> Terminal:
     """FAX.PLUS prints the account's header text (its settings' ``options.header``, else its
     caller id name, else the company name) and the sending number; fine resolution."""
     found = runtime.store.find_tenant(fax.vendor, fax.tenant)

@@ -19,7 +19,7 @@ from emulator.vendors.faxplus.lifecycle import FAX_STATUSES, MACHINE
 from emulator.vendors.faxplus.serialise import digits
 
 if TYPE_CHECKING:
-    from emulator.core.runtime import Runtime
+    from emulator.core.services import Services
     from emulator.core.vendor import Inbound
 
 SETUP_SECONDS = MACHINE.dwell["sending"]
@@ -35,7 +35,7 @@ def _options(inbound: Inbound) -> tuple[bool, str]:
     return spam, status
 
 
-def receive(runtime: Runtime, inbound: Inbound) -> Fax:
+def receive(runtime: Services, inbound: Inbound) -> Fax:
     """Make a fax arrive now; everything is checked before anything is stored."""
     spam, status = _options(inbound)
     to = f"+{digits(inbound.to)}" if digits(inbound.to) else inbound.to

@@ -24,7 +24,7 @@ from emulator.vendors.faxplus.serialise import parse_time
 
 if TYPE_CHECKING:
     from emulator.core.documents import Document
-    from emulator.core.runtime import Runtime
+    from emulator.core.services import Services
     from emulator.core.store import Tenant
 
 MAX_FILES = 10  # §8 too_many_files
@@ -89,7 +89,7 @@ def _files(tenant: Tenant, paths: list[str]) -> tuple[StoredFile, ...]:
     return tuple(found)
 
 
-def parse(runtime: Runtime, tenant: Tenant, user: User, raw: Any) -> Order:
+def parse(runtime: Services, tenant: Tenant, user: User, raw: Any) -> Order:
     """Check a send request fully; nothing is stored here."""
     if isinstance(raw, dict):
         if isinstance(raw.get("to"), list) and len(raw["to"]) > MAX_DESTINATIONS:
@@ -121,7 +121,7 @@ def parse(runtime: Runtime, tenant: Tenant, user: User, raw: Any) -> Order:
     )
 
 
-def submit(runtime: Runtime, tenant: Tenant, order: Order, ip: str, gate: Gate | None) -> list[Fax]:
+def submit(runtime: Services, tenant: Tenant, order: Order, ip: str, gate: Gate | None) -> list[Fax]:
     """Start one core fax per destination; returns them in ``to`` order."""
     now = runtime.now()
     documents = ([order.cover] if order.cover else []) + [f.document for f in order.files]

@@ -21,7 +21,7 @@ from emulator.vendors.faxplus.lifecycle import CANCELLED, OUTBOX_STATUSES
 from emulator.vendors.faxplus.serialise import COST_DETAILS, parse_time
 
 if TYPE_CHECKING:
-    from emulator.core.runtime import Runtime
+    from emulator.core.services import Services
     from emulator.core.store import Tenant
 
 CATEGORIES = ("inbox", "sent", "spam")  # FaxCategory (§4)
@@ -37,7 +37,7 @@ SORTS = {
 }
 
 
-def on_transition(runtime: Runtime, fax: Fax, old: str | None, new: str) -> None:
+def on_transition(runtime: Services, fax: Fax, old: str | None, new: str) -> None:
     """The vendor hook: turn every fax that ends (except a deleted one) into a record."""
     if fax.terminal and new != CANCELLED and "record_id" not in fax.extra:
         finish(runtime, fax)
@@ -52,7 +52,7 @@ def _last_attempt(fax: Fax) -> tuple[float, float]:
     return began, fax.ended_at - began
 
 
-def finish(runtime: Runtime, fax: Fax) -> None:
+def finish(runtime: Services, fax: Fax) -> None:
     x = fax.extra
     outgoing = fax.direction == "outbound"
     if outgoing:

@@ -15,7 +15,7 @@ from emulator.core.errors import Conflict, EmulatorError, Invalid, NotFound
 from emulator.vendors.faxplus import accounts
 
 if TYPE_CHECKING:
-    from emulator.core.runtime import Runtime
+    from emulator.core.services import Services
     from emulator.core.store import Tenant
 
 #: iso -> (name, available, calling code, monthly fee, ((area code, city, state), ...))
@@ -75,7 +75,7 @@ def _candidates(iso: str, area_code: str, contains: str | None) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def available(runtime: Runtime, country: str, area_code: str, channel: str | None, contains: str | None
+def available(runtime: Services, country: str, area_code: str, channel: str | None, contains: str | None
               ) -> dict[str, Any]:
     """Free numbers of one area; ``custom`` with ``contains`` puts those digits in each."""
     iso = country.upper()
@@ -100,7 +100,7 @@ def available(runtime: Runtime, country: str, area_code: str, channel: str | Non
     return {"numbers": offered[:OFFERED]}
 
 
-def purchase(runtime: Runtime, tenant: Tenant, item_id: str) -> str:
+def purchase(runtime: Services, tenant: Tenant, item_id: str) -> str:
     """Buy a catalogue number for the account (checked fully, then charged once)."""
     match = _ITEM.fullmatch(item_id)
     if match is None or len(match.group(3)) != SUBSCRIBER_DIGITS:

@@ -20,7 +20,7 @@ from emulator.core.webhooks import RetryPolicy
 from emulator.vendors.faxplus.serialise import file_name, timestamp
 
 if TYPE_CHECKING:
-    from emulator.core.runtime import Runtime
+    from emulator.core.services import Services
     from emulator.core.store import Fax, Tenant
 
 EVENTS = ("fax_received", "fax_sent")  # WebhookEventType (§4)
@@ -49,7 +49,7 @@ def check_target(target: str) -> str:
     return target
 
 
-def create(runtime: Runtime, tenant: Tenant, target: str, event: str) -> str:
+def create(runtime: Services, tenant: Tenant, target: str, event: str) -> str:
     """Register a hook (checked by the caller); returns its 24-hex id."""
     hook_id = runtime.ids.hex(24)
     hooks(tenant)[hook_id] = {"target": target, "event": event}
@@ -83,7 +83,7 @@ def payload(fax: Fax, event: str, target: str, now: float) -> dict[str, Any]:
     }
 
 
-def notify(runtime: Runtime, fax: Fax) -> None:
+def notify(runtime: Services, fax: Fax) -> None:
     """Queue the event of a finished fax to every hook of its account that wants it."""
     event = "fax_sent" if fax.direction == "outbound" else "fax_received"
     tenant = runtime.store.tenants[(fax.vendor, fax.tenant)]

@@ -28,7 +28,7 @@ from emulator.core.errors import Forbidden, Invalid, Unauthorized
 from emulator.core.exchange import EXCHANGE, Exchange
 
 if TYPE_CHECKING:
-    from emulator.core.runtime import Runtime
+    from emulator.core.services import Services
     from emulator.core.store import Tenant
 
 NAME = "imagicle"
@@ -88,7 +88,7 @@ def check_accounts(accounts: list[Any]) -> list[dict[str, Any]]:
     return checked
 
 
-def declared(runtime: Runtime, name: str) -> dict[str, Any] | None:
+def declared(runtime: Services, name: str) -> dict[str, Any] | None:
     """The declared account called ``name`` (user names are case-insensitive, as in Windows)."""
     wanted = name.casefold()
     return next((a for a in runtime.accounts.get(NAME, ()) if a["name"].casefold() == wanted), None)
@@ -113,7 +113,7 @@ def _basic(header: str) -> tuple[str, str]:
     return name, password
 
 
-def _resolve(runtime: Runtime, header: str) -> Caller:
+def _resolve(runtime: Services, header: str) -> Caller:
     """The user's account (its tenant) and the user an Authorization header names."""
     name, password = _basic(header)
     if runtime.accounts.get(NAME):
@@ -132,14 +132,13 @@ def _same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode("utf-8", "surrogatepass"), b.encode("utf-8", "surrogatepass"))
 
 
-def authenticate(runtime: Runtime, request: web.Request, exchange: Exchange) -> Caller | None:
+def authenticate(runtime: Services, request: web.Request, exchange: Exchange) -> Caller | None:
     """The caller of every routed request (unknown paths go on to their 404); 401 for
     missing or wrong credentials, 403 below the fax API's level. A client's Authorization
     header is resolved once (``runtime.callers``)."""
     if exchange.operation is None:
         return None
-    caller: Caller = runtime.callers.who(NAME, request.headers.get(hdrs.AUTHORIZATION, ""),  # type: ignore[assignment]
-                                         _resolve)
+    caller = runtime.callers.who(NAME, request.headers.get(hdrs.AUTHORIZATION, ""), _resolve, runtime)
     user = caller.user
     exchange.identify(user.name)
     if user.level < LOWEST_FAX_LEVEL:
@@ -152,7 +151,7 @@ def user(request: web.Request) -> User:
     return cast(Caller, request[EXCHANGE].caller).user
 
 
-def sender(runtime: Runtime, user: User, send_as: str | None) -> str:
+def sender(runtime: Services, user: User, send_as: str | None) -> str:
     """Who a new fax belongs to: the caller, or ``sendAsUsername`` if its level allows (else 403)."""
     send_as = (send_as or "").strip()
     if not send_as or send_as.casefold() == user.name.casefold():  # null or empty: the caller

@@ -17,19 +17,19 @@ from emulator.core.store import Fax
 from emulator.vendors.imagicle import options
 
 if TYPE_CHECKING:
-    from emulator.core.runtime import Runtime
+    from emulator.core.services import Services
 
 CONTENT_TYPE = "application/pdf"
 
 
-async def document(runtime: Runtime, fax: Fax) -> bytes:
+async def document(runtime: Services, fax: Fax) -> bytes:
     """The fax as printed, as PDF bytes; 404 once retention dropped its documents (fidelity.md)."""
     if fax.documents_expired:
         raise NotFound(f"the document of fax {fax.id} is no longer available")
     return await runtime.pages.pdf(runtime, fax)
 
 
-def terminal(runtime: Runtime, fax: Fax) -> Terminal:
+def terminal(runtime: Services, fax: Fax) -> Terminal:
     """StoneFax's header line names the server and the sender's number; a received fax
     carries the sending machine's number. Fine resolution."""
     if fax.direction == "inbound":

@@ -11,18 +11,18 @@ from emulator.core.answers import json_response
 from emulator.core.bodies import PARSED_BODY, read_form
 from emulator.core.errors import NotFound
 from emulator.core.exchange import EXCHANGE
-from emulator.core.runtime import Runtime
+from emulator.core.services import Services
 from emulator.core.store import Fax
 from emulator.vendors.imagicle import auth, download, listing, options, serialise, submission
 
 NAME = "imagicle"
 
 
-def _runtime(request: web.Request) -> Runtime:
+def _runtime(request: web.Request) -> Services:
     return request.app[keys.RUNTIME]
 
 
-def _fax(runtime: Runtime, user: auth.User, fax_id: str, direction: str) -> Fax:
+def _fax(runtime: Services, user: auth.User, fax_id: str, direction: str) -> Fax:
     """A fax the caller may see: its own, or any for level 10; else 404, never 403 (D15)."""
     fax = runtime.store.get(fax_id)
     if fax is None or fax.vendor != NAME or fax.direction != direction or not (user.admin or fax.tenant == user.name):

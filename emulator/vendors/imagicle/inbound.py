@@ -22,7 +22,7 @@ from emulator.core.vendor import Inbound
 from emulator.vendors.imagicle import auth, lifecycle, options
 
 if TYPE_CHECKING:
-    from emulator.core.runtime import Runtime
+    from emulator.core.services import Services
 
 NAME = "imagicle"
 FILETIME_EPOCH = 11_644_473_600  # seconds from 1601-01-01 to 1970-01-01
@@ -45,7 +45,7 @@ def _extras(given: dict[str, Any]) -> dict[str, Any]:
     return {"subject": given.get("subject"), "sender_name": given.get("senderName") or "", "status": status}
 
 
-def _owner(runtime: Runtime, inbound: Inbound) -> dict[str, Any] | str:
+def _owner(runtime: Services, inbound: Inbound) -> dict[str, Any] | str:
     """The receiving user: a declared account, or a name (auto users, catch-all)."""
     declared = bool(runtime.accounts.get(NAME))
     if inbound.tenant is not None:
@@ -65,7 +65,7 @@ def _owner(runtime: Runtime, inbound: Inbound) -> dict[str, Any] | str:
     return auth.declared(runtime, catch_all) or catch_all
 
 
-def _fax_id(runtime: Runtime, server: str, now: float) -> str:
+def _fax_id(runtime: Services, server: str, now: float) -> str:
     filetime = int((now + FILETIME_EPOCH) * 10_000_000) >> 4  # the top 14 of 15 hex digits
     while True:
         fax_id = f"{server}_4{filetime:014x}_0"
@@ -74,7 +74,7 @@ def _fax_id(runtime: Runtime, server: str, now: float) -> str:
         filetime += 1  # two faxes in the same 1.6 us: the next free value
 
 
-def receive(runtime: Runtime, inbound: Inbound) -> Fax:
+def receive(runtime: Services, inbound: Inbound) -> Fax:
     """Make the fax arrive; it ends on the clock like a real reception."""
     extras = _extras(inbound.options)
     owner = _owner(runtime, inbound)
@@ -99,6 +99,6 @@ def receive(runtime: Runtime, inbound: Inbound) -> Fax:
     return fax
 
 
-def _received(runtime: Runtime, fax: Fax, status: str) -> None:
+def _received(runtime: Services, fax: Fax, status: str) -> None:
     fax.timer = None
     runtime.engine.finish(fax, status, _ENDS[status])

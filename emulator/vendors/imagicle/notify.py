@@ -14,7 +14,7 @@ from emulator.core.store import Fax
 from emulator.vendors.imagicle import lifecycle
 
 if TYPE_CHECKING:
-    from emulator.core.runtime import Runtime
+    from emulator.core.services import Services
 
 NAME = "imagicle"
 TRANSMISSION_REPORT = "transmission_report"
@@ -38,7 +38,7 @@ def _report_body(fax: Fax) -> str:
     return "\n".join(lines)
 
 
-def on_transition(runtime: Runtime, fax: Fax, old: str | None, new: str) -> None:
+def on_transition(runtime: Services, fax: Fax, old: str | None, new: str) -> None:
     """When a fax ends: its transmission report, or its forward to the user's e-mail."""
     if not fax.terminal:
         return

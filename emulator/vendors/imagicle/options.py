@@ -14,7 +14,7 @@ from emulator.core.errors import Invalid
 from emulator.vendors.imagicle import times
 
 if TYPE_CHECKING:
-    from emulator.core.runtime import Runtime
+    from emulator.core.services import Services
 
 NAME = "imagicle"
 
@@ -45,6 +45,6 @@ def check(options: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def of(runtime: Runtime) -> dict[str, Any]:
+def of(runtime: Services) -> dict[str, Any]:
     """This emulator's current Imagicle options."""
     return runtime.options[NAME]

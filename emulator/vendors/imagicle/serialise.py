@@ -19,7 +19,7 @@ from emulator.vendors.imagicle import lifecycle, options
 from emulator.vendors.imagicle.times import format_time
 
 if TYPE_CHECKING:
-    from emulator.core.runtime import Runtime
+    from emulator.core.services import Services
 
 OUTBOUND = "OutboundFax:StoneFax.Faxes"
 OUTBOUND_ITEM = "LessInfoOutboundFax:StoneFax.Faxes"
@@ -112,7 +112,7 @@ def _wrapped(direction: str, opts: dict[str, Any]) -> bool:
     return envelope == "wrapped" or (envelope == "documented" and direction == "inbound")
 
 
-def detail(runtime: Runtime, fax: Fax) -> orjson.Fragment:
+def detail(runtime: Services, fax: Fax) -> orjson.Fragment:
     """The body of ``GET Faxes/{Outbound|Inbound}/{id}``, in the configured envelope, as JSON.
 
     A polled fax is read far more often than it changes: it is serialised once per
@@ -129,13 +129,13 @@ def _detail_json(fax: Fax, key: tuple[int, str, bool]) -> bytes:
     return json_bytes({"fax": record} if wrapped else record)
 
 
-def listing(runtime: Runtime, direction: str, faxes: Iterable[Fax]) -> dict[str, Any]:
+def listing(runtime: Services, direction: str, faxes: Iterable[Fax]) -> dict[str, Any]:
     """The body of ``GET Faxes/{Outbound|Inbound}/Mine`` under the configured key."""
     opts = options.of(runtime)
     item = outbound_item if direction == "outbound" else inbound_item
     return {opts[f"{direction}_list_key"]: [item(fax, opts["timezone"]) for fax in faxes]}
 
 
-def view(runtime: Runtime, fax: Fax) -> dict[str, Any]:
+def view(runtime: Services, fax: Fax) -> dict[str, Any]:
     """The fax as the vendor's detail endpoint shows it (for the control API)."""
     return orjson.loads(json_bytes(detail(runtime, fax)))  # type: ignore[no-any-return]

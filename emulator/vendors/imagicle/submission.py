@@ -22,7 +22,7 @@ from emulator.core.store import Fax
 from emulator.vendors.imagicle import auth, options
 
 if TYPE_CHECKING:
-    from emulator.core.runtime import Runtime
+    from emulator.core.services import Services
 
 NAME = "imagicle"
 JSONDATA = "jsondata"
@@ -56,7 +56,7 @@ class Job:
         return sum(d.size for d in self.documents)
 
 
-def _jsondata(runtime: Runtime, form: Form, user: str) -> dict[str, Any]:
+def _jsondata(runtime: Services, form: Form, user: str) -> dict[str, Any]:
     text = form.get(JSONDATA)
     if text is None:
         upload = form.file(JSONDATA)
@@ -106,7 +106,7 @@ def _recipients(data: dict[str, Any], directories: dict[str, list[dict[str, Any]
     return tuple(listed)
 
 
-async def _documents(runtime: Runtime, form: Form, body: str | None, accept: tuple[str, ...]) -> tuple[Document, ...]:
+async def _documents(runtime: Services, form: Form, body: str | None, accept: tuple[str, ...]) -> tuple[Document, ...]:
     documents = []
     if body and body.strip():  # "if null/empty the multipart must carry at least one valid attachment"
         try:
@@ -125,7 +125,7 @@ async def _documents(runtime: Runtime, form: Form, body: str | None, accept: tup
     return tuple(documents)
 
 
-async def parse(runtime: Runtime, user: auth.User, form: Form) -> Job:
+async def parse(runtime: Services, user: auth.User, form: Form) -> Job:
     """The checked job, or the vendor's 400/403 for the first thing wrong."""
     if not user.send:
         raise Forbidden(f"sending faxes is disabled for user {user.name}")
@@ -148,7 +148,7 @@ async def parse(runtime: Runtime, user: auth.User, form: Form) -> Job:
                notify_to if notify else None)
 
 
-def submit(runtime: Runtime, job: Job, gate: Gate | None) -> list[Fax]:
+def submit(runtime: Services, job: Job, gate: Gate | None) -> list[Fax]:
     """One fax per recipient, ids ``<server>_<job guid>_<index>`` in recipient order (D9)."""
     opts = options.of(runtime)
     server, token, now = opts["server_name"], runtime.ids.uuid4(), runtime.now()

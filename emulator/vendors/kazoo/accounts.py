@@ -19,7 +19,7 @@ from emulator.core import contracts
 from emulator.core.errors import Invalid
 
 if TYPE_CHECKING:
-    from emulator.core.runtime import Runtime
+    from emulator.core.services import Services
 
 NAME = "kazoo"
 _NOT_ALPHANUMERIC = re.compile(r"[^0-9a-z]+")
@@ -62,12 +62,12 @@ def check_accounts(declared: list[Any]) -> list[dict[str, Any]]:
     return checked
 
 
-def declared(runtime: Runtime) -> list[dict[str, Any]]:
+def declared(runtime: Services) -> list[dict[str, Any]]:
     """The declared accounts; empty when any credentials make their own account."""
     return runtime.accounts.get(NAME, [])
 
 
-def by_login(runtime: Runtime, doc: dict[str, Any]) -> dict[str, Any] | None:
+def by_login(runtime: Services, doc: dict[str, Any]) -> dict[str, Any] | None:
     """The declared account a ``user_auth`` request names: by realm, else by name (as Crossbar looks)."""
     realm, name = doc.get("account_realm"), doc.get("account_name")
     for account in declared(runtime):
@@ -88,12 +88,12 @@ def user_of(account: dict[str, Any], credentials: str, method: str) -> str | Non
     return None
 
 
-def by_api_key(runtime: Runtime, api_key: str) -> dict[str, Any] | None:
+def by_api_key(runtime: Services, api_key: str) -> dict[str, Any] | None:
     """The declared account whose api key this is."""
     return next((a for a in declared(runtime) if a["api_key"] == api_key), None)
 
 
-def account_id_of(runtime: Runtime, name: str) -> str | None:
+def account_id_of(runtime: Services, name: str) -> str | None:
     """The id of the declared account called ``name`` (for ``tenant`` in inbound faxes)."""
     found = next((a for a in declared(runtime) if normalize_name(a["name"]) == normalize_name(name)), None)
     return found["account_id"] if found else None

@@ -26,7 +26,7 @@ from aiohttp import web
 
 from emulator.core.errors import Unauthorized
 from emulator.core.exchange import EXCHANGE, Exchange
-from emulator.core.runtime import Runtime
+from emulator.core.services import Services
 from emulator.core.store import Tenant
 from emulator.vendors.kazoo import accounts, errors, validation
 from emulator.vendors.kazoo.envelope import NAME, Call, begin, call, read_data, respond, runtime
@@ -58,7 +58,7 @@ def _digest(*parts: str) -> str:
     return hashlib.md5(":".join(parts).encode()).hexdigest()
 
 
-def issue(rt: Runtime, account_id: str, owner_id: str | None, method: str) -> str:
+def issue(rt: Services, account_id: str, owner_id: str | None, method: str) -> str:
     """A new token for ``account_id``: JWT-shaped and opaque to clients, as on Kazoo."""
     now = rt.now()
     claims = {"account_id": account_id, "owner_id": owner_id, "method": method,
@@ -89,7 +89,7 @@ def _account_in(token: str) -> str | None:
         return None
 
 
-def _session(rt: Runtime, token: str) -> tuple[Tenant, Session] | None:
+def _session(rt: Services, token: str) -> tuple[Tenant, Session] | None:
     """The account and session ``token`` names in the store, if any."""
     account_id = _account_in(token)
     tenant = rt.store.find_tenant(NAME, account_id) if account_id is not None else None
@@ -97,7 +97,7 @@ def _session(rt: Runtime, token: str) -> tuple[Tenant, Session] | None:
     return (tenant, session) if isinstance(session, Session) else None
 
 
-def authenticate(rt: Runtime, request: web.Request, exchange: Exchange) -> Call:
+def authenticate(rt: Services, request: web.Request, exchange: Exchange) -> Call:
     """Route check and authentication of every request under /v2, in Crossbar's order: the
     route (404, 405), the account id in the path (404), the token (401), the account (403)."""
     context = begin(rt, request, exchange)
@@ -111,7 +111,7 @@ def authenticate(rt: Runtime, request: web.Request, exchange: Exchange) -> Call:
         return context
     account = match_info.get("account_id")
     # a client's token is looked up once (``rt.callers``), its expiry on the emulator clock every time
-    found = rt.callers.who(NAME, context.token, _session) if context.token else None
+    found = rt.callers.who(NAME, context.token, _session, rt) if context.token else None
     if found is not None and context.now >= found[1].expires:
         found = None
     if account is not None and (found is None or account != found[1].account_id) and not ACCOUNT_ID.fullmatch(account):
@@ -158,7 +158,7 @@ async def user_auth(request: web.Request) -> web.Response:
     return _auth_response(request, account_id, owner_id, "cb_user_auth", extra)
 
 
-def _declared_user_auth(request: web.Request, rt: Runtime, doc: dict[str, Any]) -> web.Response:
+def _declared_user_auth(request: web.Request, rt: Services, doc: dict[str, Any]) -> web.Response:
     account = accounts.by_login(rt, doc)
     username = accounts.user_of(account, doc["credentials"], doc.get("method", "md5")) if account else None
     if account is None or username is None:

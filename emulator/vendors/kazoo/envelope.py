@@ -23,7 +23,7 @@ from emulator.core.bodies import PARSED_BODY, read_bytes, too_deep
 from emulator.core.errors import Invalid, UnsupportedMediaType
 from emulator.core.exchange import EXCHANGE, Exchange
 from emulator.core.memo import Memo
-from emulator.core.runtime import Runtime
+from emulator.core.services import Services
 from emulator.core.store import Tenant
 
 NAME = "kazoo"
@@ -41,7 +41,7 @@ class Call:
     """Who is calling (Kazoo's caller, ``exchange.caller``): what auth learned about one
     request, echoed in its response envelope."""
 
-    runtime: Runtime
+    runtime: Services
     now: float  # the request's instant (``Exchange.at``): its token's expiry check, a job's live status
     request_id: str
     token: str | None = None  # the auth token the request carried, as sent
@@ -50,7 +50,7 @@ class Call:
     tenant: Tenant | None = None  # the authenticated account's store
 
 
-def runtime(request: web.Request) -> Runtime:
+def runtime(request: web.Request) -> Services:
     return request.app[keys.RUNTIME]
 
 
@@ -67,7 +67,7 @@ def _token_elsewhere(request: web.Request) -> str | None:
     return token or request.query.get("auth_token") or None
 
 
-def begin(rt: Runtime, request: web.Request, exchange: Exchange) -> Call:
+def begin(rt: Services, request: web.Request, exchange: Exchange) -> Call:
     """The request's ``Call`` (its exchange's caller, kept there at once so that a refusal
     echoes it), from its id and token: X-Auth-Token, else a Bearer header, else
     ``auth_token`` in the query (``auth.authenticate`` begins every one)."""

@@ -12,7 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
-from emulator.core.runtime import Runtime
+from emulator.core.services import Services
 from emulator.core.store import Tenant
 from emulator.vendors.kazoo import errors, paging, serialise, validation
 from emulator.vendors.kazoo.auth import NAME, RESELLER_ID
@@ -52,7 +52,7 @@ def _request_fields(data: Any) -> Any:
     return {k: v for k, v in data.items() if not k.startswith(("_", "pvt_")) and k not in _SERVER_FIELDS}
 
 
-def _email_taken(rt: Runtime, email: str, own_id: str | None) -> bool:
+def _email_taken(rt: Services, email: str, own_id: str | None) -> bool:
     wanted = email.lower()
     for (vendor, _), tenant in rt.store.tenants.items():
         if vendor != NAME:
@@ -66,7 +66,7 @@ def _email_taken(rt: Runtime, email: str, own_id: str | None) -> bool:
     return False
 
 
-def _validate(rt: Runtime, data: Any, own_id: str | None) -> dict[str, Any]:
+def _validate(rt: Services, data: Any, own_id: str | None) -> dict[str, Any]:
     extra: dict[str, Any] = {}
     email = data.get("custom_smtp_email_address") if isinstance(data, dict) else None
     if isinstance(email, str) and _email_taken(rt, email, own_id):

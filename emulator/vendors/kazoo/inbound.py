@@ -17,7 +17,7 @@ from typing import Any
 from emulator.core.documents import letter
 from emulator.core.errors import Invalid
 from emulator.core.outcomes import Outcome, Result
-from emulator.core.runtime import Runtime
+from emulator.core.services import Services
 from emulator.core.store import Fax
 from emulator.core.vendor import Inbound
 from emulator.vendors.kazoo import accounts, faxboxes, jobs, lifecycle, notify, serialise
@@ -32,7 +32,7 @@ def _same_number(a: Any, b: str) -> bool:
     return isinstance(a, str) and bool(_DIGITS.sub("", a)) and _DIGITS.sub("", a)[-10:] == _DIGITS.sub("", b)[-10:]
 
 
-def _find_faxbox(rt: Runtime, inbound: Inbound) -> tuple[str | None, dict[str, Any] | None]:
+def _find_faxbox(rt: Services, inbound: Inbound) -> tuple[str | None, dict[str, Any] | None]:
     wanted = inbound.options.get("faxbox_id")
     for (vendor, account_id), tenant in rt.store.tenants.items():
         if vendor != NAME or (inbound.tenant is not None and account_id != inbound.tenant):
@@ -48,7 +48,7 @@ def _find_faxbox(rt: Runtime, inbound: Inbound) -> tuple[str | None, dict[str, A
     return inbound.tenant, None
 
 
-def receive(rt: Runtime, inbound: Inbound) -> Fax:
+def receive(rt: Services, inbound: Inbound) -> Fax:
     if inbound.tenant is not None and not ACCOUNT_ID.fullmatch(inbound.tenant):
         inbound = dataclasses.replace(inbound, tenant=accounts.account_id_of(rt, inbound.tenant) or inbound.tenant)
     account_id, faxbox = _find_faxbox(rt, inbound)

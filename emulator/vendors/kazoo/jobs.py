@@ -21,7 +21,7 @@ from emulator.core.documents import Document, DocumentError, intake_off_loop
 from emulator.core.exchange import EXCHANGE, Gate
 from emulator.core.fetch import FetchError, fetch
 from emulator.core.pages import Terminal
-from emulator.core.runtime import Runtime
+from emulator.core.services import Services
 from emulator.core.store import Fax
 from emulator.vendors.kazoo import errors, faxboxes, lifecycle, notify, serialise, validation
 from emulator.vendors.kazoo.auth import NAME
@@ -98,7 +98,7 @@ def _checked(data: Any, uploaded: bool) -> dict[str, Any]:
     return fields
 
 
-async def _document(rt: Runtime, fields: dict[str, Any], upload: Upload | None) -> tuple[Document | None, str | None]:
+async def _document(rt: Services, fields: dict[str, Any], upload: Upload | None) -> tuple[Document | None, str | None]:
     """The job's document, or the reason it cannot be used (the attempt then fails: bad_file)."""
     if upload is not None:
         data, name = upload.data, upload.filename or "original_file"
@@ -121,7 +121,7 @@ async def _document(rt: Runtime, fields: dict[str, Any], upload: Upload | None) 
         return None, f"unable to convert the document: {exc.message}"
 
 
-def _new_job(rt: Runtime, account_id: str, fields: dict[str, Any], documents: list[Document],
+def _new_job(rt: Services, account_id: str, fields: dict[str, Any], documents: list[Document],
              problem: str | None) -> Fax:
     retries = fields.get("retries", lifecycle.DEFAULT_RETRIES)
     retries = retries if isinstance(retries, int) and not isinstance(retries, bool) else lifecycle.DEFAULT_RETRIES
@@ -146,7 +146,7 @@ async def create(request: web.Request) -> web.Response:
     return respond(request, serialise.saved_job(fax), revision=serialise.rev(fax))
 
 
-def copy_job(rt: Runtime, source: Fax, overrides: Any, forward: bool, gate: Gate | None) -> Fax:
+def copy_job(rt: Services, source: Fax, overrides: Any, forward: bool, gate: Gate | None) -> Fax:
     """Resubmit an outbox fax or forward an inbox one as a new job (kazoo.md §7.8)."""
     fields = copy.deepcopy(serialise.doc(source))
     if isinstance(overrides, dict):
@@ -163,7 +163,7 @@ def copy_job(rt: Runtime, source: Fax, overrides: Any, forward: bool, gate: Gate
     return rt.start(fax, gate)
 
 
-def on_transition(rt: Runtime, fax: Fax, old: str | None, new: str) -> None:
+def on_transition(rt: Services, fax: Fax, old: str | None, new: str) -> None:
     """Write ``tx_result`` when an attempt ends; move and notify a finished job (§9.3, §9.6)."""
     machine = lifecycle.MACHINE
     if fax.direction != "outbound" or old != machine.transmit:
@@ -182,7 +182,7 @@ def on_transition(rt: Runtime, fax: Fax, old: str | None, new: str) -> None:
         notify.outbound(rt, fax, result)
 
 
-def terminal(rt: Runtime, fax: Fax) -> Terminal:
+def terminal(rt: Services, fax: Fax) -> Terminal:
     """What Kazoo's fax engine prints on the header line: the job's ``fax_identity_name`` (from
     the faxbox's ``fax_header``) and ``fax_identity_number`` (from its ``fax_identity``), else
     the caller id; a received fax carries the sending machine's number. Fine resolution."""

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from emulator.core.outcomes import Result
-from emulator.core.runtime import Runtime
+from emulator.core.services import Services
 from emulator.core.store import Fax
 from emulator.core.webhooks import RetryPolicy
 from emulator.vendors.kazoo import faxboxes, serialise
@@ -69,14 +69,14 @@ def _send_to(fields: dict[str, Any], direction: str) -> dict[str, Any]:
     return {"email": {"send_to": sorted(set(recipients))}} if recipients else {}
 
 
-def _common(rt: Runtime, fax: Fax, event: str) -> dict[str, Any]:
+def _common(rt: Services, fax: Fax, event: str) -> dict[str, Any]:
     return {"account_id": fax.tenant, "app_name": "fax", "app_version": VERSION, "event_category": "notification",
             "event_name": event, "fax_id": serialise.modb_id(fax), "fax_timestamp": gregorian(rt.now()),
             "msg_id": rt.ids.hex(32), "node": APP_NODE, "server_id": f"targeted/{APP_NODE}/{rt.ids.hex(16)}",
             "system_log_id": fax.extra.get("call_id")}
 
 
-def outbound(rt: Runtime, fax: Fax, result: Result) -> None:
+def outbound(rt: Services, fax: Fax, result: Result) -> None:
     """Publish ``outbound_fax`` / ``outbound_fax_error`` for a finished job."""
     fields = fax.extra["doc"]
     event = "outbound_fax" if result.outcome.ok else "outbound_fax_error"
@@ -95,7 +95,7 @@ def outbound(rt: Runtime, fax: Fax, result: Result) -> None:
     _publish(rt, fax, event, _compact(payload), "outbound")
 
 
-def inbound(rt: Runtime, fax: Fax, faxbox: dict[str, Any] | None, info: dict[str, Any]) -> None:
+def inbound(rt: Services, fax: Fax, faxbox: dict[str, Any] | None, info: dict[str, Any]) -> None:
     """Publish ``inbound_fax`` for a received fax."""
     fields = fax.extra["doc"]
     payload = {
@@ -110,7 +110,7 @@ def inbound(rt: Runtime, fax: Fax, faxbox: dict[str, Any] | None, info: dict[str
     _publish(rt, fax, "inbound_fax", _compact(payload), "inbound", faxbox)
 
 
-def _publish(rt: Runtime, fax: Fax, event: str, payload: dict[str, Any], direction: str,
+def _publish(rt: Services, fax: Fax, event: str, payload: dict[str, Any], direction: str,
              faxbox: dict[str, Any] | None = None) -> None:
     tenant = rt.tenant(NAME, fax.tenant)
     for hook in tenant.collection(HOOKS).values():
@@ -140,7 +140,7 @@ def _callback(faxbox: dict[str, Any] | None, direction: str) -> dict[str, Any] |
     return callback if isinstance(callback, dict) and isinstance(callback.get("url"), str) else None
 
 
-def _fire_hook(rt: Runtime, fax: Fax, event: str, payload: dict[str, Any], hook: dict[str, Any]) -> None:
+def _fire_hook(rt: Services, fax: Fax, event: str, payload: dict[str, Any], hook: dict[str, Any]) -> None:
     custom = {k: v for k, v in (hook.get("custom_data") or {}).items() if k not in ("type", "action")}
     body = {**payload, "cluster_id": CLUSTER_ID, **custom}
     _deliver(rt, fax, event, body, url=hook["uri"], verb=hook.get("http_verb", "post"),
@@ -149,7 +149,7 @@ def _fire_hook(rt: Runtime, fax: Fax, event: str, payload: dict[str, Any], hook:
              attempts=max(1, hook.get("retries", DEFAULT_RETRIES)))
 
 
-def _deliver(rt: Runtime, fax: Fax, event: str, body: dict[str, Any], *, url: str, verb: str, form: bool,
+def _deliver(rt: Services, fax: Fax, event: str, body: dict[str, Any], *, url: str, verb: str, form: bool,
              headers: dict[str, str], attempts: int) -> None:
     verb = verb.upper()
     success = frozenset({200, 201}) if verb == "PUT" else frozenset({200})

@@ -100,7 +100,7 @@ class _Cause34:
 
 
 async def test_a_native_q931_cause_from_a_scenario_is_reported(stonefax, client):
-    runtime_of(client).policy = _Cause34()
+    runtime_of(client).engine.policy = _Cause34()
     [fax_id] = await stonefax.ids(fax("2125550100"), [("a.pdf", PDF2)])
     await advance(client, 3600)
     record = await stonefax.outbound_fax(fax_id)
