@@ -19,8 +19,8 @@ A vendor request goes through these stages, in order:
    contract (``ContractChecker.for_route`` decides, once per route, which answers);
 6. **journal**: the request log's entry.
 
-Stages 2-4 are one coroutine (``answer``), which the handler runs directly when no
-scenario is in force and inside the gate when one is.
+One handler runs the stages whether a scenario is in force or not: with none, the gate
+is None and its checkpoints are skipped.
 
 A path under a vendor's prefix that matches no route takes the same way with no
 operation (``unrouted``), so its 404 or 405 is the vendor's. The control API's routes
@@ -72,41 +72,48 @@ def vendor_route(runtime: Runtime, vendor: Vendor, operation: str | None, handle
 
 
 def serve(runtime: Runtime, route: Plan) -> Handler:
-    """The one coroutine that runs ``route``'s stages for each request."""
+    """The one coroutine that runs ``route``'s stages for each request, with or without a
+    scenario in force: the gate's checkpoints and its fault are the only difference."""
     journal, scenarios, clock = runtime.journal, runtime.scenarios, runtime.clock
     name, operation, authenticate, handler, render, check = (
         route.vendor, route.operation, route.authenticate, route.handle, route.render, route.check)
     perf_counter = time.perf_counter
 
-    async def answer(request: web.Request, exchange: Exchange) -> web.StreamResponse:
-        """Stages 2-4: authenticate, handle, render errors."""
-        try:
-            if authenticate is not None:
-                exchange.caller = authenticate(runtime, request, exchange)
-            return await handler(request)
-        except Exception as exc:  # answer_error re-raises what it must not answer
-            return answer_error(render, request, exc)
-
     async def handle(request: web.Request) -> web.StreamResponse:
         started = perf_counter()
         status = 500
-        rule = fault = None
         response: web.StreamResponse | None = None
         exchange = request[EXCHANGE] = Exchange(operation, clock.now())
+        gate = exchange.gate = scenarios.open_gate(name, operation, request.headers) if scenarios.in_force else None
         try:
-            if scenarios.in_force:  # 1: the gate
-                gate = exchange.gate = scenarios.open_gate(name, operation, request.headers)
-                response = await _through_gate(request, exchange, gate, answer, check, render)
-                rule, fault = gate.label, (gate.fault.describe(gate.latency) if gate.fault is not None else None)
-            else:
-                response = await answer(request, exchange)  # 2-4
-                check(request, response)  # 5
-            status = response.status
-            return response
+            stopped = False
+            try:
+                try:
+                    if gate is not None:  # 1: the rules on the request itself act now
+                        gate.start()
+                    if authenticate is not None:  # 2
+                        exchange.caller = authenticate(runtime, request, exchange)
+                    answered = await handler(request)  # 3
+                except Exception as exc:  # 4; answer_error re-raises what it must not answer
+                    answered = answer_error(render, request, exc)
+                check(request, answered)  # 5
+            except ScriptedFault:  # a gate's fault stopped the request: it answers below
+                if gate is None:
+                    raise
+                stopped = True
+            if gate is not None and (stopped or gate.fault is not None):
+                answered = await _faulted(request, gate, None if stopped else answered, render)
+            response = answered
+            status = answered.status
+            return answered
         except web.HTTPException as exc:  # a 3xx answer (errors are rendered, never raised)
             status = exc.status
             raise
         finally:  # 6
+            rule = fault = None
+            if gate is not None:
+                rule = gate.label
+                fault = gate.fault.describe(gate.latency) if gate.fault is not None else None
             journal.record(exchange.at, name, operation, exchange.tenant, request.method, request.raw_path, status,
                            perf_counter() - started, rule, fault, exchange.fax_ids, request.raw_headers,
                            exchange.body, response)
@@ -114,23 +121,13 @@ def serve(runtime: Runtime, route: Plan) -> Handler:
     return handle
 
 
-async def _through_gate(request: web.Request, exchange: Exchange, gate: RequestGate,
-                        answer: Callable[[web.Request, Exchange], Awaitable[web.StreamResponse]],
-                        check: Check, render: Renderer) -> web.StreamResponse:
-    """Stages 2-5 inside the scenario gate: the rules on the request act before them, a
-    fault that stops the request skips the rest, and a fault shapes the answer."""
-    response: web.StreamResponse | None = None
-    try:
-        gate.start()
-        response = await answer(request, exchange)
-        check(request, response)
-    except ScriptedFault:
-        response = None
+async def _faulted(request: web.Request, gate: RequestGate, response: web.StreamResponse | None,
+                   render: Renderer) -> web.StreamResponse:
+    """The answer a gate's fault makes: of ``response``, the handler's answer, or instead of
+    it (None: the fault stopped the request before it was answered)."""
     fault = gate.fault
-    if fault is None:
-        if response is not None:
-            return response
-        from emulator.core.scenarios.model import FaultAction  # ScriptedFault is raised only with a fault
+    if fault is None:  # ScriptedFault is raised only with a fault
+        from emulator.core.scenarios.model import FaultAction
 
         fault = gate.fault = FaultAction(status=500)
     return await faults.answer(request, fault, gate.latency, response, render)
@@ -159,7 +156,7 @@ def stray_route(runtime: Runtime) -> Handler:
     with no vendor, so a client aiming at a wrong base URL shows up in the request log."""
 
     async def stray(request: web.Request) -> web.StreamResponse:
-        error = request.match_info.http_exception  # type: ignore[attr-defined]
+        error = request.match_info.http_exception or web.HTTPNotFound()  # (a stray path always has one)
         runtime.journal.record(runtime.clock.now(), None, None, None, request.method, request.raw_path, error.status,
                                0.0, request_headers=request.raw_headers)
         raise error

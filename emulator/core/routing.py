@@ -32,6 +32,9 @@ from aiohttp.web_urldispatcher import AbstractRoute, MatchedSubAppResource, Matc
 #: a handler that answers a path no route matches (it reads ``request.match_info.http_exception``)
 Handler = Callable[[web.Request], Any]
 
+#: what ``RouteMemory`` keeps of a match: its values, route and apps
+Remembered = tuple[dict[str, str], Any, tuple[web.Application, ...]]
+
 #: a ``{name}`` or ``{name:regex}`` part of a path template, as aiohttp reads them
 _PARAMETER = re.compile(r"\{(?P<name>[_a-zA-Z][_a-zA-Z0-9]*)(?::(?P<regex>[^{}]*(?:\{[^{}]*\}[^{}]*)*))?\}")
 
@@ -44,22 +47,11 @@ class RouteMemory:
         if size < 1:
             raise ValueError("a route memory holds at least one path")
         self.size = size
-        self._known: dict[tuple[str, str], tuple[dict[str, str], Any, tuple[web.Application, ...]]] = {}
-
-    def recall(self, key: tuple[str, str]) -> web.UrlMappingMatchInfo | None:
-        """A new match for ``key`` (method, path) if it led somewhere before (a handler may
-        change its match info, so each request gets its own)."""
-        found = self._known.get(key)
-        if found is None:
-            return None
-        match_dict, route, apps = found
-        match_info = web.UrlMappingMatchInfo(match_dict, route)  # a copy of the match dict
-        for app in reversed(apps):  # the innermost sub-app first, as resolving adds them
-            match_info.add_app(app)
-        return match_info
+        #: (method, path) -> (match values, route, apps); ``Routing`` reads it inline (the hot path)
+        self.known: dict[tuple[str, str], Remembered] = {}
 
     def keep(self, key: tuple[str, str], match_info: web.UrlMappingMatchInfo) -> None:
-        known = self._known
+        known = self.known
         if len(known) >= self.size:
             known.clear()
         known[key] = (dict(match_info), match_info.route, match_info.apps)
@@ -137,19 +129,24 @@ class Routing:
         if any(isinstance(resource, MatchedSubAppResource) for resource in router.resources()):
             return
         memory, caseless, owners = self.memory, self.caseless, self.owners
+        known = memory.known if memory is not None else {}
         resolve = router.resolve
 
         async def resolving(request: web.Request) -> web.UrlMappingMatchInfo:
             key = (request.method, request.rel_url.path_safe)
-            if memory is not None:
-                known = memory.recall(key)
-                if known is not None:
-                    return known
-            match_info: web.UrlMappingMatchInfo = await resolve(request)
+            found = known.get(key)  # ``memory.recall``, inlined: every request asks
+            if found is not None:
+                match_dict, route, apps = found
+                match_info = web.UrlMappingMatchInfo(match_dict, route)
+                if apps:  # the innermost sub-app first, as resolving adds them
+                    for app in reversed(apps):
+                        match_info.add_app(app)
+                return match_info
+            match_info = await resolve(request)
             if match_info.http_exception is not None and caseless is not None:
-                found = caseless.match(*key)
-                if found is not None:  # (not ``or``: a match info is a dict, empty without parameters)
-                    match_info = found
+                fallen_back = caseless.match(*key)
+                if fallen_back is not None:  # (not ``or``: a match info is a dict, empty without parameters)
+                    match_info = fallen_back
             if match_info.http_exception is None:
                 if memory is not None:
                     memory.keep(key, match_info)

@@ -3,7 +3,7 @@ and the response shapes the SDK accepts (faxplus.md §2, §11.7)."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from aiohttp import web
 
@@ -22,7 +22,7 @@ from emulator.vendors.faxplus.auth import Caller
 
 def caller(request: web.Request) -> tuple[Services, Tenant, Identity]:
     """The runtime, the caller's account (made by auth) and identity."""
-    found = cast(Caller, request[EXCHANGE].caller)  # what ``auth.authenticate`` returned
+    found: Caller = request[EXCHANGE].caller  # type: ignore[assignment]  # what ``auth.authenticate`` returned
     return request.app[keys.RUNTIME], found.tenant, found.identity
 
 

@@ -19,7 +19,7 @@ import base64
 import binascii
 import hmac
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from aiohttp import hdrs, web
 
@@ -148,7 +148,8 @@ def authenticate(runtime: Services, request: web.Request, exchange: Exchange) ->
 
 def user(request: web.Request) -> User:
     """The calling user, as ``authenticate`` found it."""
-    return cast(Caller, request[EXCHANGE].caller).user
+    caller: Caller = request[EXCHANGE].caller  # type: ignore[assignment]  # what ``authenticate`` returned
+    return caller.user
 
 
 def sender(runtime: Services, user: User, send_as: str | None) -> str:

@@ -12,7 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 from aiohttp import hdrs, web
 from multidict import istr
@@ -82,8 +82,8 @@ def call(request: web.Request) -> Call:
     """What is known about this request (begun now if an error is answered before
     ``auth.authenticate`` ran, e.g. a scenario's fault)."""
     exchange = request[EXCHANGE]
-    found = exchange.caller
-    return cast(Call, found) if found is not None else begin(runtime(request), request, exchange)
+    found: Call | None = exchange.caller  # type: ignore[assignment]  # what ``begin`` kept
+    return found if found is not None else begin(runtime(request), request, exchange)
 
 
 def gregorian(timestamp: float) -> int:
