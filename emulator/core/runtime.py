@@ -224,9 +224,10 @@ def compose(config: Any, vendors: Iterable[Vendor]) -> Runtime:
     engine = Engine(scheduler, ScenarioPolicy(scenarios, MagicNumberPolicy()), events)
     engine.ended = store.ended
     work = Work(config.work)
-    runtime = Runtime(config=config, events=events, clock=clock, scheduler=scheduler, ids=ids, store=store, journal=journal,
-                      checks=checks, dispatcher=dispatcher, accounts=accounts, callers=Callers(store, accounts),
-                      scenarios=scenarios, engine=engine, mailbox=Mailbox(), work=work, pages=Pages(work),
+    runtime = Runtime(config=config, events=events, clock=clock, scheduler=scheduler, ids=ids, store=store,
+                      journal=journal, checks=checks, dispatcher=dispatcher, accounts=accounts,
+                      callers=Callers(store, accounts), scenarios=scenarios, engine=engine, mailbox=Mailbox(),
+                      work=work, pages=Pages(work),
                       options=_Options(by_name.values()), vendors=by_name)
     for vendor in by_name.values():
         if vendor.owns is not None:

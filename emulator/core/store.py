@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from emulator.core.retention import Retention
 
 if TYPE_CHECKING:
     from emulator.core.documents import Document
     from emulator.core.outcomes import Result
-    from emulator.core.scheduler import Timer
 
 T = TypeVar("T")
 
@@ -24,6 +23,13 @@ T = TypeVar("T")
 #: it kept at the last look (and never fewer); one that owned nothing at two looks in a row
 #: is forgotten, so at most about three times this many such tenants are held at once
 IDLE_TENANTS = 256
+
+
+class Timer(Protocol):
+    """A pending timer (``core.scheduler.Timer``), named by what the store needs of it: the
+    scheduler publishes events that show faxes, so the store does not import it."""
+
+    def cancel(self) -> None: ...
 
 
 @dataclass(slots=True, eq=False)

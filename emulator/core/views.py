@@ -2,14 +2,39 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Protocol
 
 from emulator.core.clock import iso8601
 from emulator.core.memo import Memo
 
 if TYPE_CHECKING:
-    from emulator.core.runtime import Runtime
+    from emulator.core.clock import Clock
     from emulator.core.store import Fax
+
+
+class _Timers(Protocol):
+    @property
+    def pending(self) -> int:
+        """Timers not yet run (``core.scheduler.Scheduler``, which publishes these views)."""
+
+
+class Runtime(Protocol):
+    """What the views read of the running emulator (``core.runtime.Runtime`` is one; this
+    module is imported by the runtime's own parts, so it names only what it reads)."""
+
+    @property
+    def clock(self) -> Clock: ...
+
+    @property
+    def scheduler(self) -> _Timers: ...
+
+    @property
+    def vendors(self) -> Mapping[str, Any]:
+        """Vendor name -> its ``Vendor`` (not named here: the vendor spec imports the engine,
+        which publishes through the events that show these views)."""
+
+    def now(self) -> float: ...
 
 #: a fax's times, shown again in every view of it (each fax event carries its whole history)
 _ISO: Memo[float, str] = Memo(iso8601)

@@ -15,11 +15,27 @@ import time
 import urllib.parse
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 if TYPE_CHECKING:
-    from emulator.testing.client import ControlClient
-    from emulator.testing.records import FaxRecord, WebhookDelivery
+    from emulator.testing.records import ClockState, FaxRecord, WebhookDelivery
+
+
+class ControlClient(Protocol):
+    """What a stream and the waits use of ``client.ControlClient`` (which imports this module)."""
+
+    url: str
+    timeout: float
+
+    @staticmethod
+    def _error(status: int, payload: bytes, method: str, path: str) -> Exception: ...
+
+    def clock(self) -> ClockState: ...
+
+    def fax(self, fax_id: str) -> FaxRecord: ...
+
+    def webhooks(self, vendor: str | None = None, tenant: str | None = None, event: str | None = None,
+                 fax_id: str | None = None) -> list[WebhookDelivery]: ...
 
 #: wall seconds a wait lasts unless told otherwise
 DEFAULT_WAIT = 30.0
