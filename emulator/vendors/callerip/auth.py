@@ -19,6 +19,8 @@ from emulator.core.exchange import EXCHANGE
 NAME = "callerip"
 
 
+# TODO(unfinished): issue #15 item 8: every other vendor authenticates in ``Vendor.authenticate``
+# before its handlers; CallerIP's token is a field of the send form, read by the handler first.
 def authenticate(request: web.Request, token: str | None) -> str:
     """The fax line (tenant id) of ``token``; 401 when it is missing, empty or not declared."""
     token = (token or "").strip()

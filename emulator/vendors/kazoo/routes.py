@@ -7,6 +7,9 @@ these paths gets 405, any other path 404, both in Kazoo's envelope.
 
 from emulator.vendors.kazoo import auth, faxboxes, faxes, hooks, jobs
 
+# TODO(unfinished): issue #15 item 8 wants a handlers.py in every vendor; Kazoo's handlers still
+# live with their resource (faxes, jobs, faxboxes, hooks, auth), apart from the logic they call.
+
 ACCOUNT = "/accounts/{account_id}"
 FAXBOX = ACCOUNT + "/faxboxes/{faxbox_id}"
 FOLDER = "/faxes/{folder:outbox|inbox}/{fax_id}"
