@@ -7,7 +7,6 @@ from typing import Any
 
 from aiohttp import web
 
-from emulator import keys
 from emulator.core import contracts
 from emulator.core.answers import json_response
 from emulator.core.bodies import read_json
@@ -23,7 +22,7 @@ from emulator.vendors.faxplus.auth import Caller
 def caller(request: web.Request) -> tuple[Services, Tenant, Identity]:
     """The runtime, the caller's account (made by auth) and identity."""
     found: Caller = request[EXCHANGE].caller  # type: ignore[assignment]  # what ``auth.authenticate`` returned
-    return request.app[keys.RUNTIME], found.tenant, found.identity
+    return found.services, found.tenant, found.identity
 
 
 def user(request: web.Request) -> tuple[Services, Tenant, User]:
