@@ -34,7 +34,7 @@ def test_the_emulator_knows_exactly_the_sdk_statuses():
 
 def test_every_status_named_by_a_policy_reaches_the_sdk(sdk: Sdk, emulator: FaxEmulator):
     statuses = {f"+1212555{index:04d}": status for index, status in enumerate(FAX_STATUSES, start=200)}
-    emulator.call(lambda: setattr(emulator.runtime, "policy", NamedStatus(statuses)))
+    emulator.call(lambda: setattr(emulator.runtime.engine, "policy", NamedStatus(statuses)))
     ids = sdk.send(list(statuses), [sdk.upload(4)])
     assert len(ids) == 23
     emulator.client.run_until_idle()
