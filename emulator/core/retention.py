@@ -18,10 +18,22 @@ and tells the store through ``drop``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from emulator.core.store import Fax
+    from emulator.core.documents import Document
+
+
+class Fax(Protocol):
+    """What retention reads and changes of a fax (``core.store.Fax``; the store holds a
+    ``Retention``, so this module names only what it uses)."""
+
+    id: str
+    documents: list[Document]
+    documents_expired: bool
+
+    @property
+    def terminal(self) -> bool: ...
 
 #: faxes kept by default: ~100,000 faxes with small documents took ~370 MB, so half of
 #: that keeps a long-running emulator under about 300 MB whatever it is sent
@@ -47,7 +59,7 @@ class Retention:
         self._ended: dict[str, Fax] = {}
         self._documents: dict[str, tuple[Fax, int]] = {}  # ended faxes still holding documents
         #: how the store forgets a fax (set by the store)
-        self.drop: Callable[[Fax], None] = lambda fax: None
+        self.drop: Callable[[Any], None] = lambda fax: None  # the store's remove (it takes its own Fax)
 
     def added(self, fax: Fax) -> None:
         self.held += 1
