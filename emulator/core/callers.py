@@ -25,7 +25,7 @@ SIZE = 4096
 #: what a vendor's resolve step is handed: its services (``core.services.Services``)
 S = TypeVar("S")
 #: what it resolves a credential to: its own ``Caller`` (a tuple whose first item is the tenant), or None
-C = TypeVar("C", bound=Caller | None)
+C = TypeVar("C", bound=tuple[Any, ...] | None)
 
 
 class Callers:

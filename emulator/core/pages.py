@@ -24,7 +24,6 @@ from emulator.core.outcomes import Outcome
 from emulator.core.work import Work, WorkError, WorkRefused
 
 if TYPE_CHECKING:
-    from emulator.core.runtime import Runtime
     from emulator.core.store import Fax
 
 #: bytes of renderings and encodings kept (least recently used go first)
@@ -111,7 +110,7 @@ class Pages:
         self.cache = Cache(cache_bytes)
         self._making: dict[Any, asyncio.Future[Any]] = {}
 
-    def spec(self, runtime: Runtime, fax: Fax) -> Spec:
+    def spec(self, runtime: Any, fax: Fax) -> Spec:
         """What a rendering of ``fax`` reads: its documents, pages delivered, resolution, header."""
         vendor = runtime.vendors.get(fax.vendor)
         terminal = vendor.terminal(runtime, fax) if vendor is not None and vendor.terminal is not None \
@@ -119,7 +118,7 @@ class Pages:
         at = fax.started_at if fax.started_at is not None else fax.created_at
         return Spec(tuple(fax.documents), delivered(fax), terminal.fine, terminal.identity, at)
 
-    async def rendering(self, runtime: Runtime, fax: Fax) -> tuple[Any, bytes, int]:
+    async def rendering(self, runtime: Any, fax: Fax) -> tuple[Any, bytes, int]:
         """(its cache key, the fax as printed as a multi-page G4 TIFF at 204 x 196 or 98 dpi,
         its page count).
 
@@ -133,31 +132,31 @@ class Pages:
         tiff, count = await self._kept(key, "render_counted", spec, timeout=timeout)
         return key, tiff, count
 
-    async def tiff(self, runtime: Runtime, fax: Fax) -> bytes:
+    async def tiff(self, runtime: Any, fax: Fax) -> bytes:
         """The fax as printed: a multi-page TIFF, CCITT Group 4."""
         return (await self.rendering(runtime, fax))[1]
 
-    async def pdf(self, runtime: Runtime, fax: Fax) -> bytes:
+    async def pdf(self, runtime: Any, fax: Fax) -> bytes:
         """The printed pages' bitmaps as a PDF, each page at its true size."""
         key, tiff, _ = await self.rendering(runtime, fax)
         return await self._kept((key, "pdf"), "pdf", tiff)  # type: ignore[no-any-return]
 
-    async def document(self, runtime: Runtime, fax: Fax, kind: str) -> bytes:
+    async def document(self, runtime: Any, fax: Fax, kind: str) -> bytes:
         """The printed fax as ``kind`` (``tiff`` or ``pdf``)."""
         return await (self.tiff(runtime, fax) if kind == "tiff" else self.pdf(runtime, fax))
 
-    async def count(self, runtime: Runtime, fax: Fax) -> int:
+    async def count(self, runtime: Any, fax: Fax) -> int:
         """Pages printed."""
         return (await self.rendering(runtime, fax))[2]
 
-    async def png(self, runtime: Runtime, fax: Fax, number: int, thumb: bool = False) -> bytes:
+    async def png(self, runtime: Any, fax: Fax, number: int, thumb: bool = False) -> bytes:
         """Page ``number`` (from 1) as PNG, full size or a grey thumbnail (IndexError past the last)."""
         key, tiff, count = await self.rendering(runtime, fax)
         if not 1 <= number <= count:
             raise IndexError(number)
         return await self._kept((key, "png", number, thumb), "png", tiff, number, thumb)  # type: ignore[no-any-return]
 
-    async def report(self, runtime: Runtime, fax: Fax, title: str, rows: list[tuple[str, str]]) -> bytes:
+    async def report(self, runtime: Any, fax: Fax, title: str, rows: list[tuple[str, str]]) -> bytes:
         """A confirmation report (one PDF page): ``title``, the ``rows`` (name, value), and a
         reduced image of page 1 unless the fax's document cannot be printed."""
         try:
