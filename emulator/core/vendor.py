@@ -94,7 +94,7 @@ class Vendor:
     #: again the same from its id on next use; one that owns nothing may be forgotten
     #: (``Store.forget_idle``). None: a tenant owns whatever it holds (faxes, settings,
     #: any non-empty collection)
-    owns: Callable[[Runtime, Tenant], bool] | None = None
+    owns: Callable[[Services, Tenant], bool] | None = None
 
     @property
     def operations(self) -> tuple[str, ...]:

@@ -148,7 +148,7 @@ def ensure(runtime: Services, tenant_id: str) -> Tenant:
     return tenant
 
 
-def _make(runtime: Runtime, tenant: Tenant, now: float) -> None:
+def _make(runtime: Services, tenant: Tenant, now: float) -> None:
     """Give a new account its users, numbers and balance (all derived from its id)."""
     tenant_id = tenant.id
     if _corporate(runtime, tenant_id):
@@ -166,7 +166,7 @@ def _make(runtime: Runtime, tenant: Tenant, now: float) -> None:
         add_number(tenant, user.phone, user.uid, now)
 
 
-def owns(runtime: Runtime, tenant: Tenant) -> bool:
+def owns(runtime: Services, tenant: Tenant) -> bool:
     """Whether the account holds anything ``_make`` would not make again the same: a fax, a
     file, a webhook, a bought number, a spent balance, an edited user or number."""
     if tenant.faxes or any(items for name, items in tenant.collections.items() if name not in ("users", "numbers")):

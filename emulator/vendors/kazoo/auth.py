@@ -70,7 +70,7 @@ def issue(rt: Services, account_id: str, owner_id: str | None, method: str) -> s
     return token
 
 
-def owns(rt: Runtime, tenant: Tenant) -> bool:
+def owns(rt: Services, tenant: Tenant) -> bool:
     """Whether the account holds anything: a fax, a faxbox, a webhook... or a token that may
     still be used (expired ones, and what a login echoes, are made again by the next login)."""
     if tenant.faxes or any(items for name, items in tenant.collections.items() if name != TOKENS):
