@@ -7,7 +7,8 @@ deeper bodies walked the event loop; now every vendor refuses them after one bou
 from __future__ import annotations
 
 import pytest
-from emulator.core.http import MAX_JSON_DEPTH, too_deep
+
+from emulator.core.bodies import MAX_JSON_DEPTH, too_deep
 
 
 def nested(depth: int) -> bytes:
