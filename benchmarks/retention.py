@@ -29,11 +29,11 @@ def _rss_mb() -> float:
 async def measure(count: int, retain: int) -> dict[str, float]:
     from emulator.config import Config
     from emulator.core.documents import Document
-    from emulator.core.runtime import Runtime
+    from emulator.core.runtime import compose
     from emulator.core.store import Fax
     from emulator.vendors import VENDORS
 
-    runtime = Runtime(Config(clock="manual", start_time=0, seed=1, retain_faxes=retain,
+    runtime = compose(Config(clock="manual", start_time=0, seed=1, retain_faxes=retain,
                              retain_document_bytes=16 * 1024 * 1024), VENDORS)
     runtime.tenant("callerip", "bench")
     started = time.perf_counter()
