@@ -46,7 +46,7 @@ async def measure(count: int, retain: int) -> dict[str, float]:
                 id=runtime.ids.uuid4(), vendor="callerip", tenant="bench", direction="outbound",
                 to=f"212{sent % 10_000_000:07d}", sender="bench", status="", created_at=runtime.now(),
                 pages=1, documents=[document],
-            ))
+            ), None)  # no request: no scenario gate
             sent += 1
         await runtime.scheduler.run_until_idle()
         if not rss_at_tenth and sent >= count // 10:
