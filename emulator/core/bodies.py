@@ -231,8 +231,8 @@ MAX_JSON_DEPTH = 64
 
 def too_deep(raw: bytes | str, value: Any) -> bool:
     """Whether parsed JSON ``value`` (read from ``raw``) nests deeper than ``MAX_JSON_DEPTH``."""
-    if raw.count("[" if isinstance(raw, str) else b"[") + raw.count("{" if isinstance(raw, str) else b"{") \
-            <= MAX_JSON_DEPTH:  # too few brackets to nest that deep: nothing to walk
+    text = raw.decode("latin-1") if isinstance(raw, bytes) else raw  # brackets are ASCII either way
+    if text.count("[") + text.count("{") <= MAX_JSON_DEPTH:  # too few brackets to nest that deep: nothing to walk
         return False
     level: list[Any] = [value]
     for _ in range(MAX_JSON_DEPTH):

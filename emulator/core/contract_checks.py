@@ -107,7 +107,7 @@ class ContractChecker:
         refused = status in REFUSED
         if not found and not refused and not (self.strict and contract is not None):
             return
-        common = {"vendor": vendor, "operation": operation, "tenant": request[EXCHANGE].tenant,
+        common: dict[str, Any] = {"vendor": vendor, "operation": operation, "tenant": request[EXCHANGE].tenant,
                   "method": request.method, "path": request.path, "status": status}
         severity = "error" if refused else "warning"
         for violation in found:

@@ -231,7 +231,7 @@ class Engine:
             and machine.requeue is not None
             and fax.attempts < fax.max_attempts
         )
-        if retry:
+        if retry and machine.requeue is not None:  # (checked in ``retry`` too: for the type checker)
             self._enter(fax, machine.requeue)
         else:
             self._finish(fax, machine, result)

@@ -10,7 +10,7 @@ start and fire ``fax_received``.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
 from emulator.core.errors import Invalid, NotFound
@@ -124,7 +124,7 @@ def _whole(query: Mapping[str, str], name: str, low: int, high: int | None, defa
     return int(raw)
 
 
-def _choice(query: Mapping[str, str], name: str, allowed: tuple[str, ...] | dict[str, object]) -> str | None:
+def _choice(query: Mapping[str, str], name: str, allowed: Collection[str]) -> str | None:
     value = query.get(name)
     if value is not None and value not in allowed:
         raise Invalid(f"{name} must be one of {', '.join(allowed)}, not {value!r}", field=name)

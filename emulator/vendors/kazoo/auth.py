@@ -93,7 +93,9 @@ def _session(rt: Services, token: str) -> tuple[Tenant, Session] | None:
     """The account and session ``token`` names in the store, if any."""
     account_id = _account_in(token)
     tenant = rt.store.find_tenant(NAME, account_id) if account_id is not None else None
-    session = tenant.collection(TOKENS).get(token) if tenant is not None else None
+    if tenant is None:
+        return None
+    session = tenant.collection(TOKENS).get(token)
     return (tenant, session) if isinstance(session, Session) else None
 
 

@@ -129,7 +129,7 @@ def respond(request: web.Request, data: Any, *, status: int = 200, revision: str
     if request.method == "PUT" and status == 200:
         status = 201
     context = call(request)
-    headers = {X_REQUEST_ID: context.request_id}
+    headers: dict[str, str] = {X_REQUEST_ID: context.request_id}
     if revision is not None and revision != "automatic":
         headers[hdrs.ETAG] = f'"{revision}"'
     return json_response(_wrap(context, "success", data, revision, fields), status=status, headers=headers)

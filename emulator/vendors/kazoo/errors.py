@@ -37,7 +37,8 @@ DEFAULTS: dict[int, tuple[str, dict[str, Any]]] = {
     429: ("too_many_requests", {"message": "too many requests"}),
     503: ("datastore_unreachable", {"message": "datastore timeout"}),
 }
-_NEUTRAL_CODES = {cls.code for cls in (EmulatorError, *EmulatorError.__subclasses__())}
+_ERROR_TYPES: list[type[EmulatorError]] = [EmulatorError, *EmulatorError.__subclasses__()]
+_NEUTRAL_CODES = {cls.code for cls in _ERROR_TYPES}
 
 
 def validation(detail: dict[str, Any]) -> Invalid:

@@ -61,8 +61,10 @@ def _compact(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def _send_to(fields: dict[str, Any], direction: str) -> dict[str, Any]:
-    notifications = fields.get("notifications") if isinstance(fields.get("notifications"), dict) else {}
-    scoped = notifications.get(direction) if isinstance(notifications.get(direction), dict) else {}
+    found = fields.get("notifications")
+    notifications: dict[str, Any] = found if isinstance(found, dict) else {}
+    within = notifications.get(direction)
+    scoped: dict[str, Any] = within if isinstance(within, dict) else {}
     email = scoped.get("email") or notifications.get("email") or {}
     send_to = email.get("send_to") if isinstance(email, dict) else None
     recipients = [send_to] if isinstance(send_to, str) else [s for s in send_to or [] if isinstance(s, str)]

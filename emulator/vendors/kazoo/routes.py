@@ -5,6 +5,7 @@ Crossbar's noun chaining lets the faxes module see the faxbox (§7.2). Any other
 these paths gets 405, any other path 404, both in Kazoo's envelope.
 """
 
+from emulator.core.vendor import Route
 from emulator.vendors.kazoo import auth, faxboxes, faxes, hooks, jobs
 
 # TODO(unfinished): issue #15 item 8 wants a handlers.py in every vendor; Kazoo's handlers still
@@ -15,7 +16,7 @@ FAXBOX = ACCOUNT + "/faxboxes/{faxbox_id}"
 FOLDER = "/faxes/{folder:outbox|inbox}/{fax_id}"
 
 
-def _faxes(scope: str, suffix: str) -> tuple[tuple[str, str, object, str], ...]:
+def _faxes(scope: str, suffix: str) -> tuple[Route, ...]:
     return (
         ("PUT", scope + "/faxes", jobs.create, "create_fax" + suffix),
         ("PUT", scope + "/faxes/outgoing", jobs.create, "create_outgoing_fax" + suffix),
