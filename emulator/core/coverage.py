@@ -17,6 +17,7 @@ the emulator answer every 4xx to be well tested, but it must have seen every out
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -99,13 +100,13 @@ def merge(reports: Iterable[Mapping[str, Any]]) -> dict[str, Any] | None:
     merged: dict[str, Any] | None = None
     for found in reports:
         if merged is None:
-            merged = json_copy(found)
+            merged = dict(copy.deepcopy(found))
             continue
         vendors = {v["vendor"]: v for v in merged["vendors"]}
         for vendor in found["vendors"]:
             into = vendors.get(vendor["vendor"])
             if into is None:
-                merged["vendors"].append(json_copy(vendor))
+                merged["vendors"].append(copy.deepcopy(vendor))
                 continue
             for kind, entry in vendor["kinds"].items():
                 items = {i["item"]: i for i in into["kinds"][kind]["items"]}
@@ -130,12 +131,6 @@ def _recount(found: dict[str, Any]) -> None:
     found["covered"] = sum(v["covered"] for v in found["vendors"])
     found["total"] = sum(v["total"] for v in found["vendors"])
     found["percent"] = percent(found["covered"], found["total"])
-
-
-def json_copy(value: Any) -> Any:
-    import json
-
-    return json.loads(json.dumps(value))
 
 
 def below(found: Mapping[str, Any], thresholds: Iterable[str]) -> list[str]:

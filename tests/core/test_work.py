@@ -78,7 +78,10 @@ async def test_the_loop_keeps_answering_while_workers_are_busy(work: Work) -> No
 
 async def test_a_full_queue_refuses_at_once(work: Work) -> None:
     running = [asyncio.create_task(work.run(nap, 0.3)) for _ in range(4)]  # 2 run, 2 wait
-    await asyncio.sleep(0.05)
+    for _ in range(100):  # until the four have been handed to the pool (loop turns, not a wall-clock wait)
+        if work.stats()["waiting"] + work.stats()["busy"] == 4:
+            break
+        await asyncio.sleep(0)
     assert work.stats()["waiting"] == 2
     with pytest.raises(WorkRefused) as refused:
         await work.run(pid_and_square, 1)
