@@ -135,8 +135,9 @@ async def run(faxes: int, wave: int, listener: str) -> dict[str, Any]:
             stream = None
             non_reader = None
             if listener == "browser":
-                stream = await session.get(f"{base}/_emulator/events", params={"type": "fax"},
-                                           timeout=aiohttp.ClientTimeout(total=None))
+                stream = await session.get(
+                    f"{base}/_emulator/events", params={"type": "fax"}, timeout=aiohttp.ClientTimeout(total=None)
+                )
             elif listener == "slow":
                 non_reader = await _never_reading(runner.addresses[0][1])
             largest = [0]
@@ -156,13 +157,21 @@ async def run(faxes: int, wave: int, listener: str) -> dict[str, Any]:
             result["changes_per_second"] = round(expected / result["seconds"], 1)
             if listener == "browser":
                 (subscriber,) = events.subscribers
-                result.update(read=counts["fax"], ended=counts["ended"], dropped_markers=counts["dropped"],
-                              coalesced=subscriber.coalesced,
-                              read_per_second=round(counts["fax"] / result["seconds"], 1))
+                result.update(
+                    read=counts["fax"],
+                    ended=counts["ended"],
+                    dropped_markers=counts["dropped"],
+                    coalesced=subscriber.coalesced,
+                    read_per_second=round(counts["fax"] / result["seconds"], 1),
+                )
             if listener == "slow":
                 (subscriber,) = events.subscribers
-                result.update(largest_queue=largest[0], coalesced=subscriber.coalesced, queue_limit=subscriber.limit,
-                              lost=subscriber.lost)
+                result.update(
+                    largest_queue=largest[0],
+                    coalesced=subscriber.coalesced,
+                    queue_limit=subscriber.limit,
+                    lost=subscriber.lost,
+                )
             if stream is not None:
                 stream.close()
             if non_reader is not None:
@@ -181,8 +190,12 @@ def measure(faxes: int = 2000, wave: int = 100) -> dict[str, Any]:
     quiet = asyncio.run(run(faxes, wave, "quiet"))
     browser = asyncio.run(run(faxes, wave, "browser"))
     slow = asyncio.run(run(faxes, wave, "slow"))
-    return {"quiet": quiet, "browser": browser, "slow": slow,
-            "browser_time_ratio": round(browser["seconds"] / quiet["seconds"], 3)}
+    return {
+        "quiet": quiet,
+        "browser": browser,
+        "slow": slow,
+        "browser_time_ratio": round(browser["seconds"] / quiet["seconds"], 3),
+    }
 
 
 def main() -> None:

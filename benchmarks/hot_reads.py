@@ -47,8 +47,11 @@ async def imagicle(session: aiohttp.ClientSession, base: str) -> tuple[str, dict
     headers = {"Authorization": "Basic " + base64.b64encode(b"bench:secret").decode()}
     api = f"{base}/fw/Apps/StoneFax/WebAPI/Faxes/Outbound"
     form = aiohttp.FormData()
-    form.add_field("jsondata", json.dumps({"subject": "bench", "recipients": [{"faxNumber": "2125550100"}]}),
-                   content_type="application/json")
+    form.add_field(
+        "jsondata",
+        json.dumps({"subject": "bench", "recipients": [{"faxNumber": "2125550100"}]}),
+        content_type="application/json",
+    )
     form.add_field("attachment0", make_pdf(1), filename="bench.pdf", content_type="application/pdf")
     async with session.post(api, data=form, headers=headers) as response:
         [fax_id] = (await response.json())["ids"]
@@ -64,8 +67,13 @@ async def kazoo(session: aiohttp.ClientSession, base: str) -> tuple[str, dict[st
         login = await response.json()
     headers = {"X-Auth-Token": login["auth_token"]}
     api = f"{base}/v2/accounts/{login['data']['account_id']}/faxes/outgoing"
-    job = {"data": {"from_number": "+14155550100", "to_number": "+12125550100",
-                    "document": {"url": f"{base}/_emulator/health"}}}
+    job = {
+        "data": {
+            "from_number": "+14155550100",
+            "to_number": "+12125550100",
+            "document": {"url": f"{base}/_emulator/health"},
+        }
+    }
     async with session.put(api, json=job, headers=headers) as response:
         job_id = (await response.json())["data"]["id"]
     return f"{api}/{job_id}", headers

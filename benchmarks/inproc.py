@@ -33,8 +33,10 @@ from hot_reads import HOT_READS  # noqa: E402
 #: the measured servers run as Python normally does, caching bytecode (some sandboxes turn
 #: that off with PYTHONDONTWRITEBYTECODE, which would make every start compile the emulator
 #: afresh); the cache goes to a directory of its own, and a warm-up start of each server fills it
-SERVER_ENV = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
-              "PYTHONPYCACHEPREFIX": str(Path(tempfile.gettempdir()) / "fax-emulator-bench-pycache")}
+SERVER_ENV = {
+    **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+    "PYTHONPYCACHEPREFIX": str(Path(tempfile.gettempdir()) / "fax-emulator-bench-pycache"),
+}
 
 
 class MemoryTransport(asyncio.Transport):
@@ -92,8 +94,9 @@ async def _round(protocol: Any, transport: MemoryTransport, raw: bytes, requests
     return (time.perf_counter() - began) / requests * 1e6
 
 
-async def compare(ours: Any, bare: Any, raw: bytes, requests: int, rounds: int,
-                  profiler: Any = None) -> tuple[float, float, bytes]:
+async def compare(
+    ours: Any, bare: Any, raw: bytes, requests: int, rounds: int, profiler: Any = None
+) -> tuple[float, float, bytes]:
     """Best-of-``rounds`` microseconds per request of each server (rounds interleaved, so
     a slower spell of the machine touches both), and the emulator's last answer."""
     (our_protocol, our_transport), (bare_protocol, bare_transport) = _connect(ours), _connect(bare)
@@ -112,8 +115,9 @@ async def compare(ours: Any, bare: Any, raw: bytes, requests: int, rounds: int,
     return best_ours, best_bare, our_transport.written[-1]
 
 
-async def measure(vendors: list[str], requests: int, rounds: int, profile: str | None = None,
-                  strict: bool = False) -> list[dict[str, Any]]:
+async def measure(
+    vendors: list[str], requests: int, rounds: int, profile: str | None = None, strict: bool = False
+) -> list[dict[str, Any]]:
     import aiohttp
     from aiohttp import web
 
@@ -133,7 +137,7 @@ async def measure(vendors: list[str], requests: int, rounds: int, profile: str |
                 url, headers = await HOT_READS[vendor][1](session, base)
                 async with session.get(url, headers=headers) as response:
                     body, answered = await response.read(), answer_headers(response.headers)
-            raw = raw_request(url[len(base):], headers)
+            raw = raw_request(url[len(base) :], headers)
             profiler = None
             if profile is not None:
                 import cProfile
@@ -148,8 +152,14 @@ async def measure(vendors: list[str], requests: int, rounds: int, profile: str |
             assert b" 200 " in answer.split(b"\r\n", 1)[0], answer[:200]
             if profiler is not None:
                 profiler.dump_stats(f"{profile}.{vendor}.prof")
-            rows.append({"vendor": vendor, "emulator_us": round(ours, 1), "bare_us": round(bare, 1),
-                         "ratio": round(bare / ours, 3)})
+            rows.append(
+                {
+                    "vendor": vendor,
+                    "emulator_us": round(ours, 1),
+                    "bare_us": round(bare, 1),
+                    "ratio": round(bare / ours, 3),
+                }
+            )
             print(f"  {HOT_READS[vendor][0]}: {ours:.1f} us vs bare {bare:.1f} us (x{bare / ours:.3f})", flush=True)
     finally:
         await runner.cleanup()
@@ -162,11 +172,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--vendor", action="append", choices=sorted(HOT_READS))
     parser.add_argument("--strict", action="store_true", help="strict mode on (responses validated too)")
-    parser.add_argument("--profile", metavar="PREFIX",
-                        help="cProfile the emulator's rounds into PREFIX.<vendor>.prof (python -m pstats)")
+    parser.add_argument(
+        "--profile",
+        metavar="PREFIX",
+        help="cProfile the emulator's rounds into PREFIX.<vendor>.prof (python -m pstats)",
+    )
     args = parser.parse_args()
-    rows = asyncio.run(measure(args.vendor or list(HOT_READS), args.requests, args.rounds, args.profile,
-                               args.strict))
+    rows = asyncio.run(measure(args.vendor or list(HOT_READS), args.requests, args.rounds, args.profile, args.strict))
     print(json.dumps(rows))
 
 

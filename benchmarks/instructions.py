@@ -116,7 +116,7 @@ async def _serve(run: str) -> None:
                 bare = web.AppRunner(make_app(body, answered), access_log=None, handle_signals=False)
                 await bare.setup()
                 runners.append(bare)
-                raw = raw_request(url[len(base):], headers)
+                raw = raw_request(url[len(base) :], headers)
                 for name, server in zip(SERVERS, (runner, bare), strict=True):
                     protocol, transport = _connect(server)
                     await _round(protocol, transport, raw, WARM_UP)
@@ -162,15 +162,18 @@ def _env() -> dict[str, str]:
 
 def count(launch: list[str], target: tuple[str, str] | None, requests: int) -> int:
     """Instructions executed by one run of the measured process under callgrind."""
-    done = subprocess.run([*VALGRIND, *_argv(launch, target, requests)], capture_output=True,
-                          text=True, env=_env())
+    done = subprocess.run([*VALGRIND, *_argv(launch, target, requests)], capture_output=True, text=True, env=_env())
     if done.returncode != 0:
         raise RuntimeError(f"measured run {target or 'baseline'} failed:\n{done.stderr[-2000:]}")
     return collected(done.stderr)
 
 
-def measure(vendors: list[str], requests: int = 1000, jobs: int = 2, launch: list[str] | None = None,
-            ) -> list[dict[str, Any]]:
+def measure(
+    vendors: list[str],
+    requests: int = 1000,
+    jobs: int = 2,
+    launch: list[str] | None = None,
+) -> list[dict[str, Any]]:
     """Instructions per request of the emulator and of the bare app, for each hot read."""
     from hot_reads import HOT_READS
 
@@ -181,15 +184,28 @@ def measure(vendors: list[str], requests: int = 1000, jobs: int = 2, launch: lis
         raise RuntimeError(f"warm-up run failed:\n{warm.stderr[-2000:]}")
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         baseline = pool.submit(count, launch, None, 0)
-        runs = {(vendor, name): pool.submit(count, launch, (vendor, name), requests)
-                for vendor in vendors for name in SERVERS}
+        runs = {
+            (vendor, name): pool.submit(count, launch, (vendor, name), requests)
+            for vendor in vendors
+            for name in SERVERS
+        }
         rows = []
         for vendor in vendors:
             ours, bare = (per_request(baseline.result(), runs[vendor, name].result(), requests) for name in SERVERS)
-            rows.append({"vendor": vendor, "read": HOT_READS[vendor][0], "emulator_instructions": round(ours),
-                         "bare_instructions": round(bare), "ratio": round(bare / ours, 3), "requests": requests})
-            print(f"  {HOT_READS[vendor][0]}: {ours:,.0f} instructions vs bare {bare:,.0f} (x{bare / ours:.3f})",
-                  flush=True)
+            rows.append(
+                {
+                    "vendor": vendor,
+                    "read": HOT_READS[vendor][0],
+                    "emulator_instructions": round(ours),
+                    "bare_instructions": round(bare),
+                    "ratio": round(bare / ours, 3),
+                    "requests": requests,
+                }
+            )
+            print(
+                f"  {HOT_READS[vendor][0]}: {ours:,.0f} instructions vs bare {bare:,.0f} (x{bare / ours:.3f})",
+                flush=True,
+            )
     return rows
 
 

@@ -40,8 +40,13 @@ async def run(url: str, connections: int, duration: float, headers: dict[str, st
         elapsed = time.perf_counter() - begun
     latencies.sort()
     pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
-    return {"requests": len(latencies), "errors": errors, "rps": len(latencies) / elapsed,
-            "p50_ms": pick(0.50), "p99_ms": pick(0.99)}
+    return {
+        "requests": len(latencies),
+        "errors": errors,
+        "rps": len(latencies) / elapsed,
+        "p50_ms": pick(0.50),
+        "p99_ms": pick(0.99),
+    }
 
 
 def main() -> None:

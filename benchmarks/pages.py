@@ -53,8 +53,11 @@ def floor_ms_per_page(data: bytes) -> float:
 
 def quantiles(samples: list[float]) -> dict[str, float]:
     ordered = sorted(samples)
-    return {"reads": len(ordered), "p50_ms": round(statistics.median(ordered) * 1000, 2),
-            "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, 2)}
+    return {
+        "reads": len(ordered),
+        "p50_ms": round(statistics.median(ordered) * 1000, 2),
+        "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, 2),
+    }
 
 
 async def measure(base: str, pages: int) -> dict[str, object]:
@@ -77,8 +80,13 @@ async def measure(base: str, pages: int) -> dict[str, object]:
 
         idle = [await read_status() for _ in range(300)]
         data = document(pages)
-        body = {"vendor": "imagicle", "to": "1", "from": "2", "tenant": "bench",
-                "document_base64": base64.b64encode(data).decode()}
+        body = {
+            "vendor": "imagicle",
+            "to": "1",
+            "from": "2",
+            "tenant": "bench",
+            "document_base64": base64.b64encode(data).decode(),
+        }
         async with session.post(f"{base}/_emulator/inbound", json=body) as response:
             fax_id = (await response.json())["id"]
 
@@ -96,17 +104,34 @@ async def measure(base: str, pages: int) -> dict[str, object]:
         seconds = await job
     ms_per_page = seconds * 1000 / pages
     floor = floor_ms_per_page(data)
-    return {"pages": pages, "render_s": round(seconds, 2), "ms_per_page": round(ms_per_page, 1),
-            "floor_ms_per_page": round(floor, 1), "ratio_to_floor": round(ms_per_page / floor, 2),
-            "status_idle": quantiles(idle), "status_while_rendering": quantiles(busy)}
+    return {
+        "pages": pages,
+        "render_s": round(seconds, 2),
+        "ms_per_page": round(ms_per_page, 1),
+        "floor_ms_per_page": round(floor, 1),
+        "ratio_to_floor": round(ms_per_page / floor, 2),
+        "status_idle": quantiles(idle),
+        "status_while_rendering": quantiles(busy),
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=100)
     args = parser.parse_args()
-    argv = [sys.executable, "-m", "emulator", "serve", "--port", "0", "--clock", "manual", "--log-level", "error",
-            "--quiet"]  # no console: nobody reads its output here
+    argv = [
+        sys.executable,
+        "-m",
+        "emulator",
+        "serve",
+        "--port",
+        "0",
+        "--clock",
+        "manual",
+        "--log-level",
+        "error",
+        "--quiet",
+    ]  # no console: nobody reads its output here
     if shutil.which("taskset") and (os.cpu_count() or 1) > 1:
         argv = ["taskset", "-c", "0", *argv]
     server = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)

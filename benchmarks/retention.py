@@ -33,8 +33,10 @@ async def measure(count: int, retain: int) -> dict[str, float]:
     from emulator.core.store import Fax
     from emulator.vendors import VENDORS
 
-    runtime = compose(Config(clock="manual", start_time=0, seed=1, retain_faxes=retain,
-                             retain_document_bytes=16 * 1024 * 1024), VENDORS)
+    runtime = compose(
+        Config(clock="manual", start_time=0, seed=1, retain_faxes=retain, retain_document_bytes=16 * 1024 * 1024),
+        VENDORS,
+    )
     runtime.tenant("callerip", "bench")
     started = time.perf_counter()
     rss_at_tenth = 0.0
@@ -42,11 +44,21 @@ async def measure(count: int, retain: int) -> dict[str, float]:
     while sent < count:
         for _ in range(min(WAVE, count - sent)):
             document = Document("pdf", sent.to_bytes(8, "big") * (DOCUMENT_BYTES // 8), 1, "fax.pdf")
-            runtime.submit(Fax(
-                id=runtime.ids.uuid4(), vendor="callerip", tenant="bench", direction="outbound",
-                to=f"212{sent % 10_000_000:07d}", sender="bench", status="", created_at=runtime.now(),
-                pages=1, documents=[document],
-            ), None)  # no request: no scenario gate
+            runtime.submit(
+                Fax(
+                    id=runtime.ids.uuid4(),
+                    vendor="callerip",
+                    tenant="bench",
+                    direction="outbound",
+                    to=f"212{sent % 10_000_000:07d}",
+                    sender="bench",
+                    status="",
+                    created_at=runtime.now(),
+                    pages=1,
+                    documents=[document],
+                ),
+                None,
+            )  # no request: no scenario gate
             sent += 1
         await runtime.scheduler.run_until_idle()
         if not rss_at_tenth and sent >= count // 10:

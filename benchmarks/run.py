@@ -44,13 +44,21 @@ from sends import DOCUMENTS, NOT_TAKEN, SENDS  # noqa: E402
 
 PYTHON = sys.executable
 SERVER_CORE, LOAD_CORE = "0", "1"
-TARGETS = {"throughput_ratio": 0.85, "send_1_page_ratio": 0.35, "send_10_page_ratio": 0.25,
-           "startup_ratio": 1.3, "scale_100k_s": 10.0, "scale_100k_mb": 300.0, "retention_1m_mb": 200.0,
-           "webhooks_per_s": 3000.0, "events_per_s": 1000.0, "pages_status_p99_ms": 50.0,
-           # a reference, not a target of its own: the throughput target applied to instructions per request
-           "instructions_ratio": 0.85}
-PARTS = ("throughput", "sends", "cpu", "startup", "scale", "retention", "webhooks", "events", "pages",
-         "instructions")
+TARGETS = {
+    "throughput_ratio": 0.85,
+    "send_1_page_ratio": 0.35,
+    "send_10_page_ratio": 0.25,
+    "startup_ratio": 1.3,
+    "scale_100k_s": 10.0,
+    "scale_100k_mb": 300.0,
+    "retention_1m_mb": 200.0,
+    "webhooks_per_s": 3000.0,
+    "events_per_s": 1000.0,
+    "pages_status_p99_ms": 50.0,
+    # a reference, not a target of its own: the throughput target applied to instructions per request
+    "instructions_ratio": 0.85,
+}
+PARTS = ("throughput", "sends", "cpu", "startup", "scale", "retention", "webhooks", "events", "pages", "instructions")
 
 
 def pinned(core: str, argv: list[str]) -> list[str]:
@@ -59,8 +67,9 @@ def pinned(core: str, argv: list[str]) -> list[str]:
 
 def start(argv: list[str], ready: str) -> tuple[subprocess.Popen[str], str]:
     """Start a server and wait for its ready line; return the process and its base URL."""
-    process = subprocess.Popen(pinned(SERVER_CORE, argv), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                               text=True, env=SERVER_ENV)
+    process = subprocess.Popen(
+        pinned(SERVER_CORE, argv), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=SERVER_ENV
+    )
     assert process.stdout is not None
     line = process.stdout.readline()
     match = re.search(r"(http://\S+)", line)
@@ -76,8 +85,19 @@ LAUNCH = [PYTHON]
 
 def emulator_argv(port: int = 0) -> list[str]:
     # --quiet: nobody reads the server's output past its ready line, and a full pipe would stall it
-    return [*LAUNCH, "-m", "emulator", "serve", "--port", str(port), "--clock", "manual", "--log-level", "error",
-            "--quiet"]
+    return [
+        *LAUNCH,
+        "-m",
+        "emulator",
+        "serve",
+        "--port",
+        str(port),
+        "--clock",
+        "manual",
+        "--log-level",
+        "error",
+        "--quiet",
+    ]
 
 
 def bare_argv(body: str = '{"ok": true}', port: int = 0, headers: dict[str, str] | None = None) -> list[str]:
@@ -96,8 +116,9 @@ def stop(process: subprocess.Popen[str]) -> None:
 # -- load ---------------------------------------------------------------------------
 
 
-def load(url: str, headers: dict[str, str], duration: float, connections: int,
-         script: str | None = None) -> dict[str, Any]:
+def load(
+    url: str, headers: dict[str, str], duration: float, connections: int, script: str | None = None
+) -> dict[str, Any]:
     """GETs of ``url`` (or, with wrk, the requests a Lua ``script`` makes)."""
     if shutil.which("wrk"):
         argv = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(duration))}s", "--latency"]
@@ -107,8 +128,13 @@ def load(url: str, headers: dict[str, str], duration: float, connections: int,
         out = subprocess.run(pinned(LOAD_CORE, [*argv, url]), capture_output=True, text=True, check=True).stdout
         rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
         non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-        return {"tool": "wrk", "rps": round(rps, 1), "p50_ms": _wrk_ms(out, "50%"), "p99_ms": _wrk_ms(out, "99%"),
-                "errors": int(non2xx.group(1)) if non2xx else 0}
+        return {
+            "tool": "wrk",
+            "rps": round(rps, 1),
+            "p50_ms": _wrk_ms(out, "50%"),
+            "p99_ms": _wrk_ms(out, "99%"),
+            "errors": int(non2xx.group(1)) if non2xx else 0,
+        }
     argv = [PYTHON, str(HERE / "loadgen.py"), url, "--connections", str(connections), "--duration", str(duration)]
     for key, value in headers.items():
         argv += ["--header", f"{key}: {value}"]
@@ -153,7 +179,7 @@ def throughput(duration: float, connections: int, rounds: int, vendors: list[str
             bare, bare_base = start(bare_argv(body.decode(), headers=answer_headers(answered)), "bare listening on")
             bare_runs, our_runs = [], []
             try:
-                bare_url = bare_base + url[len(base):]
+                bare_url = bare_base + url[len(base) :]
                 assert get(bare_url) == body
                 for _ in range(rounds):
                     bare_runs.append(load(bare_url, headers, duration, connections))
@@ -162,10 +188,22 @@ def throughput(duration: float, connections: int, rounds: int, vendors: list[str
                 stop(bare)
             ours = max(our_runs, key=lambda run: run["rps"])
             bare_result = max(bare_runs, key=lambda run: run["rps"])
-            rows.append({"vendor": vendor, "read": label, "bytes": len(body), "emulator": ours, "bare": bare_result,
-                         "ratio": round(ours["rps"] / bare_result["rps"], 3), "rounds": rounds})
-            print(f"  {label}: {ours['rps']:.0f} req/s vs bare {bare_result['rps']:.0f} "
-                  f"(x{rows[-1]['ratio']}), p99 {ours['p99_ms']} ms", flush=True)
+            rows.append(
+                {
+                    "vendor": vendor,
+                    "read": label,
+                    "bytes": len(body),
+                    "emulator": ours,
+                    "bare": bare_result,
+                    "ratio": round(ours["rps"] / bare_result["rps"], 3),
+                    "rounds": rounds,
+                }
+            )
+            print(
+                f"  {label}: {ours['rps']:.0f} req/s vs bare {bare_result['rps']:.0f} "
+                f"(x{rows[-1]['ratio']}), p99 {ours['p99_ms']} ms",
+                flush=True,
+            )
     finally:
         stop(emulator)
     return rows
@@ -173,6 +211,7 @@ def throughput(duration: float, connections: int, rounds: int, vendors: list[str
 
 def _wrk_script(requests: list[tuple[str, str, dict[str, str], bytes]], folder: Path) -> str:
     """A wrk script sending ``requests`` (method, path, headers, body) in turn, bodies read from files."""
+
     def quoted(text: str) -> str:
         return "[==[" + text + "]==]"
 
@@ -219,13 +258,16 @@ def sends(duration: float, connections: int, rounds: int, vendors: list[str]) ->
                     continue
                 requests = asyncio.run(_send_setup(setup, base, document))
                 answer, answered = _send_once(requests)
-                bare, bare_base = start(bare_argv(answer.decode(), headers=answer_headers(answered)),
-                                        "bare listening on")
+                bare, bare_base = start(
+                    bare_argv(answer.decode(), headers=answer_headers(answered)), "bare listening on"
+                )
                 bare_runs, our_runs = [], []
                 try:
                     with tempfile.TemporaryDirectory() as folder:
-                        relative = [(m, urlsplit(u).path + (f"?{urlsplit(u).query}" if urlsplit(u).query else ""),
-                                     h, b) for m, u, h, b in requests]
+                        relative = [
+                            (m, urlsplit(u).path + (f"?{urlsplit(u).query}" if urlsplit(u).query else ""), h, b)
+                            for m, u, h, b in requests
+                        ]
                         script = _wrk_script(relative, Path(folder))
                         for _ in range(rounds):
                             bare_runs.append(load(bare_base + "/", {}, duration, connections, script))
@@ -235,14 +277,27 @@ def sends(duration: float, connections: int, rounds: int, vendors: list[str]) ->
                 ours = max(our_runs, key=lambda run: run["rps"])
                 bare_result = max(bare_runs, key=lambda run: run["rps"])
                 per_send = len(requests)
-                rows.append({"vendor": vendor, "send": label, "document": document[0],
-                             "bytes": sum(len(r[3]) for r in requests), "requests_per_send": per_send,
-                             "emulator": ours, "bare": bare_result, "sends_per_s": round(ours["rps"] / per_send, 1),
-                             "bare_sends_per_s": round(bare_result["rps"] / per_send, 1),
-                             "ratio": round(ours["rps"] / bare_result["rps"], 3), "rounds": rounds})
-                print(f"  {label}, {document[0]}: {rows[-1]['sends_per_s']:.0f} sends/s vs bare "
-                      f"{rows[-1]['bare_sends_per_s']:.0f} (x{rows[-1]['ratio']}), p99 {ours['p99_ms']} ms"
-                      + (f", {ours['errors']} errors" if ours["errors"] else ""), flush=True)
+                rows.append(
+                    {
+                        "vendor": vendor,
+                        "send": label,
+                        "document": document[0],
+                        "bytes": sum(len(r[3]) for r in requests),
+                        "requests_per_send": per_send,
+                        "emulator": ours,
+                        "bare": bare_result,
+                        "sends_per_s": round(ours["rps"] / per_send, 1),
+                        "bare_sends_per_s": round(bare_result["rps"] / per_send, 1),
+                        "ratio": round(ours["rps"] / bare_result["rps"], 3),
+                        "rounds": rounds,
+                    }
+                )
+                print(
+                    f"  {label}, {document[0]}: {rows[-1]['sends_per_s']:.0f} sends/s vs bare "
+                    f"{rows[-1]['bare_sends_per_s']:.0f} (x{rows[-1]['ratio']}), p99 {ours['p99_ms']} ms"
+                    + (f", {ours['errors']} errors" if ours["errors"] else ""),
+                    flush=True,
+                )
     finally:
         stop(emulator)
     return rows
@@ -268,8 +323,7 @@ def _send_once(requests: list[tuple[str, str, dict[str, str], bytes]]) -> tuple[
 def cpu(vendors: list[str]) -> list[dict[str, Any]]:
     """Server CPU per hot read without sockets (benchmarks/inproc.py): the low-noise view."""
     argv = [*LAUNCH, str(HERE / "inproc.py"), *[a for v in vendors for a in ("--vendor", v)]]
-    out = subprocess.run(pinned(SERVER_CORE, argv), capture_output=True, text=True, check=True,
-                         env=SERVER_ENV).stdout
+    out = subprocess.run(pinned(SERVER_CORE, argv), capture_output=True, text=True, check=True, env=SERVER_ENV).stdout
     rows = json.loads(out.strip().splitlines()[-1])
     for row in rows:
         row["read"] = HOT_READS[row["vendor"]][0]
@@ -288,8 +342,9 @@ def time_to_health(argv: list[str], health: str) -> float:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     began = time.perf_counter()
-    process = subprocess.Popen(pinned(SERVER_CORE, [*argv, str(port)]), stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, env=SERVER_ENV)
+    process = subprocess.Popen(
+        pinned(SERVER_CORE, [*argv, str(port)]), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=SERVER_ENV
+    )
     try:
         while True:
             try:
@@ -318,8 +373,12 @@ def startup(runs: int) -> dict[str, Any]:
             bare.append(bare_time)
     ours_s, bare_s = statistics.median(ours), statistics.median(bare)
     print(f"  ready in {ours_s:.3f} s vs bare {bare_s:.3f} s (x{ours_s / bare_s:.2f})", flush=True)
-    return {"emulator_s": round(ours_s, 3), "bare_s": round(bare_s, 3), "ratio": round(ours_s / bare_s, 3),
-            "runs": runs}
+    return {
+        "emulator_s": round(ours_s, 3),
+        "bare_s": round(bare_s, 3),
+        "ratio": round(ours_s / bare_s, 3),
+        "runs": runs,
+    }
 
 
 # -- scale and webhooks -----------------------------------------------------------------
@@ -328,49 +387,86 @@ def startup(runs: int) -> dict[str, Any]:
 def scale(counts: list[int]) -> list[dict[str, Any]]:
     rows = []
     for count in counts:
-        out = subprocess.run(pinned(SERVER_CORE, [PYTHON, str(HERE / "scale.py"), str(count)]), env=SERVER_ENV,
-                             capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            pinned(SERVER_CORE, [PYTHON, str(HERE / "scale.py"), str(count)]),
+            env=SERVER_ENV,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         rows.append(json.loads(out))
-        print(f"  {count} faxes: {rows[-1]['total_s']} s, {rows[-1]['us_per_fax']} us/fax "
-              f"({rows[-1]['gc_s']} s in GC), peak RSS {rows[-1]['peak_rss_mb']} MB", flush=True)
+        print(
+            f"  {count} faxes: {rows[-1]['total_s']} s, {rows[-1]['us_per_fax']} us/fax "
+            f"({rows[-1]['gc_s']} s in GC), peak RSS {rows[-1]['peak_rss_mb']} MB",
+            flush=True,
+        )
     return rows
 
 
 def retention(count: int, retain: int) -> dict[str, Any]:
-    out = subprocess.run(pinned(SERVER_CORE, [PYTHON, str(HERE / "retention.py"), str(count), str(retain)]),
-                         env=SERVER_ENV, capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        pinned(SERVER_CORE, [PYTHON, str(HERE / "retention.py"), str(count), str(retain)]),
+        env=SERVER_ENV,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     result = json.loads(out)
-    print(f"  {count} faxes, {retain} kept: {result['seconds']} s, peak RSS {result['peak_rss_mb_at_10pct']} MB "
-          f"after 10%, {result['peak_rss_mb']} MB at the end", flush=True)
+    print(
+        f"  {count} faxes, {retain} kept: {result['seconds']} s, peak RSS {result['peak_rss_mb_at_10pct']} MB "
+        f"after 10%, {result['peak_rss_mb']} MB at the end",
+        flush=True,
+    )
     return result
 
 
 def webhooks(count: int) -> dict[str, Any]:
-    out = subprocess.run(pinned(SERVER_CORE, [PYTHON, str(HERE / "webhooks.py"), str(count)]), env=SERVER_ENV,
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        pinned(SERVER_CORE, [PYTHON, str(HERE / "webhooks.py"), str(count)]),
+        env=SERVER_ENV,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     result = json.loads(out)
     print(f"  {count} deliveries: {result['per_second']:.0f}/s", flush=True)
     return result
 
 
 def events(faxes: int) -> dict[str, Any]:
-    out = subprocess.run(pinned(SERVER_CORE, [PYTHON, str(HERE / "events.py"), "--faxes", str(faxes)]),
-                         env=SERVER_ENV, capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        pinned(SERVER_CORE, [PYTHON, str(HERE / "events.py"), "--faxes", str(faxes)]),
+        env=SERVER_ENV,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     result = json.loads(out)
     browser = result["browser"]
-    print(f"  {browser['changes']} fax changes: {browser['read_per_second']:.0f}/s read by a browser "
-          f"(x{result['browser_time_ratio']:.2f} the time with nobody listening); a client that never reads: "
-          f"queue at most {result['slow']['largest_queue']}", flush=True)
+    print(
+        f"  {browser['changes']} fax changes: {browser['read_per_second']:.0f}/s read by a browser "
+        f"(x{result['browser_time_ratio']:.2f} the time with nobody listening); a client that never reads: "
+        f"queue at most {result['slow']['largest_queue']}",
+        flush=True,
+    )
     return result
 
 
 def pages(count: int) -> dict[str, Any]:
-    out = subprocess.run([PYTHON, str(HERE / "pages.py"), "--pages", str(count)], env=SERVER_ENV,
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [PYTHON, str(HERE / "pages.py"), "--pages", str(count)],
+        env=SERVER_ENV,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     result = json.loads(out)
-    print(f"  {count} pages: {result['ms_per_page']} ms a page (x{result['ratio_to_floor']} of pdfium alone); "
-          f"status p99 {result['status_while_rendering']['p99_ms']} ms while rendering, "
-          f"{result['status_idle']['p99_ms']} ms idle", flush=True)
+    print(
+        f"  {count} pages: {result['ms_per_page']} ms a page (x{result['ratio_to_floor']} of pdfium alone); "
+        f"status p99 {result['status_while_rendering']['p99_ms']} ms while rendering, "
+        f"{result['status_idle']['p99_ms']} ms idle",
+        flush=True,
+    )
     return result
 
 
@@ -388,29 +484,44 @@ def charts(results: dict[str, Any]) -> dict[str, str]:
     if parts:
         reads = [row["read"].split()[0] for row in results[parts[0][0]]]
         made["hot_reads.svg"] = svgplot.bars(
-            "Hot reads against bare aiohttp (1.0: as fast)", "ratio to the bare app", reads,
+            "Hot reads against bare aiohttp (1.0: as fast)",
+            "ratio to the bare app",
+            reads,
             {label: [row["ratio"] for row in results[part]] for part, label in parts},
-            target=TARGETS["throughput_ratio"])
+            target=TARGETS["throughput_ratio"],
+        )
     if results.get("sends"):
         rows = results["sends"]
         names = [document[0] for document in DOCUMENTS]
         sends_ = list(dict.fromkeys(row["send"] for row in rows))
         ratio = {(row["send"], row["document"]): row["ratio"] for row in rows}
         made["sends.svg"] = svgplot.bars(
-            "Sends against bare aiohttp reading the same body (1.0: as fast)", "ratio to the bare app",
+            "Sends against bare aiohttp reading the same body (1.0: as fast)",
+            "ratio to the bare app",
             [send.split()[0] for send in sends_],
             {name: [ratio.get((send, name), 0.0) for send in sends_] for name in names},
-            target=TARGETS["send_1_page_ratio"])
+            target=TARGETS["send_1_page_ratio"],
+        )
     if "scale" in results:
         rows = results["scale"]
         faxes = [row["faxes"] for row in rows]
         made["scale_time.svg"] = svgplot.lines(
-            "Cost per fax as the faxes in flight grow (flat is the goal)", "faxes in flight", "µs per fax", faxes,
-            {"µs per fax": [row["us_per_fax"] for row in rows],
-             "without the garbage collector": [row["us_per_fax_without_gc"] for row in rows]})
+            "Cost per fax as the faxes in flight grow (flat is the goal)",
+            "faxes in flight",
+            "µs per fax",
+            faxes,
+            {
+                "µs per fax": [row["us_per_fax"] for row in rows],
+                "without the garbage collector": [row["us_per_fax_without_gc"] for row in rows],
+            },
+        )
         made["scale_memory.svg"] = svgplot.lines(
-            "Peak memory as the faxes in flight grow", "faxes in flight", "peak RSS MB", faxes,
-            {"peak RSS MB": [row["peak_rss_mb"] for row in rows]})
+            "Peak memory as the faxes in flight grow",
+            "faxes in flight",
+            "peak RSS MB",
+            faxes,
+            {"peak RSS MB": [row["peak_rss_mb"] for row in rows]},
+        )
     return made
 
 
@@ -419,97 +530,147 @@ def markdown(results: dict[str, Any], chart_files: Sequence[str] = ()) -> str:
     if chart_files:
         lines += [" ".join(f"![{name}]({name})" for name in chart_files), ""]
     if "throughput" in results:
-        lines += ["## Hot reads (server on one core, wrk on the other; alternating runs, best of each)", "",
-                  "| read | bytes | emulator req/s | p50 ms | p99 ms | bare req/s | bare p99 ms "
-                  "| ratio (target ≥ 0.85) |",
-                  "|---|---|---|---|---|---|---|---|"]
+        lines += [
+            "## Hot reads (server on one core, wrk on the other; alternating runs, best of each)",
+            "",
+            "| read | bytes | emulator req/s | p50 ms | p99 ms | bare req/s | bare p99 ms | ratio (target ≥ 0.85) |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
         for row in results["throughput"]:
             e, b = row["emulator"], row["bare"]
-            lines.append(f"| {row['read']} | {row['bytes']} | {e['rps']:.0f} | {e['p50_ms']} | {e['p99_ms']} | "
-                         f"{b['rps']:.0f} | {b['p99_ms']} | {row['ratio']} |")
+            lines.append(
+                f"| {row['read']} | {row['bytes']} | {e['rps']:.0f} | {e['p50_ms']} | {e['p99_ms']} | "
+                f"{b['rps']:.0f} | {b['p99_ms']} | {row['ratio']} |"
+            )
         lines.append("")
     if results.get("sends"):
-        lines += ["## Sends (each vendor's send; server on one core, wrk on the other; alternating runs, best of each)",
-                  "", "| send | document | body bytes | emulator sends/s | p99 ms | bare sends/s | bare p99 ms "
-                  "| ratio (target ≥ 0.35 at 1 page, ≥ 0.25 at 10) |", "|---|---|---|---|---|---|---|---|"]
+        lines += [
+            "## Sends (each vendor's send; server on one core, wrk on the other; alternating runs, best of each)",
+            "",
+            "| send | document | body bytes | emulator sends/s | p99 ms | bare sends/s | bare p99 ms "
+            "| ratio (target ≥ 0.35 at 1 page, ≥ 0.25 at 10) |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
         for row in results["sends"]:
             e, b = row["emulator"], row["bare"]
-            lines.append(f"| {row['send']} | {row['document']} | {row['bytes']} | {row['sends_per_s']:.0f} | "
-                         f"{e['p99_ms']} | {row['bare_sends_per_s']:.0f} | {b['p99_ms']} | {row['ratio']} |")
+            lines.append(
+                f"| {row['send']} | {row['document']} | {row['bytes']} | {row['sends_per_s']:.0f} | "
+                f"{e['p99_ms']} | {row['bare_sends_per_s']:.0f} | {b['p99_ms']} | {row['ratio']} |"
+            )
         lines.append("")
     if "cpu" in results:
-        lines += ["## Server CPU per hot read (in process, no sockets; best of 5 rounds)", "",
-                  "| read | emulator µs | bare µs | ratio |", "|---|---|---|---|"]
+        lines += [
+            "## Server CPU per hot read (in process, no sockets; best of 5 rounds)",
+            "",
+            "| read | emulator µs | bare µs | ratio |",
+            "|---|---|---|---|",
+        ]
         for row in results["cpu"]:
             lines.append(f"| {row['read']} | {row['emulator_us']} | {row['bare_us']} | {row['ratio']} |")
         lines.append("")
     if "instructions" in results:
         rows = results["instructions"]
-        lines += [f"## Instructions per hot read (valgrind callgrind, in process, no sockets; "
-                  f"{rows[0]['requests']} requests, deterministic)", "",
-                  "| read | emulator instructions | bare instructions "
-                  "| instructions ratio (reference: the req/s target ≥ 0.85) |",
-                  "|---|---|---|---|"]
+        lines += [
+            f"## Instructions per hot read (valgrind callgrind, in process, no sockets; "
+            f"{rows[0]['requests']} requests, deterministic)",
+            "",
+            "| read | emulator instructions | bare instructions "
+            "| instructions ratio (reference: the req/s target ≥ 0.85) |",
+            "|---|---|---|---|",
+        ]
         for row in rows:
-            lines.append(f"| {row['read']} | {row['emulator_instructions']:,} | {row['bare_instructions']:,} | "
-                         f"{row['ratio']} |")
+            lines.append(
+                f"| {row['read']} | {row['emulator_instructions']:,} | {row['bare_instructions']:,} | {row['ratio']} |"
+            )
         lines.append("")
     if "startup" in results:
         s = results["startup"]
-        lines += ["## Start-up (process start to first healthy answer, median)", "",
-                  "| emulator s | bare s | ratio (target ≤ 1.3) |", "|---|---|---|",
-                  f"| {s['emulator_s']} | {s['bare_s']} | {s['ratio']} |", ""]
+        lines += [
+            "## Start-up (process start to first healthy answer, median)",
+            "",
+            "| emulator s | bare s | ratio (target ≤ 1.3) |",
+            "|---|---|---|",
+            f"| {s['emulator_s']} | {s['bare_s']} | {s['ratio']} |",
+            "",
+        ]
     if "scale" in results:
         rows = results["scale"]
         first = rows[0]
-        lines += ["## Scale (N faxes in flight on the manual clock, driven to the end)", "",
-                  "Growth is relative to the smallest N: flat cost per fax means x1.0. The garbage "
-                  "collector's share is shown apart; it is what grows.", "",
-                  "| faxes | total s (target < 10 at 100k) | µs per fax | growth | of which GC µs | "
-                  "peak RSS MB (target < 300) | KB per fax | transitions |",
-                  "|---|---|---|---|---|---|---|---|"]
+        lines += [
+            "## Scale (N faxes in flight on the manual clock, driven to the end)",
+            "",
+            "Growth is relative to the smallest N: flat cost per fax means x1.0. The garbage "
+            "collector's share is shown apart; it is what grows.",
+            "",
+            "| faxes | total s (target < 10 at 100k) | µs per fax | growth | of which GC µs | "
+            "peak RSS MB (target < 300) | KB per fax | transitions |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
         for row in rows:
             gc_us = round(row["us_per_fax"] - row["us_per_fax_without_gc"], 1)
-            lines.append(f"| {row['faxes']} | {row['total_s']} | {row['us_per_fax']} | "
-                         f"x{row['us_per_fax'] / first['us_per_fax']:.2f} | {gc_us} | {row['peak_rss_mb']} | "
-                         f"{row['kb_per_fax']} | {row['transitions']} |")
+            lines.append(
+                f"| {row['faxes']} | {row['total_s']} | {row['us_per_fax']} | "
+                f"x{row['us_per_fax'] / first['us_per_fax']:.2f} | {gc_us} | {row['peak_rss_mb']} | "
+                f"{row['kb_per_fax']} | {row['transitions']} |"
+            )
         lines.append("")
     if "retention" in results:
         r = results["retention"]
-        lines += ["## Retention: many faxes through one emulator at flat memory", "",
-                  "| faxes | kept (--retain-faxes) | seconds | µs per fax | peak RSS MB after 10% | "
-                  "peak RSS MB at the end (target < 200) | documents expired |", "|---|---|---|---|---|---|---|",
-                  f"| {r['faxes']} | {r['retain_faxes']} | {r['seconds']} | {r['us_per_fax']} | "
-                  f"{r['peak_rss_mb_at_10pct']} | {r['peak_rss_mb']} | {r['documents_dropped']} |", ""]
+        lines += [
+            "## Retention: many faxes through one emulator at flat memory",
+            "",
+            "| faxes | kept (--retain-faxes) | seconds | µs per fax | peak RSS MB after 10% | "
+            "peak RSS MB at the end (target < 200) | documents expired |",
+            "|---|---|---|---|---|---|---|",
+            f"| {r['faxes']} | {r['retain_faxes']} | {r['seconds']} | {r['us_per_fax']} | "
+            f"{r['peak_rss_mb_at_10pct']} | {r['peak_rss_mb']} | {r['documents_dropped']} |",
+            "",
+        ]
     if "webhooks" in results:
         w = results["webhooks"]
-        lines += ["## Webhook delivery to a local receiver", "",
-                  "| deliveries | seconds | per second (target ≥ 3000) |",
-                  "|---|---|---|", f"| {w['deliveries']} | {w['seconds']} | {w['per_second']:.0f} |", ""]
+        lines += [
+            "## Webhook delivery to a local receiver",
+            "",
+            "| deliveries | seconds | per second (target ≥ 3000) |",
+            "|---|---|---|",
+            f"| {w['deliveries']} | {w['seconds']} | {w['per_second']:.0f} |",
+            "",
+        ]
     if "events" in results:
         e = results["events"]
         b, slow = e["browser"], e["slow"]
-        lines += ["## The event stream: fax changes reaching a browser", "",
-                  "| fax changes | read by the browser | per second (target ≥ 1000) | time vs nobody listening | "
-                  "coalesced | a non-reader's largest queue (limit) |", "|---|---|---|---|---|---|",
-                  f"| {b['changes']} | {b['read']} | {b['read_per_second']:.0f} | x{e['browser_time_ratio']:.2f} | "
-                  f"{b['coalesced']} | {slow['largest_queue']} ({slow['queue_limit']}) |", ""]
+        lines += [
+            "## The event stream: fax changes reaching a browser",
+            "",
+            "| fax changes | read by the browser | per second (target ≥ 1000) | time vs nobody listening | "
+            "coalesced | a non-reader's largest queue (limit) |",
+            "|---|---|---|---|---|---|",
+            f"| {b['changes']} | {b['read']} | {b['read_per_second']:.0f} | x{e['browser_time_ratio']:.2f} | "
+            f"{b['coalesced']} | {slow['largest_queue']} ({slow['queue_limit']}) |",
+            "",
+        ]
     if "pages" in results:
         p = results["pages"]
         idle, busy = p["status_idle"], p["status_while_rendering"]
-        lines += [f"## A {p['pages']}-page fax rendered as printed (worker pool), and a status read meanwhile", "",
-                  "| ms per page | pdfium alone, ms per page | ratio | status p50/p99 ms idle "
-                  "| status p50/p99 ms while rendering (target p99 < 50) |",
-                  "|---|---|---|---|---|",
-                  f"| {p['ms_per_page']} | {p['floor_ms_per_page']} | {p['ratio_to_floor']} | "
-                  f"{idle['p50_ms']} / {idle['p99_ms']} | {busy['p50_ms']} / {busy['p99_ms']} |", ""]
+        lines += [
+            f"## A {p['pages']}-page fax rendered as printed (worker pool), and a status read meanwhile",
+            "",
+            "| ms per page | pdfium alone, ms per page | ratio | status p50/p99 ms idle "
+            "| status p50/p99 ms while rendering (target p99 < 50) |",
+            "|---|---|---|---|---|",
+            f"| {p['ms_per_page']} | {p['floor_ms_per_page']} | {p['ratio_to_floor']} | "
+            f"{idle['p50_ms']} / {idle['p99_ms']} | {busy['p50_ms']} / {busy['p99_ms']} |",
+            "",
+        ]
     return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", help=f"comma-separated parts of {','.join(PARTS)} (default: all; "
-                                       "instructions only if valgrind is installed)")
+    parser.add_argument(
+        "--only",
+        help=f"comma-separated parts of {','.join(PARTS)} (default: all; instructions only if valgrind is installed)",
+    )
     parser.add_argument("--duration", type=float, default=4, help="seconds of load per run")
     parser.add_argument("--rounds", type=int, default=5, help="alternating runs of each server per hot read")
     parser.add_argument("--vendors", default=",".join(HOT_READS), help="hot reads to measure")
@@ -517,8 +678,12 @@ def main() -> None:
     parser.add_argument("--send-rounds", type=int, default=3, help="alternating runs of each server per send")
     parser.add_argument("--send-connections", type=int, default=16)
     parser.add_argument("--scale", default="1000,10000,100000")
-    parser.add_argument("--retention", default="1000000,10000", metavar="N,KEPT",
-                        help="faxes sent and --retain-faxes of the retention part")
+    parser.add_argument(
+        "--retention",
+        default="1000000,10000",
+        metavar="N,KEPT",
+        help="faxes sent and --retain-faxes of the retention part",
+    )
     parser.add_argument("--startup-runs", type=int, default=7)
     parser.add_argument("--webhooks", type=int, default=5000)
     parser.add_argument("--events", type=int, default=2000, help="faxes whose changes the events part streams")
@@ -532,15 +697,20 @@ def main() -> None:
     parts = set(args.only.split(",")) if args.only else set(PARTS)
     if parts - set(PARTS):
         parser.error(f"unknown part(s) {','.join(sorted(parts - set(PARTS)))}; parts: {','.join(PARTS)}")
-    results: dict[str, Any] = {"when": time.strftime("%Y-%m-%d %H:%M"), "machine": f"{os.cpu_count()} cores",
-                               "loop": "uvloop" if args.uvloop else "asyncio", "targets": TARGETS}
+    results: dict[str, Any] = {
+        "when": time.strftime("%Y-%m-%d %H:%M"),
+        "machine": f"{os.cpu_count()} cores",
+        "loop": "uvloop" if args.uvloop else "asyncio",
+        "targets": TARGETS,
+    }
     if "throughput" in parts:
         print("throughput:", flush=True)
         results["throughput"] = throughput(args.duration, args.connections, args.rounds, args.vendors.split(","))
     if "sends" in parts:
         print("sends:", flush=True)
-        results["sends"] = sends(args.duration, args.send_connections, args.send_rounds,
-                                 [v for v in args.vendors.split(",") if v in SENDS])
+        results["sends"] = sends(
+            args.duration, args.send_connections, args.send_rounds, [v for v in args.vendors.split(",") if v in SENDS]
+        )
     if "cpu" in parts:
         print("server CPU per request:", flush=True)
         results["cpu"] = cpu(args.vendors.split(","))
@@ -568,8 +738,10 @@ def main() -> None:
             print(f"instructions per request (valgrind, {args.jobs} runs at a time):", flush=True)
             results["instructions"] = icount.measure(args.vendors.split(","), jobs=args.jobs, launch=LAUNCH)
         else:
-            print("instructions per request: skipped, valgrind is not installed "
-                  "(apt-get install valgrind on Debian)", flush=True)
+            print(
+                "instructions per request: skipped, valgrind is not installed (apt-get install valgrind on Debian)",
+                flush=True,
+            )
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "latest.json").write_text(json.dumps(results, indent=2))

@@ -49,10 +49,20 @@ async def measure(count: int) -> dict[str, float]:
     gc.callbacks.append(collector)
     started = time.perf_counter()
     for n in range(count):
-        runtime.submit(Fax(
-            id=runtime.ids.uuid4(), vendor="callerip", tenant="bench", direction="outbound",
-            to=f"212{n % 10_000_000:07d}", sender="bench", status="", created_at=runtime.now(), pages=2,
-        ), None)  # no request: no scenario gate
+        runtime.submit(
+            Fax(
+                id=runtime.ids.uuid4(),
+                vendor="callerip",
+                tenant="bench",
+                direction="outbound",
+                to=f"212{n % 10_000_000:07d}",
+                sender="bench",
+                status="",
+                created_at=runtime.now(),
+                pages=2,
+            ),
+            None,
+        )  # no request: no scenario gate
     submitted = time.perf_counter()
     await runtime.scheduler.run_until_idle()
     finished = time.perf_counter()

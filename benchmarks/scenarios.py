@@ -57,8 +57,10 @@ def at_the_limits() -> str:
 
 def schema_errors() -> str:
     """A document that fails the schema everywhere, in nested forms (anyOf in anyOf), to its size limit."""
-    rule = ("  - {match: {nth: {from: a, to: b}, attempt: [a, b, c], tenant: [1, 2, 3], to: [{regex: 1}, {x: 2}]}, "
-            "outcome: [x, y], fault: {latency: [a, b]}}\n")
+    rule = (
+        "  - {match: {nth: {from: a, to: b}, attempt: [a, b, c], tenant: [1, 2, 3], to: [{regex: 1}, {x: 2}]}, "
+        "outcome: [x, y], fault: {latency: [a, b]}}\n"
+    )
     return "rules:\n" + rule * min(LIMITS.rules, (LIMITS.bytes - 100) // len(rule))
 
 

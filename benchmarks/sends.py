@@ -44,8 +44,9 @@ def multipart(parts: list[tuple[str, str | None, str | None, bytes]], subtype: s
 
 async def callerip(session: aiohttp.ClientSession, base: str, document: Document) -> list[Request]:
     _, filename, ctype, data = document
-    body, content_type = multipart([("token", None, None, b"bench"), ("number", None, None, b"2125550100"),
-                                    ("file", filename, ctype, data)])
+    body, content_type = multipart(
+        [("token", None, None, b"bench"), ("number", None, None, b"2125550100"), ("file", filename, ctype, data)]
+    )
     return [("POST", f"{base}/api/fax/send", {"Content-Type": content_type}, body)]
 
 
@@ -55,8 +56,12 @@ async def faxplus(session: aiohttp.ClientSession, base: str, document: Document)
     auth = {"Authorization": "Bearer alohi_pat_bench"}
     api = f"{base}/v3/accounts/self"
     body, content_type = multipart([("fax_file", filename, ctype, data)])
-    upload = ("POST", f"{api}/files?format={'tiff' if 'tiff' in ctype else 'pdf'}",
-              {**auth, "Content-Type": content_type}, body)
+    upload = (
+        "POST",
+        f"{api}/files?format={'tiff' if 'tiff' in ctype else 'pdf'}",
+        {**auth, "Content-Type": content_type},
+        body,
+    )
     async with session.post(upload[1], data=body, headers=upload[2]) as response:
         path = (await response.json())["path"]
     async with session.get(f"{api}/numbers", headers=auth) as response:
@@ -69,8 +74,9 @@ async def imagicle(session: aiohttp.ClientSession, base: str, document: Document
     _, filename, ctype, data = document
     auth = {"Authorization": "Basic " + base64.b64encode(b"bench:secret").decode()}
     envelope = json.dumps({"subject": "bench", "recipients": [{"faxNumber": "2125550100"}]}).encode()
-    body, content_type = multipart([("jsondata", None, "application/json", envelope),
-                                    ("attachment0", filename, ctype, data)])
+    body, content_type = multipart(
+        [("jsondata", None, "application/json", envelope), ("attachment0", filename, ctype, data)]
+    )
     return [("POST", f"{base}/fw/Apps/StoneFax/WebAPI/Faxes/Outbound", {**auth, "Content-Type": content_type}, body)]
 
 
@@ -78,12 +84,14 @@ async def kazoo(session: aiohttp.ClientSession, base: str, document: Document) -
     """A job whose body is multipart/mixed: the JSON envelope, then the document (kazoo.md §7.4)."""
     _, filename, ctype, data = document
     credentials = hashlib.md5(b"bench:secret").hexdigest()
-    async with session.put(f"{base}/v2/user_auth",
-                           json={"data": {"credentials": credentials, "account_name": "bench"}}) as response:
+    async with session.put(
+        f"{base}/v2/user_auth", json={"data": {"credentials": credentials, "account_name": "bench"}}
+    ) as response:
         login = await response.json()
     envelope = json.dumps({"data": {"from_number": "+14155550100", "to_number": "+12125550100"}}).encode()
-    body, content_type = multipart([("json", None, "application/json", envelope), ("file", filename, ctype, data)],
-                                   subtype="mixed")
+    body, content_type = multipart(
+        [("json", None, "application/json", envelope), ("file", filename, ctype, data)], subtype="mixed"
+    )
     api = f"{base}/v2/accounts/{login['data']['account_id']}/faxes/outgoing"
     return [("PUT", api, {"X-Auth-Token": login["auth_token"], "Content-Type": content_type}, body)]
 

@@ -20,12 +20,14 @@ COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728")
 def _frame(title: str, y_label: str, y_max: float) -> list[str]:
     """The SVG start, title, and the y axis from 0 to ``y_max`` with its gridlines."""
     ticks = _ticks(y_max)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
-             f'font-family="sans-serif" font-size="12">',
-             f'<rect width="{WIDTH}" height="{HEIGHT}" fill="white"/>',
-             f'<text x="{WIDTH / 2}" y="22" text-anchor="middle" font-size="14">{escape(title)}</text>',
-             f'<text x="14" y="{TOP + _plot_height() / 2}" text-anchor="middle" '
-             f'transform="rotate(-90 14 {TOP + _plot_height() / 2})">{escape(y_label)}</text>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
+        f'font-family="sans-serif" font-size="12">',
+        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="white"/>',
+        f'<text x="{WIDTH / 2}" y="22" text-anchor="middle" font-size="14">{escape(title)}</text>',
+        f'<text x="14" y="{TOP + _plot_height() / 2}" text-anchor="middle" '
+        f'transform="rotate(-90 14 {TOP + _plot_height() / 2})">{escape(y_label)}</text>',
+    ]
     for step in range(ticks + 1):
         value = y_max * step / ticks
         y = _y(value, y_max)
@@ -77,14 +79,15 @@ def _legend(names: Sequence[str], target: float | None = None) -> list[str]:
         parts.append(f'<text x="{x + 16}" y="{HEIGHT - 8}">{escape(name)}</text>')
     if target is not None:
         x = LEFT + len(names) * 150
-        parts.append(f'<line x1="{x}" x2="{x + 24}" y1="{HEIGHT - 12}" y2="{HEIGHT - 12}" stroke="black" '
-                     f'stroke-dasharray="6 4"/>')
+        parts.append(
+            f'<line x1="{x}" x2="{x + 24}" y1="{HEIGHT - 12}" y2="{HEIGHT - 12}" stroke="black" '
+            f'stroke-dasharray="6 4"/>'
+        )
         parts.append(f'<text x="{x + 28}" y="{HEIGHT - 8}">target {target:g}</text>')
     return parts
 
 
-def lines(title: str, x_label: str, y_label: str, xs: Sequence[float],
-          series: Mapping[str, Sequence[float]]) -> str:
+def lines(title: str, x_label: str, y_label: str, xs: Sequence[float], series: Mapping[str, Sequence[float]]) -> str:
     """Each series as a line with points over ``xs`` (positive, drawn on a log scale)."""
     y_max = _nice_max(max(max(ys) for ys in series.values()))
     low, high = math.log10(min(xs)), math.log10(max(xs))
@@ -95,22 +98,28 @@ def lines(title: str, x_label: str, y_label: str, xs: Sequence[float],
 
     parts = _frame(title, y_label, y_max)
     for value in xs:
-        parts.append(f'<text x="{x_of(value):.1f}" y="{TOP + _plot_height() + 16}" '
-                     f'text-anchor="middle">{value:,.0f}</text>')
-    parts.append(f'<text x="{LEFT + _plot_width() / 2}" y="{TOP + _plot_height() + 32}" '
-                 f'text-anchor="middle">{escape(x_label)}</text>')
+        parts.append(
+            f'<text x="{x_of(value):.1f}" y="{TOP + _plot_height() + 16}" text-anchor="middle">{value:,.0f}</text>'
+        )
+    parts.append(
+        f'<text x="{LEFT + _plot_width() / 2}" y="{TOP + _plot_height() + 32}" '
+        f'text-anchor="middle">{escape(x_label)}</text>'
+    )
     for index, ys in enumerate(series.values()):
         colour = COLOURS[index % len(COLOURS)]
         points = " ".join(f"{x_of(x):.1f},{_y(y, y_max):.1f}" for x, y in zip(xs, ys, strict=True))
         parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{points}"/>')
-        parts += [f'<circle cx="{x_of(x):.1f}" cy="{_y(y, y_max):.1f}" r="3" fill="{colour}"/>'
-                  for x, y in zip(xs, ys, strict=True)]
+        parts += [
+            f'<circle cx="{x_of(x):.1f}" cy="{_y(y, y_max):.1f}" r="3" fill="{colour}"/>'
+            for x, y in zip(xs, ys, strict=True)
+        ]
     parts += _legend(list(series))
     return "\n".join([*parts, "</svg>"]) + "\n"
 
 
-def bars(title: str, y_label: str, groups: Sequence[str], series: Mapping[str, Sequence[float]],
-         target: float | None = None) -> str:
+def bars(
+    title: str, y_label: str, groups: Sequence[str], series: Mapping[str, Sequence[float]], target: float | None = None
+) -> str:
     """Grouped bars, one group per name in ``groups``, one bar per series; ``target`` as a
     dashed line."""
     y_max = _nice_max(max([*(max(ys) for ys in series.values()), target or 0.0]) * 1.02)
@@ -122,15 +131,21 @@ def bars(title: str, y_label: str, groups: Sequence[str], series: Mapping[str, S
         for group, value in enumerate(ys):
             x = LEFT + group * group_width + group_width * 0.1 + index * bar_width
             y = _y(value, y_max)
-            parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_width - 2:.1f}" '
-                         f'height="{TOP + _plot_height() - y:.1f}" fill="{colour}"><title>{escape(name)}: '
-                         f'{value:g}</title></rect>')
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_width - 2:.1f}" '
+                f'height="{TOP + _plot_height() - y:.1f}" fill="{colour}"><title>{escape(name)}: '
+                f"{value:g}</title></rect>"
+            )
     for group, name in enumerate(groups):
-        parts.append(f'<text x="{LEFT + (group + 0.5) * group_width:.1f}" y="{TOP + _plot_height() + 16}" '
-                     f'text-anchor="middle">{escape(name)}</text>')
+        parts.append(
+            f'<text x="{LEFT + (group + 0.5) * group_width:.1f}" y="{TOP + _plot_height() + 16}" '
+            f'text-anchor="middle">{escape(name)}</text>'
+        )
     if target is not None:
         y = _y(target, y_max)
-        parts.append(f'<line class="target" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '
-                     f'stroke="black" stroke-dasharray="6 4"/>')
+        parts.append(
+            f'<line class="target" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '
+            f'stroke="black" stroke-dasharray="6 4"/>'
+        )
     parts += _legend(list(series), target)
     return "\n".join([*parts, "</svg>"]) + "\n"

@@ -1,7 +1,7 @@
 """Run a script or module on uvloop's event loop (for the --uvloop comparison).
 
-    python benchmarks/with_uvloop.py -m emulator serve ...
-    python benchmarks/with_uvloop.py benchmarks/bare_app.py --port 0
+python benchmarks/with_uvloop.py -m emulator serve ...
+python benchmarks/with_uvloop.py benchmarks/bare_app.py --port 0
 """
 
 from __future__ import annotations

@@ -67,19 +67,27 @@ def build_app(config: Config | None = None, vendors: Iterable[Vendor] | None = N
     folded: list[tuple[str, Any]] = []  # (path template, route) of the vendors whose paths match in any case
     for vendor in runtime.vendors.values():
         for method, path, handler, name in vendor.routes:
-            route = app.router.add_route(method, vendor.prefix + path,
-                                         pipeline.vendor_route(runtime, vendor, name, handler))
+            route = app.router.add_route(
+                method, vendor.prefix + path, pipeline.vendor_route(runtime, vendor, name, handler)
+            )
             if vendor.case_insensitive_paths:
                 folded.append((vendor.prefix + path, route))
-        owners.append((_under(vendor.prefix, vendor.case_insensitive_paths),
-                       pipeline.vendor_route(runtime, vendor, None, pipeline.unrouted)))
+        owners.append(
+            (
+                _under(vendor.prefix, vendor.case_insensitive_paths),
+                pipeline.vendor_route(runtime, vendor, None, pipeline.unrouted),
+            )
+        )
     for method, path, handler, _ in control.ROUTES:
         app.router.add_route(method, CONTROL_PREFIX + path, pipeline.rendering(control.render, handler))
     owners.append((_under(CONTROL_PREFIX), pipeline.rendering(control.render, pipeline.unrouted)))
     for method, path, serve_ui in ui.routes():
         app.router.add_route(method, path, serve_ui)
-    Routing(memory=RouteMemory(), caseless=CaselessRoutes(folded) if folded else None,
-            owners=PrefixOwners(owners, stray=pipeline.stray_route(runtime))).install(app.router)
+    Routing(
+        memory=RouteMemory(),
+        caseless=CaselessRoutes(folded) if folded else None,
+        owners=PrefixOwners(owners, stray=pipeline.stray_route(runtime)),
+    ).install(app.router)
     return app
 
 

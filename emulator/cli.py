@@ -42,49 +42,114 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve every vendor's API and the control API")
     serve.add_argument("--host", default=DEFAULT_HOST, help="address to listen on (default %(default)s)")
     serve.add_argument("--port", type=int, default=DEFAULT_PORT, help="port; 0 picks a free one (default %(default)s)")
-    serve.add_argument("--clock", choices=("real", "manual"), default=None,
-                       help="real: time passes (see --speed); manual: only POST /_emulator/clock/advance moves it "
-                            "(default: the scenario's clock.mode, else real)")
-    serve.add_argument("--speed", type=float, default=None,
-                       help="real clock only: emulated seconds per second, e.g. 60 (default: the scenario's "
-                            "clock.speed, else 1)")
-    serve.add_argument("--start-time", type=_start_time, default=None,
-                       help="manual clock only: ISO 8601 time the clock starts at (default: now)")
-    serve.add_argument("--seed", type=int, default=None,
-                       help="make ids and random choices reproducible (default: the scenario's seed)")
-    serve.add_argument("--scenario", action="append", default=[], metavar="FILE",
-                       help="YAML scenario to load, or builtin:NAME (repeatable; files compose in order)")
-    serve.add_argument("--journal-size", type=int, default=DEFAULT_SIZE,
-                       help="requests kept in the request log (default %(default)s)")
-    serve.add_argument("--max-upload-mb", type=float, default=DEFAULT_MAX_UPLOAD / 1024 / 1024,
-                       help="largest accepted document, in MiB (default %(default)s)")
-    serve.add_argument("--retain-faxes", type=int, default=DEFAULT_MAX_FAXES, metavar="N",
-                       help="faxes kept; beyond, the oldest ended ones are forgotten (default %(default)s)")
-    serve.add_argument("--retain-documents-mb", type=float, default=DEFAULT_MAX_DOCUMENT_BYTES / 1024 / 1024,
-                       metavar="M", help="MiB of ended faxes' documents kept; beyond, the oldest ended faxes' "
-                                         "documents expire (default %(default)s)")
-    serve.add_argument("--allow-fetch", action="append", default=[], metavar="HOST",
-                       help="host (besides loopback) that document URLs may be fetched from (repeatable)")
-    serve.add_argument("--webhook-hosts", action="append", default=[], type=_hosts, metavar="HOST[,HOST...]",
-                       help="the only hosts webhooks may be sent to (repeatable; default: any host); a delivery to "
-                            "another is refused and logged with why")
-    serve.add_argument("--webhook-log-size", type=int, default=DEFAULT_SIZE,
-                       help="deliveries kept in the webhook delivery log (default %(default)s)")
-    serve.add_argument("--webhook-max-pending", type=int, default=DEFAULT_MAX_PENDING,
-                       help="webhook deliveries not yet settled, at most; beyond, new ones are refused "
-                            "(default %(default)s)")
-    serve.add_argument("--advance-wait", type=float, default=DEFAULT_WAIT, metavar="SECONDS",
-                       help="wall seconds clock/advance waits for one webhook attempt in flight (default %(default)s)")
+    serve.add_argument(
+        "--clock",
+        choices=("real", "manual"),
+        default=None,
+        help="real: time passes (see --speed); manual: only POST /_emulator/clock/advance moves it "
+        "(default: the scenario's clock.mode, else real)",
+    )
+    serve.add_argument(
+        "--speed",
+        type=float,
+        default=None,
+        help="real clock only: emulated seconds per second, e.g. 60 (default: the scenario's clock.speed, else 1)",
+    )
+    serve.add_argument(
+        "--start-time",
+        type=_start_time,
+        default=None,
+        help="manual clock only: ISO 8601 time the clock starts at (default: now)",
+    )
+    serve.add_argument(
+        "--seed", type=int, default=None, help="make ids and random choices reproducible (default: the scenario's seed)"
+    )
+    serve.add_argument(
+        "--scenario",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="YAML scenario to load, or builtin:NAME (repeatable; files compose in order)",
+    )
+    serve.add_argument(
+        "--journal-size", type=int, default=DEFAULT_SIZE, help="requests kept in the request log (default %(default)s)"
+    )
+    serve.add_argument(
+        "--max-upload-mb",
+        type=float,
+        default=DEFAULT_MAX_UPLOAD / 1024 / 1024,
+        help="largest accepted document, in MiB (default %(default)s)",
+    )
+    serve.add_argument(
+        "--retain-faxes",
+        type=int,
+        default=DEFAULT_MAX_FAXES,
+        metavar="N",
+        help="faxes kept; beyond, the oldest ended ones are forgotten (default %(default)s)",
+    )
+    serve.add_argument(
+        "--retain-documents-mb",
+        type=float,
+        default=DEFAULT_MAX_DOCUMENT_BYTES / 1024 / 1024,
+        metavar="M",
+        help="MiB of ended faxes' documents kept; beyond, the oldest ended faxes' "
+        "documents expire (default %(default)s)",
+    )
+    serve.add_argument(
+        "--allow-fetch",
+        action="append",
+        default=[],
+        metavar="HOST",
+        help="host (besides loopback) that document URLs may be fetched from (repeatable)",
+    )
+    serve.add_argument(
+        "--webhook-hosts",
+        action="append",
+        default=[],
+        type=_hosts,
+        metavar="HOST[,HOST...]",
+        help="the only hosts webhooks may be sent to (repeatable; default: any host); a delivery to "
+        "another is refused and logged with why",
+    )
+    serve.add_argument(
+        "--webhook-log-size",
+        type=int,
+        default=DEFAULT_SIZE,
+        help="deliveries kept in the webhook delivery log (default %(default)s)",
+    )
+    serve.add_argument(
+        "--webhook-max-pending",
+        type=int,
+        default=DEFAULT_MAX_PENDING,
+        help="webhook deliveries not yet settled, at most; beyond, new ones are refused (default %(default)s)",
+    )
+    serve.add_argument(
+        "--advance-wait",
+        type=float,
+        default=DEFAULT_WAIT,
+        metavar="SECONDS",
+        help="wall seconds clock/advance waits for one webhook attempt in flight (default %(default)s)",
+    )
     serve.add_argument("--strict", action="store_true", help="validate the emulator's own responses and webhooks")
     serve.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"))
-    serve.add_argument("--log-format", choices=("text", "json"), default="text",
-                       help="what serve prints for each request, violation and failed webhook: a line of text, "
-                            "or one JSON object per line (default %(default)s)")
-    serve.add_argument("--quiet", action="store_true",
-                       help="print nothing per request, violation or failed webhook (only the start-up lines)")
-    serve.add_argument("--loop", choices=("asyncio", "uvloop"), default="asyncio",
-                       help="event loop; uvloop is an optional extra: pip install 'fax-emulator[uvloop]' "
-                            "(default %(default)s)")
+    serve.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        default="text",
+        help="what serve prints for each request, violation and failed webhook: a line of text, "
+        "or one JSON object per line (default %(default)s)",
+    )
+    serve.add_argument(
+        "--quiet",
+        action="store_true",
+        help="print nothing per request, violation or failed webhook (only the start-up lines)",
+    )
+    serve.add_argument(
+        "--loop",
+        choices=("asyncio", "uvloop"),
+        default="asyncio",
+        help="event loop; uvloop is an optional extra: pip install 'fax-emulator[uvloop]' (default %(default)s)",
+    )
     validate = commands.add_parser("validate", help="check scenario files; exit 1 with every problem found")
     validate.add_argument("files", nargs="+", metavar="FILE", help="scenario files (YAML or JSON), or builtin:NAME")
     commands.add_parser("scenarios", help="list the ready-made scenarios (use one with builtin:NAME)")
@@ -93,19 +158,29 @@ def _parser() -> argparse.ArgumentParser:
     sample.add_argument("--pages", type=int, default=2, help="how many pages, 1 to 100 (default %(default)s)")
     run = commands.add_parser("run", help="run each scenario's steps on a fresh emulator with the manual clock")
     run.add_argument("files", nargs="+", metavar="FILE", help="scenario files, or builtin:NAME")
-    run.add_argument("--compose", action="store_true",
-                     help="compose the files in order into one scenario, run on one emulator "
-                          "(default: each file on its own)")
-    run.add_argument("--strict", action="store_true",
-                     help="also fail if the emulator's own responses or webhooks break the vendors' contracts")
+    run.add_argument(
+        "--compose",
+        action="store_true",
+        help="compose the files in order into one scenario, run on one emulator (default: each file on its own)",
+    )
+    run.add_argument(
+        "--strict",
+        action="store_true",
+        help="also fail if the emulator's own responses or webhooks break the vendors' contracts",
+    )
     cover = commands.add_parser("coverage", help="print what a running emulator's users never exercised")
     cover.add_argument("url", nargs="?", default="http://127.0.0.1:8329", help="the emulator (default %(default)s)")
-    cover.add_argument("--format", default="table", choices=("table", "markdown", "json"),
-                       help="table (default), markdown (e.g. a CI job summary) or json")
+    cover.add_argument(
+        "--format",
+        default="table",
+        choices=("table", "markdown", "json"),
+        help="table (default), markdown (e.g. a CI job summary) or json",
+    )
     cover.add_argument("--vendor", help="only this vendor")
     cover.add_argument("--tenant", help="only this tenant's")
-    cover.add_argument("--fail-under", type=float, metavar="PERCENT",
-                       help="exit 1 if the overall percentage is below PERCENT")
+    cover.add_argument(
+        "--fail-under", type=float, metavar="PERCENT", help="exit 1 if the overall percentage is below PERCENT"
+    )
     for sub in (validate, run):
         sub.add_argument("--log-level", default="warning", choices=("debug", "info", "warning", "error"))
     return parser
@@ -129,16 +204,25 @@ def _config(args: argparse.Namespace) -> Config:
     if args.start_time is not None and mode != "manual":
         raise ValueError("--start-time applies to the manual clock only")
     return Config(
-        host=args.host, port=args.port, clock=mode, speed=speed, start_time=start,
-        seed=args.seed if args.seed is not None else seed, scenarios=tuple(args.scenario),
+        host=args.host,
+        port=args.port,
+        clock=mode,
+        speed=speed,
+        start_time=start,
+        seed=args.seed if args.seed is not None else seed,
+        scenarios=tuple(args.scenario),
         journal_size=args.journal_size,
         max_upload_bytes=int(args.max_upload_mb * 1024 * 1024),
-        retain_faxes=args.retain_faxes, retain_document_bytes=int(args.retain_documents_mb * 1024 * 1024),
+        retain_faxes=args.retain_faxes,
+        retain_document_bytes=int(args.retain_documents_mb * 1024 * 1024),
         fetch_allow=tuple(args.allow_fetch),
         webhook_hosts=tuple(host for hosts in args.webhook_hosts for host in hosts),
-        webhook_log_size=args.webhook_log_size, webhook_max_pending=args.webhook_max_pending,
+        webhook_log_size=args.webhook_log_size,
+        webhook_max_pending=args.webhook_max_pending,
         advance_wait=args.advance_wait,
-        strict=args.strict, log_level=args.log_level, console=None if args.quiet else args.log_format,
+        strict=args.strict,
+        log_level=args.log_level,
+        console=None if args.quiet else args.log_format,
     )
 
 
@@ -249,8 +333,9 @@ def _coverage(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=getattr(args, "log_level", "info").upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=getattr(args, "log_level", "info").upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     if args.command == "validate":
         return _validate(args.files)
     if args.command == "scenarios":

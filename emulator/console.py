@@ -39,8 +39,11 @@ def shown(event: Event) -> bool:
     if event.type != "webhook":
         return True
     data = event.data
-    return data["outcome"] in ("failed", "dropped", "refused") or data["error"] is not None or (
-        data["outcome"] == "pending" and data["status"] is not None)
+    return (
+        data["outcome"] in ("failed", "dropped", "refused")
+        or data["error"] is not None
+        or (data["outcome"] == "pending" and data["status"] is not None)
+    )
 
 
 def text_line(event: Event, now: float) -> str:
@@ -49,8 +52,10 @@ def text_line(event: Event, now: float) -> str:
     if event.type == "request":
         operation = " ".join(str(part) for part in (data["vendor"], data["operation"]) if part) or "-"
         tenant = data["tenant"] or "-"
-        return (f"{_time(data['time'])} {data['method']} {data['path']} {data['status']} {operation} "
-                f"tenant={tenant} {data['duration_ms']:.1f}ms")
+        return (
+            f"{_time(data['time'])} {data['method']} {data['path']} {data['status']} {operation} "
+            f"tenant={tenant} {data['duration_ms']:.1f}ms"
+        )
     if event.type == "violation":
         request = f" ({data['method']} {data['path']} -> {data['status']})" if data.get("method") else ""
         where = " ".join(str(data[k]) for k in ("vendor", "operation", "kind", "severity") if data.get(k))
@@ -64,8 +69,10 @@ def text_line(event: Event, now: float) -> str:
         if data["next_retry"] is not None:
             fate = f"retry at {_time(data['next_retry'])}"
         fax = f" fax {data['fax_id']}" if data["fax_id"] else ""
-        return (f"{_time(now)} WEBHOOK FAILED {data['vendor']} {data['event']}{fax} -> {data['target']} "
-                f"attempt {data['attempt']}: {answer}; {fate}")
+        return (
+            f"{_time(now)} WEBHOOK FAILED {data['vendor']} {data['event']}{fax} -> {data['target']} "
+            f"attempt {data['attempt']}: {answer}; {fate}"
+        )
     if event.type == "dropped":
         return f"{_time(now)} ... {data['lost']} events not shown (the output could not keep up)"
     return f"{_time(now)} {event.type} {orjson.dumps(data).decode()}"
@@ -108,13 +115,12 @@ def context(log_format: str, out: TextIO | None = None) -> Callable[[web.Applica
 
     async def printing(app: web.Application) -> AsyncIterator[None]:
         runtime = app[keys.RUNTIME]
-        task = asyncio.create_task(print_events(runtime.events, runtime.now, log_format, out or sys.stdout),
-                                   name="fax-emulator console")
+        task = asyncio.create_task(
+            print_events(runtime.events, runtime.now, log_format, out or sys.stdout), name="fax-emulator console"
+        )
         yield
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
 
     return printing
-
-

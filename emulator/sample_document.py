@@ -30,12 +30,18 @@ def sample_pdf(pages: int = 2) -> bytes:
     if not 1 <= pages <= MAX_PAGES:
         raise ValueError(f"a sample document has 1 to {MAX_PAGES} pages, not {pages}")
     writer = PdfWriter()
-    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
-                             NameObject("/BaseFont"): NameObject("/Helvetica")})
+    font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+        }
+    )
     for number in range(1, pages + 1):
         page = writer.add_blank_page(*LETTER)
         page[NameObject("/Resources")] = DictionaryObject(
-            {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})})
+            {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})}
+        )
         lines = [f"Sample fax - page {number} of {pages}", "", *(_BODY if number == 1 else [])]
         page.replace_contents(_text(writer, lines))
     out = io.BytesIO()
@@ -47,7 +53,9 @@ def _text(writer: PdfWriter, lines: list[str]) -> ContentStream:
     """Operations that write ``lines`` from the top left, 16 points apart."""
     content = ContentStream(None, writer)
     operations: list[tuple[list[object], bytes]] = [
-        ([], b"BT"), ([NameObject("/F1"), FloatObject(14)], b"Tf"), ([FloatObject(16)], b"TL"),
+        ([], b"BT"),
+        ([NameObject("/F1"), FloatObject(14)], b"Tf"),
+        ([FloatObject(16)], b"TL"),
         ([FloatObject(72), FloatObject(720)], b"Td"),
     ]
     for line in lines:

@@ -42,10 +42,15 @@ def make_client(aiohttp_client: Any, request: pytest.FixtureRequest) -> Iterator
     yield make
     if request.node.get_closest_marker("breaks_own_contract"):
         return
-    own = [v for client in started for v in runtime_of(client).journal.violations
-           if v.get("kind") in ("response", "webhook")]
+    own = [
+        v
+        for client in started
+        for v in runtime_of(client).journal.violations
+        if v.get("kind") in ("response", "webhook")
+    ]
     assert not own, "the emulator broke its own contract:\n" + "\n".join(
-        f"  {v['vendor']} {v['operation']} {v['kind']} {v['location']}: {v['message']}" for v in own)
+        f"  {v['vendor']} {v['operation']} {v['kind']} {v['location']}: {v['message']}" for v in own
+    )
 
 
 @pytest.fixture
@@ -81,8 +86,12 @@ async def receiver(aiohttp_server: Any) -> Receiver:
     async def handle(request: web.Request) -> web.Response:
         body = await request.read()
         entry: dict[str, Any] = {
-            "method": request.method, "path": request.path, "query": dict(request.query),
-            "headers": dict(request.headers), "body": body, "json": None,
+            "method": request.method,
+            "path": request.path,
+            "query": dict(request.query),
+            "headers": dict(request.headers),
+            "body": body,
+            "json": None,
         }
         if request.content_type == "application/json":
             entry["json"] = await request.json()

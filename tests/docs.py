@@ -26,10 +26,12 @@ def section(text: str, heading: str) -> str:
 
 def blocks(text: str, language: str) -> list[str]:
     """The fenced code blocks of ``language`` in ``text``, in order (indented fences too)."""
-    return [textwrap_dedent(body, indent) for indent, body in
-            re.findall(rf"^( *)```{language}\n(.*?)^\1```$", text, re.MULTILINE | re.DOTALL)]
+    return [
+        textwrap_dedent(body, indent)
+        for indent, body in re.findall(rf"^( *)```{language}\n(.*?)^\1```$", text, re.MULTILINE | re.DOTALL)
+    ]
 
 
 def textwrap_dedent(body: str, indent: str) -> str:
     """A block's lines without the fence's own indentation."""
-    return "".join(line[len(indent):] if line.startswith(indent) else line for line in body.splitlines(True))
+    return "".join(line[len(indent) :] if line.startswith(indent) else line for line in body.splitlines(True))

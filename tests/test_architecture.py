@@ -36,8 +36,11 @@ def test_every_vendor_registers_routes_a_machine_and_an_error_renderer():
 def test_no_ambient_request_state():
     """What a request learns travels on its ``Exchange`` (the caller, the scenario gate),
     never through a context variable that code far away reads implicitly."""
-    offenders = [str(path) for path in Path(emulator.core.__file__).parent.parent.rglob("*.py")
-                 if "contextvars" in path.read_text()]
+    offenders = [
+        str(path)
+        for path in Path(emulator.core.__file__).parent.parent.rglob("*.py")
+        if "contextvars" in path.read_text()
+    ]
     assert offenders == []
 
 
@@ -61,13 +64,17 @@ def _imports(path: Path, module: str, known: set[str]) -> set[str]:
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
-                parts = package.split(".")[:len(package.split(".")) - node.level + 1]
+                parts = package.split(".")[: len(package.split(".")) - node.level + 1]
                 base = ".".join([*parts, base] if base else parts)
             if base.startswith("emulator"):
                 found.update(f"{base}.{a.name}" if f"{base}.{a.name}" in known else nearest(base) for a in node.names)
         elif isinstance(node, (ast.If, ast.Try)):
-            pending += [*node.body, *node.orelse, *(n for h in getattr(node, "handlers", ()) for n in h.body),
-                        *getattr(node, "finalbody", ())]
+            pending += [
+                *node.body,
+                *node.orelse,
+                *(n for h in getattr(node, "handlers", ()) for n in h.body),
+                *getattr(node, "finalbody", ()),
+            ]
     return {name for name in found if name is not None and name != module}
 
 
@@ -85,7 +92,7 @@ def test_no_import_cycles_even_under_type_checking():
         state[module] = 1
         for imported in sorted(graph[module]):
             if state.get(imported) == 1:
-                cycles.append([*trail[trail.index(imported):], imported])
+                cycles.append([*trail[trail.index(imported) :], imported])
             elif imported not in state:
                 visit(imported, [*trail, imported])
         state[module] = 2

@@ -18,7 +18,10 @@ def test_serve_on_port_zero_prints_the_real_port_answers_health_and_stops_on_sig
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
         [sys.executable, "-m", "emulator", "serve", "--port", "0", "--clock", "manual"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     try:
         first = process.stdout.readline().strip()  # blocks until the server is ready
@@ -38,11 +41,14 @@ def test_serve_on_port_zero_prints_the_real_port_answers_health_and_stops_on_sig
     assert "Traceback" not in err
 
 
-@pytest.mark.parametrize("argv", [
-    ["serve", "--clock", "manual", "--speed", "60"],
-    ["serve", "--start-time", "2026-01-01T00:00:00Z"],
-    ["serve", "--port", "70000"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["serve", "--clock", "manual", "--speed", "60"],
+        ["serve", "--start-time", "2026-01-01T00:00:00Z"],
+        ["serve", "--port", "70000"],
+    ],
+)
 def test_contradictory_flags_exit_2_with_a_message(argv, capsys):
     assert main(argv) == 2
     assert "fax-emulator:" in capsys.readouterr().err
@@ -87,19 +93,34 @@ def test_serve_without_a_scenario_never_loads_yaml_json_schema_or_re2():
 def test_webhook_flags_reach_the_config():
     from emulator.cli import _config, _parser
 
-    args = _parser().parse_args(["serve", "--webhook-hosts", "Receiver.internal, 10.0.0.7", "--webhook-hosts",
-                                 "localhost", "--webhook-max-pending", "50", "--webhook-log-size", "20",
-                                 "--advance-wait", "0.5"])
+    args = _parser().parse_args(
+        [
+            "serve",
+            "--webhook-hosts",
+            "Receiver.internal, 10.0.0.7",
+            "--webhook-hosts",
+            "localhost",
+            "--webhook-max-pending",
+            "50",
+            "--webhook-log-size",
+            "20",
+            "--advance-wait",
+            "0.5",
+        ]
+    )
     config = _config(args)
     assert config.webhook_hosts == ("receiver.internal", "10.0.0.7", "localhost")
     assert (config.webhook_max_pending, config.webhook_log_size, config.advance_wait) == (50, 20, 0.5)
     assert _config(_parser().parse_args(["serve"])).webhook_hosts == ()  # any host
 
 
-@pytest.mark.parametrize("argv", [
-    ["serve", "--webhook-max-pending", "0"],
-    ["serve", "--advance-wait", "-1"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["serve", "--webhook-max-pending", "0"],
+        ["serve", "--advance-wait", "-1"],
+    ],
+)
 def test_bad_webhook_limits_exit_2(argv, capsys):
     assert main(argv) == 2
     assert "fax-emulator:" in capsys.readouterr().err

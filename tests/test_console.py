@@ -24,9 +24,25 @@ from tests.vendors.callerip.test_flow import send_form
 
 def _serve(*flags: str) -> tuple[subprocess.Popen[str], str]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen([sys.executable, "-m", "emulator", "serve", "--port", "0", "--clock", "manual",
-                                "--start-time", "2026-01-01T00:00:00Z", *flags],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "emulator",
+            "serve",
+            "--port",
+            "0",
+            "--clock",
+            "manual",
+            "--start-time",
+            "2026-01-01T00:00:00Z",
+            *flags,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     first = process.stdout.readline().strip()  # type: ignore[union-attr]
     assert first.startswith("fax-emulator listening on "), first
     for _ in range(4):  # one line per vendor
@@ -53,8 +69,9 @@ def test_serve_prints_one_line_per_request():
         line = process.stdout.readline().strip()  # type: ignore[union-attr]
     finally:
         _stop(process)
-    assert re.fullmatch(r"00:00:00\.000 GET /api/fax/status \d{3} callerip fax_status tenant=line-9 \d+\.\dms",
-                        line), line
+    assert re.fullmatch(r"00:00:00\.000 GET /api/fax/status \d{3} callerip fax_status tenant=line-9 \d+\.\dms", line), (
+        line
+    )
     assert "nope" not in line  # the query (which may carry a token) is not printed
 
 
@@ -67,7 +84,13 @@ def test_log_format_json_prints_one_object_per_line():
         _stop(process)
     entry = json.loads(line)
     assert (entry["type"], entry["method"], entry["path"], entry["vendor"], entry["operation"], entry["tenant"]) == (
-        "request", "GET", "/api/fax/status", "callerip", "fax_status", "line-9")
+        "request",
+        "GET",
+        "/api/fax/status",
+        "callerip",
+        "fax_status",
+        "line-9",
+    )
     assert entry["iso"] == "2026-01-01T00:00:00.000Z" and isinstance(entry["duration_ms"], float)
 
 
@@ -86,19 +109,30 @@ async def test_violations_and_failed_webhooks_are_printed_but_deliveries_that_wo
     await asyncio.sleep(0)  # let it subscribe
     await client.post("/api/fax/send", data=send_form(number=""))  # refused: a violation
     receiver.fail_next = 1
-    runtime.dispatcher.deliver(vendor="callerip", tenant="t", event="fax_done", url=receiver.url, body=b"{}",
-                               fax_id="f1", policy=RetryPolicy(attempts=2, delay=60))
+    runtime.dispatcher.deliver(
+        vendor="callerip",
+        tenant="t",
+        event="fax_done",
+        url=receiver.url,
+        body=b"{}",
+        fax_id="f1",
+        policy=RetryPolicy(attempts=2, delay=60),
+    )
     await advance(client, 120)
     runtime.events.close()
     await task
     lines = out.getvalue().splitlines()
     assert len(lines) == 3, lines
     # the checks record the violation before the journal records the request
-    assert lines[0].startswith("00:00:00.000 VIOLATION callerip send_fax request error (POST /api/fax/send -> 400): "
-                               "body.number: '' does not match")
+    assert lines[0].startswith(
+        "00:00:00.000 VIOLATION callerip send_fax request error (POST /api/fax/send -> 400): "
+        "body.number: '' does not match"
+    )
     assert re.fullmatch(r"00:00:00\.000 POST /api/fax/send 400 callerip send_fax tenant=\S+ \d+\.\dms", lines[1])
-    assert lines[2] == (f"00:00:00.000 WEBHOOK FAILED callerip fax_done fax f1 -> {receiver.url} attempt 1: "
-                        "HTTP 500; retry at 00:01:00.000")
+    assert lines[2] == (
+        f"00:00:00.000 WEBHOOK FAILED callerip fax_done fax f1 -> {receiver.url} attempt 1: "
+        "HTTP 500; retry at 00:01:00.000"
+    )
 
 
 def test_an_unknown_format_is_refused():

@@ -55,9 +55,13 @@ async def stream(request: web.Request) -> web.StreamResponse:
     events = request.app[keys.RUNTIME].events
     missed = _missed(request)  # before subscribing: subscribing may end a gap
     subscriber = events.subscribe(wanted, QUEUE_LIMIT)
-    response = web.StreamResponse(headers={
-        "Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no",
-    })
+    response = web.StreamResponse(
+        headers={
+            "Content-Type": "text/event-stream",
+            "Cache-Control": "no-cache",
+            "X-Accel-Buffering": "no",
+        }
+    )
     try:
         await response.prepare(request)
         await response.write(b"retry: %d\n: fax-emulator events\n\n" % RETRY_MS + missed)

@@ -51,16 +51,18 @@ def _vendor_filter(request: web.Request, runtime: Runtime) -> str | None:
 
 async def health(request: web.Request) -> web.Response:
     runtime = _runtime(request)
-    return web.json_response({
-        "status": "ok",
-        "version": __version__,
-        "clock": clock_json(runtime),
-        "vendors": {v.name: _base_url(request, v.prefix) for v in runtime.vendors.values()},
-        "errors": list(runtime.scheduler.errors),
-        "webhooks": runtime.dispatcher.counts(),
-        "retention": runtime.store.retention.counts(),
-        "work": runtime.work.stats(),
-    })
+    return web.json_response(
+        {
+            "status": "ok",
+            "version": __version__,
+            "clock": clock_json(runtime),
+            "vendors": {v.name: _base_url(request, v.prefix) for v in runtime.vendors.values()},
+            "errors": list(runtime.scheduler.errors),
+            "webhooks": runtime.dispatcher.counts(),
+            "retention": runtime.store.retention.counts(),
+            "work": runtime.work.stats(),
+        }
+    )
 
 
 async def coverage(request: web.Request) -> web.Response:
@@ -76,16 +78,18 @@ async def vendors(request: web.Request) -> web.Response:
     body = []
     for vendor in runtime.vendors.values():
         machine = vendor.machine
-        body.append({
-            "name": vendor.name,
-            "title": vendor.title,
-            "base_url": _base_url(request, vendor.prefix),
-            "operations": list(vendor.operations),
-            "states": list(machine.states),
-            "terminal": sorted(machine.terminal),
-            "cancellable": machine.cancelled is not None,
-            "inbound": vendor.receive is not None,
-        })
+        body.append(
+            {
+                "name": vendor.name,
+                "title": vendor.title,
+                "base_url": _base_url(request, vendor.prefix),
+                "operations": list(vendor.operations),
+                "states": list(machine.states),
+                "terminal": sorted(machine.terminal),
+                "cancellable": machine.cancelled is not None,
+                "inbound": vendor.receive is not None,
+            }
+        )
     return web.json_response({"vendors": body})
 
 
@@ -122,8 +126,11 @@ def _manual(runtime: Runtime) -> None:
 
 def _still_out(runtime: Runtime) -> dict[str, Any]:
     """Webhook attempts an advance stopped waiting for: they finish in the background."""
-    return {"webhooks_in_flight": [{"id": d.id, "url": d.url, "attempt": len(d.attempts) + 1}
-                                   for d in runtime.dispatcher.in_flight()]}
+    return {
+        "webhooks_in_flight": [
+            {"id": d.id, "url": d.url, "attempt": len(d.attempts) + 1} for d in runtime.dispatcher.in_flight()
+        ]
+    }
 
 
 async def advance(request: web.Request) -> web.Response:
@@ -194,15 +201,18 @@ async def list_faxes(request: web.Request) -> web.Response:
     else:
         candidates = runtime.store.all_faxes()
     found = [
-        f for f in candidates
-        if (vendor is None or f.vendor == vendor) and (tenant is None or f.tenant == tenant)
-        and (status is None or f.status == status) and (direction is None or f.direction == direction)
+        f
+        for f in candidates
+        if (vendor is None or f.vendor == vendor)
+        and (tenant is None or f.tenant == tenant)
+        and (status is None or f.status == status)
+        and (direction is None or f.direction == direction)
         and (not text or _matches(f, text))
     ]
     if order == "newest" or offset:
         found.sort(key=lambda f: f.created_at)  # a re-id'd fax moves in the store's order, not in time
     end = max(0, len(found) - offset)
-    page = found[max(0, end - limit):end]
+    page = found[max(0, end - limit) : end]
     if order == "newest":
         page.reverse()
     show = fax_summary if view == "summary" else lambda fax: fax_json(runtime, fax)
@@ -241,8 +251,7 @@ async def _inbound_from(runtime: Runtime, body: Any) -> Inbound:
     # without 'to', the tenant's own number (the vendor knows which): one of the two is needed
     to_needed = "to" in body or body.get("tenant") is None
     if to_needed and (not isinstance(body.get("to"), str) or not body["to"]):
-        raise Invalid("'to' is required and must be a non-empty string, unless 'tenant' names the receiver",
-                      field="to")
+        raise Invalid("'to' is required and must be a non-empty string, unless 'tenant' names the receiver", field="to")
     pages = body.get("pages", 1)
     if isinstance(pages, bool) or not isinstance(pages, int) or not 1 <= pages <= 1000:
         raise Invalid("'pages' must be a whole number from 1 to 1000", field="pages")
@@ -261,8 +270,15 @@ async def _inbound_from(runtime: Runtime, body: Any) -> Inbound:
     if not isinstance(options, dict):
         raise Invalid("'options' must be an object", field="options")
     # no document: the vendor gives the fax a generated letter, addressed to the number it resolved
-    return Inbound(body["vendor"], body.get("to", ""), body["from"], None if tenant is None else str(tenant),
-                   document.pages if document else pages, document, options)
+    return Inbound(
+        body["vendor"],
+        body.get("to", ""),
+        body["from"],
+        None if tenant is None else str(tenant),
+        document.pages if document else pages,
+        document,
+        options,
+    )
 
 
 async def inbound(request: web.Request) -> web.Response:
@@ -283,10 +299,19 @@ def _ids_of(runtime: Runtime, fax_id: str | None) -> set[str]:
 async def requests(request: web.Request) -> web.Response:
     runtime = _runtime(request)
     vendor = _vendor_filter(request, runtime)
-    entries = runtime.journal.query(vendor=vendor, tenant=request.query.get("tenant"), limit=_limit(request),
-                                    fax_ids=_ids_of(runtime, request.query.get("fax_id")))
-    return web.json_response({"requests": [e.to_json() for e in entries], "dropped": runtime.journal.dropped,
-                              "capacity": runtime.journal.size})
+    entries = runtime.journal.query(
+        vendor=vendor,
+        tenant=request.query.get("tenant"),
+        limit=_limit(request),
+        fax_ids=_ids_of(runtime, request.query.get("fax_id")),
+    )
+    return web.json_response(
+        {
+            "requests": [e.to_json() for e in entries],
+            "dropped": runtime.journal.dropped,
+            "capacity": runtime.journal.size,
+        }
+    )
 
 
 async def get_request(request: web.Request) -> web.Response:
@@ -304,12 +329,13 @@ async def webhooks(request: web.Request) -> web.Response:
     vendor = _vendor_filter(request, runtime)
     dispatcher = runtime.dispatcher
     query = request.query
-    found = dispatcher.query(vendor=vendor, tenant=query.get("tenant"), event=query.get("event"),
-                             state=query.get("state"))
+    found = dispatcher.query(
+        vendor=vendor, tenant=query.get("tenant"), event=query.get("event"), state=query.get("state")
+    )
     fax_ids = _ids_of(runtime, query.get("fax_id"))
     if fax_ids:
         found = [d for d in found if d.fax_id in fax_ids]
-    return web.json_response({"deliveries": [d.to_json() for d in found[-_limit(request):]], **dispatcher.counts()})
+    return web.json_response({"deliveries": [d.to_json() for d in found[-_limit(request) :]], **dispatcher.counts()})
 
 
 async def redeliver(request: web.Request) -> web.Response:
@@ -332,11 +358,18 @@ async def violations(request: web.Request) -> web.Response:
         raise Invalid(f"since must be a whole number, not {raw!r}", field="since") from None
     wanted = {key: query[key] for key in ("tenant", "severity", "kind", "operation") if key in query}
     found = [
-        v for v in runtime.journal.violations_since(since, vendor=vendor)
+        v
+        for v in runtime.journal.violations_since(since, vendor=vendor)
         if all(v.get(k) == value for k, value in wanted.items())
     ]
-    return web.json_response({"violations": found[-_limit(request):], "total": len(found),
-                              "last_seq": runtime.journal.last_violation, "strict": runtime.checks.strict})
+    return web.json_response(
+        {
+            "violations": found[-_limit(request) :],
+            "total": len(found),
+            "last_seq": runtime.journal.last_violation,
+            "strict": runtime.checks.strict,
+        }
+    )
 
 
 async def clear_violations(request: web.Request) -> web.Response:
@@ -369,9 +402,10 @@ async def emails(request: web.Request) -> web.Response:
     runtime = _runtime(request)
     vendor = _vendor_filter(request, runtime)
     query = request.query
-    found = runtime.mailbox.query(vendor=vendor, tenant=query.get("tenant"), fax_id=query.get("fax_id"),
-                                 kind=query.get("kind"))
-    return web.json_response({"emails": [e.to_json() for e in found[-_limit(request):]]})
+    found = runtime.mailbox.query(
+        vendor=vendor, tenant=query.get("tenant"), fax_id=query.get("fax_id"), kind=query.get("kind")
+    )
+    return web.json_response({"emails": [e.to_json() for e in found[-_limit(request) :]]})
 
 
 async def get_accounts(request: web.Request) -> web.Response:

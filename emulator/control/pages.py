@@ -53,5 +53,8 @@ async def document(request: web.Request) -> web.Response:
         body = await runtime.pages.document(runtime, fax, kind)
     except DocumentError as exc:
         raise _unconvertible(exc) from exc
-    return web.Response(body=body, content_type=CONTENT_TYPES[kind],
-                        headers={"Content-Disposition": f'inline; filename="{fax.id}.{kind}"'})
+    return web.Response(
+        body=body,
+        content_type=CONTENT_TYPES[kind],
+        headers={"Content-Disposition": f'inline; filename="{fax.id}.{kind}"'},
+    )

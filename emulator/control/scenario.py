@@ -66,16 +66,21 @@ async def replace(request: web.Request) -> web.Response:
     except ScenarioError as exc:
         raise _invalid(exc) from exc
     except (WorkTimeout, WorkFailed) as exc:  # past the pool's limits: the scenario's doing (a busy pool is 503)
-        raise Invalid(f"the scenario could not be read within the worker's limits: {exc.message}",
-                      code="invalid_scenario") from None
+        raise Invalid(
+            f"the scenario could not be read within the worker's limits: {exc.message}", code="invalid_scenario"
+        ) from None
     clock = scenario.clock
     mode = clock.get("mode", "real" if "speed" in clock else None)
     if mode is not None and mode != runtime.clock.mode:
-        raise Conflict(f"this emulator runs the {runtime.clock.mode} clock; the clock is chosen when it starts "
-                       "(fax-emulator serve --clock / --scenario)", field="clock")
+        raise Conflict(
+            f"this emulator runs the {runtime.clock.mode} clock; the clock is chosen when it starts "
+            "(fax-emulator serve --clock / --scenario)",
+            field="clock",
+        )
     if "speed" in clock and clock["speed"] != runtime.clock.speed:
-        raise Conflict(f"this emulator runs at speed {runtime.clock.speed:g}; the speed is chosen when it starts",
-                       field="clock")
+        raise Conflict(
+            f"this emulator runs at speed {runtime.clock.speed:g}; the speed is chosen when it starts", field="clock"
+        )
     notes = []
     if "start" in clock:
         notes.append("clock.start applies when serving; ignored here")

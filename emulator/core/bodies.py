@@ -55,8 +55,10 @@ class Form:
     def as_instance(self) -> dict[str, Any]:
         """The form as a JSON-like object for schema checks; a file part is a short string."""
         instance: dict[str, Any] = {}
-        for key, value in [*self.fields.items(), *((f.name, f"<file {f.filename!r}, {len(f.data)} bytes>")
-                                                    for f in self.files)]:
+        for key, value in [
+            *self.fields.items(),
+            *((f.name, f"<file {f.filename!r}, {len(f.data)} bytes>") for f in self.files),
+        ]:
             if key in instance:
                 previous = instance[key]
                 instance[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
@@ -84,12 +86,19 @@ async def _read_part(part: BodyPartReader, limit: int, what: str) -> bytes:
 def _check_length(request: web.Request, limit: int) -> None:
     length = request.content_length
     if length is not None and length > limit:
-        raise PayloadTooLarge(f"the request body ({length} bytes) is larger than the limit of {limit} bytes",
-                              detail={"limit": limit})
+        raise PayloadTooLarge(
+            f"the request body ({length} bytes) is larger than the limit of {limit} bytes", detail={"limit": limit}
+        )
 
 
-async def read_form(request: web.Request, max_file_bytes: int, max_total_bytes: int | None = None, *,
-                    urlencoded: bool = True, file_fields: tuple[str, ...] = ()) -> Form:
+async def read_form(
+    request: web.Request,
+    max_file_bytes: int,
+    max_total_bytes: int | None = None,
+    *,
+    urlencoded: bool = True,
+    file_fields: tuple[str, ...] = (),
+) -> Form:
     """Parse a multipart (or, where the vendor takes it, url-encoded) body; files over
     ``max_file_bytes`` get 413. A part is a file when it has a filename, or when its name is
     one of ``file_fields`` (a client may send a file part without one: the FAX.PLUS JS SDK
@@ -127,8 +136,9 @@ async def read_form(request: web.Request, max_file_bytes: int, max_total_bytes: 
                 data = await _read_part(part, max_file_bytes, f"the file {filename or name!r}")
                 total += len(data)
                 if total > total_limit:
-                    raise PayloadTooLarge(f"the files total more than the limit of {total_limit} bytes",
-                                          detail={"limit": total_limit})
+                    raise PayloadTooLarge(
+                        f"the files total more than the limit of {total_limit} bytes", detail={"limit": total_limit}
+                    )
                 form.files.append(Upload(name, filename, part.headers.get("Content-Type", ""), data))
             else:
                 data = await _read_part(part, MAX_FIELD_BYTES, f"the field {name!r}")
@@ -151,8 +161,7 @@ async def read_parts(request: web.Request, max_part_bytes: int, max_total_bytes:
     total_limit = max_total_bytes or max_part_bytes + MAX_FIELD_BYTES * 4
     _check_length(request, total_limit)
     if not request.content_type.startswith("multipart/"):
-        raise Invalid(f"expected a multipart body, got {request.content_type or 'none'}",
-                      code="unsupported_media_type")
+        raise Invalid(f"expected a multipart body, got {request.content_type or 'none'}", code="unsupported_media_type")
     parts: list[Upload] = []
     total = 0
     try:
@@ -168,16 +177,24 @@ async def read_parts(request: web.Request, max_part_bytes: int, max_total_bytes:
             data = await _read_part(part, max_part_bytes, f"the part {part.name or len(parts) + 1!r}")
             total += len(data)
             if total > total_limit:
-                raise PayloadTooLarge(f"the parts total more than the limit of {total_limit} bytes",
-                                      detail={"limit": total_limit})
+                raise PayloadTooLarge(
+                    f"the parts total more than the limit of {total_limit} bytes", detail={"limit": total_limit}
+                )
             ctype = part.headers.get("Content-Type", "")
             parts.append(Upload(part.name or "", part.filename or "", ctype, data))
     except (PayloadTooLarge, Invalid):
         raise
     except (ValueError, AssertionError, RuntimeError, LookupError, UnicodeError, HttpProcessingError) as exc:
         raise Invalid(MALFORMED_MULTIPART) from exc
-    _keep_body(request, orjson.dumps([{"name": p.name, "filename": p.filename, "content_type": p.content_type,
-                                       "bytes": len(p.data)} for p in parts]))
+    _keep_body(
+        request,
+        orjson.dumps(
+            [
+                {"name": p.name, "filename": p.filename, "content_type": p.content_type, "bytes": len(p.data)}
+                for p in parts
+            ]
+        ),
+    )
     return parts
 
 
@@ -195,8 +212,9 @@ async def _read_limited(request: web.Request, limit: int) -> bytes:
     async for chunk in request.content.iter_chunked(_CHUNK):
         body += chunk
         if len(body) > limit:
-            raise PayloadTooLarge(f"the request body is larger than the limit of {limit} bytes",
-                                  detail={"limit": limit})
+            raise PayloadTooLarge(
+                f"the request body is larger than the limit of {limit} bytes", detail={"limit": limit}
+            )
     read = bytes(body)
     _keep_body(request, read)
     return read
@@ -236,8 +254,12 @@ def too_deep(raw: bytes | str, value: Any) -> bool:
         return False
     level: list[Any] = [value]
     for _ in range(MAX_JSON_DEPTH):
-        level = [child for item in level if isinstance(item, dict | list)
-                 for child in (item.values() if isinstance(item, dict) else item)]
+        level = [
+            child
+            for item in level
+            if isinstance(item, dict | list)
+            for child in (item.values() if isinstance(item, dict) else item)
+        ]
         if not level:
             return False
     return any(isinstance(item, dict | list) for item in level)
@@ -256,4 +278,3 @@ def _not_json(content_type: str, exc: Exception) -> str:
     if isinstance(exc, json.JSONDecodeError):
         return f"the request body is not valid JSON (line {exc.lineno}, column {exc.colno})"
     return "the request body is not valid JSON (nested too deeply)"
-

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 #: a route's contract check of one answer (``ContractChecker.for_route``)
 Check = Callable[[web.Request, web.StreamResponse], None]
 
+
 class ContractChecker:
     """Records contract violations in the journal's violations log."""
 
@@ -37,13 +38,35 @@ class ContractChecker:
         self.clock = clock
         self.strict = strict
 
-    def record(self, *, vendor: str, operation: str | None, tenant: str | None, kind: str, severity: str,
-               location: str, rule: str, message: str, method: str = "", path: str = "",
-               status: int | None = None) -> None:
+    def record(
+        self,
+        *,
+        vendor: str,
+        operation: str | None,
+        tenant: str | None,
+        kind: str,
+        severity: str,
+        location: str,
+        rule: str,
+        message: str,
+        method: str = "",
+        path: str = "",
+        status: int | None = None,
+    ) -> None:
         now = self.clock.now()
         self.journal.violation(
-            time=now, at=iso8601(now), vendor=vendor, operation=operation, tenant=tenant, kind=kind,
-            severity=severity, location=location, rule=rule, message=message, method=method, path=path,
+            time=now,
+            at=iso8601(now),
+            vendor=vendor,
+            operation=operation,
+            tenant=tenant,
+            kind=kind,
+            severity=severity,
+            location=location,
+            rule=rule,
+            message=message,
+            method=method,
+            path=path,
             status=status,
         )
         if severity == "error" and kind != "request":
@@ -62,6 +85,7 @@ class ContractChecker:
         """
         check_request = self.check_request
         if contract is None or not (self.strict or contract.query is not None or contract.request is not None):
+
             def refused_only(request: web.Request, response: web.StreamResponse) -> None:
                 if response.status in REFUSED:
                     check_request(request, response, vendor, operation, contract)
@@ -69,6 +93,7 @@ class ContractChecker:
             return refused_only
         query = contract.query
         if self.strict or contract.request is not None or query is None:
+
             def every_answer(request: web.Request, response: web.StreamResponse) -> None:
                 check_request(request, response, vendor, operation, contract)
 
@@ -91,8 +116,14 @@ class ContractChecker:
         served answer to one has nothing to check; each route asks once and keeps the answer.)"""
         return not contracts.check_query(vendor, query, "")
 
-    def check_request(self, request: web.Request, response: web.StreamResponse, vendor: str,
-                      operation: str | None, contract: Contract | None) -> None:
+    def check_request(
+        self,
+        request: web.Request,
+        response: web.StreamResponse,
+        vendor: str,
+        operation: str | None,
+        contract: Contract | None,
+    ) -> None:
         """After the handler: the request against its operation's contract (and the response,
         in strict mode). A refused request with no violation found is recorded as refused."""
         status = response.status
@@ -107,16 +138,33 @@ class ContractChecker:
         refused = status in REFUSED
         if not found and not refused and not (self.strict and contract is not None):
             return
-        common: dict[str, Any] = {"vendor": vendor, "operation": operation, "tenant": request[EXCHANGE].tenant,
-                  "method": request.method, "path": request.path, "status": status}
+        common: dict[str, Any] = {
+            "vendor": vendor,
+            "operation": operation,
+            "tenant": request[EXCHANGE].tenant,
+            "method": request.method,
+            "path": request.path,
+            "status": status,
+        }
         severity = "error" if refused else "warning"
         for violation in found:
-            self.record(kind="request", severity=severity, location=violation.path,
-                        rule=violation.rule, message=violation.message, **common)
+            self.record(
+                kind="request",
+                severity=severity,
+                location=violation.path,
+                rule=violation.rule,
+                message=violation.message,
+                **common,
+            )
         if refused and not found:
-            self.record(kind="request", severity="error", location="$", rule="refused",
-                        message=f"the vendor refused the request ({status}): {_body_text(response)}",
-                        **common)
+            self.record(
+                kind="request",
+                severity="error",
+                location="$",
+                rule="refused",
+                message=f"the vendor refused the request ({status}): {_body_text(response)}",
+                **common,
+            )
         if self.strict and contract is not None:
             self._check_response(response, contract, common)
 
@@ -128,12 +176,24 @@ class ContractChecker:
         try:
             instance = json.loads(body)
         except ValueError as exc:
-            self.record(kind="response", severity="error", location="$", rule="json",
-                        message=f"the emulator answered invalid JSON: {exc}", **common)
+            self.record(
+                kind="response",
+                severity="error",
+                location="$",
+                rule="json",
+                message=f"the emulator answered invalid JSON: {exc}",
+                **common,
+            )
             return
         for violation in contracts.check(common["vendor"], schema, instance):
-            self.record(kind="response", severity="error", location=violation.path, rule=violation.rule,
-                        message=violation.message, **common)
+            self.record(
+                kind="response",
+                severity="error",
+                location=violation.path,
+                rule=violation.rule,
+                message=violation.message,
+                **common,
+            )
 
     def check_webhook(self, vendor: str, tenant: str | None, event: str, schema: str, body: bytes) -> None:
         """Strict mode: validate a webhook body the emulator is about to send."""
@@ -144,8 +204,16 @@ class ContractChecker:
         except ValueError:
             return  # a form-encoded webhook: its JSON twin is what the schema describes
         for violation in contracts.check(vendor, schema, instance):
-            self.record(vendor=vendor, operation=event, tenant=tenant, kind="webhook", severity="error",
-                        location=violation.path, rule=violation.rule, message=violation.message)
+            self.record(
+                vendor=vendor,
+                operation=event,
+                tenant=tenant,
+                kind="webhook",
+                severity="error",
+                location=violation.path,
+                rule=violation.rule,
+                message=violation.message,
+            )
 
 
 def _body_text(response: web.StreamResponse, limit: int = 300) -> str:

@@ -106,8 +106,11 @@ def check(vendor: str, name: str, instance: Any, root: str = "$") -> list[Violat
     violations = []
     for error in found:
         where = json_path(error.absolute_path, root)
-        violations.append(Violation(where, str(error.validator), f"{where}: {error.message}",
-                                    json_path(error.absolute_schema_path, "#")))
+        violations.append(
+            Violation(
+                where, str(error.validator), f"{where}: {error.message}", json_path(error.absolute_schema_path, "#")
+            )
+        )
     return violations
 
 

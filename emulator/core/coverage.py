@@ -39,22 +39,34 @@ class Universe:
     items: Mapping[str, tuple[str, ...]]  # kind -> every item of that kind, in a stable order
 
     @classmethod
-    def of(cls, vendor: str, title: str, operations: Iterable[str], answers: Iterable[str], machine: Machine,
-           webhook_events: Iterable[str], inbound: bool) -> Universe:
+    def of(
+        cls,
+        vendor: str,
+        title: str,
+        operations: Iterable[str],
+        answers: Iterable[str],
+        machine: Machine,
+        webhook_events: Iterable[str],
+        inbound: bool,
+    ) -> Universe:
         """From a vendor's spec: its operations, the error statuses it documents, its machine,
         the webhook events it sends, and whether faxes reach it."""
         transitions = sorted(f"{a or 'new'} -> {b}" for a, b in machine.transitions())
-        return cls(vendor, title, {
-            "operations": tuple(operations),
-            "answers": tuple(answers),
-            "statuses": machine.states,
-            "transitions": tuple(transitions),
-            "outcomes": tuple(o.value for o in Outcome),
-            "webhooks": tuple(webhook_events),
-            "deliveries": DELIVERY_PATHS if webhook_events else (),
-            "inbound": ("received",) if inbound else (),
-            "rules": (),  # scenario rules are the user's own: reported as seen, never as missing
-        })
+        return cls(
+            vendor,
+            title,
+            {
+                "operations": tuple(operations),
+                "answers": tuple(answers),
+                "statuses": machine.states,
+                "transitions": tuple(transitions),
+                "outcomes": tuple(o.value for o in Outcome),
+                "webhooks": tuple(webhook_events),
+                "deliveries": DELIVERY_PATHS if webhook_events else (),
+                "inbound": ("received",) if inbound else (),
+                "rules": (),  # scenario rules are the user's own: reported as seen, never as missing
+            },
+        )
 
 
 def _counts_for(tally: Tally, vendor: str, tenant: str | None) -> dict[str, dict[str, int]]:
@@ -81,18 +93,31 @@ def vendor_report(universe: Universe, tally: Tally, tenant: str | None = None) -
         if kind in COUNTED:
             counted += len(known)
             covered_counted += covered
-    return {"vendor": universe.vendor, "title": universe.title, "covered": covered_counted, "total": counted,
-            "percent": percent(covered_counted, counted), "kinds": kinds}
+    return {
+        "vendor": universe.vendor,
+        "title": universe.title,
+        "covered": covered_counted,
+        "total": counted,
+        "percent": percent(covered_counted, counted),
+        "kinds": kinds,
+    }
 
 
-def report(universes: Iterable[Universe], tally: Tally, vendor: str | None = None,
-           tenant: str | None = None) -> dict[str, Any]:
+def report(
+    universes: Iterable[Universe], tally: Tally, vendor: str | None = None, tenant: str | None = None
+) -> dict[str, Any]:
     """Every vendor's coverage (or one's), and the overall percentage over the counted items."""
     vendors = [vendor_report(u, tally, tenant) for u in universes if vendor is None or u.vendor == vendor]
     covered = sum(v["covered"] for v in vendors)
     total = sum(v["total"] for v in vendors)
-    return {"tenant": tenant, "covered": covered, "total": total, "percent": percent(covered, total),
-            "counted": sorted(COUNTED), "vendors": vendors}
+    return {
+        "tenant": tenant,
+        "covered": covered,
+        "total": total,
+        "percent": percent(covered, total),
+        "counted": sorted(COUNTED),
+        "vendors": vendors,
+    }
 
 
 def merge(reports: Iterable[Mapping[str, Any]]) -> dict[str, Any] | None:
@@ -170,8 +195,7 @@ def render(found: Mapping[str, Any], form: str = "table", *, missing_only: bool 
 
         return json.dumps(found, indent=2)
     markdown = form == "markdown"
-    lines = ["## Fax provider coverage" if markdown else "fax provider coverage",
-             "", f"{_overall(found)}", ""]
+    lines = ["## Fax provider coverage" if markdown else "fax provider coverage", "", f"{_overall(found)}", ""]
     for vendor in found["vendors"]:
         head = f"{vendor['title']}: {vendor['percent']}% ({vendor['covered']} of {vendor['total']} counted items)"
         lines += [f"### {head}" if markdown else head, ""]
@@ -198,5 +222,7 @@ def render(found: Mapping[str, Any], form: str = "table", *, missing_only: bool 
 
 def _overall(found: Mapping[str, Any]) -> str:
     who = f" (tenant {found['tenant']})" if found.get("tenant") else ""
-    return (f"overall{who}: {found['percent']}% ({found['covered']} of {found['total']} counted items: "
-            f"{', '.join(found['counted'])})")
+    return (
+        f"overall{who}: {found['percent']}% ({found['covered']} of {found['total']} counted items: "
+        f"{', '.join(found['counted'])})"
+    )

@@ -112,8 +112,19 @@ def count_pdf_pages(data: bytes) -> int:
             box = page.mediabox
             _check_length(abs(float(box.width)), abs(float(box.height)))
         return len(pages)
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,
-            struct.error, zlib.error, RecursionError, OSError, AssertionError) as exc:
+    except (
+        PyPdfError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        struct.error,
+        zlib.error,
+        RecursionError,
+        OSError,
+        AssertionError,
+    ) as exc:
         raise DocumentError("the PDF cannot be read: it is damaged or not a PDF", code="corrupt_document") from exc
 
 
@@ -180,8 +191,9 @@ def read_in_worker(data: bytes) -> bool:
     return len(data) > INLINE_MAX or (sniff(data) == "pdf" and b"/Filter" in data)
 
 
-async def intake_off_loop(work: Work, data: bytes, filename: str = "document",
-                          accept: tuple[str, ...] = ("pdf", "tiff")) -> Document:
+async def intake_off_loop(
+    work: Work, data: bytes, filename: str = "document", accept: tuple[str, ...] = ("pdf", "tiff")
+) -> Document:
     """``intake``, in a worker when the document is big or compressed (``read_in_worker``).
 
     A document the worker cannot read within its time or memory limit is a
@@ -194,8 +206,9 @@ async def intake_off_loop(work: Work, data: bytes, filename: str = "document",
     except WorkRefused:
         raise
     except WorkError as exc:
-        raise DocumentError(f"the document cannot be read within the emulator's limits ({exc.message})",
-                            code="corrupt_document") from exc
+        raise DocumentError(
+            f"the document cannot be read within the emulator's limits ({exc.message})", code="corrupt_document"
+        ) from exc
 
 
 # -- synthesis -------------------------------------------------------------------
@@ -223,12 +236,30 @@ def letter(pages: int, sender: str, to: str, at: float) -> Document:
     lines: list[str] = []
     for number in range(1, pages + 1):
         page = [
-            "NORTHWIND TRADING LTD", "12 Harbour Road, Springfield", f"Tel / Fax {sender}", "",
-            f"To: fax {to}", f"Date: {date}", f"Our reference: INV-{int(at) % 100000:05d}", "",
+            "NORTHWIND TRADING LTD",
+            "12 Harbour Road, Springfield",
+            f"Tel / Fax {sender}",
+            "",
+            f"To: fax {to}",
+            f"Date: {date}",
+            f"Our reference: INV-{int(at) % 100000:05d}",
+            "",
         ]
-        page += ["Dear Sir or Madam,", "", *_LETTER_BODY, "", "Yours faithfully,", "", "", "J. Smith",
-                 "Accounts Department"] if number == 1 else [f"Continued, page {number} of {pages}", "",
-                                                              *_LETTER_BODY]
+        page += (
+            [
+                "Dear Sir or Madam,",
+                "",
+                *_LETTER_BODY,
+                "",
+                "Yours faithfully,",
+                "",
+                "",
+                "J. Smith",
+                "Accounts Department",
+            ]
+            if number == 1
+            else [f"Continued, page {number} of {pages}", "", *_LETTER_BODY]
+        )
         page += [""] * (_TEXT_LINES_PER_PAGE - len(page) - 1) + [f"Page {number} of {pages}"]
         lines += page
     return Document("text", "\n".join(lines).encode(), pages, "letter.txt")
@@ -248,9 +279,15 @@ def make_pdf(pages: int = 1, lines: list[str] | None = None, title: str = "fax")
     if pages < 1:
         raise ValueError("a PDF needs at least one page")
     writer = PdfWriter()
-    font = writer._add_object(DictionaryObject({
-        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
-        NameObject("/BaseFont"): NameObject("/Helvetica")}))
+    font = writer._add_object(
+        DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Font"),
+                NameObject("/Subtype"): NameObject("/Type1"),
+                NameObject("/BaseFont"): NameObject("/Helvetica"),
+            }
+        )
+    )
     for number in range(pages):
         page = writer.add_blank_page(612, 792)
         text = (lines or [title]) if number == 0 else [f"{title} - page {number + 1} of {pages}"]
@@ -258,8 +295,9 @@ def make_pdf(pages: int = 1, lines: list[str] | None = None, title: str = "fax")
         stream = DecodedStreamObject()
         stream.set_data("\n".join(ops).encode("latin-1"))
         page[NameObject("/Contents")] = writer._add_object(stream)
-        page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject({
-            NameObject("/F1"): font})})
+        page[NameObject("/Resources")] = DictionaryObject(
+            {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})}
+        )
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

@@ -115,8 +115,18 @@ class ScriptedFault(Exception):
 
 _BY_STATUS: dict[int, type[EmulatorError]] = {
     cls.status: cls
-    for cls in (Invalid, Unauthorized, Forbidden, NotFound, MethodNotAllowed, Conflict,
-                PayloadTooLarge, UnsupportedMediaType, RateLimited, Unavailable)
+    for cls in (
+        Invalid,
+        Unauthorized,
+        Forbidden,
+        NotFound,
+        MethodNotAllowed,
+        Conflict,
+        PayloadTooLarge,
+        UnsupportedMediaType,
+        RateLimited,
+        Unavailable,
+    )
 }
 
 

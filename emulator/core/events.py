@@ -57,8 +57,15 @@ class Event:
 
     __slots__ = ("_frame", "data", "fax_id", "seq", "tenant", "type", "vendor")
 
-    def __init__(self, seq: int, type: str, data: dict[str, Any], vendor: str | None = None,
-                 tenant: str | None = None, fax_id: str | None = None) -> None:
+    def __init__(
+        self,
+        seq: int,
+        type: str,
+        data: dict[str, Any],
+        vendor: str | None = None,
+        tenant: str | None = None,
+        fax_id: str | None = None,
+    ) -> None:
         self.seq = seq
         self.type = type
         self.data = data
@@ -93,8 +100,13 @@ class Filter:
 
     __slots__ = ("fax_id", "tenant", "types", "vendor")
 
-    def __init__(self, types: Collection[str] | None = None, vendor: str | None = None,
-                 tenant: str | None = None, fax_id: str | None = None) -> None:
+    def __init__(
+        self,
+        types: Collection[str] | None = None,
+        vendor: str | None = None,
+        tenant: str | None = None,
+        fax_id: str | None = None,
+    ) -> None:
         self.types = frozenset(types) if types else None
         self.vendor, self.tenant, self.fax_id = vendor, tenant, fax_id
 
@@ -103,10 +115,11 @@ class Filter:
             return False
         if event.vendor is None and event.type in WHOLE:
             return True
-        return ((self.fax_id is None or event.fax_id == self.fax_id)
-                and (self.vendor is None or event.vendor == self.vendor)
-                and (self.tenant is None or event.tenant == self.tenant
-                     or (event.tenant is None and event.type in WHOLE)))
+        return (
+            (self.fax_id is None or event.fax_id == self.fax_id)
+            and (self.vendor is None or event.vendor == self.vendor)
+            and (self.tenant is None or event.tenant == self.tenant or (event.tenant is None and event.type in WHOLE))
+        )
 
 
 class Subscriber:
@@ -202,13 +215,25 @@ class Events:
         """Whether a client that saw event ``last_seen`` last may have missed events since."""
         return last_seen != self.last
 
-    def make(self, type: str, data: dict[str, Any], vendor: str | None = None, tenant: str | None = None,
-             fax_id: str | None = None) -> Event:
+    def make(
+        self,
+        type: str,
+        data: dict[str, Any],
+        vendor: str | None = None,
+        tenant: str | None = None,
+        fax_id: str | None = None,
+    ) -> Event:
         self.last = seq = next(self._seq)
         return Event(seq, type, data, vendor, tenant, fax_id)
 
-    def publish(self, type: str, data: dict[str, Any], vendor: str | None = None, tenant: str | None = None,
-                fax_id: str | None = None) -> None:
+    def publish(
+        self,
+        type: str,
+        data: dict[str, Any],
+        vendor: str | None = None,
+        tenant: str | None = None,
+        fax_id: str | None = None,
+    ) -> None:
         """Hand a new event to every subscriber (callers test ``subscribers`` first)."""
         event = self.make(type, data, vendor, tenant, fax_id)
         for subscriber in self.subscribers:

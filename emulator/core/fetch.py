@@ -62,8 +62,9 @@ async def fetch(
 ) -> Fetched:
     """Fetch ``url`` (loopback or allowed hosts only); FetchError on any failure."""
     if not is_allowed(url, allow):
-        raise FetchError(f"the emulator fetches documents only from loopback or allowed hosts "
-                         f"(--allow-fetch HOST), not {url!r}")
+        raise FetchError(
+            f"the emulator fetches documents only from loopback or allowed hosts (--allow-fetch HOST), not {url!r}"
+        )
     try:
         async with (
             aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session,

@@ -31,7 +31,7 @@ class Ids:
         batch = self._request_ids
         if not batch:
             text = self._requests.getrandbits(128 * REQUEST_BATCH).to_bytes(16 * REQUEST_BATCH, "big").hex()
-            batch.extend(text[start:start + 32] for start in range(len(text) - 32, -1, -32))
+            batch.extend(text[start : start + 32] for start in range(len(text) - 32, -1, -32))
         return batch.pop()
 
     def hex(self, length: int) -> str:

@@ -122,9 +122,18 @@ class RequestEntry:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "seq": self.seq, "time": self.time, "vendor": self.vendor, "operation": self.operation,
-            "tenant": self.tenant, "method": self.method, "path": self.path, "query": self.query,
-            "status": self.status, "duration_ms": self.duration_ms, "rule": self.rule, "fault": self.fault,
+            "seq": self.seq,
+            "time": self.time,
+            "vendor": self.vendor,
+            "operation": self.operation,
+            "tenant": self.tenant,
+            "method": self.method,
+            "path": self.path,
+            "query": self.query,
+            "status": self.status,
+            "duration_ms": self.duration_ms,
+            "rule": self.rule,
+            "fault": self.fault,
             "fax_ids": list(self.fax_ids),
         }
 
@@ -133,10 +142,18 @@ class RequestEntry:
         ``MAX_BODY_BYTES``; a body that is not UTF-8 shows as a note of its length)."""
         return {
             **self.to_json(),
-            "request": {"headers": _pairs(self.request_headers), "body": _text(self.request_body),
-                        "size": self.request_size, "truncated": self.request_size > MAX_BODY_BYTES},
-            "response": {"headers": _pairs(self.response_headers), "body": _text(self.response_body),
-                         "size": self.response_size, "truncated": self.response_size > MAX_BODY_BYTES},
+            "request": {
+                "headers": _pairs(self.request_headers),
+                "body": _text(self.request_body),
+                "size": self.request_size,
+                "truncated": self.request_size > MAX_BODY_BYTES,
+            },
+            "response": {
+                "headers": _pairs(self.response_headers),
+                "body": _text(self.response_body),
+                "size": self.response_size,
+                "truncated": self.response_size > MAX_BODY_BYTES,
+            },
         }
 
 
@@ -158,10 +175,23 @@ class Journal:
         #: seq of the newest violation ever recorded (0: none); never goes back, even on clear
         self.last_violation = 0
 
-    def record(self, time: float, vendor: str | None, operation: str | None, tenant: str | None, method: str,
-               target: str, status: int, seconds: float, rule: str | None = None, fault: str | None = None,
-               fax_ids: Sequence[str] = (), request_headers: Headers | None = None,
-               request_body: bytes | None = None, response: web.StreamResponse | None = None) -> None:
+    def record(
+        self,
+        time: float,
+        vendor: str | None,
+        operation: str | None,
+        tenant: str | None,
+        method: str,
+        target: str,
+        status: int,
+        seconds: float,
+        rule: str | None = None,
+        fault: str | None = None,
+        fax_ids: Sequence[str] = (),
+        request_headers: Headers | None = None,
+        request_body: bytes | None = None,
+        response: web.StreamResponse | None = None,
+    ) -> None:
         """Add a request (the request pipeline does, once per request outside the control API),
         with its headers and body and its answer's (each bounded, see the module docstring)."""
         requests = self.requests
@@ -173,18 +203,35 @@ class Journal:
             response_body = answer if isinstance(answer, bytes) else None
         else:
             response_headers = response_body = None
-        fields = (next(self._seq), time, vendor, operation, tenant, method, target, status, seconds, rule, fault,
-                  fax_ids, bounded_headers(request_headers), bounded_body(request_body),
-                  len(request_body) if request_body is not None else 0, response_headers,
-                  bounded_body(response_body), len(response_body) if response_body is not None else 0)
+        fields = (
+            next(self._seq),
+            time,
+            vendor,
+            operation,
+            tenant,
+            method,
+            target,
+            status,
+            seconds,
+            rule,
+            fault,
+            fax_ids,
+            bounded_headers(request_headers),
+            bounded_body(request_body),
+            len(request_body) if request_body is not None else 0,
+            response_headers,
+            bounded_body(response_body),
+            len(response_body) if response_body is not None else 0,
+        )
         requests.append(fields)
         if operation is not None:  # a vendor's request: coverage counts it (core/tally.py), one increment
             key = (vendor, operation, tenant, status, fault, rule)
             counted = self._counted
             counted[key] = counted.get(key, 0) + 1
         if self.events.subscribers:
-            self.events.publish("request", RequestEntry(*fields).to_json(), vendor, tenant,
-                                fax_ids[0] if fax_ids else None)
+            self.events.publish(
+                "request", RequestEntry(*fields).to_json(), vendor, tenant, fax_ids[0] if fax_ids else None
+            )
 
     def violation(self, **fields: Any) -> dict[str, Any]:
         """Record a contract violation; it gets a ``seq`` that only grows, so a reader can
@@ -201,19 +248,23 @@ class Journal:
         return [v for v in self.violations if v["seq"] > seq and (vendor is None or v.get("vendor") == vendor)]
 
     def query(
-        self, *, vendor: str | None = None, tenant: str | None = None, limit: int | None = None,
+        self,
+        *,
+        vendor: str | None = None,
+        tenant: str | None = None,
+        limit: int | None = None,
         fax_ids: Collection[str] = (),
     ) -> list[RequestEntry]:
         """Entries, oldest first (the newest ``limit``); ``fax_ids``: those that made a fax of
         these ids (a fax's id and the other ids its vendor gave it) or name one in their target."""
         found = [
-            fields for fields in self.requests
+            fields
+            for fields in self.requests
             if (vendor is None or fields[2] == vendor) and (tenant is None or fields[4] == tenant)
         ]
         entries = [RequestEntry(*fields) for fields in found]
         if fax_ids:
-            entries = [e for e in entries
-                       if any(i in e.fax_ids or i in e.path or i in e.query for i in fax_ids)]
+            entries = [e for e in entries if any(i in e.fax_ids or i in e.path or i in e.query for i in fax_ids)]
         return entries[-limit:] if limit else entries
 
     def entry(self, seq: int) -> RequestEntry | None:

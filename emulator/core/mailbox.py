@@ -42,25 +42,46 @@ class Mailbox:
         self.emails: deque[Email] = deque(maxlen=size)
         self._ids = itertools.count(1)
 
-    def capture(self, *, time: float, vendor: str, tenant: str, kind: str, to: str | None, subject: str,
-                body: str = "", fax_id: str | None = None) -> Email:
+    def capture(
+        self,
+        *,
+        time: float,
+        vendor: str,
+        tenant: str,
+        kind: str,
+        to: str | None,
+        subject: str,
+        body: str = "",
+        fax_id: str | None = None,
+    ) -> Email:
         """Record an e-mail the vendor would send now."""
         email = Email(next(self._ids), time, vendor, tenant, kind, to, subject, body, fax_id)
         self.emails.append(email)
         return email
 
-    def query(self, *, vendor: str | None = None, tenant: str | None = None, fax_id: str | None = None,
-              kind: str | None = None) -> list[Email]:
+    def query(
+        self,
+        *,
+        vendor: str | None = None,
+        tenant: str | None = None,
+        fax_id: str | None = None,
+        kind: str | None = None,
+    ) -> list[Email]:
         return [
-            e for e in self.emails
-            if (vendor is None or e.vendor == vendor) and (tenant is None or e.tenant == tenant)
-            and (fax_id is None or e.fax_id == fax_id) and (kind is None or e.kind == kind)
+            e
+            for e in self.emails
+            if (vendor is None or e.vendor == vendor)
+            and (tenant is None or e.tenant == tenant)
+            and (fax_id is None or e.fax_id == fax_id)
+            and (kind is None or e.kind == kind)
         ]
 
     def clear(self, vendor: str | None = None, tenant: str | None = None) -> None:
         """Forget every e-mail, or one vendor's (one tenant's)."""
-        keep = [] if vendor is None else [
-            e for e in self.emails if not (e.vendor == vendor and (tenant is None or e.tenant == tenant))
-        ]
+        keep = (
+            []
+            if vendor is None
+            else [e for e in self.emails if not (e.vendor == vendor and (tenant is None or e.tenant == tenant))]
+        )
         self.emails.clear()
         self.emails.extend(keep)

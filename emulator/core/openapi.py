@@ -59,7 +59,7 @@ class _Components:
         if file and base not in self.schemas:
             self.ref(base)
         if pointer.startswith("/$defs/"):
-            name, slash, rest = pointer[len("/$defs/"):].partition("/")
+            name, slash, rest = pointer[len("/$defs/") :].partition("/")
             return _component(f"{base}__{name}") + slash + rest
         # any other pointer (``#/properties/faxId``) points inside the component, not at all of it
         return _component(base) + pointer.rstrip("/")
@@ -77,8 +77,14 @@ def _parameters(path: str, contract: contracts.Contract | None, components: _Com
         query = contracts.load(components.vendor, contract.query)
         required = set(query.get("required", ()))
         for name, schema in query.get("properties", {}).items():
-            params.append({"name": name, "in": "query", "required": name in required,
-                           "schema": components._rewrite(copy.deepcopy(schema), contract.query)})
+            params.append(
+                {
+                    "name": name,
+                    "in": "query",
+                    "required": name in required,
+                    "schema": components._rewrite(copy.deepcopy(schema), contract.query),
+                }
+            )
     return params
 
 
@@ -89,8 +95,11 @@ def _responses(contract: contracts.Contract | None, components: _Components) -> 
     for status, schema in contract.responses.items():
         entry: dict[str, Any] = {"description": "success" if str(status).startswith("2") else "error"}
         if schema is not None:
-            entry["content"] = {contract.response_type if str(status).startswith("2") else "application/json":
-                                {"schema": components.ref(schema)}}
+            entry["content"] = {
+                contract.response_type if str(status).startswith("2") else "application/json": {
+                    "schema": components.ref(schema)
+                }
+            }
         elif str(status).startswith("2") and contract.response_type != "application/json":
             entry["content"] = {contract.response_type: {"schema": {"type": "string", "format": "binary"}}}
         responses[str(status)] = entry
@@ -116,14 +125,19 @@ def build(vendor: Vendor, server_url: str) -> dict[str, Any]:
             if not contract.auth:
                 operation["security"] = []
             if contract.request is not None:
-                operation["requestBody"] = {"required": True, "content": {
-                    contract.request_type: {"schema": components.ref(contract.request)}}}
+                operation["requestBody"] = {
+                    "required": True,
+                    "content": {contract.request_type: {"schema": components.ref(contract.request)}},
+                }
         plain_path = _PARAM.sub(lambda m: "{" + m.group(1) + "}", path)
         paths.setdefault(plain_path, {})[method.lower()] = operation
     document: dict[str, Any] = {
         "openapi": "3.1.0",
-        "info": {"title": f"{vendor.title} (fax-emulator)", "version": "emulated",
-                 "description": f"The {vendor.title} API as fax-emulator serves it."},
+        "info": {
+            "title": f"{vendor.title} (fax-emulator)",
+            "version": "emulated",
+            "description": f"The {vendor.title} API as fax-emulator serves it.",
+        },
         "servers": [{"url": server_url}],
         "paths": paths,
         "components": {"schemas": components.schemas},

@@ -113,8 +113,11 @@ class Pages:
     def spec(self, runtime: Any, fax: Fax) -> Spec:
         """What a rendering of ``fax`` reads: its documents, pages delivered, resolution, header."""
         vendor = runtime.vendors.get(fax.vendor)
-        terminal = vendor.terminal(runtime, fax) if vendor is not None and vendor.terminal is not None \
+        terminal = (
+            vendor.terminal(runtime, fax)
+            if vendor is not None and vendor.terminal is not None
             else Terminal(fax.sender)
+        )
         at = fax.started_at if fax.started_at is not None else fax.created_at
         return Spec(tuple(fax.documents), delivered(fax), terminal.fine, terminal.identity, at)
 

@@ -138,10 +138,11 @@ def _xref_sections(data: bytes, offset: int) -> list[_Section] | None:
         else:
             return None
         end = data.find(b"startxref", trailer.end())
-        dictionary = data[trailer.end(): end if end != -1 else trailer.end() + 4096]
+        dictionary = data[trailer.end() : end if end != -1 else trailer.end() + 4096]
         root = _ROOT.search(dictionary)
-        sections.append((subsections, (int(root.group(1)), int(root.group(2))) if root else None,
-                         b"/Encrypt" in dictionary))
+        sections.append(
+            (subsections, (int(root.group(1)), int(root.group(2))) if root else None, b"/Encrypt" in dictionary)
+        )
         prev = _PREV.search(dictionary)
         if prev is None:
             return sections
@@ -152,8 +153,9 @@ def _object(data: bytes, sections: list[_Section], ref: tuple[int, int]) -> byte
     """The text of object ``ref`` (up to ``endobj``), found through the newest section listing it."""
     number, generation = ref
     for subsections, _, _ in sections:
-        place = next((at + 20 * (number - first) for first, count, at in subsections
-                      if first <= number < first + count), None)
+        place = next(
+            (at + 20 * (number - first) for first, count, at in subsections if first <= number < first + count), None
+        )
         if place is None:
             continue
         entry = _ENTRY.match(data, place)
@@ -164,5 +166,5 @@ def _object(data: bytes, sections: list[_Section], ref: tuple[int, int]) -> byte
         if header is None or int(header.group(1)) != number or int(header.group(2)) != generation:
             return None
         end = data.find(b"endobj", header.end(), header.end() + _MAX_OBJECT)
-        return data[header.end(): end] if end != -1 else None
+        return data[header.end() : end] if end != -1 else None
     return None

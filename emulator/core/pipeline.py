@@ -62,8 +62,14 @@ class Plan:
 def plan(runtime: Runtime, vendor: Vendor, operation: str | None, handler: Handler) -> Plan:
     """The plan of one vendor route: ``operation`` is the route's name (None for ``unrouted``)."""
     contract = vendor.contracts.get(operation) if operation is not None else None
-    return Plan(vendor.name, operation, vendor.authenticate, handler, vendor.render_error,
-                runtime.checks.for_route(vendor.name, operation, contract))
+    return Plan(
+        vendor.name,
+        operation,
+        vendor.authenticate,
+        handler,
+        vendor.render_error,
+        runtime.checks.for_route(vendor.name, operation, contract),
+    )
 
 
 def vendor_route(runtime: Runtime, vendor: Vendor, operation: str | None, handler: Handler) -> Handler:
@@ -76,7 +82,13 @@ def serve(runtime: Runtime, route: Plan) -> Handler:
     scenario in force: the gate's checkpoints and its fault are the only difference."""
     journal, scenarios, clock = runtime.journal, runtime.scenarios, runtime.clock
     name, operation, authenticate, handler, render, check = (
-        route.vendor, route.operation, route.authenticate, route.handle, route.render, route.check)
+        route.vendor,
+        route.operation,
+        route.authenticate,
+        route.handle,
+        route.render,
+        route.check,
+    )
     perf_counter = time.perf_counter
 
     async def handle(request: web.Request) -> web.StreamResponse:
@@ -114,15 +126,29 @@ def serve(runtime: Runtime, route: Plan) -> Handler:
             if gate is not None:
                 rule = gate.label
                 fault = gate.fault.describe(gate.latency) if gate.fault is not None else None
-            journal.record(exchange.at, name, operation, exchange.tenant, request.method, request.raw_path, status,
-                           perf_counter() - started, rule, fault, exchange.fax_ids, request.raw_headers,
-                           exchange.body, response)
+            journal.record(
+                exchange.at,
+                name,
+                operation,
+                exchange.tenant,
+                request.method,
+                request.raw_path,
+                status,
+                perf_counter() - started,
+                rule,
+                fault,
+                exchange.fax_ids,
+                request.raw_headers,
+                exchange.body,
+                response,
+            )
 
     return handle
 
 
-async def _faulted(request: web.Request, gate: RequestGate, response: web.StreamResponse | None,
-                   render: Renderer) -> web.StreamResponse:
+async def _faulted(
+    request: web.Request, gate: RequestGate, response: web.StreamResponse | None, render: Renderer
+) -> web.StreamResponse:
     """The answer a gate's fault makes: of ``response``, the handler's answer, or instead of
     it (None: the fault stopped the request before it was answered)."""
     fault = gate.fault
@@ -157,8 +183,17 @@ def stray_route(runtime: Runtime) -> Handler:
 
     async def stray(request: web.Request) -> web.StreamResponse:
         error = request.match_info.http_exception or web.HTTPNotFound()  # (a stray path always has one)
-        runtime.journal.record(runtime.clock.now(), None, None, None, request.method, request.raw_path, error.status,
-                               0.0, request_headers=request.raw_headers)
+        runtime.journal.record(
+            runtime.clock.now(),
+            None,
+            None,
+            None,
+            request.method,
+            request.raw_path,
+            error.status,
+            0.0,
+            request_headers=request.raw_headers,
+        )
         raise error
 
     return stray

@@ -58,8 +58,7 @@ def render(spec: Spec) -> bytes:
         raise conversion_failed("the document has no pages")
     out = io.BytesIO()
     lpi = FINE if spec.fine else STANDARD
-    pages[0].save(out, "TIFF", compression="group4", dpi=(DPI_ACROSS, lpi), save_all=True,
-                  append_images=pages[1:])
+    pages[0].save(out, "TIFF", compression="group4", dpi=(DPI_ACROSS, lpi), save_all=True, append_images=pages[1:])
     return out.getvalue()
 
 
@@ -155,7 +154,7 @@ def _text_pages(text: str) -> Iterator[Image.Image]:
     for start in range(0, len(lines), TEXT_LINES_PER_PAGE):
         page = Image.new("L", (WIDTH, height), 255)
         draw = ImageDraw.Draw(page)
-        for row, line in enumerate(lines[start:start + TEXT_LINES_PER_PAGE]):
+        for row, line in enumerate(lines[start : start + TEXT_LINES_PER_PAGE]):
             draw.text((DPI_ACROSS, FINE // 2 + row * step), line.expandtabs(4), font=font, fill=0)
         yield page
 
@@ -208,8 +207,9 @@ def png(tiff: bytes, number: int, thumb: bool = False) -> bytes:
     out = io.BytesIO()
     if thumb:
         page = page.convert("L")
-        page = page.resize((THUMB_WIDTH, max(1, round(page.height * THUMB_WIDTH / page.width))),
-                           Image.Resampling.LANCZOS)
+        page = page.resize(
+            (THUMB_WIDTH, max(1, round(page.height * THUMB_WIDTH / page.width))), Image.Resampling.LANCZOS
+        )
         page.save(out, "PNG", optimize=True)
     else:
         page.save(out, "PNG", optimize=True, dpi=(DPI_ACROSS, FINE))

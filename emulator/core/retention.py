@@ -35,6 +35,7 @@ class Fax(Protocol):
     @property
     def terminal(self) -> bool: ...
 
+
 #: faxes kept by default: ~100,000 faxes with small documents took ~370 MB, so half of
 #: that keeps a long-running emulator under about 300 MB whatever it is sent
 DEFAULT_MAX_FAXES = 50_000
@@ -45,8 +46,9 @@ DEFAULT_MAX_DOCUMENT_BYTES = 100 * 1024 * 1024
 class Retention:
     """Ended faxes in the order they ended, and the bytes their documents hold."""
 
-    def __init__(self, max_faxes: int = DEFAULT_MAX_FAXES,
-                 max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES) -> None:
+    def __init__(
+        self, max_faxes: int = DEFAULT_MAX_FAXES, max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES
+    ) -> None:
         if max_faxes < 1 or max_document_bytes < 0:
             raise ValueError("retention limits: at least one fax, and no negative byte budget")
         self.max_faxes = max_faxes

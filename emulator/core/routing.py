@@ -73,8 +73,10 @@ class CaselessRoutes:
             if found is None:
                 continue
             if route.method in (method, "*"):
-                values = {key: value.replace("%2F", "/").replace("%25", "%")  # as aiohttp unquotes them
-                          for key, value in found.groupdict().items()}
+                values = {
+                    key: value.replace("%2F", "/").replace("%25", "%")  # as aiohttp unquotes them
+                    for key, value in found.groupdict().items()
+                }
                 return web.UrlMappingMatchInfo(values, route)
             allowed.add(route.method)
         return MatchInfoError(web.HTTPMethodNotAllowed(method, allowed)) if allowed else None
@@ -85,7 +87,7 @@ def _caseless_pattern(template: str) -> re.Pattern[str]:
     parts matched in any case."""
     pattern, end = "", 0
     for parameter in _PARAMETER.finditer(template):
-        pattern += f"(?i:{re.escape(template[end:parameter.start()])})"
+        pattern += f"(?i:{re.escape(template[end : parameter.start()])})"
         pattern += f"(?P<{parameter['name']}>{parameter['regex'] or '[^{}/]+'})"
         end = parameter.end()
     return re.compile(pattern + f"(?i:{re.escape(template[end:])})")
@@ -119,8 +121,13 @@ class _UnroutedMatch(MatchInfoError):
 class Routing:
     """aiohttp's router with the strategies of the module docstring, each optional."""
 
-    def __init__(self, *, memory: RouteMemory | None = None, caseless: CaselessRoutes | None = None,
-                 owners: PrefixOwners | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        memory: RouteMemory | None = None,
+        caseless: CaselessRoutes | None = None,
+        owners: PrefixOwners | None = None,
+    ) -> None:
         self.memory, self.caseless, self.owners = memory, caseless, owners
 
     def install(self, router: web.UrlDispatcher) -> None:

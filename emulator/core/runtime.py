@@ -158,8 +158,9 @@ class Runtime:
         """Make an inbound fax arrive through its vendor."""
         vendor = self.vendors.get(inbound.vendor)
         if vendor is None:
-            raise Invalid(f"unknown vendor {inbound.vendor!r}; expected one of {', '.join(self.vendors)}",
-                          field="vendor")
+            raise Invalid(
+                f"unknown vendor {inbound.vendor!r}; expected one of {', '.join(self.vendors)}", field="vendor"
+            )
         if vendor.receive is None:
             raise Conflict(f"{vendor.title} has no inbound faxes")
         return vendor.receive(self, inbound)
@@ -170,8 +171,18 @@ class Runtime:
 
     @property
     def universes(self) -> list[Universe]:
-        return [Universe.of(v.name, v.title, v.operations, [str(s) for s in v.error_statuses], v.machine,
-                            v.webhook_events, v.receive is not None) for v in self.vendors.values()]
+        return [
+            Universe.of(
+                v.name,
+                v.title,
+                v.operations,
+                [str(s) for s in v.error_statuses],
+                v.machine,
+                v.webhook_events,
+                v.receive is not None,
+            )
+            for v in self.vendors.values()
+        ]
 
     def reset(self, vendor: str | None = None, tenant: str | None = None) -> int:
         """Forget everything (or one vendor's tenant); returns how many faxes went.
@@ -188,8 +199,9 @@ class Runtime:
             self.pages.clear()
         self.events.tally.clear(vendor, tenant)  # last: clearing the dispatcher ends deliveries
         if self.events.subscribers:
-            self.events.publish("reset", {"vendor": vendor, "tenant": tenant, "faxes_dropped": len(dropped)},
-                                vendor, tenant)
+            self.events.publish(
+                "reset", {"vendor": vendor, "tenant": tenant, "faxes_dropped": len(dropped)}, vendor, tenant
+            )
         return len(dropped)
 
 
@@ -215,20 +227,49 @@ def compose(config: Any, vendors: Iterable[Vendor]) -> Runtime:
     def receive(inbound: Inbound) -> Fax:  # bound to the runtime made below
         return runtime.receive(inbound)
 
-    scenarios = Scenarios(ids=ids, clock=clock, scheduler=scheduler, store=store, events=events, accounts=accounts,
-                          vendors=by_name, receive=receive)
-    dispatcher = Dispatcher(scheduler, config.webhook_log_size, check=checks.check_webhook,
-                            max_pending=config.webhook_max_pending, hosts=config.webhook_hosts, events=events,
-                            shaper=scenarios.shape_webhook)
+    scenarios = Scenarios(
+        ids=ids,
+        clock=clock,
+        scheduler=scheduler,
+        store=store,
+        events=events,
+        accounts=accounts,
+        vendors=by_name,
+        receive=receive,
+    )
+    dispatcher = Dispatcher(
+        scheduler,
+        config.webhook_log_size,
+        check=checks.check_webhook,
+        max_pending=config.webhook_max_pending,
+        hosts=config.webhook_hosts,
+        events=events,
+        shaper=scenarios.shape_webhook,
+    )
     # decides outcomes and dwell times: the scenarios first, then the magic numbers
     engine = Engine(scheduler, ScenarioPolicy(scenarios, MagicNumberPolicy()), events)
     engine.ended = store.ended
     work = Work(config.work)
-    runtime = Runtime(config=config, events=events, clock=clock, scheduler=scheduler, ids=ids, store=store,
-                      journal=journal, checks=checks, dispatcher=dispatcher, accounts=accounts,
-                      callers=Callers(store, accounts), scenarios=scenarios, engine=engine, mailbox=Mailbox(),
-                      work=work, pages=Pages(work),
-                      options=_Options(by_name.values()), vendors=by_name)
+    runtime = Runtime(
+        config=config,
+        events=events,
+        clock=clock,
+        scheduler=scheduler,
+        ids=ids,
+        store=store,
+        journal=journal,
+        checks=checks,
+        dispatcher=dispatcher,
+        accounts=accounts,
+        callers=Callers(store, accounts),
+        scenarios=scenarios,
+        engine=engine,
+        mailbox=Mailbox(),
+        work=work,
+        pages=Pages(work),
+        options=_Options(by_name.values()),
+        vendors=by_name,
+    )
     for vendor in by_name.values():
         if vendor.owns is not None:
             store.owns[vendor.name] = functools.partial(vendor.owns, runtime)

@@ -175,8 +175,7 @@ class Scheduler:
                     waiting[task] = started + limit
             if not waiting:
                 return
-            await asyncio.wait(list(waiting), timeout=min(waiting.values()) - now,
-                               return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(list(waiting), timeout=min(waiting.values()) - now, return_when=asyncio.FIRST_COMPLETED)
 
     async def advance(self, seconds: float, wait: float | None = None, *, slow: set[Hashable] | None = None) -> int:
         """Manual clock: move time forward, running everything due on the way.
@@ -209,8 +208,9 @@ class Scheduler:
             clock.set(target)
             await self.settle(slow, wait)
             if self.events.subscribers:
-                self.events.publish("clock", {"mode": clock.mode, "now": clock.now(), "advanced": seconds,
-                                              "actions_run": ran})
+                self.events.publish(
+                    "clock", {"mode": clock.mode, "now": clock.now(), "advanced": seconds, "actions_run": ran}
+                )
             return ran
 
     async def run_until_idle(self, horizon: float = IDLE_HORIZON, wait: float | None = None) -> float:

@@ -78,7 +78,6 @@ class Fax:
         return self.result.pages(self.pages) if self.result else 0
 
 
-
 def kept(fax: Fax, name: str, key: Any, make: Callable[[Fax, Any], T]) -> T:
     """``make(fax, key)``, kept with the fax (as ``fax.extra[name]``) and given back while
     ``key`` is the same.
@@ -94,6 +93,7 @@ def kept(fax: Fax, name: str, key: Any, make: Callable[[Fax, Any], T]) -> T:
     value = make(fax, key)
     fax.extra[name] = (key, value)
     return value
+
 
 @dataclass(eq=False)
 class Tenant:

@@ -8,13 +8,19 @@ dict increment.
 from __future__ import annotations
 
 #: the kinds of item, in report order
-KINDS = ("operations", "answers", "statuses", "transitions", "outcomes", "webhooks", "deliveries", "inbound",
-         "rules")
+KINDS = ("operations", "answers", "statuses", "transitions", "outcomes", "webhooks", "deliveries", "inbound", "rules")
 #: how a delivery can end (``Dispatcher``): delivered at the first attempt or after retries,
 #: given up (failed), dropped by a scenario, refused (target policy or pending limit); and the
 #: deliveries scenarios or the control API make: scripted duplicates, redeliveries
-DELIVERY_PATHS = ("delivered_first_try", "delivered_after_retry", "failed", "dropped", "refused",
-                  "duplicate_delivered", "redelivered")
+DELIVERY_PATHS = (
+    "delivered_first_try",
+    "delivered_after_retry",
+    "failed",
+    "dropped",
+    "refused",
+    "duplicate_delivered",
+    "redelivered",
+)
 Key = tuple[str, str, str, str]  # (kind, vendor, tenant, item)
 
 
@@ -46,8 +52,11 @@ class Tally:
         found = dict(self.counts)
         for (who, operation, tenant, status, fault, rule), count in self.requests.items():
             vendor, owner = who or "", tenant or ""
-            keys = [("operations", vendor, owner, operation) if 200 <= status < 300
-                    else ("answers", vendor, owner, str(status))]
+            keys = [
+                ("operations", vendor, owner, operation)
+                if 200 <= status < 300
+                else ("answers", vendor, owner, str(status))
+            ]
             if fault is not None:
                 keys.append(("answers", vendor, owner, f"fault: {fault}"))
             if rule is not None:
@@ -56,12 +65,18 @@ class Tally:
                 found[key] = found.get(key, 0) + count
         return found
 
-    def delivery(self, vendor: str, tenant: str, event: str, state: str, attempts: int, copy: bool,
-                 redelivery: bool) -> None:
+    def delivery(
+        self, vendor: str, tenant: str, event: str, state: str, attempts: int, copy: bool, redelivery: bool
+    ) -> None:
         """A webhook delivery ended (``Dispatcher._finish`` and its refusals)."""
         if state == "delivered":
-            path = "redelivered" if redelivery else "duplicate_delivered" if copy else (
-                "delivered_first_try" if attempts <= 1 else "delivered_after_retry")
+            path = (
+                "redelivered"
+                if redelivery
+                else "duplicate_delivered"
+                if copy
+                else ("delivered_first_try" if attempts <= 1 else "delivered_after_retry")
+            )
             self.add("webhooks", vendor, tenant, event)
         else:
             path = state

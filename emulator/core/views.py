@@ -36,6 +36,7 @@ class Runtime(Protocol):
 
     def now(self) -> float: ...
 
+
 #: a fax's times, shown again in every view of it (each fax event carries its whole history)
 _ISO: Memo[float, str] = Memo(iso8601)
 
@@ -73,11 +74,17 @@ def timeline(runtime: Runtime, fax: Fax) -> list[dict[str, Any]]:
             attempt += 1
         elif index and fax.history[index - 1][1] == transmit and attempt <= len(fax.attempt_results):
             ended = fax.attempt_results[attempt - 1]
-        steps.append({
-            "at": _ISO[at], "time": at, "status": status, "attempt": attempt or None,
-            "outcome": ended.outcome.value if ended else None, "cause": ended.native if ended else None,
-            "rule": ended.rule if ended else None,
-        })
+        steps.append(
+            {
+                "at": _ISO[at],
+                "time": at,
+                "status": status,
+                "attempt": attempt or None,
+                "outcome": ended.outcome.value if ended else None,
+                "cause": ended.native if ended else None,
+                "rule": ended.rule if ended else None,
+            }
+        )
     return steps
 
 
@@ -96,8 +103,9 @@ def fax_json(runtime: Runtime, fax: Fax) -> dict[str, Any]:
             {"outcome": r.outcome.value, "pages_sent": r.pages(fax.pages), "native": r.native, "rule": r.rule}
             for r in fax.attempt_results
         ],
-        "documents": [{"kind": d.kind, "pages": d.pages, "size": d.size, "filename": d.filename}
-                      for d in fax.documents],
+        "documents": [
+            {"kind": d.kind, "pages": d.pages, "size": d.size, "filename": d.filename} for d in fax.documents
+        ],
         "documents_expired": fax.documents_expired,  # retention dropped their bytes (core/retention.py)
     }
     if vendor.view is not None:

@@ -103,8 +103,15 @@ class RetryPolicy:
         return dataclasses.replace(self, **changes) if changes else self
 
     def to_json(self) -> dict[str, Any]:
-        return {"attempts": self.attempts, "delay": self.delay, "factor": self.factor, "max_delay": self.max_delay,
-                "give_up": self.give_up, "timeout": self.timeout, "retry_5xx": self.retry_5xx}
+        return {
+            "attempts": self.attempts,
+            "delay": self.delay,
+            "factor": self.factor,
+            "max_delay": self.max_delay,
+            "give_up": self.give_up,
+            "timeout": self.timeout,
+            "retry_5xx": self.retry_5xx,
+        }
 
 
 #: what vendor options and scenarios may change in a retry policy, and how each is bounded
@@ -125,8 +132,9 @@ def check_retry(raw: Any, where: str = "webhook_retry") -> dict[str, Any]:
     checked: dict[str, Any] = {}
     for name, value in raw.items():
         if name not in _RETRY_FIELDS:
-            raise Invalid(f"{where}.{name} is not a retry setting; expected any of {', '.join(_RETRY_FIELDS)}",
-                          field=where)
+            raise Invalid(
+                f"{where}.{name} is not a retry setting; expected any of {', '.join(_RETRY_FIELDS)}", field=where
+            )
         what, low, high = _RETRY_FIELDS[name]
         if name == "give_up" and value is None:
             checked[name] = None
@@ -186,14 +194,31 @@ class Delivery:
         except UnicodeDecodeError:
             body = self.body.hex()
         return {
-            "id": self.id, "vendor": self.vendor, "tenant": self.tenant, "event": self.event,
-            "fax_id": self.fax_id, "url": self.url, "method": self.method, "headers": self.headers,
-            "body": body, "created_at": self.created_at, "due_at": self.due_at, "state": self.state,
-            "reason": self.reason, "rule": self.rule, "copy_of": self.copy_of, "redelivery_of": self.redelivery_of,
+            "id": self.id,
+            "vendor": self.vendor,
+            "tenant": self.tenant,
+            "event": self.event,
+            "fax_id": self.fax_id,
+            "url": self.url,
+            "method": self.method,
+            "headers": self.headers,
+            "body": body,
+            "created_at": self.created_at,
+            "due_at": self.due_at,
+            "state": self.state,
+            "reason": self.reason,
+            "rule": self.rule,
+            "copy_of": self.copy_of,
+            "redelivery_of": self.redelivery_of,
             "policy": self.policy.to_json(),
             "attempts": [
-                {"at": a.at, "status": a.status, "error": a.error, "duration_ms": a.duration_ms,
-                 "response_body": a.response_body}
+                {
+                    "at": a.at,
+                    "status": a.status,
+                    "error": a.error,
+                    "duration_ms": a.duration_ms,
+                    "response_body": a.response_body,
+                }
                 for a in self.attempts
             ],
         }
@@ -223,11 +248,16 @@ def target_allowed(url: str, hosts: tuple[str, ...]) -> bool:
 class Dispatcher:
     """Sends deliveries on the scheduler with one shared ClientSession."""
 
-    def __init__(self, scheduler: Scheduler, log_size: int = DEFAULT_LOG_SIZE,
-                 check: Callable[[str, str | None, str, str, bytes], None] | None = None,
-                 max_pending: int = DEFAULT_MAX_PENDING, hosts: tuple[str, ...] = (),
-                 events: Events | None = None,
-                 shaper: Callable[[Delivery], Shape | None] | None = None) -> None:
+    def __init__(
+        self,
+        scheduler: Scheduler,
+        log_size: int = DEFAULT_LOG_SIZE,
+        check: Callable[[str, str | None, str, str, bytes], None] | None = None,
+        max_pending: int = DEFAULT_MAX_PENDING,
+        hosts: tuple[str, ...] = (),
+        events: Events | None = None,
+        shaper: Callable[[Delivery], Shape | None] | None = None,
+    ) -> None:
         self.scheduler = scheduler
         self.events = events if events is not None else Events()
         self._check = check  # strict mode: validates a body against its schema before it is queued
@@ -278,8 +308,19 @@ class Dispatcher:
         now = self.scheduler.clock.now()
         all_headers = {"Content-Type": content_type, **(headers or {})}
         delivery = Delivery(
-            next(self._ids), vendor, tenant, event, url, method.upper(), all_headers, body,
-            now, now + delay, policy, fax_id, rule=rule,
+            next(self._ids),
+            vendor,
+            tenant,
+            event,
+            url,
+            method.upper(),
+            all_headers,
+            body,
+            now,
+            now + delay,
+            policy,
+            fax_id,
+            rule=rule,
         )
         if self.shaper is not None and self._shape(delivery):
             return delivery
@@ -294,9 +335,18 @@ class Dispatcher:
         if original is None:
             raise NotFound(f"no webhook delivery {delivery_id} (the log keeps the last {self.log.maxlen})")
         now = self.scheduler.clock.now()
-        again = dataclasses.replace(original, id=next(self._ids), headers=dict(original.headers), created_at=now,
-                                    due_at=now, state="pending", attempts=[], copy_of=None,
-                                    redelivery_of=original.id, reason=None)
+        again = dataclasses.replace(
+            original,
+            id=next(self._ids),
+            headers=dict(original.headers),
+            created_at=now,
+            due_at=now,
+            state="pending",
+            attempts=[],
+            copy_of=None,
+            redelivery_of=original.id,
+            reason=None,
+        )
         if self._admit(again):
             self._schedule(again)
         return again
@@ -344,9 +394,20 @@ class Dispatcher:
                 self._release_held(delivery)
         for number in range(1, shape.duplicate + 1):
             copy = Delivery(
-                next(self._ids), delivery.vendor, delivery.tenant, delivery.event, delivery.url, delivery.method,
-                dict(delivery.headers), delivery.body, delivery.created_at, delivery.due_at + number * GAP,
-                delivery.policy, delivery.fax_id, rule=delivery.rule, copy_of=delivery.id,
+                next(self._ids),
+                delivery.vendor,
+                delivery.tenant,
+                delivery.event,
+                delivery.url,
+                delivery.method,
+                dict(delivery.headers),
+                delivery.body,
+                delivery.created_at,
+                delivery.due_at + number * GAP,
+                delivery.policy,
+                delivery.fax_id,
+                rule=delivery.rule,
+                copy_of=delivery.id,
             )
             if self._admit(copy):
                 self._schedule(copy)
@@ -468,8 +529,11 @@ class Dispatcher:
         answer: str | None = None
         try:
             async with session.request(
-                delivery.method, delivery.url, data=delivery.body if delivery.method != "GET" else None,
-                headers=delivery.headers, timeout=aiohttp.ClientTimeout(total=delivery.policy.timeout),
+                delivery.method,
+                delivery.url,
+                data=delivery.body if delivery.method != "GET" else None,
+                headers=delivery.headers,
+                timeout=aiohttp.ClientTimeout(total=delivery.policy.timeout),
                 allow_redirects=False,
             ) as response:
                 status = response.status
@@ -487,8 +551,13 @@ class Dispatcher:
         or it was dropped or refused without one."""
         if self.events.subscribers:
             timer = self._timers.get(delivery) if delivery.state == "pending" else None
-            self.events.publish("webhook", _event_data(delivery, timer.due if timer is not None else None),
-                                delivery.vendor, delivery.tenant, delivery.fax_id)
+            self.events.publish(
+                "webhook",
+                _event_data(delivery, timer.due if timer is not None else None),
+                delivery.vendor,
+                delivery.tenant,
+                delivery.fax_id,
+            )
 
     def _settle(self, delivery: Delivery, attempt: Attempt) -> None:
         """Record an attempt's outcome and decide what follows: delivered, a retry, or given up.
@@ -524,9 +593,15 @@ class Dispatcher:
 
     def _count(self, delivery: Delivery) -> None:
         """Coverage: how a delivery ended (the one place each ending passes)."""
-        self.events.tally.delivery(delivery.vendor, delivery.tenant, delivery.event, delivery.state,
-                                   len(delivery.attempts), delivery.copy_of is not None,
-                                   delivery.redelivery_of is not None)
+        self.events.tally.delivery(
+            delivery.vendor,
+            delivery.tenant,
+            delivery.event,
+            delivery.state,
+            len(delivery.attempts),
+            delivery.copy_of is not None,
+            delivery.redelivery_of is not None,
+        )
 
     # -- reading ------------------------------------------------------------------------
     def in_flight(self) -> list[Delivery]:
@@ -537,8 +612,14 @@ class Dispatcher:
 
     def counts(self) -> dict[str, int | None]:
         """How full the dispatcher is, against its limits (health and the delivery log show it)."""
-        return {"pending": len(self.pending), "max_pending": self.max_pending, "in_flight": len(self._in_flight),
-                "refused": self.refused, "logged": len(self.log), "capacity": self.log.maxlen}
+        return {
+            "pending": len(self.pending),
+            "max_pending": self.max_pending,
+            "in_flight": len(self._in_flight),
+            "refused": self.refused,
+            "logged": len(self.log),
+            "capacity": self.log.maxlen,
+        }
 
     def entries(self) -> list[Delivery]:
         """Every delivery shown, oldest first: those still pending that the log no longer
@@ -551,12 +632,21 @@ class Dispatcher:
         found = self.pending.get(delivery_id)
         return found if found is not None else next((d for d in self.log if d.id == delivery_id), None)
 
-    def query(self, *, vendor: str | None = None, tenant: str | None = None, event: str | None = None,
-              state: str | None = None) -> list[Delivery]:
+    def query(
+        self,
+        *,
+        vendor: str | None = None,
+        tenant: str | None = None,
+        event: str | None = None,
+        state: str | None = None,
+    ) -> list[Delivery]:
         return [
-            d for d in self.entries()
-            if (vendor is None or d.vendor == vendor) and (tenant is None or d.tenant == tenant)
-            and (event is None or d.event == event) and (state is None or d.state == state)
+            d
+            for d in self.entries()
+            if (vendor is None or d.vendor == vendor)
+            and (tenant is None or d.tenant == tenant)
+            and (event is None or d.event == event)
+            and (state is None or d.state == state)
         ]
 
     def clear(self, vendor: str | None = None, tenant: str | None = None) -> None:
@@ -589,11 +679,21 @@ def _event_data(delivery: Delivery, next_retry: float | None) -> dict[str, Any]:
     """A ``webhook`` event: the delivery's state after its latest attempt (or its loss)."""
     last = delivery.attempts[-1] if delivery.attempts else None
     return {
-        "id": delivery.id, "fax_id": delivery.fax_id, "vendor": delivery.vendor, "tenant": delivery.tenant,
-        "event": delivery.event, "target": delivery.url, "attempt": len(delivery.attempts),
-        "status": last.status if last else None, "error": last.error if last else None,
-        "outcome": delivery.state, "reason": delivery.reason, "next_retry": next_retry, "rule": delivery.rule,
-        "copy_of": delivery.copy_of, "redelivery_of": delivery.redelivery_of,
+        "id": delivery.id,
+        "fax_id": delivery.fax_id,
+        "vendor": delivery.vendor,
+        "tenant": delivery.tenant,
+        "event": delivery.event,
+        "target": delivery.url,
+        "attempt": len(delivery.attempts),
+        "status": last.status if last else None,
+        "error": last.error if last else None,
+        "outcome": delivery.state,
+        "reason": delivery.reason,
+        "next_retry": next_retry,
+        "rule": delivery.rule,
+        "copy_of": delivery.copy_of,
+        "redelivery_of": delivery.redelivery_of,
     }
 
 

@@ -148,8 +148,7 @@ class _Worker:
 
     def __init__(self, memory: int) -> None:
         self.conn, child = _CONTEXT.Pipe()
-        self.process = _CONTEXT.Process(target=_serve, args=(child, memory), daemon=True,
-                                        name="fax-emulator worker")
+        self.process = _CONTEXT.Process(target=_serve, args=(child, memory), daemon=True, name="fax-emulator worker")
         self.process.start()
         child.close()
 
@@ -196,9 +195,15 @@ class Work:
     def stats(self) -> dict[str, Any]:
         """The pool's limits and what it is doing, for the health answer."""
         return {
-            "workers": len(self._idle) + len(self._busy), "busy": len(self._busy), "waiting": self._waiting,
-            "limits": {"workers": self.limits.workers, "queue": self.limits.queue,
-                       "timeout_s": self.limits.timeout, "memory_bytes": self.limits.memory},
+            "workers": len(self._idle) + len(self._busy),
+            "busy": len(self._busy),
+            "waiting": self._waiting,
+            "limits": {
+                "workers": self.limits.workers,
+                "queue": self.limits.queue,
+                "timeout_s": self.limits.timeout,
+                "memory_bytes": self.limits.memory,
+            },
             **self.counts,
         }
 
@@ -208,8 +213,9 @@ class Work:
             raise WorkRefused("the emulator is shutting down")
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.limits.workers)
-            self._threads = concurrent.futures.ThreadPoolExecutor(self.limits.workers,
-                                                                  thread_name_prefix="fax-emulator work")
+            self._threads = concurrent.futures.ThreadPoolExecutor(
+                self.limits.workers, thread_name_prefix="fax-emulator work"
+            )
         if self._slots.locked() and self._waiting >= self.limits.queue:
             self.counts["refused"] += 1
             raise WorkRefused()
@@ -225,8 +231,9 @@ class Work:
 
     async def _run_in_worker(self, fn: Callable[..., T], args: tuple[Any, ...], timeout: float) -> T:
         loop = asyncio.get_running_loop()
-        worker = self._idle.pop() if self._idle else await loop.run_in_executor(self._threads, _Worker,
-                                                                                  self.limits.memory)
+        worker = (
+            self._idle.pop() if self._idle else await loop.run_in_executor(self._threads, _Worker, self.limits.memory)
+        )
         self._busy.add(worker)
         keep = False
         try:

@@ -28,14 +28,19 @@ DEFAULT_START = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 DEFAULT_SEED = 0
 
 
-async def run_scenario(scenario: Scenario, vendors: Iterable[Vendor] | None = None,
-                       out: TextIO | None = None, strict: bool = False) -> list[StepResult]:
+async def run_scenario(
+    scenario: Scenario, vendors: Iterable[Vendor] | None = None, out: TextIO | None = None, strict: bool = False
+) -> list[StepResult]:
     """Run every step; each result is printed to ``out`` as it comes."""
     from emulator.app import build_app
 
     out = out or sys.stdout
-    config = Config(clock="manual", start_time=scenario.clock.get("start") or DEFAULT_START,
-                    seed=scenario.seed if scenario.seed is not None else DEFAULT_SEED, strict=strict)
+    config = Config(
+        clock="manual",
+        start_time=scenario.clock.get("start") or DEFAULT_START,
+        seed=scenario.seed if scenario.seed is not None else DEFAULT_SEED,
+        strict=strict,
+    )
     app = build_app(config, vendors)
     runtime = app[keys.RUNTIME]
     runtime.scenarios.apply(scenario)
@@ -65,8 +70,11 @@ async def run_scenario(scenario: Scenario, vendors: Iterable[Vendor] | None = No
             results.append(result)
             _print(result, out)
         if strict:
-            own = [f"{v['vendor']} {v['operation']} {v['kind']} {v['location']}: {v['message']}"
-                   for v in runtime.journal.violations if v.get("kind") in ("response", "webhook")]
+            own = [
+                f"{v['vendor']} {v['operation']} {v['kind']} {v['location']}: {v['message']}"
+                for v in runtime.journal.violations
+                if v.get("kind") in ("response", "webhook")
+            ]
             result = StepResult(len(results) + 1, "the emulator kept the vendors' contracts (--strict)", own)
             results.append(result)
             _print(result, out)
@@ -82,8 +90,13 @@ def _print(result: StepResult, out: TextIO) -> None:
         print(f"          - {problem}", file=out)
 
 
-def run_files(paths: Sequence[str], vendors: Iterable[Vendor] | None = None, out: TextIO | None = None,
-              strict: bool = False, compose: bool = False) -> int:
+def run_files(
+    paths: Sequence[str],
+    vendors: Iterable[Vendor] | None = None,
+    out: TextIO | None = None,
+    strict: bool = False,
+    compose: bool = False,
+) -> int:
     """Run scenario files, each on a fresh emulator of its own (or, with ``compose``, all of them
     composed in order into one scenario on one emulator); the exit status: 0 only if every
     step of every run passed."""

@@ -251,7 +251,8 @@ def _file(spec: dict[str, Any], base_dir: str | None) -> tuple[bytes, str, str]:
     extension = {"pdf": "pdf", "tiff": "tiff", "text": "txt", "json": "json"}.get(kind, "bin")
     filename = spec.get("filename") or (os.path.basename(spec["path"]) if "path" in spec else f"fax.{extension}")
     content_type = spec.get("content_type") or (
-        "application/json" if kind == "json" else CONTENT_TYPES.get(kind, "application/octet-stream"))
+        "application/json" if kind == "json" else CONTENT_TYPES.get(kind, "application/octet-stream")
+    )
     return data, filename, content_type
 
 
@@ -266,4 +267,3 @@ def _title(step: dict[str, Any]) -> str:
         return "run the clock until nothing is scheduled"
     action = next(k for k in step if k.startswith("expect_"))
     return action.replace("_", " ")
-

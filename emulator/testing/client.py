@@ -58,8 +58,16 @@ class ControlClient:
         self._vendors: dict[str, VendorInfo] | None = None
 
     # -- transport --------------------------------------------------------------
-    def call(self, method: str, path: str, body: Any = None, *, query: Mapping[str, Any] | None = None,
-             data: bytes | None = None, content_type: str = "application/json") -> Any:
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        query: Mapping[str, Any] | None = None,
+        data: bytes | None = None,
+        content_type: str = "application/json",
+    ) -> Any:
         """One control request; the decoded JSON answer, or ControlError."""
         params = {k: v for k, v in (query or {}).items() if v is not None}
         url = f"{self.url}{CONTROL}{path}" + (f"?{urllib.parse.urlencode(params)}" if params else "")
@@ -113,8 +121,9 @@ class ControlClient:
         """One vendor by its short name (``"faxplus"``, ``"callerip"``...)."""
         served = {v.name: v for v in self.vendors()}
         if name not in served:
-            raise UnknownVendor(f"this emulator does not serve a vendor named {name!r}; "
-                                f"it serves: {', '.join(served) or 'none'}")
+            raise UnknownVendor(
+                f"this emulator does not serve a vendor named {name!r}; it serves: {', '.join(served) or 'none'}"
+            )
         return served[name]
 
     def base_url(self, vendor: str) -> str:
@@ -145,8 +154,13 @@ class ControlClient:
         return ClockState.from_json(self.call("POST", "/clock/run-until-idle", body))
 
     # -- what happened -------------------------------------------------------------------
-    def faxes(self, vendor: str | None = None, status: str | None = None, tenant: str | None = None,
-              direction: str | None = None) -> list[FaxRecord]:
+    def faxes(
+        self,
+        vendor: str | None = None,
+        status: str | None = None,
+        tenant: str | None = None,
+        direction: str | None = None,
+    ) -> list[FaxRecord]:
         """Faxes, oldest first, filtered by vendor, vendor status string, tenant and direction."""
         query = {"vendor": vendor, "status": status, "tenant": tenant, "direction": direction}
         return [FaxRecord.from_json(f) for f in self.call("GET", "/faxes", query=query)["faxes"]]
@@ -163,8 +177,14 @@ class ControlClient:
         found = self.call("GET", "/requests", query={"vendor": vendor, "tenant": tenant})["requests"]
         return [RequestRecord.from_json(r) for r in found]
 
-    def webhooks(self, vendor: str | None = None, tenant: str | None = None, event: str | None = None,
-                 fax_id: str | None = None, state: str | None = None) -> list[WebhookDelivery]:
+    def webhooks(
+        self,
+        vendor: str | None = None,
+        tenant: str | None = None,
+        event: str | None = None,
+        fax_id: str | None = None,
+        state: str | None = None,
+    ) -> list[WebhookDelivery]:
         """The webhook delivery log, oldest first, with every attempt (and every delivery still pending);
         ``state``: only those ``pending``, ``delivered``, ``failed``, ``dropped`` or ``refused``."""
         query = {"vendor": vendor, "tenant": tenant, "event": event, "fax_id": fax_id, "state": state}
@@ -190,9 +210,18 @@ class ControlClient:
         return int(self.call("GET", "/violations", query={"limit": 1})["last_seq"])
 
     # -- driving it -------------------------------------------------------------------------
-    def inbound(self, vendor: str, to: str, sender: str, *, tenant: str | None = None, pages: int = 1,
-                document: bytes | None = None, filename: str | None = None,
-                options: Mapping[str, Any] | None = None) -> FaxRecord:
+    def inbound(
+        self,
+        vendor: str,
+        to: str,
+        sender: str,
+        *,
+        tenant: str | None = None,
+        pages: int = 1,
+        document: bytes | None = None,
+        filename: str | None = None,
+        options: Mapping[str, Any] | None = None,
+    ) -> FaxRecord:
         """Make a fax arrive at ``to`` from ``sender`` (a synthesised PDF of ``pages`` unless ``document``)."""
         body: dict[str, Any] = {"vendor": vendor, "to": to, "from": sender, "pages": pages}
         if tenant is not None:
@@ -205,27 +234,48 @@ class ControlClient:
         return FaxRecord.from_json(self.call("POST", "/inbound", body))
 
     # -- waiting on the event stream -------------------------------------------------------------
-    def events(self, *, vendor: str | None = None, tenant: str | None = None, fax_id: str | None = None,
-               types: str | None = None) -> EventStream:
+    def events(
+        self,
+        *,
+        vendor: str | None = None,
+        tenant: str | None = None,
+        fax_id: str | None = None,
+        types: str | None = None,
+    ) -> EventStream:
         """Open the event stream (``GET /_emulator/events``); read it with ``next(timeout)`` or
         ``events(timeout)``, and close it (it is a context manager). ``types``: e.g. ``"fax,webhook"``."""
         return EventStream(self, {"vendor": vendor, "tenant": tenant, "fax_id": fax_id, "type": types})
 
-    def wait_for(self, fax_id: str, status: str | None = None, *, outcome: str | None = None,
-                 terminal: bool | None = None, timeout: float = DEFAULT_WAIT) -> FaxRecord:
+    def wait_for(
+        self,
+        fax_id: str,
+        status: str | None = None,
+        *,
+        outcome: str | None = None,
+        terminal: bool | None = None,
+        timeout: float = DEFAULT_WAIT,
+    ) -> FaxRecord:
         """Wait, on the event stream, until the fax has entered ``status`` (now or before), has
         the neutral ``outcome``, or has ended (``terminal``; the default if nothing is asked);
         TimeoutError after ``timeout`` wall seconds. Under the manual clock something else must
         advance it (another thread, the app under test)."""
         return wait_for_fax(self, fax_id, status=status, outcome=outcome, terminal=terminal, timeout=timeout)
 
-    def wait_for_webhook(self, *, fax_id: str | None = None, event: str | None = None, vendor: str | None = None,
-                         tenant: str | None = None, outcome: str = "delivered",
-                         timeout: float = DEFAULT_WAIT) -> WebhookDelivery:
+    def wait_for_webhook(
+        self,
+        *,
+        fax_id: str | None = None,
+        event: str | None = None,
+        vendor: str | None = None,
+        tenant: str | None = None,
+        outcome: str = "delivered",
+        timeout: float = DEFAULT_WAIT,
+    ) -> WebhookDelivery:
         """Wait, on the event stream, for a webhook delivery that matches to be ``outcome``
         (``delivered``, ``failed``: given up, ``dropped``); TimeoutError after ``timeout`` s."""
-        return wait_for_webhook(self, fax_id=fax_id, event=event, vendor=vendor, tenant=tenant, outcome=outcome,
-                                timeout=timeout)
+        return wait_for_webhook(
+            self, fax_id=fax_id, event=event, vendor=vendor, tenant=tenant, outcome=outcome, timeout=timeout
+        )
 
     def load_scenario(self, scenario: str | os.PathLike[str] | Mapping[str, Any]) -> Any:
         """Replace the active scenario with a YAML/JSON file or a dict (``POST /_emulator/scenario``)."""
@@ -249,8 +299,10 @@ class ControlClient:
             if not (exc.status == 405 or (exc.status == 404 and exc.message == "Not Found")):
                 raise
             raise ScenarioUnavailable(
-                exc.status, exc.code,
+                exc.status,
+                exc.code,
                 f"this emulator cannot load scenarios at run time ({method} {CONTROL}/scenario answered "
                 f"{exc.status}); start it with `fax-emulator serve --scenario FILE` or upgrade fax-emulator",
-                method, CONTROL + "/scenario",
+                method,
+                CONTROL + "/scenario",
             ) from None

@@ -24,8 +24,7 @@ from typing import Any
 try:
     from testcontainers.core.container import DockerContainer
 except ImportError as exc:  # an optional extra
-    raise ImportError("emulator.testing.container needs testcontainers: pip install 'fax-emulator[container]'") \
-        from exc
+    raise ImportError("emulator.testing.container needs testcontainers: pip install 'fax-emulator[container]'") from exc
 
 from emulator.testing.client import DEFAULT_TIMEOUT, ControlClient
 from emulator.testing.fixture import EmulatorFixture
@@ -39,9 +38,17 @@ HOST_GATEWAY = "host.docker.internal"
 class FaxEmulatorContainer(DockerContainer):
     """``fax-emulator serve`` in a container: ``fixture()`` is the fixture's client, ``url`` its root."""
 
-    def __init__(self, image: str = "fax-emulator", *, clock: str = "manual", strict: bool = True,
-                 seed: int | None = None, network_mode: str | None = None, timeout: float = DEFAULT_TIMEOUT,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        image: str = "fax-emulator",
+        *,
+        clock: str = "manual",
+        strict: bool = True,
+        seed: int | None = None,
+        network_mode: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        **kwargs: Any,
+    ) -> None:
         """``clock``, ``strict`` and ``seed`` are ``serve`` flags (as the fixture: manual, strict);
         ``network_mode="host"`` shares the host's network (where docker has no bridge)."""
         super().__init__(image, **kwargs)
@@ -75,8 +82,9 @@ class FaxEmulatorContainer(DockerContainer):
         except TimeoutError:
             logs = b"".join(self.get_logs()).decode("utf-8", "replace")[-2000:]
             self.stop()
-            raise TimeoutError(f"fax-emulator in {self.image} did not answer in {START_TIMEOUT} s; its log:\n{logs}") \
-                from None
+            raise TimeoutError(
+                f"fax-emulator in {self.image} did not answer in {START_TIMEOUT} s; its log:\n{logs}"
+            ) from None
         self._url = url
         return self
 
@@ -147,8 +155,7 @@ class FaxEmulatorContainer(DockerContainer):
         """The event loop the receivers run on, in a thread of its own (started on first use)."""
         if self._loop is None:
             self._loop = asyncio.new_event_loop()
-            self._thread = threading.Thread(target=self._loop.run_forever, name="fax-emulator-receivers",
-                                            daemon=True)
+            self._thread = threading.Thread(target=self._loop.run_forever, name="fax-emulator-receivers", daemon=True)
             self._thread.start()
         return self._loop
 

@@ -78,8 +78,10 @@ class EmulatorFixture(ControlClient):
             return None
         lines = [f"fax-emulator: {len(found)} vendor contract violation(s) recorded during this test:"]
         lines += [f"  {number}. {v.describe()}" for number, v in enumerate(found, start=1)]
-        lines.append(f"The code under test sent or expected something the real vendor would not accept. Fix it, "
-                     f"or mark the test {OPT_OUT} and assert on fax_emulator.violations().")
+        lines.append(
+            f"The code under test sent or expected something the real vendor would not accept. Fix it, "
+            f"or mark the test {OPT_OUT} and assert on fax_emulator.violations()."
+        )
         return "\n".join(lines)
 
     def manual_clock_hint(self, waited: float) -> str | None:
@@ -98,9 +100,11 @@ class EmulatorFixture(ControlClient):
             return None
         shown = ", ".join(f"{f.id} ({f.vendor}) is still {f.status!r}" for f in stuck[:3])
         more = f" and {len(stuck) - 3} more" if len(stuck) > 3 else ""
-        return (f"fax-emulator: {shown}{more}: the emulator's clock is manual and did not move during this test "
-                f"({waited:.1f} s). Time moves only when the test calls fax_emulator.advance(seconds) or "
-                f"fax_emulator.run_until_idle(), never while it sleeps or polls.")
+        return (
+            f"fax-emulator: {shown}{more}: the emulator's clock is manual and did not move during this test "
+            f"({waited:.1f} s). Time moves only when the test calls fax_emulator.advance(seconds) or "
+            f"fax_emulator.run_until_idle(), never while it sleeps or polls."
+        )
 
     def close(self) -> None:
         """Stop this test's receivers (a fresh emulator stops everything anyway)."""
@@ -122,8 +126,13 @@ class AsyncControl:
     async def run_until_idle(self, webhook_wait: float | None = None) -> ClockState:
         return await asyncio.to_thread(self._sync.run_until_idle, webhook_wait)
 
-    async def faxes(self, vendor: str | None = None, status: str | None = None, tenant: str | None = None,
-                    direction: str | None = None) -> list[FaxRecord]:
+    async def faxes(
+        self,
+        vendor: str | None = None,
+        status: str | None = None,
+        tenant: str | None = None,
+        direction: str | None = None,
+    ) -> list[FaxRecord]:
         return await asyncio.to_thread(self._sync.faxes, vendor, status, tenant, direction)
 
     async def fax(self, fax_id: str) -> FaxRecord:
@@ -132,8 +141,14 @@ class AsyncControl:
     async def requests(self, vendor: str | None = None, tenant: str | None = None) -> list[RequestRecord]:
         return await asyncio.to_thread(self._sync.requests, vendor, tenant)
 
-    async def webhooks(self, vendor: str | None = None, tenant: str | None = None, event: str | None = None,
-                       fax_id: str | None = None, state: str | None = None) -> list[WebhookDelivery]:
+    async def webhooks(
+        self,
+        vendor: str | None = None,
+        tenant: str | None = None,
+        event: str | None = None,
+        fax_id: str | None = None,
+        state: str | None = None,
+    ) -> list[WebhookDelivery]:
         return await asyncio.to_thread(self._sync.webhooks, vendor, tenant, event, fax_id, state)
 
     async def redeliver(self, delivery_id: int) -> WebhookDelivery:

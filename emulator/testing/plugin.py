@@ -29,15 +29,27 @@ _HANDLE = pytest.StashKey["EmulatorFixture"]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addini(SCOPE_INI, "fax_emulator fixture: 'function' (default) starts a fresh emulator for each test; "
-                  "'session' shares one emulator, reset before each test", default="function")
+    parser.addini(
+        SCOPE_INI,
+        "fax_emulator fixture: 'function' (default) starts a fresh emulator for each test; "
+        "'session' shares one emulator, reset before each test",
+        default="function",
+    )
     group = parser.getgroup("fax-emulator")
-    group.addoption("--fax-coverage", action="store_true",
-                    help="report what the tests that used the fax_emulator fixture never exercised of the "
-                         "vendors' behaviour (operations, statuses, outcomes, webhooks...)")
-    group.addoption("--fax-coverage-fail-under", action="append", default=[], metavar="[VENDOR:]PERCENT",
-                    help="fail the run if fax coverage is below PERCENT (overall, or VENDOR:PERCENT); "
-                         "repeatable; implies --fax-coverage")
+    group.addoption(
+        "--fax-coverage",
+        action="store_true",
+        help="report what the tests that used the fax_emulator fixture never exercised of the "
+        "vendors' behaviour (operations, statuses, outcomes, webhooks...)",
+    )
+    group.addoption(
+        "--fax-coverage-fail-under",
+        action="append",
+        default=[],
+        metavar="[VENDOR:]PERCENT",
+        help="fail the run if fax coverage is below PERCENT (overall, or VENDOR:PERCENT); "
+        "repeatable; implies --fax-coverage",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -63,8 +75,11 @@ def _options(request: pytest.FixtureRequest) -> tuple[bool | str, str, dict[str,
     if scope not in SCOPES:
         pytest.fail(f"fax_emulator scope must be one of {', '.join(SCOPES)}, not {scope!r}", pytrace=False)
     if scope == "session" and settings:
-        pytest.fail(f"@pytest.mark.{MARKER}({', '.join(settings)}=...) needs a fresh emulator, but this test "
-                    "uses the shared session one; add scope='function' to the marker", pytrace=False)
+        pytest.fail(
+            f"@pytest.mark.{MARKER}({', '.join(settings)}=...) needs a fresh emulator, but this test "
+            "uses the shared session one; add scope='function' to the marker",
+            pytrace=False,
+        )
     return allow, scope, settings
 
 

@@ -114,8 +114,9 @@ class WebhookReceiver:
             if self.fail_next > 0:
                 self.fail_next -= 1
             status = self.fail_status if failing else 200
-            self._received.append(Received(request.method, request.path, dict(request.query),
-                                           dict(request.headers), body, status, form))
+            self._received.append(
+                Received(request.method, request.path, dict(request.query), dict(request.headers), body, status, form)
+            )
             self._changed.notify_all()
         return web.Response(status=status, text="failing on purpose" if failing else "ok")
 

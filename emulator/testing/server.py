@@ -40,8 +40,14 @@ START_TIMEOUT = 30.0
 class FaxEmulator:
     """Starts ``build_app(config)`` on a free port in a background thread; ``stop()`` ends it."""
 
-    def __init__(self, config: Config | None = None, *, vendors: Iterable[Vendor] | None = None,
-                 timeout: float = DEFAULT_TIMEOUT, **settings: Any) -> None:
+    def __init__(
+        self,
+        config: Config | None = None,
+        *,
+        vendors: Iterable[Vendor] | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        **settings: Any,
+    ) -> None:
         """``settings`` are ``Config`` fields over ``TEST_SETTINGS``; ``vendors`` defaults to every vendor."""
         if config is not None and settings:
             raise TypeError("pass either a Config or settings, not both")
@@ -160,8 +166,9 @@ class FaxEmulator:
         if loop is None:
             raise RuntimeError("the emulator is not running")
         if threading.current_thread() is self._thread:
-            raise RuntimeError("FaxEmulator.call() from the emulator's own loop would deadlock; call the "
-                               "function directly")
+            raise RuntimeError(
+                "FaxEmulator.call() from the emulator's own loop would deadlock; call the function directly"
+            )
 
         async def run() -> Any:
             result = function(*args)

@@ -34,13 +34,17 @@ class ControlClient(Protocol):
 
     def fax(self, fax_id: str) -> FaxRecord: ...
 
-    def webhooks(self, vendor: str | None = None, tenant: str | None = None, event: str | None = None,
-                 fax_id: str | None = None) -> list[WebhookDelivery]: ...
+    def webhooks(
+        self, vendor: str | None = None, tenant: str | None = None, event: str | None = None, fax_id: str | None = None
+    ) -> list[WebhookDelivery]: ...
+
 
 #: wall seconds a wait lasts unless told otherwise
 DEFAULT_WAIT = 30.0
-MANUAL_HINT = ("the emulator's clock is manual: time moves only when something calls advance(seconds) or "
-               "run_until_idle(), never while a test sleeps or waits")
+MANUAL_HINT = (
+    "the emulator's clock is manual: time moves only when something calls advance(seconds) or "
+    "run_until_idle(), never while a test sleeps or waits"
+)
 
 
 @dataclass(frozen=True)
@@ -61,8 +65,7 @@ class EventStream:
         parts = urllib.parse.urlsplit(client.url)
         params = {k: v for k, v in query.items() if v is not None}
         target = f"{CONTROL}/events" + (f"?{urllib.parse.urlencode(params)}" if params else "")
-        self._connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port,
-                                                      timeout=client.timeout)
+        self._connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=client.timeout)
         self._connection.request("GET", target, headers={"Accept": "text/event-stream"})
         self._response = self._connection.getresponse()
         if self._response.status != 200:
@@ -116,8 +119,14 @@ class EventStream:
         self.close()
 
 
-def _until(client: ControlClient, query: Mapping[str, Any], look: Callable[[], Any],
-           news: Callable[[StreamEvent], bool], timeout: float, waiting_for: str) -> Any:
+def _until(
+    client: ControlClient,
+    query: Mapping[str, Any],
+    look: Callable[[], Any],
+    news: Callable[[StreamEvent], bool],
+    timeout: float,
+    waiting_for: str,
+) -> Any:
     """``look()`` once the stream is open, then again after each event ``news`` says may
     matter (and after a ``dropped``), until it gives something; TimeoutError after ``timeout``."""
     deadline = time.monotonic() + timeout
@@ -136,36 +145,62 @@ def _until(client: ControlClient, query: Mapping[str, Any], look: Callable[[], A
     raise TimeoutError(f"waited {timeout:g} s for {waiting_for}{hint}")
 
 
-def wait_for_fax(client: ControlClient, fax_id: str, *, status: str | None = None, outcome: str | None = None,
-                 terminal: bool | None = None, timeout: float = DEFAULT_WAIT) -> FaxRecord:
+def wait_for_fax(
+    client: ControlClient,
+    fax_id: str,
+    *,
+    status: str | None = None,
+    outcome: str | None = None,
+    terminal: bool | None = None,
+    timeout: float = DEFAULT_WAIT,
+) -> FaxRecord:
     """The fax (a ``FaxRecord``) once it has entered ``status`` (now or before), has the
     neutral ``outcome``, or has ended (``terminal``; the default when nothing else is asked)."""
     if status is None and outcome is None and terminal is None:
         terminal = True
     canonical = client.fax(fax_id).id  # any of its ids works; events name the fax by its id
-    wanted = ", ".join(f"{k}={v!r}" for k, v in (("status", status), ("outcome", outcome), ("terminal", terminal))
-                       if v is not None)
+    wanted = ", ".join(
+        f"{k}={v!r}" for k, v in (("status", status), ("outcome", outcome), ("terminal", terminal)) if v is not None
+    )
     last: list[FaxRecord] = []
 
     def look() -> FaxRecord | None:
         fax = client.fax(canonical)
         last[:] = [fax]
-        reached = ((status is None or status in fax.statuses) and (outcome is None or fax.outcome == outcome)
-                   and (terminal is None or fax.terminal == terminal))
+        reached = (
+            (status is None or status in fax.statuses)
+            and (outcome is None or fax.outcome == outcome)
+            and (terminal is None or fax.terminal == terminal)
+        )
         return fax if reached else None
 
     try:
-        return cast("FaxRecord", _until(client, {"fax_id": canonical, "type": "fax,reset"}, look,
-                      lambda event: event.type == "reset" or event.data.get("id") == canonical, timeout,
-                      f"fax {fax_id} ({wanted})"))
+        return cast(
+            "FaxRecord",
+            _until(
+                client,
+                {"fax_id": canonical, "type": "fax,reset"},
+                look,
+                lambda event: event.type == "reset" or event.data.get("id") == canonical,
+                timeout,
+                f"fax {fax_id} ({wanted})",
+            ),
+        )
     except TimeoutError as exc:
         now = f"; it is {last[0].status!r}" if last else ""
         raise TimeoutError(str(exc).replace(f"({wanted})", f"({wanted}){now}", 1)) from None
 
 
-def wait_for_webhook(client: ControlClient, *, fax_id: str | None = None, event: str | None = None,
-                     vendor: str | None = None, tenant: str | None = None, outcome: str = "delivered",
-                     timeout: float = DEFAULT_WAIT) -> WebhookDelivery:
+def wait_for_webhook(
+    client: ControlClient,
+    *,
+    fax_id: str | None = None,
+    event: str | None = None,
+    vendor: str | None = None,
+    tenant: str | None = None,
+    outcome: str = "delivered",
+    timeout: float = DEFAULT_WAIT,
+) -> WebhookDelivery:
     """The first delivery (a ``WebhookDelivery``) of the webhook log that matches and is in
     state ``outcome`` (``delivered``, ``failed``: given up, ``dropped``, ``pending``)."""
 
@@ -174,11 +209,25 @@ def wait_for_webhook(client: ControlClient, *, fax_id: str | None = None, event:
         return next((d for d in found if d.state == outcome), None)
 
     def news(message: StreamEvent) -> bool:
-        return message.type == "webhook" and message.data["outcome"] == outcome and (
-            event is None or message.data["event"] == event)
+        return (
+            message.type == "webhook"
+            and message.data["outcome"] == outcome
+            and (event is None or message.data["event"] == event)
+        )
 
-    wanted = ", ".join(f"{k}={v!r}" for k, v in (("fax_id", fax_id), ("event", event), ("vendor", vendor),
-                                                 ("tenant", tenant)) if v is not None)
-    return cast("WebhookDelivery", _until(
-        client, {"type": "webhook", "fax_id": fax_id, "vendor": vendor, "tenant": tenant}, look, news, timeout,
-        f"a {outcome} webhook" + (f" ({wanted})" if wanted else "")))
+    wanted = ", ".join(
+        f"{k}={v!r}"
+        for k, v in (("fax_id", fax_id), ("event", event), ("vendor", vendor), ("tenant", tenant))
+        if v is not None
+    )
+    return cast(
+        "WebhookDelivery",
+        _until(
+            client,
+            {"type": "webhook", "fax_id": fax_id, "vendor": vendor, "tenant": tenant},
+            look,
+            news,
+            timeout,
+            f"a {outcome} webhook" + (f" ({wanted})" if wanted else ""),
+        ),
+    )

@@ -98,8 +98,9 @@ class FaxPlus:
             try:
                 path = FilesApi(self.client).upload_file("self", fax_file=document.name, format="pdf").path
                 sender = NumbersApi(self.client).list_numbers("self").numbers[0].number
-                sent = OutboxApi(self.client).send_fax("self", body=PayloadOutbox(
-                    from_number=sender, to=[number], files=[path], return_ids=True))
+                sent = OutboxApi(self.client).send_fax(
+                    "self", body=PayloadOutbox(from_number=sender, to=[number], files=[path], return_ids=True)
+                )
             except ApiException as refused:
                 raise FaxError(refused.status, refused.body.decode() if refused.body else "") from None
         return sent.ids[number]

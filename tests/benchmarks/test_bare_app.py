@@ -14,11 +14,20 @@ _spec.loader.exec_module(bare_app)
 
 
 def test_only_the_headers_aiohttp_writes_itself_are_left_out():
-    answered = {"Content-Type": "application/json; charset=utf-8", "X-Request-ID": "ab", "ETag": '"1-x"',
-                "Content-Length": "12", "Date": "Sun, 22 Nov 2026 11:00:00 GMT", "Server": "aiohttp",
-                "Connection": "keep-alive"}
+    answered = {
+        "Content-Type": "application/json; charset=utf-8",
+        "X-Request-ID": "ab",
+        "ETag": '"1-x"',
+        "Content-Length": "12",
+        "Date": "Sun, 22 Nov 2026 11:00:00 GMT",
+        "Server": "aiohttp",
+        "Connection": "keep-alive",
+    }
     assert bare_app.answer_headers(answered) == {
-        "Content-Type": "application/json; charset=utf-8", "X-Request-ID": "ab", "ETag": '"1-x"'}
+        "Content-Type": "application/json; charset=utf-8",
+        "X-Request-ID": "ab",
+        "ETag": '"1-x"',
+    }
 
 
 async def test_the_bare_app_sends_the_body_and_headers_it_is_given():

@@ -34,8 +34,9 @@ def test_a_line_chart_puts_each_point_on_its_log_x_and_linear_y():
 
 
 def test_a_bar_chart_draws_a_bar_per_value_and_the_target_line():
-    root = ET.fromstring(svgplot.bars("t", "ratio", ["FAX.PLUS", "Kazoo"], {"req/s": [0.9, 0.8], "CPU": [0.95, 0.85]},
-                                      target=0.85))
+    root = ET.fromstring(
+        svgplot.bars("t", "ratio", ["FAX.PLUS", "Kazoo"], {"req/s": [0.9, 0.8], "CPU": [0.95, 0.85]}, target=0.85)
+    )
     bars = [r for r in root.iter(f"{SVG}rect") if r.find(f"{SVG}title") is not None]
     assert [r.find(f"{SVG}title").text for r in bars] == ["req/s: 0.9", "req/s: 0.8", "CPU: 0.95", "CPU: 0.85"]
     heights = [float(r.get("height")) for r in bars]
@@ -49,8 +50,10 @@ def test_the_report_makes_the_charts_its_results_have(monkeypatch):
     monkeypatch.setitem(sys.modules, "svgplot", svgplot)
     run = _load("run")
     rows = [{"read": "Kazoo GET outgoing job", "ratio": 0.9}]
-    scale = [{"faxes": n, "us_per_fax": 20.0, "us_per_fax_without_gc": 19.0, "peak_rss_mb": 40.0 * n / 1000}
-             for n in (1000, 10000)]
+    scale = [
+        {"faxes": n, "us_per_fax": 20.0, "us_per_fax_without_gc": 19.0, "peak_rss_mb": 40.0 * n / 1000}
+        for n in (1000, 10000)
+    ]
     assert set(run.charts({"cpu": rows})) == {"hot_reads.svg"}
     assert set(run.charts({"scale": scale})) == {"scale_time.svg", "scale_memory.svg"}
     assert "![hot_reads.svg](hot_reads.svg)" in run.markdown({"when": "now", "machine": "2 cores"}, ["hot_reads.svg"])

@@ -35,7 +35,10 @@ def test_the_report_shows_the_events_part(monkeypatch):
     spec = importlib.util.spec_from_file_location("benchmark_run", here / "run.py")
     run = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(run)
-    result = {"browser": {"changes": 8000, "read": 8000, "read_per_second": 3400.0, "coalesced": 0},
-              "slow": {"largest_queue": 1000, "queue_limit": 1000}, "browser_time_ratio": 9.9}
+    result = {
+        "browser": {"changes": 8000, "read": 8000, "read_per_second": 3400.0, "coalesced": 0},
+        "slow": {"largest_queue": 1000, "queue_limit": 1000},
+        "browser_time_ratio": 9.9,
+    }
     report = run.markdown({"when": "now", "machine": "2 cores", "events": result}, [])
     assert "| 8000 | 8000 | 3400 | x9.90 | 0 | 1000 (1000) |" in report

@@ -19,8 +19,12 @@ sends = importlib.util.module_from_spec(_spec)
 sys.modules["benchmark_sends"] = sends
 _spec.loader.exec_module(sends)
 
-CASES = [(vendor, document) for vendor in sends.SENDS for document in sends.DOCUMENTS
-         if (vendor, document[0]) not in sends.NOT_TAKEN]
+CASES = [
+    (vendor, document)
+    for vendor in sends.SENDS
+    for document in sends.DOCUMENTS
+    if (vendor, document[0]) not in sends.NOT_TAKEN
+]
 
 
 @pytest.mark.parametrize(("vendor", "document"), CASES, ids=[f"{v}-{d[0]}" for v, d in CASES])

@@ -40,6 +40,9 @@ def image() -> str:
     try:
         docker("image", "inspect", IMAGE)
     except subprocess.CalledProcessError:
-        pytest.fail(f"docker is here but the image {IMAGE} is not: build it with scripts/build-image.sh "
-                    f"(or docker build -t {IMAGE} .)", pytrace=False)
+        pytest.fail(
+            f"docker is here but the image {IMAGE} is not: build it with scripts/build-image.sh "
+            f"(or docker build -t {IMAGE} .)",
+            pytrace=False,
+        )
     return IMAGE

@@ -20,8 +20,21 @@ START_TIMEOUT = 30.0
 def container(image: str) -> Iterator[tuple[str, str]]:
     """(container id, base URL) of the image serving on a free port, manual clock; removed after."""
     port = free_port()
-    cid = docker("run", "--detach", "--network", "host", "--health-interval", "1s", "--health-start-period", "0s",
-                 image, "--port", str(port), "--clock", "manual").stdout.strip()
+    cid = docker(
+        "run",
+        "--detach",
+        "--network",
+        "host",
+        "--health-interval",
+        "1s",
+        "--health-start-period",
+        "0s",
+        image,
+        "--port",
+        str(port),
+        "--clock",
+        "manual",
+    ).stdout.strip()
     try:
         url = f"http://127.0.0.1:{port}"
         ControlClient(url).wait_until_ready(START_TIMEOUT)
@@ -44,8 +57,12 @@ def test_the_container_answers_health_and_its_healthcheck_passes(container):
 
 def test_a_callerip_fax_runs_to_success_through_the_container(container):
     _, url = container
-    sent = requests.post(f"{url}/api/fax/send", data={"token": "line-1", "number": "2125550100"},
-                         files={"file": ("letter.pdf", make_pdf(2), "application/pdf")}, timeout=10)
+    sent = requests.post(
+        f"{url}/api/fax/send",
+        data={"token": "line-1", "number": "2125550100"},
+        files={"file": ("letter.pdf", make_pdf(2), "application/pdf")},
+        timeout=10,
+    )
     assert sent.status_code == 200, sent.text
     fax_id = sent.json()["uuid"]
     requests.post(f"{url}/_emulator/clock/advance", json={"seconds": 600}, timeout=10).raise_for_status()

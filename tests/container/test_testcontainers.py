@@ -28,8 +28,12 @@ def fax_emulator(image: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulat
 
 def test_a_callerip_fax_through_the_fixture_api(fax_emulator):
     token = fax_emulator.credentials("callerip").token
-    sent = requests.post(f"{fax_emulator.base_url('callerip')}/send", data={"token": token, "number": "2125550001"},
-                         files={"file": ("letter.pdf", make_pdf(1), "application/pdf")}, timeout=10)
+    sent = requests.post(
+        f"{fax_emulator.base_url('callerip')}/send",
+        data={"token": token, "number": "2125550001"},
+        files={"file": ("letter.pdf", make_pdf(1), "application/pdf")},
+        timeout=10,
+    )
     fax_id = sent.json()["uuid"]
     fax_emulator.run_until_idle()
     fax = fax_emulator.fax(fax_id)
@@ -40,8 +44,12 @@ def test_a_callerip_fax_through_the_fixture_api(fax_emulator):
 
 def test_a_webhook_reaches_a_receiver_in_the_test_process(fax_emulator):
     faxplus, auth = fax_emulator.base_url("faxplus"), fax_emulator.credentials("faxplus").bearer_header
-    hooks = requests.post(f"{faxplus}/hooks", timeout=10, headers=auth,
-                          json={"target": fax_emulator.receiver.url, "event": "fax_received"})
+    hooks = requests.post(
+        f"{faxplus}/hooks",
+        timeout=10,
+        headers=auth,
+        json={"target": fax_emulator.receiver.url, "event": "fax_received"},
+    )
     assert hooks.status_code == 201, hooks.text
     number = requests.get(f"{faxplus}/accounts/self/numbers", headers=auth, timeout=10).json()["numbers"][0]["number"]
     fax_emulator.inbound("faxplus", to=number, sender="+13105550100")

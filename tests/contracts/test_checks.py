@@ -23,7 +23,11 @@ async def test_a_request_served_despite_an_undocumented_field_is_a_warning(clien
     assert response.status == 200
     [found] = await violations(client)
     assert (found["severity"], found["kind"], found["rule"], found["operation"]) == (
-        "warning", "request", "additionalProperties", "send_fax")
+        "warning",
+        "request",
+        "additionalProperties",
+        "send_fax",
+    )
     assert "priority" in found["message"] and found["tenant"] == "line-1"
 
 
@@ -118,7 +122,8 @@ def test_each_route_checks_the_answers_its_contract_gives_something_to_check():
     checker = ContractChecker(Journal(), ManualClock(0), strict=False)
     checked: list[tuple[str | None, int]] = []
     checker.check_request = lambda request, response, vendor, operation, contract: checked.append(  # type: ignore[method-assign]
-        (operation, response.status))
+        (operation, response.status)
+    )
 
     def answer(check, target: str, status: int) -> None:
         check(make_mocked_request("GET", target), web.Response(status=status))

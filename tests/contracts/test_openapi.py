@@ -47,8 +47,11 @@ async def test_a_ref_into_another_schema_points_at_that_part_of_it_not_the_whole
 
 async def test_a_path_parameter_with_alternatives_is_one_anchored_group(client):
     document = await (await client.get("/_emulator/openapi/kazoo.json")).json()
-    [folder] = [p for p in document["paths"]["/accounts/{account_id}/faxes/{folder}/{fax_id}"]["get"]["parameters"]
-                if p["name"] == "folder"]
+    [folder] = [
+        p
+        for p in document["paths"]["/accounts/{account_id}/faxes/{folder}/{fax_id}"]["get"]["parameters"]
+        if p["name"] == "folder"
+    ]
     pattern = re.compile(folder["schema"]["pattern"])
     assert pattern.search("inbox") and pattern.search("outbox")
     assert not pattern.search("outbox-not") and not pattern.search("not-inbox")

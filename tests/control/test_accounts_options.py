@@ -10,20 +10,35 @@ async def test_accounts_start_empty_and_are_replaced_whole(client):
     response = await client.put("/_emulator/accounts/imagicle", json={"accounts": [{"name": "ann", "password": "p"}]})
     assert response.status == 200
     [ann] = (await response.json())["accounts"]
-    assert ann == {"name": "ann", "password": "p", "level": 2, "groups": [], "email": None, "faxNumber": None,
-                   "send": True, "receive": True}
+    assert ann == {
+        "name": "ann",
+        "password": "p",
+        "level": 2,
+        "groups": [],
+        "email": None,
+        "faxNumber": None,
+        "send": True,
+        "receive": True,
+    }
     await client.put("/_emulator/accounts/imagicle", json={"accounts": []})
     assert (await (await client.get("/_emulator/accounts/imagicle")).json())["accounts"] == []
 
 
-@pytest.mark.parametrize("body", [
-    [], {"accounts": "ann"}, {"accounts": [{"name": "ann"}]}, {"accounts": [{"name": "", "password": "p"}]},
-    {"accounts": [{"name": "a:b", "password": "p"}]}, {"accounts": [{"name": "ann", "password": "p", "level": 11}]},
-    {"accounts": [{"name": "ann", "password": "p", "level": True}]},
-    {"accounts": [{"name": "ann", "password": "p", "colour": "red"}]},
-    {"accounts": [{"name": "ann", "password": "p", "faxNumber": "call me"}]},
-    {"accounts": [{"name": "ann", "password": "p"}, {"name": "ANN", "password": "q"}]},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        [],
+        {"accounts": "ann"},
+        {"accounts": [{"name": "ann"}]},
+        {"accounts": [{"name": "", "password": "p"}]},
+        {"accounts": [{"name": "a:b", "password": "p"}]},
+        {"accounts": [{"name": "ann", "password": "p", "level": 11}]},
+        {"accounts": [{"name": "ann", "password": "p", "level": True}]},
+        {"accounts": [{"name": "ann", "password": "p", "colour": "red"}]},
+        {"accounts": [{"name": "ann", "password": "p", "faxNumber": "call me"}]},
+        {"accounts": [{"name": "ann", "password": "p"}, {"name": "ANN", "password": "q"}]},
+    ],
+)
 async def test_bad_accounts_are_400_and_change_nothing(client, body):
     await client.put("/_emulator/accounts/imagicle", json={"accounts": [{"name": "keep", "password": "p"}]})
     response = await client.put("/_emulator/accounts/imagicle", json=body)
@@ -48,12 +63,25 @@ async def test_options_have_defaults_and_change_in_part(client):
     assert after == {**before, "submit_status": 201}
 
 
-@pytest.mark.parametrize("change", [
-    {"colour": "red"}, {"submit_status": 204}, {"detail_envelope": "both"}, {"accept": []}, {"accept": ["png"]},
-    {"timezone": "Mars/Olympus"}, {"timezone": "+25:00"}, {"server_name": "has_underscore"}, {"attempts": 0},
-    {"retry_delay": -1}, {"directories": {"A": [{"faxNumber": "x"}]}}, {"directories": {"A": {"faxNumber": "1"}}},
-    [], "text",
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"colour": "red"},
+        {"submit_status": 204},
+        {"detail_envelope": "both"},
+        {"accept": []},
+        {"accept": ["png"]},
+        {"timezone": "Mars/Olympus"},
+        {"timezone": "+25:00"},
+        {"server_name": "has_underscore"},
+        {"attempts": 0},
+        {"retry_delay": -1},
+        {"directories": {"A": [{"faxNumber": "x"}]}},
+        {"directories": {"A": {"faxNumber": "1"}}},
+        [],
+        "text",
+    ],
+)
 async def test_bad_options_are_400_and_change_nothing(client, change):
     before = (await (await client.get("/_emulator/vendors/imagicle/options")).json())["options"]
     response = await client.patch("/_emulator/vendors/imagicle/options", json=change)

@@ -66,8 +66,7 @@ async def test_fax_listing_filters(client):
     limited = await (await client.get("/_emulator/faxes", params={"limit": "1"})).json()
     assert [f["id"] for f in limited["faxes"]] == [busy]
     other = (await (await client.post("/api/fax/send", data=send_form(token="other"))).json())["uuid"]
-    one_tenant = await (await client.get("/_emulator/faxes", params={"vendor": "callerip",
-                                                                    "tenant": "other"})).json()
+    one_tenant = await (await client.get("/_emulator/faxes", params={"vendor": "callerip", "tenant": "other"})).json()
     assert [f["id"] for f in one_tenant["faxes"]] == [other] and one_tenant["total"] == 1
     nobody = await (await client.get("/_emulator/faxes", params={"vendor": "callerip", "tenant": "nobody"})).json()
     assert nobody == {"faxes": [], "total": 0}
@@ -94,11 +93,15 @@ async def test_inbound_is_refused_for_a_vendor_without_inbound_faxes(client):
     assert response.status == 409
 
 
-@pytest.mark.parametrize("body", [
-    {"to": "1", "from": "2"}, {"vendor": "nope", "to": "1", "from": "2"},
-    {"vendor": "callerip", "to": "1", "from": "2", "pages": 0},
-    {"vendor": "callerip", "to": "1", "from": "2", "document_base64": "***"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"to": "1", "from": "2"},
+        {"vendor": "nope", "to": "1", "from": "2"},
+        {"vendor": "callerip", "to": "1", "from": "2", "pages": 0},
+        {"vendor": "callerip", "to": "1", "from": "2", "document_base64": "***"},
+    ],
+)
 async def test_inbound_refuses_bad_bodies(client, body):
     assert (await client.post("/_emulator/inbound", json=body)).status == 400
 

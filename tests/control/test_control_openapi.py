@@ -16,7 +16,8 @@ async def test_every_registered_control_route_is_in_the_document(client):
     registered = {
         (route.method.lower(), _PARAM.sub(r"{\1}", route.resource.canonical))
         for route in client.app.router.routes()
-        if route.resource is not None and route.resource.canonical.startswith(CONTROL_PREFIX + "/")
+        if route.resource is not None
+        and route.resource.canonical.startswith(CONTROL_PREFIX + "/")
         and route.method != "HEAD"
     }
     described = {(method, path) for path, operations in document["paths"].items() for method in operations}

@@ -88,15 +88,40 @@ async def test_webhook_attempts(client, receiver):
     stream = await open_stream(client, type="webhook")
     dispatcher = runtime_of(client).dispatcher
     receiver.fail_next = 1
-    delivery = dispatcher.deliver(vendor="callerip", tenant="t", event="e", url=receiver.url, body=b"{}",
-                                  fax_id="f1", policy=RetryPolicy(attempts=2, delay=60))
+    delivery = dispatcher.deliver(
+        vendor="callerip",
+        tenant="t",
+        event="e",
+        url=receiver.url,
+        body=b"{}",
+        fax_id="f1",
+        policy=RetryPolicy(attempts=2, delay=60),
+    )
     await client.post("/_emulator/clock/run-until-idle")
     failed, delivered = (e["data"] for e in await read(stream, 2))
-    assert failed == {"id": delivery.id, "fax_id": "f1", "vendor": "callerip", "tenant": "t", "event": "e",
-                      "target": receiver.url, "attempt": 1, "status": 500, "error": None, "outcome": "pending",
-                      "reason": None, "next_retry": START + 60, "rule": None, "copy_of": None, "redelivery_of": None}
+    assert failed == {
+        "id": delivery.id,
+        "fax_id": "f1",
+        "vendor": "callerip",
+        "tenant": "t",
+        "event": "e",
+        "target": receiver.url,
+        "attempt": 1,
+        "status": 500,
+        "error": None,
+        "outcome": "pending",
+        "reason": None,
+        "next_retry": START + 60,
+        "rule": None,
+        "copy_of": None,
+        "redelivery_of": None,
+    }
     assert (delivered["attempt"], delivered["status"], delivered["outcome"], delivered["next_retry"]) == (
-        2, 200, "delivered", None)
+        2,
+        200,
+        "delivered",
+        None,
+    )
 
 
 async def test_scenario_and_reset(client):
@@ -107,10 +132,16 @@ async def test_scenario_and_reset(client):
     await client.post("/_emulator/reset", json={"vendor": "callerip"})
     applied, removed, reset = await read(stream, 3)
     assert (applied["event"], applied["data"]["active"], applied["data"]["scenario"]["name"]) == (
-        "scenario", True, "quiet")
+        "scenario",
+        True,
+        "quiet",
+    )
     assert (removed["event"], removed["data"]["active"]) == ("scenario", False)
-    assert reset == {"id": reset["id"], "event": "reset",
-                     "data": {"vendor": "callerip", "tenant": None, "faxes_dropped": 0}}
+    assert reset == {
+        "id": reset["id"],
+        "event": "reset",
+        "data": {"vendor": "callerip", "tenant": None, "faxes_dropped": 0},
+    }
 
 
 async def test_a_reconnecting_client_learns_whether_it_missed_events(client):
@@ -143,8 +174,9 @@ async def _until_unsubscribed(client) -> None:
     raise AssertionError("the server kept listening for a closed stream")
 
 
-@pytest.mark.parametrize(("query", "field"), [({"vendor": "nope"}, "vendor"), ({"type": "fax,nope"}, "type"),
-                                              ({"type": "dropped"}, "type")])
+@pytest.mark.parametrize(
+    ("query", "field"), [({"vendor": "nope"}, "vendor"), ({"type": "fax,nope"}, "type"), ({"type": "dropped"}, "type")]
+)
 async def test_bad_filters_are_refused(client, query, field):
     response = await client.get("/_emulator/events", params=query)
     assert response.status == 400 and (await response.json())["error"]["field"] == field

@@ -18,9 +18,16 @@ BOX = (72.0, 648.0, 144.0, 72.0)
 
 
 async def arrive(client: Any, document: bytes) -> dict[str, Any]:
-    response = await client.post("/_emulator/inbound", json={
-        "vendor": "imagicle", "to": "1", "from": "2", "tenant": "alice",
-        "document_base64": base64.b64encode(document).decode()})
+    response = await client.post(
+        "/_emulator/inbound",
+        json={
+            "vendor": "imagicle",
+            "to": "1",
+            "from": "2",
+            "tenant": "alice",
+            "document_base64": base64.b64encode(document).decode(),
+        },
+    )
     assert response.status == 201, await response.text()
     return await response.json()  # type: ignore[no-any-return]
 
@@ -72,18 +79,32 @@ async def test_a_document_that_cannot_become_pages_is_a_conversion_failure(clien
 
 
 async def test_a_call_that_dropped_prints_only_the_pages_that_got_through(client: Any) -> None:
-    response = await client.post("/_emulator/inbound", json={
-        "vendor": "faxplus", "to": "+15550100", "from": "+15550199", "tenant": "office",
-        "document_base64": base64.b64encode(rect_pdf([BOX], pages=4)).decode(),
-        "options": {"status": "partially_received"}})  # FAX.PLUS: half the pages arrive
+    response = await client.post(
+        "/_emulator/inbound",
+        json={
+            "vendor": "faxplus",
+            "to": "+15550100",
+            "from": "+15550199",
+            "tenant": "office",
+            "document_base64": base64.b64encode(rect_pdf([BOX], pages=4)).decode(),
+            "options": {"status": "partially_received"},
+        },
+    )  # FAX.PLUS: half the pages arrive
     fax = await response.json()
     assert (response.status, fax["pages"], fax["pages_sent"]) == (201, 4, 2)
     tiff = await (await client.get(f"/_emulator/faxes/{fax['id']}/document.tiff")).read()
     with Image.open(io.BytesIO(tiff)) as image:
         assert image.n_frames == 2
-    response = await client.post("/_emulator/inbound", json={
-        "vendor": "faxplus", "to": "+15550100", "from": "+15550199", "tenant": "office",
-        "document_base64": base64.b64encode(rect_pdf([BOX], pages=4)).decode()})
+    response = await client.post(
+        "/_emulator/inbound",
+        json={
+            "vendor": "faxplus",
+            "to": "+15550100",
+            "from": "+15550199",
+            "tenant": "office",
+            "document_base64": base64.b64encode(rect_pdf([BOX], pages=4)).decode(),
+        },
+    )
     whole = await response.json()
     numbers = []  # the right end of page 2's header line: "P. 2/2" after the drop, "P. 2/4" in full
     for fax_id in (fax["id"], whole["id"]):

@@ -16,8 +16,9 @@ def _inbound(fax_emulator, **body):
 
 def test_faxplus_the_accounts_first_number(fax_emulator):
     credentials = fax_emulator.credentials("faxplus")
-    numbers = requests.get(f"{fax_emulator.base_url('faxplus')}/accounts/self/numbers",
-                           headers=credentials.bearer_header, timeout=10).json()["numbers"]
+    numbers = requests.get(
+        f"{fax_emulator.base_url('faxplus')}/accounts/self/numbers", headers=credentials.bearer_header, timeout=10
+    ).json()["numbers"]
     answer = _inbound(fax_emulator, vendor="faxplus", tenant=credentials.token)
     assert answer.status_code == 201, answer.text
     assert answer.json()["to"] == numbers[0]["number"]
@@ -25,11 +26,18 @@ def test_faxplus_the_accounts_first_number(fax_emulator):
 
 def test_kazoo_the_accounts_first_faxbox(fax_emulator):
     base = fax_emulator.base_url("kazoo")
-    auth = requests.put(f"{base}/user_auth", timeout=10, json={"data": {
-        "credentials": hashlib.md5(b"alice:secret").hexdigest(), "account_name": "acme"}}).json()
+    auth = requests.put(
+        f"{base}/user_auth",
+        timeout=10,
+        json={"data": {"credentials": hashlib.md5(b"alice:secret").hexdigest(), "account_name": "acme"}},
+    ).json()
     account, token = auth["data"]["account_id"], auth["auth_token"]
-    requests.put(f"{base}/accounts/{account}/faxboxes", headers={"X-Auth-Token": token}, timeout=10,
-                 json={"data": {"name": "Front desk", "caller_id": "+14155550100"}}).raise_for_status()
+    requests.put(
+        f"{base}/accounts/{account}/faxboxes",
+        headers={"X-Auth-Token": token},
+        timeout=10,
+        json={"data": {"name": "Front desk", "caller_id": "+14155550100"}},
+    ).raise_for_status()
     answer = _inbound(fax_emulator, vendor="kazoo", tenant=account)
     assert answer.status_code == 201, answer.text
     fax_emulator.run_until_idle()
@@ -39,8 +47,11 @@ def test_kazoo_the_accounts_first_faxbox(fax_emulator):
 
 
 def test_imagicle_the_declared_users_fax_number(fax_emulator):
-    fax_emulator.call("PUT", "/accounts/imagicle", {"accounts": [
-        {"name": "ann", "password": "p", "faxNumber": "+12125550199", "receive": True}]})
+    fax_emulator.call(
+        "PUT",
+        "/accounts/imagicle",
+        {"accounts": [{"name": "ann", "password": "p", "faxNumber": "+12125550199", "receive": True}]},
+    )
     answer = _inbound(fax_emulator, vendor="imagicle", tenant="ann")
     assert answer.status_code == 201, answer.text
     assert (answer.json()["to"], answer.json()["tenant"]) == ("+12125550199", "ann")

@@ -9,8 +9,9 @@ from tests.conftest import runtime_of
 async def test_reset_cancels_pending_and_retrying_deliveries(client, receiver):
     dispatcher = runtime_of(client).dispatcher
     receiver.fail_next = 1
-    dispatcher.deliver(vendor="callerip", tenant="t", event="e", url=receiver.url, body=b"{}",
-                       policy=RetryPolicy(attempts=3, delay=60))
+    dispatcher.deliver(
+        vendor="callerip", tenant="t", event="e", url=receiver.url, body=b"{}", policy=RetryPolicy(attempts=3, delay=60)
+    )
     assert (await client.post("/_emulator/clock/advance", json={"seconds": 1})).status == 200
     assert [r["answered"] for r in receiver.received] == [500]  # a retry is now due in 60 s
     dispatcher.deliver(vendor="callerip", tenant="t", event="e", url=receiver.url, body=b"{}", delay=30)

@@ -14,8 +14,12 @@ from emulator.core import raster
 LETTER = (612.0, 792.0)  # points
 
 
-def rect_pdf(rects: list[tuple[float, float, float, float]], size: tuple[float, float] = LETTER,
-             pages: int = 1, password: str | None = None) -> bytes:
+def rect_pdf(
+    rects: list[tuple[float, float, float, float]],
+    size: tuple[float, float] = LETTER,
+    pages: int = 1,
+    password: str | None = None,
+) -> bytes:
     """A PDF whose pages hold black rectangles (x, y, width, height in points, from the bottom left)."""
     writer = PdfWriter()
     for _ in range(pages):
@@ -30,8 +34,12 @@ def rect_pdf(rects: list[tuple[float, float, float, float]], size: tuple[float, 
     return out.getvalue()
 
 
-def rect_image(mode: str, size: tuple[int, int] = (1700, 2200), dpi: int = 200,
-               rects: tuple[tuple[int, int, int, int], ...] = ((200, 200, 600, 400),)) -> Image.Image:
+def rect_image(
+    mode: str,
+    size: tuple[int, int] = (1700, 2200),
+    dpi: int = 200,
+    rects: tuple[tuple[int, int, int, int], ...] = ((200, 200, 600, 400),),
+) -> Image.Image:
     """A page-sized image (8.5 x 11 in at 200 dpi) with black boxes (left, top, right, bottom px)."""
     image = Image.new("L", size, 255)
     draw = ImageDraw.Draw(image)
@@ -64,8 +72,9 @@ def darkness(page: Image.Image, box: tuple[int, int, int, int]) -> float:
     return sum(histogram[:128]) / max(1, region.width * region.height)
 
 
-def pdf_box_to_pixels(x: float, y: float, w: float, h: float, size: tuple[float, float] = LETTER,
-                      lines_per_inch: int = raster.FINE) -> tuple[int, int, int, int]:
+def pdf_box_to_pixels(
+    x: float, y: float, w: float, h: float, size: tuple[float, float] = LETTER, lines_per_inch: int = raster.FINE
+) -> tuple[int, int, int, int]:
     """Where a PDF rectangle lands on the printed page (below the header band)."""
     across = raster.WIDTH / size[0]
     down = across / raster.DPI_ACROSS * lines_per_inch
@@ -88,6 +97,7 @@ def bomb() -> bytes:
     for at in range(ifd + 2, ifd + 2 + 12 * entries, 12):
         tag, kind = struct.unpack_from("<HH", data, at)
         if tag in (256, 257):  # ImageWidth, ImageLength
-            struct.pack_into("<HHII" if kind == 4 else "<HHIHH", data, at, tag, kind, 1, 30_000,
-                             *(() if kind == 4 else (0,)))
+            struct.pack_into(
+                "<HHII" if kind == 4 else "<HHIHH", data, at, tag, kind, 1, 30_000, *(() if kind == 4 else (0,))
+            )
     return bytes(data)

@@ -32,8 +32,13 @@ async def test_a_known_subset_is_reported_as_exactly_that_subset(client):
     assert covered["operations"] == {"send_fax", "fax_status"}
     assert covered["answers"] == {"404"}
     assert covered["statuses"] == {"Loading", "Converting", "Pending", "Sending", "Success"}
-    assert covered["transitions"] == {"new -> Loading", "Loading -> Converting", "Converting -> Pending",
-                                      "Pending -> Sending", "Sending -> Success"}
+    assert covered["transitions"] == {
+        "new -> Loading",
+        "Loading -> Converting",
+        "Converting -> Pending",
+        "Pending -> Sending",
+        "Sending -> Success",
+    }
     assert covered["outcomes"] == {"success"}
     assert covered["inbound"] == set() and covered["webhooks"] == set()
     for other in ("faxplus", "kazoo", "imagicle"):
@@ -50,7 +55,8 @@ async def test_the_universe_is_the_vendors_contracts_and_machines(client):
         assert sorted(kinds["transitions"]) == sorted(f"{a or 'new'} -> {b}" for a, b in spec.machine.transitions())
         assert kinds["webhooks"] == list(spec.webhook_events)
         assert entry["covered"] == 0 and entry["total"] == sum(
-            len(kinds[k]) for k in ("operations", "statuses", "outcomes", "webhooks"))
+            len(kinds[k]) for k in ("operations", "statuses", "outcomes", "webhooks")
+        )
 
 
 async def test_per_tenant_and_reset(client):
@@ -85,5 +91,6 @@ async def test_reports_merge_render_and_thresholds(client):
     assert markdown.startswith("## Fax provider coverage") and "| outcomes |" in markdown
     assert json.loads(render(merged, "json"))["percent"] == merged["percent"]
     assert below(merged, ["100"]) and below(merged, ["callerip:100"]) and not below(merged, ["callerip:1"])
-    assert below(merged, ["nobody:5"]) == ["nobody: no such vendor in the report (expected one of "
-                                           "callerip, faxplus, imagicle, kazoo)"]
+    assert below(merged, ["nobody:5"]) == [
+        "nobody: no such vendor in the report (expected one of callerip, faxplus, imagicle, kazoo)"
+    ]

@@ -29,8 +29,9 @@ def test_the_depth_is_measured_from_the_outermost_level():
 async def test_every_vendor_refuses_deep_json_in_its_own_words(client, depth):
     body = nested(depth)
     json_headers = {"Content-Type": "application/json"}
-    reply = await client.post("/v3/accounts/self/outbox", data=body,
-                              headers={**json_headers, "Authorization": "Bearer deep"})
+    reply = await client.post(
+        "/v3/accounts/self/outbox", data=body, headers={**json_headers, "Authorization": "Bearer deep"}
+    )
     assert reply.status == 400 and (await reply.json())["error"] == "invalid_request"
     reply = await client.post("/api/fax/send", data=body, headers={**json_headers, "Authorization": "Bearer deep"})
     assert reply.status == 400

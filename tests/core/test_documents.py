@@ -27,12 +27,22 @@ def test_tiff_pages_are_counted_from_the_ifd_chain(pages):
 def big_endian_tiff(width: int = 8, height: int = 8) -> bytes:
     """A bilevel, uncompressed TIFF in big-endian (Motorola) byte order, written field by field."""
     image = b"\xaa" * ((width + 7) // 8 * height)
-    tags = [(256, 4, width), (257, 4, height), (258, 3, 1), (259, 3, 1), (262, 3, 0), (273, 4, 0),
-            (278, 4, height), (279, 4, len(image))]
+    tags = [
+        (256, 4, width),
+        (257, 4, height),
+        (258, 3, 1),
+        (259, 3, 1),
+        (262, 3, 0),
+        (273, 4, 0),
+        (278, 4, height),
+        (279, 4, len(image)),
+    ]
     ifd_size = 2 + 12 * len(tags) + 4
     tags[5] = (273, 4, 8 + ifd_size)
-    entries = b"".join(struct.pack(">HHIHH", tag, kind, 1, value, 0) if kind == 3 else
-                       struct.pack(">HHII", tag, kind, 1, value) for tag, kind, value in tags)
+    entries = b"".join(
+        struct.pack(">HHIHH", tag, kind, 1, value, 0) if kind == 3 else struct.pack(">HHII", tag, kind, 1, value)
+        for tag, kind, value in tags
+    )
     return b"MM\x00*" + struct.pack(">I", 8) + struct.pack(">H", len(tags)) + entries + b"\0\0\0\0" + image
 
 
@@ -53,14 +63,17 @@ def test_kind_comes_from_content_not_name():
     assert sniff(b"hello") is None
 
 
-@pytest.mark.parametrize(("data", "code"), [
-    (b"", "empty_document"),
-    (b"just some text", "unsupported_document"),
-    (b"\x89PNG\r\n\x1a\n" + b"\0" * 20, "unsupported_document"),
-    (b"%PDF-1.4\nthis is not a pdf at all", "corrupt_document"),
-    (b"II*\x00" + struct.pack("<I", 9999), "corrupt_document"),
-    (b"II*\x00", "corrupt_document"),
-])
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (b"", "empty_document"),
+        (b"just some text", "unsupported_document"),
+        (b"\x89PNG\r\n\x1a\n" + b"\0" * 20, "unsupported_document"),
+        (b"%PDF-1.4\nthis is not a pdf at all", "corrupt_document"),
+        (b"II*\x00" + struct.pack("<I", 9999), "corrupt_document"),
+        (b"II*\x00", "corrupt_document"),
+    ],
+)
 def test_bad_documents_are_refused_with_a_reason(data, code):
     with pytest.raises(DocumentError) as caught:
         intake(data)

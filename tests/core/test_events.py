@@ -70,14 +70,17 @@ def test_memory_stays_bounded_however_slow_the_reader():
         assert len(subscriber) <= 100
 
 
-@pytest.mark.parametrize(("wanted", "passes"), [
-    (Filter(), ["fax a", "fax b", "request none", "clock", "reset all", "reset kazoo"]),
-    (Filter(vendor="faxplus"), ["fax a", "clock", "reset all"]),
-    (Filter(tenant="t2"), ["fax b", "clock", "reset all", "reset kazoo"]),
-    (Filter(fax_id="a"), ["fax a", "clock", "reset all"]),
-    (Filter(types=["fax"]), ["fax a", "fax b"]),
-    (Filter(types=["reset"], vendor="kazoo"), ["reset all", "reset kazoo"]),
-])
+@pytest.mark.parametrize(
+    ("wanted", "passes"),
+    [
+        (Filter(), ["fax a", "fax b", "request none", "clock", "reset all", "reset kazoo"]),
+        (Filter(vendor="faxplus"), ["fax a", "clock", "reset all"]),
+        (Filter(tenant="t2"), ["fax b", "clock", "reset all", "reset kazoo"]),
+        (Filter(fax_id="a"), ["fax a", "clock", "reset all"]),
+        (Filter(types=["fax"]), ["fax a", "fax b"]),
+        (Filter(types=["reset"], vendor="kazoo"), ["reset all", "reset kazoo"]),
+    ],
+)
 def test_filters(wanted, passes):
     sample = {
         "fax a": Event(1, "fax", {}, "faxplus", "t1", "a"),

@@ -8,19 +8,22 @@ from aiohttp import web
 from emulator.core.fetch import FetchError, fetch, is_allowed
 
 
-@pytest.mark.parametrize(("url", "allow", "ok"), [
-    ("http://127.0.0.1:8000/a.pdf", (), True),
-    ("https://localhost/a.pdf", (), True),
-    ("http://[::1]:81/a", (), True),
-    ("http://127.8.9.10/a", (), True),
-    ("http://example.com/a.pdf", (), False),
-    ("http://docs.internal/a.pdf", ("docs.internal",), True),
-    ("http://DOCS.internal/a.pdf", ("docs.internal",), True),
-    ("http://10.0.0.1/a.pdf", (), False),
-    ("ftp://127.0.0.1/a.pdf", (), False),
-    ("file:///etc/passwd", (), False),
-    ("http://[not-an-ip/a", (), False),
-])
+@pytest.mark.parametrize(
+    ("url", "allow", "ok"),
+    [
+        ("http://127.0.0.1:8000/a.pdf", (), True),
+        ("https://localhost/a.pdf", (), True),
+        ("http://[::1]:81/a", (), True),
+        ("http://127.8.9.10/a", (), True),
+        ("http://example.com/a.pdf", (), False),
+        ("http://docs.internal/a.pdf", ("docs.internal",), True),
+        ("http://DOCS.internal/a.pdf", ("docs.internal",), True),
+        ("http://10.0.0.1/a.pdf", (), False),
+        ("ftp://127.0.0.1/a.pdf", (), False),
+        ("file:///etc/passwd", (), False),
+        ("http://[not-an-ip/a", (), False),
+    ],
+)
 def test_only_loopback_and_allowed_hosts(url, allow, ok):
     assert is_allowed(url, allow) is ok
 

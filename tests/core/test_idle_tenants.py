@@ -73,13 +73,15 @@ async def flood(client, count: int) -> None:
 
 
 async def test_a_faxplus_account_that_owns_something_is_kept_and_one_forgotten_comes_back_the_same(
-        make_client, few_idle):
+    make_client, few_idle
+):
     client = await make_client()
     path = await upload(client, token="uploader")
     status, _ = await call(client, "PUT", "/accounts/self", token="editor", json={"name": "Renamed"})
     assert status == 204
-    status, hook = await call(client, "POST", "/hooks", token="hooker",
-                              json={"target": "http://127.0.0.1:9/h", "event": "fax_received"})
+    status, hook = await call(
+        client, "POST", "/hooks", token="hooker", json={"target": "http://127.0.0.1:9/h", "event": "fax_received"}
+    )
     assert status == 201, hook
     reader = await read_as(client, "reader")
     await flood(client, 10 * few_idle)

@@ -34,7 +34,9 @@ def test_request_ids_are_seeded_hex_in_order_across_batches():
     assert all(re.fullmatch("[0-9a-f]{32}", value) for value in made)
     assert len(set(made)) == len(made)
     bits = random.Random("requests:3").getrandbits(128 * REQUEST_BATCH)
-    assert made[:REQUEST_BATCH] == [f"{bits:0{32 * REQUEST_BATCH}x}"[32 * n:32 * n + 32] for n in range(REQUEST_BATCH)]
+    assert made[:REQUEST_BATCH] == [
+        f"{bits:0{32 * REQUEST_BATCH}x}"[32 * n : 32 * n + 32] for n in range(REQUEST_BATCH)
+    ]
     assert Ids(seed=4).request_id() != made[0]
 
 

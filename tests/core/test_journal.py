@@ -39,11 +39,25 @@ def test_an_entry_keeps_a_long_body_cut_and_says_how_long_it_was():
     from emulator.core.journal import MAX_BODY_BYTES
 
     journal = Journal(size=2)
-    journal.record(1.0, "v", "op", "t", "POST", "/x", 200, 0.0, request_headers=((b"A", b"1"),),
-                   request_body=b"y" * (MAX_BODY_BYTES + 5))
+    journal.record(
+        1.0,
+        "v",
+        "op",
+        "t",
+        "POST",
+        "/x",
+        200,
+        0.0,
+        request_headers=((b"A", b"1"),),
+        request_body=b"y" * (MAX_BODY_BYTES + 5),
+    )
     full = journal.query()[0].to_full_json()
-    assert full["request"] == {"headers": [["A", "1"]], "body": "y" * MAX_BODY_BYTES,
-                               "size": MAX_BODY_BYTES + 5, "truncated": True}
+    assert full["request"] == {
+        "headers": [["A", "1"]],
+        "body": "y" * MAX_BODY_BYTES,
+        "size": MAX_BODY_BYTES + 5,
+        "truncated": True,
+    }
     assert full["response"] == {"headers": [], "body": None, "size": 0, "truncated": False}
 
 

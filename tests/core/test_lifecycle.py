@@ -59,8 +59,16 @@ class Harness:
 
     def fax(self, **fields) -> Fax:
         fields = {"to": "1", **fields}
-        fax = Fax(id=f"f{len(self.store.faxes)}", vendor="test", tenant="t", direction="outbound",
-                  sender="2", status="", created_at=self.clock.now(), **fields)
+        fax = Fax(
+            id=f"f{len(self.store.faxes)}",
+            vendor="test",
+            tenant="t",
+            direction="outbound",
+            sender="2",
+            status="",
+            created_at=self.clock.now(),
+            **fields,
+        )
         self.store.add(fax)
         self.engine.start(fax)
         return fax
@@ -80,11 +88,15 @@ async def test_success_walks_every_state_with_dwell_and_page_times():
 
 
 async def test_outcome_maps_to_the_vendor_status_and_native_statuses_pass_through():
-    h = Harness(ScriptedPolicy(by_destination={
-        "busy": Result(Outcome.BUSY),
-        "special": Result(Outcome.NO_ANSWER, native="failed_special"),
-        "plain": Result(Outcome.NO_ANSWER),
-    }))
+    h = Harness(
+        ScriptedPolicy(
+            by_destination={
+                "busy": Result(Outcome.BUSY),
+                "special": Result(Outcome.NO_ANSWER, native="failed_special"),
+                "plain": Result(Outcome.NO_ANSWER),
+            }
+        )
+    )
     busy, special, plain = h.fax(to="busy"), h.fax(to="special"), h.fax(to="plain")
     await h.scheduler.advance(100)
     assert (busy.status, special.status, plain.status) == ("failed_busy", "failed_special", "failed")
@@ -94,12 +106,24 @@ async def test_retries_requeue_with_the_fax_retry_delay_until_success():
     h = Harness(ScriptedPolicy([Result(Outcome.BUSY), Result(Outcome.NO_ANSWER), Result(Outcome.SUCCESS)]))
     fax = h.fax(max_attempts=3, retry_delay=60)
     await h.scheduler.advance(10_000)
-    assert h.statuses(fax) == ["queued", "converting", "waiting", "sending", "waiting", "sending", "waiting",
-                               "sending", "done"]
+    assert h.statuses(fax) == [
+        "queued",
+        "converting",
+        "waiting",
+        "sending",
+        "waiting",
+        "sending",
+        "waiting",
+        "sending",
+        "done",
+    ]
     times = [at for at, _ in fax.history]
     assert times[4] == 10 and times[5] == 70  # the requeue dwell is the retry delay
     assert fax.attempts == 3 and [r.outcome for r in fax.attempt_results] == [
-        Outcome.BUSY, Outcome.NO_ANSWER, Outcome.SUCCESS]
+        Outcome.BUSY,
+        Outcome.NO_ANSWER,
+        Outcome.SUCCESS,
+    ]
 
 
 async def test_retries_stop_at_max_attempts_and_end_with_the_last_outcome():
@@ -164,13 +188,16 @@ async def test_cancel_ends_a_running_fax_and_stops_its_timer():
     assert h.engine.cancel(fax) is False  # already ended
 
 
-@pytest.mark.parametrize("results", [
-    [Result(Outcome.SUCCESS)],
-    [Result(Outcome.BUSY), Result(Outcome.SUCCESS)],
-    [Result(Outcome.CONVERSION_FAILED)],
-    [Result(Outcome.PARTIAL, pages_sent=1)],
-    [Result(Outcome.NO_ANSWER, native="failed_special")],
-])
+@pytest.mark.parametrize(
+    "results",
+    [
+        [Result(Outcome.SUCCESS)],
+        [Result(Outcome.BUSY), Result(Outcome.SUCCESS)],
+        [Result(Outcome.CONVERSION_FAILED)],
+        [Result(Outcome.PARTIAL, pages_sent=1)],
+        [Result(Outcome.NO_ANSWER, native="failed_special")],
+    ],
+)
 async def test_every_transition_the_engine_makes_is_declared_by_the_machine(results):
     h = Harness(ScriptedPolicy(results))
     h.fax(max_attempts=3, retry_delay=1)

@@ -44,22 +44,27 @@ def test_follows_an_incremental_update_to_the_newest_page_tree() -> None:
     new_page_at = at + len(update)
     update += b"%d 0 obj\n<< /Type /Page /Parent %s 0 R /MediaBox [0 0 612 792] >>\nendobj\n" % (size, pages)
     xref_at = at + len(update)
-    update += (b"xref\n%s 1\n%010d 00000 n \n%d 1\n%010d 00000 n \ntrailer\n<< /Size %d /Root %s 0 R /Prev %d >>\n"
-               b"startxref\n%d\n%%%%EOF\n" % (pages, at, size, new_page_at, size + 1, root, old_xref, xref_at))
+    update += (
+        b"xref\n%s 1\n%010d 00000 n \n%d 1\n%010d 00000 n \ntrailer\n<< /Size %d /Root %s 0 R /Prev %d >>\n"
+        b"startxref\n%d\n%%%%EOF\n" % (pages, at, size, new_page_at, size + 1, root, old_xref, xref_at)
+    )
     updated = data + update
     assert pdfcount.page_count(updated) == 2 == pypdf_pages(updated)
 
 
-@pytest.mark.parametrize("damage", [
-    lambda d: d[:-60],  # no startxref
-    lambda d: d.replace(b"xref\n0", b"xre?\n0"),  # not an xref table
-    lambda d: d.replace(b"/Count 3", b"/Count 0"),
-    lambda d: d.replace(b"/Count 3", b"/Count 99999"),  # above MAX_PAGES: the tree is read instead
-    lambda d: d.replace(b"/Count 3", b"/Count 3 0 R"),  # an indirect count
-    lambda d: re.sub(rb"/Root (\d+) 0 R", rb"/Root \1 0 R /Encrypt 9 0 R", d),
-    lambda d: d.replace(b"/Type /Catalog", b"/Type /Katalog"),
-    lambda d: d.replace(b"startxref\n", b"startxref\n1"),  # an offset past the end
-])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda d: d[:-60],  # no startxref
+        lambda d: d.replace(b"xref\n0", b"xre?\n0"),  # not an xref table
+        lambda d: d.replace(b"/Count 3", b"/Count 0"),
+        lambda d: d.replace(b"/Count 3", b"/Count 99999"),  # above MAX_PAGES: the tree is read instead
+        lambda d: d.replace(b"/Count 3", b"/Count 3 0 R"),  # an indirect count
+        lambda d: re.sub(rb"/Root (\d+) 0 R", rb"/Root \1 0 R /Encrypt 9 0 R", d),
+        lambda d: d.replace(b"/Type /Catalog", b"/Type /Katalog"),
+        lambda d: d.replace(b"startxref\n", b"startxref\n1"),  # an offset past the end
+    ],
+)
 def test_anything_unsure_is_left_to_the_full_parse(damage) -> None:  # type: ignore[no-untyped-def]
     assert pdfcount.page_count(damage(make_pdf(3))) is None
 
@@ -89,4 +94,4 @@ def test_a_tree_that_lists_a_page_twice_is_left_to_the_full_parse() -> None:
     data = make_pdf(2)
     kids = re.search(rb"/Kids \[ *(\d+) 0 R (\d+) 0 R", data)
     assert kids is not None
-    assert pdfcount.page_count(data[:kids.start(2)] + kids.group(1) + data[kids.end(2):]) is None
+    assert pdfcount.page_count(data[: kids.start(2)] + kids.group(1) + data[kids.end(2) :]) is None

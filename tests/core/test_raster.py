@@ -27,8 +27,7 @@ BOXES = [(72.0, 648.0, 144.0, 72.0), (400.0, 100.0, 100.0, 200.0)]
 
 def spec(data: bytes, pages: int | None = None, **settings: object) -> Spec:
     document = intake(data, "doc")
-    return Spec((document,), pages or document.pages, identity="FROM: ACME +15551230000", at=START,
-                **settings)  # type: ignore[arg-type]
+    return Spec((document,), pages or document.pages, identity="FROM: ACME +15551230000", at=START, **settings)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("fine", [True, False])
@@ -83,10 +82,19 @@ def test_a_dropped_call_prints_only_the_pages_that_got_through() -> None:
     assert len(frames(raster.render(spec(make_pdf(5), pages=2)))) == 2
 
 
-@pytest.mark.parametrize(("mode", "compression"), [
-    ("1", None), ("1", "packbits"), ("1", "group3"), ("1", "group4"), ("L", None), ("L", "tiff_lzw"),
-    ("RGB", "tiff_deflate"), ("RGB", "packbits"),
-])
+@pytest.mark.parametrize(
+    ("mode", "compression"),
+    [
+        ("1", None),
+        ("1", "packbits"),
+        ("1", "group3"),
+        ("1", "group4"),
+        ("L", None),
+        ("L", "tiff_lzw"),
+        ("RGB", "tiff_deflate"),
+        ("RGB", "packbits"),
+    ],
+)
 def test_tiff_of_any_kind_is_normalised(mode: str, compression: str | None) -> None:
     scan = rect_image(mode)
     data = tiff([scan, scan], compression)
@@ -95,8 +103,12 @@ def test_tiff_of_any_kind_is_normalised(mode: str, compression: str | None) -> N
     # the box (200..600 x 200..400 px at 200 dpi) scaled to 1728 across (x 1728/1700)
     across = 1728 / 1700
     down = across / 204 * 196
-    box = (round(200 * across), raster.HEADER_LINES + round(200 * down),
-           round(600 * across), raster.HEADER_LINES + round(400 * down))
+    box = (
+        round(200 * across),
+        raster.HEADER_LINES + round(200 * down),
+        round(600 * across),
+        raster.HEADER_LINES + round(400 * down),
+    )
     assert darkness(pages[1], shrink(box, 4)) > 0.97
     assert darkness(pages[1], (800, 800, 1600, 2000)) < 0.001
 
@@ -147,10 +159,13 @@ def test_thumbnails_of_different_documents_differ() -> None:
     assert one != two
 
 
-@pytest.mark.parametrize(("data", "why"), [
-    (rect_pdf(BOXES, password="secret"), "encrypted"),
-    (rect_pdf(BOXES, size=(612, 720_000)), "inches long"),
-])
+@pytest.mark.parametrize(
+    ("data", "why"),
+    [
+        (rect_pdf(BOXES, password="secret"), "encrypted"),
+        (rect_pdf(BOXES, size=(612, 720_000)), "inches long"),
+    ],
+)
 def test_hostile_pdfs_fail_conversion(data: bytes, why: str) -> None:
     document = Document("pdf", data, 1, "x.pdf")
     with pytest.raises(DocumentError) as caught:

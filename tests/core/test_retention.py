@@ -91,8 +91,14 @@ async def test_health_shows_the_limits_and_a_dropped_callerip_fax_is_unknown(mak
         uuids.append((await response.json())["uuid"])
     await advance(client, 3600)
     health = await (await client.get("/_emulator/health")).json()
-    assert health["retention"] == {"max_faxes": 2, "faxes": 2, "faxes_dropped": 1, "max_document_bytes": 0,
-                                   "document_bytes": 0, "documents_dropped": 2}
+    assert health["retention"] == {
+        "max_faxes": 2,
+        "faxes": 2,
+        "faxes_dropped": 1,
+        "max_document_bytes": 0,
+        "document_bytes": 0,
+        "documents_dropped": 2,
+    }
     statuses = [(await client.get("/api/fax/status", params={"token": "line-1", "uuid": u})).status for u in uuids]
     assert statuses == [404, 200, 200]  # callerip.md D14: an evicted uuid is unknown
     view = await (await client.get(f"/_emulator/faxes/{uuids[2]}")).json()

@@ -103,17 +103,21 @@ async def test_a_remembered_path_into_a_sub_app_runs_its_middlewares_with_its_ap
 
 def _caseless_app(calls: list[tuple[str, str]]) -> web.Application:
     """/Items routes matched in any case, /Other ones only as written; ``calls`` logs the fallback."""
+
     async def show(request: web.Request) -> web.Response:
         return web.json_response({"route": request.match_info.route.name, **request.match_info})
 
     app = web.Application()
-    folded = [(path, app.router.add_route(method, path, show, name=name)) for method, path, name in (
-        ("PUT", "/Items", "create"),
-        ("GET", "/Items/Special", "special"),
-        ("GET", "/Items/{item_id}", "get"),
-        ("DELETE", "/Items/{item_id}", "delete"),
-        ("GET", "/Items/{item_id}/{part:doc|cover}", "part"),
-    )]
+    folded = [
+        (path, app.router.add_route(method, path, show, name=name))
+        for method, path, name in (
+            ("PUT", "/Items", "create"),
+            ("GET", "/Items/Special", "special"),
+            ("GET", "/Items/{item_id}", "get"),
+            ("DELETE", "/Items/{item_id}", "delete"),
+            ("GET", "/Items/{item_id}/{part:doc|cover}", "part"),
+        )
+    ]
     app.router.add_route("GET", "/Other/{item_id}", show, name="other")
     caseless = CaselessRoutes(folded)
     match = caseless.match

@@ -56,8 +56,7 @@ def make(**kw: Any) -> tuple[Scheduler, Dispatcher]:
 
 
 def send(dispatcher: Dispatcher, url: str, tenant: str = "t", event: str = "fax_sent", **kw: Any) -> Delivery:
-    return dispatcher.deliver(vendor="v", tenant=tenant, event=event, url=url, body=json.dumps({"n": 1}).encode(),
-                              **kw)
+    return dispatcher.deliver(vendor="v", tenant=tenant, event=event, url=url, body=json.dumps({"n": 1}).encode(), **kw)
 
 
 async def test_a_dead_target_never_delays_another_targets_webhook(hanging: Hanging, aiohttp_server: Any) -> None:
@@ -89,11 +88,18 @@ async def test_a_dead_target_never_delays_another_targets_webhook(hanging: Hangi
 
 
 async def test_advance_waits_for_a_dead_receiver_only_up_to_its_bound_and_says_what_is_out(
-        make_client: Any, hanging: Hanging, receiver: Receiver) -> None:
+    make_client: Any, hanging: Hanging, receiver: Receiver
+) -> None:
     client = await make_client(advance_wait=0.05)
     dispatcher = runtime_of(client).dispatcher
-    dead = dispatcher.deliver(vendor="callerip", tenant="a", event="e", url=hanging.url, body=b"{}",
-                              policy=RetryPolicy(attempts=3, delay=60, timeout=3600))
+    dead = dispatcher.deliver(
+        vendor="callerip",
+        tenant="a",
+        event="e",
+        url=hanging.url,
+        body=b"{}",
+        policy=RetryPolicy(attempts=3, delay=60, timeout=3600),
+    )
     live = dispatcher.deliver(vendor="callerip", tenant="b", event="e", url=receiver.url, body=b"{}", delay=30)
     answer = await advance(client, 600)
     # the dead receiver's first attempt hangs (for an hour, by its policy); the call returned anyway
@@ -101,8 +107,14 @@ async def test_advance_waits_for_a_dead_receiver_only_up_to_its_bound_and_says_w
     assert answer["now"] == runtime_of(client).now()
     assert live.state == "delivered" and live.attempts[0].at - dead.created_at == 30
     counts = (await (await client.get("/_emulator/health")).json())["webhooks"]
-    assert counts == {"pending": 1, "max_pending": 10_000, "in_flight": 1, "refused": 0, "logged": 2,
-                      "capacity": 10_000}
+    assert counts == {
+        "pending": 1,
+        "max_pending": 10_000,
+        "in_flight": 1,
+        "refused": 0,
+        "logged": 2,
+        "capacity": 10_000,
+    }
     hanging.release.set()
     await runtime_of(client).scheduler.settle()
     assert dead.state == "delivered"
@@ -156,8 +168,9 @@ async def test_a_held_webhook_is_sent_even_after_the_log_forgot_it(receiver: Rec
         await dispatcher.close()
 
 
-async def test_pending_deliveries_beyond_the_limit_are_refused_loudly(receiver: Receiver,
-                                                                      caplog: pytest.LogCaptureFixture) -> None:
+async def test_pending_deliveries_beyond_the_limit_are_refused_loudly(
+    receiver: Receiver, caplog: pytest.LogCaptureFixture
+) -> None:
     scheduler, dispatcher = make(max_pending=2, log_size=1)
     try:
         kept = [send(dispatcher, receiver.url, delay=10) for _ in range(2)]
@@ -185,8 +198,9 @@ async def test_give_up_time_bounds_retries_and_the_last_attempt_is_at_it(receive
         await dispatcher.close()
 
 
-async def test_a_target_outside_the_allowed_hosts_is_refused_with_why(receiver: Receiver,
-                                                                      caplog: pytest.LogCaptureFixture) -> None:
+async def test_a_target_outside_the_allowed_hosts_is_refused_with_why(
+    receiver: Receiver, caplog: pytest.LogCaptureFixture
+) -> None:
     scheduler, dispatcher = make(hosts=("Receiver.Internal", "localhost"))
     try:
         with caplog.at_level(logging.WARNING, logger="emulator.core.webhooks"):
@@ -201,8 +215,7 @@ async def test_a_target_outside_the_allowed_hosts_is_refused_with_why(receiver: 
         await dispatcher.close()
 
 
-async def test_the_allowed_hosts_come_from_the_config_and_show_in_the_log(make_client: Any, receiver: Receiver
-                                                                         ) -> None:
+async def test_the_allowed_hosts_come_from_the_config_and_show_in_the_log(make_client: Any, receiver: Receiver) -> None:
     client = await make_client(webhook_hosts=("hooks.example",))
     runtime_of(client).dispatcher.deliver(vendor="callerip", tenant="a", event="e", url=receiver.url, body=b"{}")
     await advance(client, 10)
@@ -213,8 +226,9 @@ async def test_the_allowed_hosts_come_from_the_config_and_show_in_the_log(make_c
     assert (counts["refused"], counts["pending"]) == (1, 0)
 
 
-async def test_targets_take_turns_when_every_connection_is_taken(receiver: Receiver,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_targets_take_turns_when_every_connection_is_taken(
+    receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from emulator.core import webhooks
 
     monkeypatch.setattr(webhooks, "MAX_IN_FLIGHT", 1)

@@ -19,8 +19,9 @@ DEFAULT = RetryPolicy()
 
 
 def send(dispatcher: Dispatcher, url: str, policy: RetryPolicy = DEFAULT, **kw):
-    return dispatcher.deliver(vendor="v", tenant="t", event="fax_sent", url=url,
-                              body=json.dumps({"n": 1}).encode(), policy=policy, **kw)
+    return dispatcher.deliver(
+        vendor="v", tenant="t", event="fax_sent", url=url, body=json.dumps({"n": 1}).encode(), policy=policy, **kw
+    )
 
 
 async def test_delivers_once_with_body_headers_and_log(receiver):
@@ -123,8 +124,12 @@ async def test_many_deliveries_due_together_are_each_sent_once_before_advance_re
 
     _, scheduler, dispatcher = make()
     try:
-        deliveries = [dispatcher.deliver(vendor="v", tenant="t", event="fax_sent", url=receiver.url,
-                                         body=json.dumps({"n": n}).encode()) for n in range(PER_TARGET * 3 + 1)]
+        deliveries = [
+            dispatcher.deliver(
+                vendor="v", tenant="t", event="fax_sent", url=receiver.url, body=json.dumps({"n": n}).encode()
+            )
+            for n in range(PER_TARGET * 3 + 1)
+        ]
         await scheduler.advance(0)
         assert all(d.state == "delivered" and len(d.attempts) == 1 for d in deliveries)
         assert sorted(b["n"] for b in receiver.bodies()) == list(range(len(deliveries)))

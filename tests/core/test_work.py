@@ -56,8 +56,12 @@ async def test_a_job_past_its_memory_fails_cleanly(work: Work) -> None:
 async def test_the_jobs_own_errors_come_back_as_themselves(work: Work) -> None:
     with pytest.raises(Invalid) as raised:
         await work.run(refuse, "no")
-    assert (raised.value.message, raised.value.code, raised.value.field, raised.value.status) == \
-        ("no", "bad_thing", "x", 400)
+    assert (raised.value.message, raised.value.code, raised.value.field, raised.value.status) == (
+        "no",
+        "bad_thing",
+        "x",
+        400,
+    )
     with pytest.raises(WorkFailed, match="made inside the job"):
         await work.run(unpicklable_error)
 

@@ -25,8 +25,12 @@ def _sdist(dist: Path) -> Path:
 
 
 def test_twine_check_strict_passes(dist):
-    result = subprocess.run([sys.executable, "-m", "twine", "check", "--strict", *map(str, sorted(dist.iterdir()))],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "twine", "check", "--strict", *map(str, sorted(dist.iterdir()))],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.count("PASSED") == 2
 
@@ -55,9 +59,18 @@ def test_the_sdist_carries_docs_scenarios_examples_and_tests(dist):
     with tarfile.open(_sdist(dist)) as sdist:
         top = f"fax_emulator-{__version__}"
         names = {name.removeprefix(f"{top}/") for name in sdist.getnames()}
-    for wanted in ("LICENSE", "CHANGELOG.md", "CONTRIBUTING.md", "README.md", "docs/ci-recipe.md",
-                   "scenarios/rate-limited.yaml", "examples/send_a_fax/pyproject.toml", "tests/conftest.py",
-                   "benchmarks/run.py", "emulator/scenarios/rate-limited.yaml"):
+    for wanted in (
+        "LICENSE",
+        "CHANGELOG.md",
+        "CONTRIBUTING.md",
+        "README.md",
+        "docs/ci-recipe.md",
+        "scenarios/rate-limited.yaml",
+        "examples/send_a_fax/pyproject.toml",
+        "tests/conftest.py",
+        "benchmarks/run.py",
+        "emulator/scenarios/rate-limited.yaml",
+    ):
         assert wanted in names, wanted
     tests = {str(p.relative_to(ROOT)) for p in ROOT.joinpath("tests").rglob("*.py")}
     assert tests <= names
@@ -66,14 +79,20 @@ def test_the_sdist_carries_docs_scenarios_examples_and_tests(dist):
 
 def test_the_installed_wheel_lists_and_runs_a_ready_made_scenario(fresh_install, tmp_path):
     """Installed in a new virtualenv, the wheel (not this checkout) serves ``builtin:NAME``."""
-    where = subprocess.run([str(fresh_install / "python"), "-c", "import emulator; print(emulator.__file__)"],
-                           capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    where = subprocess.run(
+        [str(fresh_install / "python"), "-c", "import emulator; print(emulator.__file__)"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
     assert where.stdout.startswith(str(fresh_install.parent)), where.stdout + where.stderr
     command = str(fresh_install / "fax-emulator")
     listed = subprocess.run([command, "scenarios"], capture_output=True, text=True, cwd=tmp_path, timeout=60)
     assert "rate-limited " in listed.stdout and "builtin:NAME" in listed.stdout, listed.stderr
-    run = subprocess.run([command, "run", "--strict", "builtin:rate-limited"],
-                         capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    run = subprocess.run(
+        [command, "run", "--strict", "builtin:rate-limited"], capture_output=True, text=True, cwd=tmp_path, timeout=120
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.stdout.rstrip().splitlines()[-1].startswith("PASS:")
 

@@ -38,8 +38,14 @@ class Served:
     def __init__(self, command: str, bin_dir: Path, cwd: Path) -> None:
         self.port = str(free_port())
         words = shlex.split(command.split("#")[0])
-        self.process = subprocess.Popen([*words, "--port", self.port], cwd=cwd, env=_env(bin_dir),
-                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.process = subprocess.Popen(
+            [*words, "--port", self.port],
+            cwd=cwd,
+            env=_env(bin_dir),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         self.client = ControlClient(f"http://127.0.0.1:{self.port}", timeout=30)
         self.client.wait_until_ready(30)
 
@@ -52,15 +58,22 @@ class Served:
 def _bash(script: str, port: str, bin_dir: Path, cwd: Path, env: dict[str, str] | None = None) -> str:
     """Run shell snippets (joined) with the port swapped; their output, or the test fails with it."""
     body = "set -euo pipefail\n" + script.replace(PORT, port)
-    result = subprocess.run(["bash", "-c", body], cwd=cwd, env={**_env(bin_dir), **(env or {})},
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        ["bash", "-c", body], cwd=cwd, env={**_env(bin_dir), **(env or {})}, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, f"{body}\n--- out:\n{result.stdout}\n--- err:\n{result.stderr}"
     return result.stdout
 
 
 def _python(code: str, port: str, bin_dir: Path, cwd: Path, env: dict[str, str] | None = None) -> str:
-    result = subprocess.run([str(bin_dir / "python"), "-c", code.replace(PORT, port)], cwd=cwd,
-                            env={**_env(bin_dir), **(env or {})}, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [str(bin_dir / "python"), "-c", code.replace(PORT, port)],
+        cwd=cwd,
+        env={**_env(bin_dir), **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, f"{code}\n--- out:\n{result.stdout}\n--- err:\n{result.stderr}"
     return result.stdout
 
@@ -133,9 +146,14 @@ def test_the_pytest_snippets_pass_as_a_test_module(fresh_install, tmp_path):
     assert len(code) >= 2
     module = tmp_path / "test_from_readme.py"
     module.write_text("\n\n".join(code))
-    result = subprocess.run([str(fresh_install / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                             str(module)], cwd=tmp_path, env=_env(fresh_install), capture_output=True, text=True,
-                            timeout=300)
+    result = subprocess.run(
+        [str(fresh_install / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider", str(module)],
+        cwd=tmp_path,
+        env=_env(fresh_install),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"{sum(b.count('def test_') for b in code)} passed" in result.stdout
 
@@ -173,9 +191,13 @@ def test_the_ci_recipe_yaml_is_valid():
 def test_the_scenario_commands_on_the_ready_made_files_pass(fresh_install):
     """From a checkout (it holds scenarios/): the commands that name no file of the reader's own."""
     [script] = blocks(section(README, "## Scenarios"), "sh")
-    commands = [line.split("#")[0].strip() for line in script.splitlines()
-                if line.startswith("fax-emulator ") and " serve " not in f" {line} "
-                and not any(own in line for own in ("outage.yaml", "toronto.yaml", "mine.yaml"))]
+    commands = [
+        line.split("#")[0].strip()
+        for line in script.splitlines()
+        if line.startswith("fax-emulator ")
+        and " serve " not in f" {line} "
+        and not any(own in line for own in ("outage.yaml", "toronto.yaml", "mine.yaml"))
+    ]
     assert len(commands) >= 4 and any("run --strict scenarios/*.yaml" in c for c in commands)
     for command in commands:
         _bash(command, PORT, fresh_install, ROOT)

@@ -22,8 +22,10 @@ def _normal(name: str) -> str:
 
 def test_every_imported_distribution_is_declared():
     project = tomllib.loads(EXAMPLE.joinpath("pyproject.toml").read_text())["project"]
-    declared = {_normal(re.split(r"[<>=!~; \[]", r)[0]) for r in
-                [*project["dependencies"], *project["optional-dependencies"]["test"]]}
+    declared = {
+        _normal(re.split(r"[<>=!~; \[]", r)[0])
+        for r in [*project["dependencies"], *project["optional-dependencies"]["test"]]
+    }
     own = {path.stem for path in EXAMPLE.glob("*.py")}
     imported = set()
     for path in EXAMPLE.glob("*.py"):
@@ -44,12 +46,33 @@ def test_copied_out_it_installs_and_its_tests_pass(fresh_install, tmp_path):
     project = tmp_path / "send_a_fax"
     shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
     python = str(fresh_install / "python")
-    install = subprocess.run([sys.executable, "-m", "pip", "--python", python, "install", "--quiet", "--no-deps",
-                              "--no-build-isolation", "--no-index", "-e", f"{project}[test]"],
-                             capture_output=True, text=True, timeout=300)
+    install = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            python,
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "-e",
+            f"{project}[test]",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert install.returncode == 0, install.stdout + install.stderr
-    tests = subprocess.run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=project,
-                           capture_output=True, text=True, timeout=300)
+    tests = subprocess.run(
+        [python, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert tests.returncode == 0, tests.stdout + tests.stderr
     collected = len(re.findall(r"^def test_", project.joinpath("test_send_a_fax.py").read_text(), re.MULTILINE))
     assert re.search(rf"\b{collected} passed\b", tests.stdout), tests.stdout

@@ -75,13 +75,16 @@ def test_faxplus_webhook_example_matches_but_for_its_placeholders(webhook_schema
     assert check("faxplus", schema, filled) == []
 
 
-@pytest.mark.parametrize(("name", "placeholders"), [
-    ("error", set()),
-    # §5.2's example id has 16 hex digits; §6.2 calls it "illustrative only", and the
-    # emulator answers the 32-hex outbox id that works on /outbox/{id} (docs/fidelity.md)
-    ("send_fax_response", {"$.ids.+1234567890"}),
-    ("file_path", {"$.path"}),  # "/transient-…": the doc elides the uuid4
-])
+@pytest.mark.parametrize(
+    ("name", "placeholders"),
+    [
+        ("error", set()),
+        # §5.2's example id has 16 hex digits; §6.2 calls it "illustrative only", and the
+        # emulator answers the 32-hex outbox id that works on /outbox/{id} (docs/fidelity.md)
+        ("send_fax_response", {"$.ids.+1234567890"}),
+        ("file_path", {"$.path"}),  # "/transient-…": the doc elides the uuid4
+    ],
+)
 def test_faxplus_inline_examples_match_but_for_their_placeholders(name, placeholders):
     assert paths(check("faxplus", name, example("faxplus_inline.json")[name])) == placeholders
 
@@ -97,7 +100,6 @@ def test_kazoo_notification_samples_match_the_schema_the_emulator_uses(webhook_s
     schema = webhook_schemas[("kazoo", event)]
     assert schema is not None, f"Kazoo's {event} notification is sent without a schema"
     assert check("kazoo", schema, sample) == []
-
 
 
 def test_imagicle_outbound_example_matches_and_the_emulator_writes_its_key_order():

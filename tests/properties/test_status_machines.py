@@ -22,7 +22,10 @@ from tests.properties.vendors import DRIVERS
 def test_random_programs_keep_the_vendor_machine(emulator: FaxEmulator, vendor: str) -> None:
     receiver = emulator.receiver()
     baseline = emulator.client.last_violation()
-    machine = type(f"{vendor.title()}Lifecycle", (Lifecycle,),
-                   {"emulator": emulator, "driver_type": DRIVERS[vendor], "hooks_url": receiver.url})
+    machine = type(
+        f"{vendor.title()}Lifecycle",
+        (Lifecycle,),
+        {"emulator": emulator, "driver_type": DRIVERS[vendor], "hooks_url": receiver.url},
+    )
     run_state_machine_as_test(machine, settings=budget.stateful_settings())
     assert own_violations(emulator, since=baseline) == []

@@ -23,9 +23,15 @@ from emulator.core.webhooks import RetryPolicy
 NAME = "fake"
 
 MACHINE = Machine(
-    prepare=("queued", "converting"), transmit="sending", success="sent", failure="failed",
-    convert="converting", requeue="queued", dwell={"queued": 1.0, "converting": 1.0, "sending": 2.0},
-    per_page=1.0, native=frozenset({"failed_special"}),
+    prepare=("queued", "converting"),
+    transmit="sending",
+    success="sent",
+    failure="failed",
+    convert="converting",
+    requeue="queued",
+    dwell={"queued": 1.0, "converting": 1.0, "sending": 2.0},
+    per_page=1.0,
+    native=frozenset({"failed_special"}),
 )
 
 
@@ -44,10 +50,20 @@ async def send(request: web.Request) -> web.Response:
     body = await read_json(request)
     if not isinstance(body, dict) or not isinstance(body.get("to"), str):
         raise Invalid("to is required")
-    fax = Fax(id=runtime.ids.hex(8), vendor=NAME, tenant=request[EXCHANGE].tenant, direction="outbound",
-              to=body["to"], sender="fake", status="", created_at=runtime.now(), pages=int(body.get("pages", 1)),
-              max_attempts=int(body.get("attempts", 1)), retry_delay=10.0,
-              extra={"callback": body.get("callback")})
+    fax = Fax(
+        id=runtime.ids.hex(8),
+        vendor=NAME,
+        tenant=request[EXCHANGE].tenant,
+        direction="outbound",
+        to=body["to"],
+        sender="fake",
+        status="",
+        created_at=runtime.now(),
+        pages=int(body.get("pages", 1)),
+        max_attempts=int(body.get("attempts", 1)),
+        retry_delay=10.0,
+        extra={"callback": body.get("callback")},
+    )
     runtime.submit(fax, request[EXCHANGE].gate)
     request[EXCHANGE].fax_ids = [fax.id]
     return web.json_response({"id": fax.id, "status": fax.status}, status=201)
@@ -70,15 +86,29 @@ def on_transition(runtime: Any, fax: Fax, old: str | None, new: str) -> None:
     url = fax.extra.get("callback")
     if url:
         runtime.dispatcher.deliver(
-            vendor=NAME, tenant=fax.tenant, event=f"fax.{new}", url=url, fax_id=fax.id,
-            body=json.dumps({"id": fax.id, "status": new}).encode(), policy=RetryPolicy(attempts=1),
+            vendor=NAME,
+            tenant=fax.tenant,
+            event=f"fax.{new}",
+            url=url,
+            fax_id=fax.id,
+            body=json.dumps({"id": fax.id, "status": new}).encode(),
+            policy=RetryPolicy(attempts=1),
         )
 
 
 def receive(runtime: Any, inbound: Inbound) -> Fax:
-    fax = Fax(id=runtime.ids.hex(8), vendor=NAME, tenant=inbound.tenant or "inbox", direction="inbound",
-              to=inbound.to, sender=inbound.sender, status="", created_at=runtime.now(), pages=inbound.pages,
-              documents=[inbound.document] if inbound.document else [])
+    fax = Fax(
+        id=runtime.ids.hex(8),
+        vendor=NAME,
+        tenant=inbound.tenant or "inbox",
+        direction="inbound",
+        to=inbound.to,
+        sender=inbound.sender,
+        status="",
+        created_at=runtime.now(),
+        pages=inbound.pages,
+        documents=[inbound.document] if inbound.document else [],
+    )
     runtime.tenant(NAME, fax.tenant)
     runtime.store.add(fax)
     fax.ended_at = runtime.now()
@@ -91,7 +121,14 @@ def view(runtime: Any, fax: Fax) -> dict[str, Any]:
 
 
 FAKE = Vendor(
-    name=NAME, title="Fake", prefix="/fake", render_error=render, machine=MACHINE, authenticate=auth,
+    name=NAME,
+    title="Fake",
+    prefix="/fake",
+    render_error=render,
+    machine=MACHINE,
+    authenticate=auth,
     routes=(("POST", "/faxes", send, "send"), ("GET", "/faxes/{fax_id}", get_fax, "get_fax")),
-    on_transition=on_transition, receive=receive, view=view,
+    on_transition=on_transition,
+    receive=receive,
+    view=view,
 )

@@ -128,8 +128,8 @@ def test_serve_refuses_an_invalid_scenario(tmp_path, capsys):
 
 def test_the_readme_example_runs(tmp_path, capsys):
     readme = Path(__file__).parents[2].joinpath("README.md").read_text()
-    section = readme[readme.index("## Scenarios"):]
-    example = section[section.index("```yaml\n") + 8: section.index("```\n")]
+    section = readme[readme.index("## Scenarios") :]
+    example = section[section.index("```yaml\n") + 8 : section.index("```\n")]
     path = tmp_path / "example.yaml"
     path.write_text(example)
     assert cli.main(["run", str(path)]) == 0, capsys.readouterr().out

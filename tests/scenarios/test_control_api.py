@@ -34,8 +34,9 @@ async def test_post_yaml_then_get_then_delete(client):
 
 async def test_post_json(client):
     document = {"name": "j", "rules": [{"match": {"operation": "fax_status"}, "fault": {"status": 502}}]}
-    response = await client.post("/_emulator/scenario", data=json.dumps(document),
-                                 headers={"Content-Type": "application/json"})
+    response = await client.post(
+        "/_emulator/scenario", data=json.dumps(document), headers={"Content-Type": "application/json"}
+    )
     assert response.status == 200
     assert await status(client, "a") == 502
 
@@ -70,8 +71,7 @@ async def test_a_different_clock_is_a_conflict(client):
 async def test_tenant_scenarios_are_isolated(client):
     for tenant in ("test-a", "test-b"):
         text = f"rules: [{{name: {tenant}, match: {{operation: fax_status}}, fault: {{status: 500}}, times: 1}}]"
-        response = await client.post("/_emulator/scenario", params={"vendor": "callerip", "tenant": tenant},
-                                     data=text)
+        response = await client.post("/_emulator/scenario", params={"vendor": "callerip", "tenant": tenant}, data=text)
         assert response.status == 200
     assert [await status(client, t) for t in ("test-a", "test-a", "test-b", "test-c")] == [500, 404, 500, 404]
     shown = await (await client.get("/_emulator/scenario", params={"vendor": "callerip", "tenant": "test-a"})).json()
@@ -83,8 +83,9 @@ async def test_tenant_scenarios_are_isolated(client):
 
 
 async def test_a_tenant_scenario_cannot_declare_accounts(client):
-    response = await client.post("/_emulator/scenario", params={"vendor": "callerip", "tenant": "x"},
-                                 data="accounts: {callerip: [{token: a}]}")
+    response = await client.post(
+        "/_emulator/scenario", params={"vendor": "callerip", "tenant": "x"}, data="accounts: {callerip: [{token: a}]}"
+    )
     assert response.status == 400
     assert "not to one tenant" in (await response.json())["error"]["message"]
 
@@ -106,11 +107,14 @@ async def test_declared_accounts_apply_and_go_with_the_scenario(client):
 
 
 async def test_the_journal_names_the_rule_for_faults_and_for_outcomes(client):
-    await client.post("/_emulator/scenario", data="""
+    await client.post(
+        "/_emulator/scenario",
+        data="""
 rules:
   - {name: busy line, match: {to: "2125550100"}, outcome: busy}
   - {name: slow polls, match: {operation: fax_status}, fault: {latency: 0.001}}
-""")
+""",
+    )
     await client.post("/api/fax/send", data=send_form())
     await client.post("/api/fax/send", data=send_form(number="2125550001"))
     await client.post("/api/fax/send", data=send_form(number="2125550123"))
@@ -118,7 +122,9 @@ rules:
     await advance(client, 1)
     entries = (await (await client.get("/_emulator/requests")).json())["requests"]
     assert [(e["rule"], e["fault"]) for e in entries] == [
-        ("busy line", None), ("magic number *5550001 (always busy)", None), (None, None),
+        ("busy line", None),
+        ("magic number *5550001 (always busy)", None),
+        (None, None),
         ("slow polls", "latency 0.001s"),
     ]
 

@@ -137,8 +137,9 @@ rules:
 """)
     before = runtime_of(client).now()
     with pytest.raises(asyncio.TimeoutError):
-        await client.get("/api/fax/status", params={"token": "t", "uuid": "u"},
-                         timeout=aiohttp.ClientTimeout(total=0.05))
+        await client.get(
+            "/api/fax/status", params={"token": "t", "uuid": "u"}, timeout=aiohttp.ClientTimeout(total=0.05)
+        )
     response = await client.get("/api/fax/status", params={"token": "t", "uuid": "u"})
     assert response.status == 404  # the rule was used once: the normal answer
     assert runtime_of(client).now() == before

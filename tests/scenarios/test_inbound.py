@@ -29,9 +29,13 @@ inbound:
     await advance(client, 20)
     faxes = await inbound(client)
     assert [f["created_at"] for f in faxes] == [
-        "2026-01-01T00:01:00.000Z", "2026-01-01T00:01:10.000Z", "2026-01-01T00:01:20.000Z"]
+        "2026-01-01T00:01:00.000Z",
+        "2026-01-01T00:01:10.000Z",
+        "2026-01-01T00:01:20.000Z",
+    ]
     assert {(f["tenant"], f["from"], f["to"], f["pages"], f["status"]) for f in faxes} == {
-        ("office", "+15550199", "+15550100", 3, "received")}
+        ("office", "+15550199", "+15550100", 3, "received")
+    }
 
 
 async def test_an_absolute_time(make_scenario_client):
@@ -70,7 +74,8 @@ async def test_a_tenant_scenario_brings_faxes_to_its_tenant(make_scenario_client
 async def test_an_inbound_fax_carries_the_document_the_scenario_names(make_scenario_client, tmp_path):
     tmp_path.joinpath("scan.pdf").write_bytes(make_pdf(2))
     tmp_path.joinpath("inbound.yaml").write_text(
-        'inbound:\n  - {vendor: fake, to: "1", from: "2", tenant: office, document: scan.pdf, at: 1}\n')
+        'inbound:\n  - {vendor: fake, to: "1", from: "2", tenant: office, document: scan.pdf, at: 1}\n'
+    )
     client = await make_scenario_client()
     runtime = runtime_of(client)
     runtime.scenarios.apply(load_files([str(tmp_path / "inbound.yaml")], runtime.vendors))
@@ -81,7 +86,8 @@ async def test_an_inbound_fax_carries_the_document_the_scenario_names(make_scena
 
 async def test_a_scenario_naming_a_missing_document_is_refused(tmp_path):
     tmp_path.joinpath("inbound.yaml").write_text(
-        'inbound:\n  - {vendor: fake, to: "1", from: "2", document: nowhere.pdf}\n')
+        'inbound:\n  - {vendor: fake, to: "1", from: "2", document: nowhere.pdf}\n'
+    )
     with pytest.raises(ScenarioError) as refused:
         load_files([str(tmp_path / "inbound.yaml")], {v.name: v for v in ALL})
     [problem] = refused.value.problems

@@ -51,8 +51,10 @@ def test_an_alias_bomb_is_refused_at_the_alias_that_crosses_the_limit():
     assert len(text.encode()) < 500
     (found,) = problems(text)
     # a4 stands for 13,942 values, so a5 (nine of them) for 125,479: refused where a5 is written
-    assert found == (f"x.yaml:6:5: the document: more than {LIMITS.values:,} values (every alias counted as all it "
-                     "repeats): too big to be a scenario")
+    assert found == (
+        f"x.yaml:6:5: the document: more than {LIMITS.values:,} values (every alias counted as all it "
+        "repeats): too big to be a scenario"
+    )
 
 
 def test_a_million_aliased_patterns_in_match_to_are_refused():
@@ -65,16 +67,21 @@ def test_a_million_aliased_patterns_in_match_to_are_refused():
 
 def test_an_alias_inside_its_own_anchor_is_refused():
     (found,) = problems("name: x\nrules: &r [*r]\n")
-    assert found == ("x.yaml:2:8: the document: this value holds an alias to itself, which would make the "
-                     "document endless")
+    assert found == (
+        "x.yaml:2:8: the document: this value holds an alias to itself, which would make the document endless"
+    )
 
 
 def test_aliases_that_stay_within_the_limits_still_work():
-    scenario = load_text("""
+    scenario = load_text(
+        """
 rules:
   - &busy {name: first, outcome: busy, match: {vendor: callerip}}
   - {<<: *busy, name: second}
-""", "x.yaml", VENDOR_MAP)
+""",
+        "x.yaml",
+        VENDOR_MAP,
+    )
     assert [r.label for r in scenario.rules] == ["first", "second"]
 
 
@@ -192,17 +199,19 @@ rules:
   - {name: evil, match: {operation: send, to: {regex: "([0-9]+)+#"}}, fault: {status: 400}}
 """)
     number = "1" * 5_000 + "!"
-    response = await asyncio.wait_for(
-        client.post("/fake/faxes", json={"to": number}, headers={"X-Token": "t"}), GUARD)
+    response = await asyncio.wait_for(client.post("/fake/faxes", json={"to": number}, headers={"X-Token": "t"}), GUARD)
     assert response.status == 201
 
 
-@pytest.mark.parametrize(("regex", "why"), [
-    (r"(a)\1", "backreferences"),
-    (r"a(?=b)", "lookahead"),
-    (r"(?<!a)b", "lookbehind"),
-    (r"a\Z", "\\z"),
-])
+@pytest.mark.parametrize(
+    ("regex", "why"),
+    [
+        (r"(a)\1", "backreferences"),
+        (r"a(?=b)", "lookahead"),
+        (r"(?<!a)b", "lookbehind"),
+        (r"a\Z", "\\z"),
+    ],
+)
 def test_a_regex_re2_cannot_run_is_refused_at_its_line_with_why(regex, why):
     (found,) = problems("name: x\nrules:\n  - match: {to: {regex: " + json.dumps(regex) + "}}\n    outcome: busy\n")
     assert found.startswith("x.yaml:3:25: rules #1 > match > to > regex: not a valid regular expression: ")
@@ -213,8 +222,10 @@ def test_a_regex_or_glob_past_the_length_limit_is_refused():
     long = "a" * (LIMITS.pattern_length + 1)
     found = problems(f"rules:\n  - match: {{to: [{{regex: {long}}}, '{long}*']}}\n    outcome: busy\n")
     assert [p.split(": ", 2)[1:] for p in found] == [
-        ["rules #1 > match > to #1 > regex", f"not a valid regular expression: longer than {LIMITS.pattern_length:,} "
-                                             "characters"],
+        [
+            "rules #1 > match > to #1 > regex",
+            f"not a valid regular expression: longer than {LIMITS.pattern_length:,} characters",
+        ],
         ["rules #1 > match > to #2", f"not a valid glob: longer than {LIMITS.pattern_length:,} characters"],
     ]
 
@@ -235,8 +246,10 @@ GLOB_ALPHABET = "ab-!^[]*?\\&~|é"
 
 
 @settings(max_examples=300, deadline=None, derandomize=True)
-@given(st.text(GLOB_ALPHABET, max_size=8), st.lists(st.text(GLOB_ALPHABET.replace("*", "").replace("?", "") + "\n",
-                                                             max_size=6), min_size=1, max_size=8))
+@given(
+    st.text(GLOB_ALPHABET, max_size=8),
+    st.lists(st.text(GLOB_ALPHABET.replace("*", "").replace("?", "") + "\n", max_size=6), min_size=1, max_size=8),
+)
 def test_globs_mean_what_fnmatch_means(glob, values):
     compiled = compile_glob(glob)
     for value in values:
@@ -261,22 +274,29 @@ def test_more_patterns_or_regexes_than_the_limits_are_refused():
     exact = "{to: [" + ", ".join(f"'{n}'" for n in range(per_rule)) + "]}"
     (found,) = problems(_rules(100, exact))
     assert f"{per_rule * 100:,} patterns in match conditions; a scenario may have at most {LIMITS.patterns:,}" in found
-    (found,) = problems(_rules(LIMITS.regexes + 1, "{to: '1*'}")) if LIMITS.regexes < LIMITS.rules else problems(
-        _rules(LIMITS.regexes // 2 + 1, "{to: ['1*', '2*']}"))
+    (found,) = (
+        problems(_rules(LIMITS.regexes + 1, "{to: '1*'}"))
+        if LIMITS.regexes < LIMITS.rules
+        else problems(_rules(LIMITS.regexes // 2 + 1, "{to: ['1*', '2*']}"))
+    )
     assert f"regexes and globs in match conditions; a scenario may have at most {LIMITS.regexes:,}" in found
 
 
 def test_more_inbound_faxes_than_the_limit_are_refused():
-    (found,) = problems(f"inbound: [{{vendor: fake, to: '1', from: '2', count: 6000}}, "
-                        f"{{vendor: fake, to: '1', from: '2', count: {LIMITS.inbound_faxes - 5999}}}]\n")
+    (found,) = problems(
+        f"inbound: [{{vendor: fake, to: '1', from: '2', count: 6000}}, "
+        f"{{vendor: fake, to: '1', from: '2', count: {LIMITS.inbound_faxes - 5999}}}]\n"
+    )
     assert f"{LIMITS.inbound_faxes + 1:,} inbound faxes; a scenario may make at most" in found
 
 
 def test_more_accounts_than_the_limit_are_refused():
     tokens = ", ".join(f"{{token: t{i}}}" for i in range(LIMITS.accounts + 1))
     (found,) = problems(f"accounts:\n  faxplus: [{tokens}]\n")
-    assert found == (f"x.yaml:2:12: accounts > faxplus: {LIMITS.accounts + 1:,} faxplus accounts; a scenario may "
-                     f"declare at most {LIMITS.accounts:,}")
+    assert found == (
+        f"x.yaml:2:12: accounts > faxplus: {LIMITS.accounts + 1:,} faxplus accounts; a scenario may "
+        f"declare at most {LIMITS.accounts:,}"
+    )
 
 
 def test_composed_files_are_held_to_the_same_limits(tmp_path):
@@ -288,7 +308,8 @@ def test_composed_files_are_held_to_the_same_limits(tmp_path):
         load_files([str(p) for p in paths], VENDOR_MAP)
     assert [str(p) for p in caught.value.problems] == [
         f"{paths[0]} + {paths[1]}: rules: {2 * half:,} rules; a scenario may have at most {LIMITS.rules:,} "
-        "(all files together)"]
+        "(all files together)"
+    ]
 
 
 def test_composed_accounts_are_counted_before_the_vendor_checks_them_together(tmp_path):
@@ -301,7 +322,8 @@ def test_composed_accounts_are_counted_before_the_vendor_checks_them_together(tm
         load_files([str(p) for p in paths], VENDOR_MAP)
     assert [str(p) for p in caught.value.problems] == [
         f"{paths[0]} + {paths[1]}: accounts > faxplus: {2 * half:,} faxplus accounts; a scenario may declare at "
-        f"most {LIMITS.accounts:,} (all files together)"]
+        f"most {LIMITS.accounts:,} (all files together)"
+    ]
 
 
 def test_a_document_past_the_byte_limit_is_refused_unread(tmp_path):
@@ -341,8 +363,8 @@ def test_a_document_of_schema_errors_lists_the_first_hundred_and_stops():
 
 
 def test_the_readme_states_every_scenario_limit():
-    section = README[README.index("## Security notes and limits"):]
-    section = section[:section.index("\n## ", 1)]
+    section = README[README.index("## Security notes and limits") :]
+    section = section[: section.index("\n## ", 1)]
     for name in LIMITS.__slots__:
         value = getattr(LIMITS, name)
         shown = f"{value // 1024:,} KiB" if name in ("regex_memory", "bytes", "matched_length") else f"{value:,}"

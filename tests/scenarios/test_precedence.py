@@ -45,8 +45,11 @@ async def test_tenant_scenario_rules_come_before_global_ones(make_scenario_clien
 rules:
   - {name: global, match: {to: "5"}, outcome: busy}
 """)
-    response = await client.post("/_emulator/scenario", params={"vendor": NAME, "tenant": "mine"},
-                                 data="rules: [{name: mine, match: {to: '5'}, outcome: rejected}]")
+    response = await client.post(
+        "/_emulator/scenario",
+        params={"vendor": NAME, "tenant": "mine"},
+        data="rules: [{name: mine, match: {to: '5'}, outcome: rejected}]",
+    )
     assert response.status == 200, await response.text()
     mine, other = await send(client, "5", "mine"), await send(client, "5", "other")
     await advance(client, 60)
@@ -87,7 +90,9 @@ rules:
     await advance(client, 200)
     results = (await fax(client, fax_id))["attempt_results"]
     assert [(r["outcome"], r["rule"]) for r in results] == [
-        ("no_answer", "otherwise no answer"), ("busy", "second try busy"), ("no_answer", "otherwise no answer"),
+        ("no_answer", "otherwise no answer"),
+        ("busy", "second try busy"),
+        ("no_answer", "otherwise no answer"),
         ("success", None),
     ]
 

@@ -19,16 +19,21 @@ def _subsection(title: str) -> str:
 
 
 def test_the_operation_tables_list_exactly_every_vendors_operations_in_order():
-    blocks = dict(re.findall(r"<summary>(.+?): \d+ operations</summary>(.*?)</details>",
-                             _subsection("Operation names"), re.DOTALL))
+    blocks = dict(
+        re.findall(
+            r"<summary>(.+?): \d+ operations</summary>(.*?)</details>", _subsection("Operation names"), re.DOTALL
+        )
+    )
     assert sorted(blocks) == sorted(v.title for v in VENDORS)
     for vendor in VENDORS:
         block = blocks[vendor.title]
         assert f"<summary>{vendor.title}: {len(vendor.operations)} operations</summary>" in SECTION
         rows = re.findall(r"^\| `(\w+)` \| `(\w+) (\S+)` \|$", block, re.MULTILINE)
         documented = [(name, method, path) for name, method, path in rows]
-        actual = [(name, method, vendor.prefix + re.sub(r"\{(\w+):[^}]*\}", r"{\1}", path))
-                  for method, path, _, name in vendor.routes]
+        actual = [
+            (name, method, vendor.prefix + re.sub(r"\{(\w+):[^}]*\}", r"{\1}", path))
+            for method, path, _, name in vendor.routes
+        ]
         assert documented == actual, vendor.name
 
 

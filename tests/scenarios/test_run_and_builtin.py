@@ -80,5 +80,7 @@ def test_an_unknown_vendor_is_reported_once_with_the_vendors_served(tmp_path, ca
     path.write_text("rules:\n  - match: {vendor: acme, operation: send_fax}\n    fault: {status: 503}\n")
     assert cli.main(["validate", str(path)]) == 1
     err = capsys.readouterr().err
-    assert err == f"{path}:2:21: rules #1 > match > vendor: unknown vendor 'acme'; this emulator serves " \
-                  f"{', '.join(sorted(VENDOR_MAP))}\n"
+    assert (
+        err == f"{path}:2:21: rules #1 > match > vendor: unknown vendor 'acme'; this emulator serves "
+        f"{', '.join(sorted(VENDOR_MAP))}\n"
+    )

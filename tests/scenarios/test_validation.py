@@ -40,10 +40,14 @@ def test_shipped_scenarios_are_valid(path):
 
 def test_composition_concatenates_rules_and_merges_settings(tmp_path):
     first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
-    first.write_text("name: a\nseed: 1\ntiming: {callerip: {Loading: 5, Pending: 1}}\n"
-                     "rules: [{match: {to: '1'}, outcome: busy}]\naccounts: {callerip: [{token: x}]}\n")
-    second.write_text("seed: 2\ntiming: {callerip: {Pending: 9}}\nrules: [{match: {to: '2'}, outcome: busy}]\n"
-                      "accounts: {callerip: [{token: y}]}\n")
+    first.write_text(
+        "name: a\nseed: 1\ntiming: {callerip: {Loading: 5, Pending: 1}}\n"
+        "rules: [{match: {to: '1'}, outcome: busy}]\naccounts: {callerip: [{token: x}]}\n"
+    )
+    second.write_text(
+        "seed: 2\ntiming: {callerip: {Pending: 9}}\nrules: [{match: {to: '2'}, outcome: busy}]\n"
+        "accounts: {callerip: [{token: y}]}\n"
+    )
     scenario = load_files([str(first), str(second)], VENDOR_MAP)
     assert scenario.name == "a + b" and scenario.seed == 2
     assert scenario.timing == {"callerip": {"Loading": 5.0, "Pending": 9.0}}
@@ -54,8 +58,10 @@ def test_composition_concatenates_rules_and_merges_settings(tmp_path):
 
 def test_problems_name_file_line_column_and_path():
     found = problems("name: x\nrules:\n  - match:\n      destination: '1'\n    outcome: busy\n")
-    assert found == ["x.yaml:4:7: rules #1 > match > destination: unknown key 'destination'; expected one of: "
-                     "attempt, event, header, nth, operation, probability, tenant, to, vendor"]
+    assert found == [
+        "x.yaml:4:7: rules #1 > match > destination: unknown key 'destination'; expected one of: "
+        "attempt, event, header, nth, operation, probability, tenant, to, vendor"
+    ]
 
 
 def test_a_number_where_a_string_belongs_gets_a_hint():
@@ -79,38 +85,44 @@ def test_duplicate_keys_are_refused():
 
 
 def test_json_is_accepted():
-    scenario = load_text(json.dumps({"name": "j", "rules": [{"match": {"to": "1"}, "outcome": "busy"}]}),
-                         "j.json", VENDOR_MAP)
+    scenario = load_text(
+        json.dumps({"name": "j", "rules": [{"match": {"to": "1"}, "outcome": "busy"}]}), "j.json", VENDOR_MAP
+    )
     assert scenario.rules[0].label == "j rule 1"
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("- a list", "a scenario must be a mapping"),
-    ("rules: [{match: {to: '1'}}]", "this rule does nothing"),
-    ("rules: [{outcome: busy, webhook: {drop: true}}]", "split it into one rule for each"),
-    ("rules: [{match: {attempt: 1}, fault: {status: 500}}]", "'attempt' cannot be matched in a fault rule"),
-    ("rules: [{match: {to: '1'}, fault: {status: 500}}]", "must also name the operation"),
-    ("rules: [{match: {operation: sendit}, fault: {status: 500}}]", "no operation 'sendit'"),
-    ("rules: [{match: {vendor: nosuchvendor}, outcome: busy}]", "unknown vendor 'nosuchvendor'"),
-    ("rules: [{match: {to: {regex: '('}}, outcome: busy}]", "not a valid regular expression"),
-    ("rules: [{fault: {reset: before, status: 500}}]", "cannot have a status or body"),
-    ("rules: [{fault: {latency: [2, 1]}}]", "low end of the range is above the high end"),
-    ("rules: [{match: {nth: {from: 3, to: 2}}, outcome: busy}]", "'to' must not be smaller than 'from'"),
-    ("rules: [{delays: {Sleeping: 3}}]", "no such state 'Sleeping'"),
-    ("rules: [{match: {probability: 1.5}, outcome: busy}]", "must be at most 1"),
-    ("timing: {callerip: {Loading: -1}}", "must be at least 0"),
-    ("clock: {mode: manual, speed: 2}", "speed applies to the real clock only"),
-    ("clock: {mode: manual, start: yesterday}", "not an ISO 8601 time"),
-    ("inbound: [{vendor: callerip, to: '1', from: '2'}]", "CallerIP has no inbound faxes"),
-    ("inbound: [{vendor: fake, to: '1'}]", "missing the key 'from'"),
-    ("accounts: {callerip: [{line: x}]}", "not a valid callerip account: 'token' is a required property"),
-    ("accounts: {faxplus: [{token: a}, {token: a}]}", "faxplus #2: not a valid faxplus account: the token 'a' is "
-                                                        "declared twice"),
-    ("accounts: {kazoo: [{name: acme}]}", "kazoo #1: not a valid kazoo account: give users"),
-    ("steps: [{advance: 1, request: {path: /x}}]", "a step does exactly one of"),
-    ("steps: [{advance: 1, expect: {status: 200}}]", "'expect' belongs to a request step"),
-    ("steps: [{request: {path: x}}]", "must start with /"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("- a list", "a scenario must be a mapping"),
+        ("rules: [{match: {to: '1'}}]", "this rule does nothing"),
+        ("rules: [{outcome: busy, webhook: {drop: true}}]", "split it into one rule for each"),
+        ("rules: [{match: {attempt: 1}, fault: {status: 500}}]", "'attempt' cannot be matched in a fault rule"),
+        ("rules: [{match: {to: '1'}, fault: {status: 500}}]", "must also name the operation"),
+        ("rules: [{match: {operation: sendit}, fault: {status: 500}}]", "no operation 'sendit'"),
+        ("rules: [{match: {vendor: nosuchvendor}, outcome: busy}]", "unknown vendor 'nosuchvendor'"),
+        ("rules: [{match: {to: {regex: '('}}, outcome: busy}]", "not a valid regular expression"),
+        ("rules: [{fault: {reset: before, status: 500}}]", "cannot have a status or body"),
+        ("rules: [{fault: {latency: [2, 1]}}]", "low end of the range is above the high end"),
+        ("rules: [{match: {nth: {from: 3, to: 2}}, outcome: busy}]", "'to' must not be smaller than 'from'"),
+        ("rules: [{delays: {Sleeping: 3}}]", "no such state 'Sleeping'"),
+        ("rules: [{match: {probability: 1.5}, outcome: busy}]", "must be at most 1"),
+        ("timing: {callerip: {Loading: -1}}", "must be at least 0"),
+        ("clock: {mode: manual, speed: 2}", "speed applies to the real clock only"),
+        ("clock: {mode: manual, start: yesterday}", "not an ISO 8601 time"),
+        ("inbound: [{vendor: callerip, to: '1', from: '2'}]", "CallerIP has no inbound faxes"),
+        ("inbound: [{vendor: fake, to: '1'}]", "missing the key 'from'"),
+        ("accounts: {callerip: [{line: x}]}", "not a valid callerip account: 'token' is a required property"),
+        (
+            "accounts: {faxplus: [{token: a}, {token: a}]}",
+            "faxplus #2: not a valid faxplus account: the token 'a' is declared twice",
+        ),
+        ("accounts: {kazoo: [{name: acme}]}", "kazoo #1: not a valid kazoo account: give users"),
+        ("steps: [{advance: 1, request: {path: /x}}]", "a step does exactly one of"),
+        ("steps: [{advance: 1, expect: {status: 200}}]", "'expect' belongs to a request step"),
+        ("steps: [{request: {path: x}}]", "must start with /"),
+    ],
+)
 def test_each_check_speaks_plainly(text, message):
     assert any(message in p for p in problems(text)), problems(text)
 
@@ -178,8 +190,12 @@ def test_generated_bad_documents_are_refused_at_the_right_place(case):
 
 yaml_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(
-        st.sampled_from(["name", "rules", "match", "to", "fault", "outcome", "steps", "x"]), children, max_size=3),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["name", "rules", "match", "to", "fault", "outcome", "steps", "x"]), children, max_size=3
+        )
+    ),
     max_leaves=12,
 )
 

@@ -37,7 +37,8 @@ rules:
     assert statuses(receiver) == ["queued", "converting", "sent"]
     log = await deliveries(client)
     assert [(d["event"], d["state"], d["rule"]) for d in log if d["state"] == "dropped"] == [
-        ("fax.sending", "dropped", "lost")]
+        ("fax.sending", "dropped", "lost")
+    ]
     assert log[2]["attempts"] == []
 
 
@@ -118,8 +119,9 @@ rules:
   - {match: {vendor: callerip, event: custom}, webhook: {duplicate: 1, delay: 5}}
 """)
     runtime = runtime_of(client)
-    delivery = runtime.dispatcher.deliver(vendor="callerip", tenant="x", event="custom", url=receiver.url,
-                                          body=b'{"status": "hello"}')
+    delivery = runtime.dispatcher.deliver(
+        vendor="callerip", tenant="x", event="custom", url=receiver.url, body=b'{"status": "hello"}'
+    )
     assert delivery.due_at == runtime.now() + 5
     await advance(client, 10)
     assert statuses(receiver) == ["hello", "hello"]

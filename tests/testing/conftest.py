@@ -32,10 +32,12 @@ def http() -> Iterator[urllib3.PoolManager]:
         yield pool
 
 
-def send_fake(http: urllib3.PoolManager, emulator: FaxEmulator, to: str = "+15550100", token: str = "t1",
-              hook: str | None = None) -> str:
+def send_fake(
+    http: urllib3.PoolManager, emulator: FaxEmulator, to: str = "+15550100", token: str = "t1", hook: str | None = None
+) -> str:
     """Send a fax through the fake vendor; its id."""
-    response = http.request("POST", emulator.base_url("fake") + "/send", json={"to": to, "hook": hook},
-                            headers={"X-Token": token})
+    response = http.request(
+        "POST", emulator.base_url("fake") + "/send", json={"to": to, "hook": hook}, headers={"X-Token": token}
+    )
     assert response.status == 201, response.data
     return response.json()["id"]

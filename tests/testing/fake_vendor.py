@@ -37,8 +37,17 @@ async def send(request: web.Request) -> web.Response:
     request[EXCHANGE].identify(token)
     body = await read_json(request)
     runtime.tenant(NAME, token).settings["hook"] = body.get("hook")
-    fax = Fax(id=runtime.ids.hex(8), vendor=NAME, tenant=token, direction="outbound", to=body["to"],
-              sender=token, status="", created_at=runtime.now(), extra={"hook": body.get("hook")})
+    fax = Fax(
+        id=runtime.ids.hex(8),
+        vendor=NAME,
+        tenant=token,
+        direction="outbound",
+        to=body["to"],
+        sender=token,
+        status="",
+        created_at=runtime.now(),
+        extra={"hook": body.get("hook")},
+    )
     runtime.submit(fax, request[EXCHANGE].gate)
     request[EXCHANGE].fax_ids = [fax.id]
     return web.json_response({"id": fax.id}, status=201)
@@ -46,8 +55,15 @@ async def send(request: web.Request) -> web.Response:
 
 def _notify(runtime: Runtime, fax: Fax, url: str | None) -> None:
     if url:
-        runtime.dispatcher.deliver(vendor=NAME, tenant=fax.tenant, event="done", url=url, policy=POLICY,
-                                   body=json.dumps({"id": fax.id, "status": fax.status}).encode(), fax_id=fax.id)
+        runtime.dispatcher.deliver(
+            vendor=NAME,
+            tenant=fax.tenant,
+            event="done",
+            url=url,
+            policy=POLICY,
+            body=json.dumps({"id": fax.id, "status": fax.status}).encode(),
+            fax_id=fax.id,
+        )
 
 
 def on_transition(runtime: Runtime, fax: Fax, old: str | None, new: str) -> None:
@@ -57,9 +73,18 @@ def on_transition(runtime: Runtime, fax: Fax, old: str | None, new: str) -> None
 
 def receive(runtime: Runtime, inbound: Inbound) -> Fax:
     tenant = runtime.tenant(NAME, inbound.tenant or "inbox")
-    fax = Fax(id=runtime.ids.hex(8), vendor=NAME, tenant=tenant.id, direction="inbound", to=inbound.to,
-              sender=inbound.sender, status="", created_at=runtime.now(), pages=inbound.pages,
-              documents=[inbound.document] if inbound.document else [])
+    fax = Fax(
+        id=runtime.ids.hex(8),
+        vendor=NAME,
+        tenant=tenant.id,
+        direction="inbound",
+        to=inbound.to,
+        sender=inbound.sender,
+        status="",
+        created_at=runtime.now(),
+        pages=inbound.pages,
+        documents=[inbound.document] if inbound.document else [],
+    )
     fax.ended_at = runtime.now()
     runtime.store.add(fax)
     runtime.engine.record(fax, "received")
@@ -68,8 +93,20 @@ def receive(runtime: Runtime, inbound: Inbound) -> Fax:
 
 
 VENDOR = Vendor(
-    name=NAME, title="Fake", prefix="/fake", routes=(("POST", "/send", send, "send"),), render_error=_render,
-    machine=Machine(prepare=("queued",), transmit="sending", success="sent", failure="failed",
-                    dwell={"queued": 5.0, "sending": 5.0}, per_page=0.0, cancelled="cancelled"),
-    on_transition=on_transition, receive=receive,
+    name=NAME,
+    title="Fake",
+    prefix="/fake",
+    routes=(("POST", "/send", send, "send"),),
+    render_error=_render,
+    machine=Machine(
+        prepare=("queued",),
+        transmit="sending",
+        success="sent",
+        failure="failed",
+        dwell={"queued": 5.0, "sending": 5.0},
+        per_page=0.0,
+        cancelled="cancelled",
+    ),
+    on_transition=on_transition,
+    receive=receive,
 )

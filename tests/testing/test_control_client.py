@@ -33,8 +33,13 @@ def test_advance_moves_the_manual_clock_and_faxes_follow(emulator, control, http
     control.run_until_idle()
     fax = control.fax(uuid)
     assert fax.statuses == ["Loading", "Converting", "Pending", "Sending", "Success"]
-    assert (fax.vendor, fax.tenant, fax.to, fax.outcome, fax.terminal) == ("callerip", "line-1", "2125550100",
-                                                                          "success", True)
+    assert (fax.vendor, fax.tenant, fax.to, fax.outcome, fax.terminal) == (
+        "callerip",
+        "line-1",
+        "2125550100",
+        "success",
+        True,
+    )
     assert fax.vendor_view == {"status": "Success"}
     assert fax.history[-1].at == "2026-01-01T00:00:21.000Z"
 
@@ -79,11 +84,17 @@ def test_redeliver_sends_a_delivery_again_and_advance_says_what_is_out(emulator,
     assert state.webhooks_in_flight == []
     (delivery,) = control.webhooks(fax_id=fax_id)
     again = control.redeliver(delivery.id)
-    assert (again.redelivery_of, again.state, again.url, again.body) == (delivery.id, "pending", receiver.url,
-                                                                         delivery.body)
+    assert (again.redelivery_of, again.state, again.url, again.body) == (
+        delivery.id,
+        "pending",
+        receiver.url,
+        delivery.body,
+    )
     assert control.advance(0).webhooks_in_flight == []
-    assert [(d.id, d.state) for d in control.webhooks(fax_id=fax_id)] == [(delivery.id, "delivered"),
-                                                                          (again.id, "delivered")]
+    assert [(d.id, d.state) for d in control.webhooks(fax_id=fax_id)] == [
+        (delivery.id, "delivered"),
+        (again.id, "delivered"),
+    ]
     assert len(receiver.received) == 2
     assert control.webhooks(state="delivered") == control.webhooks(fax_id=fax_id)
     assert control.webhooks(state="failed") == []
@@ -95,8 +106,13 @@ def test_redeliver_sends_a_delivery_again_and_advance_says_what_is_out(emulator,
 
 def test_inbound_makes_a_fax_arrive(emulator, control):
     fax = control.inbound("fake", "+15550199", "+15550111", tenant="inbox-1", pages=3)
-    assert (fax.direction, fax.status, fax.to, fax.sender, fax.pages) == ("inbound", "received", "+15550199",
-                                                                          "+15550111", 3)
+    assert (fax.direction, fax.status, fax.to, fax.sender, fax.pages) == (
+        "inbound",
+        "received",
+        "+15550199",
+        "+15550111",
+        3,
+    )
     assert control.faxes(direction="inbound", tenant="inbox-1") == [fax]
     document = control.inbound("fake", "+15550199", "+15550111", document=make_pdf(2), filename="x.pdf")
     assert document.pages == 2 and document.raw["documents"][0]["filename"] == "x.pdf"

@@ -112,5 +112,6 @@ def test_unknown_vendor_names_the_ones_served(pytester):
     """)
     result = pytester.runpytest()
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*UnknownVendor: this emulator does not serve a vendor named 'fax.plus'; "
-                                 "it serves: *callerip*"])
+    result.stdout.fnmatch_lines(
+        ["*UnknownVendor: this emulator does not serve a vendor named 'fax.plus'; it serves: *callerip*"]
+    )

@@ -99,9 +99,11 @@ def test_misconfiguration_gets_a_clear_message(pytester):
     """)
     result = pytester.runpytest()
     result.assert_outcomes(errors=4)
-    result.stdout.fnmatch_lines([
-        "*fax_emulator(seed=...) needs a fresh emulator, but this test uses the shared session one*",
-        "*fax_emulator scope must be one of function, session, not 'module'*",
-        "*bad emulator settings {'colour': 'blue'}*colour*",
-        "*takes keyword arguments only*",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*fax_emulator(seed=...) needs a fresh emulator, but this test uses the shared session one*",
+            "*fax_emulator scope must be one of function, session, not 'module'*",
+            "*bad emulator settings {'colour': 'blue'}*colour*",
+            "*takes keyword arguments only*",
+        ]
+    )

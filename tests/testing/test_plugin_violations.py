@@ -16,12 +16,14 @@ def test_violations_fail_the_test_with_every_one_listed(pytester):
     """)
     result = pytester.runpytest()
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines([
-        "*fax-emulator: 2 vendor contract violation(s) recorded during this test:",
-        "*1. [[]callerip] send_fax: $.number: '12' is too short",
-        "*2. [[]callerip] fax_status: $.uuid: required",
-        "*@pytest.mark.fax_emulator(allow_violations=True)*",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*fax-emulator: 2 vendor contract violation(s) recorded during this test:",
+            "*1. [[]callerip] send_fax: $.number: '12' is too short",
+            "*2. [[]callerip] fax_status: $.uuid: required",
+            "*@pytest.mark.fax_emulator(allow_violations=True)*",
+        ]
+    )
     result.stdout.no_fnmatch_line("*Traceback*")
 
 

@@ -44,8 +44,16 @@ def test_form_bodies_and_other_paths(emulator):
     receiver = emulator.receiver(path="/callbacks/fax")
     assert receiver.url.endswith("/callbacks/fax")
     deliver = emulator.runtime.dispatcher.deliver
-    emulator.call(lambda: deliver(vendor="fake", tenant="t", event="e", url=receiver.url_for("/other?x=1"),
-                                  body=b"status=sent&id=7", content_type="application/x-www-form-urlencoded"))
+    emulator.call(
+        lambda: deliver(
+            vendor="fake",
+            tenant="t",
+            event="e",
+            url=receiver.url_for("/other?x=1"),
+            body=b"status=sent&id=7",
+            content_type="application/x-www-form-urlencoded",
+        )
+    )
     emulator.client.advance(0)
     (got,) = receiver.received
     assert (got.path, got.query, got.form) == ("/other", {"x": "1"}, {"status": "sent", "id": "7"})

@@ -49,8 +49,11 @@ async def test_dicts_go_as_json_and_files_as_yaml(aiohttp_server, tmp_path):
     assert await asyncio.to_thread(client.load_scenario, {"name": "busy"}) == {"loaded": True}
     assert await asyncio.to_thread(client.load_scenario, path) == {"loaded": True}
     assert await asyncio.to_thread(client.load_scenario, str(path)) == {"loaded": True}
-    assert seen == [("application/json", '{"name": "busy"}'), ("application/yaml", "name: busy\nrules: []\n"),
-                    ("application/yaml", "name: busy\nrules: []\n")]
+    assert seen == [
+        ("application/json", '{"name": "busy"}'),
+        ("application/yaml", "name: busy\nrules: []\n"),
+        ("application/yaml", "name: busy\nrules: []\n"),
+    ]
 
 
 async def test_other_errors_of_the_scenario_api_pass_through(aiohttp_server):

@@ -90,10 +90,12 @@ def test_a_failed_test_that_waited_under_a_still_manual_clock_ends_with_a_hint(p
     """)
     result = pytester.runpytest()
     result.assert_outcomes(failed=2)
-    result.stdout.fnmatch_lines([
-        "*fax-emulator: the clock is manual*",
-        "fax-emulator: * (callerip) is still 'Loading': the emulator's clock is manual and did not move during "
-        "this test (*s). Time moves only when the test calls fax_emulator.advance(seconds) or "
-        "fax_emulator.run_until_idle(), never while it sleeps or polls.",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*fax-emulator: the clock is manual*",
+            "fax-emulator: * (callerip) is still 'Loading': the emulator's clock is manual and did not move during "
+            "this test (*s). Time moves only when the test calls fax_emulator.advance(seconds) or "
+            "fax_emulator.run_until_idle(), never while it sleeps or polls.",
+        ]
+    )
     assert result.stdout.str().count("did not move during this test") == 1  # not for the test that advanced

@@ -22,8 +22,12 @@ LIST_WITHIN_MS = 2_000  # a fax sent through a vendor API shows in the list with
 
 def send_callerip(emulator: FaxEmulator, number: str = "2125550100", pages: int = 2) -> str:
     """A fax sent through CallerIP's own API, as an application would."""
-    response = requests.post(f"{emulator.url}/api/fax/send", data={"token": "line-1", "number": number},
-                             files={"file": ("fax.pdf", make_pdf(pages), "application/pdf")}, timeout=10)
+    response = requests.post(
+        f"{emulator.url}/api/fax/send",
+        data={"token": "line-1", "number": number},
+        files={"file": ("fax.pdf", make_pdf(pages), "application/pdf")},
+        timeout=10,
+    )
     assert response.status_code == 200, response.text
     return str(response.json()["uuid"])
 
@@ -55,9 +59,12 @@ def test_a_fax_sent_through_a_vendor_api_appears_in_the_list_without_reload(page
 RENDERS_PAGES = any(name == "fax_page_png" for *_, name in control_routes.ROUTES)
 
 
-@pytest.mark.xfail(not RENDERS_PAGES, strict=True,
-                   reason="TODO(unfinished): GET /_emulator/faxes/{id}/pages/{n}.png is not served yet; the page "
-                          "shows placeholders until it is (this test then runs as any other)")
+@pytest.mark.xfail(
+    not RENDERS_PAGES,
+    strict=True,
+    reason="TODO(unfinished): GET /_emulator/faxes/{id}/pages/{n}.png is not served yet; the page "
+    "shows placeholders until it is (this test then runs as any other)",
+)
 def test_a_fax_page_shows_its_page_images_loaded(page, emulator):
     from playwright.sync_api import expect
 
@@ -101,7 +108,8 @@ def test_an_inbound_fax_sent_from_the_ui_appears(page, emulator):
     page.get_by_label("From", exact=True).fill("+15550142")
     page.get_by_label("Tenant (optional)").fill("acme")
     page.get_by_label("Document (optional)").set_input_files(
-        {"name": "scan.pdf", "mimeType": "application/pdf", "buffer": make_pdf(3)})
+        {"name": "scan.pdf", "mimeType": "application/pdf", "buffer": make_pdf(3)}
+    )
     page.get_by_role("button", name="Send inbound fax").click()
     expect(page.get_by_text("Received as")).to_be_visible()
     [fax] = emulator.client.faxes(vendor="faxplus")
@@ -116,7 +124,8 @@ def test_a_bad_scenario_shows_its_error_at_its_line(page, emulator):
 
     page.goto("/#/scenario")
     page.get_by_label("Scenario (YAML or JSON)").fill(
-        "rules:\n  - name: slow\n    match: {vendor: callerip}\n    outcome: exploded\n")
+        "rules:\n  - name: slow\n    match: {vendor: callerip}\n    outcome: exploded\n"
+    )
     page.get_by_role("button", name="Apply").click()
     problem = page.locator("#scenario-problems li")
     expect(problem.first).to_contain_text("line 4")
@@ -124,8 +133,7 @@ def test_a_bad_scenario_shows_its_error_at_its_line(page, emulator):
     expect(page.locator('.gutter [data-line="4"]')).to_have_class(re.compile(r"\berror\b"))
     expect(page.locator(".gutter .error")).to_have_count(1)
     problem.first.get_by_role("button").click()  # puts the caret on that line
-    assert page.locator("#scenario-text").evaluate(
-        "t => t.value.slice(0, t.selectionStart).split('\\n').length") == 4
+    assert page.locator("#scenario-text").evaluate("t => t.value.slice(0, t.selectionStart).split('\\n').length") == 4
 
 
 def test_keyboard_navigation_reaches_and_opens_a_fax(page, emulator):

@@ -17,8 +17,10 @@ async def test_the_page_at_the_root_loads_its_modules_from_ui(client):
     assert '<script type="module" src="/ui/js/main.js">' in page
 
 
-@pytest.mark.parametrize(("path", "kind"), [("/ui/app.css", "text/css"), ("/ui/js/main.js", "text/javascript"),
-                                            ("/ui/favicon.svg", "image/svg+xml")])
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [("/ui/app.css", "text/css"), ("/ui/js/main.js", "text/javascript"), ("/ui/favicon.svg", "image/svg+xml")],
+)
 async def test_each_file_has_its_type_and_is_revalidated(client, path, kind):
     response = await client.get(path)
     assert response.content_type == kind and response.headers["Cache-Control"] == "no-cache"

@@ -25,8 +25,15 @@ __all__ = ["Problem", "Scenario", "ScenarioError", "ScenarioPolicy", "Scenarios"
 
 #: where each name lives; imported on first use, because reading scenarios needs YAML and
 #: JSON Schema, which an emulator started without a scenario never loads (start-up time)
-_HOMES = {"load_files": "load", "load_text": "load", "Scenarios": "manager", "Scenario": "model",
-          "ScenarioPolicy": "policy", "Problem": "problems", "ScenarioError": "problems"}
+_HOMES = {
+    "load_files": "load",
+    "load_text": "load",
+    "Scenarios": "manager",
+    "Scenario": "model",
+    "ScenarioPolicy": "policy",
+    "Problem": "problems",
+    "ScenarioError": "problems",
+}
 
 
 def __getattr__(name: str) -> Any:

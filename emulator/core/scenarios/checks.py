@@ -63,8 +63,16 @@ _KIND_WORDS = {"fault": "a fault rule (requests)", "webhook": "a webhook rule", 
 _KIND_KEYS = {"fault": ("fault",), "webhook": ("webhook",), "fax": ("outcome", "native", "pages_sent", "delays")}
 #: the match keys whose values are patterns
 PATTERN_KEYS = ("to", "tenant", "event")
-_STEP_ACTIONS = ("request", "advance", "run_until_idle", "expect_fax", "expect_faxes", "expect_webhooks",
-                 "expect_requests")
+_STEP_ACTIONS = (
+    "request",
+    "advance",
+    "run_until_idle",
+    "expect_fax",
+    "expect_faxes",
+    "expect_webhooks",
+    "expect_requests",
+)
+
 
 class Checker:
     """The schema, then what the schema cannot say."""
@@ -78,8 +86,11 @@ class Checker:
         """Every problem found: the size first, then the schema's, then (if none) the rest."""
         data = self.doc.data
         if not isinstance(data, dict):
-            return [self.doc.problem((), "a scenario must be a mapping of keys (name, rules, ...); "
-                                         f"this document is {_kind(data)}")]
+            return [
+                self.doc.problem(
+                    (), f"a scenario must be a mapping of keys (name, rules, ...); this document is {_kind(data)}"
+                )
+            ]
         for path, message in oversize(data):
             self.add(path, message)
         if self.problems:  # too big to validate: say so, and no more
@@ -103,7 +114,7 @@ class Checker:
         """The schema's errors, up to the limit on problems (a document of errors has as many
         as values): validation stops there."""
         errors = list(itertools.islice(_validator().iter_errors(data), LIMITS.problems + 1))
-        for error in errors[:LIMITS.problems]:
+        for error in errors[: LIMITS.problems]:
             self.problems.extend(explain(error, self.doc))
         if len(errors) > LIMITS.problems:
             self.add((), f"and more problems (only the first {LIMITS.problems} are listed)")
@@ -159,12 +170,19 @@ class Checker:
         """State names that have a duration in one of ``vendors``' machines."""
         if self.vendors is None:
             return
-        known = {s for v in vendors if v in self.vendors
-                 for s in (*self.vendors[v].machine.prepare, self.vendors[v].machine.transmit)}
+        known = {
+            s
+            for v in vendors
+            if v in self.vendors
+            for s in (*self.vendors[v].machine.prepare, self.vendors[v].machine.transmit)
+        }
         for state in states:
             if state not in known:
-                self.add((*path, state), f"no such state {state!r}; the states with a duration are "
-                                         f"{', '.join(sorted(known))}", key=True)
+                self.add(
+                    (*path, state),
+                    f"no such state {state!r}; the states with a duration are {', '.join(sorted(known))}",
+                    key=True,
+                )
 
     def rule(self, path: Path, rule: dict[str, Any]) -> None:
         """One kind of action per rule, match keys that suit it, and names that exist."""
@@ -189,12 +207,14 @@ class Checker:
         problem, if it answers none or several."""
         kinds = [kind for kind, keys in _KIND_KEYS.items() if any(k in rule for k in keys)]
         if not kinds:
-            self.add(path, "this rule does nothing: give it an outcome, native, pages_sent, delays, fault or "
-                           "webhook")
+            self.add(path, "this rule does nothing: give it an outcome, native, pages_sent, delays, fault or webhook")
             return None
         if len(kinds) > 1:
-            self.add(path, f"one rule cannot be both {' and '.join(_KIND_WORDS[k] for k in kinds)}: "
-                           "split it into one rule for each")
+            self.add(
+                path,
+                f"one rule cannot be both {' and '.join(_KIND_WORDS[k] for k in kinds)}: "
+                "split it into one rule for each",
+            )
             return None
         return kinds[0]
 
@@ -202,12 +222,20 @@ class Checker:
         """Match keys that make sense for the kind of rule."""
         for key in match:
             if key not in MATCH_KEYS[kind]:
-                self.add((*path, "match", key), f"{key!r} cannot be matched in {_KIND_WORDS[kind]}; it can match "
-                                                f"{', '.join(sorted(MATCH_KEYS[kind]))}", key=True)
+                self.add(
+                    (*path, "match", key),
+                    f"{key!r} cannot be matched in {_KIND_WORDS[kind]}; it can match "
+                    f"{', '.join(sorted(MATCH_KEYS[kind]))}",
+                    key=True,
+                )
         if kind == "fault" and "to" in match and "operation" not in match:
-            self.add((*path, "match", "to"), "a fault that matches the destination must also name the operation "
-                                             "that sends the fax (the destination is known only when a fax is "
-                                             "submitted)", key=True)
+            self.add(
+                (*path, "match", "to"),
+                "a fault that matches the destination must also name the operation "
+                "that sends the fax (the destination is known only when a fax is "
+                "submitted)",
+                key=True,
+            )
 
     def operations(self, path: Path, match: dict[str, Any], vendors: list[str]) -> None:
         """Operation names that one of the rule's vendors has (an unknown vendor is reported
@@ -218,8 +246,10 @@ class Checker:
         known = {op for v in served for op in self.vendors[v].operations}
         for operation in as_list(match.get("operation")):
             if operation not in known:
-                self.add((*path, "match", "operation"), f"no operation {operation!r} in {', '.join(served)}; "
-                                                         f"expected one of {', '.join(sorted(known))}")
+                self.add(
+                    (*path, "match", "operation"),
+                    f"no operation {operation!r} in {', '.join(served)}; expected one of {', '.join(sorted(known))}",
+                )
 
     def fault(self, path: Path, fault: dict[str, Any]) -> None:
         """A reset has no answer to shape; a latency range runs low to high."""
@@ -284,8 +314,11 @@ def pattern_atoms(match: Any) -> Iterator[tuple[Path, Any]]:
     for where, spec in specs:
         for index, atom in enumerate(atoms(spec)):
             if is_compiled(atom):
-                inner = ("regex",) if isinstance(atom, dict) and "regex" in atom else (
-                    ("glob",) if isinstance(atom, dict) else ())
+                inner = (
+                    ("regex",)
+                    if isinstance(atom, dict) and "regex" in atom
+                    else (("glob",) if isinstance(atom, dict) else ())
+                )
                 yield ((*where, index, *inner) if isinstance(spec, list) else (*where, *inner)), atom
 
 
@@ -310,16 +343,36 @@ def _sizes(data: Mapping[str, Any]) -> list[tuple[Path, int, int, str]]:
     accounts = data.get("accounts")
     return [
         (("rules",), len(rules) if isinstance(rules, list) else 0, LIMITS.rules, "rules; a scenario may have"),
-        (("rules",), sum(len(atoms(spec)) for match in matches for spec in _pattern_specs(match)), LIMITS.patterns,
-         "patterns in match conditions; a scenario may have"),
-        (("rules",), sum(1 for match in matches for _ in pattern_atoms(match)), LIMITS.regexes,
-         "regexes and globs in match conditions; a scenario may have"),
-        *((("accounts", vendor), len(declared) if isinstance(declared, list) else 0, LIMITS.accounts,
-           f"{vendor} accounts; a scenario may declare")
-          for vendor, declared in (accounts.items() if isinstance(accounts, dict) else ())),
-        (("inbound",), sum(count if isinstance(count := entry.get("count", 1), int) else 1
-                           for entry in _items(data.get("inbound"), dict)), LIMITS.inbound_faxes,
-         "inbound faxes; a scenario may make"),
+        (
+            ("rules",),
+            sum(len(atoms(spec)) for match in matches for spec in _pattern_specs(match)),
+            LIMITS.patterns,
+            "patterns in match conditions; a scenario may have",
+        ),
+        (
+            ("rules",),
+            sum(1 for match in matches for _ in pattern_atoms(match)),
+            LIMITS.regexes,
+            "regexes and globs in match conditions; a scenario may have",
+        ),
+        *(
+            (
+                ("accounts", vendor),
+                len(declared) if isinstance(declared, list) else 0,
+                LIMITS.accounts,
+                f"{vendor} accounts; a scenario may declare",
+            )
+            for vendor, declared in (accounts.items() if isinstance(accounts, dict) else ())
+        ),
+        (
+            ("inbound",),
+            sum(
+                count if isinstance(count := entry.get("count", 1), int) else 1
+                for entry in _items(data.get("inbound"), dict)
+            ),
+            LIMITS.inbound_faxes,
+            "inbound faxes; a scenario may make",
+        ),
     ]
 
 
@@ -342,5 +395,3 @@ def _kind(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     return f"a single value ({value!r})"
-
-

@@ -11,8 +11,13 @@ from emulator.core.scenarios.problems import Problem
 from emulator.core.scenarios.source import Document
 
 _TYPE_WORDS = {
-    "string": "a string", "integer": "a whole number", "number": "a number", "boolean": "true or false",
-    "object": "a mapping (key: value)", "array": "a list", "null": "nothing (null)",
+    "string": "a string",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "object": "a mapping (key: value)",
+    "array": "a list",
+    "null": "nothing (null)",
 }
 
 
@@ -72,8 +77,7 @@ def _missing_keys(error: ValidationError, document: Document) -> list[Problem] |
         return None
     path = tuple(error.absolute_path)
     required: Any = error.validator_value
-    return [document.problem(path, f"missing the key {key!r}") for key in required
-            if key not in error.instance]
+    return [document.problem(path, f"missing the key {key!r}") for key in required if key not in error.instance]
 
 
 def _no_form_fits(error: ValidationError, document: Document) -> list[Problem] | None:
@@ -91,8 +95,12 @@ def _no_form_fits(error: ValidationError, document: Document) -> list[Problem] |
     return explain(best_match(error.context), document) if error.context else None
 
 
-_EXPLAINERS = {"additionalProperties": _unknown_keys, "required": _missing_keys,
-               "anyOf": _no_form_fits, "oneOf": _no_form_fits}
+_EXPLAINERS = {
+    "additionalProperties": _unknown_keys,
+    "required": _missing_keys,
+    "anyOf": _no_form_fits,
+    "oneOf": _no_form_fits,
+}
 
 
 def _schema(error: ValidationError) -> dict[str, Any]:

@@ -41,8 +41,9 @@ def error_response(request: web.Request, fault: FaultAction, render: Renderer) -
     return response
 
 
-async def answer(request: web.Request, fault: FaultAction, latency: float,
-                 response: web.StreamResponse | None, render: Renderer) -> web.StreamResponse:
+async def answer(
+    request: web.Request, fault: FaultAction, latency: float, response: web.StreamResponse | None, render: Renderer
+) -> web.StreamResponse:
     """The answer to send instead of (or made from) ``response``, the handler's own answer.
 
     ``response`` is None when the fault stopped the request before the handler finished.
@@ -86,8 +87,9 @@ def _body(response: web.StreamResponse) -> bytes:
 
 def _headers(response: web.StreamResponse) -> CIMultiDict[str]:
     """The answer's headers without those that describe its body's length."""
-    return CIMultiDict((k, v) for k, v in response.headers.items()
-                       if k.lower() not in ("content-length", "transfer-encoding"))
+    return CIMultiDict(
+        (k, v) for k, v in response.headers.items() if k.lower() not in ("content-length", "transfer-encoding")
+    )
 
 
 def _replace_body(response: web.StreamResponse, body: bytes) -> web.Response:

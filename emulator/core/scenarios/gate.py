@@ -93,8 +93,9 @@ class RequestGate:
                 if self.facts.tenant is UNKNOWN:
                     break
                 layer = self.scenarios.tenant_layer(self.facts.vendor, self.facts.tenant)
-                entries[self.position:self.position + 1] = [] if layer is None else [
-                    (layer, i) for i in layer.indexes("fault")]
+                entries[self.position : self.position + 1] = (
+                    [] if layer is None else [(layer, i) for i in layer.indexes("fault")]
+                )
                 continue
             active, index = entry
             verdict = active.check(index, self.facts, count_only=self.fault is not None)
@@ -124,4 +125,3 @@ def open_gate(scenarios: Layers, vendor: str, operation: str | None, headers: Ma
     """A gate for one request: nothing known yet but what the request itself says."""
     facts = Facts(vendor=vendor, tenant=UNKNOWN, to=UNKNOWN, operation=operation, headers=headers)
     return RequestGate(scenarios, facts, scenarios.fault_entries(vendor))
-

@@ -28,8 +28,9 @@ from emulator.core.webhooks import check_retry
 TOO_BIG = f"larger than {LIMITS.bytes:,} bytes, the most a scenario may be"
 
 
-def load_text(text: str, source: str, vendors: Mapping[str, Vendor] | None = None,
-              base_dir: str | None = None) -> Scenario:
+def load_text(
+    text: str, source: str, vendors: Mapping[str, Vendor] | None = None, base_dir: str | None = None
+) -> Scenario:
     """One scenario from YAML or JSON text; ScenarioError lists every problem found."""
     if len(text) > LIMITS.bytes or len(text.encode("utf-8", "surrogatepass")) > LIMITS.bytes:
         raise ScenarioError([Problem(source, None, None, (), TOO_BIG)])
@@ -73,8 +74,10 @@ def load_files(paths: Sequence[str], vendors: Mapping[str, Vendor] | None = None
     scenario = compose(loaded)
     # the files together are held to the same limits, before the vendors check their accounts together
     source = " + ".join(paths)
-    problems = [Problem(source, None, None, path, f"{message} (all files together)")
-                for path, message in oversize({**scenario.document, "accounts": scenario.accounts})]
+    problems = [
+        Problem(source, None, None, path, f"{message} (all files together)")
+        for path, message in oversize({**scenario.document, "accounts": scenario.accounts})
+    ]
     if not problems and vendors and len(loaded) > 1:
         problems = _composition_problems(loaded, vendors)
     if problems:
@@ -100,8 +103,15 @@ def _composition_problems(loaded: Sequence[Scenario], vendors: Mapping[str, Vend
             try:
                 check(list(so_far))
             except EmulatorError as exc:
-                problems.append(Problem(scenario.sources[0], None, None, ("accounts", name),
-                                        f"together with the accounts of {', '.join(earlier)}: {exc.message}"))
+                problems.append(
+                    Problem(
+                        scenario.sources[0],
+                        None,
+                        None,
+                        ("accounts", name),
+                        f"together with the accounts of {', '.join(earlier)}: {exc.message}",
+                    )
+                )
                 break
             earlier.append(scenario.sources[0])
     return problems
@@ -126,7 +136,8 @@ def compose(scenarios: Sequence[Scenario]) -> Scenario:
         sources=tuple(src for s in scenarios for src in s.sources),
         seed=seeds[-1] if seeds else None,
         clock={key: value for s in scenarios for key, value in s.clock.items()},
-        accounts=accounts, timing=timing,
+        accounts=accounts,
+        timing=timing,
         rules=tuple(r for s in scenarios for r in s.rules),
         inbound=tuple(i for s in scenarios for i in s.inbound),
         steps=tuple(step for s in scenarios for step in s.steps),
@@ -183,9 +194,11 @@ def _rule(raw: dict[str, Any], label: str) -> Rule:
     outcomes = raw.get("outcome", ())
     native = raw.get("native")
     return Rule(
-        label=label, match=Match.parse(raw.get("match", {})),
+        label=label,
+        match=Match.parse(raw.get("match", {})),
         outcomes=tuple(Outcome(o) for o in ([outcomes] if isinstance(outcomes, str) else outcomes)),
-        native=None if native is None else str(native), pages_sent=raw.get("pages_sent"),
+        native=None if native is None else str(native),
+        pages_sent=raw.get("pages_sent"),
         delays={s: float(t) for s, t in raw.get("delays", {}).items()},
         fault=_fault(raw["fault"]) if "fault" in raw else None,
         webhook=_webhook(raw["webhook"]) if "webhook" in raw else None,
@@ -202,15 +215,22 @@ def _fault(raw: dict[str, Any]) -> FaultAction:
         latency = (float(latency),) * 2
     return FaultAction(
         status=raw.get("status", 429 if "retry_after" in raw and reset is None else None),
-        message=raw.get("message"), retry_after=raw.get("retry_after"), latency=latency,
-        reset="before" if reset is True else reset, body=raw.get("body"),
+        message=raw.get("message"),
+        retry_after=raw.get("retry_after"),
+        latency=latency,
+        reset="before" if reset is True else reset,
+        body=raw.get("body"),
     )
 
 
 def _webhook(raw: dict[str, Any]) -> WebhookAction:
-    return WebhookAction(delay=float(raw.get("delay", 0)), duplicate=raw.get("duplicate", 0),
-                         out_of_order=raw.get("out_of_order", False), drop=raw.get("drop", False),
-                         retry=check_retry(raw["retry"], "webhook.retry") if "retry" in raw else None)
+    return WebhookAction(
+        delay=float(raw.get("delay", 0)),
+        duplicate=raw.get("duplicate", 0),
+        out_of_order=raw.get("out_of_order", False),
+        drop=raw.get("drop", False),
+        retry=check_retry(raw["retry"], "webhook.retry") if "retry" in raw else None,
+    )
 
 
 def _inbound_document(name: str, source: str, index: int, base_dir: str | None) -> Any:
@@ -219,9 +239,18 @@ def _inbound_document(name: str, source: str, index: int, base_dir: str | None) 
     from emulator.core.documents import DEFAULT_MAX_UPLOAD, DocumentError, intake
 
     if base_dir is None:  # posted text: whoever reaches the control API must not read the emulator's files
-        raise ScenarioError([Problem(source, None, None, ("inbound", index, "document"),
-                                     "only a scenario read from a file may name a document (serve --scenario, "
-                                     "run); a posted scenario cannot read the emulator's disk")])
+        raise ScenarioError(
+            [
+                Problem(
+                    source,
+                    None,
+                    None,
+                    ("inbound", index, "document"),
+                    "only a scenario read from a file may name a document (serve --scenario, "
+                    "run); a posted scenario cannot read the emulator's disk",
+                )
+            ]
+        )
     path = os.path.join(base_dir, name)
     try:
         with open(path, "rb") as handle:
@@ -231,8 +260,9 @@ def _inbound_document(name: str, source: str, index: int, base_dir: str | None) 
         return intake(data, os.path.basename(name))
     except (OSError, DocumentError) as exc:
         why = exc.message if isinstance(exc, DocumentError) else exc.strerror or str(exc)
-        raise ScenarioError([Problem(source, None, None, ("inbound", index, "document"),
-                                     f"cannot use the document {name!r}: {why}")]) from None
+        raise ScenarioError(
+            [Problem(source, None, None, ("inbound", index, "document"), f"cannot use the document {name!r}: {why}")]
+        ) from None
 
 
 def _inbound(raw: dict[str, Any], source: str, index: int, base_dir: str | None) -> InboundSpec:
@@ -240,9 +270,15 @@ def _inbound(raw: dict[str, Any], source: str, index: int, base_dir: str | None)
     count = raw.get("count", 1)
     document = _inbound_document(raw["document"], source, index, base_dir) if "document" in raw else None
     return InboundSpec(
-        vendor=raw["vendor"], to=raw["to"], sender=raw["from"], tenant=raw.get("tenant"),
-        pages=raw.get("pages", 1), at=0.0 if isinstance(at, str) else float(at),
+        vendor=raw["vendor"],
+        to=raw["to"],
+        sender=raw["from"],
+        tenant=raw.get("tenant"),
+        pages=raw.get("pages", 1),
+        at=0.0 if isinstance(at, str) else float(at),
         at_time=parse_time(at) if isinstance(at, str) else None,
-        count=count, every=float(raw.get("every", 1 if count > 1 else 0)),
-        options=dict(raw.get("options", {})), document=document,
+        count=count,
+        every=float(raw.get("every", 1 if count > 1 else 0)),
+        options=dict(raw.get("options", {})),
+        document=document,
     )

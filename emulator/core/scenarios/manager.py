@@ -46,9 +46,18 @@ class Decision:
 class Scenarios:
     """The global scenario and the per-tenant ones, with their state."""
 
-    def __init__(self, *, ids: Ids, clock: Clock, scheduler: Scheduler, store: Store, events: Events,
-                 accounts: dict[str, list[dict[str, Any]]], vendors: Mapping[str, Vendor],
-                 receive: Callable[[Inbound], Fax]) -> None:
+    def __init__(
+        self,
+        *,
+        ids: Ids,
+        clock: Clock,
+        scheduler: Scheduler,
+        store: Store,
+        events: Events,
+        accounts: dict[str, list[dict[str, Any]]],
+        vendors: Mapping[str, Vendor],
+        receive: Callable[[Inbound], Fax],
+    ) -> None:
         self._ids, self._clock, self._scheduler, self._store, self._events = ids, clock, scheduler, store, events
         #: the emulator's declared accounts: a scenario's replace them while it is in force
         self._accounts = accounts
@@ -94,8 +103,9 @@ class Scenarios:
     def _changed(self, vendor: str | None, tenant: str | None) -> None:
         events = self._events
         if events.subscribers:
-            events.publish("scenario", {"vendor": vendor, "tenant": tenant, **self.to_json(vendor, tenant)},
-                           vendor, tenant)
+            events.publish(
+                "scenario", {"vendor": vendor, "tenant": tenant, **self.to_json(vendor, tenant)}, vendor, tenant
+            )
 
     def _take_out(self, vendor: str | None, tenant: str | None) -> bool:
         if vendor is None or tenant is None:
@@ -122,11 +132,22 @@ class Scenarios:
 
     def _check_tenant_scenario(self, scenario: Scenario, vendor: str) -> None:
         source = scenario.sources[0] if scenario.sources else "scenario"
-        problems = [Problem(source, None, None, (key,), "applies to the whole emulator, not to one tenant")
-                    for key in ("accounts", "clock") if getattr(scenario, key)]
-        problems += [Problem(source, None, None, ("inbound", i, "vendor"), f"a {vendor} tenant scenario "
-                             f"can only make {vendor} faxes arrive")
-                     for i, spec in enumerate(scenario.inbound) if spec.vendor != vendor]
+        problems = [
+            Problem(source, None, None, (key,), "applies to the whole emulator, not to one tenant")
+            for key in ("accounts", "clock")
+            if getattr(scenario, key)
+        ]
+        problems += [
+            Problem(
+                source,
+                None,
+                None,
+                ("inbound", i, "vendor"),
+                f"a {vendor} tenant scenario can only make {vendor} faxes arrive",
+            )
+            for i, spec in enumerate(scenario.inbound)
+            if spec.vendor != vendor
+        ]
         if problems:
             raise ScenarioError(problems)
 
@@ -155,8 +176,7 @@ class Scenarios:
     def _arrive(self, active: ActiveScenario, spec: InboundSpec) -> None:
         document = spec.document or letter(spec.pages, spec.sender, spec.to, self._clock.now())
         tenant = spec.tenant if spec.tenant is not None else active.tenant
-        self._receive(Inbound(spec.vendor, spec.to, spec.sender, tenant, document.pages, document,
-                              dict(spec.options)))
+        self._receive(Inbound(spec.vendor, spec.to, spec.sender, tenant, document.pages, document, dict(spec.options)))
 
     # -- reading ----------------------------------------------------------------------
     def tenant_layer(self, vendor: str, tenant: str) -> ActiveScenario | None:
@@ -211,8 +231,9 @@ class Scenarios:
                 if delays_rule is None and rule.delays:
                     delays_rule = rule
         if outcome_rule is not None:
-            result = Result(outcome_rule.outcome_for(attempt), outcome_rule.pages_sent, outcome_rule.native,
-                            outcome_rule.label)
+            result = Result(
+                outcome_rule.outcome_for(attempt), outcome_rule.pages_sent, outcome_rule.native, outcome_rule.label
+            )
         else:
             result = fallback.attempt(fax, attempt)
         return Decision(attempt, result, dict(delays_rule.delays) if delays_rule else {})
@@ -228,8 +249,7 @@ class Scenarios:
     def shape_webhook(self, delivery: Delivery) -> Shape | None:
         """What the first matching webhook rule does to a delivery (``Dispatcher.shaper``)."""
         fax = self._store.get(delivery.fax_id) if delivery.fax_id else None
-        facts = Facts(vendor=delivery.vendor, tenant=delivery.tenant, to=fax.to if fax else None,
-                      event=delivery.event)
+        facts = Facts(vendor=delivery.vendor, tenant=delivery.tenant, to=fax.to if fax else None, event=delivery.event)
         found = self.first("webhook", facts)
         if found is None:
             return None

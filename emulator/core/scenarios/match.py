@@ -84,8 +84,10 @@ def _re2(text: str) -> Any:
 
 def _hint(reason: str) -> str:
     if "invalid perl operator: (?" in reason or "invalid escape sequence: \\" in reason:
-        return ("; scenarios use RE2, which runs in linear time: it has no lookahead, lookbehind or "
-                "backreferences, and spells the end of text \\z")
+        return (
+            "; scenarios use RE2, which runs in linear time: it has no lookahead, lookbehind or "
+            "backreferences, and spells the end of text \\z"
+        )
     if "pattern too large" in reason:
         return f"; it needs more than the {LIMITS.regex_memory // 1024} KiB a pattern may use"
     return ""
@@ -343,8 +345,11 @@ class Match:
     @classmethod
     def parse(cls, raw: Mapping[str, Any]) -> Match:
         """From a validated ``match`` mapping (PatternError for a pattern RE2 cannot run)."""
-        conditions = tuple((fact, compile_(raw[_KEYS.get(fact, fact)]), test)
-                           for fact, (compile_, test) in FACTS.items() if _KEYS.get(fact, fact) in raw)
+        conditions = tuple(
+            (fact, compile_(raw[_KEYS.get(fact, fact)]), test)
+            for fact, (compile_, test) in FACTS.items()
+            if _KEYS.get(fact, fact) in raw
+        )
         return cls(conditions, Counts.parse(raw["nth"]) if "nth" in raw else None, raw.get("probability"))
 
     def verdict(self, facts: Facts) -> Verdict:

@@ -54,7 +54,6 @@ class ScenarioPolicy:
         return decision
 
 
-
 def decided_rule(fax: Fax) -> str | None:
     """The rule (or magic number) that decided the current attempt of ``fax``, if a
     ``ScenarioPolicy`` decided it: the request that made the fax shows it in the journal

@@ -36,8 +36,13 @@ class Problem:
 
     def to_json(self) -> dict[str, Any]:
         """The problem for the control API."""
-        return {"source": self.source, "line": self.line, "column": self.column,
-                "path": describe_path(self.path), "message": self.message}
+        return {
+            "source": self.source,
+            "line": self.line,
+            "column": self.column,
+            "path": describe_path(self.path),
+            "message": self.message,
+        }
 
 
 class ScenarioError(Exception):

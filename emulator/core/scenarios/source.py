@@ -16,8 +16,7 @@ from emulator.core.scenarios.limits import LIMITS
 from emulator.core.scenarios.problems import Path, Problem
 
 TOO_DEEP = f"the document is nested too deeply to be a scenario (more than {LIMITS.depth} levels)"
-TOO_MANY = (f"more than {LIMITS.values:,} values (every alias counted as all it repeats): too big to be a "
-            "scenario")
+TOO_MANY = f"more than {LIMITS.values:,} values (every alias counted as all it repeats): too big to be a scenario"
 
 
 class _Refused(Exception):
@@ -56,8 +55,11 @@ class _Loader(_BaseLoader):  # type: ignore[valid-type, misc]
                 hash(key)
             except TypeError:
                 raise yaml.constructor.ConstructorError(
-                    "while reading a mapping", node.start_mark, "found a key that is not a plain value",
-                    key_node.start_mark) from None
+                    "while reading a mapping",
+                    node.start_mark,
+                    "found a key that is not a plain value",
+                    key_node.start_mark,
+                ) from None
             if key_node in own:
                 if key in seen:
                     self.scenario_duplicates.append((id(data), key, key_node.start_mark))
@@ -98,8 +100,9 @@ def _measure_nodes(root: Node) -> None:
             if levels > LIMITS.depth:
                 raise _Refused(TOO_DEEP, node.start_mark)
         elif id(node) in expanding:
-            raise _Refused("this value holds an alias to itself, which would make the document endless",
-                           node.start_mark)
+            raise _Refused(
+                "this value holds an alias to itself, which would make the document endless", node.start_mark
+            )
         elif id(node) not in measured:
             expanding.add(id(node))
             pending.append((node, True))
@@ -170,8 +173,9 @@ def parse(text: str, source: str) -> tuple[Document, list[Problem]]:
         if fallback is not None:
             return fallback
         what = " ".join(part for part in (exc.context, exc.problem) if part) or "not valid YAML"
-        return Document(source, None, {}, {}), [_located(source, exc.problem_mark or exc.context_mark,
-                                                         f"not valid YAML: {what}")]
+        return Document(source, None, {}, {}), [
+            _located(source, exc.problem_mark or exc.context_mark, f"not valid YAML: {what}")
+        ]
     except yaml.YAMLError as exc:
         return Document(source, None, {}, {}), [Problem(source, None, None, (), f"not valid YAML: {exc}")]
     except RecursionError:
@@ -181,8 +185,13 @@ def parse(text: str, source: str) -> tuple[Document, list[Problem]]:
     document = Document(source, data, loader.scenario_marks, loader.scenario_items)
     paths = _container_paths(data)
     problems = [
-        Problem(source, mark.line + 1, mark.column + 1, (*paths.get(container, ()), key),
-                f"the key {key!r} is written twice in the same mapping; keep one")
+        Problem(
+            source,
+            mark.line + 1,
+            mark.column + 1,
+            (*paths.get(container, ()), key),
+            f"the key {key!r} is written twice in the same mapping; keep one",
+        )
         for container, key, mark in loader.scenario_duplicates
     ]
     return document, problems

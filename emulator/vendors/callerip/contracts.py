@@ -19,5 +19,11 @@ CONTRACTS = {
 }
 
 #: the token travels as a form field (send) or query parameter (status), not a header (§3)
-SECURITY = {"token": {"type": "apiKey", "in": "query", "name": "token",
-                      "description": "fax token; a form field on send, a query parameter on status"}}
+SECURITY = {
+    "token": {
+        "type": "apiKey",
+        "in": "query",
+        "name": "token",
+        "description": "fax token; a form field on send, a query parameter on status",
+    }
+}

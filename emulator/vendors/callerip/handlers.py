@@ -36,8 +36,16 @@ async def send_fax(request: web.Request) -> web.Response:
     except DocumentError as exc:
         raise Invalid(f"file: {exc.message}", field="file", code=exc.code) from exc
     fax = Fax(
-        id=runtime.ids.uuid4(), vendor=NAME, tenant=tenant, direction="outbound", to=number, sender=tenant,
-        status="", created_at=runtime.now(), pages=document.pages + (cover == "Y"), documents=[document],
+        id=runtime.ids.uuid4(),
+        vendor=NAME,
+        tenant=tenant,
+        direction="outbound",
+        to=number,
+        sender=tenant,
+        status="",
+        created_at=runtime.now(),
+        pages=document.pages + (cover == "Y"),
+        documents=[document],
         extra={"cover": {f: form.get(f, "") for f in _COVER_FIELDS} if cover == "Y" else None},
     )
     exchange = request[EXCHANGE]

@@ -95,8 +95,11 @@ async def list_areas(request: web.Request) -> web.Response:
 async def list_shop_numbers(request: web.Request) -> web.Response:
     runtime, _, _ = caller(request)
     match, query = request.match_info, request.query
-    return ok(shop.available(runtime, match["country_code"], match["calling_code"], query.get("channel"),
-                             query.get("contains")))
+    return ok(
+        shop.available(
+            runtime, match["country_code"], match["calling_code"], query.get("channel"), query.get("contains")
+        )
+    )
 
 
 async def purchase_number(request: web.Request) -> web.Response:

@@ -110,8 +110,11 @@ def _notifications(email: str) -> dict[str, Any]:
     return {
         "black_list": {"uids": []},
         "settings": {
-            "email": {"addresses": [email], **flags,
-                      "attachments": {"confirmation_page": False, "receive_fax": True, "send_fax": False}},
+            "email": {
+                "addresses": [email],
+                **flags,
+                "attachments": {"confirmation_page": False, "receive_fax": True, "send_fax": False},
+            },
             "language": "en",
             "push_notifications": dict(flags),
             "sms": {"numbers": [], **{k: False for k in flags}},
@@ -122,17 +125,35 @@ def _notifications(email: str) -> dict[str, Any]:
 def _user(tenant_id: str, key: str, account_type: str, now: float, company: str, admin_uid: str | None) -> User:
     uid = uid_for(tenant_id, key)
     name, lastname = {"self": ("Emulated", "User"), "admin": ("Corporate", "Admin")}.get(
-        key, ("Member", key.removeprefix("member")))
+        key, ("Member", key.removeprefix("member"))
+    )
     email = f"{key}.{uid[:8]}@fax-emulator.test"
     role = {INDIVIDUAL: "", ADMIN: "admin", MEMBER: "member"}[account_type]
     return User(
-        uid=uid, key=key, account_type=account_type, created_at=now, name=name, lastname=lastname, email=email,
-        phone=number_for(tenant_id, key), member_of=[admin_uid] if admin_uid else [],
-        account_data={"company_name": company, "company_logo": "", "role": role, "default_file_type": "pdf",
-                      "save_history": True, "deactivation_reason": ""},
+        uid=uid,
+        key=key,
+        account_type=account_type,
+        created_at=now,
+        name=name,
+        lastname=lastname,
+        email=email,
+        phone=number_for(tenant_id, key),
+        member_of=[admin_uid] if admin_uid else [],
+        account_data={
+            "company_name": company,
+            "company_logo": "",
+            "role": role,
+            "default_file_type": "pdf",
+            "save_history": True,
+            "deactivation_reason": "",
+        },
         notifications=_notifications(email),
-        settings={"caller_id_name": "", "options": {}, "send_fax": {"retry": {"count": 0, "delay": 0}},
-                  "should_enhance": False},
+        settings={
+            "caller_id_name": "",
+            "options": {},
+            "send_fax": {"retry": {"count": 0, "delay": 0}},
+            "should_enhance": False,
+        },
         role=role,
     )
 
@@ -154,8 +175,9 @@ def _make(runtime: Services, tenant: Tenant, now: float) -> None:
     if _corporate(runtime, tenant_id):
         company = tenant_id.removeprefix(CORPORATE_PREFIX)
         admin = _user(tenant_id, "admin", ADMIN, now, company, None)
-        made = [admin] + [_user(tenant_id, f"member{n}", MEMBER, now, company, admin.uid)
-                          for n in range(1, MEMBERS + 1)]
+        made = [admin] + [
+            _user(tenant_id, f"member{n}", MEMBER, now, company, admin.uid) for n in range(1, MEMBERS + 1)
+        ]
     else:
         admin = _user(tenant_id, "self", INDIVIDUAL, now, "", None)
         made = [admin]
@@ -176,8 +198,11 @@ def owns(runtime: Services, tenant: Tenant) -> bool:
         return bool(tenant.settings)
     again = Tenant(VENDOR, tenant.id, tenant.created_at)
     _make(runtime, again, main_user(tenant).created_at)
-    return (again.settings != tenant.settings or _fields(users(again)) != _fields(made)
-            or _fields(numbers(again)) != _fields(numbers(tenant)))
+    return (
+        again.settings != tenant.settings
+        or _fields(users(again)) != _fields(made)
+        or _fields(numbers(again)) != _fields(numbers(tenant))
+    )
 
 
 def _fields(items: dict[str, Any]) -> list[tuple[str, tuple[Any, ...]]]:
@@ -186,8 +211,7 @@ def _fields(items: dict[str, Any]) -> list[tuple[str, tuple[Any, ...]]]:
 
 def add_number(tenant: Tenant, number: str, uid: str, now: float) -> Number:
     """Give the account ``number`` (owned by its main user) assigned to user ``uid``."""
-    found = Number(_digest(tenant.id, number)[:24], number, tenant.settings["main_uid"], [uid], now,
-                   now + NUMBER_YEAR)
+    found = Number(_digest(tenant.id, number)[:24], number, tenant.settings["main_uid"], [uid], now, now + NUMBER_YEAR)
     numbers(tenant)[number] = found
     return found
 

@@ -44,6 +44,7 @@ class Caller(NamedTuple):
     identity: Identity
     services: Services
 
+
 _MEMBER = re.compile(r"corp_member([0-9]+)_(.+)")
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="fax.plus"'}
 
@@ -114,15 +115,20 @@ def check_accounts(declared: list[Any]) -> list[dict[str, Any]]:
         account = entry.get("account", tenant)
         corporate = "individual" if kind == accounts.INDIVIDUAL else "corporate"
         if kinds.setdefault(account, corporate) != corporate:
-            raise Invalid(f"accounts[{index}]: account {account!r} is declared both individual and corporate",
-                          field="accounts")
+            raise Invalid(
+                f"accounts[{index}]: account {account!r} is declared both individual and corporate", field="accounts"
+            )
         if any(c["token"] == entry["token"] for c in checked):
             raise Invalid(f"accounts[{index}]: the token {entry['token']!r} is declared twice", field="accounts")
-        checked.append({
-            "token": entry["token"], "account": account, "type": kind,
-            "member": member if kind == accounts.MEMBER else None,
-            "scopes": entry["scopes"] if "scopes" in entry else (sorted(scopes) if scopes is not None else None),
-        })
+        checked.append(
+            {
+                "token": entry["token"],
+                "account": account,
+                "type": kind,
+                "member": member if kind == accounts.MEMBER else None,
+                "scopes": entry["scopes"] if "scopes" in entry else (sorted(scopes) if scopes is not None else None),
+            }
+        )
     return checked
 
 
@@ -156,8 +162,10 @@ def _check_scope(identity: Identity, operation: str) -> None:
     mode, areas = SCOPES[operation]
     allowed = {f"fax:all:{mode}", *(f"fax:{area}:{mode}" for area in areas)}
     if not allowed & identity.scopes:
-        raise Forbidden(f"the token lacks a scope for this call; one of {', '.join(sorted(allowed))} is needed",
-                        code="insufficient_scope")
+        raise Forbidden(
+            f"the token lacks a scope for this call; one of {', '.join(sorted(allowed))} is needed",
+            code="insufficient_scope",
+        )
 
 
 def authenticate(runtime: Services, request: web.Request, exchange: Exchange) -> Caller | None:

@@ -74,5 +74,6 @@ def done() -> web.Response:
 
 def download(data: bytes, content_type: str, filename: str) -> web.Response:
     """A file; the SDK needs ``filename=`` in Content-Disposition, without spaces (§10)."""
-    return web.Response(body=data, content_type=content_type,
-                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return web.Response(
+        body=data, content_type=content_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )

@@ -30,8 +30,12 @@ CONTENT_TYPES = {"pdf": "application/pdf", "tiff": "image/tiff"}
 
 #: first bytes of the other formats DOC accepts -> a name for them
 _OTHER_KINDS = (
-    (b"\x89PNG\r\n\x1a\n", "PNG image"), (b"\xff\xd8\xff", "JPEG image"), (b"GIF8", "GIF image"),
-    (b"BM", "BMP image"), (b"PK\x03\x04", "Office document"), (b"\xd0\xcf\x11\xe0", "Office document"),
+    (b"\x89PNG\r\n\x1a\n", "PNG image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"GIF8", "GIF image"),
+    (b"BM", "BMP image"),
+    (b"PK\x03\x04", "Office document"),
+    (b"\xd0\xcf\x11\xe0", "Office document"),
 )
 
 
@@ -123,6 +127,10 @@ def terminal(runtime: Services, fax: Fax) -> Terminal:
     if found is not None and "main_uid" in found.settings:
         owner = accounts.users(found).get(str(fax.extra.get("uid", ""))) or accounts.main_user(found)
         options = owner.settings.get("options") or {}
-        name = str(options.get("header") or owner.settings.get("caller_id_name")
-                   or owner.account_data.get("company_name") or "")
+        name = str(
+            options.get("header")
+            or owner.settings.get("caller_id_name")
+            or owner.account_data.get("company_name")
+            or ""
+        )
     return Terminal(f"{name}  {fax.sender}".strip())

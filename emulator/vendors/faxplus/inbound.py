@@ -47,20 +47,37 @@ def receive(runtime: Services, inbound: Inbound) -> Fax:
     else:
         owned = accounts.owner_of_number(runtime, to)
         if owned is None:
-            raise NotFound(f"no FAX.PLUS account owns {to}; name the tenant, or send to a number from "
-                           "GET /v3/accounts/self/numbers")
+            raise NotFound(
+                f"no FAX.PLUS account owns {to}; name the tenant, or send to a number from "
+                "GET /v3/accounts/self/numbers"
+            )
         tenant, number = owned
         user = accounts.recipient(tenant, number)
     now = runtime.now()
     document = inbound.document or letter(inbound.pages, inbound.sender, to, now)
-    outcome = Outcome.SUCCESS if status == "success" else (
-        Outcome.PARTIAL if status.startswith("partially") else Outcome.NETWORK_ERROR)
+    outcome = (
+        Outcome.SUCCESS
+        if status == "success"
+        else (Outcome.PARTIAL if status.startswith("partially") else Outcome.NETWORK_ERROR)
+    )
     result = Result(outcome, native=status, rule="POST /_emulator/inbound")
     duration = SETUP_SECONDS + MACHINE.per_page * result.pages(document.pages)
     fax = Fax(
-        id=runtime.ids.hex(24), vendor=accounts.VENDOR, tenant=tenant.id, direction="inbound", to=to,
-        sender=inbound.sender, status="", created_at=now, pages=document.pages, documents=[document],
-        attempts=1, result=result, attempt_results=[result], started_at=now - duration, ended_at=now,
+        id=runtime.ids.hex(24),
+        vendor=accounts.VENDOR,
+        tenant=tenant.id,
+        direction="inbound",
+        to=to,
+        sender=inbound.sender,
+        status="",
+        created_at=now,
+        pages=document.pages,
+        documents=[document],
+        attempts=1,
+        result=result,
+        attempt_results=[result],
+        started_at=now - duration,
+        ended_at=now,
         extra={"uid": user.uid, "is_spam": spam, "date": now - duration, "duration": duration},
     )
     runtime.store.add(fax)

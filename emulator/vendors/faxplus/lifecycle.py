@@ -18,13 +18,29 @@ OUTBOX_STATUSES = ("submitted", "converting", "scheduled_for_sending", "sending"
 
 #: every FaxStatus of SDK 3.0.5, in the SDK's order (§4); any other value makes the SDK raise
 FAX_STATUSES = (
-    "success", "partially_sent", "partially_received", "insufficient_credit", "failed",
-    "failed_internal_process_error", "failed_user_busy", "failed_no_answer", "failed_unallocated_number",
-    "failed_office_converter_issue", "failed_separate_file_pages_issue", "failed_render_header_issue",
-    "failed_invalid_number_format", "failed_mimetype_not_supported", "failed_destination_not_supported",
-    "failed_image_preparation", "failed_to_send", "failed_normal_temporary_failure",
-    "failed_unknown_converter_issue", "failed_normal_clearing", "failed_convert_to_tiff_issue",
-    "failed_fs_49", "failed_fs_2",
+    "success",
+    "partially_sent",
+    "partially_received",
+    "insufficient_credit",
+    "failed",
+    "failed_internal_process_error",
+    "failed_user_busy",
+    "failed_no_answer",
+    "failed_unallocated_number",
+    "failed_office_converter_issue",
+    "failed_separate_file_pages_issue",
+    "failed_render_header_issue",
+    "failed_invalid_number_format",
+    "failed_mimetype_not_supported",
+    "failed_destination_not_supported",
+    "failed_image_preparation",
+    "failed_to_send",
+    "failed_normal_temporary_failure",
+    "failed_unknown_converter_issue",
+    "failed_normal_clearing",
+    "failed_convert_to_tiff_issue",
+    "failed_fs_49",
+    "failed_fs_2",
 )
 
 #: neutral outcome -> FaxStatus (docs/fidelity.md, FAX.PLUS section, explains each choice)

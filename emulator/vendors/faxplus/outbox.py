@@ -81,8 +81,11 @@ def _files(tenant: Tenant, paths: list[str]) -> tuple[StoredFile, ...]:
     found = []
     for index, path in enumerate(paths):
         if path not in stored:
-            raise Invalid(f"files[{index}]: no uploaded file {path!r}; upload it first", field=f"files[{index}]",
-                          code="invalid_file")
+            raise Invalid(
+                f"files[{index}]: no uploaded file {path!r}; upload it first",
+                field=f"files[{index}]",
+                code="invalid_file",
+            )
         found.append(stored[path])
     if sum(f.size for f in found) > MAX_FAX_BYTES:
         raise PayloadTooLarge(f"the files of one fax total more than {MAX_FAX_BYTES // (1024 * 1024)} MB")
@@ -109,15 +112,31 @@ def parse(runtime: Services, tenant: Tenant, user: User, raw: Any) -> Order:
     cover_page = body.get("cover_page")
     cover = None
     if cover_page is not None:
-        lines = ["FAX", f"To: {cover_page['name_to']}", f"From: {cover_page['name_from']}",
-                 f"Subject: {cover_page['subject']}", *cover_page.get("flags", []), cover_page.get("message", "")]
+        lines = [
+            "FAX",
+            f"To: {cover_page['name_to']}",
+            f"From: {cover_page['name_from']}",
+            f"Subject: {cover_page['subject']}",
+            *cover_page.get("flags", []),
+            cover_page.get("message", ""),
+        ]
         cover = intake(make_pdf(1, lines, title="cover page"), "cover.pdf")
     return Order(
-        user=user, src=body["from"], senders=senders, destinations=destinations, files=files, cover=cover,
-        cover_page=cover_page, comment={"tags": comment.get("tags", []), "text": comment.get("text", "")},
-        options={"enhancement": options.get("enhancement", user.settings.get("should_enhance", False)),
-                 "retry": {"count": retry.get("count", 0), "delay": retry.get("delay", 0)}},
-        given_options=options, send_time=send_time, return_ids=body.get("return_ids", False),
+        user=user,
+        src=body["from"],
+        senders=senders,
+        destinations=destinations,
+        files=files,
+        cover=cover,
+        cover_page=cover_page,
+        comment={"tags": comment.get("tags", []), "text": comment.get("text", "")},
+        options={
+            "enhancement": options.get("enhancement", user.settings.get("should_enhance", False)),
+            "retry": {"count": retry.get("count", 0), "delay": retry.get("delay", 0)},
+        },
+        given_options=options,
+        send_time=send_time,
+        return_ids=body.get("return_ids", False),
     )
 
 
@@ -130,18 +149,32 @@ def submit(runtime: Services, tenant: Tenant, order: Order, ip: str, gate: Gate 
     made = []
     for index, destination in enumerate(order.destinations):
         fax = Fax(
-            id=runtime.ids.hex(32), vendor=accounts.VENDOR, tenant=tenant.id, direction="outbound", to=destination,
-            sender=order.senders[index % len(order.senders)], status="", created_at=now,
-            pages=sum(d.pages for d in documents), documents=list(documents),
+            id=runtime.ids.hex(32),
+            vendor=accounts.VENDOR,
+            tenant=tenant.id,
+            direction="outbound",
+            to=destination,
+            sender=order.senders[index % len(order.senders)],
+            status="",
+            created_at=now,
+            pages=sum(d.pages for d in documents),
+            documents=list(documents),
             document_ok=all(f.convertible for f in order.files),
-            max_attempts=retry["count"] + 1, retry_delay=retry["delay"] * RETRY_DELAY_UNIT,
+            max_attempts=retry["count"] + 1,
+            retry_delay=retry["delay"] * RETRY_DELAY_UNIT,
             not_before=order.send_time if order.send_time is not None and order.send_time > now else None,
             extra={
-                "uid": order.user.uid, "src": order.src, "files": [f.path for f in order.files],
-                "file_changes": changes, "comment": dict(order.comment), "options": order.options,
+                "uid": order.user.uid,
+                "src": order.src,
+                "files": [f.path for f in order.files],
+                "file_changes": changes,
+                "comment": dict(order.comment),
+                "options": order.options,
                 "given_options": order.given_options,
                 "send_time": order.send_time if order.send_time is not None else now,
-                "scheduled": order.send_time, "cover_page": order.cover_page, "ip": ip,
+                "scheduled": order.send_time,
+                "cover_page": order.cover_page,
+                "ip": ip,
             },
         )
         made.append(runtime.submit(fax, gate))
@@ -151,8 +184,13 @@ def submit(runtime: Services, tenant: Tenant, order: Order, ip: str, gate: Gate 
 def find(tenant: Tenant, user: User, outbox_id: str) -> Fax:
     """A pending outbox item of ``user`` (404 once it has left the outbox)."""
     fax = tenant.faxes.get(outbox_id)
-    if fax is None or fax.id != outbox_id or fax.direction != "outbound" or fax.extra.get("uid") != user.uid \
-            or fax.status not in OUTBOX_STATUSES:
+    if (
+        fax is None
+        or fax.id != outbox_id
+        or fax.direction != "outbound"
+        or fax.extra.get("uid") != user.uid
+        or fax.status not in OUTBOX_STATUSES
+    ):
         raise NotFound(f"no outbox fax {outbox_id}")
     return fax
 
@@ -165,6 +203,8 @@ def update(fax: Fax, body: dict[str, Any]) -> None:
 
 def pending(tenant: Tenant, user: User) -> list[Fax]:
     """The user's outbox, oldest first."""
-    return [f for k, f in tenant.faxes.items()
-            if k == f.id and f.direction == "outbound" and f.extra.get("uid") == user.uid
-            and f.status in OUTBOX_STATUSES]
+    return [
+        f
+        for k, f in tenant.faxes.items()
+        if k == f.id and f.direction == "outbound" and f.extra.get("uid") == user.uid and f.status in OUTBOX_STATUSES
+    ]

@@ -66,8 +66,13 @@ def finish(runtime: Services, fax: Fax) -> None:
         record_id = attempt_id = fax.id
     cost = fax.pages_sent * int(COST_DETAILS["multiplier"])
     x.update(
-        record_id=record_id, attempt_id=attempt_id, cost=cost, is_read=False, is_spam=x.get("is_spam", False),
-        record_comment=x["comment"]["text"] if outgoing else "", file=f"{runtime.ids.hex(32)}.tiff",
+        record_id=record_id,
+        attempt_id=attempt_id,
+        cost=cost,
+        is_read=False,
+        is_spam=x.get("is_spam", False),
+        record_comment=x["comment"]["text"] if outgoing else "",
+        file=f"{runtime.ids.hex(32)}.tiff",
         last_update=runtime.now(),
     )
     if outgoing:
@@ -100,8 +105,12 @@ def _records(tenant: Tenant, user: User) -> list[Fax]:
 def find(tenant: Tenant, user: User, fax_id: str) -> Fax:
     """A fax record of ``user`` by its fax id (or its last attempt's id); 404 otherwise."""
     fax = tenant.faxes.get(fax_id)
-    if fax is None or not is_record(fax) or fax.extra["uid"] != user.uid \
-            or fax_id not in (fax.extra["record_id"], fax.extra["attempt_id"]):
+    if (
+        fax is None
+        or not is_record(fax)
+        or fax.extra["uid"] != user.uid
+        or fax_id not in (fax.extra["record_id"], fax.extra["attempt_id"])
+    ):
         raise NotFound(f"no fax {fax_id}")
     return fax
 
@@ -140,9 +149,11 @@ def query(tenant: Tenant, user: User, params: Mapping[str, str]) -> list[Fax]:
     sort_by = _choice(params, "sort_by", SORTS) or "date"
     descending = (_choice(params, "order", ORDERS) or "desc") == "desc"
     found = [
-        f for f in _records(tenant, user)
+        f
+        for f in _records(tenant, user)
         if (wanted is None or category(f) == wanted)
-        and (after is None or f.extra["date"] >= after) and (before is None or f.extra["date"] < before)
+        and (after is None or f.extra["date"] >= after)
+        and (before is None or f.extra["date"] < before)
     ]
     found.sort(key=SORTS[sort_by], reverse=descending)  # stable: equal keys keep their age order
-    return found[offset:offset + limit]
+    return found[offset : offset + limit]

@@ -42,7 +42,11 @@ ROUTES = (
     ("GET", "/shop/balance", a.get_balance, "get_balance"),
     ("GET", "/shop/numbers/countries", a.list_countries, "list_countries"),
     ("GET", "/shop/numbers/countries/{country_code}/areas", a.list_areas, "list_areas"),
-    ("GET", "/shop/numbers/countries/{country_code}/areas/{calling_code}/numbers", a.list_shop_numbers,
-     "list_shop_numbers"),
+    (
+        "GET",
+        "/shop/numbers/countries/{country_code}/areas/{calling_code}/numbers",
+        a.list_shop_numbers,
+        "list_shop_numbers",
+    ),
     ("POST", "/shop/numbers/purchase", a.purchase_number, "purchase_number"),
 )

@@ -90,12 +90,14 @@ def _outbox_json(fax: Fax, key: object) -> bytes:
     history = fax.history
     body = _fixed_outbox_fields(fax)
     converted = fax.status not in _UNCONVERTED
-    body.update({
-        "status": fax.status,
-        "last_updated_status_time": plain[history[-1][0]],
-        "page_count": fax.pages if converted else 0,
-        "status_changes": [{"at": plain[at], "status": s} for at, s in history if s in _IN_OUTBOX],
-    })
+    body.update(
+        {
+            "status": fax.status,
+            "last_updated_status_time": plain[history[-1][0]],
+            "page_count": fax.pages if converted else 0,
+            "status_changes": [{"at": plain[at], "status": s} for at, s in history if s in _IN_OUTBOX],
+        }
+    )
     if converted:  # the converter records what it made of the files (the DOC example at submitted: [])
         at = next(t for t, s in history if s not in _UNCONVERTED)
         body["file_changes"] = [{"at": timestamp(at), "files": fax.extra["file_changes"]}]

@@ -20,8 +20,13 @@ if TYPE_CHECKING:
 
 #: iso -> (name, available, calling code, monthly fee, ((area code, city, state), ...))
 CATALOGUE: dict[str, tuple[str, bool, str, float, tuple[tuple[str, str, str], ...]]] = {
-    "US": ("United States", True, "1", 5.99, (("212", "New York", "NY"), ("415", "San Francisco", "CA"),
-                                               ("312", "Chicago", "IL"))),
+    "US": (
+        "United States",
+        True,
+        "1",
+        5.99,
+        (("212", "New York", "NY"), ("415", "San Francisco", "CA"), ("312", "Chicago", "IL")),
+    ),
     "CA": ("Canada", True, "1", 5.99, (("416", "Toronto", "ON"), ("604", "Vancouver", "BC"))),
     "GB": ("United Kingdom", True, "44", 7.99, (("20", "London", "England"), ("161", "Manchester", "England"))),
     "CH": ("Switzerland", False, "41", 9.99, ()),
@@ -67,16 +72,17 @@ def _candidates(iso: str, area_code: str, contains: str | None) -> list[str]:
     found = []
     for index in range(OFFERED * 3):
         seed = int(hashlib.sha256(f"faxplus-shop|{iso}|{area_code}|{index}".encode()).hexdigest(), 16)
-        tail = f"{seed % 10 ** SUBSCRIBER_DIGITS:0{SUBSCRIBER_DIGITS}d}"
+        tail = f"{seed % 10**SUBSCRIBER_DIGITS:0{SUBSCRIBER_DIGITS}d}"
         if contains:
             at = index % (SUBSCRIBER_DIGITS - len(contains) + 1)
-            tail = tail[:at] + contains + tail[at + len(contains):]
+            tail = tail[:at] + contains + tail[at + len(contains) :]
         found.append(tail)
     return list(dict.fromkeys(found))
 
 
-def available(runtime: Services, country: str, area_code: str, channel: str | None, contains: str | None
-              ) -> dict[str, Any]:
+def available(
+    runtime: Services, country: str, area_code: str, channel: str | None, contains: str | None
+) -> dict[str, Any]:
     """Free numbers of one area; ``custom`` with ``contains`` puts those digits in each."""
     iso = country.upper()
     name, _, calling, fee, _ = _country(iso)
@@ -90,13 +96,23 @@ def available(runtime: Services, country: str, area_code: str, channel: str | No
     for tail in _candidates(iso, area_code, wanted):
         number = f"+{calling}{area_code}{tail}"
         if accounts.owner_of_number(runtime, number) is None:
-            offered.append({
-                "type": "local", "currency": accounts.CURRENCY, "availability": "available",
-                "item": {"id": f"item_{iso}_{area_code}_{tail}", "country": name, "number": number,
-                         "country_code": calling,
-                         "geographic_area": {"area_code": area_code, "geographic_area": area[2], "city": area[1]}},
-                "price": PRICE, "monthly_fee": fee, "number_of_months": MONTHS,
-            })
+            offered.append(
+                {
+                    "type": "local",
+                    "currency": accounts.CURRENCY,
+                    "availability": "available",
+                    "item": {
+                        "id": f"item_{iso}_{area_code}_{tail}",
+                        "country": name,
+                        "number": number,
+                        "country_code": calling,
+                        "geographic_area": {"area_code": area_code, "geographic_area": area[2], "city": area[1]},
+                    },
+                    "price": PRICE,
+                    "monthly_fee": fee,
+                    "number_of_months": MONTHS,
+                }
+            )
     return {"numbers": offered[:OFFERED]}
 
 

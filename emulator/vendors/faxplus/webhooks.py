@@ -27,8 +27,9 @@ EVENTS = ("fax_received", "fax_sent")  # WebhookEventType (§4)
 #: transport errors and 5xx are retried 1 min after the first attempt, then at doubling
 #: intervals up to one an hour, for 24 h (the last attempt at 24 h): a receiver that is
 #: down for hours still gets the webhook within an hour of coming back
-POLICY = RetryPolicy(attempts=100, delay=60.0, factor=2.0, max_delay=3600.0, give_up=86400.0, retry_5xx=True,
-                     timeout=10.0)
+POLICY = RetryPolicy(
+    attempts=100, delay=60.0, factor=2.0, max_delay=3600.0, give_up=86400.0, retry_5xx=True, timeout=10.0
+)
 NAME = "faxplus"
 
 
@@ -93,5 +94,13 @@ def notify(runtime: Services, fax: Fax) -> None:
         if registration["event"] != event:
             continue
         body = json.dumps(payload(fax, event, registration["target"], now)).encode()
-        runtime.dispatcher.deliver(vendor=fax.vendor, tenant=fax.tenant, event=event, url=registration["target"],
-                                   body=body, policy=policy, fax_id=fax.extra["record_id"], schema="webhook_callback")
+        runtime.dispatcher.deliver(
+            vendor=fax.vendor,
+            tenant=fax.tenant,
+            event=event,
+            url=registration["target"],
+            body=body,
+            policy=policy,
+            fax_id=fax.extra["record_id"],
+            schema="webhook_callback",
+        )

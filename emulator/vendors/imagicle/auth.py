@@ -39,7 +39,12 @@ DEFAULT_LEVEL = 2
 LOWEST_FAX_LEVEL = 2  # below it the fax API answers 403
 
 _ACCOUNT_DEFAULTS: dict[str, Any] = {
-    "level": DEFAULT_LEVEL, "groups": [], "email": None, "faxNumber": None, "send": True, "receive": True,
+    "level": DEFAULT_LEVEL,
+    "groups": [],
+    "email": None,
+    "faxNumber": None,
+    "send": True,
+    "receive": True,
 }
 
 
@@ -61,8 +66,15 @@ class User:
 
     @classmethod
     def of(cls, account: dict[str, Any]) -> User:
-        return cls(account["name"], account["level"], tuple(account["groups"]), account["email"],
-                   account["faxNumber"], account["send"], account["receive"])
+        return cls(
+            account["name"],
+            account["level"],
+            tuple(account["groups"]),
+            account["email"],
+            account["faxNumber"],
+            account["send"],
+            account["receive"],
+        )
 
 
 class Caller(NamedTuple):
@@ -161,8 +173,9 @@ def sender(runtime: Services, user: User, send_as: str | None) -> str:
     if group is not None:
         return group
     if not user.admin:
-        raise Forbidden(f"user {user.name} (level {user.level}) may send only as itself or its fax groups, "
-                        f"not as {send_as}")
+        raise Forbidden(
+            f"user {user.name} (level {user.level}) may send only as itself or its fax groups, not as {send_as}"
+        )
     if not runtime.accounts.get(NAME):
         return send_as
     account = declared(runtime, send_as)
@@ -172,4 +185,3 @@ def sender(runtime: Services, user: User, send_as: str | None) -> str:
     if send_as.casefold() in groups:
         return groups[send_as.casefold()]
     raise Invalid(f"sendAsUsername: there is no Digital Fax user {send_as}", field="sendAsUsername")
-

@@ -61,8 +61,11 @@ async def _mine(request: web.Request, direction: str) -> web.Response:
 async def _document(request: web.Request, direction: str) -> web.Response:
     runtime = _runtime(request)
     fax = _fax(runtime, auth.user(request), request.match_info["fax_id"], direction)
-    return web.Response(body=await download.document(runtime, fax), content_type=download.CONTENT_TYPE,
-                        headers={"Content-Disposition": f'attachment; filename="{download.filename(fax)}"'})
+    return web.Response(
+        body=await download.document(runtime, fax),
+        content_type=download.CONTENT_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{download.filename(fax)}"'},
+    )
 
 
 async def outbound_detail(request: web.Request) -> web.Response:

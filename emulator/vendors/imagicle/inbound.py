@@ -34,8 +34,9 @@ _NON_DIGITS = re.compile(r"\D+")
 def _extras(given: dict[str, Any]) -> dict[str, Any]:
     unknown = set(given) - _OPTION_KEYS
     if unknown:
-        raise Invalid(f"unknown Imagicle inbound options {sorted(unknown)}; expected {sorted(_OPTION_KEYS)}",
-                      field="options")
+        raise Invalid(
+            f"unknown Imagicle inbound options {sorted(unknown)}; expected {sorted(_OPTION_KEYS)}", field="options"
+        )
     for key in ("subject", "senderName"):
         if not isinstance(given.get(key, ""), str | None):
             raise Invalid(f"options.{key} must be a string", field="options")
@@ -60,8 +61,9 @@ def _owner(runtime: Services, inbound: Inbound) -> dict[str, Any] | str:
             return account
     catch_all = options.of(runtime)["catch_all_user"]
     if catch_all is None:
-        raise Conflict(f"no Imagicle user receives faxes to {inbound.to} and there is no catch-all user: "
-                       "the call is rejected")
+        raise Conflict(
+            f"no Imagicle user receives faxes to {inbound.to} and there is no catch-all user: the call is rejected"
+        )
     return auth.declared(runtime, catch_all) or catch_all
 
 
@@ -83,12 +85,24 @@ def receive(runtime: Services, inbound: Inbound) -> Fax:
     server, now = options.of(runtime)["server_name"], runtime.now()
     document = inbound.document or letter(inbound.pages, inbound.sender, inbound.to, now)
     fax = Fax(
-        id=_fax_id(runtime, server, now), vendor=NAME, tenant=user, direction="inbound",
+        id=_fax_id(runtime, server, now),
+        vendor=NAME,
+        tenant=user,
+        direction="inbound",
         to=inbound.to or (account["faxNumber"] if account and account["faxNumber"] else ""),  # no 'to': theirs
-        sender=inbound.sender, status="", created_at=now, pages=document.pages, documents=[document],
+        sender=inbound.sender,
+        status="",
+        created_at=now,
+        pages=document.pages,
+        documents=[document],
         started_at=now,
-        extra={"server": server, "subject": extras["subject"], "sender_name": extras["sender_name"],
-               "size": document.size, "email": account["email"] if account else None},
+        extra={
+            "server": server,
+            "subject": extras["subject"],
+            "sender_name": extras["sender_name"],
+            "size": document.size,
+            "email": account["email"] if account else None,
+        },
     )
     runtime.tenant(NAME, user)
     runtime.store.add(fax)

@@ -54,8 +54,10 @@ def _date(raw: str | None, zone_name: str) -> tuple[float | None, float | None]:
     operator, colon, value = raw.strip().partition(":")
     operator = operator.strip().lower()
     if not colon or operator not in _OPERATORS:
-        raise Invalid(f"filters not valid: date must be between:<from>;<to>, after:<time> or before:<time>, "
-                      f"not {raw!r}", field="date")
+        raise Invalid(
+            f"filters not valid: date must be between:<from>;<to>, after:<time> or before:<time>, not {raw!r}",
+            field="date",
+        )
     if operator == "between":
         low, semicolon, high = value.partition(";")
         if not semicolon:
@@ -77,14 +79,16 @@ def parse(query: Mapping[str, str], zone_name: str) -> Query:
 def select(faxes: Iterable[Fax], query: Query) -> list[Fax]:
     """The page of ``faxes`` (given oldest first) the query asks for, newest first."""
     found = [
-        (position, f) for position, f in enumerate(faxes)
+        (position, f)
+        for position, f in enumerate(faxes)
         if (query.since is None or f.created_at >= query.since) and (query.until is None or f.created_at < query.until)
     ]
     # newest first; at one instant the later submission first, its recipients in order
-    found.sort(key=lambda pair: (-pair[1].created_at, pair[1].extra.get("index", 0) - pair[0],
-                                 pair[1].extra.get("index", 0)))
+    found.sort(
+        key=lambda pair: (-pair[1].created_at, pair[1].extra.get("index", 0) - pair[0], pair[1].extra.get("index", 0))
+    )
     ordered = [f for _, f in found]
     if query.page_size == 0:
         return ordered
     start = (query.page - 1) * query.page_size
-    return ordered[start:start + query.page_size]
+    return ordered[start : start + query.page_size]

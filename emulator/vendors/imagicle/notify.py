@@ -44,11 +44,23 @@ def on_transition(runtime: Services, fax: Fax, old: str | None, new: str) -> Non
         return
     if fax.direction == "outbound" and fax.extra.get("notify"):
         runtime.mailbox.capture(
-            time=runtime.now(), vendor=NAME, tenant=fax.tenant, kind=TRANSMISSION_REPORT,
-            to=fax.extra.get("notify_to"), subject=f"Fax to {fax.to}: {new}", body=_report_body(fax), fax_id=fax.id,
+            time=runtime.now(),
+            vendor=NAME,
+            tenant=fax.tenant,
+            kind=TRANSMISSION_REPORT,
+            to=fax.extra.get("notify_to"),
+            subject=f"Fax to {fax.to}: {new}",
+            body=_report_body(fax),
+            fax_id=fax.id,
         )
     elif fax.direction == "inbound" and new == lifecycle.COMPLETED and fax.extra.get("email"):
         runtime.mailbox.capture(
-            time=runtime.now(), vendor=NAME, tenant=fax.tenant, kind=FAX_TO_EMAIL, to=fax.extra["email"],
-            subject=f"Fax from {fax.sender}", body=f"Fax id: {fax.id}\nPages: {fax.pages}", fax_id=fax.id,
+            time=runtime.now(),
+            vendor=NAME,
+            tenant=fax.tenant,
+            kind=FAX_TO_EMAIL,
+            to=fax.extra["email"],
+            subject=f"Fax from {fax.sender}",
+            body=f"Fax id: {fax.id}\nPages: {fax.pages}",
+            fax_id=fax.id,
         )

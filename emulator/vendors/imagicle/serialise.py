@@ -64,47 +64,59 @@ def submitted(faxes: Iterable[Fax]) -> dict[str, Any]:
 
 def outbound(fax: Fax, zone: str) -> dict[str, Any]:
     """The OutboundFax record (§6)."""
-    return _wcf(OUTBOUND, {
-        **_base(fax, zone, fax.extra["recipient_name"], fax.to),
-        "Q931Code": lifecycle.q931_code(fax),
-        "failureReason": lifecycle.failure_reason(fax),
-        "subject": fax.extra["subject"],
-        "submitTime": format_time(fax.created_at, zone),
-    })
+    return _wcf(
+        OUTBOUND,
+        {
+            **_base(fax, zone, fax.extra["recipient_name"], fax.to),
+            "Q931Code": lifecycle.q931_code(fax),
+            "failureReason": lifecycle.failure_reason(fax),
+            "subject": fax.extra["subject"],
+            "submitTime": format_time(fax.created_at, zone),
+        },
+    )
 
 
 def outbound_item(fax: Fax, zone: str) -> dict[str, Any]:
     """One LessInfoOutboundFax of the outbound list (§7)."""
-    return _wcf(OUTBOUND_ITEM, {
-        "date": format_time(fax.created_at, zone),
-        "faxId": fax.id,
-        "recipient": _party(fax.extra["recipient_name"], fax.to),
-        "status": fax.status,
-        "subject": fax.extra["subject"],
-        "username": fax.tenant,
-    })
+    return _wcf(
+        OUTBOUND_ITEM,
+        {
+            "date": format_time(fax.created_at, zone),
+            "faxId": fax.id,
+            "recipient": _party(fax.extra["recipient_name"], fax.to),
+            "status": fax.status,
+            "subject": fax.extra["subject"],
+            "username": fax.tenant,
+        },
+    )
 
 
 def inbound(fax: Fax, zone: str) -> dict[str, Any]:
     """The InboundFax record (§9)."""
-    return _wcf(INBOUND, {
-        **_base(fax, zone, fax.tenant, fax.to),
-        "sender": _party(fax.extra["sender_name"], fax.sender),
-        "subject": fax.extra["subject"],
-        "submitTime": format_time(fax.created_at, zone),
-    })
+    return _wcf(
+        INBOUND,
+        {
+            **_base(fax, zone, fax.tenant, fax.to),
+            "sender": _party(fax.extra["sender_name"], fax.sender),
+            "subject": fax.extra["subject"],
+            "submitTime": format_time(fax.created_at, zone),
+        },
+    )
 
 
 def inbound_item(fax: Fax, zone: str) -> dict[str, Any]:
     """One LessInfoInboundFax of the inbound list (§8); ``date`` is when reception started."""
-    return _wcf(INBOUND_ITEM, {
-        "date": format_time(fax.started_at, zone),
-        "faxId": fax.id,
-        "recipient": _party(fax.tenant, fax.to),
-        "sender": _party(fax.extra["sender_name"], fax.sender),
-        "status": fax.status,
-        "username": fax.tenant,
-    })
+    return _wcf(
+        INBOUND_ITEM,
+        {
+            "date": format_time(fax.started_at, zone),
+            "faxId": fax.id,
+            "recipient": _party(fax.tenant, fax.to),
+            "sender": _party(fax.extra["sender_name"], fax.sender),
+            "status": fax.status,
+            "username": fax.tenant,
+        },
+    )
 
 
 def _wrapped(direction: str, opts: dict[str, Any]) -> bool:

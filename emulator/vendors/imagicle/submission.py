@@ -98,8 +98,9 @@ def _recipients(data: dict[str, Any], directories: dict[str, list[dict[str, Any]
     directory = data.get("speedyDirectoryName")
     if directory:
         if directory not in directories:
-            raise Invalid(f"speedyDirectoryName: there is no Speedy directory {directory!r}",
-                          field="speedyDirectoryName")
+            raise Invalid(
+                f"speedyDirectoryName: there is no Speedy directory {directory!r}", field="speedyDirectoryName"
+            )
         listed += [Recipient(_name(c), c["faxNumber"].strip()) for c in directories[directory] if c.get("faxNumber")]
     if not listed:
         raise Invalid("recipients: at least one recipient is required", field="recipients")
@@ -136,16 +137,18 @@ async def parse(runtime: Services, user: auth.User, form: Form) -> Job:
     notify = bool(data.get("notifyByEmail"))
     notify_to = (data.get("notificationEmailAddress") or "").strip() or None
     if notify and notify_to is not None and (notify_to.count("@") != 1 or " " in notify_to):
-        raise Invalid(f"notificationEmailAddress: {notify_to!r} is not an e-mail address",
-                      field="notificationEmailAddress")
+        raise Invalid(
+            f"notificationEmailAddress: {notify_to!r} is not an e-mail address", field="notificationEmailAddress"
+        )
     if notify and notify_to is None:
         account = auth.declared(runtime, owner)
         notify_to = account["email"] if account else None  # the sender's own address, if it has one
     cover_name = (data.get("coverPageName") or "").strip().casefold()
     cover = next((c for c in opts["cover_pages"] if c.casefold() == cover_name), None)  # unknown: no cover
     documents = await _documents(runtime, form, data.get("body"), tuple(opts["accept"]))
-    return Job(owner, user.name, data.get("subject"), recipients, documents, cover, notify,
-               notify_to if notify else None)
+    return Job(
+        owner, user.name, data.get("subject"), recipients, documents, cover, notify, notify_to if notify else None
+    )
 
 
 def submit(runtime: Services, job: Job, gate: Gate | None) -> list[Fax]:
@@ -156,13 +159,27 @@ def submit(runtime: Services, job: Job, gate: Gate | None) -> list[Fax]:
     faxes = []
     for index, recipient in enumerate(job.recipients):
         fax = Fax(
-            id=f"{server}_{token}_{index}", vendor=NAME, tenant=job.owner, direction="outbound",
-            to=recipient.fax_number, sender=(owner or {}).get("faxNumber") or job.owner, status="",
-            created_at=now, pages=job.pages, documents=list(job.documents), max_attempts=opts["attempts"],
+            id=f"{server}_{token}_{index}",
+            vendor=NAME,
+            tenant=job.owner,
+            direction="outbound",
+            to=recipient.fax_number,
+            sender=(owner or {}).get("faxNumber") or job.owner,
+            status="",
+            created_at=now,
+            pages=job.pages,
+            documents=list(job.documents),
+            max_attempts=opts["attempts"],
             retry_delay=float(opts["retry_delay"]),
             extra={
-                "server": server, "index": index, "subject": job.subject, "recipient_name": recipient.name,
-                "submitter": job.submitter, "cover": job.cover, "size": job.size, "notify": job.notify,
+                "server": server,
+                "index": index,
+                "subject": job.subject,
+                "recipient_name": recipient.name,
+                "submitter": job.submitter,
+                "cover": job.cover,
+                "size": job.size,
+                "notify": job.notify,
                 "notify_to": job.notify_to,
             },
         )

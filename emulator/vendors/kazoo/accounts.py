@@ -49,11 +49,18 @@ def check_accounts(declared: list[Any]) -> list[dict[str, Any]]:
         if violations:
             raise Invalid(f"accounts[{index}]: {violations[0].message}", field="accounts")
         if "users" not in entry and "api_key" not in entry:
-            raise Invalid(f"accounts[{index}]: give users (for PUT /v2/user_auth), an api_key (for PUT "
-                          "/v2/api_auth) or both; without them nobody can log in", field="accounts")
-        account = {"name": entry["name"], "realm": entry.get("realm"),
-                   "account_id": entry.get("account_id") or derived_id(entry["name"]),
-                   "users": [dict(u) for u in entry.get("users", [])], "api_key": entry.get("api_key")}
+            raise Invalid(
+                f"accounts[{index}]: give users (for PUT /v2/user_auth), an api_key (for PUT "
+                "/v2/api_auth) or both; without them nobody can log in",
+                field="accounts",
+            )
+        account = {
+            "name": entry["name"],
+            "realm": entry.get("realm"),
+            "account_id": entry.get("account_id") or derived_id(entry["name"]),
+            "users": [dict(u) for u in entry.get("users", [])],
+            "api_key": entry.get("api_key"),
+        }
         for key, same in (("name", normalize_name), ("realm", str.lower), ("account_id", str), ("api_key", str)):
             value = account[key]
             if value is not None and any(c[key] is not None and same(c[key]) == same(value) for c in checked):

@@ -61,8 +61,14 @@ def _digest(*parts: str) -> str:
 def issue(rt: Services, account_id: str, owner_id: str | None, method: str) -> str:
     """A new token for ``account_id``: JWT-shaped and opaque to clients, as on Kazoo."""
     now = rt.now()
-    claims = {"account_id": account_id, "owner_id": owner_id, "method": method,
-              "iat": int(now), "exp": int(now + TOKEN_TTL), "jti": rt.ids.hex(32)}
+    claims = {
+        "account_id": account_id,
+        "owner_id": owner_id,
+        "method": method,
+        "iat": int(now),
+        "exp": int(now + TOKEN_TTL),
+        "jti": rt.ids.hex(32),
+    }
     header = _b64(json.dumps({"alg": "RS256", "typ": "JWT"}, separators=(",", ":")).encode())
     payload = _b64(json.dumps(claims, separators=(",", ":")).encode())
     token = f"{header}.{payload}.{_b64(bytes.fromhex(rt.ids.hex(64)))}"
@@ -128,16 +134,23 @@ def authenticate(rt: Services, request: web.Request, exchange: Exchange) -> Call
     return context
 
 
-def _auth_response(request: web.Request, account_id: str, owner_id: str | None, method: str,
-                   extra: dict[str, Any]) -> web.Response:
+def _auth_response(
+    request: web.Request, account_id: str, owner_id: str | None, method: str, extra: dict[str, Any]
+) -> web.Response:
     rt = runtime(request)
     tenant = rt.tenant(NAME, account_id)
     tenant.settings.update(extra)
     context = call(request)
     context.token = issue(rt, account_id, owner_id, method)
     request[EXCHANGE].identify(account_id)
-    data = {"account_id": account_id, "apps": [], "is_reseller": False, "language": "en-us",
-            "reseller_id": RESELLER_ID, **extra}
+    data = {
+        "account_id": account_id,
+        "apps": [],
+        "is_reseller": False,
+        "language": "en-us",
+        "reseller_id": RESELLER_ID,
+        **extra,
+    }
     if owner_id is not None:
         data["owner_id"] = owner_id
     return respond(request, data)
@@ -165,8 +178,13 @@ def _declared_user_auth(request: web.Request, rt: Services, doc: dict[str, Any])
     username = accounts.user_of(account, doc["credentials"], doc.get("method", "md5")) if account else None
     if account is None or username is None:
         raise errors.invalid_credentials()
-    return _auth_response(request, account["account_id"], accounts.owner_id(account["account_id"], username),
-                          "cb_user_auth", {"account_name": account["name"]})
+    return _auth_response(
+        request,
+        account["account_id"],
+        accounts.owner_id(account["account_id"], username),
+        "cb_user_auth",
+        {"account_name": account["name"]},
+    )
 
 
 async def api_auth(request: web.Request) -> web.Response:
@@ -176,6 +194,5 @@ async def api_auth(request: web.Request) -> web.Response:
         account = accounts.by_api_key(rt, doc["api_key"])
         if account is None:
             raise errors.invalid_credentials()
-        return _auth_response(request, account["account_id"], None, "cb_api_auth",
-                              {"account_name": account["name"]})
+        return _auth_response(request, account["account_id"], None, "cb_api_auth", {"account_name": account["name"]})
     return _auth_response(request, _digest("api_auth", doc["api_key"]), None, "cb_api_auth", {})

@@ -72,8 +72,12 @@ def begin(rt: Services, request: web.Request, exchange: Exchange) -> Call:
     echoes it), from its id and token: X-Auth-Token, else a Bearer header, else
     ``auth_token`` in the query (``auth.authenticate`` begins every one)."""
     headers = request.headers
-    found = Call(rt, exchange.at, headers.get(X_REQUEST_ID) or rt.ids.request_id(),
-                 headers.get(X_AUTH_TOKEN) or _token_elsewhere(request))
+    found = Call(
+        rt,
+        exchange.at,
+        headers.get(X_REQUEST_ID) or rt.ids.request_id(),
+        headers.get(X_AUTH_TOKEN) or _token_elsewhere(request),
+    )
     exchange.caller = found
     return found
 
@@ -122,8 +126,9 @@ def _wrap(context: Call, status: str, data: Any, revision: str | None, fields: d
     return body
 
 
-def respond(request: web.Request, data: Any, *, status: int = 200, revision: str | None = None,
-            **fields: Any) -> web.Response:
+def respond(
+    request: web.Request, data: Any, *, status: int = 200, revision: str | None = None, **fields: Any
+) -> web.Response:
     """A success response: 200, or 201 for every PUT (kazoo.md §3), with the request's id in
     ``X-Request-ID`` (as on every Crossbar answer) and the revision in ``ETag``."""
     if request.method == "PUT" and status == 200:
@@ -142,7 +147,8 @@ def revision(counter: int, seed: str) -> str:
 
 #: (counter, seed) -> the revision, remembered: a polled document shows the same one every time
 _REVISIONS: Memo[tuple[int, str], str] = Memo(
-    lambda key: f"{key[0]}-{hashlib.md5(f'{key[1]}:{key[0]}'.encode()).hexdigest()}")
+    lambda key: f"{key[0]}-{hashlib.md5(f'{key[1]}:{key[0]}'.encode()).hexdigest()}"
+)
 
 
 def _envelope_error(detail: dict[str, Any]) -> Invalid:
@@ -151,9 +157,19 @@ def _envelope_error(detail: dict[str, Any]) -> Invalid:
 
 #: what Crossbar takes as a request body by default (crossbar_types.hrl: JSON, the "multipart"
 #: family, which includes url-encoded, and CSV); no Content-Type at all counts as JSON
-ACCEPTED_TYPES = frozenset({"", "application/json", "application/x-json", "application/x-www-form-urlencoded",
-                            "multipart/form-data", "multipart/mixed", "application/octet-stream", "text/csv",
-                            "text/comma-separated-values"})
+ACCEPTED_TYPES = frozenset(
+    {
+        "",
+        "application/json",
+        "application/x-json",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+        "multipart/mixed",
+        "application/octet-stream",
+        "text/csv",
+        "text/comma-separated-values",
+    }
+)
 
 
 def check_content_type(request: web.Request, accepted: frozenset[str] = ACCEPTED_TYPES) -> None:
@@ -182,14 +198,26 @@ def parse_envelope(request: web.Request, raw: bytes) -> dict[str, Any]:
         if too_deep(raw, envelope):
             raise ValueError(raw)
     except (ValueError, RecursionError):
-        raise Invalid("validation error", code="validation error", detail={
-            "json": {"invalid": {"message": "All JSON must be valid", "target": "body"}}}) from None
+        raise Invalid(
+            "validation error",
+            code="validation error",
+            detail={"json": {"invalid": {"message": "All JSON must be valid", "target": "body"}}},
+        ) from None
     request[PARSED_BODY] = envelope
     if not isinstance(envelope, dict) or "data" not in envelope:
         raise _envelope_error({"data": {"required": {"message": "Field is required but missing", "value": "data"}}})
     if not isinstance(envelope["data"], dict | list):
-        raise _envelope_error({"data": {"type": {"message": "Value did not match type(s): object, array",
-                                                 "target": "object, array", "value": envelope["data"]}}})
+        raise _envelope_error(
+            {
+                "data": {
+                    "type": {
+                        "message": "Value did not match type(s): object, array",
+                        "target": "object, array",
+                        "value": envelope["data"],
+                    }
+                }
+            }
+        )
     return envelope
 
 

@@ -48,8 +48,9 @@ def validation(detail: dict[str, Any]) -> Invalid:
 
 def bad_identifier(doc_id: str) -> NotFound:
     """404 ``bad_identifier``: a document that does not exist, is deleted or of another type."""
-    return NotFound(f"bad identifier {doc_id}", code="bad_identifier",
-                    detail={"message": "bad identifier", "cause": doc_id})
+    return NotFound(
+        f"bad identifier {doc_id}", code="bad_identifier", detail={"message": "bad identifier", "cause": doc_id}
+    )
 
 
 def bad_account(message: str) -> NotFound:
@@ -72,8 +73,9 @@ def forbidden() -> Forbidden:
 
 def invalid_method(allow: str) -> MethodNotAllowed:
     """405, with the methods the path allows."""
-    return MethodNotAllowed("method not allowed", code="invalid_method", detail={"message": "method not allowed"},
-                            headers={"Allow": allow})
+    return MethodNotAllowed(
+        "method not allowed", code="invalid_method", detail={"message": "method not allowed"}, headers={"Allow": allow}
+    )
 
 
 def not_found() -> NotFound:
@@ -100,8 +102,14 @@ def render(error: EmulatorError, request: web.Request | None = None) -> web.Resp
     message, data = _message_and_data(error)
     status = "fatal" if error.status >= 503 else "error"
     if request is None:  # no request to echo (never the case for an answer to a client)
-        body = {"data": data, "error": str(error.status), "message": message, "status": status,
-                "version": envelope.VERSION, "node": envelope.NODE}
+        body = {
+            "data": data,
+            "error": str(error.status),
+            "message": message,
+            "status": status,
+            "version": envelope.VERSION,
+            "node": envelope.NODE,
+        }
         return json_response(body, status=error.status)
     body = envelope.wrap(request, status, data, error=str(error.status), message=message)
     response = json_response(body, status=error.status)

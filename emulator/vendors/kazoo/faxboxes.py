@@ -92,11 +92,20 @@ async def create_faxbox(request: web.Request) -> web.Response:
     tenant = tenant_of(request)
     now = gregorian(rt.now())
     faxbox_id = rt.ids.hex(32)
-    doc.update({
-        "_id": faxbox_id, "_rev": 1, "pvt_type": "faxbox", "pvt_account_id": tenant.id,
-        "pvt_account_db": serialise.account_db(tenant.id), "pvt_reseller_id": RESELLER_ID, "pvt_created": now,
-        "pvt_modified": now, "pvt_vsn": "1", "pvt_smtp_email_address": f"{rt.ids.hex(8)}.{SMTP_DOMAIN}",
-    })
+    doc.update(
+        {
+            "_id": faxbox_id,
+            "_rev": 1,
+            "pvt_type": "faxbox",
+            "pvt_account_id": tenant.id,
+            "pvt_account_db": serialise.account_db(tenant.id),
+            "pvt_reseller_id": RESELLER_ID,
+            "pvt_created": now,
+            "pvt_modified": now,
+            "pvt_vsn": "1",
+            "pvt_smtp_email_address": f"{rt.ids.hex(8)}.{SMTP_DOMAIN}",
+        }
+    )
     tenant.collection(COLLECTION)[faxbox_id] = doc
     return _respond(request, doc)
 
@@ -133,6 +142,5 @@ async def patch_faxbox(request: web.Request) -> web.Response:
 
 async def delete_faxbox(request: web.Request) -> web.Response:
     stored = _load(request)
-    stored.update({"pvt_deleted": True, "_rev": stored["_rev"] + 1,
-                   "pvt_modified": gregorian(runtime(request).now())})
+    stored.update({"pvt_deleted": True, "_rev": stored["_rev"] + 1, "pvt_modified": gregorian(runtime(request).now())})
     return _respond(request, stored, _read_only={"deleted": True})

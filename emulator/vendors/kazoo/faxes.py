@@ -55,8 +55,11 @@ def _in_folder(request: web.Request, folder: str) -> Fax:
 
 
 async def list_outgoing(request: web.Request) -> web.Response:
-    rows = (([gregorian(f.created_at), f.id], serialise.outgoing_row(f), serialise.stored(f)) for f in _faxes(request)
-            if f.direction == "outbound" and serialise.modb_id(f) is None)
+    rows = (
+        ([gregorian(f.created_at), f.id], serialise.outgoing_row(f), serialise.stored(f))
+        for f in _faxes(request)
+        if f.direction == "outbound" and serialise.modb_id(f) is None
+    )
     return paging.listing(request, rows)
 
 
@@ -68,9 +71,11 @@ async def get_outgoing(request: web.Request) -> web.Response:
 
 def _folder_listing(request: web.Request, folder: str) -> web.Response:
     start, end = paging.window(request)
-    rows = (([gregorian(f.created_at), serialise.modb_id(f)], serialise.folder_row(f), serialise.stored(f))
-            for f in _faxes(request)
-            if _folder_of(f) == folder and start <= gregorian(f.created_at) <= end)
+    rows = (
+        ([gregorian(f.created_at), serialise.modb_id(f)], serialise.folder_row(f), serialise.stored(f))
+        for f in _faxes(request)
+        if _folder_of(f) == folder and start <= gregorian(f.created_at) <= end
+    )
     return paging.listing(request, rows)
 
 
@@ -115,8 +120,7 @@ async def delete_fax(request: web.Request) -> web.Response:
     fax = _in_folder(request, _folder(request))
     fax.extra["deleted"] = True
     fax.extra["edits"] = fax.extra.get("edits", 0) + 1
-    return respond(request, {**serialise.folder_doc(fax), "_read_only": {"deleted": True}},
-                   revision=serialise.rev(fax))
+    return respond(request, {**serialise.folder_doc(fax), "_read_only": {"deleted": True}}, revision=serialise.rev(fax))
 
 
 async def get_attachment(request: web.Request) -> web.Response:
@@ -127,9 +131,15 @@ async def get_attachment(request: web.Request) -> web.Response:
     body = await rt.pages.pdf(rt, fax)  # attachment_format's default, pdf (kazoo.md §7.7): the fax as printed
     disposition = "inline" if request.query.get("disposition") == "inline" else "attachment"
     stamp = time.strftime("%Y-%m-%d_%H-%M-%S", time.gmtime(fax.created_at))
-    return web.Response(body=body, content_type="application/pdf", headers={
-        "Content-Disposition": f"{disposition}; filename=fax_document_{stamp}.pdf",
-        "ETag": f'"{serialise.rev(fax)}"', "X-Request-ID": call(request).request_id})
+    return web.Response(
+        body=body,
+        content_type="application/pdf",
+        headers={
+            "Content-Disposition": f"{disposition}; filename=fax_document_{stamp}.pdf",
+            "ETag": f'"{serialise.rev(fax)}"',
+            "X-Request-ID": call(request).request_id,
+        },
+    )
 
 
 async def delete_attachment(request: web.Request) -> web.Response:

@@ -21,12 +21,42 @@ _SUMMARY = ("hook", "name", "uri", "group")
 #: the notification types the ``notifications`` hook takes (kapi_notifications definitions, as
 #: Kazoo's own webhooks_notifications-samples.json names them)
 NOTIFICATION_TYPES = (
-    "account_zone_change", "bill_reminder", "cf_notification", "cnam_request", "customer_update",
-    "denied_emergency_bridge", "deregister", "first_occurrence", "inbound_fax", "inbound_fax_error", "low_balance",
-    "missed_call", "new_account", "new_user", "outbound_fax", "outbound_fax_error", "outbound_smtp_fax_error",
-    "password_recovery", "port_cancel", "port_comment", "port_pending", "port_rejected", "port_request",
-    "port_scheduled", "port_unconfirmed", "ported", "register", "service_added", "system_alert", "topup",
-    "transaction", "voicemail_full", "voicemail_new", "voicemail_saved", "webhook", "webhook_disabled",
+    "account_zone_change",
+    "bill_reminder",
+    "cf_notification",
+    "cnam_request",
+    "customer_update",
+    "denied_emergency_bridge",
+    "deregister",
+    "first_occurrence",
+    "inbound_fax",
+    "inbound_fax_error",
+    "low_balance",
+    "missed_call",
+    "new_account",
+    "new_user",
+    "outbound_fax",
+    "outbound_fax_error",
+    "outbound_smtp_fax_error",
+    "password_recovery",
+    "port_cancel",
+    "port_comment",
+    "port_pending",
+    "port_rejected",
+    "port_request",
+    "port_scheduled",
+    "port_unconfirmed",
+    "ported",
+    "register",
+    "service_added",
+    "system_alert",
+    "topup",
+    "transaction",
+    "voicemail_full",
+    "voicemail_new",
+    "voicemail_saved",
+    "webhook",
+    "webhook_disabled",
 )
 
 
@@ -48,13 +78,20 @@ AVAILABLE = (
     _hook("channel_destroy", "Events when calls end"),
     _hook("channel_create", "Events when new calls start"),
     _hook("channel_answer", "Events for when the channel is answered by the endpoint"),
-    _hook("notifications", "Receive notifications as webhooks",
-          type=_array("A list of notification types to handle", list(NOTIFICATION_TYPES))),
-    _hook("object", "Receive notifications when objects in Kazoo are changed",
-          action=_array("A list of object actions to handle", ["doc_created", "doc_edited", "doc_deleted"]),
-          type=_array("A list of object types to handle",
-                      ["account", "callflow", "device", "faxbox", "media", "user", "vmbox"]),
-          types=_array("A list of object types to handle", {"type": "string"})),
+    _hook(
+        "notifications",
+        "Receive notifications as webhooks",
+        type=_array("A list of notification types to handle", list(NOTIFICATION_TYPES)),
+    ),
+    _hook(
+        "object",
+        "Receive notifications when objects in Kazoo are changed",
+        action=_array("A list of object actions to handle", ["doc_created", "doc_edited", "doc_deleted"]),
+        type=_array(
+            "A list of object types to handle", ["account", "callflow", "device", "faxbox", "media", "user", "vmbox"]
+        ),
+        types=_array("A list of object types to handle", {"type": "string"}),
+    ),
 )
 
 
@@ -73,8 +110,11 @@ def _validate(data: Any) -> dict[str, Any]:
         parts = urlsplit(uri)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             extra["uri"] = {"invalid": {"message": "invalid uri", "value": uri}}
-    fields = {k: v for k, v in data.items() if not k.startswith(("_", "pvt_")) and k != "id"} \
-        if isinstance(data, dict) else data
+    fields = (
+        {k: v for k, v in data.items() if not k.startswith(("_", "pvt_")) and k != "id"}
+        if isinstance(data, dict)
+        else data
+    )
     return validation.validate("webhooks", fields, extra)
 
 
@@ -104,8 +144,16 @@ async def create_webhook(request: web.Request) -> web.Response:
     doc = _validate(await read_data(request))
     now = gregorian(rt.now())
     hook_id = rt.ids.hex(32)
-    doc.update({"_id": hook_id, "_rev": 1, "pvt_type": "webhook", "pvt_created": now, "pvt_modified": now,
-                "pvt_account_id": request.match_info["account_id"]})
+    doc.update(
+        {
+            "_id": hook_id,
+            "_rev": 1,
+            "pvt_type": "webhook",
+            "pvt_created": now,
+            "pvt_modified": now,
+            "pvt_account_id": request.match_info["account_id"],
+        }
+    )
     tenant_of(request).collection(HOOKS)[hook_id] = doc
     return _respond(request, doc)
 

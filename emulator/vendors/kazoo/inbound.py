@@ -41,9 +41,14 @@ def _find_faxbox(rt: Services, inbound: Inbound) -> tuple[str | None, dict[str, 
             box = faxboxes.find(tenant, faxbox_id)
             if box is None:
                 continue
-            if wanted == faxbox_id or (wanted is None and (_same_number(box.get("caller_id"), inbound.to)
-                                                          or _same_number(box.get("fax_identity"), inbound.to)
-                                                          or not inbound.to)):  # no 'to': the first faxbox
+            if wanted == faxbox_id or (
+                wanted is None
+                and (
+                    _same_number(box.get("caller_id"), inbound.to)
+                    or _same_number(box.get("fax_identity"), inbound.to)
+                    or not inbound.to
+                )
+            ):  # no 'to': the first faxbox
                 return account_id, box
     return inbound.tenant, None
 
@@ -55,11 +60,16 @@ def receive(rt: Services, inbound: Inbound) -> Fax:
     if inbound.options.get("faxbox_id") is not None and faxbox is None:
         raise Invalid(f"no Kazoo faxbox {inbound.options['faxbox_id']!r}", field="options")
     if account_id is None:
-        raise Invalid(f"no Kazoo faxbox answers {inbound.to!r}: give the account id as 'tenant', or create a "
-                      "faxbox whose caller_id is that number", field="tenant")
+        raise Invalid(
+            f"no Kazoo faxbox answers {inbound.to!r}: give the account id as 'tenant', or create a "
+            "faxbox whose caller_id is that number",
+            field="tenant",
+        )
     if not ACCOUNT_ID.fullmatch(account_id):
-        raise Invalid("a Kazoo tenant is a 32-hex account id (from the auth response) or the name of a declared "
-                      "account", field="tenant")
+        raise Invalid(
+            "a Kazoo tenant is a 32-hex account id (from the auth response) or the name of a declared account",
+            field="tenant",
+        )
     now = rt.now()
     fax_id = f"{serialise.month_of(now)}-{rt.ids.hex(32)}"
     call_id = rt.ids.hex(32)
@@ -67,13 +77,26 @@ def receive(rt: Services, inbound: Inbound) -> Fax:
     to_number = jobs.normalize(to) or to
     fields: dict[str, Any] = {
         "name": f"fax message received at {time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime(now))} UTC",
-        "to_number": to_number, "from_number": inbound.sender,
-        "from_name": inbound.options.get("from_name", inbound.sender), "description": "fax document received",
-        "source_type": "incoming_fax", "folder": "inbox", "timestamp": gregorian(now), "media_type": "tiff",
-        "call_id": call_id, "cdr_doc_id": f"{serialise.month_of(now)}-{call_id}",
-        "rx_result": {"success": True, "result_code": "0", "result_text": "OK", "total_pages": str(inbound.pages),
-                      "transferred_pages": str(inbound.pages), "transfer_rate": lifecycle.TRANSFER_RATE,
-                      "ecm_used": False, "time_elapsed": int(lifecycle.MACHINE.per_page * inbound.pages)},
+        "to_number": to_number,
+        "from_number": inbound.sender,
+        "from_name": inbound.options.get("from_name", inbound.sender),
+        "description": "fax document received",
+        "source_type": "incoming_fax",
+        "folder": "inbox",
+        "timestamp": gregorian(now),
+        "media_type": "tiff",
+        "call_id": call_id,
+        "cdr_doc_id": f"{serialise.month_of(now)}-{call_id}",
+        "rx_result": {
+            "success": True,
+            "result_code": "0",
+            "result_text": "OK",
+            "total_pages": str(inbound.pages),
+            "transferred_pages": str(inbound.pages),
+            "transfer_rate": lifecycle.TRANSFER_RATE,
+            "ecm_used": False,
+            "time_elapsed": int(lifecycle.MACHINE.per_page * inbound.pages),
+        },
     }
     if faxbox is not None:
         fields.update({k: faxbox[k] for k in ("owner_id", "notifications") if k in faxbox})
@@ -81,17 +104,35 @@ def receive(rt: Services, inbound: Inbound) -> Fax:
         if faxbox.get("fax_timezone") is not None:  # Kazoo stores no undefined value
             fields["fax_timezone"] = faxbox["fax_timezone"]
     document = inbound.document or letter(inbound.pages, inbound.sender, to_number, now)
-    fax = Fax(id=fax_id, vendor=NAME, tenant=account_id, direction="inbound", to=to_number, sender=inbound.sender,
-              status="", created_at=now, pages=inbound.pages, documents=[document],
-              extra={"doc": fields, "modb_id": fax_id})
+    fax = Fax(
+        id=fax_id,
+        vendor=NAME,
+        tenant=account_id,
+        direction="inbound",
+        to=to_number,
+        sender=inbound.sender,
+        status="",
+        created_at=now,
+        pages=inbound.pages,
+        documents=[document],
+        extra={"doc": fields, "modb_id": fax_id},
+    )
     rt.tenant(NAME, account_id)
     rt.store.add(fax)
     rt.engine.record(fax, RECEIVED)
     fax.result, fax.ended_at = Result(Outcome.SUCCESS), now
     rt.store.ended(fax)  # received whole: retention may let it go in its turn
-    info = {"fax_success": True, "fax_result_code": "0", "fax_result_text": "OK", "fax_total_pages": str(fax.pages),
-            "fax_transferred_pages": str(fax.pages), "fax_transfer_rate": lifecycle.TRANSFER_RATE,
-            "fax_ecm_used": False, "fax_doc_id": fax_id, "fax_timezone": fields.get("fax_timezone"),
-            "fax_doc_db": serialise.account_db(account_id, serialise.month_of(now)).replace("%2F", "/")}
+    info = {
+        "fax_success": True,
+        "fax_result_code": "0",
+        "fax_result_text": "OK",
+        "fax_total_pages": str(fax.pages),
+        "fax_transferred_pages": str(fax.pages),
+        "fax_transfer_rate": lifecycle.TRANSFER_RATE,
+        "fax_ecm_used": False,
+        "fax_doc_id": fax_id,
+        "fax_timezone": fields.get("fax_timezone"),
+        "fax_doc_db": serialise.account_db(account_id, serialise.month_of(now)).replace("%2F", "/"),
+    }
     notify.inbound(rt, fax, faxbox, {k: v for k, v in info.items() if v is not None})
     return fax

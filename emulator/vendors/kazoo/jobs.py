@@ -29,12 +29,20 @@ from emulator.vendors.kazoo.envelope import parse_envelope, read_json_body, resp
 
 DEFAULT_TIMEZONE = "America/Los_Angeles"  # Kazoo's system default timezone
 #: faxbox field -> job field filled from it when the client did not send one (kazoo.md §7.2)
-FAXBOX_DEFAULTS = (("caller_name", "from_name"), ("caller_id", "from_number"), ("fax_header", "fax_identity_name"),
-                   ("fax_identity", "fax_identity_number"), ("fax_timezone", "fax_timezone"))
+FAXBOX_DEFAULTS = (
+    ("caller_name", "from_name"),
+    ("caller_id", "from_number"),
+    ("fax_header", "fax_identity_name"),
+    ("fax_identity", "fax_identity_number"),
+    ("fax_timezone", "fax_timezone"),
+)
 FAXBOX_RETRIES = 3  # a faxbox without ``retries`` gives its jobs 3
 #: knm_converters' default E.164 rules: NANP, international prefixes, other long numbers
-_E164 = ((re.compile(r"\+?1?([2-9][0-9]{2}[2-9][0-9]{6})"), "+1{0}"), (re.compile(r"(?:011|00)([0-9]*)"), "+{0}"),
-         (re.compile(r"([2-9][0-9]{7,})"), "+{0}"))
+_E164 = (
+    (re.compile(r"\+?1?([2-9][0-9]{2}[2-9][0-9]{6})"), "+1{0}"),
+    (re.compile(r"(?:011|00)([0-9]*)"), "+{0}"),
+    (re.compile(r"([2-9][0-9]{7,})"), "+{0}"),
+)
 _RECONCILABLE = re.compile(r"^(\+?1)?\d{10}$|^\+[2-9]\d{7,}$|^011\d*$|^00\d*$")
 _JSON_TYPES = ("application/json", "application/x-json")
 _DOCUMENT_TYPES = frozenset({"application/pdf", "image/tiff", "application/octet-stream"})
@@ -90,8 +98,9 @@ def _checked(data: Any, uploaded: bool) -> dict[str, Any]:
         raise errors.validation({"document.url": {"required": {"message": "add document url or upload a document"}}})
     to_number = normalize(fields["to_number"])
     if to_number is None:
-        raise errors.validation({"document.to_number": {"required": {
-            "message": "add a valid number to send the fax to"}}})
+        raise errors.validation(
+            {"document.to_number": {"required": {"message": "add a valid number to send the fax to"}}}
+        )
     fields["to_number"] = to_number
     fields.pop("attempts", None)  # system-managed, forced to 0
     fields["fax_timezone"] = fields.get("timezone") or DEFAULT_TIMEZONE
@@ -104,12 +113,21 @@ async def _document(rt: Services, fields: dict[str, Any], upload: Upload | None)
         data, name = upload.data, upload.filename or "original_file"
     else:
         spec = fields["document"]
-        headers = {name: spec[key] for key, name in (("content_type", "Content-Type"), ("host", "Host"),
-                                                      ("referer", "Referer")) if spec.get(key)}
+        headers = {
+            name: spec[key]
+            for key, name in (("content_type", "Content-Type"), ("host", "Host"), ("referer", "Referer"))
+            if spec.get(key)
+        }
         body = spec.get("content", "").encode() if spec.get("method") == "post" else None
         try:
-            fetched = await fetch(spec["url"], allow=rt.config.fetch_allow, method=spec.get("method", "get"),
-                                  headers=headers, body=body, max_bytes=rt.config.max_upload_bytes)
+            fetched = await fetch(
+                spec["url"],
+                allow=rt.config.fetch_allow,
+                method=spec.get("method", "get"),
+                headers=headers,
+                body=body,
+                max_bytes=rt.config.max_upload_bytes,
+            )
         except FetchError as exc:
             return None, str(exc)
         if fetched.status != 200:
@@ -121,15 +139,26 @@ async def _document(rt: Services, fields: dict[str, Any], upload: Upload | None)
         return None, f"unable to convert the document: {exc.message}"
 
 
-def _new_job(rt: Services, account_id: str, fields: dict[str, Any], documents: list[Document],
-             problem: str | None) -> Fax:
+def _new_job(
+    rt: Services, account_id: str, fields: dict[str, Any], documents: list[Document], problem: str | None
+) -> Fax:
     retries = fields.get("retries", lifecycle.DEFAULT_RETRIES)
     retries = retries if isinstance(retries, int) and not isinstance(retries, bool) else lifecycle.DEFAULT_RETRIES
     return Fax(
-        id=rt.ids.hex(32), vendor=NAME, tenant=account_id, direction="outbound", to=str(fields.get("to_number", "")),
-        sender=str(fields.get("from_number", "")), status="", created_at=rt.now(),
-        pages=sum(d.pages for d in documents) or 1, documents=documents, document_ok=problem is None,
-        max_attempts=max(1, retries), retry_delay=lifecycle.RETRY_PERIOD, extra={"doc": fields, "problem": problem},
+        id=rt.ids.hex(32),
+        vendor=NAME,
+        tenant=account_id,
+        direction="outbound",
+        to=str(fields.get("to_number", "")),
+        sender=str(fields.get("from_number", "")),
+        status="",
+        created_at=rt.now(),
+        pages=sum(d.pages for d in documents) or 1,
+        documents=documents,
+        document_ok=problem is None,
+        max_attempts=max(1, retries),
+        retry_delay=lifecycle.RETRY_PERIOD,
+        extra={"doc": fields, "problem": problem},
     )
 
 

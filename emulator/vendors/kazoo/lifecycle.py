@@ -36,8 +36,7 @@ class Failure:
 RESULTS: dict[Outcome, Failure] = {
     Outcome.SUCCESS: Failure("fax_result", 200, "NORMAL_CLEARING", "OK", "0"),
     Outcome.PARTIAL: Failure("fax_result", 200, "NORMAL_CLEARING", "The call dropped prematurely", "49"),
-    Outcome.REJECTED: Failure("fax_result", 200, "NORMAL_CLEARING", "Timed out waiting for initial communication",
-                              "2"),
+    Outcome.REJECTED: Failure("fax_result", 200, "NORMAL_CLEARING", "Timed out waiting for initial communication", "2"),
     Outcome.BUSY: Failure("originate", 486, "USER_BUSY", "USER_BUSY"),
     Outcome.NO_ANSWER: Failure("originate", 480, "NO_ANSWER", "NO_ANSWER"),
     Outcome.INVALID_NUMBER: Failure("originate", 404, "UNALLOCATED_NUMBER", "UNALLOCATED_NUMBER"),

@@ -72,10 +72,19 @@ def _send_to(fields: dict[str, Any], direction: str) -> dict[str, Any]:
 
 
 def _common(rt: Services, fax: Fax, event: str) -> dict[str, Any]:
-    return {"account_id": fax.tenant, "app_name": "fax", "app_version": VERSION, "event_category": "notification",
-            "event_name": event, "fax_id": serialise.modb_id(fax), "fax_timestamp": gregorian(rt.now()),
-            "msg_id": rt.ids.hex(32), "node": APP_NODE, "server_id": f"targeted/{APP_NODE}/{rt.ids.hex(16)}",
-            "system_log_id": fax.extra.get("call_id")}
+    return {
+        "account_id": fax.tenant,
+        "app_name": "fax",
+        "app_version": VERSION,
+        "event_category": "notification",
+        "event_name": event,
+        "fax_id": serialise.modb_id(fax),
+        "fax_timestamp": gregorian(rt.now()),
+        "msg_id": rt.ids.hex(32),
+        "node": APP_NODE,
+        "server_id": f"targeted/{APP_NODE}/{rt.ids.hex(16)}",
+        "system_log_id": fax.extra.get("call_id"),
+    }
 
 
 def outbound(rt: Services, fax: Fax, result: Result) -> None:
@@ -86,10 +95,14 @@ def outbound(rt: Services, fax: Fax, result: Result) -> None:
         **_common(rt, fax, event),
         "account_db": serialise.account_db(fax.tenant, serialise.month_of(fax.created_at)),
         "callee_id_name": fields.get("to_name") or fields.get("to_number"),
-        "callee_id_number": fields.get("to_number"), "caller_id_name": fields.get("from_name"),
-        "caller_id_number": fields.get("from_number"), "fax_jobid": serialise.modb_id(fax),
-        "fax_info": serialise.fax_info(fax, result), "fax_notifications": _send_to(fields, "outbound"),
-        "fax_timezone": fields.get("fax_timezone"), "faxbox_id": fields.get("faxbox_id"),
+        "callee_id_number": fields.get("to_number"),
+        "caller_id_name": fields.get("from_name"),
+        "caller_id_number": fields.get("from_number"),
+        "fax_jobid": serialise.modb_id(fax),
+        "fax_info": serialise.fax_info(fax, result),
+        "fax_notifications": _send_to(fields, "outbound"),
+        "fax_timezone": fields.get("fax_timezone"),
+        "faxbox_id": fields.get("faxbox_id"),
         "call_id": fax.extra.get("call_id"),
     }
     if not result.outcome.ok:
@@ -101,19 +114,27 @@ def inbound(rt: Services, fax: Fax, faxbox: dict[str, Any] | None, info: dict[st
     """Publish ``inbound_fax`` for a received fax."""
     fields = fax.extra["doc"]
     payload = {
-        **_common(rt, fax, "inbound_fax"), "call_id": fields.get("call_id"),
-        "callee_id_name": fields.get("to_number"), "callee_id_number": fields.get("to_number"),
+        **_common(rt, fax, "inbound_fax"),
+        "call_id": fields.get("call_id"),
+        "callee_id_name": fields.get("to_number"),
+        "callee_id_number": fields.get("to_number"),
         "caller_id_name": fields.get("from_name") or fields.get("from_number"),
-        "caller_id_number": fields.get("from_number"), "fax_info": info,
-        "fax_notifications": _send_to(fields, "inbound"), "faxbox_id": fields.get("faxbox_id"),
-        "owner_id": fields.get("owner_id"), "from_user": fields.get("from_number"), "from_realm": "fax.kazoo.io",
-        "to_user": fields.get("to_number"), "to_realm": "fax.kazoo.io",
+        "caller_id_number": fields.get("from_number"),
+        "fax_info": info,
+        "fax_notifications": _send_to(fields, "inbound"),
+        "faxbox_id": fields.get("faxbox_id"),
+        "owner_id": fields.get("owner_id"),
+        "from_user": fields.get("from_number"),
+        "from_realm": "fax.kazoo.io",
+        "to_user": fields.get("to_number"),
+        "to_realm": "fax.kazoo.io",
     }
     _publish(rt, fax, "inbound_fax", _compact(payload), "inbound", faxbox)
 
 
-def _publish(rt: Services, fax: Fax, event: str, payload: dict[str, Any], direction: str,
-             faxbox: dict[str, Any] | None = None) -> None:
+def _publish(
+    rt: Services, fax: Fax, event: str, payload: dict[str, Any], direction: str, faxbox: dict[str, Any] | None = None
+) -> None:
     tenant = rt.tenant(NAME, fax.tenant)
     for hook in tenant.collection(HOOKS).values():
         if _matches(hook, event):
@@ -122,9 +143,17 @@ def _publish(rt: Services, fax: Fax, event: str, payload: dict[str, Any], direct
         faxbox = faxboxes.find(tenant, fax.extra["doc"].get("faxbox_id"))
     callback = _callback(faxbox, direction)
     if callback is not None:
-        _deliver(rt, fax, event, {**payload, "cluster_id": CLUSTER_ID}, url=callback["url"],
-                 verb=callback.get("method", "post"),
-                 form=callback.get("type", "json") == "www-url-form-encoded", headers={}, attempts=DEFAULT_RETRIES)
+        _deliver(
+            rt,
+            fax,
+            event,
+            {**payload, "cluster_id": CLUSTER_ID},
+            url=callback["url"],
+            verb=callback.get("method", "post"),
+            form=callback.get("type", "json") == "www-url-form-encoded",
+            headers={},
+            attempts=DEFAULT_RETRIES,
+        )
 
 
 def _matches(hook: dict[str, Any], event: str) -> bool:
@@ -145,18 +174,36 @@ def _callback(faxbox: dict[str, Any] | None, direction: str) -> dict[str, Any] |
 def _fire_hook(rt: Services, fax: Fax, event: str, payload: dict[str, Any], hook: dict[str, Any]) -> None:
     custom = {k: v for k, v in (hook.get("custom_data") or {}).items() if k not in ("type", "action")}
     body = {**payload, "cluster_id": CLUSTER_ID, **custom}
-    _deliver(rt, fax, event, body, url=hook["uri"], verb=hook.get("http_verb", "post"),
-             form=hook.get("format", "form-data") == "form-data",
-             headers={"X-Hook-ID": hook["_id"], "X-Account-ID": fax.tenant},
-             attempts=max(1, hook.get("retries", DEFAULT_RETRIES)))
+    _deliver(
+        rt,
+        fax,
+        event,
+        body,
+        url=hook["uri"],
+        verb=hook.get("http_verb", "post"),
+        form=hook.get("format", "form-data") == "form-data",
+        headers={"X-Hook-ID": hook["_id"], "X-Account-ID": fax.tenant},
+        attempts=max(1, hook.get("retries", DEFAULT_RETRIES)),
+    )
 
 
-def _deliver(rt: Services, fax: Fax, event: str, body: dict[str, Any], *, url: str, verb: str, form: bool,
-             headers: dict[str, str], attempts: int) -> None:
+def _deliver(
+    rt: Services,
+    fax: Fax,
+    event: str,
+    body: dict[str, Any],
+    *,
+    url: str,
+    verb: str,
+    form: bool,
+    headers: dict[str, str],
+    attempts: int,
+) -> None:
     verb = verb.upper()
     success = frozenset({200, 201}) if verb == "PUT" else frozenset({200})
-    policy = RetryPolicy(attempts=attempts, delay=RETRY_DELAY, factor=1.0, retry_5xx=False, timeout=TIMEOUT,
-                         success=success).but(rt.options[NAME]["webhook_retry"])
+    policy = RetryPolicy(
+        attempts=attempts, delay=RETRY_DELAY, factor=1.0, retry_5xx=False, timeout=TIMEOUT, success=success
+    ).but(rt.options[NAME]["webhook_retry"])
     if verb == "GET":
         url = f"{url}{'&' if '?' in url else '?'}{form_encode(body).decode()}"
         data, content_type = b"", FORM
@@ -164,6 +211,16 @@ def _deliver(rt: Services, fax: Fax, event: str, body: dict[str, Any], *, url: s
         data, content_type = form_encode(body), FORM
     else:
         data, content_type = json.dumps(body, indent=2).encode(), "application/json"
-    rt.dispatcher.deliver(vendor=NAME, tenant=fax.tenant, event=event, url=url, body=data,
-                          content_type=content_type, method=verb, headers=headers, policy=policy,
-                          fax_id=fax.id, schema=f"notification-{event}")
+    rt.dispatcher.deliver(
+        vendor=NAME,
+        tenant=fax.tenant,
+        event=event,
+        url=url,
+        body=data,
+        content_type=content_type,
+        method=verb,
+        headers=headers,
+        policy=policy,
+        fax_id=fax.id,
+        schema=f"notification-{event}",
+    )

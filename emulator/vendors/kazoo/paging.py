@@ -32,8 +32,12 @@ MAXIMUM_RANGE = 31 * 86400 + 3600  # crossbar.maximum_range
 
 Row = tuple[list[Any], Any, dict[str, Any]]  # (sort key, item, the whole document the filters read)
 _MISSING = object()
-_TIME_FILTERS = {"created_from": ("pvt_created", 1), "created_to": ("pvt_created", -1),
-                 "modified_from": ("pvt_modified", 1), "modified_to": ("pvt_modified", -1)}
+_TIME_FILTERS = {
+    "created_from": ("pvt_created", 1),
+    "created_to": ("pvt_created", -1),
+    "modified_from": ("pvt_modified", 1),
+    "modified_to": ("pvt_modified", -1),
+}
 
 
 def _encode(key: list[Any]) -> str:
@@ -58,8 +62,9 @@ def _page_size(raw: str | None) -> int:
     except ValueError:
         raise errors.validation({"page_size": {"type": {"message": "invalid page size", "value": raw}}}) from None
     if size < 1:
-        raise errors.validation({"page_size": {"minimum": {"message": "page size must be at least 1",
-                                                           "target": 1, "value": size}}})
+        raise errors.validation(
+            {"page_size": {"minimum": {"message": "page size must be at least 1", "target": 1, "value": size}}}
+        )
     return size
 
 
@@ -90,8 +95,9 @@ def _gregorian(name: str, raw: str) -> int:
     try:
         return int(raw)
     except ValueError:
-        raise errors.validation({name: {"type": {"message": "Value did not match type(s): integer",
-                                                 "target": "integer", "value": raw}}}) from None
+        raise errors.validation(
+            {name: {"type": {"message": "Value did not match type(s): integer", "target": "integer", "value": raw}}}
+        ) from None
 
 
 def _filters(query: Any) -> list[tuple[str, str, str]]:
@@ -119,8 +125,12 @@ def _kept(doc: dict[str, Any], filters: list[tuple[str, str, str]]) -> bool:
         elif kind in ("from", "to"):
             if not isinstance(found, int) or (found < int(value) if kind == "from" else found > int(value)):
                 return False
-        elif (kind == "has_key" and found is _MISSING) or (kind == "key_missing" and found is not _MISSING) \
-                or (kind == "has_value" and _empty(found)) or (kind == "missing_value" and not _empty(found)):
+        elif (
+            (kind == "has_key" and found is _MISSING)
+            or (kind == "key_missing" and found is not _MISSING)
+            or (kind == "has_value" and _empty(found))
+            or (kind == "missing_value" and not _empty(found))
+        ):
             return False
     return True
 
@@ -143,12 +153,19 @@ def listing(request: web.Request, rows: Iterable[Row]) -> web.Response:
         try:
             ordered = [row for row in ordered if (row[0] <= key if descending else row[0] >= key)]
         except TypeError:
-            raise errors.validation({"start_key": {"invalid": {"message": "invalid start key",
-                                                               "value": start}}}) from None
+            raise errors.validation(
+                {"start_key": {"invalid": {"message": "invalid start key", "value": start}}}
+            ) from None
     page, rest = ordered[:size], ordered[size:]
     first = start if start is not None else (_encode(page[0][0]) if page else None)
-    return respond(request, [row[1] for row in page], revision="automatic", page_size=len(page),
-                   start_key=first, next_start_key=_encode(rest[0][0]) if rest else None)
+    return respond(
+        request,
+        [row[1] for row in page],
+        revision="automatic",
+        page_size=len(page),
+        start_key=first,
+        next_start_key=_encode(rest[0][0]) if rest else None,
+    )
 
 
 def window(request: web.Request) -> tuple[int, int]:
@@ -161,8 +178,17 @@ def window(request: web.Request) -> tuple[int, int]:
             try:
                 values[name] = int(raw)
             except ValueError:
-                raise errors.validation({name: {"type": {"message": "Value did not match type(s): integer",
-                                                         "target": "integer", "value": raw}}}) from None
+                raise errors.validation(
+                    {
+                        name: {
+                            "type": {
+                                "message": "Value did not match type(s): integer",
+                                "target": "integer",
+                                "value": raw,
+                            }
+                        }
+                    }
+                ) from None
     created_to = values.get("created_to", gregorian(runtime(request).now()))
     created_from = values.get("created_from", created_to - MAXIMUM_RANGE)
     if created_to < created_from:

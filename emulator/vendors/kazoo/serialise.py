@@ -78,16 +78,30 @@ def modb_id(fax: Fax) -> str | None:
 def saved_job(fax: Fax) -> dict[str, Any]:
     """The job as ``PUT /faxes`` saved it, private fields included (kazoo.md §7.4 step 6)."""
     return {
-        **doc(fax), "id": fax.id, "_id": fax.id, "_rev": rev(fax),
-        "pvt_type": "fax", "pvt_job_status": fax.status, "pvt_created": gregorian(fax.created_at),
-        "pvt_modified": gregorian(modified(fax)), "pvt_account_id": fax.tenant, "pvt_account_db": "faxes",
+        **doc(fax),
+        "id": fax.id,
+        "_id": fax.id,
+        "_rev": rev(fax),
+        "pvt_type": "fax",
+        "pvt_job_status": fax.status,
+        "pvt_created": gregorian(fax.created_at),
+        "pvt_modified": gregorian(modified(fax)),
+        "pvt_account_id": fax.tenant,
+        "pvt_account_db": "faxes",
     }
 
 
 def outgoing_row(fax: Fax) -> dict[str, Any]:
     """A ``GET /faxes/outgoing`` row: the ``faxes/list_by_account`` view value."""
-    row = {"id": fax.id, "faxbox_id": fax.extra["doc"].get("faxbox_id"), "status": fax.status,
-           "to": fax.to, "from": fax.sender, "attempts": fax.attempts, "created": gregorian(fax.created_at)}
+    row = {
+        "id": fax.id,
+        "faxbox_id": fax.extra["doc"].get("faxbox_id"),
+        "status": fax.status,
+        "to": fax.to,
+        "from": fax.sender,
+        "attempts": fax.attempts,
+        "created": gregorian(fax.created_at),
+    }
     return {k: v for k, v in row.items() if v is not None}
 
 
@@ -130,8 +144,13 @@ def _job_json(fax: Fax, key: tuple[int, str]) -> tuple[bytes, str]:
 
 def folder_row(fax: Fax) -> dict[str, Any]:
     """An outbox/inbox row: the full public document merged with the view value."""
-    row = {**doc(fax), "id": modb_id(fax), "to": fax.extra["doc"].get("to_number"),
-           "from": fax.extra["doc"].get("from_number"), "created": gregorian(fax.created_at)}
+    row = {
+        **doc(fax),
+        "id": modb_id(fax),
+        "to": fax.extra["doc"].get("to_number"),
+        "from": fax.extra["doc"].get("from_number"),
+        "created": gregorian(fax.created_at),
+    }
     if fax.direction == "outbound":  # received faxes have no pvt_job_status
         row["status"] = fax.status
     return row
@@ -157,24 +176,36 @@ def tx_result(fax: Fax, result: Result, now: float, problem: str | None = None) 
     text = problem if failure.kind == "bad_file" and problem else failure.text
     body: dict[str, Any] = {"success": ok, "time_elapsed": int(now - fax.created_at)}
     if failure.kind == "fax_result":
-        body.update({
-            "result_code": failure.hangup_code, "result_cause": failure.hangup_cause, "result_text": text,
-            "ecm_used": False, "t38_used": False, "transferred_pages": str(pages), "total_pages": str(fax.pages),
-            "bad_rows": "0", "transfer_rate": lifecycle.TRANSFER_RATE,
-            "remote_station_id": lifecycle.REMOTE_STATION_ID,
-        })
+        body.update(
+            {
+                "result_code": failure.hangup_code,
+                "result_cause": failure.hangup_cause,
+                "result_text": text,
+                "ecm_used": False,
+                "t38_used": False,
+                "transferred_pages": str(pages),
+                "total_pages": str(fax.pages),
+                "bad_rows": "0",
+                "transfer_rate": lifecycle.TRANSFER_RATE,
+                "remote_station_id": lifecycle.REMOTE_STATION_ID,
+            }
+        )
         if fax.extra["doc"].get("fax_identity_number"):
             body["local_station_id"] = fax.extra["doc"]["fax_identity_number"]
         if ok:
             body["pvt_delivered_date"] = gregorian(now)
     else:
         body.update({"result_code": failure.hangup_code, "result_text": text})
-    body.update({
-        "pages_sent": pages, "fax_speed": int(lifecycle.TRANSFER_RATE) if failure.kind == "fax_result" else 0,
-        "fax_bad_rows": 0, "fax_error_correction": False,
-        "fax_receiver_id": lifecycle.REMOTE_STATION_ID if failure.kind == "fax_result" else "",
-        "error_message": "" if ok else text,
-    })
+    body.update(
+        {
+            "pages_sent": pages,
+            "fax_speed": int(lifecycle.TRANSFER_RATE) if failure.kind == "fax_result" else 0,
+            "fax_bad_rows": 0,
+            "fax_error_correction": False,
+            "fax_receiver_id": lifecycle.REMOTE_STATION_ID if failure.kind == "fax_result" else "",
+            "error_message": "" if ok else text,
+        }
+    )
     return body
 
 
@@ -182,20 +213,30 @@ def fax_info(fax: Fax, result: Result) -> dict[str, Any]:
     """A notification's ``fax_info``: hangup code and cause plus the switch's ``Fax-*`` fields."""
     failure = lifecycle.RESULTS[result.outcome]
     called = failure.kind in ("fax_result", "originate")
-    info: dict[str, Any] = {"fax_hangup_code": failure.hangup_code if called else 0,
-                            "fax_hangup_cause": failure.hangup_cause}
+    info: dict[str, Any] = {
+        "fax_hangup_code": failure.hangup_code if called else 0,
+        "fax_hangup_cause": failure.hangup_cause,
+    }
     if failure.kind == "fax_result":
         fields = fax.extra["doc"]
-        info.update({
-            "fax_success": result.outcome.ok, "fax_result_code": failure.fax_code, "fax_result_text": failure.text,
-            "fax_transferred_pages": str(result.pages(fax.pages)), "fax_total_pages": str(fax.pages),
-            "fax_transfer_rate": lifecycle.TRANSFER_RATE, "fax_bad_rows": "0", "fax_ecm_used": False,
-            "fax_t38_used": False, "fax_remote_station_id": lifecycle.REMOTE_STATION_ID,
-            "fax_local_station_id": fields.get("fax_identity_number", ""),
-            "fax_identity_name": fields.get("fax_identity_name", ""),
-            "fax_identity_number": fields.get("fax_identity_number", ""),
-            "fax_timezone": fields.get("fax_timezone", ""),
-        })
+        info.update(
+            {
+                "fax_success": result.outcome.ok,
+                "fax_result_code": failure.fax_code,
+                "fax_result_text": failure.text,
+                "fax_transferred_pages": str(result.pages(fax.pages)),
+                "fax_total_pages": str(fax.pages),
+                "fax_transfer_rate": lifecycle.TRANSFER_RATE,
+                "fax_bad_rows": "0",
+                "fax_ecm_used": False,
+                "fax_t38_used": False,
+                "fax_remote_station_id": lifecycle.REMOTE_STATION_ID,
+                "fax_local_station_id": fields.get("fax_identity_number", ""),
+                "fax_identity_name": fields.get("fax_identity_name", ""),
+                "fax_identity_number": fields.get("fax_identity_number", ""),
+                "fax_timezone": fields.get("fax_timezone", ""),
+            }
+        )
     return {k: v for k, v in info.items() if v not in ("", None)}
 
 

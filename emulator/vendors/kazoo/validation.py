@@ -82,7 +82,8 @@ def _coerce(doc: Any, error: ValidationError) -> bool:
     fixed: Any = None
     if wanted == "integer":
         if (isinstance(value, str) and _INTEGER.fullmatch(value.strip())) or (
-                isinstance(value, float) and value.is_integer()):
+            isinstance(value, float) and value.is_integer()
+        ):
             fixed = int(value)
     elif wanted == "number" and isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
         number = float(value)
@@ -120,13 +121,23 @@ def _details(error: ValidationError) -> list[tuple[str, str, dict[str, Any]]]:
     error_schema: Any = error.schema
     if rule == "required":
         missing = [k for k in limit if isinstance(value, dict) and k not in value]
-        return [(key([*path, k]), "required", {"message": "Field is required but missing", "value": k})
-                for k in missing]
+        return [
+            (key([*path, k]), "required", {"message": "Field is required but missing", "value": k}) for k in missing
+        ]
     if rule == "additionalProperties" and isinstance(value, dict):
         allowed = set(error_schema.get("properties", {}))
-        return [(key([*path, k]), "additionalProperties",
-                 {"message": "Strict checking of data is enabled; only include schema-defined properties",
-                  "value": value[k]}) for k in value if k not in allowed]
+        return [
+            (
+                key([*path, k]),
+                "additionalProperties",
+                {
+                    "message": "Strict checking of data is enabled; only include schema-defined properties",
+                    "value": value[k],
+                },
+            )
+            for k in value
+            if k not in allowed
+        ]
     messages: dict[str, tuple[str, dict[str, Any]]] = {
         "minLength": (f"String must be at least {limit} characters", {"target": limit, "cause": value}),
         "maxLength": (f"String must not be more than {limit} characters", {"target": limit, "cause": value}),
@@ -140,11 +151,17 @@ def _details(error: ValidationError) -> list[tuple[str, str, dict[str, Any]]]:
     }
     if rule == "type":
         types = ", ".join(limit) if isinstance(limit, list) else str(limit)
-        return [(key(path), "type", {"message": f"Value did not match type(s): {types}", "target": types,
-                                     "value": value})]
+        return [
+            (key(path), "type", {"message": f"Value did not match type(s): {types}", "target": types, "value": value})
+        ]
     if rule == "format":
-        return [(key(path), "wrong_format", {"message": "Field is not in the correct format", "value": value,
-                                             "format": limit})]
+        return [
+            (
+                key(path),
+                "wrong_format",
+                {"message": "Field is not in the correct format", "value": value, "format": limit},
+            )
+        ]
     if rule in messages:
         message, more = messages[rule]
         return [(key(path), rule, {"message": message, **more, "value": value})]
@@ -158,7 +175,9 @@ def _custom(node: dict[str, Any], instance: Any, path: list[Any], detail: dict[s
             re.compile(instance)
         except re.error:
             detail.setdefault(key(path), {})["error"] = {
-                "message": f"invalid regular expression: '{instance}'", "value": instance}
+                "message": f"invalid regular expression: '{instance}'",
+                "value": instance,
+            }
     if isinstance(instance, dict):
         for name, sub in node.get("properties", {}).items():
             if name in instance:

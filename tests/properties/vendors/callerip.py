@@ -33,16 +33,21 @@ class CallerIP(Driver):
         ids = [self.send(self.destination(suffix), 0) for suffix in ("5550100", "5550001")]
         self.emulator.client.advance(3)
         ids.append(self.send(self.destination("5550005"), 0))
-        return {"uuid": ids, "number": [self.destination("5550100"), self.destination("5550002")],
-                "file": [make_pdf(1), make_pdf(3)], "sendCover": ["N", "y"]}
+        return {
+            "uuid": ids,
+            "number": [self.destination("5550100"), self.destination("5550002")],
+            "file": [make_pdf(1), make_pdf(3)],
+            "sendCover": ["N", "y"],
+        }
 
     def destination(self, suffix: str) -> str:
         return "212" + suffix  # exactly ten digits (§4.1, D5)
 
     def send(self, number: str, retries: int) -> str:
         files = {"file": ("fax.pdf", make_pdf(1), "application/pdf")}
-        response = self.call("POST", "/send", data={"token": self.token, "number": number, "sendCover": "N"},
-                             files=files)
+        response = self.call(
+            "POST", "/send", data={"token": self.token, "number": number, "sendCover": "N"}, files=files
+        )
         assert response.status_code == 200, response.text
         return response.json()["uuid"]
 

@@ -51,22 +51,42 @@ class FaxPlus(Driver):
         pending = self.send(self.destination("5550100"), 1)
         client.inbound(self.name, numbers[0], "+14155550100", tenant=self.token)
         client.advance(3)
-        records = [f.vendor_view["fax"]["id"] for f in client.faxes(self.name, tenant=self.token)
-                   if f.vendor_view and "fax" in f.vendor_view]
+        records = [
+            f.vendor_view["fax"]["id"]
+            for f in client.faxes(self.name, tenant=self.token)
+            if f.vendor_view and "fax" in f.vendor_view
+        ]
         hook = self.ok("POST", "/hooks", 201, json={"target": "http://127.0.0.1:9/hook", "event": "fax_sent"})["id"]
         country = self.ok("GET", "/shop/numbers/countries")["countries"][0]["iso"]
         area = self.ok("GET", f"/shop/numbers/countries/{country}/areas")["areas"][0]["calling_code"]
-        items = [n["item"]["id"] for n in self.ok("GET", f"/shop/numbers/countries/{country}/areas/{area}/numbers")
-                 ["numbers"]][:2]
-        return {"user_id": ["self", admin], "member_user_id": members, "number": numbers, "fax_id": [*records, pending],
-                "outbox_fax_id": [pending, sent[0]], "hook_id": [hook], "country_code": [country],
-                "calling_code": [area], "item_id": items, "files": [[self.upload()]], "from": numbers[:1],
-                "to": [[self.destination("5550100")], [self.destination("5550003"), self.destination("5550100")]],
-                "target": ["http://127.0.0.1:9/hook"], "event": ["fax_sent", "fax_received"]}
+        items = [
+            n["item"]["id"]
+            for n in self.ok("GET", f"/shop/numbers/countries/{country}/areas/{area}/numbers")["numbers"]
+        ][:2]
+        return {
+            "user_id": ["self", admin],
+            "member_user_id": members,
+            "number": numbers,
+            "fax_id": [*records, pending],
+            "outbox_fax_id": [pending, sent[0]],
+            "hook_id": [hook],
+            "country_code": [country],
+            "calling_code": [area],
+            "item_id": items,
+            "files": [[self.upload()]],
+            "from": numbers[:1],
+            "to": [[self.destination("5550100")], [self.destination("5550003"), self.destination("5550100")]],
+            "target": ["http://127.0.0.1:9/hook"],
+            "event": ["fax_sent", "fax_received"],
+        }
 
     def upload(self) -> str:
-        return self.ok("POST", f"{SELF}/files", params={"format": "pdf"},
-                       files={"fax_file": ("fax.pdf", make_pdf(1), "application/pdf")})["path"]
+        return self.ok(
+            "POST",
+            f"{SELF}/files",
+            params={"format": "pdf"},
+            files={"fax_file": ("fax.pdf", make_pdf(1), "application/pdf")},
+        )["path"]
 
     def destination(self, suffix: str) -> str:
         return "+1212" + suffix
@@ -75,16 +95,24 @@ class FaxPlus(Driver):
         return self.ok("GET", f"{SELF}/numbers")["numbers"][0]["number"]
 
     def subscribe(self, url: str) -> None:
-        for target, event in ((url + "/sent-a", "fax_sent"), (url + "/sent-b", "fax_sent"),
-                              (url + "/received", "fax_received")):
+        for target, event in (
+            (url + "/sent-a", "fax_sent"),
+            (url + "/sent-b", "fax_sent"),
+            (url + "/received", "fax_received"),
+        ):
             self.ok("POST", "/hooks", 201, json={"target": target, "event": event})
             if event == "fax_sent":
                 self.hooks.append(target)
 
     def send(self, number: str, retries: int) -> str:
         path = self.upload()
-        body = {"from": self.own_number(), "to": [number], "files": [path], "return_ids": True,
-                "options": {"retry": {"count": retries, "delay": 1}}}
+        body = {
+            "from": self.own_number(),
+            "to": [number],
+            "files": [path],
+            "return_ids": True,
+            "options": {"retry": {"count": retries, "delay": 1}},
+        }
         return self.ok("POST", f"{SELF}/outbox", 201, json=body)["ids"][number]
 
     def cancel(self, fax: FaxRecord) -> bool:

@@ -44,10 +44,15 @@ class Imagicle(Driver):
         return "0212" + suffix  # a dial string with the outside-line prefix
 
     def send(self, number: str, retries: int) -> str:
-        jsondata = {"subject": "Property", "body": "", "recipients": [{"firstName": "Ann", "lastName": "Lee",
-                                                                       "faxNumber": number}]}
-        files = {"jsondata": (None, json.dumps(jsondata), "application/json"),
-                 "attachment0": ("fax.pdf", make_pdf(1), "application/pdf")}
+        jsondata = {
+            "subject": "Property",
+            "body": "",
+            "recipients": [{"firstName": "Ann", "lastName": "Lee", "faxNumber": number}],
+        }
+        files = {
+            "jsondata": (None, json.dumps(jsondata), "application/json"),
+            "attachment0": ("fax.pdf", make_pdf(1), "application/pdf"),
+        }
         response = self.call("POST", "/Faxes/Outbound", files=files)
         assert response.status_code == 200, response.text
         [fax_id] = response.json()["ids"]

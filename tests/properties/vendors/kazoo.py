@@ -23,8 +23,9 @@ from tests.properties.vendors.base import Driver, Hooks
 #: 4.3's live status of a ``processing`` job (kazoo.md §7.6)
 PROGRESS = re.compile(r"preparing|negotiating|Fax negotiated at [0-9]+|Sent Page [0-9]+ of [0-9]+")
 #: Crossbar's ad-hoc errors: HTTP 500 with the free text as the message (kazoo.md §4, §7.8)
-AD_HOC = frozenset({"action required", "invalid action", "document is not in folder inbox",
-                    "document is not in folder outbox"})
+AD_HOC = frozenset(
+    {"action required", "invalid action", "document is not in folder inbox", "document is not in folder outbox"}
+)
 
 
 class Kazoo(Driver):
@@ -68,24 +69,38 @@ class Kazoo(Driver):
             error = json.loads(body)
         except ValueError:
             return False
-        return (status == 500 and isinstance(error, dict) and error.get("error") == "500"
-                and error.get("message") in AD_HOC)
+        return (
+            status == 500 and isinstance(error, dict) and error.get("error") == "500" and error.get("message") in AD_HOC
+        )
 
     def seed(self) -> dict[str, list[Any]]:
         client = self.emulator.client
-        box = self.data("PUT", "/faxboxes", 201, json={"data": {"name": "Front desk",
-                                                                 "caller_id": "+14155550100"}})["id"]
-        hook = self.data("PUT", "/webhooks", 201, json={"data": {"name": "results", "hook": "notifications",
-                                                                 "uri": "http://127.0.0.1:9/hook"}})["id"]
+        box = self.data("PUT", "/faxboxes", 201, json={"data": {"name": "Front desk", "caller_id": "+14155550100"}})[
+            "id"
+        ]
+        hook = self.data(
+            "PUT",
+            "/webhooks",
+            201,
+            json={"data": {"name": "results", "hook": "notifications", "uri": "http://127.0.0.1:9/hook"}},
+        )["id"]
         jobs = [self.send(self.destination(suffix), 1) for suffix in ("5550100", "5550001")]
         client.advance(120)
         jobs.append(self.send(self.destination("5550100"), 1))
         client.inbound(self.name, "+14155550100", "+12125550123", tenant=self.account_id)
         client.advance(5)
         moved = [alias for f in client.faxes(self.name, tenant=self.account_id) for alias in f.raw["aliases"]]
-        return {"account_id": [self.account_id], "faxbox_id": [box], "webhook_id": [hook],
-                "fax_id": [*jobs, *moved], "folder": ["outbox", "inbox"], "to_number": [self.destination("5550100")],
-                "uri": ["http://127.0.0.1:9/hook"], "hook": ["notifications"], "api_key": ["k" * 64]}
+        return {
+            "account_id": [self.account_id],
+            "faxbox_id": [box],
+            "webhook_id": [hook],
+            "fax_id": [*jobs, *moved],
+            "folder": ["outbox", "inbox"],
+            "to_number": [self.destination("5550100")],
+            "uri": ["http://127.0.0.1:9/hook"],
+            "hook": ["notifications"],
+            "api_key": ["k" * 64],
+        }
 
     def destination(self, suffix: str) -> str:
         return "+1212" + suffix
@@ -101,13 +116,20 @@ class Kazoo(Driver):
     def send(self, number: str, retries: int) -> str:
         """``PUT /faxes`` as multipart/mixed: the JSON envelope, then the PDF (§7.4)."""
         boundary = "property-boundary-7d1e"
-        envelope = json.dumps({"data": {"from_number": "+14155550100", "to_number": number,
-                                        "retries": retries + 1}})  # retries = attempts in all (§9.3)
-        body = (f"--{boundary}\r\nContent-Type: application/json\r\n\r\n{envelope}\r\n"
-                f"--{boundary}\r\nContent-Type: application/pdf\r\n\r\n").encode() + make_pdf(1) + \
-            f"\r\n--{boundary}--\r\n".encode()
-        return self.data("PUT", "/faxes", 201, data=body,
-                         headers={"Content-Type": f"multipart/mixed; boundary={boundary}"})["id"]
+        envelope = json.dumps(
+            {"data": {"from_number": "+14155550100", "to_number": number, "retries": retries + 1}}
+        )  # retries = attempts in all (§9.3)
+        body = (
+            (
+                f"--{boundary}\r\nContent-Type: application/json\r\n\r\n{envelope}\r\n"
+                f"--{boundary}\r\nContent-Type: application/pdf\r\n\r\n"
+            ).encode()
+            + make_pdf(1)
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        return self.data(
+            "PUT", "/faxes", 201, data=body, headers={"Content-Type": f"multipart/mixed; boundary={boundary}"}
+        )["id"]
 
     def shown(self, fax: FaxRecord) -> str | None:
         outgoing = self.call("GET", f"/faxes/outgoing/{fax.id}")

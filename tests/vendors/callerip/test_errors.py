@@ -22,22 +22,29 @@ def form(fields: dict[str, str], file: tuple[str, bytes] | None = ("fax.pdf", ma
 GOOD = {"token": "line-1", "number": "2125550100"}
 
 
-@pytest.mark.parametrize(("fields", "file", "status", "words"), [
-    ({"number": "2125550100"}, ("f.pdf", make_pdf(1)), 401, "token"),
-    ({"token": "   ", "number": "2125550100"}, ("f.pdf", make_pdf(1)), 401, "token"),
-    ({"token": "line-1"}, ("f.pdf", make_pdf(1)), 400, "number"),
-    ({**GOOD, "number": "212555010"}, ("f.pdf", make_pdf(1)), 400, "10 digits"),
-    ({**GOOD, "number": "12125550100"}, ("f.pdf", make_pdf(1)), 400, "10 digits"),
-    ({**GOOD, "number": "212-555-0100"}, ("f.pdf", make_pdf(1)), 400, "10 digits"),
-    ({**GOOD, "number": "".join(chr(0xFF10 + int(d)) for d in "2125550100")}, ("f.pdf", make_pdf(1)), 400,
-     "10 digits"),  # full-width digits
-    ({**GOOD, "sendCover": "maybe"}, ("f.pdf", make_pdf(1)), 400, "sendCover"),
-    (GOOD, None, 400, "file"),
-    (GOOD, ("f.pdf", b""), 400, "empty"),
-    (GOOD, ("f.pdf", make_tiff(1)), 400, "not a PDF"),
-    (GOOD, ("f.pdf", b"hello, not a pdf"), 400, "not a PDF"),
-    (GOOD, ("f.pdf", b"%PDF-1.7\ngarbage"), 400, "cannot be read"),
-])
+@pytest.mark.parametrize(
+    ("fields", "file", "status", "words"),
+    [
+        ({"number": "2125550100"}, ("f.pdf", make_pdf(1)), 401, "token"),
+        ({"token": "   ", "number": "2125550100"}, ("f.pdf", make_pdf(1)), 401, "token"),
+        ({"token": "line-1"}, ("f.pdf", make_pdf(1)), 400, "number"),
+        ({**GOOD, "number": "212555010"}, ("f.pdf", make_pdf(1)), 400, "10 digits"),
+        ({**GOOD, "number": "12125550100"}, ("f.pdf", make_pdf(1)), 400, "10 digits"),
+        ({**GOOD, "number": "212-555-0100"}, ("f.pdf", make_pdf(1)), 400, "10 digits"),
+        (
+            {**GOOD, "number": "".join(chr(0xFF10 + int(d)) for d in "2125550100")},
+            ("f.pdf", make_pdf(1)),
+            400,
+            "10 digits",
+        ),  # full-width digits
+        ({**GOOD, "sendCover": "maybe"}, ("f.pdf", make_pdf(1)), 400, "sendCover"),
+        (GOOD, None, 400, "file"),
+        (GOOD, ("f.pdf", b""), 400, "empty"),
+        (GOOD, ("f.pdf", make_tiff(1)), 400, "not a PDF"),
+        (GOOD, ("f.pdf", b"hello, not a pdf"), 400, "not a PDF"),
+        (GOOD, ("f.pdf", b"%PDF-1.7\ngarbage"), 400, "cannot be read"),
+    ],
+)
 async def test_bad_send_requests(client, fields, file, status, words):
     response = await client.post("/api/fax/send", data=form(fields, file))
     assert response.status == status
@@ -53,7 +60,8 @@ async def test_send_must_be_multipart(client):
 
 async def test_malformed_multipart_is_a_400(client):
     response = await client.post(
-        "/api/fax/send", data=b"--b\r\nContent-Disposition: form-data; name=\"token\"\r\n\r\nx",
+        "/api/fax/send",
+        data=b'--b\r\nContent-Disposition: form-data; name="token"\r\n\r\nx',
         headers={"Content-Type": "multipart/form-data; boundary=zz"},
     )
     assert response.status == 400
@@ -69,20 +77,29 @@ async def test_oversize_upload_is_413_and_stored_nowhere(make_client):
     assert runtime_of(client).store.all_faxes() == []
 
 
-@pytest.mark.parametrize(("params", "status"), [
-    ({"uuid": "x"}, 401),
-    ({"token": "line-1"}, 400),
-    ({"token": "line-1", "uuid": "00000000-0000-4000-8000-000000000000"}, 404),
-])
+@pytest.mark.parametrize(
+    ("params", "status"),
+    [
+        ({"uuid": "x"}, 401),
+        ({"token": "line-1"}, 400),
+        ({"token": "line-1", "uuid": "00000000-0000-4000-8000-000000000000"}, 404),
+    ],
+)
 async def test_bad_status_requests(client, params, status):
     response = await client.get("/api/fax/status", params=params)
     assert response.status == status
     assert set(await response.json()) == {"error"}
 
 
-@pytest.mark.parametrize(("method", "path"), [
-    ("GET", "/api/fax/send"), ("PUT", "/api/fax/send"), ("POST", "/api/fax/status"), ("DELETE", "/api/fax/status"),
-])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/api/fax/send"),
+        ("PUT", "/api/fax/send"),
+        ("POST", "/api/fax/status"),
+        ("DELETE", "/api/fax/status"),
+    ],
+)
 async def test_wrong_method_is_405_in_the_vendor_body(client, method, path):
     response = await client.request(method, path)
     assert response.status == 405

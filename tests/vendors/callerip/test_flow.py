@@ -49,8 +49,11 @@ async def test_send_then_every_status_in_order(client):
     detail = await (await client.get(f"/_emulator/faxes/{uuid}")).json()
     assert [h["status"] for h in detail["history"]] == ["Loading", "Converting", "Pending", "Sending", "Success"]
     assert [h["at"] for h in detail["history"]] == [
-        "2026-01-01T00:00:00.000Z", "2026-01-01T00:00:01.000Z", "2026-01-01T00:00:04.000Z",
-        "2026-01-01T00:00:06.000Z", "2026-01-01T00:00:31.000Z",
+        "2026-01-01T00:00:00.000Z",
+        "2026-01-01T00:00:01.000Z",
+        "2026-01-01T00:00:04.000Z",
+        "2026-01-01T00:00:06.000Z",
+        "2026-01-01T00:00:31.000Z",
     ]
     assert detail["pages"] == 2 and detail["pages_sent"] == 2 and detail["outcome"] == "success"
 

@@ -17,8 +17,7 @@ def bearer(token: str = TOKEN) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-async def call(client: TestClient, method: str, path: str, token: str | None = TOKEN, **kwargs: Any
-               ) -> tuple[int, Any]:
+async def call(client: TestClient, method: str, path: str, token: str | None = TOKEN, **kwargs: Any) -> tuple[int, Any]:
     """(status, parsed JSON body or None) of a /v3 call."""
     headers = {**(bearer(token) if token is not None else {}), **kwargs.pop("headers", {})}
     response = await client.request(method, "/v3" + path, headers=headers, **kwargs)
@@ -36,8 +35,7 @@ async def refused(client: TestClient, method: str, path: str, status: int, error
 
 async def upload(client: TestClient, data: bytes | None = None, token: str = TOKEN, name: str = "a.pdf") -> str:
     form = aiohttp.FormData()
-    form.add_field("fax_file", make_pdf(1) if data is None else data, filename=name,
-                   content_type="application/pdf")
+    form.add_field("fax_file", make_pdf(1) if data is None else data, filename=name, content_type="application/pdf")
     status, body = await call(client, "POST", "/accounts/self/files", token=token, data=form)
     assert status == 200, body
     return body["path"]

@@ -45,8 +45,13 @@ class Sdk:
 
     def send(self, to: list[str], files: list[str] | None = None, **options: Any) -> dict[str, str]:
         """Send from the caller's first number; returns destination -> outbox id."""
-        body = PayloadOutbox(from_number=options.pop("from_number", None) or self.my_number(), to=to,
-                             files=files or [self.upload()], return_ids=True, **options)
+        body = PayloadOutbox(
+            from_number=options.pop("from_number", None) or self.my_number(),
+            to=to,
+            files=files or [self.upload()],
+            return_ids=True,
+            **options,
+        )
         return self.outbox.send_fax("self", body=body).ids
 
 
@@ -57,6 +62,14 @@ def make_sdk(emulator: FaxEmulator, token: str, tmp: Path) -> Sdk:
     conf.temp_folder_path = str(tmp)
     conf.logger["urllib3_logger"].setLevel(logging.ERROR)
     client = ApiClient(configuration=conf)
-    return Sdk(client, faxplus.FilesApi(client), faxplus.OutboxApi(client), faxplus.FaxesApi(client),
-               faxplus.WebhooksApi(client), faxplus.AccountsApi(client), faxplus.NumbersApi(client),
-               faxplus.ShopApi(client), tmp)
+    return Sdk(
+        client,
+        faxplus.FilesApi(client),
+        faxplus.OutboxApi(client),
+        faxplus.FaxesApi(client),
+        faxplus.WebhooksApi(client),
+        faxplus.AccountsApi(client),
+        faxplus.NumbersApi(client),
+        faxplus.ShopApi(client),
+        tmp,
+    )

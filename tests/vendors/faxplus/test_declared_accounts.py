@@ -39,15 +39,16 @@ def test_only_declared_tokens_work_and_the_rest_get_401(declared: FaxEmulator, m
     assert make("alohi_pat_solo").accounts.get_user("self").account_type == "individual"
 
 
-def test_tokens_of_one_account_share_it_with_the_declared_roles(declared: FaxEmulator,
-                                                                 make: Callable[[str], Sdk]):
+def test_tokens_of_one_account_share_it_with_the_declared_roles(declared: FaxEmulator, make: Callable[[str], Sdk]):
     admin, clerk = make("alohi_pat_acme_admin"), make("alohi_pat_acme_clerk")
     me = admin.accounts.get_user("self")
     assert (me.account_type, me.uid) == ("corporate_admin", uid_for("acme", "admin"))
     assert me.account_data.company_name == "acme"
     assert clerk.accounts.get_user("self").uid == uid_for("acme", "member2")
-    assert {m.uid for m in admin.accounts.get_accounts().members} == {uid_for("acme", "member1"),
-                                                                     uid_for("acme", "member2")}
+    assert {m.uid for m in admin.accounts.get_accounts().members} == {
+        uid_for("acme", "member1"),
+        uid_for("acme", "member2"),
+    }
     with pytest.raises(ApiException) as caught:
         clerk.accounts.get_accounts()  # a member, as declared: not an admin
     assert caught.value.status == 403
@@ -61,31 +62,39 @@ def test_declared_scopes_are_enforced(declared: FaxEmulator, make: Callable[[str
     assert caught.value.status == 403 and b"insufficient_scope" in caught.value.body
 
 
-def test_declared_accounts_come_back_complete_and_can_be_withdrawn(emulator: FaxEmulator,
-                                                                   make: Callable[[str], Sdk]):
-    accounts = emulator.client.call("PUT", "/accounts/faxplus", {"accounts": [
-        {"token": "corp_member1_globex"}, {"token": "t~fax:fax:read"}]})["accounts"]
+def test_declared_accounts_come_back_complete_and_can_be_withdrawn(emulator: FaxEmulator, make: Callable[[str], Sdk]):
+    accounts = emulator.client.call(
+        "PUT", "/accounts/faxplus", {"accounts": [{"token": "corp_member1_globex"}, {"token": "t~fax:fax:read"}]}
+    )["accounts"]
     assert accounts == [
-        {"token": "corp_member1_globex", "account": "corp_admin_globex", "type": "corporate_member", "member": 1,
-         "scopes": None},
+        {
+            "token": "corp_member1_globex",
+            "account": "corp_admin_globex",
+            "type": "corporate_member",
+            "member": 1,
+            "scopes": None,
+        },
         {"token": "t~fax:fax:read", "account": "t", "type": "individual", "member": None, "scopes": ["fax:fax:read"]},
     ]
     emulator.client.call("PUT", "/accounts/faxplus", {"accounts": []})
     assert make("anything-goes").accounts.get_user("self").account_type == "individual"
 
 
-@pytest.mark.parametrize("accounts", [
-    [{"account": "acme"}],
-    [{"token": ""}],
-    [{"token": "has space"}],
-    [{"token": "t", "type": "owner"}],
-    [{"token": "t", "type": "corporate_member", "member": 3}],
-    [{"token": "t", "type": "individual", "member": 1}],
-    [{"token": "t", "scopes": ["fax:everything"]}],
-    [{"token": "t", "colour": "red"}],
-    [{"token": "t"}, {"token": "t", "account": "other"}],
-    [{"token": "a", "account": "x"}, {"token": "b", "account": "x", "type": "corporate_admin"}],
-])
+@pytest.mark.parametrize(
+    "accounts",
+    [
+        [{"account": "acme"}],
+        [{"token": ""}],
+        [{"token": "has space"}],
+        [{"token": "t", "type": "owner"}],
+        [{"token": "t", "type": "corporate_member", "member": 3}],
+        [{"token": "t", "type": "individual", "member": 1}],
+        [{"token": "t", "scopes": ["fax:everything"]}],
+        [{"token": "t", "colour": "red"}],
+        [{"token": "t"}, {"token": "t", "account": "other"}],
+        [{"token": "a", "account": "x"}, {"token": "b", "account": "x", "type": "corporate_admin"}],
+    ],
+)
 async def test_bad_declarations_are_400_and_change_nothing(client, accounts):
     keep = [{"token": "keep"}]
     assert (await client.put("/_emulator/accounts/faxplus", json={"accounts": keep})).status == 200
@@ -101,7 +110,8 @@ async def test_a_scenario_declares_them_and_removing_it_restores_any_token(clien
     assert (await client.post("/_emulator/scenario", json=scenario)).status == 200
     status, body = await call(client, "GET", "/accounts/self", token="stranger")
     assert (status, body["error"]) == (401, "invalid_token")
-    assert (await call(client, "GET", "/accounts/self", token="alohi_pat_acme_admin"))[1]["account_type"] == \
-        "corporate_admin"
+    assert (await call(client, "GET", "/accounts/self", token="alohi_pat_acme_admin"))[1][
+        "account_type"
+    ] == "corporate_admin"
     assert (await client.delete("/_emulator/scenario")).status == 200
     assert (await call(client, "GET", "/accounts/self", token="stranger"))[0] == 200

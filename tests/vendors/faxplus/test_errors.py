@@ -14,8 +14,12 @@ UNKNOWN = "0123456789abcdef01234567"
 
 
 async def test_authentication_errors(client):
-    for headers in ({}, {"Authorization": "Bearer "}, {"Authorization": "Basic dXNlcjpwdw=="},
-                    {"Authorization": "Bearer ~fax:all:read"}):
+    for headers in (
+        {},
+        {"Authorization": "Bearer "},
+        {"Authorization": "Basic dXNlcjpwdw=="},
+        {"Authorization": "Bearer ~fax:all:read"},
+    ):
         await refused(client, "GET", "/accounts/self", 401, "invalid_token", token=None, headers=headers)
     response = await client.get("/v3/accounts/self")
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
@@ -46,20 +50,30 @@ async def test_an_upload_over_the_limit_is_413(make_client):
     await refused(client, "POST", "/accounts/self/files", 413, "payload_too_large", data=form)
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"to": ["+12125550100"], "files": ["F"]}, "from"),
-    ({"from": "+1", "to": ["+12125550100"], "files": ["F"]}, "from"),
-    ({"from": "SENDER", "to": [], "files": ["F"]}, "to"),
-    ({"from": "SENDER", "to": ["call me"], "files": ["F"]}, "to[0]"),
-    ({"from": "SENDER", "to": ["+12125550100"], "files": []}, "files"),
-    ({"from": "SENDER", "to": ["+12125550100"], "files": ["F"], "send_time": "tomorrow"}, "send_time"),
-    ({"from": "SENDER", "to": ["+12125550100"], "files": ["F"], "options": {"retry": {"count": 4}}}, "retry"),
-    ({"from": "SENDER", "to": ["+12125550100"], "files": ["F"], "options": {"retry": {"delay": 31}}}, "retry"),
-    ({"from": "SENDER", "to": ["+12125550100"], "files": ["F"],
-      "cover_page": {"name_to": "a", "name_from": "b", "subject": "c", "flags": ["secret"]}}, "flags"),
-    ({"from": "SENDER", "to": ["+12125550100"], "files": ["F"], "cover_page": {"name_to": "a"}}, "cover_page"),
-    ({"from": "SENDER", "to": "+12125550100", "files": ["F"]}, "to"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"to": ["+12125550100"], "files": ["F"]}, "from"),
+        ({"from": "+1", "to": ["+12125550100"], "files": ["F"]}, "from"),
+        ({"from": "SENDER", "to": [], "files": ["F"]}, "to"),
+        ({"from": "SENDER", "to": ["call me"], "files": ["F"]}, "to[0]"),
+        ({"from": "SENDER", "to": ["+12125550100"], "files": []}, "files"),
+        ({"from": "SENDER", "to": ["+12125550100"], "files": ["F"], "send_time": "tomorrow"}, "send_time"),
+        ({"from": "SENDER", "to": ["+12125550100"], "files": ["F"], "options": {"retry": {"count": 4}}}, "retry"),
+        ({"from": "SENDER", "to": ["+12125550100"], "files": ["F"], "options": {"retry": {"delay": 31}}}, "retry"),
+        (
+            {
+                "from": "SENDER",
+                "to": ["+12125550100"],
+                "files": ["F"],
+                "cover_page": {"name_to": "a", "name_from": "b", "subject": "c", "flags": ["secret"]},
+            },
+            "flags",
+        ),
+        ({"from": "SENDER", "to": ["+12125550100"], "files": ["F"], "cover_page": {"name_to": "a"}}, "cover_page"),
+        ({"from": "SENDER", "to": "+12125550100", "files": ["F"]}, "to"),
+    ],
+)
 async def test_bad_send_bodies_are_400_and_store_nothing(client, body, field):
     sender, path = await my_number(client), await upload(client)
     body = {k: (sender if v == "SENDER" else [path] if v == ["F"] else v) for k, v in body.items()}
@@ -78,19 +92,32 @@ async def test_send_refusals_about_numbers_files_and_json(client):
     await refused(client, "POST", "/accounts/self/outbox", 403, "number_not_owned", json=body)
     body = {"from": sender, "to": ["+12125550100"], "files": ["/transient-unknown"]}
     await refused(client, "POST", "/accounts/self/outbox", 400, "invalid_file", json=body)
-    await refused(client, "POST", "/accounts/self/outbox", 400, "invalid_request", data=b"{not json",
-                  headers={"Content-Type": "application/json"})
+    await refused(
+        client,
+        "POST",
+        "/accounts/self/outbox",
+        400,
+        "invalid_request",
+        data=b"{not json",
+        headers={"Content-Type": "application/json"},
+    )
     await refused(client, "POST", "/accounts/self/outbox", 400, "invalid_request", json=["a list"])
 
 
 async def test_unknown_ids_are_404(client):
     for method, path in [
-        ("GET", f"/accounts/self/outbox/{UNKNOWN}0000abcd"), ("PUT", f"/accounts/self/outbox/{UNKNOWN}"),
-        ("DELETE", f"/accounts/self/outbox/{UNKNOWN}"), ("GET", f"/accounts/self/faxes/{UNKNOWN}"),
-        ("DELETE", f"/accounts/self/faxes/{UNKNOWN}"), ("GET", f"/accounts/self/files/{UNKNOWN}"),
-        ("GET", f"/accounts/self/report/{UNKNOWN}"), ("GET", f"/accounts/self/thumbnail/{UNKNOWN}"),
-        ("DELETE", f"/hooks/{UNKNOWN}"), ("GET", "/accounts/self/numbers/%2B19995550100"),
-        ("GET", "/shop/numbers/countries/ZZ/areas"), ("GET", "/v2/nothing-here"),
+        ("GET", f"/accounts/self/outbox/{UNKNOWN}0000abcd"),
+        ("PUT", f"/accounts/self/outbox/{UNKNOWN}"),
+        ("DELETE", f"/accounts/self/outbox/{UNKNOWN}"),
+        ("GET", f"/accounts/self/faxes/{UNKNOWN}"),
+        ("DELETE", f"/accounts/self/faxes/{UNKNOWN}"),
+        ("GET", f"/accounts/self/files/{UNKNOWN}"),
+        ("GET", f"/accounts/self/report/{UNKNOWN}"),
+        ("GET", f"/accounts/self/thumbnail/{UNKNOWN}"),
+        ("DELETE", f"/hooks/{UNKNOWN}"),
+        ("GET", "/accounts/self/numbers/%2B19995550100"),
+        ("GET", "/shop/numbers/countries/ZZ/areas"),
+        ("GET", "/v2/nothing-here"),
     ]:
         kwargs = {"json": {"comment": "x"}} if method == "PUT" else {}
         await refused(client, method, path, 404, "not_found", **kwargs)
@@ -113,8 +140,16 @@ async def test_wrong_user_and_wrong_scope_are_403(client):
 
 
 async def test_query_and_small_body_errors(client):
-    for query in ("category=outbox", "limit=0", "limit=51", "offset=-1", "sort_by=size", "order=up",
-                  "after=2026-01-01T00:00:00", "before=yesterday"):
+    for query in (
+        "category=outbox",
+        "limit=0",
+        "limit=51",
+        "offset=-1",
+        "sort_by=size",
+        "order=up",
+        "after=2026-01-01T00:00:00",
+        "before=yesterday",
+    ):
         await refused(client, "GET", f"/accounts/self/faxes?{query}", 400, "invalid_request")
     await refused(client, "GET", "/hooks", 400, "invalid_request")
     await refused(client, "GET", "/hooks?event=fax_page_received", 400, "invalid_request")
@@ -132,8 +167,15 @@ async def test_upload_errors(client):
     form = aiohttp.FormData()
     form.add_field("fax_file", b"", filename="empty.pdf", content_type="application/pdf")
     await refused(client, "POST", "/accounts/self/files", 400, "invalid_file", data=form)
-    await refused(client, "POST", "/accounts/self/files", 400, "unsupported_media_type", data=b"raw",
-                  headers={"Content-Type": "application/pdf"})
+    await refused(
+        client,
+        "POST",
+        "/accounts/self/files",
+        400,
+        "unsupported_media_type",
+        data=b"raw",
+        headers={"Content-Type": "application/pdf"},
+    )
 
 
 async def test_router_errors_use_the_vendor_body(client):
@@ -158,6 +200,13 @@ async def test_a_multipart_body_sent_to_outbox_is_refused_in_the_vendor_s_words(
     description = await refused(client, "POST", "/accounts/self/outbox", 400, "invalid_request", data=form)
     assert "expected a JSON body" in description and "multipart/form-data" in description
     for text in (b"\xff\xfe{", b"{not json"):
-        description = await refused(client, "POST", "/accounts/self/outbox", 400, "invalid_request", data=text,
-                                    headers={"Content-Type": "application/json"})
+        description = await refused(
+            client,
+            "POST",
+            "/accounts/self/outbox",
+            400,
+            "invalid_request",
+            data=text,
+            headers={"Content-Type": "application/json"},
+        )
         assert "codec" not in description and "Expecting" not in description and "not" in description

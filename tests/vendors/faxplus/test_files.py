@@ -78,8 +78,10 @@ async def test_the_report_is_a_printed_page_with_a_reduced_page_one(client):
 async def test_the_thumbnail_is_page_one_reduced(client):
     await send(client, [await upload(client, rect_pdf([(0, 0, 306, 792)]))], to="+12125550100")  # left half black
     await send(client, [await upload(client, rect_pdf([(306, 0, 306, 792)]))], to="+12125550101")
-    records = {r["to"]: r for r in (await finished(client)) and
-               (await call(client, "GET", "/accounts/self/faxes"))[1]["data"]["records"]}
+    records = {
+        r["to"]: r
+        for r in (await finished(client)) and (await call(client, "GET", "/accounts/self/faxes"))[1]["data"]["records"]
+    }
     thumbs = []
     for to in ("+12125550100", "+12125550101"):
         response, data = await get(client, f"/accounts/self/thumbnail/{records[to]['id']}")

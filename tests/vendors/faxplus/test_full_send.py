@@ -47,8 +47,13 @@ async def test_two_destinations_two_files_end_to_end(sdk: Sdk, emulator: FaxEmul
             status = outbox_status(sdk, outbox_id)
             if not seen[number] or seen[number][-1] != status:
                 seen[number].append(status)
-    every = [OutboxStatus.SUBMITTED, OutboxStatus.CONVERTING, OutboxStatus.SCHEDULED_FOR_SENDING,
-             OutboxStatus.SENDING, None]
+    every = [
+        OutboxStatus.SUBMITTED,
+        OutboxStatus.CONVERTING,
+        OutboxStatus.SCHEDULED_FOR_SENDING,
+        OutboxStatus.SENDING,
+        None,
+    ]
     assert seen == {GOOD: every, BUSY: every}
     assert sdk.outbox.list_outbox_faxes("self").records == []
 

@@ -22,14 +22,16 @@ SENDER = "+14155550199"
 
 
 def inbound(emulator: FaxEmulator, **body: Any) -> tuple[int, dict[str, Any]]:
-    response = urllib3.request("POST", emulator.url + "/_emulator/inbound",
-                               body=json.dumps({"vendor": "faxplus", "from": SENDER, **body}),
-                               headers={"Content-Type": "application/json"})
+    response = urllib3.request(
+        "POST",
+        emulator.url + "/_emulator/inbound",
+        body=json.dumps({"vendor": "faxplus", "from": SENDER, **body}),
+        headers={"Content-Type": "application/json"},
+    )
     return response.status, json.loads(response.data)
 
 
-async def test_inbound_fax_lands_in_inbox_and_fires_fax_received(sdk: Sdk, emulator: FaxEmulator,
-                                                                  receiver: Receiver):
+async def test_inbound_fax_lands_in_inbox_and_fires_fax_received(sdk: Sdk, emulator: FaxEmulator, receiver: Receiver):
     sdk.hooks.create_webhook(body=Webhook(target=receiver.url, event=WebhookEventType.RECEIVED))
     sdk.hooks.create_webhook(body=Webhook(target=receiver.url + "/sent", event=WebhookEventType.SENT))
     mine = sdk.my_number()

@@ -10,13 +10,18 @@ A, B = "tenant-a", "tenant-b"
 
 async def test_one_account_cannot_see_or_touch_another(client):
     path = await upload(client, token=A)
-    body = {"from": await my_number(client, A), "to": ["+12125550100", "+12125550101"], "files": [path],
-            "return_ids": True}
+    body = {
+        "from": await my_number(client, A),
+        "to": ["+12125550100", "+12125550101"],
+        "files": [path],
+        "return_ids": True,
+    }
     status, sent = await call(client, "POST", "/accounts/self/outbox", token=A, json=body)
     assert status == 201
     pending = sent["ids"]["+12125550100"]
-    status, hook = await call(client, "POST", "/hooks", token=A, json={"target": "http://127.0.0.1:9/a",
-                                                                       "event": "fax_sent"})
+    status, hook = await call(
+        client, "POST", "/hooks", token=A, json={"target": "http://127.0.0.1:9/a", "event": "fax_sent"}
+    )
     await call(client, "DELETE", f"/accounts/self/outbox/{sent['ids']['+12125550101']}", token=A)
 
     # B's own views are empty
@@ -36,8 +41,15 @@ async def test_one_account_cannot_see_or_touch_another(client):
     assert (await call(client, "GET", "/accounts/self/faxes", token=B))[1] == {"data": {"records": []}}
     for route in ("faxes", "files", "report", "thumbnail"):
         await refused(client, "GET", f"/accounts/self/{route}/{fax_id}", 404, "not_found", token=B)
-    await refused(client, "PUT", f"/accounts/self/faxes/{fax_id}", 404, "not_found", token=B,
-                  json={"comment": "mine now", "is_read": True})
+    await refused(
+        client,
+        "PUT",
+        f"/accounts/self/faxes/{fax_id}",
+        404,
+        "not_found",
+        token=B,
+        json={"comment": "mine now", "is_read": True},
+    )
     assert (await call(client, "GET", f"/accounts/self/faxes/{fax_id}", token=A))[1]["comment"] == ""
     assert (await call(client, "GET", "/shop/balance", token=B))[1]["amount"] == 100.0
     assert (await call(client, "GET", "/shop/balance", token=A))[1]["amount"] == 99.0

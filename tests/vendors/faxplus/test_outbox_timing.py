@@ -83,8 +83,14 @@ def test_retry_count_and_delay_drive_the_attempts(sdk: Sdk, emulator: FaxEmulato
     emulator.client.advance(1)
     assert status(sdk, ids[BUSY_ONCE]) == "sending"
     changes = [c.status for c in sdk.outbox.get_outbox_fax("self", ids[BUSY_ONCE]).status_changes]
-    assert changes == ["submitted", "converting", "scheduled_for_sending", "sending", "scheduled_for_sending",
-                       "sending"]
+    assert changes == [
+        "submitted",
+        "converting",
+        "scheduled_for_sending",
+        "sending",
+        "scheduled_for_sending",
+        "sending",
+    ]
     emulator.client.run_until_idle()
     records = {r.to: r for r in sdk.faxes.list_faxes("self").data.records}
     assert records[BUSY_ONCE].status == "success" and records[BUSY].status == "failed_user_busy"
@@ -110,8 +116,7 @@ def test_a_minimal_send_shows_what_was_given_as_the_documented_example_does(sdk:
     what the sender's settings add shows in ``retry`` and ``should_enhance``."""
     outbox_id = sdk.send([GOOD])[GOOD]
     item = emulator.client.fax(outbox_id).vendor_view["outbox"]  # the JSON as sent (the SDK fills defaults)
-    assert (item["status"], item["designated_src"], item["options"], item["file_changes"]) == ("submitted", "", {},
-                                                                                               [])
+    assert (item["status"], item["designated_src"], item["options"], item["file_changes"]) == ("submitted", "", {}, [])
     assert item["retry"] == {"count": 0, "delay": 0} and item["should_enhance"] is False
     given = OutboxOptions(enhancement=True, retry=RetryOptions(count=2, delay=5))
     outbox_id = sdk.send([GOOD], options=given)[GOOD]
@@ -129,7 +134,8 @@ def test_account_retry_settings_are_the_default(sdk: Sdk, emulator: FaxEmulator)
 
 
 def test_an_outbox_item_read_as_it_moves_shows_its_live_fields_now_and_its_fixed_fields_unchanged(
-        sdk: Sdk, emulator: FaxEmulator):
+    sdk: Sdk, emulator: FaxEmulator
+):
     """A read serialises the status fields afresh and reuses the fixed ones (serialise.outbox)."""
     outbox_id = sdk.send([GOOD], [sdk.upload(3)])[GOOD]
     first = sdk.outbox.get_outbox_fax("self", outbox_id).to_dict()
@@ -139,11 +145,25 @@ def test_an_outbox_item_read_as_it_moves_shows_its_live_fields_now_and_its_fixed
     assert (first["page_count"], later["page_count"]) == (0, 3)
     assert [c["status"] for c in later["status_changes"]] == ["submitted", "converting", "scheduled_for_sending"]
     assert (first["last_updated_status_time"], later["last_updated_status_time"]) == (
-        "2026-01-01 00:00:00", later["status_changes"][-1]["at"])
+        "2026-01-01 00:00:00",
+        later["status_changes"][-1]["at"],
+    )
     assert later["last_updated_status_time"] != "2026-01-01 00:00:00"
     assert (first["file_changes"], later["file_changes"]) == (
-        [], [{"at": "2026-01-01 00:00:06", "files": [{"file_name": "letter.pdf", "mime_type": "application/pdf",
-                                                     "size": later["file_changes"][0]["files"][0]["size"]}]}])
+        [],
+        [
+            {
+                "at": "2026-01-01 00:00:06",
+                "files": [
+                    {
+                        "file_name": "letter.pdf",
+                        "mime_type": "application/pdf",
+                        "size": later["file_changes"][0]["files"][0]["size"],
+                    }
+                ],
+            }
+        ],
+    )
     live = {"status", "page_count", "status_changes", "last_updated_status_time", "file_changes"}
     assert {k: v for k, v in first.items() if k not in live} == {k: v for k, v in later.items() if k not in live}
     listed = sdk.outbox.list_outbox_faxes("self").records[0].to_dict()

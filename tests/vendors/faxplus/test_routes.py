@@ -9,13 +9,24 @@ import faxplus
 from emulator.vendors.faxplus import VENDOR
 from emulator.vendors.faxplus.auth import SCOPES
 
-APIS = (faxplus.FilesApi, faxplus.OutboxApi, faxplus.FaxesApi, faxplus.WebhooksApi, faxplus.AccountsApi,
-        faxplus.NumbersApi, faxplus.ShopApi)
+APIS = (
+    faxplus.FilesApi,
+    faxplus.OutboxApi,
+    faxplus.FaxesApi,
+    faxplus.WebhooksApi,
+    faxplus.AccountsApi,
+    faxplus.NumbersApi,
+    faxplus.ShopApi,
+)
 
 
 def sdk_methods() -> set[str]:
-    return {name for api in APIS for name, _ in inspect.getmembers(api, inspect.isfunction)
-            if not name.startswith("_") and not name.endswith("_with_http_info")}
+    return {
+        name
+        for api in APIS
+        for name, _ in inspect.getmembers(api, inspect.isfunction)
+        if not name.startswith("_") and not name.endswith("_with_http_info")
+    }
 
 
 def test_one_route_per_sdk_method_and_a_scope_for_each():

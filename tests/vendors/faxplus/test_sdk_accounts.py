@@ -37,7 +37,10 @@ def test_individual_user_is_stable_and_derived_from_the_token(sdk: Sdk):
 
 def test_update_user_changes_what_get_user_returns(sdk: Sdk):
     body = PayloadAccountModification(
-        name="Ada", lastname="Lovelace", email="ada@example.com", phone="+442071234567",
+        name="Ada",
+        lastname="Lovelace",
+        email="ada@example.com",
+        phone="+442071234567",
         account_data=AccountData(company_name="Engines Ltd"),
         settings=AccountSettings(send_fax=AccountSettingsSendFax(retry=RetryOptions(count=2, delay=5))),
     )

@@ -36,7 +36,10 @@ def test_upload_returns_a_transient_path(sdk: Sdk):
 def test_send_with_every_option_then_outbox_get_list_update_delete(sdk: Sdk, emulator: FaxEmulator):
     files = [sdk.upload(2)]
     body = PayloadOutbox(
-        from_number=sdk.my_number(), to=[DEST], files=files, return_ids=True,
+        from_number=sdk.my_number(),
+        to=[DEST],
+        files=files,
+        return_ids=True,
         comment=OutboxComment(tags=["probe"], text="sent by test"),
         options=OutboxOptions(enhancement=True, retry=RetryOptions(count=1, delay=15)),
         cover_page=OutboxCoverPage(name_to="Bob", name_from="Alice", subject="Probe", flags=["urgent"]),
@@ -71,9 +74,16 @@ def test_return_ids_false_gives_an_empty_map(sdk: Sdk):
 def test_finished_fax_list_get_update_file_report_thumbnail_delete(sdk: Sdk, emulator: FaxEmulator):
     sdk.send([DEST], [sdk.upload(2)], comment=OutboxComment(text="hello"))
     emulator.client.run_until_idle()
-    records = sdk.faxes.list_faxes("self", category=FaxCategory.SENT, after="2025-12-31 00:00:00",
-                                   before="2026-01-02 00:00:00", limit=50, offset=0, sort_by="date",
-                                   order="desc").data.records
+    records = sdk.faxes.list_faxes(
+        "self",
+        category=FaxCategory.SENT,
+        after="2025-12-31 00:00:00",
+        before="2026-01-02 00:00:00",
+        limit=50,
+        offset=0,
+        sort_by="date",
+        order="desc",
+    ).data.records
     assert len(records) == 1
     fax = records[0]
     assert fax.status == FaxStatus.SUCCESS and fax.direction == "outgoing" and fax.pages == 2
@@ -101,7 +111,8 @@ def test_finished_fax_list_get_update_file_report_thumbnail_delete(sdk: Sdk, emu
 def test_webhooks_create_list_by_event_delete(sdk: Sdk):
     sent = sdk.hooks.create_webhook(body=Webhook(target="http://127.0.0.1:9/sent", event=WebhookEventType.SENT)).id
     received = sdk.hooks.create_webhook(
-        body=Webhook(target="http://127.0.0.1:9/in", event=WebhookEventType.RECEIVED)).id
+        body=Webhook(target="http://127.0.0.1:9/in", event=WebhookEventType.RECEIVED)
+    ).id
     listed = sdk.hooks.get_webhooks(WebhookEventType.SENT).data
     assert [(h.id, h.target, h.event) for h in listed] == [(sent, "http://127.0.0.1:9/sent", "fax_sent")]
     assert [h.id for h in sdk.hooks.get_webhooks(WebhookEventType.RECEIVED).data] == [received]
@@ -123,7 +134,8 @@ def test_list_faxes_sorts_filters_and_pages(sdk: Sdk, emulator: FaxEmulator):
     newest = sdk.faxes.list_faxes("self").data.records  # date, newest first
     assert newest[-1].to == "+12125550103"
     assert [r.to for r in sdk.faxes.list_faxes("self", sort_by="to", limit=1, offset=1).data.records] == [
-        "+12125550102"]
+        "+12125550102"
+    ]
     early = sdk.faxes.list_faxes("self", before="2026-01-01 00:30:00").data.records
     assert [r.to for r in early] == ["+12125550103"]
     assert sdk.faxes.list_faxes("self", category=FaxCategory.INBOX).data.records == []

@@ -13,8 +13,9 @@ from tests.vendors.faxplus.raw import TOKEN, call
 async def callback(client: Any, receiver: Receiver) -> dict[str, Any]:
     """Register a fax_received hook, make a fax arrive; the delivery as the log shows it."""
     assert (await call(client, "POST", "/hooks", json={"target": receiver.url, "event": "fax_received"}))[0] == 201
-    arrived = await client.post("/_emulator/inbound", json={"vendor": "faxplus", "to": "+12125550100",
-                                                            "from": "+12125550199", "tenant": TOKEN})
+    arrived = await client.post(
+        "/_emulator/inbound", json={"vendor": "faxplus", "to": "+12125550100", "from": "+12125550199", "tenant": TOKEN}
+    )
     assert arrived.status == 201, await arrived.text()
     return (await deliveries(client))[-1]
 
@@ -30,7 +31,11 @@ async def test_a_receiver_down_for_four_minutes_gets_the_callback_when_it_is_bac
     delivery = (await deliveries(client))[-1]
     start = delivery["attempts"][0]["at"]
     assert [(a["at"] - start, a["status"]) for a in delivery["attempts"]] == [
-        (0, 500), (60, 500), (180, 500), (420, 200)]
+        (0, 500),
+        (60, 500),
+        (180, 500),
+        (420, 200),
+    ]
     assert delivery["state"] == "delivered" and delivery["id"] == first["id"]
     assert [r["answered"] for r in receiver.received] == [500, 500, 500, 200]
 
@@ -51,8 +56,9 @@ async def test_the_webhook_retry_option_changes_the_policy_and_is_checked(client
     assert bad.status == 400 and (await bad.json())["error"]["field"] == "webhook_retry"
     bad = await client.patch("/_emulator/vendors/faxplus/options", json={"webhook_retry": {"forever": True}})
     assert bad.status == 400
-    options = await client.patch("/_emulator/vendors/faxplus/options",
-                                 json={"webhook_retry": {"attempts": 2, "delay": 5, "timeout": 0.5}})
+    options = await client.patch(
+        "/_emulator/vendors/faxplus/options", json={"webhook_retry": {"attempts": 2, "delay": 5, "timeout": 0.5}}
+    )
     assert (await options.json())["options"] == {"webhook_retry": {"attempts": 2, "delay": 5.0, "timeout": 0.5}}
     receiver.fail_next = 10
     await callback(client, receiver)
@@ -63,8 +69,10 @@ async def test_the_webhook_retry_option_changes_the_policy_and_is_checked(client
 
 
 async def test_a_scenario_rule_changes_the_retry_policy_of_the_webhooks_it_matches(client, receiver):
-    scenario = "rules:\n  - name: impatient\n    match: {vendor: faxplus, event: fax_received}\n" \
-               "    webhook: {retry: {attempts: 1}}\n"
+    scenario = (
+        "rules:\n  - name: impatient\n    match: {vendor: faxplus, event: fax_received}\n"
+        "    webhook: {retry: {attempts: 1}}\n"
+    )
     loaded = await client.post("/_emulator/scenario", data=scenario)
     assert loaded.status == 200, await loaded.text()
     receiver.fail_next = 1

@@ -17,8 +17,9 @@ BASE = "/fw/Apps/StoneFax/WebAPI"
 BOUNDARY = b"------------------------d74496d66958873e"
 
 
-def multipart_part(name: str, data: bytes, *, filename: str | None = None,
-                   content_type: str | None = "application/octet-stream") -> bytes:
+def multipart_part(
+    name: str, data: bytes, *, filename: str | None = None, content_type: str | None = "application/octet-stream"
+) -> bytes:
     """One part of a multipart/form-data body (a file part when ``filename`` is given)."""
     disposition = f'Content-Disposition: form-data; name="{name}"'
     if filename is not None:
@@ -60,8 +61,9 @@ class StoneFax:
             body = json.loads(raw) if response.content_type == "application/json" else None
             return Reply(response.status, response.headers, body, raw)
 
-    async def submit(self, jsondata: Any, attachments: list[tuple[str, bytes]] = (),
-                     jsondata_type: str | None = "application/json") -> Reply:
+    async def submit(
+        self, jsondata: Any, attachments: list[tuple[str, bytes]] = (), jsondata_type: str | None = "application/json"
+    ) -> Reply:
         """POST Faxes/Outbound as libcurl writes it; ``jsondata`` is serialised ASCII-only unless it is text.
 
         ``jsondata_type=None`` sends the jsondata part with no Content-Type, as the public client does.
@@ -107,7 +109,8 @@ class StoneFax:
 def fax(*numbers: str, **fields: Any) -> dict[str, Any]:
     """A jsondata as the public client writes it: subject and body always, one recipient per number."""
     data: dict[str, Any] = {
-        "subject": "Invoice", "body": "",
+        "subject": "Invoice",
+        "body": "",
         "recipients": [{"firstName": "Ann", "lastName": f"Lee {i}", "faxNumber": n} for i, n in enumerate(numbers)],
     }
     data.update(fields)

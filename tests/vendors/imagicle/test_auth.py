@@ -24,10 +24,17 @@ async def declared(client):
     return {a["name"]: StoneFax(client, a["name"], a["password"]) for a in ACCOUNTS}
 
 
-@pytest.mark.parametrize("header", [
-    None, "Bearer abc", "Basic", "Basic !!!", "Basic " + base64.b64encode(b"nocolon").decode(),
-    "Basic " + base64.b64encode(b":pw").decode(),
-])
+@pytest.mark.parametrize(
+    "header",
+    [
+        None,
+        "Bearer abc",
+        "Basic",
+        "Basic !!!",
+        "Basic " + base64.b64encode(b"nocolon").decode(),
+        "Basic " + base64.b64encode(b":pw").decode(),
+    ],
+)
 async def test_missing_or_malformed_credentials_are_401_with_a_challenge(client, header):
     headers = {"Authorization": header} if header else {}
     response = await client.get(BASE + "/Faxes/Outbound/Mine", headers=headers)
@@ -59,8 +66,12 @@ async def test_declared_accounts_only_with_their_passwords(client, declared):
 
 async def test_below_level_2_is_403_everywhere(declared):
     guest = declared["guest"]
-    for reply in (await guest.outbound_list(), await guest.inbound_list(), await guest.outbound("x"),
-                  await guest.submit(fax("100"), [("a.pdf", PDF2)])):
+    for reply in (
+        await guest.outbound_list(),
+        await guest.inbound_list(),
+        await guest.outbound("x"),
+        await guest.submit(fax("100"), [("a.pdf", PDF2)]),
+    ):
         assert reply.status == 403 and "level" in reply.body["reason"]
 
 

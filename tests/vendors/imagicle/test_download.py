@@ -29,8 +29,9 @@ async def test_a_mixed_fax_is_one_pdf_of_all_its_pages(stonefax):
 
 
 async def test_inbound_document(stonefax, client):
-    response = await client.post("/_emulator/inbound", json={"vendor": "imagicle", "to": "1", "from": "2",
-                                                             "tenant": "alice", "pages": 2})
+    response = await client.post(
+        "/_emulator/inbound", json={"vendor": "imagicle", "to": "1", "from": "2", "tenant": "alice", "pages": 2}
+    )
     fax_id = (await response.json())["id"]
     reply = await stonefax.document("Inbound", fax_id)
     assert reply.status == 200 and len(PdfReader(io.BytesIO(reply.raw)).pages) == 2

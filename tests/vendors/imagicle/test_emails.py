@@ -14,13 +14,17 @@ async def _emails(client, **query):
 
 
 async def test_transmission_report_when_each_fax_ends(stonefax, client):
-    ids = await stonefax.ids(fax("2125550100", "2125550003", notifyByEmail=True,
-                                 notificationEmailAddress="ops@example.com"), [("a.pdf", PDF2)])
+    ids = await stonefax.ids(
+        fax("2125550100", "2125550003", notifyByEmail=True, notificationEmailAddress="ops@example.com"),
+        [("a.pdf", PDF2)],
+    )
     assert await _emails(client) == []  # nothing until a fax ends
     await advance(client, 3600)
     emails = await _emails(client)
     assert [(e["fax_id"], e["to"], e["kind"]) for e in emails] == [
-        (ids[1], "ops@example.com", "transmission_report"), (ids[0], "ops@example.com", "transmission_report")]
+        (ids[1], "ops@example.com", "transmission_report"),
+        (ids[0], "ops@example.com", "transmission_report"),
+    ]
     failed = emails[0]
     assert failed["subject"] == "Fax to 2125550003: Failed" and failed["tenant"] == "alice"
     assert "Unallocated (unassigned) number (Q.931 cause 1)" in failed["body"]
@@ -29,8 +33,9 @@ async def test_transmission_report_when_each_fax_ends(stonefax, client):
 
 
 async def test_no_report_unless_asked_and_the_address_is_ignored_then(stonefax, client):
-    await stonefax.ids(fax("2125550100", notifyByEmail=False, notificationEmailAddress="not an address"),
-                       [("a.pdf", PDF2)])
+    await stonefax.ids(
+        fax("2125550100", notifyByEmail=False, notificationEmailAddress="not an address"), [("a.pdf", PDF2)]
+    )
     await stonefax.ids(fax("2125550100"), [("a.pdf", PDF2)])
     await advance(client, 3600)
     assert await _emails(client) == []

@@ -26,34 +26,40 @@ async def _nothing_stored(client) -> None:
     assert listing["total"] == 0
 
 
-@pytest.mark.parametrize(("jsondata", "attachments", "words"), [
-    ("{not json", [("a.pdf", PDF2)], ["not valid JSON"]),
-    ('["a list"]', [("a.pdf", PDF2)], ["not of type 'object'"]),
-    ("null", [("a.pdf", PDF2)], ["not of type 'object'"]),
-    ({"body": "x"}, [], ["at least one recipient"]),
-    ({"recipients": [], "body": "x"}, [], ["at least one recipient"]),
-    ({"recipients": None, "body": "x"}, [], ["at least one recipient"]),
-    ({"recipients": {"faxNumber": "1"}, "body": "x"}, [], ["recipients"]),
-    ({"recipients": [{"firstName": "A"}], "body": "x"}, [], ["faxNumber", "required"]),
-    ({"recipients": [{"faxNumber": ""}], "body": "x"}, [], ["faxNumber"]),
-    ({"recipients": [{"faxNumber": "call me"}], "body": "x"}, [], ["faxNumber"]),
-    ({"recipients": [{"faxNumber": 2125550100}], "body": "x"}, [], ["faxNumber"]),
-    ({"recipients": [{"faxNumber": "1" * 51}], "body": "x"}, [], ["faxNumber"]),
-    ({"recipients": RECIPIENT * 1001, "body": "x"}, [], ["recipients"]),
-    ({"recipients": RECIPIENT, "body": "x", "subject": "s" * 256}, [], ["subject"]),
-    ({"recipients": RECIPIENT, "body": "x", "subject": 7}, [], ["subject"]),
-    ({"recipients": RECIPIENT, "body": "x", "notifyByEmail": "yes"}, [], ["notifyByEmail"]),
-    ({"recipients": RECIPIENT, "body": "x", "notifyByEmail": True, "notificationEmailAddress": "nobody"}, [],
-     ["notificationEmailAddress"]),
-    ({"recipients": RECIPIENT, "body": "x", "speedyDirectoryName": "Nope"}, [], ["Speedy directory"]),
-    ({"recipients": RECIPIENT}, [], ["no body text and no attachment"]),
-    ({"recipients": RECIPIENT, "body": "   "}, [], ["no body text and no attachment"]),
-    ({"recipients": RECIPIENT, "body": "bell \x07"}, [], ["body cannot be faxed"]),
-    ({"recipients": RECIPIENT}, [("a.png", PNG)], ["unsupported attachment 'a.png'"]),
-    ({"recipients": RECIPIENT}, [("a.pdf", b"")], ["unsupported attachment", "empty"]),
-    ({"recipients": RECIPIENT}, [("a.pdf", b"%PDF-1.4 garbage")], ["unsupported attachment", "cannot be read"]),
-    ({"recipients": RECIPIENT}, [("a.pdf", PDF2), ("b.png", PNG)], ["'b.png'"]),
-])
+@pytest.mark.parametrize(
+    ("jsondata", "attachments", "words"),
+    [
+        ("{not json", [("a.pdf", PDF2)], ["not valid JSON"]),
+        ('["a list"]', [("a.pdf", PDF2)], ["not of type 'object'"]),
+        ("null", [("a.pdf", PDF2)], ["not of type 'object'"]),
+        ({"body": "x"}, [], ["at least one recipient"]),
+        ({"recipients": [], "body": "x"}, [], ["at least one recipient"]),
+        ({"recipients": None, "body": "x"}, [], ["at least one recipient"]),
+        ({"recipients": {"faxNumber": "1"}, "body": "x"}, [], ["recipients"]),
+        ({"recipients": [{"firstName": "A"}], "body": "x"}, [], ["faxNumber", "required"]),
+        ({"recipients": [{"faxNumber": ""}], "body": "x"}, [], ["faxNumber"]),
+        ({"recipients": [{"faxNumber": "call me"}], "body": "x"}, [], ["faxNumber"]),
+        ({"recipients": [{"faxNumber": 2125550100}], "body": "x"}, [], ["faxNumber"]),
+        ({"recipients": [{"faxNumber": "1" * 51}], "body": "x"}, [], ["faxNumber"]),
+        ({"recipients": RECIPIENT * 1001, "body": "x"}, [], ["recipients"]),
+        ({"recipients": RECIPIENT, "body": "x", "subject": "s" * 256}, [], ["subject"]),
+        ({"recipients": RECIPIENT, "body": "x", "subject": 7}, [], ["subject"]),
+        ({"recipients": RECIPIENT, "body": "x", "notifyByEmail": "yes"}, [], ["notifyByEmail"]),
+        (
+            {"recipients": RECIPIENT, "body": "x", "notifyByEmail": True, "notificationEmailAddress": "nobody"},
+            [],
+            ["notificationEmailAddress"],
+        ),
+        ({"recipients": RECIPIENT, "body": "x", "speedyDirectoryName": "Nope"}, [], ["Speedy directory"]),
+        ({"recipients": RECIPIENT}, [], ["no body text and no attachment"]),
+        ({"recipients": RECIPIENT, "body": "   "}, [], ["no body text and no attachment"]),
+        ({"recipients": RECIPIENT, "body": "bell \x07"}, [], ["body cannot be faxed"]),
+        ({"recipients": RECIPIENT}, [("a.png", PNG)], ["unsupported attachment 'a.png'"]),
+        ({"recipients": RECIPIENT}, [("a.pdf", b"")], ["unsupported attachment", "empty"]),
+        ({"recipients": RECIPIENT}, [("a.pdf", b"%PDF-1.4 garbage")], ["unsupported attachment", "cannot be read"]),
+        ({"recipients": RECIPIENT}, [("a.pdf", PDF2), ("b.png", PNG)], ["'b.png'"]),
+    ],
+)
 async def test_bad_submissions_are_400(stonefax, client, jsondata, attachments, words):
     _error(await stonefax.submit(jsondata, attachments), 400, *words)
     await _nothing_stored(client)
@@ -107,8 +113,12 @@ async def test_upload_over_the_limit_is_413(make_client):
 
 
 async def test_unknown_ids_are_404(stonefax):
-    for reply in (await stonefax.outbound("IAS-N1_nope_0"), await stonefax.inbound("IAS-N1_nope_0"),
-                  await stonefax.document("Outbound", "nope"), await stonefax.document("Inbound", "nope")):
+    for reply in (
+        await stonefax.outbound("IAS-N1_nope_0"),
+        await stonefax.inbound("IAS-N1_nope_0"),
+        await stonefax.document("Outbound", "nope"),
+        await stonefax.document("Inbound", "nope"),
+    ):
         _error(reply, 404, "nope")
 
 

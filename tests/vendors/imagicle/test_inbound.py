@@ -64,9 +64,12 @@ async def test_a_broken_reception_ends_failed(stonefax, client):
 
 
 async def test_routed_to_the_user_owning_the_number_or_the_catch_all(client):
-    await declare(client, {"name": "ann", "password": "p", "faxNumber": "+39 02 111", "email": "ann@example.com"},
-                  {"name": "ivo", "password": "p", "faxNumber": "02 222", "receive": False},
-                  {"name": "desk", "password": "p"})
+    await declare(
+        client,
+        {"name": "ann", "password": "p", "faxNumber": "+39 02 111", "email": "ann@example.com"},
+        {"name": "ivo", "password": "p", "faxNumber": "02 222", "receive": False},
+        {"name": "desk", "password": "p"},
+    )
     assert (await arrive(client, to="+39-02-111"))["tenant"] == "ann"  # compared digit by digit
     await arrive(client, to="02 222", status=409)  # receive disabled and no catch-all: rejected
     await arrive(client, to="999", status=409)

@@ -41,16 +41,23 @@ async def test_pages_are_one_based(stonefax, five):
 async def test_item_fields(stonefax, five):
     item = (await stonefax.outbound_list(pageSize=1, page=6)).body["faxList"][0]
     assert item == {
-        "__type": "LessInfoOutboundFax:StoneFax.Faxes", "date": "2026-01-01T00:00:00.0000000", "faxId": five[5],
-        "recipient": {"faxNumber": "2125550100", "name": "Ann Lee 0"}, "status": "Completed", "subject": "m0",
+        "__type": "LessInfoOutboundFax:StoneFax.Faxes",
+        "date": "2026-01-01T00:00:00.0000000",
+        "faxId": five[5],
+        "recipient": {"faxNumber": "2125550100", "name": "Ann Lee 0"},
+        "status": "Completed",
+        "subject": "m0",
         "username": "alice",
     }
 
 
 async def test_between_is_inclusive_then_exclusive(stonefax, five):
     assert await _ids(stonefax, date="between:2026-01-01T00:10:00;2026-01-01T00:30:00") == [five[3], five[4]]
-    assert await _ids(stonefax, date="between:2026-01-01T00:10:00.0000000;2026-01-01T00:30:00.0000010") == \
-        [five[2], five[3], five[4]]
+    assert await _ids(stonefax, date="between:2026-01-01T00:10:00.0000000;2026-01-01T00:30:00.0000010") == [
+        five[2],
+        five[3],
+        five[4],
+    ]
 
 
 async def test_after_and_before(stonefax, five):
@@ -79,13 +86,27 @@ async def test_only_the_callers_faxes(stonefax, five):
     assert own not in await _ids(stonefax)
 
 
-@pytest.mark.parametrize("query", [
-    {"page": "0"}, {"page": "-1"}, {"page": "x"}, {"page": "1.5"}, {"pageSize": "-1"}, {"pageSize": ""},
-    {"pageSize": "99999999999"}, {"page": "--5"}, {"page": "\u0663"},
-    {"date": "2026-01-01"}, {"date": "on:2026-01-01"}, {"date": "after:"},
-    {"date": "after:yesterday"}, {"date": "between:2026-01-01"}, {"date": "between:2026-01-01;x"},
-    {"date": "before:2026-13-01T00:00:00"},
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"page": "0"},
+        {"page": "-1"},
+        {"page": "x"},
+        {"page": "1.5"},
+        {"pageSize": "-1"},
+        {"pageSize": ""},
+        {"pageSize": "99999999999"},
+        {"page": "--5"},
+        {"page": "\u0663"},
+        {"date": "2026-01-01"},
+        {"date": "on:2026-01-01"},
+        {"date": "after:"},
+        {"date": "after:yesterday"},
+        {"date": "between:2026-01-01"},
+        {"date": "between:2026-01-01;x"},
+        {"date": "before:2026-13-01T00:00:00"},
+    ],
+)
 async def test_invalid_filters_are_400(stonefax, query):
     reply = await stonefax.outbound_list(**query)
     assert reply.status == 400 and reply.body["reason"].startswith("filters not valid")

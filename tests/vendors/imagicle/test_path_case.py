@@ -28,15 +28,23 @@ async def _journal(client) -> list[dict]:
     return (await (await client.get("/_emulator/requests", params={"vendor": "imagicle"})).json())["requests"]
 
 
-@pytest.mark.parametrize(("base", "outbound"), [
-    (LOWER, "/faxes/outbound"), (UPPER, "/FAXES/OUTBOUND"), (MIXED, "/fAxEs/OutBound"),
-])
+@pytest.mark.parametrize(
+    ("base", "outbound"),
+    [
+        (LOWER, "/faxes/outbound"),
+        (UPPER, "/FAXES/OUTBOUND"),
+        (MIXED, "/fAxEs/OutBound"),
+    ],
+)
 async def test_submit_and_read_through_another_casing(stonefax, base, outbound):
     other = stonefax.at(base)
-    reply = await other.post_multipart(outbound, [
-        multipart_part("jsondata", json.dumps(fax("100")).encode(), content_type="application/json"),
-        multipart_part("attachment0", PDF2, filename="a.pdf"),
-    ])
+    reply = await other.post_multipart(
+        outbound,
+        [
+            multipart_part("jsondata", json.dumps(fax("100")).encode(), content_type="application/json"),
+            multipart_part("attachment0", PDF2, filename="a.pdf"),
+        ],
+    )
     assert reply.status == 200, reply
     [fax_id] = reply.body["ids"]
     for reader in (other, stonefax):  # the documented path reads it too
@@ -65,9 +73,11 @@ async def test_an_unknown_path_in_another_case_is_imagicles_404(stonefax):
 
 
 async def test_a_wrong_method_in_another_case_is_405_with_allow(stonefax):
-    for base, method, path, allow in ((LOWER, "DELETE", "/faxes/outbound", "POST"),
-                                      (UPPER, "POST", "/FAXES/OUTBOUND/MINE", "GET"),
-                                      (MIXED, "PUT", "/Faxes/inbound/IAS-N1_x_0", "GET")):
+    for base, method, path, allow in (
+        (LOWER, "DELETE", "/faxes/outbound", "POST"),
+        (UPPER, "POST", "/FAXES/OUTBOUND/MINE", "GET"),
+        (MIXED, "PUT", "/Faxes/inbound/IAS-N1_x_0", "GET"),
+    ):
         for _ in range(2):  # an error is not remembered as a route
             reply = await stonefax.at(base).call(method, path)
             _imagicle_error(reply, 405)
@@ -92,4 +102,3 @@ async def test_other_vendors_and_the_control_api_stay_case_sensitive(client):
         assert response.status == 404
         assert response.content_type == "text/plain", path  # aiohttp's own 404: no vendor owns it
     assert (await client.get("/_emulator/faxes")).status == 200
-

@@ -28,8 +28,15 @@ async def test_always_busy_is_retried_then_fails_with_cause_17(stonefax, client)
     record = await stonefax.outbound_fax(fax_id)
     assert record["status"] == "Failed" and record["Q931Code"] == 17 and record["failureReason"] == "User busy"
     assert record["endTime"] == "2026-01-01T00:04:32.0000000" and record["detailedStatus"] is None
-    assert await _statuses(client, fax_id) == ["Queued", "InProgress", "Queued", "InProgress", "Queued",
-                                               "InProgress", "Failed"]
+    assert await _statuses(client, fax_id) == [
+        "Queued",
+        "InProgress",
+        "Queued",
+        "InProgress",
+        "Queued",
+        "InProgress",
+        "Failed",
+    ]
 
 
 async def test_busy_once_then_completed_with_normal_clearing(stonefax, client):

@@ -20,8 +20,9 @@ def valid(name: str, body) -> None:
 
 
 async def _inbound(client, tenant="alice") -> str:
-    response = await client.post("/_emulator/inbound", json={"vendor": "imagicle", "to": "1", "from": "2",
-                                                             "tenant": tenant})
+    response = await client.post(
+        "/_emulator/inbound", json={"vendor": "imagicle", "to": "1", "from": "2", "tenant": tenant}
+    )
     return (await response.json())["id"]
 
 
@@ -51,8 +52,18 @@ async def test_a_cancelled_fax_validates(stonefax, client):
     valid("outbound-detail", await stonefax.outbound_fax(fax_id))
 
 
-BASE = ["detailedStatus", "endTime", "faxId", "numberOfPages", "recipient", "serverName", "size", "startTime",
-        "status", "username"]
+BASE = [
+    "detailedStatus",
+    "endTime",
+    "faxId",
+    "numberOfPages",
+    "recipient",
+    "serverName",
+    "size",
+    "startTime",
+    "status",
+    "username",
+]
 
 
 async def test_type_hint_first_then_base_members_then_the_subclass_s(stonefax, client):
@@ -61,10 +72,17 @@ async def test_type_hint_first_then_base_members_then_the_subclass_s(stonefax, c
     keys = list(await stonefax.outbound_fax(fax_id))
     assert keys == ["__type", *BASE, "Q931Code", "failureReason", "subject", "submitTime"]
     inbound_id = await _inbound(client)
-    assert list((await stonefax.inbound(inbound_id)).body["fax"]) == ["__type", *BASE, "sender", "subject",
-                                                                       "submitTime"]
-    for body in ((await stonefax.outbound_list()).body["faxList"][0],
-                 (await stonefax.inbound_list()).body["FaxList"][0]):
+    assert list((await stonefax.inbound(inbound_id)).body["fax"]) == [
+        "__type",
+        *BASE,
+        "sender",
+        "subject",
+        "submitTime",
+    ]
+    for body in (
+        (await stonefax.outbound_list()).body["faxList"][0],
+        (await stonefax.inbound_list()).body["FaxList"][0],
+    ):
         keys = list(body)
         assert keys[0] == "__type" and keys[1:] == sorted(keys[1:])
 
@@ -79,9 +97,14 @@ async def test_times_are_server_local_without_zone(stonefax, client):
     assert (await stonefax.outbound_fax(fax_id))["startTime"] == "2025-12-31T19:00:02.2500000"
 
 
-@pytest.mark.parametrize(("envelope", "outbound_wrapped", "inbound_wrapped"), [
-    ("documented", False, True), ("flat", False, False), ("wrapped", True, True),
-])
+@pytest.mark.parametrize(
+    ("envelope", "outbound_wrapped", "inbound_wrapped"),
+    [
+        ("documented", False, True),
+        ("flat", False, False),
+        ("wrapped", True, True),
+    ],
+)
 async def test_detail_envelope_switch(stonefax, client, envelope, outbound_wrapped, inbound_wrapped):
     await set_options(client, detail_envelope=envelope)
     [fax_id] = await stonefax.ids(fax("2125550100"), [("a.pdf", PDF2)])

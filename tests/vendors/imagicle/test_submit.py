@@ -61,10 +61,20 @@ async def test_record_fields_come_from_the_request_and_the_documents(stonefax):
 
 
 async def test_recipient_name_alternatives_and_null_members(stonefax):
-    data = {"recipients": [{"name": " Acme Corp ", "faxNumber": "100"}, {"lastName": "Solo", "faxNumber": "101"},
-                           {"faxNumber": "102", "firstName": None}],
-            "subject": None, "body": "text only", "coverPageName": None, "sendAsUsername": "",
-            "notifyByEmail": None, "notificationEmailAddress": None, "speedyDirectoryName": None}
+    data = {
+        "recipients": [
+            {"name": " Acme Corp ", "faxNumber": "100"},
+            {"lastName": "Solo", "faxNumber": "101"},
+            {"faxNumber": "102", "firstName": None},
+        ],
+        "subject": None,
+        "body": "text only",
+        "coverPageName": None,
+        "sendAsUsername": "",
+        "notifyByEmail": None,
+        "notificationEmailAddress": None,
+        "speedyDirectoryName": None,
+    }
     ids = await stonefax.ids(data)
     names = [(await stonefax.outbound_fax(i))["recipient"]["name"] for i in ids]
     assert names == ["Acme Corp", "Solo", ""]
@@ -75,8 +85,9 @@ async def test_jsondata_without_content_type_or_as_a_file_part(stonefax):
     reply = await stonefax.submit(fax("100", body="hi"), jsondata_type=None)
     assert reply.status == 200, reply
     form_file = [("ignored.txt", b"hello")]
-    reply = await stonefax.submit('{"recipients": [{"faxNumber": "100"}], "body": "x"}', form_file,
-                                  jsondata_type="text/plain")
+    reply = await stonefax.submit(
+        '{"recipients": [{"faxNumber": "100"}], "body": "x"}', form_file, jsondata_type="text/plain"
+    )
     assert reply.status == 200 and (await stonefax.outbound_fax(reply.body["ids"][0]))["numberOfPages"] == 2
 
 
@@ -94,15 +105,23 @@ async def test_declared_cover_page_adds_a_page_unknown_is_ignored(stonefax, clie
 
 
 async def test_speedy_directory_adds_its_fax_contacts_after_the_recipients(stonefax, client):
-    await set_options(client, directories={"Suppliers": [
-        {"firstName": "Bo", "lastName": "Ek", "faxNumber": "200"},
-        {"name": "No fax here"},
-        {"name": "Carta Srl", "faxNumber": "201"},
-    ]})
+    await set_options(
+        client,
+        directories={
+            "Suppliers": [
+                {"firstName": "Bo", "lastName": "Ek", "faxNumber": "200"},
+                {"name": "No fax here"},
+                {"name": "Carta Srl", "faxNumber": "201"},
+            ]
+        },
+    )
     ids = await stonefax.ids(fax("100", speedyDirectoryName="Suppliers"), [("a.pdf", PDF2)])
     recipients = [(await stonefax.outbound_fax(i))["recipient"] for i in ids]
-    assert recipients == [{"faxNumber": "100", "name": "Ann Lee 0"}, {"faxNumber": "200", "name": "Bo Ek"},
-                          {"faxNumber": "201", "name": "Carta Srl"}]
+    assert recipients == [
+        {"faxNumber": "100", "name": "Ann Lee 0"},
+        {"faxNumber": "200", "name": "Bo Ek"},
+        {"faxNumber": "201", "name": "Carta Srl"},
+    ]
     only_directory = await stonefax.ids({"speedyDirectoryName": "Suppliers", "body": "x"})
     assert len(only_directory) == 2
 

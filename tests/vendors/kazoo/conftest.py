@@ -44,8 +44,9 @@ class Kazoo:
 
     async def login(self, account: str = "acme", user: str = "alice", password: str = "secret") -> Reply:
         credentials = hashlib.md5(f"{user}:{password}".encode()).hexdigest()
-        reply = await self.call("PUT", "/v2/user_auth",
-                                {"data": {"credentials": credentials, "account_name": account}}, auth=False)
+        reply = await self.call(
+            "PUT", "/v2/user_auth", {"data": {"credentials": credentials, "account_name": account}}, auth=False
+        )
         assert reply.status == 201, reply.body
         self.token, self.account_id = reply.body["auth_token"], reply.data["account_id"]
         return reply

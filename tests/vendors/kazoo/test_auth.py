@@ -34,14 +34,19 @@ async def test_api_auth_takes_a_64_character_key(client):
     short = await api.call("PUT", "/v2/api_auth", {"data": {"api_key": "short"}}, auth=False)
     assert_error(short, 400, "validation error")
     assert short.data["api_key"]["minLength"] == {
-        "message": "String must be at least 64 characters", "target": 64, "cause": "short", "value": "short"}
+        "message": "String must be at least 64 characters",
+        "target": 64,
+        "cause": "short",
+        "value": "short",
+    }
 
 
 async def test_user_auth_validates_its_body(client):
     reply = await Kazoo(client).call("PUT", "/v2/user_auth", {"data": {"account_name": "acme"}}, auth=False)
     assert_error(reply, 400, "validation error")
-    assert reply.data == {"credentials": {"required": {"message": "Field is required but missing",
-                                                       "value": "credentials"}}}
+    assert reply.data == {
+        "credentials": {"required": {"message": "Field is required but missing", "value": "credentials"}}
+    }
 
 
 async def test_request_id_sent_by_the_client_is_echoed(kazoo):
@@ -59,8 +64,9 @@ async def test_missing_and_unknown_tokens_get_the_401_envelope(kazoo):
 
 
 async def test_a_token_works_as_bearer_or_query_parameter(kazoo):
-    bearer = await kazoo.call("GET", kazoo.url("/faxboxes"), auth=False,
-                              headers={"Authorization": f"Bearer {kazoo.token}"})
+    bearer = await kazoo.call(
+        "GET", kazoo.url("/faxboxes"), auth=False, headers={"Authorization": f"Bearer {kazoo.token}"}
+    )
     query = await kazoo.call("GET", kazoo.url("/faxboxes"), auth=False, params={"auth_token": kazoo.token})
     assert bearer.status == query.status == 200
 
@@ -99,14 +105,13 @@ async def test_method_and_path_errors_come_before_authentication(kazoo):
     assert_error(unknown, 404, "not_found")
 
 
-
-
 async def test_every_kind_of_answer_carries_its_request_id_in_x_request_id(client, kazoo):
     """Crossbar sets X-Request-ID on every answer: successes, listings, refusals, routing
     errors and raw attachments alike; a JSON answer's header matches its envelope."""
     box = await kazoo.faxbox(caller_id="+14155550199")
-    inbound = await client.post("/_emulator/inbound", json={"vendor": "kazoo", "from": "+13125550100",
-                                                             "to": "+14155550199"})
+    inbound = await client.post(
+        "/_emulator/inbound", json={"vendor": "kazoo", "from": "+13125550100", "to": "+14155550199"}
+    )
     fax_id = (await inbound.json())["id"]
     answers = {
         "created": await kazoo.put("/faxboxes", {"name": "Back office"}),
@@ -123,7 +128,12 @@ async def test_every_kind_of_answer_carries_its_request_id_in_x_request_id(clien
         if kind != "attachment":
             assert reply.body["request_id"] == request_id, kind
     assert [answers[k].status for k in ("created", "refused", "unrouted", "wrong method", "attachment")] == [
-        201, 401, 404, 405, 200]
+        201,
+        401,
+        404,
+        405,
+        200,
+    ]
     assert set(answers["wrong method"].headers["Allow"].split(",")) >= {"GET"}
     assert len({reply.headers["X-Request-ID"] for reply in answers.values()}) == len(answers)
 

@@ -29,12 +29,20 @@ def test_every_fax_sample_validates_against_its_payload_schema():
 
 def test_a_payload_that_strays_from_the_samples_breaks_the_schema():
     sample = next(s for s in json.loads(SAMPLES.read_text()) if s["event_name"] == "outbound_fax")
-    broken = {**sample, "fax_timestamp": str(sample["fax_timestamp"]), "event_name": "outbound_fax_error",
-              "fax_info": {**sample["fax_info"], "fax_success": "true"}}
+    broken = {
+        **sample,
+        "fax_timestamp": str(sample["fax_timestamp"]),
+        "event_name": "outbound_fax_error",
+        "fax_info": {**sample["fax_info"], "fax_success": "true"},
+    }
     del broken["fax_jobid"]
     found = {(v.path, v.rule) for v in contracts.check("kazoo", "notification-outbound_fax", broken)}
-    assert found == {("$", "required"), ("$.event_name", "const"), ("$.fax_timestamp", "type"),
-                     ("$.fax_info.fax_success", "type")}
+    assert found == {
+        ("$", "required"),
+        ("$.event_name", "const"),
+        ("$.fax_timestamp", "type"),
+        ("$.fax_info.fax_success", "type"),
+    }
 
 
 async def violations(client, **params) -> list[dict]:
@@ -54,20 +62,36 @@ async def test_a_strict_run_of_every_operation_finds_nothing_wrong(strict, recei
     api_key = "k" * 64
     assert (await kazoo.call("PUT", "/v2/api_auth", {"data": {"api_key": api_key}}, auth=False)).status == 201
 
-    json_hook = (await kazoo.put("/webhooks", {"name": "json", "hook": "notifications", "uri": receiver.url,
-                                               "format": "json", "custom_data": {"type": "all", "tag": "t1"}})).data
+    json_hook = (
+        await kazoo.put(
+            "/webhooks",
+            {
+                "name": "json",
+                "hook": "notifications",
+                "uri": receiver.url,
+                "format": "json",
+                "custom_data": {"type": "all", "tag": "t1"},
+            },
+        )
+    ).data
     await kazoo.put("/webhooks", {"name": "form", "hook": "notifications", "uri": receiver.url + "/form"})
     spare = (await kazoo.put("/webhooks", {"name": "spare", "hook": "object", "uri": "http://127.0.0.1:9/x"})).data
     assert (await kazoo.get("/webhooks")).status == 200
     assert (await kazoo.get(f"/webhooks/{json_hook['id']}")).status == 200
     assert (await kazoo.patch(f"/webhooks/{spare['id']}", {"enabled": False})).status == 200
-    assert (await kazoo.post(f"/webhooks/{spare['id']}", {"name": "s", "hook": "object",
-                                                          "uri": "http://127.0.0.1:9/y"})).status == 200
+    assert (
+        await kazoo.post(f"/webhooks/{spare['id']}", {"name": "s", "hook": "object", "uri": "http://127.0.0.1:9/y"})
+    ).status == 200
     assert (await kazoo.delete(f"/webhooks/{spare['id']}")).status == 200
 
-    box = await kazoo.faxbox(caller_id="+14155550199", retries=2, notifications={
-        "outbound": {"callback": {"url": receiver.url + "/out"}, "email": {"send_to": ["ops@example.com"]}},
-        "inbound": {"callback": {"url": receiver.url + "/in"}}})
+    box = await kazoo.faxbox(
+        caller_id="+14155550199",
+        retries=2,
+        notifications={
+            "outbound": {"callback": {"url": receiver.url + "/out"}, "email": {"send_to": ["ops@example.com"]}},
+            "inbound": {"callback": {"url": receiver.url + "/in"}},
+        },
+    )
     other = await kazoo.faxbox(name="Other")
     assert (await kazoo.get("/faxboxes")).status == 200
     assert (await kazoo.get(f"/faxboxes/{box['id']}")).status == 200
@@ -86,10 +110,17 @@ async def test_a_strict_run_of_every_operation_finds_nothing_wrong(strict, recei
             assert (await kazoo.get(f"/faxes/outgoing/{job}")).status in (200, 404)
     await advance(client, 700)  # the busy job fails its two attempts
 
-    await client.post("/_emulator/inbound", json={"vendor": "kazoo", "from": "+13125550100", "to": "+14155550199",
-                                                  "pages": 2})
-    for path in ("/faxes/outbox", "/faxes/inbox", "/faxes/incoming", "/faxes/smtplog", f"{scoped}/faxes/outbox",
-                 f"{scoped}/faxes/inbox"):
+    await client.post(
+        "/_emulator/inbound", json={"vendor": "kazoo", "from": "+13125550100", "to": "+14155550199", "pages": 2}
+    )
+    for path in (
+        "/faxes/outbox",
+        "/faxes/inbox",
+        "/faxes/incoming",
+        "/faxes/smtplog",
+        f"{scoped}/faxes/outbox",
+        f"{scoped}/faxes/inbox",
+    ):
         assert (await kazoo.get(path)).status == 200
     first = await kazoo.get("/faxes/outbox", params={"page_size": "1"})
     second = await kazoo.get("/faxes/outbox", params={"page_size": "1", "start_key": first.body["next_start_key"]})
@@ -98,10 +129,14 @@ async def test_a_strict_run_of_every_operation_finds_nothing_wrong(strict, recei
     for fax_id, folder in ((f"202601-{ok}", "outbox"), (f"202601-{busy}", "outbox"), (inbox_id, "inbox")):
         assert (await kazoo.get(f"/faxes/{folder}/{fax_id}")).status == 200
         assert (await kazoo.get(f"/faxes/{folder}/{fax_id}/attachment")).status == 200
-    resubmitted = await kazoo.call("PUT", kazoo.url(f"/faxes/outbox/202601-{busy}"),
-                                   {"action": "resubmit", "data": {"to_number": "+12125550100"}})
-    forwarded = await kazoo.call("PUT", kazoo.url(f"{scoped}/faxes/inbox/{inbox_id}"),
-                                 {"action": "forward", "data": {"to_number": "+12125550100"}})
+    resubmitted = await kazoo.call(
+        "PUT", kazoo.url(f"/faxes/outbox/202601-{busy}"), {"action": "resubmit", "data": {"to_number": "+12125550100"}}
+    )
+    forwarded = await kazoo.call(
+        "PUT",
+        kazoo.url(f"{scoped}/faxes/inbox/{inbox_id}"),
+        {"action": "forward", "data": {"to_number": "+12125550100"}},
+    )
     assert (resubmitted.status, forwarded.status) == (201, 201)
     for job in (resubmitted.data["id"], forwarded.data["id"]):
         assert (await kazoo.get(f"/faxes/outgoing/{job}")).status == 200
@@ -114,8 +149,14 @@ async def test_a_strict_run_of_every_operation_finds_nothing_wrong(strict, recei
     assert (await kazoo.put("/faxboxes", {"name": ""})).status == 400
 
     events = [(entry["path"], (entry["json"] or entry["form"])["event_name"]) for entry in receiver.received]
-    assert {("/hook", "outbound_fax"), ("/hook", "outbound_fax_error"), ("/hook", "inbound_fax"),
-            ("/hook/out", "outbound_fax"), ("/hook/in", "inbound_fax"), ("/hook/form", "outbound_fax")} <= set(events)
+    assert {
+        ("/hook", "outbound_fax"),
+        ("/hook", "outbound_fax_error"),
+        ("/hook", "inbound_fax"),
+        ("/hook/out", "outbound_fax"),
+        ("/hook/in", "inbound_fax"),
+        ("/hook/form", "outbound_fax"),
+    } <= set(events)
     assert await violations(client, kind="response") == []
     assert await violations(client, kind="webhook") == []
     [refused] = await violations(client)  # nothing else, not even a warning: only the bad faxbox above
@@ -136,8 +177,15 @@ async def test_every_outcome_validates_in_strict_mode(strict, receiver, number):
 
 async def test_a_document_url_job_validates_in_strict_mode(strict, receiver):
     url = receiver.url.replace("/hook", "/nothing-here.pdf")  # fetched, not a PDF: the attempt fails, bad_file
-    reply = await strict.put("/faxes", {"from_number": "+14155550100", "to_number": "2125550100",
-                                        "document": {"url": url}, "notifications": {"email": {"send_to": "a@b.c"}}})
+    reply = await strict.put(
+        "/faxes",
+        {
+            "from_number": "+14155550100",
+            "to_number": "2125550100",
+            "document": {"url": url},
+            "notifications": {"email": {"send_to": "a@b.c"}},
+        },
+    )
     assert reply.status == 201 and reply.data["document"]["method"] == "get"
     await advance(strict.client, 30)
     assert (await strict.get(f"/faxes/outbox/202601-{reply.data['id']}")).data["tx_result"]["result_code"] == 0
@@ -175,8 +223,7 @@ async def test_strict_mode_catches_a_kazoo_response_that_breaks_its_schema(stric
     monkeypatch.setattr(serialise, "outgoing_job", lambda fax, now: (broken, "1-x"))
     assert (await strict.get(f"/faxes/outgoing/{job_id}")).status == 200
     found = await violations(strict.client, kind="response")
-    assert {(v["operation"], v["rule"]) for v in found} >= {("get_outgoing", "required"),
-                                                             ("get_outgoing", "not")}
+    assert {(v["operation"], v["rule"]) for v in found} >= {("get_outgoing", "required"), ("get_outgoing", "not")}
 
 
 async def test_a_refused_faxbox_is_an_error_at_the_field_that_broke_the_contract(kazoo):
@@ -184,7 +231,9 @@ async def test_a_refused_faxbox_is_an_error_at_the_field_that_broke_the_contract
     assert reply.status == 400
     found = await violations(kazoo.client)
     assert [(v["severity"], v["kind"], v["location"], v["rule"]) for v in found] == [
-        ("error", "request", "body.data.name", "minLength"), ("error", "request", "body.data.retries", "maximum")]
+        ("error", "request", "body.data.name", "minLength"),
+        ("error", "request", "body.data.retries", "maximum"),
+    ]
     assert all(v["operation"] == "create_faxbox" for v in found)
 
 
@@ -193,13 +242,23 @@ async def test_an_unknown_envelope_key_is_served_with_a_warning(kazoo):
     assert reply.status == 201
     [found] = await violations(kazoo.client)
     assert (found["severity"], found["kind"], found["location"], found["rule"]) == (
-        "warning", "request", "body", "unevaluatedProperties")
+        "warning",
+        "request",
+        "body",
+        "unevaluatedProperties",
+    )
     assert "priority" in found["message"]
 
 
 async def test_documented_query_parameters_pass_and_a_misspelt_one_is_a_warning(kazoo):
-    documented = {"page_size": "2", "ascending": "true", "filter_name": "Desk", "has_key": "caller_id",
-                  "created_from": "63900000000", "pretty_print": "true"}
+    documented = {
+        "page_size": "2",
+        "ascending": "true",
+        "filter_name": "Desk",
+        "has_key": "caller_id",
+        "created_from": "63900000000",
+        "pretty_print": "true",
+    }
     assert (await kazoo.get("/faxboxes", params=documented)).status == 200
     assert await violations(kazoo.client) == []
     assert (await kazoo.get("/faxboxes", params={"pagesize": "2"})).status == 200
@@ -213,4 +272,8 @@ async def test_the_json_part_of_a_multipart_job_is_what_gets_checked(kazoo):
     assert reply.status == 400
     [found] = await violations(kazoo.client)
     assert (found["severity"], found["operation"], found["location"], found["rule"]) == (
-        "error", "create_fax", "body.data.retries", "maximum")
+        "error",
+        "create_fax",
+        "body.data.retries",
+        "maximum",
+    )

@@ -35,8 +35,11 @@ def _error(response, status: int, message: str) -> None:
 
 def test_an_untyped_json_part_is_the_envelope(crossbar):
     envelope = {"data": {"from_number": "+14155550100", "to_number": "+12125550100", "retries": 2}}
-    response = crossbar.call("PUT", "/faxes", files={"json": (None, json.dumps(envelope)),
-                                                     "file": ("invoice.pdf", make_pdf(3), "application/pdf")})
+    response = crossbar.call(
+        "PUT",
+        "/faxes",
+        files={"json": (None, json.dumps(envelope)), "file": ("invoice.pdf", make_pdf(3), "application/pdf")},
+    )
     assert response.status_code == 201, response.text
     job = response.json()["data"]
     assert (job["to_number"], job["retries"]) == ("+12125550100", 2)
@@ -51,13 +54,15 @@ def test_json_sent_as_text_plain_is_415_and_stores_nothing(crossbar):
     _error(response, 415, "unsupported media type")
     assert crossbar.data("GET", "/faxboxes") == before
     job = json.dumps({"data": {"from_number": "+14155550100", "to_number": "+12125550100"}})
-    _error(crossbar.call("PUT", "/faxes", data=job, headers={"Content-Type": "text/plain"}), 415,
-           "unsupported media type")
+    _error(
+        crossbar.call("PUT", "/faxes", data=job, headers={"Content-Type": "text/plain"}), 415, "unsupported media type"
+    )
 
 
 def test_json_without_a_content_type_or_url_encoded_is_read_as_json(crossbar):
     body = json.dumps({"data": {"name": "No type"}})
     assert crossbar.call("PUT", "/faxboxes", data=body).status_code == 201  # requests sends no Content-Type
-    response = crossbar.call("PUT", "/faxboxes", data=body,
-                             headers={"Content-Type": "application/x-www-form-urlencoded"})  # what curl -d sends
+    response = crossbar.call(
+        "PUT", "/faxboxes", data=body, headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )  # what curl -d sends
     assert response.status_code == 201, response.text

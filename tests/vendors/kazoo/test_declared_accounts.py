@@ -19,8 +19,12 @@ from tests.vendors.kazoo.conftest import Kazoo, assert_error
 ACME_ID = "0123456789abcdef0123456789abcdef"
 KEY = "k" * 64
 ACCOUNTS = [
-    {"name": "Acme Corp", "realm": "acme.sip.example.com", "account_id": ACME_ID,
-     "users": [{"username": "Alice", "password": "secret"}, {"username": "bob", "password": "hunter2"}]},
+    {
+        "name": "Acme Corp",
+        "realm": "acme.sip.example.com",
+        "account_id": ACME_ID,
+        "users": [{"username": "Alice", "password": "secret"}, {"username": "bob", "password": "hunter2"}],
+    },
     {"name": "globex", "api_key": KEY},
 ]
 
@@ -57,14 +61,17 @@ async def test_api_key_logs_in_to_the_account_with_an_id_derived_from_its_name(c
     assert reply.data["account_id"] == derived_id("globex")
 
 
-@pytest.mark.parametrize(("user", "password", "where"), [
-    ("alice", "wrong", {"account_name": "Acme Corp"}),
-    ("mallory", "secret", {"account_name": "Acme Corp"}),
-    ("alice", "secret", {"account_name": "initech"}),
-    ("alice", "secret", {"account_realm": "other.example.com"}),
-    ("alice", "secret", {"phone_number": "+14155550100"}),
-    ("alice", "secret", {"account_name": "globex"}),  # an account with no users
-])
+@pytest.mark.parametrize(
+    ("user", "password", "where"),
+    [
+        ("alice", "wrong", {"account_name": "Acme Corp"}),
+        ("mallory", "secret", {"account_name": "Acme Corp"}),
+        ("alice", "secret", {"account_name": "initech"}),
+        ("alice", "secret", {"account_realm": "other.example.com"}),
+        ("alice", "secret", {"phone_number": "+14155550100"}),
+        ("alice", "secret", {"account_name": "globex"}),  # an account with no users
+    ],
+)
 async def test_anything_else_is_invalid_credentials(client, user, password, where):
     await _declare(client, ACCOUNTS)
     assert_error(await _user_auth(client, user, password, **where), 401, "invalid_credentials")
@@ -73,8 +80,11 @@ async def test_anything_else_is_invalid_credentials(client, user, password, wher
 async def test_an_undeclared_api_key_is_invalid_credentials_and_declaring_nothing_restores_any(client):
     await _declare(client, ACCOUNTS)
     other = "x" * 64
-    assert_error(await Kazoo(client).call("PUT", "/v2/api_auth", {"data": {"api_key": other}}, auth=False),
-                 401, "invalid_credentials")
+    assert_error(
+        await Kazoo(client).call("PUT", "/v2/api_auth", {"data": {"api_key": other}}, auth=False),
+        401,
+        "invalid_credentials",
+    )
     await _declare(client, [])
     assert (await Kazoo(client).call("PUT", "/v2/api_auth", {"data": {"api_key": other}}, auth=False)).status == 201
 
@@ -82,23 +92,30 @@ async def test_an_undeclared_api_key_is_invalid_credentials_and_declaring_nothin
 async def test_the_control_api_shows_them_complete(client):
     status, body = await _declare(client, [{"name": "globex", "api_key": KEY}])
     assert status == 200
-    assert body["accounts"] == [{"name": "globex", "realm": None, "account_id": derived_id("globex"), "users": [],
-                                 "api_key": KEY}]
+    assert body["accounts"] == [
+        {"name": "globex", "realm": None, "account_id": derived_id("globex"), "users": [], "api_key": KEY}
+    ]
 
 
-@pytest.mark.parametrize("accounts", [
-    [{"name": "no credentials"}],
-    [{"users": [{"username": "a", "password": "b"}]}],
-    [{"name": "x", "api_key": "short"}],
-    [{"name": "x", "api_key": KEY, "account_id": "not-hex"}],
-    [{"name": "x", "api_key": KEY, "realm": "no spaces allowed"}],
-    [{"name": "x", "users": []}],
-    [{"name": "x", "users": [{"username": "a"}]}],
-    [{"name": "x", "api_key": KEY, "colour": "red"}],
-    [{"name": "Acme", "api_key": KEY}, {"name": "ACME", "api_key": "y" * 64}],
-    [{"name": "a", "api_key": KEY}, {"name": "b", "api_key": KEY}],
-    [{"name": "a", "api_key": KEY, "account_id": ACME_ID}, {"name": "b", "api_key": "y" * 64, "account_id": ACME_ID}],
-])
+@pytest.mark.parametrize(
+    "accounts",
+    [
+        [{"name": "no credentials"}],
+        [{"users": [{"username": "a", "password": "b"}]}],
+        [{"name": "x", "api_key": "short"}],
+        [{"name": "x", "api_key": KEY, "account_id": "not-hex"}],
+        [{"name": "x", "api_key": KEY, "realm": "no spaces allowed"}],
+        [{"name": "x", "users": []}],
+        [{"name": "x", "users": [{"username": "a"}]}],
+        [{"name": "x", "api_key": KEY, "colour": "red"}],
+        [{"name": "Acme", "api_key": KEY}, {"name": "ACME", "api_key": "y" * 64}],
+        [{"name": "a", "api_key": KEY}, {"name": "b", "api_key": KEY}],
+        [
+            {"name": "a", "api_key": KEY, "account_id": ACME_ID},
+            {"name": "b", "api_key": "y" * 64, "account_id": ACME_ID},
+        ],
+    ],
+)
 async def test_bad_declarations_are_400_and_change_nothing(client, accounts):
     keep = [{"name": "keep", "api_key": KEY}]
     assert (await _declare(client, keep))[0] == 200
@@ -110,7 +127,9 @@ async def test_bad_declarations_are_400_and_change_nothing(client, accounts):
 
 async def test_a_declared_account_receives_inbound_faxes_by_name(client):
     await _declare(client, ACCOUNTS)
-    response = await client.post("/_emulator/inbound", json={"vendor": "kazoo", "tenant": "Acme Corp",
-                                                            "to": "+14155550100", "from": "+12125550199"})
+    response = await client.post(
+        "/_emulator/inbound",
+        json={"vendor": "kazoo", "tenant": "Acme Corp", "to": "+14155550100", "from": "+12125550199"},
+    )
     assert response.status == 201, await response.text()
     assert (await response.json())["tenant"] == ACME_ID

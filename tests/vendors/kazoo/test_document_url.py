@@ -36,12 +36,24 @@ async def documents(aiohttp_server):
 
 async def test_a_pdf_url_is_fetched_and_its_pages_sent(client, kazoo, documents):
     server, _ = documents
-    reply = await kazoo.put("/faxes/outgoing", {"from_number": "+14155550100", "to_number": "(212)5550100",
-                                                "document": {"url": str(server.make_url("/letter.pdf"))}})
+    reply = await kazoo.put(
+        "/faxes/outgoing",
+        {
+            "from_number": "+14155550100",
+            "to_number": "(212)5550100",
+            "document": {"url": str(server.make_url("/letter.pdf"))},
+        },
+    )
     assert_error(reply, 400, "validation error")  # formatting characters are not reconciled
     assert reply.data == {"document.to_number": {"required": {"message": "add a valid number to send the fax to"}}}
-    reply = await kazoo.put("/faxes/outgoing", {"from_number": "+14155550100", "to_number": "2125550100",
-                                                "document": {"url": str(server.make_url("/letter.pdf"))}})
+    reply = await kazoo.put(
+        "/faxes/outgoing",
+        {
+            "from_number": "+14155550100",
+            "to_number": "2125550100",
+            "document": {"url": str(server.make_url("/letter.pdf"))},
+        },
+    )
     assert reply.status == 201
     assert reply.data["to_number"] == "+12125550100" and reply.data["document"]["method"] == "get"
     await advance(client, 200)
@@ -51,21 +63,31 @@ async def test_a_pdf_url_is_fetched_and_its_pages_sent(client, kazoo, documents)
 
 async def test_post_fetches_send_the_content_and_headers(client, kazoo, documents):
     server, seen = documents
-    document = {"url": str(server.make_url("/echo")), "method": "post", "content": "id=7",
-                "content_type": "application/x-www-form-urlencoded", "referer": "https://app.example"}
+    document = {
+        "url": str(server.make_url("/echo")),
+        "method": "post",
+        "content": "id=7",
+        "content_type": "application/x-www-form-urlencoded",
+        "referer": "https://app.example",
+    }
     reply = await kazoo.put("/faxes", {"from_number": "1", "to_number": "+442071234567", "document": document})
     assert reply.status == 201 and reply.data["to_number"] == "+442071234567"
     assert seen[-1]["method"] == "POST" and seen[-1]["body"] == b"id=7"
     assert seen[-1]["headers"]["Referer"] == "https://app.example"
 
 
-@pytest.mark.parametrize(("name", "why"), [
-    ("missing", "HTTP 404"), ("junk", "unable to convert the document"),
-])
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("missing", "HTTP 404"),
+        ("junk", "unable to convert the document"),
+    ],
+)
 async def test_an_unusable_document_fails_the_attempt_with_bad_file(client, kazoo, documents, name, why):
     server, _ = documents
-    reply = await kazoo.put("/faxes", {"from_number": "1", "to_number": "2125550100",
-                                       "document": {"url": str(server.make_url(f"/{name}"))}})
+    reply = await kazoo.put(
+        "/faxes", {"from_number": "1", "to_number": "2125550100", "document": {"url": str(server.make_url(f"/{name}"))}}
+    )
     assert reply.status == 201
     await advance(client, 100)
     tx = (await kazoo.get(f"/faxes/outbox/202601-{reply.data['id']}")).data["tx_result"]
@@ -73,8 +95,9 @@ async def test_an_unusable_document_fails_the_attempt_with_bad_file(client, kazo
 
 
 async def test_the_open_internet_is_never_fetched(client, kazoo):
-    reply = await kazoo.put("/faxes", {"from_number": "1", "to_number": "2125550100",
-                                       "document": {"url": "http://example.com/letter.pdf"}})
+    reply = await kazoo.put(
+        "/faxes", {"from_number": "1", "to_number": "2125550100", "document": {"url": "http://example.com/letter.pdf"}}
+    )
     assert reply.status == 201
     await advance(client, 100)
     tx = (await kazoo.get(f"/faxes/outbox/202601-{reply.data['id']}")).data["tx_result"]
@@ -110,8 +133,11 @@ async def test_an_answer_is_stamped_when_it_is_made_even_if_its_document_was_slo
     app = web.Application()
     app.router.add_get("/slow.pdf", slow)
     server = await aiohttp_server(app)
-    job = {"from_number": "+14155550100", "to_number": "+12125550100",
-           "document": {"url": str(server.make_url("/slow.pdf"))}}
+    job = {
+        "from_number": "+14155550100",
+        "to_number": "+12125550100",
+        "document": {"url": str(server.make_url("/slow.pdf"))},
+    }
     put = asyncio.ensure_future(kazoo.put("/faxes/outgoing", job))
     await asked.wait()
     await advance(client, 120)

@@ -57,35 +57,78 @@ async def test_patch_is_validated_on_its_own_then_merged_as_4_3_does(kazoo):
     assert (await kazoo.get(path)).data == box  # nothing stored
     patched = await kazoo.patch(path, {"name": "Back office"})
     assert patched.status == 200
-    assert (patched.data["name"], patched.data["retries"], patched.data["caller_id"]) == ("Back office", 3,
-                                                                                          "+14155550100")
+    assert (patched.data["name"], patched.data["retries"], patched.data["caller_id"]) == (
+        "Back office",
+        3,
+        "+14155550100",
+    )
 
 
-@pytest.mark.parametrize(("data", "path", "rule", "detail"), [
-    ({}, "name", "required", {"message": "Field is required but missing", "value": "name"}),
-    ({"name": "x" * 129}, "name", "maxLength",
-     {"message": "String must not be more than 128 characters", "target": 128, "cause": "x" * 129,
-      "value": "x" * 129}),
-    ({"name": ""}, "name", "minLength",
-     {"message": "String must be at least 1 characters", "target": 1, "cause": "", "value": ""}),
-    ({"name": "n", "retries": 5}, "retries", "maximum", {"message": "Value must be at most 4", "target": 4,
-                                                         "value": 5}),
-    ({"name": "n", "retries": -1}, "retries", "minimum", {"message": "Value must be at least 0", "target": 0,
-                                                          "value": -1}),
-    ({"name": "n", "retries": "many"}, "retries", "type",
-     {"message": "Value did not match type(s): integer", "target": "integer", "value": "many"}),
-    ({"name": "n", "notifications": {"outbound": {"callback": {"url": "ftp://x", "method": "get"}}}},
-     "notifications.outbound.callback.method", "enum",
-     {"message": "Value not found in enumerated list of values", "target": ["post", "put"], "value": "get"}),
-    ({"name": "n", "notifications": {"inbound": {"callback": {"url": "ftp://x"}}}},
-     "notifications.inbound.callback.url", "pattern",
-     {"message": "Failed to match pattern '^https?://'", "target": "^https?://", "value": "ftp://x"}),
-    ({"name": "n", "notifications": {"outbound": {"email": {"send_to": "not-an-email"}}}},
-     "notifications.outbound.email.send_to", "wrong_format",
-     {"message": "Field is not in the correct format", "value": "not-an-email", "format": "email"}),
-    ({"name": "n", "smtp_permission_list": ["ok.*", "("]}, "smtp_permission_list.1", "error",
-     {"message": "invalid regular expression: '('", "value": "("}),
-])
+@pytest.mark.parametrize(
+    ("data", "path", "rule", "detail"),
+    [
+        ({}, "name", "required", {"message": "Field is required but missing", "value": "name"}),
+        (
+            {"name": "x" * 129},
+            "name",
+            "maxLength",
+            {
+                "message": "String must not be more than 128 characters",
+                "target": 128,
+                "cause": "x" * 129,
+                "value": "x" * 129,
+            },
+        ),
+        (
+            {"name": ""},
+            "name",
+            "minLength",
+            {"message": "String must be at least 1 characters", "target": 1, "cause": "", "value": ""},
+        ),
+        (
+            {"name": "n", "retries": 5},
+            "retries",
+            "maximum",
+            {"message": "Value must be at most 4", "target": 4, "value": 5},
+        ),
+        (
+            {"name": "n", "retries": -1},
+            "retries",
+            "minimum",
+            {"message": "Value must be at least 0", "target": 0, "value": -1},
+        ),
+        (
+            {"name": "n", "retries": "many"},
+            "retries",
+            "type",
+            {"message": "Value did not match type(s): integer", "target": "integer", "value": "many"},
+        ),
+        (
+            {"name": "n", "notifications": {"outbound": {"callback": {"url": "ftp://x", "method": "get"}}}},
+            "notifications.outbound.callback.method",
+            "enum",
+            {"message": "Value not found in enumerated list of values", "target": ["post", "put"], "value": "get"},
+        ),
+        (
+            {"name": "n", "notifications": {"inbound": {"callback": {"url": "ftp://x"}}}},
+            "notifications.inbound.callback.url",
+            "pattern",
+            {"message": "Failed to match pattern '^https?://'", "target": "^https?://", "value": "ftp://x"},
+        ),
+        (
+            {"name": "n", "notifications": {"outbound": {"email": {"send_to": "not-an-email"}}}},
+            "notifications.outbound.email.send_to",
+            "wrong_format",
+            {"message": "Field is not in the correct format", "value": "not-an-email", "format": "email"},
+        ),
+        (
+            {"name": "n", "smtp_permission_list": ["ok.*", "("]},
+            "smtp_permission_list.1",
+            "error",
+            {"message": "invalid regular expression: '('", "value": "("},
+        ),
+    ],
+)
 async def test_each_validation_error_is_reported_as_kazoo_does(kazoo, data, path, rule, detail):
     reply = await kazoo.put("/faxboxes", data)
     assert_error(reply, 400, "validation error")
@@ -112,13 +155,18 @@ async def test_custom_smtp_address_must_be_unique_across_accounts(client, kazoo)
     reply = await other.put("/faxboxes", {"name": "n", "custom_smtp_email_address": "fax@example.com"})
     assert_error(reply, 400, "validation error")
     assert reply.data["custom_smtp_email_address"]["unique"] == {
-        "message": "email address must be unique", "cause": "fax@example.com"}
+        "message": "email address must be unique",
+        "cause": "fax@example.com",
+    }
 
 
 async def test_unknown_faxbox_is_a_bad_identifier_for_every_method(kazoo):
     for method in ("GET", "POST", "PATCH", "DELETE"):
-        reply = await kazoo.call(method, kazoo.url("/faxboxes/0123456789abcdef0123456789abcdef"),
-                                 None if method in ("GET", "DELETE") else {"data": {"name": "n"}})
+        reply = await kazoo.call(
+            method,
+            kazoo.url("/faxboxes/0123456789abcdef0123456789abcdef"),
+            None if method in ("GET", "DELETE") else {"data": {"name": "n"}},
+        )
         assert_error(reply, 404, "bad_identifier")
         assert reply.data == {"message": "bad identifier", "cause": "0123456789abcdef0123456789abcdef"}
 

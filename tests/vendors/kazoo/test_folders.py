@@ -8,15 +8,18 @@ from tests.vendors.kazoo.conftest import assert_error
 
 
 async def receive(client, kazoo, **body):
-    response = await client.post("/_emulator/inbound", json={"vendor": "kazoo", "from": "+13125550100",
-                                                              "to": "+14155550199", **body})
+    response = await client.post(
+        "/_emulator/inbound", json={"vendor": "kazoo", "from": "+13125550100", "to": "+14155550199", **body}
+    )
     assert response.status == 201, await response.text()
     return (await response.json())["id"]
 
 
 async def test_an_inbound_fax_lands_in_the_faxbox_inbox(client, kazoo, receiver):
-    box = await kazoo.faxbox(caller_id="+14155550199", notifications={
-        "inbound": {"callback": {"url": receiver.url}, "email": {"send_to": "ops@example.com"}}})
+    box = await kazoo.faxbox(
+        caller_id="+14155550199",
+        notifications={"inbound": {"callback": {"url": receiver.url}, "email": {"send_to": "ops@example.com"}}},
+    )
     fax_id = await receive(client, kazoo, pages=3)
     assert fax_id.startswith("202601-") and len(fax_id) == 39
     listing = await kazoo.get("/faxes/inbox")
@@ -43,8 +46,10 @@ async def test_an_inbound_fax_lands_in_the_faxbox_inbox(client, kazoo, receiver)
 async def test_inbound_needs_an_account(client, kazoo):
     response = await client.post("/_emulator/inbound", json={"vendor": "kazoo", "from": "1", "to": "2"})
     assert response.status == 400
-    tenant = await client.post("/_emulator/inbound", json={"vendor": "kazoo", "from": "+13125550100",
-                                                            "to": "+15555550100", "tenant": kazoo.account_id})
+    tenant = await client.post(
+        "/_emulator/inbound",
+        json={"vendor": "kazoo", "from": "+13125550100", "to": "+15555550100", "tenant": kazoo.account_id},
+    )
     assert tenant.status == 201
     assert len((await kazoo.get("/faxes/inbox")).data) == 1
 
@@ -66,8 +71,9 @@ async def test_resubmit_makes_a_new_job_from_an_outbox_fax(client, kazoo):
     assert_error(missing, 500, "action required")
     wrong = await kazoo.call("PUT", kazoo.url(f"/faxes/outbox/{outbox_id}"), {"action": "forward", "data": {}})
     assert_error(wrong, 500, "invalid action")
-    again = await kazoo.call("PUT", kazoo.url(f"/faxes/outbox/{outbox_id}"),
-                             {"action": "resubmit", "data": {"to_number": "+12125550100"}})
+    again = await kazoo.call(
+        "PUT", kazoo.url(f"/faxes/outbox/{outbox_id}"), {"action": "resubmit", "data": {"to_number": "+12125550100"}}
+    )
     assert again.status == 201
     new = again.data
     assert new["id"] != job_id and len(new["id"]) == 32 and new["attempts"] == 0
@@ -82,8 +88,9 @@ async def test_resubmit_makes_a_new_job_from_an_outbox_fax(client, kazoo):
 async def test_forward_sends_a_received_fax_on(client, kazoo):
     await kazoo.faxbox(caller_id="+14155550199")
     fax_id = await receive(client, kazoo, pages=2)
-    forwarded = await kazoo.call("PUT", kazoo.url(f"/faxes/inbox/{fax_id}"),
-                                 {"action": "forward", "data": {"to_number": "+12125550100"}})
+    forwarded = await kazoo.call(
+        "PUT", kazoo.url(f"/faxes/inbox/{fax_id}"), {"action": "forward", "data": {"to_number": "+12125550100"}}
+    )
     assert forwarded.status == 201 and "rx_result" not in forwarded.data
     await advance(client, 100)
     fax = (await kazoo.get(f"/faxes/outbox/202601-{forwarded.data['id']}")).data
@@ -118,7 +125,8 @@ async def test_outbox_listing_is_bounded_by_the_time_window(client, kazoo):
     backwards = await kazoo.get("/faxes/outbox", params={"created_from": created, "created_to": created - 1})
     assert_error(backwards, 400, "validation error")
     assert backwards.data["created_from"]["date_range"]["message"] == (
-        f"created_to {created - 1} is prior to created_from {created}")
+        f"created_to {created - 1} is prior to created_from {created}"
+    )
     await advance(client, 32 * 86400)  # the default window is the last 31 days and an hour
     await kazoo.login()  # the token expired meanwhile
     assert (await kazoo.get("/faxes/outbox")).data == []

@@ -28,11 +28,28 @@ async def test_a_faxbox_job_goes_through_every_state_to_completed(client, kazoo)
     for seconds in (5, 1, 5, 10, 29.9, 0.1, 29.9):
         await advance(client, seconds)
         seen.append(await status(kazoo, job_id))
-    assert seen == ["pending", "locked", "preparing", "negotiating", "Fax negotiated at 14400",
-                    "Fax negotiated at 14400", "Sent Page 1 of 2", "Sent Page 1 of 2"]
+    assert seen == [
+        "pending",
+        "locked",
+        "preparing",
+        "negotiating",
+        "Fax negotiated at 14400",
+        "Fax negotiated at 14400",
+        "Sent Page 1 of 2",
+        "Sent Page 1 of 2",
+    ]
     listing = await kazoo.get("/faxes/outgoing")
-    assert listing.data == [{"id": job_id, "faxbox_id": box["id"], "status": "processing", "to": "+12125550100",
-                             "from": "+14155550199", "attempts": 0, "created": 63934444800}]
+    assert listing.data == [
+        {
+            "id": job_id,
+            "faxbox_id": box["id"],
+            "status": "processing",
+            "to": "+12125550100",
+            "from": "+14155550199",
+            "attempts": 0,
+            "created": 63934444800,
+        }
+    ]
 
     await advance(client, 0.1)  # 81 s after submission
     assert_error(await kazoo.get(f"/faxes/outgoing/{job_id}"), 404, "bad_identifier")
@@ -66,9 +83,17 @@ async def test_a_busy_number_is_retried_300_s_apart_until_retries_run_out(client
     fax = (await kazoo.get(f"/faxes/outbox/202601-{job_id}")).data
     assert fax["_read_only"]["status"] == "failed" and fax["attempts"] == 3 and fax["retries"] == 3
     assert fax["tx_result"] == {
-        "success": False, "time_elapsed": 653, "result_code": 486, "result_text": "USER_BUSY", "pages_sent": 0,
-        "fax_speed": 0, "fax_bad_rows": 0, "fax_error_correction": False, "fax_receiver_id": "",
-        "error_message": "USER_BUSY"}
+        "success": False,
+        "time_elapsed": 653,
+        "result_code": 486,
+        "result_text": "USER_BUSY",
+        "pages_sent": 0,
+        "fax_speed": 0,
+        "fax_bad_rows": 0,
+        "fax_error_correction": False,
+        "fax_receiver_id": "",
+        "error_message": "USER_BUSY",
+    }
     detail = await (await client.get(f"/_emulator/faxes/{job_id}")).json()
     assert [h["status"] for h in detail["history"]] == ["pending", "locked", "processing"] * 3 + ["failed"]
     assert [h["time"] - detail["history"][0]["time"] for h in detail["history"]][-4:] == [337, 637, 638, 653]

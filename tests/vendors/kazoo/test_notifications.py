@@ -11,8 +11,9 @@ GREGORIAN_START = int(START) + 62_167_219_200
 
 
 async def hook(kazoo, receiver, **fields):
-    reply = await kazoo.put("/webhooks", {"name": "fax results", "hook": "notifications", "uri": receiver.url,
-                                          **fields})
+    reply = await kazoo.put(
+        "/webhooks", {"name": "fax results", "hook": "notifications", "uri": receiver.url, **fields}
+    )
     assert reply.status == 201, reply.body
     return reply.data
 
@@ -66,8 +67,11 @@ async def test_form_data_hooks_nest_keys_php_style(client, kazoo, receiver):
 
 async def test_faxbox_outbound_callback_in_json_and_form_encodings(client, kazoo, receiver):
     json_box = await kazoo.faxbox(notifications={"outbound": {"callback": {"url": receiver.url + "/json"}}})
-    form_box = await kazoo.faxbox(notifications={"outbound": {"callback": {
-        "url": receiver.url + "/form", "method": "put", "type": "www-url-form-encoded"}}})
+    form_box = await kazoo.faxbox(
+        notifications={
+            "outbound": {"callback": {"url": receiver.url + "/form", "method": "put", "type": "www-url-form-encoded"}}
+        }
+    )
     await kazoo.send(f"/faxboxes/{json_box['id']}/faxes")
     await kazoo.send(f"/faxboxes/{form_box['id']}/faxes", to_number="+12125550003")
     await advance(client, 60)
@@ -111,8 +115,9 @@ async def test_only_transport_errors_are_retried_2_s_apart(client, kazoo, receiv
 
 async def test_the_webhook_retry_option_changes_the_documented_policy(client, kazoo, receiver):
     assert (await (await client.get("/_emulator/vendors/kazoo/options")).json())["options"] == {"webhook_retry": {}}
-    changed = await client.patch("/_emulator/vendors/kazoo/options",
-                                 json={"webhook_retry": {"attempts": 4, "delay": 30}})
+    changed = await client.patch(
+        "/_emulator/vendors/kazoo/options", json={"webhook_retry": {"attempts": 4, "delay": 30}}
+    )
     assert changed.status == 200, await changed.text()
     await hook(kazoo, receiver, format="json", retries=2, uri="http://127.0.0.1:9/unreachable")
     await kazoo.send()

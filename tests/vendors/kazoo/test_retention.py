@@ -16,8 +16,9 @@ async def client(make_client: Any) -> Any:
 
 async def test_an_inbound_fax_keeps_its_record_and_loses_its_attachment(client, kazoo):
     await kazoo.faxbox(caller_id="+14155550199")
-    response = await client.post("/_emulator/inbound", json={"vendor": "kazoo", "from": "+13125550100",
-                                                              "to": "+14155550199", "pages": 2})
+    response = await client.post(
+        "/_emulator/inbound", json={"vendor": "kazoo", "from": "+13125550100", "to": "+14155550199", "pages": 2}
+    )
     fax_id = (await response.json())["id"]
     assert (await kazoo.get(f"/faxes/inbox/{fax_id}")).status == 200
     reply = await kazoo.get(f"/faxes/inbox/{fax_id}/attachment")

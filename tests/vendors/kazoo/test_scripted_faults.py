@@ -27,8 +27,14 @@ def _envelope(body: dict[str, Any], status: int) -> None:
 
 
 async def test_a_fault_before_the_vendor_runs_echoes_the_request_id_and_token(client, kazoo: Kazoo):
-    await _scenario(client, {"name": "outage", "match": {"vendor": "kazoo", "operation": "list_faxboxes"},
-                             "fault": {"status": 503, "message": "datastore fatal error"}})
+    await _scenario(
+        client,
+        {
+            "name": "outage",
+            "match": {"vendor": "kazoo", "operation": "list_faxboxes"},
+            "fault": {"status": 503, "message": "datastore fatal error"},
+        },
+    )
     reply = await kazoo.get("/faxboxes", headers={"X-Request-ID": "req-42"})
     assert reply.status == 503
     _envelope(reply.body, 503)
@@ -39,8 +45,10 @@ async def test_a_fault_before_the_vendor_runs_echoes_the_request_id_and_token(cl
 
 
 async def test_a_fault_on_the_tenant_fires_inside_the_middleware_with_the_same_envelope(client, kazoo: Kazoo):
-    await _scenario(client, {"name": "this account is throttled", "match": {"tenant": kazoo.account_id},
-                             "fault": {"retry_after": 30}})
+    await _scenario(
+        client,
+        {"name": "this account is throttled", "match": {"tenant": kazoo.account_id}, "fault": {"retry_after": 30}},
+    )
     reply = await kazoo.get("/faxes/outgoing")
     assert reply.status == 429
     _envelope(reply.body, 429)
@@ -54,8 +62,9 @@ async def test_a_fault_on_the_tenant_fires_inside_the_middleware_with_the_same_e
 
 async def test_without_a_token_the_envelope_has_no_auth_token(client, kazoo: Kazoo):
     await _scenario(client, {"match": {"operation": "user_auth"}, "fault": {"status": 503}})
-    reply = await kazoo.call("PUT", "/v2/user_auth", {"data": {"credentials": "x" * 32, "account_name": "acme"}},
-                             auth=False)
+    reply = await kazoo.call(
+        "PUT", "/v2/user_auth", {"data": {"credentials": "x" * 32, "account_name": "acme"}}, auth=False
+    )
     assert reply.status == 503
     _envelope(reply.body, 503)
     assert "auth_token" not in reply.body

@@ -6,8 +6,10 @@ from tests.vendors.kazoo.conftest import assert_error
 
 
 async def test_webhook_crud(kazoo):
-    created = await kazoo.put("/webhooks", {"name": "results", "hook": "notifications",
-                                            "uri": "http://127.0.0.1:9/hook", "custom_data": {"type": "all"}})
+    created = await kazoo.put(
+        "/webhooks",
+        {"name": "results", "hook": "notifications", "uri": "http://127.0.0.1:9/hook", "custom_data": {"type": "all"}},
+    )
     assert created.status == 201
     hook = created.data
     assert hook["http_verb"] == "post" and hook["format"] == "form-data" and hook["retries"] == 2
@@ -15,8 +17,15 @@ async def test_webhook_crud(kazoo):
     path = f"/webhooks/{hook['id']}"
     assert (await kazoo.get(path)).data == hook
     listing = await kazoo.get("/webhooks")
-    assert listing.data == [{"id": hook["id"], "hook": "notifications", "name": "results",
-                             "uri": "http://127.0.0.1:9/hook", "enabled": True}]  # the view's value
+    assert listing.data == [
+        {
+            "id": hook["id"],
+            "hook": "notifications",
+            "name": "results",
+            "uri": "http://127.0.0.1:9/hook",
+            "enabled": True,
+        }
+    ]  # the view's value
     patched = await kazoo.patch(path, {"enabled": False, "format": "json"})
     assert patched.data["enabled"] is False and patched.data["format"] == "json" and patched.data["name"] == "results"
     replaced = await kazoo.post(path, {"name": "r2", "hook": "notifications", "uri": "https://example.com/x"})
@@ -30,8 +39,17 @@ async def test_webhook_validation(kazoo):
     missing = await kazoo.put("/webhooks", {"name": "x"})
     assert_error(missing, 400, "validation error")
     assert set(missing.data) == {"hook", "uri"}
-    bad = await kazoo.put("/webhooks", {"name": "x", "hook": "notifications", "uri": "mailto:me",
-                                        "http_verb": "delete", "retries": 9, "custom_data": {"type": 1}})
+    bad = await kazoo.put(
+        "/webhooks",
+        {
+            "name": "x",
+            "hook": "notifications",
+            "uri": "mailto:me",
+            "http_verb": "delete",
+            "retries": 9,
+            "custom_data": {"type": 1},
+        },
+    )
     assert set(bad.data) == {"uri", "http_verb", "retries", "custom_data.type"}
     assert bad.data["http_verb"]["enum"]["target"] == ["get", "post", "put"]
     assert bad.data["uri"]["invalid"]["value"] == "mailto:me"
