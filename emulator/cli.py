@@ -181,6 +181,17 @@ def _parser() -> argparse.ArgumentParser:
     cover.add_argument(
         "--fail-under", type=float, metavar="PERCENT", help="exit 1 if the overall percentage is below PERCENT"
     )
+    state = commands.add_parser("state", help="save a running emulator's whole state to a file, or load one into it")
+    actions = state.add_subparsers(dest="action", required=True)
+    for action, words in (
+        ("export", "write the emulator's state (GET /_emulator/state) to FILE, or stdout with -"),
+        ("import", "replace the emulator's state with FILE's (PUT /_emulator/state), or stdin's with -"),
+    ):
+        sub = actions.add_parser(action, help=words)
+        sub.add_argument(
+            "file", help="the snapshot file (JSON); - for standard " + ("output" if action == "export" else "input")
+        )
+        sub.add_argument("--url", default="http://127.0.0.1:8329", help="the running emulator (default %(default)s)")
     for sub in (validate, run):
         sub.add_argument("--log-level", default="warning", choices=("debug", "info", "warning", "error"))
     return parser
@@ -331,6 +342,41 @@ def _coverage(args: argparse.Namespace) -> int:
     return 0
 
 
+def _state(args: argparse.Namespace) -> int:
+    """``state export`` / ``state import``: a snapshot between a running emulator and a file."""
+    import json
+
+    from emulator.testing.client import ControlClient, ControlError
+
+    client = ControlClient(args.url.rstrip("/"), timeout=600)
+    try:
+        if args.action == "export":
+            data = json.dumps(client.export_state()).encode()
+            if args.file == "-":
+                sys.stdout.buffer.write(data + b"\n")
+            else:
+                with open(args.file, "wb") as out:
+                    out.write(data)
+                print(f"{args.file}: the state of {args.url} ({len(data)} bytes)", file=sys.stderr)
+            return 0
+        if args.file == "-":
+            raw = sys.stdin.buffer.read()
+        else:
+            with open(args.file, "rb") as handle:
+                raw = handle.read()
+        held = client.import_state(raw)
+        print(
+            f"{args.url}: the state of {args.file} ({held['faxes']} faxes, {held['tenants']} tenants)", file=sys.stderr
+        )
+        return 0
+    except ControlError as exc:
+        print(f"fax-emulator: {args.url} refused it: {exc.message}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"fax-emulator: {exc}", file=sys.stderr)
+        return 2
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(
@@ -344,6 +390,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _sample_document(args.file, args.pages)
     if args.command == "coverage":
         return _coverage(args)
+    if args.command == "state":
+        return _state(args)
     if args.command == "run":
         from emulator.runner import run_files
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from emulator.control import events, handlers, pages, scenario
+from emulator.control import events, handlers, pages, scenario, state
 from emulator.control.spec import Doc, listing
 from emulator.core.errors import EmulatorError
 from emulator.core.events import TYPES
@@ -23,6 +23,8 @@ ROUTES = [
     ("GET", "/health", handlers.health, "health"),
     ("GET", "/vendors", handlers.vendors, "vendors"),
     ("POST", "/reset", handlers.reset, "reset"),
+    ("GET", "/state", state.export, "get_state"),
+    ("PUT", "/state", state.replace, "put_state"),
     ("GET", "/clock", handlers.clock, "clock"),
     ("POST", "/clock/advance", handlers.advance, "clock_advance"),
     ("POST", "/clock/run-until-idle", handlers.run_until_idle, "clock_run_until_idle"),
@@ -55,6 +57,19 @@ ROUTES = [
 _FILTER = {"vendor": "only this vendor's", "tenant": "only this tenant's", "limit": "at most this many, newest"}
 _SCENARIO_PLACE = {"vendor": "with tenant: one tenant's scenario", "tenant": "with vendor: one tenant's scenario"}
 _LIST = {"type": "array", "items": {}}
+_SNAPSHOT = {
+    "type": "object",
+    "required": ["format", "version"],
+    "properties": {
+        "format": {"const": "fax-emulator/state"},
+        "version": {"const": 1},
+        **{
+            name: {"type": "array" if name in ("tenants", "faxes") else "object"}
+            for name in ("clock", "ids", "accounts", "options", "tenants", "faxes")
+        },
+        **{name: {"type": "object"} for name in ("deliveries", "scenarios", "journal", "emails")},
+    },
+}
 _WAIT = {
     "type": "number",
     "minimum": 0,
@@ -74,6 +89,26 @@ DOCS: dict[str, Doc] = {
         "Forget faxes, logs and deliveries (everything, one vendor's, or one tenant's)",
         body={"type": "object", "properties": {"vendor": {"type": "string"}, "tenant": {"type": "string"}}},
         response={"type": "object", "properties": {"reset": {"type": "boolean"}, "faxes_dropped": {"type": "integer"}}},
+    ),
+    "get_state": Doc(
+        "Everything the emulator holds as one versioned snapshot (format fax-emulator/state, version 1): "
+        "faxes with their documents (base64) and timers, tenants, deliveries, accounts, options, scenarios "
+        "with their counters, the clock, the id streams, the journal and the e-mails",
+        response=_SNAPSHOT,
+    ),
+    "put_state": Doc(
+        "Replace the whole state with a snapshot of GET /_emulator/state; a snapshot that cannot be loaded "
+        "is refused (400, with why) and nothing changes",
+        body=_SNAPSHOT,
+        response={
+            "type": "object",
+            "properties": {
+                "restored": {"type": "boolean"},
+                "faxes": {"type": "integer"},
+                "tenants": {"type": "integer"},
+                "deliveries": {"type": "integer", "description": "deliveries pending"},
+            },
+        },
     ),
     "clock": Doc("The clock: mode, speed, now", response="Clock"),
     "clock_advance": Doc(

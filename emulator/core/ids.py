@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import random
 import uuid
+from typing import Any
 
 REQUEST_BATCH = 256  # request ids made at a time
 
@@ -49,3 +50,31 @@ class Ids:
 
     def uniform(self, low: float, high: float) -> float:
         return self.random.uniform(low, high)
+
+    def state(self) -> dict[str, Any]:
+        """Where both streams stand (snapshots): ids made after ``restore`` continue them."""
+        return {
+            "random": self.random.getstate(),
+            "requests": self._requests.getstate(),
+            "batch": list(self._request_ids),
+        }
+
+    def restore(self, state: dict[str, Any]) -> None:
+        """Continue the streams from ``state()`` (checked by ``check_state``)."""
+        self.random.setstate(state["random"])
+        self._requests.setstate(state["requests"])
+        self._request_ids[:] = state["batch"]
+
+
+def check_state(state: Any) -> dict[str, Any]:
+    """``state`` if ``Ids.restore`` can take it (a snapshot's ``ids``); ValueError why not."""
+    if not isinstance(state, dict) or set(state) != {"random", "requests", "batch"}:
+        raise ValueError("ids must be an object with random, requests and batch")
+    for name in ("random", "requests"):
+        try:
+            random.Random().setstate(state[name])
+        except (TypeError, ValueError):
+            raise ValueError(f"ids.{name} is not the state of a random stream") from None
+    if not (isinstance(state["batch"], list) and all(isinstance(i, str) for i in state["batch"])):
+        raise ValueError("ids.batch must be a list of request ids")
+    return state

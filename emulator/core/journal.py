@@ -25,6 +25,7 @@ from typing import Any
 from aiohttp import web
 from yarl import URL
 
+from emulator.core.codec import peek
 from emulator.core.events import Events
 
 DEFAULT_SIZE = 10_000
@@ -270,6 +271,28 @@ class Journal:
     def entry(self, seq: int) -> RequestEntry | None:
         """The entry numbered ``seq``, while the ring still holds it."""
         return next((RequestEntry(*fields) for fields in reversed(self.requests) if fields[0] == seq), None)
+
+    def state(self) -> dict[str, Any]:
+        """Both rings and where their numbering stands (snapshots)."""
+        return {
+            "requests": list(self.requests),
+            "violations": list(self.violations),
+            "next_seq": peek(self._seq),
+            "next_violation": peek(self._violation_seq),
+            "dropped": self.dropped,
+            "last_violation": self.last_violation,
+        }
+
+    def restore(self, state: dict[str, Any]) -> None:
+        """Hold ``state()``'s entries (the newest, up to this journal's size); numbering continues."""
+        self.requests.clear()
+        self.requests.extend(tuple(entry) for entry in state["requests"])
+        self.violations.clear()
+        self.violations.extend(state["violations"])
+        self._seq = itertools.count(state["next_seq"])
+        self._violation_seq = itertools.count(state["next_violation"])
+        self.dropped = state["dropped"]
+        self.last_violation = state["last_violation"]
 
     def clear(self, vendor: str | None = None, tenant: str | None = None) -> None:
         if vendor is None:

@@ -141,6 +141,16 @@ class Engine:
             fax.timer.cancel()
             fax.timer = None
 
+    def resume(self, fax: Fax, due: float) -> None:
+        """Drive a fax loaded from a snapshot again: it leaves its status at ``due``, as the
+        timer it had would have made it."""
+        fax.timer = self.scheduler.at(due, self._leave_state, fax)
+
+    def leaves(self, fax: Fax) -> bool:
+        """Whether the fax's timer is the machine's (it leaves its status then), not a vendor's own."""
+        timer = fax.timer
+        return timer is not None and getattr(timer, "action", None) == self._leave_state
+
     def record(self, fax: Fax, status: str) -> None:
         """Set a status outside the machine (e.g. an inbound fax), with history and listener."""
         self._transition(fax, status)

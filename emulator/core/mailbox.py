@@ -12,6 +12,8 @@ from collections import deque
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from emulator.core.codec import peek
+
 DEFAULT_SIZE = 10_000
 
 
@@ -75,6 +77,15 @@ class Mailbox:
             and (fax_id is None or e.fax_id == fax_id)
             and (kind is None or e.kind == kind)
         ]
+
+    def state(self) -> dict[str, Any]:
+        """The e-mails and where their numbering stands (snapshots)."""
+        return {"emails": list(self.emails), "next_id": peek(self._ids)}
+
+    def restore(self, state: dict[str, Any]) -> None:
+        self.emails.clear()
+        self.emails.extend(state["emails"])
+        self._ids = itertools.count(state["next_id"])
 
     def clear(self, vendor: str | None = None, tenant: str | None = None) -> None:
         """Forget every e-mail, or one vendor's (one tenant's)."""

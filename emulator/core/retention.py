@@ -80,6 +80,14 @@ class Retention:
             self.document_bytes += size
         self._trim()
 
+    def loaded(self, faxes: list[Any]) -> None:
+        """The store was filled with ``faxes`` at once (a snapshot): those ended count in the
+        order they ended, and the limits apply."""
+        self.held += len(faxes)
+        for fax in sorted((f for f in faxes if f.terminal), key=lambda f: f.ended_at):
+            self.ended(fax)
+        self._trim()
+
     def forgotten(self, fax: Fax) -> None:
         """``fax`` left the store (deleted, reset or dropped here)."""
         self.held -= 1

@@ -206,6 +206,18 @@ class Store:
         """Every fax once (aliases skipped), oldest first."""
         return [fax for key, fax in self.faxes.items() if key == fax.id]
 
+    def load(self, tenants: list[Tenant], faxes: list[Fax]) -> None:
+        """Hold ``tenants`` and ``faxes`` (oldest first) in an empty store, as a snapshot or the
+        data file had them, within the limits of retention."""
+        for tenant in tenants:
+            self.tenants[(tenant.vendor, tenant.id)] = tenant
+        for fax in faxes:
+            tenant = self.tenants[(fax.vendor, fax.tenant)]
+            for key in (fax.id, *fax.aliases):
+                tenant.faxes[key] = fax
+                self.faxes[key] = fax
+        self.retention.loaded(faxes)
+
     def reset(self, vendor: str | None = None, tenant_id: str | None = None) -> list[Fax]:
         """Drop everything, or one tenant; returns the faxes dropped (to stop their timers)."""
         if vendor is None:

@@ -37,6 +37,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
+from emulator.core.codec import peek
 from emulator.core.errors import Invalid, NotFound
 from emulator.core.events import Events
 from emulator.core.scheduler import Scheduler, Timer
@@ -668,6 +669,48 @@ class Dispatcher:
         kept = [d for d in self.log if not chosen(d)]
         self.log.clear()
         self.log.extend(kept)
+
+    # -- snapshots -------------------------------------------------------------------------
+    def state(self) -> dict[str, Any]:
+        """Every delivery shown and when each pending one goes next (snapshots): ``next`` is the
+        emulated time of its next attempt; ``held`` a held one's fallback and original due
+        times; neither: an attempt is under way, and is made again on ``restore`` (at least
+        once, as the vendors deliver)."""
+        held = {delivery.id: (fallback.due, due) for delivery, fallback, due in self._held.values()}
+        timers = {delivery.id: timer.due for delivery, timer in self._timers.items() if not timer.cancelled}
+        entries = self.entries()
+        schedule = {
+            str(d.id): {"next": timers.get(d.id), "held": held.get(d.id)} for d in entries if d.state == "pending"
+        }
+        return {
+            "deliveries": entries,
+            "logged_from": len(entries) - len(self.log),
+            "schedule": schedule,
+            "next_id": peek(self._ids),
+            "refused": self.refused,
+        }
+
+    def restore(self, state: dict[str, Any]) -> None:
+        """Hold ``state()``'s deliveries (after ``clear``) and send the pending ones on their
+        schedule; ids continue."""
+        deliveries: list[Delivery] = state["deliveries"]
+        self.log.clear()
+        self.log.extend(deliveries[state["logged_from"] :])
+        now = self.scheduler.clock.now()
+        for delivery in deliveries:
+            if delivery.state != "pending":
+                continue
+            self.pending[delivery.id] = delivery
+            plan = state["schedule"].get(str(delivery.id)) or {}
+            if plan.get("held") is not None:
+                fallback, due = plan["held"]
+                key = _receiver(delivery)
+                self._held[key] = (delivery, self.scheduler.at(fallback, self._release, key), due)
+            else:
+                at = plan.get("next")
+                self._timers[delivery] = self.scheduler.at(now if at is None else at, self._attempt, delivery)
+        self._ids = itertools.count(state["next_id"])
+        self.refused = state["refused"]
 
     async def close(self) -> None:
         if self._session is not None:

@@ -135,6 +135,15 @@ class ControlClient:
         body = {k: v for k, v in (("vendor", vendor), ("tenant", tenant)) if v is not None}
         return int(self.call("POST", "/reset", body)["faxes_dropped"])
 
+    def export_state(self) -> dict[str, Any]:
+        """Everything the emulator holds, as a snapshot (``GET /_emulator/state``)."""
+        return dict(self.call("GET", "/state"))
+
+    def import_state(self, snapshot: Mapping[str, Any] | bytes) -> dict[str, Any]:
+        """Replace the whole state with a snapshot (``PUT /_emulator/state``); what it now holds."""
+        data = snapshot if isinstance(snapshot, bytes) else json.dumps(dict(snapshot)).encode()
+        return dict(self.call("PUT", "/state", data=data))
+
     # -- the clock ---------------------------------------------------------------------
     def clock(self) -> ClockState:
         return ClockState.from_json(self.call("GET", "/clock"))

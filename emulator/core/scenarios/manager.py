@@ -178,6 +178,39 @@ class Scenarios:
         tenant = spec.tenant if spec.tenant is not None else active.tenant
         self._receive(Inbound(spec.vendor, spec.to, spec.sender, tenant, document.pages, document, dict(spec.options)))
 
+    # -- snapshots --------------------------------------------------------------------
+    def state(self) -> dict[str, Any]:
+        """The scenarios in force as data (snapshots): each as its document, with where its
+        counters, seeded draws and inbound arrivals stand (``Scenarios.restore`` takes it back,
+        once each document is loaded again)."""
+        return {
+            "global": None if self.active is None else _active_state(self.active),
+            "tenants": [_active_state(active) for active in self.tenants.values()],
+            "accounts_before": self._accounts_before,
+        }
+
+    def restore(self, state: dict[str, Any], loaded: list[tuple[dict[str, Any], Scenario]]) -> None:
+        """Put back the scenarios of ``state()`` (after ``remove_all``); ``loaded`` pairs each
+        one's state with its document loaded again, global first if there is one."""
+        for saved, scenario in loaded:
+            vendor, tenant = saved["vendor"], saved["tenant"]
+            seeded = random.Random()
+            seeded.setstate(saved["random"])
+            active = ActiveScenario(scenario, seeded, saved["applied_at"], vendor, tenant)
+            for rule_state, (seen, used) in zip(active.states, saved["counters"], strict=True):
+                rule_state.seen, rule_state.used = seen, used
+            for index, due in saved["arrivals"]:
+                timer = self._scheduler.at(due, self._arrive, active, scenario.inbound[index])
+                active.timers.append(timer)
+            if vendor is None or tenant is None:
+                self.active = active
+            else:
+                self.tenants[(vendor, tenant)] = active
+        self._accounts_before = state["accounts_before"]
+        self.in_force = self.active is not None or bool(self.tenants)
+        if self.in_force:
+            self._changed(None, None)
+
     # -- reading ----------------------------------------------------------------------
     def tenant_layer(self, vendor: str, tenant: str) -> ActiveScenario | None:
         """The scenario of one tenant, if it has one."""
@@ -267,3 +300,29 @@ class Scenarios:
             "scenario": active.to_json(now) if active is not None else None,
             "tenants": [{"vendor": v, "tenant": t, "name": a.scenario.name} for (v, t), a in self.tenants.items()],
         }
+
+
+def _active_state(active: ActiveScenario) -> dict[str, Any]:
+    scenario = active.scenario
+    # steps are for ``run``, not for a scenario in force
+    document = {key: value for key, value in scenario.document.items() if key != "steps"}
+    if "rules" in document:  # each rule under the label it has now (a default label names its file)
+        document["rules"] = [
+            {**raw, "name": rule.label} for raw, rule in zip(document["rules"], scenario.rules, strict=True)
+        ]
+    if "inbound" in document:  # documents read from files are kept themselves: a posted one cannot read files
+        document["inbound"] = [{k: v for k, v in raw.items() if k != "document"} for raw in document["inbound"]]
+    return {
+        "document": document,
+        "inbound_documents": [spec.document for spec in scenario.inbound],
+        "vendor": active.vendor,
+        "tenant": active.tenant,
+        "applied_at": active.applied_at,
+        "random": active.random.getstate(),
+        "counters": [[state.seen, state.used] for state in active.states],
+        "arrivals": [
+            [next(i for i, spec in enumerate(scenario.inbound) if spec is timer.args[1]), timer.due]
+            for timer in active.timers
+            if not timer.cancelled and timer.owner is not None
+        ],
+    }

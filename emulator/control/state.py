@@ -1,0 +1,33 @@
+"""GET and PUT /_emulator/state: the whole state as a snapshot (core/snapshot.py), and back."""
+
+from __future__ import annotations
+
+import asyncio
+
+import orjson
+from aiohttp import web
+
+from emulator import keys
+from emulator.core import snapshot
+from emulator.core.bodies import read_bytes
+from emulator.core.errors import Invalid
+
+#: the largest snapshot PUT /_emulator/state reads (documents are in it, as base64)
+MAX_SNAPSHOT_BYTES = 512 * 1024 * 1024
+
+
+async def export(request: web.Request) -> web.Response:
+    """The state as a snapshot: what ``fax-emulator state export`` saves."""
+    data = snapshot.export(request.app[keys.RUNTIME])
+    return web.Response(body=orjson.dumps(data), content_type="application/json")
+
+
+async def replace(request: web.Request) -> web.Response:
+    """Replace the state with a snapshot; 400 with why (and the state untouched) if it is not one."""
+    raw = await read_bytes(request, MAX_SNAPSHOT_BYTES)
+    try:
+        data = await asyncio.to_thread(orjson.loads, raw)  # a snapshot may be large: parsed off the loop
+    except orjson.JSONDecodeError as exc:
+        raise Invalid(f"the snapshot is not JSON: {exc}") from None
+    held = await snapshot.restore(request.app[keys.RUNTIME], data)
+    return web.json_response({"restored": True, **held})
