@@ -27,6 +27,9 @@ from emulator.core.scheduler import Scheduler
 from emulator.core.store import Fax
 
 Listener = Callable[[Fax, str | None, str], None]
+#: a vendor's own check as an attempt enters transmission, before the call: a Result refuses
+#: the attempt (it ends so, no call is placed), None lets the call go ahead
+PreDial = Callable[[Fax], Result | None]
 
 UNREADABLE = Result(Outcome.CONVERSION_FAILED, rule="the document could not be read")
 
@@ -112,14 +115,19 @@ class Engine:
         self.policy = policy  # decides each attempt's result and each state's dwell time
         self.machines: dict[str, Machine] = {}
         self.listeners: dict[str, Listener] = {}
+        self.pre_dials: dict[str, PreDial] = {}
         self._leave_state = self._leave  # bound once: every timer of every fax shares it
         #: told of each fax that has ended, after its vendor was (the store's retention)
         self.ended: Callable[[Fax], None] = lambda fax: None
 
-    def register(self, vendor: str, machine: Machine, listener: Listener | None = None) -> None:
+    def register(
+        self, vendor: str, machine: Machine, listener: Listener | None = None, pre_dial: PreDial | None = None
+    ) -> None:
         self.machines[vendor] = machine
         if listener is not None:
             self.listeners[vendor] = listener
+        if pre_dial is not None:
+            self.pre_dials[vendor] = pre_dial
 
     # -- public operations --------------------------------------------------------
     def start(self, fax: Fax) -> None:
@@ -192,7 +200,7 @@ class Engine:
         policy = self.policy
         if state == machine.transmit:
             # attempt 1 may have been decided already, when the document was converted
-            result = fax.pending or policy.attempt(fax, fax.attempts + 1)
+            result = fax.pending or self._pre_dial(fax) or policy.attempt(fax, fax.attempts + 1)
             if not fax.document_ok:
                 result = UNREADABLE
             fax.pending = result
@@ -209,6 +217,12 @@ class Engine:
         self._transition(fax, state)
         if not fax.terminal:  # a listener may have ended it
             fax.timer = self.scheduler.at(now + duration, self._leave_state, fax)
+
+    def _pre_dial(self, fax: Fax) -> Result | None:
+        """The vendor's refusal of this attempt before it dials, if it refuses it. A refused
+        attempt places no call, so it does not ask the outcome policy (a scenario's counters)."""
+        pre_dial = self.pre_dials.get(fax.vendor)
+        return pre_dial(fax) if pre_dial is not None and fax.document_ok else None
 
     def _leave(self, fax: Fax) -> None:
         fax.timer = None

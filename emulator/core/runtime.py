@@ -210,8 +210,9 @@ def compose(config: Any, vendors: Iterable[Vendor]) -> Runtime:
     what it needs handed to it.
 
     Two edges point back at the whole, because what they call needs it: a vendor's
-    ``on_transition`` hook gets the runtime (its ``Services``), and an inbound fax a
-    scenario schedules arrives through ``Runtime.receive``. Both are bound here, last.
+    ``on_transition`` and ``pre_dial`` hooks get the runtime (its ``Services``), and an
+    inbound fax a scenario schedules arrives through ``Runtime.receive``. Both are bound
+    here, last.
     """
     by_name = {vendor.name: vendor for vendor in vendors}
     events = Events()
@@ -273,6 +274,11 @@ def compose(config: Any, vendors: Iterable[Vendor]) -> Runtime:
     for vendor in by_name.values():
         if vendor.owns is not None:
             store.owns[vendor.name] = functools.partial(vendor.owns, runtime)
-        hook = vendor.on_transition
-        engine.register(vendor.name, vendor.machine, functools.partial(hook, runtime) if hook is not None else None)
+        hook, pre_dial = vendor.on_transition, vendor.pre_dial
+        engine.register(
+            vendor.name,
+            vendor.machine,
+            functools.partial(hook, runtime) if hook is not None else None,
+            functools.partial(pre_dial, runtime) if pre_dial is not None else None,
+        )
     return runtime

@@ -1,6 +1,6 @@
 """What a vendor may use of the running emulator: the ``Services`` it is handed.
 
-Every vendor hook (``Vendor.authenticate``, ``on_transition``, ``receive``, ``view``) and
+Every vendor hook (``Vendor.authenticate``, ``on_transition``, ``pre_dial``, ``receive``, ``view``) and
 every handler (through ``request.app[keys.RUNTIME]``) gets the Runtime, but sees it only
 as this narrow view: the store, ids, the clock and its scheduler, the engine, submitting
 faxes, webhooks, e-mails, workers and pages, who is calling, and its own accounts and options. The rest of

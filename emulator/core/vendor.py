@@ -20,6 +20,7 @@ from emulator.core.contracts import Contract
 from emulator.core.documents import Document
 from emulator.core.exchange import Exchange
 from emulator.core.lifecycle import Machine
+from emulator.core.outcomes import Result
 from emulator.core.pages import Terminal
 from emulator.core.store import Fax, Tenant
 
@@ -77,6 +78,11 @@ class Vendor:
     error_statuses: tuple[int, ...] = ()
     #: called on every status change of this vendor's faxes (webhooks, re-iding, costs)
     on_transition: Callable[[Services, Fax, str | None, str], None] | None = None
+    #: ``pre_dial(runtime, fax)``, called as an attempt enters transmission, before the call:
+    #: the vendor may refuse this attempt with a Result (its own check, e.g. Kazoo's caller
+    #: id); the attempt then ends so, with no call and no pages, and is retried or ends the
+    #: fax like any failure. None (or returning None): the call goes ahead
+    pre_dial: Callable[[Services, Fax], Result | None] | None = None
     #: makes an inbound fax arrive; None if the vendor has no inbound faxes
     receive: Callable[[Services, Inbound], Fax] | None = None
     #: what the transmitting terminal prints on each page of a fax (the header line's identity)

@@ -24,6 +24,7 @@ VENDOR = Vendor(
     machine=lifecycle.MACHINE,
     authenticate=auth.authenticate,
     on_transition=jobs.on_transition,
+    pre_dial=jobs.pre_dial,
     receive=inbound.receive,
     view=serialise.view,
     terminal=jobs.terminal,

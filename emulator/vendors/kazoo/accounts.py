@@ -1,8 +1,9 @@
 """Declared Kazoo accounts (scenario ``accounts.kazoo``, ``PUT /_emulator/accounts/kazoo``).
 
 Each declares an account (``schemas/kazoo/account.json``): its name and optional realm,
-its users' usernames and passwords for ``PUT /v2/user_auth``, and its ``api_key`` for
-``PUT /v2/api_auth`` (kazoo.md §2). Once any is declared only these credentials log in;
+its users' usernames and passwords for ``PUT /v2/user_auth``, its ``api_key`` for
+``PUT /v2/api_auth`` (kazoo.md §2), and the ``numbers`` it owns, its jobs' valid caller ids
+(``jobs.owns_number``). Once any is declared only these credentials log in;
 everything else is 401 ``invalid_credentials``, as Crossbar answers an unknown account
 or credentials that belong to no user (``cb_user_auth.erl``). The account id is the
 declared ``account_id``, else derived from the name, so a scenario can name it in rules
@@ -41,7 +42,7 @@ def owner_id(account_id: str, username: str) -> str:
 
 
 def check_accounts(declared: list[Any]) -> list[dict[str, Any]]:
-    """Declared accounts, complete (``realm``, ``account_id``, ``users``, ``api_key``); Invalid on a
+    """Declared accounts, complete (``realm``, ``account_id``, ``users``, ``api_key``, ``numbers``); Invalid on a
     bad entry or on a name, realm, account id or api key declared twice."""
     checked: list[dict[str, Any]] = []
     for index, entry in enumerate(declared):
@@ -60,6 +61,7 @@ def check_accounts(declared: list[Any]) -> list[dict[str, Any]]:
             "account_id": entry.get("account_id") or derived_id(entry["name"]),
             "users": [dict(u) for u in entry.get("users", [])],
             "api_key": entry.get("api_key"),
+            "numbers": list(entry["numbers"]) if "numbers" in entry else None,  # None: every number
         }
         for key, same in (("name", normalize_name), ("realm", str.lower), ("account_id", str), ("api_key", str)):
             value = account[key]

@@ -20,10 +20,11 @@ from emulator.core.bodies import Upload, read_bytes, read_parts
 from emulator.core.documents import Document, DocumentError, intake_off_loop
 from emulator.core.exchange import EXCHANGE, Gate
 from emulator.core.fetch import FetchError, fetch
+from emulator.core.outcomes import Result
 from emulator.core.pages import Terminal
 from emulator.core.services import Services
 from emulator.core.store import Fax
-from emulator.vendors.kazoo import errors, faxboxes, lifecycle, notify, serialise, validation
+from emulator.vendors.kazoo import accounts, errors, faxboxes, lifecycle, notify, serialise, validation
 from emulator.vendors.kazoo.auth import NAME
 from emulator.vendors.kazoo.envelope import parse_envelope, read_json_body, respond, runtime
 
@@ -209,6 +210,32 @@ def on_transition(rt: Services, fax: Fax, old: str | None, new: str) -> None:
         fax.extra["doc"]["folder"] = "outbox"
         rt.store.alias(fax, modb_id)
         notify.outbound(rt, fax, result)
+
+
+def owns_number(rt: Services, account_id: str, number: Any) -> bool:
+    """Whether ``number`` is one of the account's own numbers (``fax_util:is_valid_caller_id``:
+    ``knm_number:lookup_account`` finds the account the normalised number is assigned to).
+    The emulator keeps no number database: an account owns every number Kazoo can reconcile,
+    unless it is a declared account that lists its ``numbers``; then only those."""
+    if not isinstance(number, str) or not number or (owned := normalize(number)) is None:
+        return False
+    account = next((a for a in accounts.declared(rt) if a["account_id"] == account_id), None)
+    if account is None or account["numbers"] is None:
+        return True
+    return owned in {normalize(n) for n in account["numbers"]}
+
+
+def pre_dial(rt: Services, fax: Fax) -> Result | None:
+    """The 4.3 worker's check before it dials (``fax_worker.erl`` ``maybe_ensure_valid_caller_id``):
+    unless the job's ``ensure_valid_caller_id`` is there and not true (``kz_json:is_true``: only
+    ``true`` or ``"true"``; absent, the system default ``true``), its ``from_number`` must be a
+    number of the account, else the attempt fails with ``invalid fax cid number: <from_number>``."""
+    if fax.direction != "outbound":
+        return None
+    doc = fax.extra["doc"]
+    if doc.get("ensure_valid_caller_id", True) not in (True, "true"):
+        return None
+    return None if owns_number(rt, fax.tenant, doc.get("from_number")) else lifecycle.INVALID_CID
 
 
 def terminal(rt: Services, fax: Fax) -> Terminal:

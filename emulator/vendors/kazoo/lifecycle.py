@@ -8,7 +8,8 @@ which forces the retries to 0 (§9.4).
 
 ``RESULTS`` says how the worker would have recorded each neutral outcome: a fax-engine
 result (a call happened), a rejected originate (no call), a document that could not be
-fetched or converted (``bad_file``), or a crashed worker.
+fetched or converted (``bad_file``), or a crashed worker. ``REFUSALS`` are the worker's own
+refusals to dial (``jobs.pre_dial``): a caller id the account does not own (``invalid_cid``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from emulator.core.lifecycle import Machine
-from emulator.core.outcomes import Outcome
+from emulator.core.outcomes import Outcome, Result
 
 RETRY_PERIOD = 300  # fax.default_retry_period
 DEFAULT_RETRIES = 1  # the faxes schema's default for ``retries``
@@ -26,8 +27,8 @@ DEFAULT_RETRIES = 1  # the faxes schema's default for ``retries``
 class Failure:
     """How one outcome is written into ``tx_result`` and the notification's ``fax_info``."""
 
-    kind: str  # "fax_result" (the call happened) | "originate" | "bad_file" | "crash"
-    hangup_code: int  # SIP code: Hangup-Code of the call, or the originate Response-Code
+    kind: str  # "fax_result" (the call happened) | "originate" | "bad_file" | "crash" | "invalid_cid"
+    hangup_code: int  # SIP code: Hangup-Code of the call, or the originate Response-Code (invalid_cid: 400)
     hangup_cause: str
     text: str  # result_text
     fax_code: str = ""  # the fax engine's own Fax-Result-Code (fax_result only)
@@ -46,6 +47,23 @@ RESULTS: dict[Outcome, Failure] = {
     Outcome.CONVERSION_FAILED: Failure("bad_file", 0, "", "unable to convert the document to a fax"),
     Outcome.INTERNAL_ERROR: Failure("crash", 500, "", "process terminated. please contact your support for details"),
 }
+
+#: fax_worker.erl ensure_valid_caller_id: the job's ``from_number`` is not a number of the
+#: account, so the worker fails the attempt before it dials (no call: ``pages_sent`` 0,
+#: ``fax_hangup_code`` 0). Neutrally an invalid number (the sender's); retried like any failure.
+INVALID_CID = Result(
+    Outcome.INVALID_NUMBER,
+    pages_sent=0,
+    rule="Kazoo ensure_valid_caller_id: the caller id is not a number of the account",
+)
+#: release_failed_job('invalid_cid', ...): result_code 400, "invalid fax cid number: <from_number>"
+REFUSALS: dict[Result, Failure] = {INVALID_CID: Failure("invalid_cid", 400, "", "invalid fax cid number")}
+
+
+def failure_of(result: Result) -> Failure:
+    """How the worker writes ``result``: its own refusal if it refused to dial, else the outcome's."""
+    return REFUSALS.get(result) or RESULTS[result.outcome]
+
 
 #: the 4.3 worker's speed and station ids, as the switch reports them
 TRANSFER_RATE = "14400"

@@ -170,10 +170,12 @@ def tx_result(fax: Fax, result: Result, now: float, problem: str | None = None) 
     The real keys come first; the schema's documented keys (``pages_sent``, ``fax_speed``…)
     are mirrored so clients written against either form work.
     """
-    failure = lifecycle.RESULTS[result.outcome]
+    failure = lifecycle.failure_of(result)
     ok = result.outcome.ok
     pages = result.pages(fax.pages) if failure.kind == "fax_result" else 0
     text = problem if failure.kind == "bad_file" and problem else failure.text
+    if failure.kind == "invalid_cid":  # io_lib:format("invalid fax cid number: ~s", [Number])
+        text = f"{failure.text}: {fax.extra['doc'].get('from_number', '')}"
     body: dict[str, Any] = {"success": ok, "time_elapsed": int(now - fax.created_at)}
     if failure.kind == "fax_result":
         body.update(
@@ -211,7 +213,7 @@ def tx_result(fax: Fax, result: Result, now: float, problem: str | None = None) 
 
 def fax_info(fax: Fax, result: Result) -> dict[str, Any]:
     """A notification's ``fax_info``: hangup code and cause plus the switch's ``Fax-*`` fields."""
-    failure = lifecycle.RESULTS[result.outcome]
+    failure = lifecycle.failure_of(result)
     called = failure.kind in ("fax_result", "originate")
     info: dict[str, Any] = {
         "fax_hangup_code": failure.hangup_code if called else 0,

@@ -8,6 +8,7 @@ It does what a real integration does: ``PUT /v2/user_auth`` with the md5 of
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,9 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from emulator.core.documents import make_pdf
+from emulator.testing import FaxEmulator
+from tests.conftest import START
+from tests.properties.vendors.kazoo import Kazoo as Crossbar
 
 
 def assert_error(reply: Reply, status: int, message: str) -> None:
@@ -107,3 +111,13 @@ async def kazoo(client: TestClient) -> Kazoo:
     api = Kazoo(client)
     await api.login()
     return api
+
+
+@pytest.fixture(scope="module")
+def crossbar() -> Iterator[Crossbar]:
+    """An emulator served on a real port for the module, and an account on it driven with
+    ``requests``, as integrators call Crossbar."""
+    with FaxEmulator(start_time=START, seed=4242) as emulator:
+        driver = Crossbar(emulator, "crossbar")
+        yield driver
+        driver.close()

@@ -9,22 +9,8 @@ authentication and before validation; no Content-Type at all counts as JSON.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-
-import pytest
 
 from emulator.core.documents import make_pdf
-from emulator.testing import FaxEmulator
-from tests.conftest import START
-from tests.properties.vendors.kazoo import Kazoo
-
-
-@pytest.fixture(scope="module")
-def crossbar() -> Iterator[Kazoo]:
-    with FaxEmulator(start_time=START, seed=4242) as emulator:
-        driver = Kazoo(emulator, "bodies")
-        yield driver
-        driver.close()
 
 
 def _error(response, status: int, message: str) -> None:

@@ -93,7 +93,14 @@ async def test_the_control_api_shows_them_complete(client):
     status, body = await _declare(client, [{"name": "globex", "api_key": KEY}])
     assert status == 200
     assert body["accounts"] == [
-        {"name": "globex", "realm": None, "account_id": derived_id("globex"), "users": [], "api_key": KEY}
+        {
+            "name": "globex",
+            "realm": None,
+            "account_id": derived_id("globex"),
+            "users": [],
+            "api_key": KEY,
+            "numbers": None,
+        }
     ]
 
 
