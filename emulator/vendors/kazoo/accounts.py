@@ -43,9 +43,15 @@ def owner_id(account_id: str, username: str) -> str:
 
 def check_accounts(declared: list[Any]) -> list[dict[str, Any]]:
     """Declared accounts, complete (``realm``, ``account_id``, ``users``, ``api_key``, ``numbers``); Invalid on a
-    bad entry or on a name, realm, account id or api key declared twice."""
+    bad entry or on a name, realm, account id or api key declared twice. Accounts it completed
+    are taken back as they are (a snapshot's): a null or no users there means not given."""
     checked: list[dict[str, Any]] = []
-    for index, entry in enumerate(declared):
+    for index, given in enumerate(declared):
+        entry = (
+            {k: v for k, v in given.items() if v is not None and (k != "users" or v != [])}
+            if isinstance(given, dict)
+            else given
+        )
         violations = contracts.check(NAME, "account", entry)
         if violations:
             raise Invalid(f"accounts[{index}]: {violations[0].message}", field="accounts")

@@ -140,3 +140,14 @@ async def test_a_declared_account_receives_inbound_faxes_by_name(client):
     )
     assert response.status == 201, await response.text()
     assert (await response.json())["tenant"] == ACME_ID
+
+
+async def test_declared_accounts_come_back_from_a_snapshot_as_they_were(client):
+    accounts = [{"name": "globex", "api_key": KEY}, {"name": "acme", "users": [{"username": "a", "password": "p"}]}]
+    accounts[1]["numbers"] = ["+14155550100"]
+    status, body = await _declare(client, accounts)
+    assert status == 200
+    snapshot = await (await client.get("/_emulator/state")).json()
+    restored = await client.put("/_emulator/state", json=snapshot)  # what check_accounts completed, taken back
+    assert restored.status == 200, await restored.text()
+    assert (await (await client.get("/_emulator/accounts/kazoo")).json())["accounts"] == body["accounts"]
