@@ -12,7 +12,9 @@ import io
 import math
 import struct
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from emulator.core import pdfcount
 from emulator.core.errors import Invalid
@@ -57,6 +59,16 @@ class Document:
     @property
     def size(self) -> int:
         return len(self.data)
+
+    def to_data(self) -> dict[str, Any]:
+        """As plain data, but for its bytes, which stay ``bytes`` under ``"data"`` (whoever writes
+        it as JSON encodes them; the state snapshot as base64)."""
+        return {"kind": self.kind, "pages": self.pages, "filename": self.filename, "data": self.data}
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Document:
+        """The document ``to_data`` gave ``data`` for."""
+        return cls(kind=data["kind"], data=bytes(data["data"]), pages=data["pages"], filename=data["filename"])
 
 
 def sniff(data: bytes) -> str | None:

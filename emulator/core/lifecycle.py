@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from emulator.core.events import Events
 from emulator.core.outcomes import Outcome, Result
 from emulator.core.policies import OutcomePolicy
-from emulator.core.scheduler import Scheduler
+from emulator.core.run import Run
+from emulator.core.scheduler import Action, Scheduler
 from emulator.core.store import Fax
 
 Listener = Callable[[Fax, str | None, str], None]
@@ -117,8 +118,13 @@ class Engine:
         self.listeners: dict[str, Listener] = {}
         self.pre_dials: dict[str, PreDial] = {}
         self._leave_state = self._leave  # bound once: every timer of every fax shares it
+        #: fax id -> the engine's run of it, for each fax it drives (or waits on a timer for)
+        self.runs: dict[str, Run] = {}
         #: told of each fax that has ended, after its vendor was (the store's retention)
         self.ended: Callable[[Fax], None] = lambda fax: None
+        #: told of each change the engine makes to a fax, after its vendor's listener (the
+        #: store's ``changed``: every change of a fax goes through it)
+        self.changed: Callable[[Fax], None] = lambda fax: None
 
     def register(
         self, vendor: str, machine: Machine, listener: Listener | None = None, pre_dial: PreDial | None = None
@@ -130,9 +136,28 @@ class Engine:
             self.pre_dials[vendor] = pre_dial
 
     # -- public operations --------------------------------------------------------
-    def start(self, fax: Fax) -> None:
-        """Put a new outbound fax into its machine's initial state."""
-        self._enter(fax, self.machines[fax.vendor].initial)
+    def start(self, fax: Fax) -> Run:
+        """Put a new outbound fax into its machine's initial state; returns its run (what the
+        policy decided of its first attempt, even if the fax has ended already)."""
+        run = self._run(fax)
+        self._enter(run, self.machines[fax.vendor].initial)
+        return run
+
+    def schedule(self, fax: Fax, due: float, action: Action, *args: object) -> None:
+        """Run ``action(*args)`` at ``due`` as the fax's one timer, which ``stop`` (and so
+        ``finish`` and a reset) cancels: for a fax a vendor drives outside the machine (an
+        inbound fax being received)."""
+        self._run(fax).timer = self.scheduler.at(due, action, *args)
+
+    def run_of(self, fax: Fax) -> Run | None:
+        """The engine's run of ``fax``, while it drives it."""
+        return self.runs.get(fax.id)
+
+    def _run(self, fax: Fax) -> Run:
+        found = self.runs.get(fax.id)
+        if found is None:
+            found = self.runs[fax.id] = Run(fax)
+        return found
 
     def cancel(self, fax: Fax) -> bool:
         """Cancel a fax that has not ended; False if it has or the vendor cannot cancel."""
@@ -145,18 +170,22 @@ class Engine:
 
     def stop(self, fax: Fax) -> None:
         """Stop driving a fax without changing its status (e.g. it was deleted)."""
-        if fax.timer is not None:
-            fax.timer.cancel()
-            fax.timer = None
+        run = self.runs.pop(fax.id, None)
+        if run is not None and run.timer is not None:
+            run.timer.cancel()
+            run.timer = None
 
-    def resume(self, fax: Fax, due: float) -> None:
+    def resume(self, fax: Fax, due: float) -> Run:
         """Drive a fax loaded from a snapshot again: it leaves its status at ``due``, as the
-        timer it had would have made it."""
-        fax.timer = self.scheduler.at(due, self._leave_state, fax)
+        timer it had would have made it; returns its run (to put back what was decided)."""
+        run = self._run(fax)
+        run.timer = self.scheduler.at(due, self._leave_state, run)
+        return run
 
     def leaves(self, fax: Fax) -> bool:
         """Whether the fax's timer is the machine's (it leaves its status then), not a vendor's own."""
-        timer = fax.timer
+        run = self.runs.get(fax.id)
+        timer = run.timer if run is not None else None
         return timer is not None and getattr(timer, "action", None) == self._leave_state
 
     def record(self, fax: Fax, status: str) -> None:
@@ -177,6 +206,7 @@ class Engine:
         listener = self.listeners.get(fax.vendor)
         if listener is not None:
             listener(fax, previous, status)
+        self.changed(fax)
         if self.events.subscribers:  # after the vendor's listener: the event shows what it changed
             self.events.fax(fax, previous, status)
 
@@ -194,29 +224,30 @@ class Engine:
             if fax.result.rule is not None and fax.result.rule != UNREADABLE.rule:
                 tally.add("rules", vendor, tenant, fax.result.rule)
 
-    def _enter(self, fax: Fax, state: str) -> None:
+    def _enter(self, run: Run, state: str) -> None:
+        fax = run.fax
         machine = self.machines[fax.vendor]
         now = self.clock.now()
         policy = self.policy
         if state == machine.transmit:
             # attempt 1 may have been decided already, when the document was converted
-            result = fax.pending or self._pre_dial(fax) or policy.attempt(fax, fax.attempts + 1)
+            result = run.pending or self._pre_dial(fax) or policy.attempt(run, fax.attempts + 1)
             if not fax.document_ok:
                 result = UNREADABLE
-            fax.pending = result
+            run.pending = result
             if fax.started_at is None:
                 fax.started_at = now
-            setup = policy.dwell(fax, state, machine.dwell.get(state, 0.0))
+            setup = policy.dwell(run, state, machine.dwell.get(state, 0.0))
             duration = setup + machine.per_page * result.pages(fax.pages)
         elif state == machine.requeue and fax.attempts > 0:
             duration = fax.retry_delay
         else:
-            duration = policy.dwell(fax, state, machine.dwell.get(state, 0.0))
+            duration = policy.dwell(run, state, machine.dwell.get(state, 0.0))
         if state == machine.hold_state and fax.not_before is not None:
             duration = max(duration, fax.not_before - now)
         self._transition(fax, state)
         if not fax.terminal:  # a listener may have ended it
-            fax.timer = self.scheduler.at(now + duration, self._leave_state, fax)
+            run.timer = self.scheduler.at(now + duration, self._leave_state, run)
 
     def _pre_dial(self, fax: Fax) -> Result | None:
         """The vendor's refusal of this attempt before it dials, if it refuses it. A refused
@@ -224,28 +255,30 @@ class Engine:
         pre_dial = self.pre_dials.get(fax.vendor)
         return pre_dial(fax) if pre_dial is not None and fax.document_ok else None
 
-    def _leave(self, fax: Fax) -> None:
-        fax.timer = None
+    def _leave(self, run: Run) -> None:
+        run.timer = None
+        fax = run.fax
         machine = self.machines[fax.vendor]
         state = fax.status
         if state == machine.transmit:
-            self._attempt_done(fax, machine)
+            self._attempt_done(run, machine)
             return
         if state == machine.convert and fax.attempts == 0:
-            verdict = self.policy.attempt(fax, 1)
+            verdict = self.policy.attempt(run, 1)
             if not fax.document_ok:
                 verdict = UNREADABLE
             if verdict.outcome is Outcome.CONVERSION_FAILED:
                 self._finish(fax, machine, verdict)
                 return
-            fax.pending = verdict
+            run.pending = verdict
         index = machine.prepare.index(state)
         following = machine.prepare[index + 1] if index + 1 < len(machine.prepare) else machine.transmit
-        self._enter(fax, following)
+        self._enter(run, following)
 
-    def _attempt_done(self, fax: Fax, machine: Machine) -> None:
-        result = fax.pending or Result(Outcome.SUCCESS)
-        fax.pending = None
+    def _attempt_done(self, run: Run, machine: Machine) -> None:
+        fax = run.fax
+        result = run.pending or Result(Outcome.SUCCESS)
+        run.pending = None
         fax.attempts += 1
         fax.attempt_results.append(result)
         retry = (
@@ -256,7 +289,7 @@ class Engine:
             and fax.attempts < fax.max_attempts
         )
         if retry and machine.requeue is not None:  # (checked in ``retry`` too: for the type checker)
-            self._enter(fax, machine.requeue)
+            self._enter(run, machine.requeue)
         else:
             self._finish(fax, machine, result)
 
@@ -264,6 +297,7 @@ class Engine:
         self._end(fax, machine.final_status(result), result)
 
     def _end(self, fax: Fax, status: str, result: Result | None) -> None:
+        self.runs.pop(fax.id, None)  # it has ended: nothing left to drive
         fax.result = result
         fax.ended_at = self.clock.now()
         self._transition(fax, status)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 
 class Outcome(enum.StrEnum):
@@ -63,6 +65,13 @@ class Result:
         if self.outcome is Outcome.PARTIAL:
             return total // 2
         return 0
+
+    def to_data(self) -> dict[str, Any]:
+        return {"outcome": self.outcome.value, "pages_sent": self.pages_sent, "native": self.native, "rule": self.rule}
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Result:
+        return cls(Outcome(data["outcome"]), data["pages_sent"], data["native"], data["rule"])
 
 
 SUCCESS = Result(Outcome.SUCCESS)

@@ -62,6 +62,8 @@ class Retention:
         self._documents: dict[str, tuple[Fax, int]] = {}  # ended faxes still holding documents
         #: how the store forgets a fax (set by the store)
         self.drop: Callable[[Any], None] = lambda fax: None  # the store's remove (it takes its own Fax)
+        #: told of a fax whose documents expired (set by the store: its ``changed``)
+        self.expired: Callable[[Any], None] = lambda fax: None
 
     def added(self, fax: Fax) -> None:
         self.held += 1
@@ -114,6 +116,7 @@ class Retention:
             fax.documents = []
             fax.documents_expired = True
             self.documents_dropped += 1
+            self.expired(fax)
 
     def counts(self) -> dict[str, int]:
         """The limits in force and what they hold (for ``GET /_emulator/health``)."""

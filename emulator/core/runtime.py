@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from emulator.core.cache import Cache
 from emulator.core.callers import Callers
 from emulator.core.clock import ManualClock, RealClock, make_clock
 from emulator.core.contract_checks import ContractChecker
@@ -84,6 +85,8 @@ class Runtime:
     work: Work
     #: every fax's pages as printed, rendered on first ask in ``work``, kept under a bound
     pages: Pages
+    #: every cache of the emulator but the pages (core/cache.py), emptied by ``reset``
+    cache: Cache
     #: vendor name -> its option switches and declared data (complete, with defaults)
     options: dict[str, dict[str, Any]]
     vendors: dict[str, Vendor]
@@ -114,9 +117,9 @@ class Runtime:
     def start(self, fax: Fax, gate: Gate | None) -> Fax:
         """Start a stored fax on its vendor's machine; the rule that decided its first
         attempt goes to ``gate`` (the journal shows it with the request)."""
-        self.engine.start(fax)
+        run = self.engine.start(fax)
         if gate is not None:
-            gate.decided(decided_rule(fax))
+            gate.decided(decided_rule(run))
         return fax
 
     def cancel(self, fax: Fax) -> None:
@@ -197,6 +200,7 @@ class Runtime:
         self.dispatcher.clear(vendor, tenant)
         if dropped:
             self.pages.clear()
+        self.cache.clear()
         self.events.tally.clear(vendor, tenant)  # last: clearing the dispatcher ends deliveries
         if self.events.subscribers:
             self.events.publish(
@@ -250,6 +254,7 @@ def compose(config: Any, vendors: Iterable[Vendor]) -> Runtime:
     # decides outcomes and dwell times: the scenarios first, then the magic numbers
     engine = Engine(scheduler, ScenarioPolicy(scenarios, MagicNumberPolicy()), events)
     engine.ended = store.ended
+    engine.changed = store.changed
     work = Work(config.work)
     runtime = Runtime(
         config=config,
@@ -268,6 +273,7 @@ def compose(config: Any, vendors: Iterable[Vendor]) -> Runtime:
         mailbox=Mailbox(),
         work=work,
         pages=Pages(work),
+        cache=Cache(),
         options=_Options(by_name.values()),
         vendors=by_name,
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from emulator.core.cache import Cache
     from emulator.core.callers import Callers
     from emulator.core.clock import Clock
     from emulator.core.exchange import Gate
@@ -61,6 +62,10 @@ class Services(Protocol):
     @property
     def pages(self) -> Pages:
         """Every fax's pages as printed."""
+
+    @property
+    def cache(self) -> Cache:
+        """Views of faxes kept until the fax changes (core/cache.py)."""
 
     @property
     def callers(self) -> Callers:

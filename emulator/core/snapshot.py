@@ -24,7 +24,7 @@ from emulator.core import clock as clock_module
 from emulator.core import ids as ids_module
 from emulator.core.codec import CodecError, decode, encode
 from emulator.core.errors import EmulatorError, Invalid
-from emulator.core.store import Fax, Tenant
+from emulator.core.store import Fax, Tenant, fax_from_data
 from emulator.core.webhooks import Delivery
 
 if TYPE_CHECKING:
@@ -79,26 +79,19 @@ def tenant_data(tenant: Tenant) -> dict[str, Any]:
 
 
 # -- faxes -------------------------------------------------------------------------------
-# TODO(#15): a temporary adapter, until Fax.to_data() / fax_from_data() land with the typed
-# vendor records: a fax is kept field by field through core/codec.py, its ``extra`` without
-# the views cached there, and its timer as the emulated time it goes off.
-_CACHED_VIEWS = frozenset({"detail_json", "outbox_json", "job_json"})
-_RUN_STATE = frozenset({"timer"})
-
-
 def fax_data(runtime: Runtime, fax: Fax) -> dict[str, Any]:
-    """One fax as data, with when its timer goes off and what it does then."""
-    data = encode(fax, _RUN_STATE)
-    data["fields"]["extra"] = encode({k: v for k, v in fax.extra.items() if k not in _CACHED_VIEWS})
-    return {"fax": data, "timer": _timer_data(runtime, fax)}
+    """One fax as data (``Fax.to_data``; the codec tags its documents' bytes), with when its
+    timer goes off, what it does then, and what the engine had decided of the running attempt."""
+    return {"fax": encode(fax.to_data()), "timer": _timer_data(runtime, fax)}
 
 
 def _timer_data(runtime: Runtime, fax: Fax) -> dict[str, Any] | None:
-    timer: Any = fax.timer
-    if timer is None or timer.cancelled:
+    run = runtime.engine.run_of(fax)
+    timer: Any = run.timer if run is not None else None
+    if run is None or timer is None or timer.cancelled:
         return None
     if runtime.engine.leaves(fax):
-        return {"due": timer.due, "call": "leave"}
+        return {"due": timer.due, "call": "leave", "pending": encode(run.pending), "decision": encode(run.decision)}
     # a vendor's own timer (an inbound fax that ends on the clock): its function and arguments
     action = timer.action
     args = [{"$fax": True} if a is fax else {"$runtime": True} if a is runtime else encode(a) for a in timer.args]
@@ -108,17 +101,26 @@ def _timer_data(runtime: Runtime, fax: Fax) -> dict[str, Any] | None:
 def _fax(runtime: Runtime, entry: Any, where: str) -> tuple[Fax, dict[str, Any] | None]:
     if not isinstance(entry, dict) or "fax" not in entry:
         raise CodecError(f"{where}: expected an object with fax and timer")
-    fax = decode(entry["fax"], f"{where}.fax")
-    if not isinstance(fax, Fax):
+    data = decode(entry["fax"], f"{where}.fax")
+    if not isinstance(data, dict):
         raise CodecError(f"{where}.fax: not a fax")
-    fax.timer = None
-    if fax.vendor not in runtime.vendors:
-        raise CodecError(f"{where}.fax: unknown vendor {fax.vendor!r}")
+    if data.get("vendor") not in runtime.vendors:
+        raise CodecError(f"{where}.fax: unknown vendor {data.get('vendor')!r}")
+    try:
+        fax = fax_from_data(data, runtime.vendors)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CodecError(f"{where}.fax: not a fax ({exc!r})") from None
     timer = entry.get("timer")
     if timer is not None:
         if not (isinstance(timer, dict) and isinstance(timer.get("due"), int | float) and "call" in timer):
             raise CodecError(f"{where}.timer: expected an object with due and call")
-        if timer["call"] != "leave":
+        if timer["call"] == "leave":
+            timer = {
+                **timer,
+                "pending": decode(timer.get("pending"), f"{where}.timer.pending"),
+                "decision": decode(timer.get("decision"), f"{where}.timer.decision"),
+            }
+        else:
             timer = {**timer, "function": _function(timer["call"], f"{where}.timer")}
             timer["args"] = [
                 a if isinstance(a, dict) and ("$fax" in a or "$runtime" in a) else decode(a, f"{where}.timer.args")
@@ -143,10 +145,11 @@ def _resume(runtime: Runtime, fax: Fax, timer: dict[str, Any] | None) -> None:
     if timer is None or fax.terminal:
         return
     if timer["call"] == "leave":
-        runtime.engine.resume(fax, timer["due"])
+        run = runtime.engine.resume(fax, timer["due"])
+        run.pending, run.decision = timer["pending"], timer["decision"]
         return
     args = [fax if a == {"$fax": True} else runtime if a == {"$runtime": True} else a for a in timer["args"]]
-    fax.timer = runtime.scheduler.at(timer["due"], timer["function"], *args)
+    runtime.engine.schedule(fax, timer["due"], timer["function"], *args)
 
 
 # -- restoring -----------------------------------------------------------------------------

@@ -7,15 +7,13 @@ so one tenant can never see another's data.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any, Protocol, TypeVar
 
+from emulator.core.documents import Document
+from emulator.core.outcomes import Result
 from emulator.core.retention import Retention
-
-if TYPE_CHECKING:
-    from emulator.core.documents import Document
-    from emulator.core.outcomes import Result
 
 T = TypeVar("T")
 
@@ -25,19 +23,17 @@ T = TypeVar("T")
 IDLE_TENANTS = 256
 
 
-class Timer(Protocol):
-    """A pending timer (``core.scheduler.Timer``), named by what the store needs of it: the
-    scheduler publishes events that show faxes, so the store does not import it."""
-
-    def cancel(self) -> None: ...
-
-
 @dataclass(slots=True, eq=False)
 class Fax:
     """One fax to or from one number, in any vendor.
 
-    Core fields drive the status machine; ``extra`` holds what only the vendor's
-    serialiser needs (subject, cover page, options, its own ids).
+    Core fields drive the status machine; ``record`` is the vendor's own typed record of it
+    (``Vendor.record``: a dataclass in ``vendors/<name>/state.py``, read through that module's
+    ``of(fax)``): subject, cover page, options, its own ids. What the engine needs only while
+    it drives the fax (its timer, the attempt decided ahead) is the engine's (``core.run.Run``),
+    and what is made from a fax to show it is the cache's (``core.cache``).
+
+    Every change of a fax goes through ``Store.changed``, which counts it in ``version``.
     """
 
     id: str
@@ -60,14 +56,16 @@ class Fax:
     attempt_results: list[Result] = field(default_factory=list)
     started_at: float | None = None  # first transmission attempt began
     ended_at: float | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    #: the vendor's record of the fax (``Vendor.record``): plain data fields only, so that it
+    #: converts to and from plain data (``to_data``, ``fax_from_data``); None if it has none
+    record: Any = None
     #: its documents' bytes were dropped by retention (core/retention.py): downloads answer
     #: as the vendor answers for an expired file
     documents_expired: bool = False
     aliases: list[str] = field(default_factory=list)  # other ids the vendor gave it
-    timer: Timer | None = None
-    pending: Result | None = None  # the running attempt's result, decided when it starts
-    decision: Any = None  # the scenario's decision for the current attempt (core/scenarios/policy.py)
+    #: how many changes it has seen (``Store.changed``): what is made from it is kept while
+    #: this stays the same (core/cache.py), and persistence writes it again when it moves
+    version: int = 0
 
     @property
     def terminal(self) -> bool:
@@ -77,21 +75,98 @@ class Fax:
     def pages_sent(self) -> int:
         return self.result.pages(self.pages) if self.result else 0
 
+    def to_data(self) -> dict[str, Any]:
+        """The fax as plain data (str, int, float, bool, None, list, dict), and ``fax_from_data``
+        makes it again. One exception: each document's bytes stay ``bytes`` under the key
+        ``"data"`` of its entry in ``"documents"`` (``Document.to_data``); whoever writes the
+        result as JSON encodes them (the state snapshot as base64)."""
+        result = self.result
+        return {
+            "id": self.id,
+            "vendor": self.vendor,
+            "tenant": self.tenant,
+            "direction": self.direction,
+            "to": self.to,
+            "sender": self.sender,
+            "status": self.status,
+            "created_at": self.created_at,
+            "pages": self.pages,
+            "documents": [document.to_data() for document in self.documents],
+            "document_ok": self.document_ok,
+            "history": [[at, status] for at, status in self.history],
+            "attempts": self.attempts,
+            "max_attempts": self.max_attempts,
+            "retry_delay": self.retry_delay,
+            "not_before": self.not_before,
+            "result": result.to_data() if result is not None else None,
+            "attempt_results": [r.to_data() for r in self.attempt_results],
+            "started_at": self.started_at,
+            "ended_at": self.ended_at,
+            "record": record_to_data(self.record) if self.record is not None else None,
+            "documents_expired": self.documents_expired,
+            "aliases": list(self.aliases),
+            "version": self.version,
+        }
 
-def kept(fax: Fax, name: str, key: Any, make: Callable[[Fax, Any], T]) -> T:
-    """``make(fax, key)``, kept with the fax (as ``fax.extra[name]``) and given back while
-    ``key`` is the same.
 
-    For what a vendor shows of a fax, which clients poll far more often than it changes
-    (each vendor's hot read serialises its fax once per change this way). ``key`` must
-    change whenever anything ``make`` reads does: the fax's transitions (``len(fax.history)``
-    counts them), an edit, the options it is shown with, the live status it shows.
-    """
-    found = fax.extra.get(name)
-    if found is not None and found[0] == key:
-        return found[1]
-    value = make(fax, key)
-    fax.extra[name] = (key, value)
+class Recorded(Protocol):
+    """What ``fax_from_data`` reads of a vendor (``core.vendor.Vendor`` is one)."""
+
+    @property
+    def record(self) -> type | None:
+        """The class of its faxes' records (None: its faxes have none)."""
+
+
+def fax_from_data(data: Mapping[str, Any], vendors: Mapping[str, Recorded]) -> Fax:
+    """The fax ``Fax.to_data`` gave ``data`` for, made again (its record as its vendor's
+    ``record`` class). KeyError if ``data`` names a vendor not in ``vendors``."""
+    record_class = vendors[data["vendor"]].record
+    record = data["record"]
+    result = data["result"]
+    return Fax(
+        id=data["id"],
+        vendor=data["vendor"],
+        tenant=data["tenant"],
+        direction=data["direction"],
+        to=data["to"],
+        sender=data["sender"],
+        status=data["status"],
+        created_at=data["created_at"],
+        pages=data["pages"],
+        documents=[Document.from_data(d) for d in data["documents"]],
+        document_ok=data["document_ok"],
+        history=[(at, status) for at, status in data["history"]],
+        attempts=data["attempts"],
+        max_attempts=data["max_attempts"],
+        retry_delay=data["retry_delay"],
+        not_before=data["not_before"],
+        result=Result.from_data(result) if result is not None else None,
+        attempt_results=[Result.from_data(r) for r in data["attempt_results"]],
+        started_at=data["started_at"],
+        ended_at=data["ended_at"],
+        record=record_from_data(record_class, record) if record is not None and record_class is not None else None,
+        documents_expired=data["documents_expired"],
+        aliases=list(data["aliases"]),
+        version=data["version"],
+    )
+
+
+def record_to_data(record: Any) -> dict[str, Any]:
+    """A vendor's record (a dataclass of plain data fields) as plain data: a deep copy, with
+    tuples as lists."""
+    return {f.name: _plain(getattr(record, f.name)) for f in fields(record)}
+
+
+def record_from_data(record_class: type[T], data: Mapping[str, Any]) -> T:
+    """The record ``record_to_data`` gave ``data`` for."""
+    return record_class(**{name: _plain(value) for name, value in data.items()})
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
     return value
 
 
@@ -123,6 +198,12 @@ class Store:
         self.faxes: dict[str, Fax] = {}
         self.retention = retention if retention is not None else Retention()
         self.retention.drop = self.remove
+        self.retention.expired = self.changed
+        #: told of every change of a fax, after it was counted (``changed``): a new fax, a
+        #: status, an edit, an alias, its documents expired
+        self.on_change: list[Callable[[Fax], None]] = []
+        #: told of every fax forgotten (deleted, reset, dropped by retention)
+        self.on_forget: list[Callable[[Fax], None]] = []
         #: vendor -> whether one of its tenants owns anything its vendor would not make again
         #: the same from its id (``owns(tenant)``); a vendor not here: a tenant owns what it holds
         self.owns: dict[str, Callable[[Tenant], bool]] = {}
@@ -167,11 +248,21 @@ class Store:
     def find_tenant(self, vendor: str, tenant_id: str) -> Tenant | None:
         return self.tenants.get((vendor, tenant_id))
 
+    def changed(self, fax: Fax) -> None:
+        """``fax`` changed: the one place every change of a fax is told. It counts the change
+        (``fax.version``: views of the fax made before are made again, core/cache.py) and tells
+        ``on_change`` (persistence collects the faxes to write). Whoever changes a fax outside
+        the engine calls it once its change is whole."""
+        fax.version += 1
+        for listener in self.on_change:
+            listener(fax)
+
     def add(self, fax: Fax) -> Fax:
         """Index a new fax in the global index and its tenant."""
         tenant = self.tenants[(fax.vendor, fax.tenant)]
         tenant.faxes[fax.id] = fax
         self.faxes[fax.id] = fax
+        self.changed(fax)
         self.retention.added(fax)
         return fax
 
@@ -183,10 +274,10 @@ class Store:
     def alias(self, fax: Fax, alias: str) -> None:
         """Make ``alias`` a second id of ``fax`` (for a vendor that re-ids finished faxes)."""
         fax.aliases.append(alias)
-        if self.faxes.get(fax.id) is not fax:  # retention already let it go
-            return
-        self.faxes[alias] = fax
-        self.tenants[(fax.vendor, fax.tenant)].faxes[alias] = fax
+        if self.faxes.get(fax.id) is fax:  # else retention already let it go
+            self.faxes[alias] = fax
+            self.tenants[(fax.vendor, fax.tenant)].faxes[alias] = fax
+        self.changed(fax)
 
     def get(self, fax_id: str) -> Fax | None:
         return self.faxes.get(fax_id)
@@ -201,6 +292,8 @@ class Store:
             self.faxes.pop(key, None)
             if tenant is not None:
                 tenant.faxes.pop(key, None)
+        for listener in self.on_forget:
+            listener(fax)
 
     def all_faxes(self) -> list[Fax]:
         """Every fax once (aliases skipped), oldest first."""
@@ -226,6 +319,7 @@ class Store:
             self._idle.clear()
             self.faxes.clear()
             self.retention.cleared()
+            self._forgot(everything)
             return everything
         keys = [k for k in self.tenants if k[0] == vendor and (tenant_id is None or k[1] == tenant_id)]
         dropped: list[Fax] = []
@@ -236,4 +330,10 @@ class Store:
             self.retention.forgotten(fax)
             for fax_id in (fax.id, *fax.aliases):
                 self.faxes.pop(fax_id, None)
+        self._forgot(dropped)
         return dropped
+
+    def _forgot(self, faxes: list[Fax]) -> None:
+        for listener in self.on_forget:
+            for fax in faxes:
+                listener(fax)

@@ -76,6 +76,10 @@ class Vendor:
     webhook_events: tuple[str, ...] = ()
     #: the error statuses its documents define, which a client should be tested against (coverage)
     error_statuses: tuple[int, ...] = ()
+    #: the class of its faxes' records (``Fax.record``): a dataclass with slots of plain data
+    #: fields (vendors/<name>/state.py), so a fax converts to and from plain data
+    #: (``Fax.to_data``, ``core.store.fax_from_data``); None: its faxes carry no record
+    record: type | None = None
     #: called on every status change of this vendor's faxes (webhooks, re-iding, costs)
     on_transition: Callable[[Services, Fax, str | None, str], None] | None = None
     #: ``pre_dial(runtime, fax)``, called as an attempt enters transmission, before the call:

@@ -9,6 +9,7 @@ import pytest
 from emulator.core.clock import ManualClock
 from emulator.core.lifecycle import Engine, Machine
 from emulator.core.outcomes import Outcome, Result
+from emulator.core.run import Run
 from emulator.core.scheduler import Scheduler
 from emulator.core.store import Fax, Store
 
@@ -36,13 +37,13 @@ class ScriptedPolicy:
     delays: dict[str, float] = field(default_factory=dict)
     asked: list[int] = field(default_factory=list)
 
-    def attempt(self, fax: Fax, attempt: int) -> Result:
+    def attempt(self, run: Run, attempt: int) -> Result:
         self.asked.append(attempt)
-        if fax.to in self.by_destination:
-            return self.by_destination[fax.to]
+        if run.fax.to in self.by_destination:
+            return self.by_destination[run.fax.to]
         return self.results[min(attempt, len(self.results)) - 1]
 
-    def dwell(self, fax: Fax, state: str, default: float) -> float:
+    def dwell(self, run: Run, state: str, default: float) -> float:
         return self.delays.get(state, default)
 
 

@@ -102,7 +102,7 @@ def test_a_bad_snapshot_is_refused_with_why_and_nothing_is_lost(emulator):
         assert why in _refused(emulator, raw)
 
     def foreign_class(s):
-        s["faxes"][0]["fax"]["$type"] = "os:system"
+        s["faxes"][0]["fax"] = {"$type": "os:system", "fields": {}}
 
     def unknown_tenant(s):
         s["tenants"] = s["tenants"][1:]
@@ -111,7 +111,7 @@ def test_a_bad_snapshot_is_refused_with_why_and_nothing_is_lost(emulator):
         s["clock"]["mode"] = "real"
 
     def bad_document(s):
-        s["faxes"][1]["fax"]["fields"]["documents"] = [{"$bytes": "***"}]
+        s["faxes"][1]["fax"]["documents"] = [{"$bytes": "***"}]
 
     def twice(s):
         s["faxes"].append(s["faxes"][0])

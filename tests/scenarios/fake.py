@@ -7,6 +7,7 @@ the same hooks the real vendors use, without depending on any of them.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
@@ -21,6 +22,14 @@ from emulator.core.vendor import Inbound, Vendor
 from emulator.core.webhooks import RetryPolicy
 
 NAME = "fake"
+
+
+@dataclass(slots=True)
+class FakeRecord:
+    """The fake vendor's record of a fax (``Fax.record``)."""
+
+    callback: str | None = None  # where its status changes are posted
+
 
 MACHINE = Machine(
     prepare=("queued", "converting"),
@@ -62,7 +71,7 @@ async def send(request: web.Request) -> web.Response:
         pages=int(body.get("pages", 1)),
         max_attempts=int(body.get("attempts", 1)),
         retry_delay=10.0,
-        extra={"callback": body.get("callback")},
+        record=FakeRecord(body.get("callback")),
     )
     runtime.submit(fax, request[EXCHANGE].gate)
     request[EXCHANGE].fax_ids = [fax.id]
@@ -83,7 +92,7 @@ def render(error: EmulatorError, request: web.Request | None = None) -> web.Resp
 
 
 def on_transition(runtime: Any, fax: Fax, old: str | None, new: str) -> None:
-    url = fax.extra.get("callback")
+    url = fax.record.callback if fax.record is not None else None
     if url:
         runtime.dispatcher.deliver(
             vendor=NAME,
@@ -126,6 +135,7 @@ FAKE = Vendor(
     prefix="/fake",
     render_error=render,
     machine=MACHINE,
+    record=FakeRecord,
     authenticate=auth,
     routes=(("POST", "/faxes", send, "send"), ("GET", "/faxes/{fax_id}", get_fax, "get_fax")),
     on_transition=on_transition,

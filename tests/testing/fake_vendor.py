@@ -8,6 +8,7 @@ inbound faxes arrive ``received`` at once and POST the same to the tenant's last
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from aiohttp import web
 
@@ -23,6 +24,13 @@ from emulator.core.webhooks import RetryPolicy
 
 NAME = "fake"
 POLICY = RetryPolicy(attempts=3, delay=10.0)
+
+
+@dataclass(slots=True)
+class FakeRecord:
+    """The fake vendor's record of a sent fax (``Fax.record``)."""
+
+    hook: str | None = None  # where its end is posted
 
 
 def _render(error, request=None):  # type: ignore[no-untyped-def]
@@ -46,7 +54,7 @@ async def send(request: web.Request) -> web.Response:
         sender=token,
         status="",
         created_at=runtime.now(),
-        extra={"hook": body.get("hook")},
+        record=FakeRecord(body.get("hook")),
     )
     runtime.submit(fax, request[EXCHANGE].gate)
     request[EXCHANGE].fax_ids = [fax.id]
@@ -68,7 +76,7 @@ def _notify(runtime: Runtime, fax: Fax, url: str | None) -> None:
 
 def on_transition(runtime: Runtime, fax: Fax, old: str | None, new: str) -> None:
     if fax.terminal:
-        _notify(runtime, fax, fax.extra.get("hook"))
+        _notify(runtime, fax, fax.record.hook if fax.record is not None else None)
 
 
 def receive(runtime: Runtime, inbound: Inbound) -> Fax:
@@ -107,6 +115,7 @@ VENDOR = Vendor(
         per_page=0.0,
         cancelled="cancelled",
     ),
+    record=FakeRecord,
     on_transition=on_transition,
     receive=receive,
 )

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from emulator.core.clock import Clock
     from emulator.core.events import Events
     from emulator.core.ids import Ids
+    from emulator.core.run import Run
     from emulator.core.scenarios.model import InboundSpec, Rule, Scenario
     from emulator.core.scheduler import Scheduler
     from emulator.core.store import Fax, Store
@@ -36,7 +37,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """What the scenario decided for one attempt of one fax (kept on ``fax.decision``)."""
+    """What the scenario decided for one attempt of one fax (kept on the engine's run of it,
+    ``Run.decision``)."""
 
     attempt: int
     result: Result
@@ -248,8 +250,10 @@ class Scenarios:
         return gate.open_gate(self, vendor, operation, headers)
 
     # -- the engine's questions ---------------------------------------------------------
-    def decide(self, fax: Fax, attempt: int, fallback: OutcomePolicy) -> Decision:
-        """The outcome and state delays of one attempt: each from the first matching rule."""
+    def decide(self, run: Run, attempt: int, fallback: OutcomePolicy) -> Decision:
+        """The outcome and state delays of one attempt of ``run.fax``: each from the first
+        matching rule."""
+        fax = run.fax
         facts = Facts(vendor=fax.vendor, tenant=fax.tenant, to=fax.to, attempt=attempt)
         outcome_rule: Rule | None = None
         delays_rule: Rule | None = None
@@ -268,7 +272,7 @@ class Scenarios:
                 outcome_rule.outcome_for(attempt), outcome_rule.pages_sent, outcome_rule.native, outcome_rule.label
             )
         else:
-            result = fallback.attempt(fax, attempt)
+            result = fallback.attempt(run, attempt)
         return Decision(attempt, result, dict(delays_rule.delays) if delays_rule else {})
 
     def timing(self, vendor: str, tenant: str, state: str) -> float | None:

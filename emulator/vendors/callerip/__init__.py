@@ -1,7 +1,7 @@
 """CallerIP (Caller IP Inc. / Rinble / FaxHound) fax API, per shared/vendors/callerip.md."""
 
 from emulator.core.vendor import Vendor
-from emulator.vendors.callerip import auth, contracts, errors, lifecycle, routes, serialise
+from emulator.vendors.callerip import auth, contracts, errors, lifecycle, routes, serialise, state
 
 VENDOR = Vendor(
     name="callerip",
@@ -10,6 +10,7 @@ VENDOR = Vendor(
     routes=routes.ROUTES,
     render_error=errors.render,
     machine=lifecycle.MACHINE,
+    record=state.FaxState,
     view=serialise.view,
     terminal=serialise.terminal,
     contracts=contracts.CONTRACTS,

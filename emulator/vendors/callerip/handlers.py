@@ -12,6 +12,7 @@ from emulator.core.errors import Invalid, NotFound
 from emulator.core.exchange import EXCHANGE
 from emulator.core.store import Fax
 from emulator.vendors.callerip import auth, serialise
+from emulator.vendors.callerip.state import FaxState
 
 NAME = "callerip"
 _TEN_DIGITS = re.compile(r"[0-9]{10}")
@@ -46,7 +47,7 @@ async def send_fax(request: web.Request) -> web.Response:
         created_at=runtime.now(),
         pages=document.pages + (cover == "Y"),
         documents=[document],
-        extra={"cover": {f: form.get(f, "") for f in _COVER_FIELDS} if cover == "Y" else None},
+        record=FaxState(cover={f: form.get(f, "") for f in _COVER_FIELDS} if cover == "Y" else None),
     )
     exchange = request[EXCHANGE]
     runtime.submit(fax, exchange.gate)

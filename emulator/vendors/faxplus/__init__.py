@@ -13,6 +13,7 @@ from emulator.vendors.faxplus import (
     records,
     routes,
     serialise,
+    state,
     webhooks,
 )
 
@@ -23,6 +24,7 @@ VENDOR = Vendor(
     routes=routes.ROUTES,
     render_error=errors.render,
     machine=lifecycle.MACHINE,
+    record=state.FaxState,
     authenticate=auth.authenticate,
     on_transition=records.on_transition,
     receive=inbound.receive,

@@ -20,6 +20,7 @@ from emulator.core.pages import Terminal
 from emulator.core.store import Fax
 from emulator.vendors.faxplus import accounts
 from emulator.vendors.faxplus.serialise import timestamp
+from emulator.vendors.faxplus.state import of
 
 if TYPE_CHECKING:
     from emulator.core.services import Services
@@ -125,7 +126,7 @@ def terminal(runtime: Services, fax: Fax) -> Terminal:
     found = runtime.store.find_tenant(fax.vendor, fax.tenant)
     name = ""
     if found is not None and "main_uid" in found.settings:
-        owner = accounts.users(found).get(str(fax.extra.get("uid", ""))) or accounts.main_user(found)
+        owner = accounts.users(found).get(of(fax).uid) or accounts.main_user(found)
         options = owner.settings.get("options") or {}
         name = str(
             options.get("header")

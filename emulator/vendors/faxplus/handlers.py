@@ -62,19 +62,19 @@ async def send_fax(request: web.Request) -> web.Response:
 
 
 async def list_outbox_faxes(request: web.Request) -> web.Response:
-    _, tenant, owner = user(request)
-    return ok({"records": [serialise.outbox(f) for f in outbox.pending(tenant, owner)]})
+    runtime, tenant, owner = user(request)
+    return ok({"records": [serialise.outbox(runtime.cache, f) for f in outbox.pending(tenant, owner)]})
 
 
 async def get_outbox_fax(request: web.Request) -> web.Response:
-    _, tenant, owner = user(request)
-    return ok(serialise.outbox(outbox.find(tenant, owner, request.match_info["outbox_fax_id"])))
+    runtime, tenant, owner = user(request)
+    return ok(serialise.outbox(runtime.cache, outbox.find(tenant, owner, request.match_info["outbox_fax_id"])))
 
 
 async def update_outbox_fax(request: web.Request) -> web.Response:
-    _, tenant, owner = user(request)
+    runtime, tenant, owner = user(request)
     body = await json_body(request, "payload_outbox_modification")
-    outbox.update(outbox.find(tenant, owner, request.match_info["outbox_fax_id"]), body)
+    outbox.update(runtime, outbox.find(tenant, owner, request.match_info["outbox_fax_id"]), body)
     return done()
 
 
@@ -99,9 +99,9 @@ async def get_fax(request: web.Request) -> web.Response:
 
 
 async def update_fax(request: web.Request) -> web.Response:
-    _, tenant, owner = user(request)
+    runtime, tenant, owner = user(request)
     body = await json_body(request, "payload_fax_modification")
-    records.update(records.find(tenant, owner, request.match_info["fax_id"]), body)
+    records.update(runtime, records.find(tenant, owner, request.match_info["fax_id"]), body)
     return done()
 
 

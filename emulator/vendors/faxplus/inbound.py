@@ -17,6 +17,7 @@ from emulator.core.store import Fax
 from emulator.vendors.faxplus import accounts
 from emulator.vendors.faxplus.lifecycle import FAX_STATUSES, MACHINE
 from emulator.vendors.faxplus.serialise import digits
+from emulator.vendors.faxplus.state import FaxState
 
 if TYPE_CHECKING:
     from emulator.core.services import Services
@@ -78,7 +79,7 @@ def receive(runtime: Services, inbound: Inbound) -> Fax:
         attempt_results=[result],
         started_at=now - duration,
         ended_at=now,
-        extra={"uid": user.uid, "is_spam": spam, "date": now - duration, "duration": duration},
+        record=FaxState(uid=user.uid, is_spam=spam, date=now - duration, duration=duration),
     )
     runtime.store.add(fax)
     runtime.engine.record(fax, status)  # the vendor hook makes it a record and fires fax_received

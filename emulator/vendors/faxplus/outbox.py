@@ -21,6 +21,7 @@ from emulator.vendors.faxplus.context import check_schema
 from emulator.vendors.faxplus.files import StoredFile
 from emulator.vendors.faxplus.lifecycle import OUTBOX_STATUSES
 from emulator.vendors.faxplus.serialise import parse_time
+from emulator.vendors.faxplus.state import FaxState, of
 
 if TYPE_CHECKING:
     from emulator.core.documents import Document
@@ -163,19 +164,20 @@ def submit(runtime: Services, tenant: Tenant, order: Order, ip: str, gate: Gate 
             max_attempts=retry["count"] + 1,
             retry_delay=retry["delay"] * RETRY_DELAY_UNIT,
             not_before=order.send_time if order.send_time is not None and order.send_time > now else None,
-            extra={
-                "uid": order.user.uid,
-                "src": order.src,
-                "files": [f.path for f in order.files],
-                "file_changes": changes,
-                "comment": dict(order.comment),
-                "options": order.options,
-                "given_options": order.given_options,
-                "send_time": order.send_time if order.send_time is not None else now,
-                "scheduled": order.send_time,
-                "cover_page": order.cover_page,
-                "ip": ip,
-            },
+            record=FaxState(
+                uid=order.user.uid,
+                src=order.src,
+                files=[f.path for f in order.files],
+                file_changes=changes,
+                comment_text=order.comment["text"],
+                comment_tags=list(order.comment["tags"]),
+                options=order.options,
+                given_options=order.given_options,
+                send_time=order.send_time if order.send_time is not None else now,
+                scheduled=order.send_time,
+                cover_page=order.cover_page,
+                ip=ip,
+            ),
         )
         made.append(runtime.submit(fax, gate))
     return made
@@ -188,17 +190,18 @@ def find(tenant: Tenant, user: User, outbox_id: str) -> Fax:
         fax is None
         or fax.id != outbox_id
         or fax.direction != "outbound"
-        or fax.extra.get("uid") != user.uid
+        or of(fax).uid != user.uid
         or fax.status not in OUTBOX_STATUSES
     ):
         raise NotFound(f"no outbox fax {outbox_id}")
     return fax
 
 
-def update(fax: Fax, body: dict[str, Any]) -> None:
+def update(runtime: Services, fax: Fax, body: dict[str, Any]) -> None:
     """Apply a checked ``PayloadOutboxModification``: the comment's text (§5.2)."""
     if "comment" in body:
-        fax.extra["comment"]["text"] = body["comment"]
+        of(fax).comment_text = body["comment"]
+        runtime.store.changed(fax)
 
 
 def pending(tenant: Tenant, user: User) -> list[Fax]:
@@ -206,5 +209,5 @@ def pending(tenant: Tenant, user: User) -> list[Fax]:
     return [
         f
         for k, f in tenant.faxes.items()
-        if k == f.id and f.direction == "outbound" and f.extra.get("uid") == user.uid and f.status in OUTBOX_STATUSES
+        if k == f.id and f.direction == "outbound" and of(f).uid == user.uid and f.status in OUTBOX_STATUSES
     ]

@@ -10,7 +10,7 @@ start and fire ``fax_received``.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
 from emulator.core.errors import Invalid, NotFound
@@ -19,6 +19,7 @@ from emulator.vendors.faxplus import webhooks
 from emulator.vendors.faxplus.accounts import User
 from emulator.vendors.faxplus.lifecycle import CANCELLED, OUTBOX_STATUSES
 from emulator.vendors.faxplus.serialise import COST_DETAILS, parse_time
+from emulator.vendors.faxplus.state import FaxState, of
 
 if TYPE_CHECKING:
     from emulator.core.services import Services
@@ -28,18 +29,18 @@ CATEGORIES = ("inbox", "sent", "spam")  # FaxCategory (§4)
 MAX_LIMIT = 50  # list_faxes limit is 1..50 (the SDK's parameter validator); also the default
 ORDERS = ("asc", "desc")
 _WHOLE = re.compile(r"[0-9]{1,9}")
-SORTS = {
-    "date": lambda f: f.extra["date"],
+SORTS: dict[str, Callable[[Fax], Any]] = {
+    "date": lambda f: of(f).date,
     "from": lambda f: f.sender,
     "to": lambda f: f.to,
-    "comment": lambda f: f.extra["record_comment"],
+    "comment": lambda f: of(f).record_comment,
     "pages": lambda f: f.pages,
 }
 
 
 def on_transition(runtime: Services, fax: Fax, old: str | None, new: str) -> None:
     """The vendor hook: turn every fax that ends (except a deleted one) into a record."""
-    if fax.terminal and new != CANCELLED and "record_id" not in fax.extra:
+    if fax.terminal and new != CANCELLED and not of(fax).is_record:
         finish(runtime, fax)
         webhooks.notify(runtime, fax)
 
@@ -53,7 +54,8 @@ def _last_attempt(fax: Fax) -> tuple[float, float]:
 
 
 def finish(runtime: Services, fax: Fax) -> None:
-    x = fax.extra
+    """Make an ended fax a fax record (it changes within the engine's transition)."""
+    x = of(fax)
     outgoing = fax.direction == "outbound"
     if outgoing:
         record_id = runtime.ids.hex(24)
@@ -61,64 +63,63 @@ def finish(runtime: Services, fax: Fax) -> None:
         attempt_id = record_id if fax.attempts <= 1 else runtime.ids.hex(24)
         if attempt_id != record_id:
             runtime.store.alias(fax, attempt_id)
-        x["date"], x["duration"] = _last_attempt(fax)
+        x.date, x.duration = _last_attempt(fax)
     else:
         record_id = attempt_id = fax.id
     cost = fax.pages_sent * int(COST_DETAILS["multiplier"])
-    x.update(
-        record_id=record_id,
-        attempt_id=attempt_id,
-        cost=cost,
-        is_read=False,
-        is_spam=x.get("is_spam", False),
-        record_comment=x["comment"]["text"] if outgoing else "",
-        file=f"{runtime.ids.hex(32)}.tiff",
-        last_update=runtime.now(),
-    )
+    x.record_id = record_id
+    x.attempt_id = attempt_id
+    x.cost = cost
+    x.is_read = False
+    x.record_comment = x.comment_text if outgoing else ""
+    x.file = f"{runtime.ids.hex(32)}.tiff"
+    x.last_update = runtime.now()
     if outgoing:
         tenant = runtime.store.tenants[(fax.vendor, fax.tenant)]
         tenant.settings["balance"] = round(tenant.settings["balance"] - cost, 2)
 
 
-def update(fax: Fax, body: dict[str, Any]) -> None:
+def update(runtime: Services, fax: Fax, body: dict[str, Any]) -> None:
     """Apply a checked ``PayloadFaxModification`` (§5.3)."""
+    x = of(fax)
     if "comment" in body:
-        fax.extra["record_comment"] = body["comment"]
+        x.record_comment = body["comment"]
     if "is_read" in body:
-        fax.extra["is_read"] = body["is_read"]
+        x.is_read = body["is_read"]
+    runtime.store.changed(fax)
 
 
 def is_record(fax: Fax) -> bool:
-    return "record_id" in fax.extra
+    return of(fax).is_record
 
 
 def category(fax: Fax) -> str:
     if fax.direction == "outbound":
         return "sent"
-    return "spam" if fax.extra["is_spam"] else "inbox"
+    return "spam" if of(fax).is_spam else "inbox"
 
 
 def _records(tenant: Tenant, user: User) -> list[Fax]:
-    return [f for k, f in tenant.faxes.items() if k == f.id and is_record(f) and f.extra["uid"] == user.uid]
+    return [f for k, f in tenant.faxes.items() if k == f.id and of(f).is_record and of(f).uid == user.uid]
 
 
 def find(tenant: Tenant, user: User, fax_id: str) -> Fax:
     """A fax record of ``user`` by its fax id (or its last attempt's id); 404 otherwise."""
     fax = tenant.faxes.get(fax_id)
-    if (
-        fax is None
-        or not is_record(fax)
-        or fax.extra["uid"] != user.uid
-        or fax_id not in (fax.extra["record_id"], fax.extra["attempt_id"])
-    ):
+    if fax is None or not _records_of(of(fax), user, fax_id):
         raise NotFound(f"no fax {fax_id}")
     return fax
+
+
+def _records_of(x: FaxState, user: User, fax_id: str) -> bool:
+    """Whether ``fax_id`` names the fax record ``x`` of ``user``."""
+    return x.is_record and x.uid == user.uid and fax_id in (x.record_id, x.attempt_id)
 
 
 def find_document(tenant: Tenant, user: User, fax_id: str) -> Fax:
     """A fax record, or a pending outbox item by its outbox id (DOC: outbox items download too)."""
     fax = tenant.faxes.get(fax_id)
-    if fax is not None and fax.id == fax_id and fax.extra.get("uid") == user.uid and fax.status in OUTBOX_STATUSES:
+    if fax is not None and fax.id == fax_id and of(fax).uid == user.uid and fax.status in OUTBOX_STATUSES:
         return fax
     return find(tenant, user, fax_id)
 
@@ -152,8 +153,8 @@ def query(tenant: Tenant, user: User, params: Mapping[str, str]) -> list[Fax]:
         f
         for f in _records(tenant, user)
         if (wanted is None or category(f) == wanted)
-        and (after is None or f.extra["date"] >= after)
-        and (before is None or f.extra["date"] < before)
+        and (after is None or of(f).date >= after)
+        and (before is None or of(f).date < before)
     ]
     found.sort(key=SORTS[sort_by], reverse=descending)  # stable: equal keys keep their age order
     return found[offset : offset + limit]

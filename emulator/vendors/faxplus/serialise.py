@@ -13,11 +13,13 @@ from typing import Any
 import orjson
 
 from emulator.core.answers import json_bytes
+from emulator.core.cache import Cache
 from emulator.core.errors import Invalid
 from emulator.core.memo import Memo
-from emulator.core.store import Fax, kept
+from emulator.core.store import Fax
 from emulator.vendors.faxplus.accounts import Number, User
 from emulator.vendors.faxplus.lifecycle import OUTBOX_STATUSES, describe
+from emulator.vendors.faxplus.state import of
 
 _FORMAT = "%Y-%m-%d %H:%M:%S"
 _ZONED = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2})(?: ([+-])([0-9]{2})([0-9]{2}))?")
@@ -75,17 +77,17 @@ _UNCONVERTED = frozenset(OUTBOX_STATUSES[:2])
 _IN_OUTBOX = frozenset(OUTBOX_STATUSES)
 
 
-def outbox(fax: Fax) -> orjson.Fragment:
+def outbox(cache: Cache, fax: Fax) -> orjson.Fragment:
     """The outbox item as JSON, to put in an answer as it is.
 
-    It changes only when the fax moves or its comment is edited (``update_outbox_fax``), so
-    it is serialised once per change and kept with the fax: the outbox item is the hot read
-    of FAX.PLUS, and serialising it was most of that read's cost.
+    It changes only when the fax does (it moves, or its comment is edited), so it is
+    serialised once per version of the fax and kept in the runtime's ``cache``: the outbox
+    item is the hot read of FAX.PLUS, and serialising it was most of that read's cost.
     """
-    return orjson.Fragment(kept(fax, "outbox_json", (len(fax.history), fax.extra["comment"]["text"]), _outbox_json))
+    return orjson.Fragment(cache.view(fax, "faxplus.outbox", _outbox_json))
 
 
-def _outbox_json(fax: Fax, key: object) -> bytes:
+def _outbox_json(fax: Fax, options: object) -> bytes:
     plain = _PLAIN_TIMES  # its times are never None: memo lookups
     history = fax.history
     body = _fixed_outbox_fields(fax)
@@ -100,35 +102,35 @@ def _outbox_json(fax: Fax, key: object) -> bytes:
     )
     if converted:  # the converter records what it made of the files (the DOC example at submitted: [])
         at = next(t for t, s in history if s not in _UNCONVERTED)
-        body["file_changes"] = [{"at": timestamp(at), "files": fax.extra["file_changes"]}]
+        body["file_changes"] = [{"at": timestamp(at), "files": of(fax).file_changes}]
     return json_bytes(body)
 
 
 def _fixed_outbox_fields(fax: Fax) -> dict[str, Any]:
     """The outbox item's fields that do not change as the fax moves (§5.2)."""
-    x = fax.extra
-    options = x["options"]
+    x = of(fax)
+    options = x.options
     body: dict[str, Any] = {
         "id": fax.id,
-        "uid": x["uid"],
-        "comment": x["comment"],
+        "uid": x.uid,
+        "comment": x.comment,
         "contact_name": "",
         "designated_src": "",  # as in the DOC example: the API's send names no designated source
         "extra_info": {},
         "file_changes": [],  # filled once converted (see _outbox_json)
-        "files": x["files"],
+        "files": x.files,
         "initiated_from": {"from_id": "", "type": ""},
-        "ip": x["ip"],
-        "options": x["given_options"],  # what the request gave (the DOC example of a minimal send: {})
+        "ip": x.ip,
+        "options": x.given_options,  # what the request gave (the DOC example of a minimal send: {})
         "retry": options["retry"],
-        "send_time": timestamp(x["send_time"], zone=True),
+        "send_time": timestamp(x.send_time, zone=True),
         "should_enhance": options["enhancement"],
-        "src": x["src"],
+        "src": x.src,
         "submit_time": timestamp(fax.created_at, zone=True),
         "to": [fax.to],
     }
-    if x.get("cover_page") is not None:
-        body["cover_page"] = x["cover_page"]
+    if x.cover_page is not None:
+        body["cover_page"] = x.cover_page
     return body
 
 
@@ -136,45 +138,45 @@ def _fixed_outbox_fields(fax: Fax) -> dict[str, Any]:
 
 
 def fax_record(fax: Fax) -> dict[str, Any]:
-    x = fax.extra
+    x = of(fax)
     outgoing = fax.direction == "outbound"
     body: dict[str, Any] = {
-        "id": x["record_id"],
-        "comment": x["record_comment"],
-        "cost": x["cost"],
+        "id": x.record_id,
+        "comment": x.record_comment,
+        "cost": x.cost,
         "cost_details": dict(COST_DETAILS),
         "description": describe(fax.status),
         "direction": "outgoing" if outgoing else "incoming",
-        "duration": int(x["duration"]),
-        "file": x["file"],
+        "duration": int(x.duration),
+        "file": x.file,
         "file_name": file_name(fax),
         "from": fax.sender,
         "from_number": fax.sender,  # DOC's spelling of the same key (§12)
         "header": None,
-        "is_read": x["is_read"],
-        "is_spam": x["is_spam"],
-        "last_update": timestamp(x["last_update"]),
-        "max_retry": x["options"]["retry"]["count"] if outgoing else None,
-        "owner_id": x["uid"],
+        "is_read": x.is_read,
+        "is_spam": x.is_spam,
+        "last_update": timestamp(x.last_update),
+        "max_retry": x.options["retry"]["count"] if outgoing else None,
+        "owner_id": x.uid,
         "pages": fax.pages,
-        "retry_delay": x["options"]["retry"]["delay"] if outgoing else None,
-        "scheduled_time": timestamp(x.get("scheduled")),
-        "start_time": timestamp(x["date"]),
+        "retry_delay": x.options["retry"]["delay"] if outgoing else None,
+        "scheduled_time": timestamp(x.scheduled),
+        "start_time": timestamp(x.date),
         "status": fax.status,
         "submit_time": timestamp(fax.created_at) if outgoing else None,
         "to": fax.to,
     }
-    if outgoing and x.get("cover_page") is not None:
-        body["cover_page"] = x["cover_page"]
+    if outgoing and x.cover_page is not None:
+        body["cover_page"] = x.cover_page
     return body
 
 
 def view(runtime: Any, fax: Fax) -> dict[str, Any]:
     """The control API's vendor view: the outbox item while pending, then the fax record."""
-    if "record_id" in fax.extra:
+    if of(fax).is_record:
         return {"fax": fax_record(fax)}
     if fax.status in OUTBOX_STATUSES:
-        return {"outbox": orjson.loads(json_bytes(outbox(fax)))}
+        return {"outbox": orjson.loads(json_bytes(outbox(runtime.cache, fax)))}
     return {"deleted": True, "outbox_id": fax.id}
 
 

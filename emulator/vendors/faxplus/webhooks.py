@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from emulator.core.errors import Invalid, NotFound
 from emulator.core.webhooks import RetryPolicy
 from emulator.vendors.faxplus.serialise import file_name, timestamp
+from emulator.vendors.faxplus.state import of
 
 if TYPE_CHECKING:
     from emulator.core.services import Services
@@ -64,21 +65,21 @@ def delete(tenant: Tenant, hook_id: str) -> None:
 
 def payload(fax: Fax, event: str, target: str, now: float) -> dict[str, Any]:
     """The callback body of §7 for a finished fax record."""
-    x = fax.extra
+    x = of(fax)
     return {
-        "hook": {"id": x["attempt_id"], "event": event, "event_time": timestamp(now), "target": target},
+        "hook": {"id": x.attempt_id, "event": event, "event_time": timestamp(now), "target": target},
         "data": {
-            "id": x["record_id"],
-            "uid": x["uid"],
+            "id": x.record_id,
+            "uid": x.uid,
             "pages": fax.pages,
             "from": fax.sender,
             "to": fax.to,
             "from_number": fax.sender,
             "to_number": fax.to,
-            "start_time": timestamp(x["date"]),
-            "file": x["file"],
+            "start_time": timestamp(x.date),
+            "file": x.file,
             "file_name": file_name(fax),
-            "cost": x["cost"],
+            "cost": x.cost,
             "status": fax.status,
         },
     }
@@ -101,6 +102,6 @@ def notify(runtime: Services, fax: Fax) -> None:
             url=registration["target"],
             body=body,
             policy=policy,
-            fax_id=fax.extra["record_id"],
+            fax_id=of(fax).record_id,
             schema="webhook_callback",
         )

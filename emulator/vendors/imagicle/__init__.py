@@ -12,6 +12,7 @@ from emulator.vendors.imagicle import (
     options,
     routes,
     serialise,
+    state,
 )
 
 VENDOR = Vendor(
@@ -23,6 +24,7 @@ VENDOR = Vendor(
     render_error=errors.render,
     authenticate=auth.authenticate,
     machine=lifecycle.MACHINE,
+    record=state.FaxState,
     on_transition=notify.on_transition,
     receive=inbound.receive,
     view=serialise.view,

@@ -20,6 +20,7 @@ from emulator.core.outcomes import Outcome, Result
 from emulator.core.store import Fax
 from emulator.core.vendor import Inbound
 from emulator.vendors.imagicle import auth, lifecycle, options
+from emulator.vendors.imagicle.state import FaxState
 
 if TYPE_CHECKING:
     from emulator.core.services import Services
@@ -96,23 +97,22 @@ def receive(runtime: Services, inbound: Inbound) -> Fax:
         pages=document.pages,
         documents=[document],
         started_at=now,
-        extra={
-            "server": server,
-            "subject": extras["subject"],
-            "sender_name": extras["sender_name"],
-            "size": document.size,
-            "email": account["email"] if account else None,
-        },
+        record=FaxState(
+            server=server,
+            size=document.size,
+            subject=extras["subject"],
+            sender_name=extras["sender_name"],
+            email=account["email"] if account else None,
+        ),
     )
     runtime.tenant(NAME, user)
     runtime.store.add(fax)
     runtime.engine.record(fax, lifecycle.IN_PROGRESS)
     machine = lifecycle.MACHINE
     duration = machine.dwell[lifecycle.IN_PROGRESS] + machine.per_page * fax.pages
-    fax.timer = runtime.scheduler.at(now + duration, _received, runtime, fax, extras["status"])
+    runtime.engine.schedule(fax, now + duration, _received, runtime, fax, extras["status"])
     return fax
 
 
 def _received(runtime: Services, fax: Fax, status: str) -> None:
-    fax.timer = None
     runtime.engine.finish(fax, status, _ENDS[status])

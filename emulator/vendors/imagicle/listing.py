@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from emulator.core.errors import Invalid
 from emulator.core.store import Fax
 from emulator.vendors.imagicle import times
+from emulator.vendors.imagicle.state import of
 
 _OPERATORS = ("between", "after", "before")
 _WHOLE = re.compile(r"[+-]?[0-9]{1,10}")
@@ -84,9 +85,7 @@ def select(faxes: Iterable[Fax], query: Query) -> list[Fax]:
         if (query.since is None or f.created_at >= query.since) and (query.until is None or f.created_at < query.until)
     ]
     # newest first; at one instant the later submission first, its recipients in order
-    found.sort(
-        key=lambda pair: (-pair[1].created_at, pair[1].extra.get("index", 0) - pair[0], pair[1].extra.get("index", 0))
-    )
+    found.sort(key=lambda pair: (-pair[1].created_at, of(pair[1]).index - pair[0], of(pair[1]).index))
     ordered = [f for _, f in found]
     if query.page_size == 0:
         return ordered

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from emulator.core.store import Fax
 from emulator.vendors.imagicle import lifecycle
+from emulator.vendors.imagicle.state import of
 
 if TYPE_CHECKING:
     from emulator.core.services import Services
@@ -22,11 +23,11 @@ FAX_TO_EMAIL = "fax_to_email"
 
 
 def _report_body(fax: Fax) -> str:
-    name = fax.extra["recipient_name"]
+    name = of(fax).recipient_name
     lines = [
         f"Fax id: {fax.id}",
         f"Recipient: {name} <{fax.to}>" if name else f"Recipient: {fax.to}",
-        f"Subject: {fax.extra['subject'] or ''}",
+        f"Subject: {of(fax).subject or ''}",
         f"Status: {fax.status}",
         f"Pages: {fax.pages_sent} of {fax.pages}",
         f"Attempts: {fax.attempts}",
@@ -42,24 +43,25 @@ def on_transition(runtime: Services, fax: Fax, old: str | None, new: str) -> Non
     """When a fax ends: its transmission report, or its forward to the user's e-mail."""
     if not fax.terminal:
         return
-    if fax.direction == "outbound" and fax.extra.get("notify"):
+    x = of(fax)
+    if fax.direction == "outbound" and x.notify:
         runtime.mailbox.capture(
             time=runtime.now(),
             vendor=NAME,
             tenant=fax.tenant,
             kind=TRANSMISSION_REPORT,
-            to=fax.extra.get("notify_to"),
+            to=x.notify_to,
             subject=f"Fax to {fax.to}: {new}",
             body=_report_body(fax),
             fax_id=fax.id,
         )
-    elif fax.direction == "inbound" and new == lifecycle.COMPLETED and fax.extra.get("email"):
+    elif fax.direction == "inbound" and new == lifecycle.COMPLETED and x.email:
         runtime.mailbox.capture(
             time=runtime.now(),
             vendor=NAME,
             tenant=fax.tenant,
             kind=FAX_TO_EMAIL,
-            to=fax.extra["email"],
+            to=x.email,
             subject=f"Fax from {fax.sender}",
             body=f"Fax id: {fax.id}\nPages: {fax.pages}",
             fax_id=fax.id,

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from emulator.core.answers import json_bytes
-from emulator.core.store import Fax, kept
+from emulator.core.store import Fax
 from emulator.vendors.imagicle import lifecycle, options
+from emulator.vendors.imagicle.state import of
 from emulator.vendors.imagicle.times import format_time
 
 if TYPE_CHECKING:
@@ -50,8 +51,8 @@ def _base(fax: Fax, zone: str, recipient_name: str, recipient_number: str) -> di
         "faxId": fax.id,
         "numberOfPages": fax.pages,
         "recipient": _party(recipient_name, recipient_number),
-        "serverName": fax.extra["server"],
-        "size": fax.extra["size"],
+        "serverName": of(fax).server,
+        "size": of(fax).size,
         "startTime": format_time(fax.started_at, zone),
         "status": fax.status,
         "username": fax.tenant,
@@ -67,10 +68,10 @@ def outbound(fax: Fax, zone: str) -> dict[str, Any]:
     return _wcf(
         OUTBOUND,
         {
-            **_base(fax, zone, fax.extra["recipient_name"], fax.to),
+            **_base(fax, zone, of(fax).recipient_name, fax.to),
             "Q931Code": lifecycle.q931_code(fax),
             "failureReason": lifecycle.failure_reason(fax),
-            "subject": fax.extra["subject"],
+            "subject": of(fax).subject,
             "submitTime": format_time(fax.created_at, zone),
         },
     )
@@ -83,9 +84,9 @@ def outbound_item(fax: Fax, zone: str) -> dict[str, Any]:
         {
             "date": format_time(fax.created_at, zone),
             "faxId": fax.id,
-            "recipient": _party(fax.extra["recipient_name"], fax.to),
+            "recipient": _party(of(fax).recipient_name, fax.to),
             "status": fax.status,
-            "subject": fax.extra["subject"],
+            "subject": of(fax).subject,
             "username": fax.tenant,
         },
     )
@@ -97,8 +98,8 @@ def inbound(fax: Fax, zone: str) -> dict[str, Any]:
         INBOUND,
         {
             **_base(fax, zone, fax.tenant, fax.to),
-            "sender": _party(fax.extra["sender_name"], fax.sender),
-            "subject": fax.extra["subject"],
+            "sender": _party(of(fax).sender_name, fax.sender),
+            "subject": of(fax).subject,
             "submitTime": format_time(fax.created_at, zone),
         },
     )
@@ -112,7 +113,7 @@ def inbound_item(fax: Fax, zone: str) -> dict[str, Any]:
             "date": format_time(fax.started_at, zone),
             "faxId": fax.id,
             "recipient": _party(fax.tenant, fax.to),
-            "sender": _party(fax.extra["sender_name"], fax.sender),
+            "sender": _party(of(fax).sender_name, fax.sender),
             "status": fax.status,
             "username": fax.tenant,
         },
@@ -127,16 +128,16 @@ def _wrapped(direction: str, opts: dict[str, Any]) -> bool:
 def detail(runtime: Services, fax: Fax) -> orjson.Fragment:
     """The body of ``GET Faxes/{Outbound|Inbound}/{id}``, in the configured envelope, as JSON.
 
-    A polled fax is read far more often than it changes: it is serialised once per
-    transition (and timezone and envelope option) and kept with the fax.
+    A polled fax is read far more often than it changes: it is serialised once per version
+    of the fax (and timezone and envelope option) and kept in the runtime's cache.
     """
     opts = options.of(runtime)
-    key = (len(fax.history), opts["timezone"], _wrapped(fax.direction, opts))
-    return orjson.Fragment(kept(fax, "detail_json", key, _detail_json))
+    shown = (opts["timezone"], _wrapped(fax.direction, opts))
+    return orjson.Fragment(runtime.cache.view(fax, "imagicle.detail", _detail_json, shown))
 
 
-def _detail_json(fax: Fax, key: tuple[int, str, bool]) -> bytes:
-    _, zone_name, wrapped = key
+def _detail_json(fax: Fax, shown: tuple[str, bool]) -> bytes:
+    zone_name, wrapped = shown
     record = (outbound if fax.direction == "outbound" else inbound)(fax, zone_name)
     return json_bytes({"fax": record} if wrapped else record)
 

@@ -20,6 +20,7 @@ from emulator.core.errors import Forbidden, Invalid
 from emulator.core.exchange import Gate
 from emulator.core.store import Fax
 from emulator.vendors.imagicle import auth, options
+from emulator.vendors.imagicle.state import FaxState
 
 if TYPE_CHECKING:
     from emulator.core.services import Services
@@ -171,17 +172,17 @@ def submit(runtime: Services, job: Job, gate: Gate | None) -> list[Fax]:
             documents=list(job.documents),
             max_attempts=opts["attempts"],
             retry_delay=float(opts["retry_delay"]),
-            extra={
-                "server": server,
-                "index": index,
-                "subject": job.subject,
-                "recipient_name": recipient.name,
-                "submitter": job.submitter,
-                "cover": job.cover,
-                "size": job.size,
-                "notify": job.notify,
-                "notify_to": job.notify_to,
-            },
+            record=FaxState(
+                server=server,
+                size=job.size,
+                subject=job.subject,
+                index=index,
+                recipient_name=recipient.name,
+                submitter=job.submitter,
+                cover=job.cover,
+                notify=job.notify,
+                notify_to=job.notify_to,
+            ),
         )
         faxes.append(runtime.submit(fax, gate))
     return faxes

@@ -13,6 +13,7 @@ from emulator.vendors.kazoo import (
     notify,
     routes,
     serialise,
+    state,
 )
 
 VENDOR = Vendor(
@@ -22,6 +23,7 @@ VENDOR = Vendor(
     routes=routes.ROUTES,
     render_error=errors.render,
     machine=lifecycle.MACHINE,
+    record=state.FaxState,
     authenticate=auth.authenticate,
     on_transition=jobs.on_transition,
     pre_dial=jobs.pre_dial,

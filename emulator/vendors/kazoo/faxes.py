@@ -17,6 +17,7 @@ from emulator.core.exchange import EXCHANGE
 from emulator.core.store import Fax, Tenant
 from emulator.vendors.kazoo import errors, jobs, paging, serialise
 from emulator.vendors.kazoo.envelope import call, gregorian, read_json_body, respond, runtime, tenant_of
+from emulator.vendors.kazoo.state import of
 
 #: the action each folder's PUT takes (kazoo.md §7.8)
 ACTIONS = {"outbox": "resubmit", "inbox": "forward"}
@@ -26,14 +27,15 @@ def _faxes(request: web.Request) -> Iterator[Fax]:
     """Every fax of the account once, narrowed to the faxbox in the path if there is one."""
     faxbox_id = request.match_info.get("faxbox_id")
     for key, fax in tenant_of(request).faxes.items():
-        if key == fax.id and (faxbox_id is None or fax.extra["doc"].get("faxbox_id") == faxbox_id):
+        if key == fax.id and (faxbox_id is None or of(fax).doc.get("faxbox_id") == faxbox_id):
             yield fax
 
 
 def _folder_of(fax: Fax) -> str | None:
-    if serialise.modb_id(fax) is None or fax.extra.get("deleted"):
+    x = of(fax)
+    if x.modb_id is None or x.deleted:
         return None
-    return fax.extra["doc"].get("folder") or "inbox"  # a document without a folder counts as inbox
+    return x.doc.get("folder") or "inbox"  # a document without a folder counts as inbox
 
 
 def _outgoing(request: web.Request, tenant: Tenant) -> Fax:
@@ -47,7 +49,7 @@ def _outgoing(request: web.Request, tenant: Tenant) -> Fax:
 def _in_folder(request: web.Request, folder: str) -> Fax:
     fax_id = request.match_info["fax_id"]
     fax = tenant_of(request).faxes.get(fax_id)
-    if fax is None or serialise.modb_id(fax) != fax_id or fax.extra.get("deleted"):
+    if fax is None or serialise.modb_id(fax) != fax_id or of(fax).deleted:
         raise errors.bad_identifier(fax_id)
     if _folder_of(fax) != folder:
         raise errors.ad_hoc(f"document is not in folder {folder}")
@@ -65,7 +67,7 @@ async def list_outgoing(request: web.Request) -> web.Response:
 
 async def get_outgoing(request: web.Request) -> web.Response:
     context = call(request)  # authenticated: its tenant is the path's account
-    job, revision = serialise.outgoing_job(_outgoing(request, context.tenant), context.now)  # type: ignore[arg-type]
+    job, revision = serialise.outgoing_job(context.runtime.cache, _outgoing(request, context.tenant), context.now)  # type: ignore[arg-type]
     return respond(request, job, revision=revision)
 
 
@@ -118,8 +120,10 @@ async def act_on_fax(request: web.Request) -> web.Response:
 
 async def delete_fax(request: web.Request) -> web.Response:
     fax = _in_folder(request, _folder(request))
-    fax.extra["deleted"] = True
-    fax.extra["edits"] = fax.extra.get("edits", 0) + 1
+    x = of(fax)
+    x.deleted = True
+    x.edits += 1
+    runtime(request).store.changed(fax)
     return respond(request, {**serialise.folder_doc(fax), "_read_only": {"deleted": True}}, revision=serialise.rev(fax))
 
 
@@ -145,5 +149,6 @@ async def get_attachment(request: web.Request) -> web.Response:
 async def delete_attachment(request: web.Request) -> web.Response:
     fax = _in_folder(request, _folder(request))
     fax.documents = []
-    fax.extra["edits"] = fax.extra.get("edits", 0) + 1
+    of(fax).edits += 1
+    runtime(request).store.changed(fax)
     return respond(request, {"_read_only": {"deleted": True}}, revision=serialise.rev(fax))

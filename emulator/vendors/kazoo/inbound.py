@@ -23,6 +23,7 @@ from emulator.core.vendor import Inbound
 from emulator.vendors.kazoo import accounts, faxboxes, jobs, lifecycle, notify, serialise
 from emulator.vendors.kazoo.auth import ACCOUNT_ID, NAME
 from emulator.vendors.kazoo.envelope import gregorian
+from emulator.vendors.kazoo.state import FaxState
 
 RECEIVED = "received"  # the neutral status of a received fax (Kazoo documents have none)
 _DIGITS = re.compile(r"\D+")
@@ -115,12 +116,13 @@ def receive(rt: Services, inbound: Inbound) -> Fax:
         created_at=now,
         pages=inbound.pages,
         documents=[document],
-        extra={"doc": fields, "modb_id": fax_id},
+        record=FaxState(doc=fields, modb_id=fax_id),
     )
     rt.tenant(NAME, account_id)
     rt.store.add(fax)
     rt.engine.record(fax, RECEIVED)
     fax.result, fax.ended_at = Result(Outcome.SUCCESS), now
+    rt.store.changed(fax)
     rt.store.ended(fax)  # received whole: retention may let it go in its turn
     info = {
         "fax_success": True,

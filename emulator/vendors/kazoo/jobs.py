@@ -27,6 +27,7 @@ from emulator.core.store import Fax
 from emulator.vendors.kazoo import accounts, errors, faxboxes, lifecycle, notify, serialise, validation
 from emulator.vendors.kazoo.auth import NAME
 from emulator.vendors.kazoo.envelope import parse_envelope, read_json_body, respond, runtime
+from emulator.vendors.kazoo.state import FaxState, of
 
 DEFAULT_TIMEZONE = "America/Los_Angeles"  # Kazoo's system default timezone
 #: faxbox field -> job field filled from it when the client did not send one (kazoo.md §7.2)
@@ -159,7 +160,7 @@ def _new_job(
         document_ok=problem is None,
         max_attempts=max(1, retries),
         retry_delay=lifecycle.RETRY_PERIOD,
-        extra={"doc": fields, "problem": problem},
+        record=FaxState(doc=fields, problem=problem),
     )
 
 
@@ -183,10 +184,10 @@ def copy_job(rt: Services, source: Fax, overrides: Any, forward: bool, gate: Gat
         fields.update(copy.deepcopy(overrides))  # Crossbar merges the overrides unvalidated
     for name in ("tx_result", "retry_after", "attempts", *(("rx_result",) if forward else ())):
         fields.pop(name, None)
-    fax = _new_job(rt, source.tenant, fields, list(source.documents), source.extra.get("problem"))
-    if not source.documents and not fax.extra["problem"]:
+    fax = _new_job(rt, source.tenant, fields, list(source.documents), of(source).problem)
+    if not source.documents and not of(fax).problem:
         fax.document_ok = False
-        fax.extra["problem"] = "the fax has no attachment"
+        of(fax).problem = "the fax has no attachment"
     rt.tenant(NAME, fax.tenant)
     rt.store.add(fax)
     rt.engine.record(fax, "resubmitting")
@@ -202,12 +203,13 @@ def on_transition(rt: Services, fax: Fax, old: str | None, new: str) -> None:
     if result is None:
         return
     now = rt.now()
-    fax.extra["tx_result"] = serialise.tx_result(fax, result, now, fax.extra.get("problem"))
-    fax.extra["retry_after"] = lifecycle.RETRY_PERIOD
+    x = of(fax)  # (changed within the engine's transition, which counts the change)
+    x.tx_result = serialise.tx_result(fax, result, now, x.problem)
+    x.retry_after = lifecycle.RETRY_PERIOD
     if fax.terminal:
         modb_id = f"{serialise.month_of(fax.created_at)}-{fax.id}"
-        fax.extra["modb_id"] = modb_id
-        fax.extra["doc"]["folder"] = "outbox"
+        x.modb_id = modb_id
+        x.doc["folder"] = "outbox"
         rt.store.alias(fax, modb_id)
         notify.outbound(rt, fax, result)
 
@@ -232,7 +234,7 @@ def pre_dial(rt: Services, fax: Fax) -> Result | None:
     number of the account, else the attempt fails with ``invalid fax cid number: <from_number>``."""
     if fax.direction != "outbound":
         return None
-    doc = fax.extra["doc"]
+    doc = of(fax).doc
     if doc.get("ensure_valid_caller_id", True) not in (True, "true"):
         return None
     return None if owns_number(rt, fax.tenant, doc.get("from_number")) else lifecycle.INVALID_CID
@@ -242,7 +244,7 @@ def terminal(rt: Services, fax: Fax) -> Terminal:
     """What Kazoo's fax engine prints on the header line: the job's ``fax_identity_name`` (from
     the faxbox's ``fax_header``) and ``fax_identity_number`` (from its ``fax_identity``), else
     the caller id; a received fax carries the sending machine's number. Fine resolution."""
-    doc = fax.extra.get("doc") or {}
+    doc = of(fax).doc
     if fax.direction == "inbound":
         return Terminal(fax.sender)
     name = str(doc.get("fax_identity_name") or "")

@@ -24,6 +24,7 @@ from emulator.core.webhooks import RetryPolicy
 from emulator.vendors.kazoo import faxboxes, serialise
 from emulator.vendors.kazoo.auth import NAME
 from emulator.vendors.kazoo.envelope import VERSION, gregorian
+from emulator.vendors.kazoo.state import of
 
 HOOKS = "webhooks"  # the tenant collection webhooks live in
 EVENTS = ("inbound_fax", "outbound_fax", "outbound_fax_error")  # the notifications a fax publishes
@@ -83,13 +84,13 @@ def _common(rt: Services, fax: Fax, event: str) -> dict[str, Any]:
         "msg_id": rt.ids.hex(32),
         "node": APP_NODE,
         "server_id": f"targeted/{APP_NODE}/{rt.ids.hex(16)}",
-        "system_log_id": fax.extra.get("call_id"),
+        "system_log_id": of(fax).call_id,
     }
 
 
 def outbound(rt: Services, fax: Fax, result: Result) -> None:
     """Publish ``outbound_fax`` / ``outbound_fax_error`` for a finished job."""
-    fields = fax.extra["doc"]
+    fields = of(fax).doc
     event = "outbound_fax" if result.outcome.ok else "outbound_fax_error"
     payload = {
         **_common(rt, fax, event),
@@ -103,16 +104,17 @@ def outbound(rt: Services, fax: Fax, result: Result) -> None:
         "fax_notifications": _send_to(fields, "outbound"),
         "fax_timezone": fields.get("fax_timezone"),
         "faxbox_id": fields.get("faxbox_id"),
-        "call_id": fax.extra.get("call_id"),
+        "call_id": of(fax).call_id,
     }
-    if not result.outcome.ok:
-        payload["fax_error"] = fax.extra["tx_result"]["result_text"]
+    tx_result = of(fax).tx_result  # written by the worker when the attempt ended (jobs.on_transition)
+    if not result.outcome.ok and tx_result is not None:
+        payload["fax_error"] = tx_result["result_text"]
     _publish(rt, fax, event, _compact(payload), "outbound")
 
 
 def inbound(rt: Services, fax: Fax, faxbox: dict[str, Any] | None, info: dict[str, Any]) -> None:
     """Publish ``inbound_fax`` for a received fax."""
-    fields = fax.extra["doc"]
+    fields = of(fax).doc
     payload = {
         **_common(rt, fax, "inbound_fax"),
         "call_id": fields.get("call_id"),
@@ -140,7 +142,7 @@ def _publish(
         if _matches(hook, event):
             _fire_hook(rt, fax, event, payload, hook)
     if faxbox is None:
-        faxbox = faxboxes.find(tenant, fax.extra["doc"].get("faxbox_id"))
+        faxbox = faxboxes.find(tenant, of(fax).doc.get("faxbox_id"))
     callback = _callback(faxbox, direction)
     if callback is not None:
         _deliver(

@@ -1,6 +1,6 @@
 """Kazoo fax documents as Crossbar shows them (kazoo.md §7.5-§7.6, §8, §9.5, §11).
 
-A fax's stored public fields live in ``fax.extra["doc"]``; the machine's own state
+A fax's stored public fields live in its record's ``doc`` (``state.FaxState``); the machine's own state
 (status, attempts, times, the monthly-database id once moved) is added here, in the
 shape each endpoint uses: the job as saved (PUT), a listing row, the outgoing job with
 its live status, the outbox/inbox document.
@@ -14,10 +14,12 @@ from typing import Any
 import orjson
 
 from emulator.core.answers import json_bytes
+from emulator.core.cache import Cache
 from emulator.core.outcomes import Result
-from emulator.core.store import Fax, kept
+from emulator.core.store import Fax
 from emulator.vendors.kazoo import lifecycle
 from emulator.vendors.kazoo.envelope import gregorian, revision
+from emulator.vendors.kazoo.state import of
 
 MACHINE = lifecycle.MACHINE
 
@@ -48,17 +50,19 @@ def rev(fax: Fax) -> str:
 def _revision_counter(fax: Fax) -> int:
     """The document's revision number: every change to a fax document (a status change, an
     edit) makes a new one, as every write to a CouchDB document does."""
-    return len(fax.history) + fax.extra.get("edits", 0)
+    return len(fax.history) + of(fax).edits
 
 
 def doc(fax: Fax) -> dict[str, Any]:
     """Every public field of the fax document now."""
-    body = dict(fax.extra["doc"])
+    x = of(fax)
+    body = dict(x.doc)
     if fax.direction == "outbound":
         body["attempts"] = fax.attempts
-    for name in ("tx_result", "retry_after"):
-        if fax.extra.get(name) is not None:
-            body[name] = fax.extra[name]
+    if x.tx_result is not None:
+        body["tx_result"] = x.tx_result
+    if x.retry_after is not None:
+        body["retry_after"] = x.retry_after
     return body
 
 
@@ -72,7 +76,7 @@ def stored(fax: Fax) -> dict[str, Any]:
 
 def modb_id(fax: Fax) -> str | None:
     """The ``YYYYMM-<id>`` id of a fax stored in a monthly database (outbox, inbox)."""
-    return fax.extra.get("modb_id")
+    return of(fax).modb_id
 
 
 def saved_job(fax: Fax) -> dict[str, Any]:
@@ -95,7 +99,7 @@ def outgoing_row(fax: Fax) -> dict[str, Any]:
     """A ``GET /faxes/outgoing`` row: the ``faxes/list_by_account`` view value."""
     row = {
         "id": fax.id,
-        "faxbox_id": fax.extra["doc"].get("faxbox_id"),
+        "faxbox_id": of(fax).doc.get("faxbox_id"),
         "status": fax.status,
         "to": fax.to,
         "from": fax.sender,
@@ -121,25 +125,24 @@ def live_status(fax: Fax, now: float) -> str:
     return f"Sent Page {min(sent, fax.pages)} of {fax.pages}"
 
 
-def outgoing_job(fax: Fax, now: float) -> tuple[orjson.Fragment, str]:
+def outgoing_job(cache: Cache, fax: Fax, now: float) -> tuple[orjson.Fragment, str]:
     """``GET /faxes/outgoing/{id}``: public fields, id, created and the live status, as JSON,
     and the revision the document is at.
 
-    A polled job is read far more often than it changes: it is serialised once per revision
-    (any change makes a new one) and status shown (while ``processing``, the worker's
-    progress text moves with time), and kept with the fax.
+    A polled job is read far more often than it changes: it is serialised once per version
+    of the fax (any change makes a new revision) and status shown (while ``processing``, the
+    worker's progress text moves with time), and kept in the runtime's ``cache``.
     """
-    job, revision_ = kept(fax, "job_json", (_revision_counter(fax), live_status(fax, now)), _job_json)
+    job, revision_ = cache.view(fax, "kazoo.outgoing_job", _job_json, live_status(fax, now))
     return orjson.Fragment(job), revision_
 
 
-def _job_json(fax: Fax, key: tuple[int, str]) -> tuple[bytes, str]:
-    counter, status = key
+def _job_json(fax: Fax, status: str) -> tuple[bytes, str]:
     body = doc(fax)
     body["id"] = fax.id
     body["created"] = gregorian(fax.created_at)
     body["status"] = status
-    return json_bytes(body), revision(counter, fax.id)
+    return json_bytes(body), rev(fax)
 
 
 def folder_row(fax: Fax) -> dict[str, Any]:
@@ -147,8 +150,8 @@ def folder_row(fax: Fax) -> dict[str, Any]:
     row = {
         **doc(fax),
         "id": modb_id(fax),
-        "to": fax.extra["doc"].get("to_number"),
-        "from": fax.extra["doc"].get("from_number"),
+        "to": of(fax).doc.get("to_number"),
+        "from": of(fax).doc.get("from_number"),
         "created": gregorian(fax.created_at),
     }
     if fax.direction == "outbound":  # received faxes have no pvt_job_status
@@ -175,7 +178,7 @@ def tx_result(fax: Fax, result: Result, now: float, problem: str | None = None) 
     pages = result.pages(fax.pages) if failure.kind == "fax_result" else 0
     text = problem if failure.kind == "bad_file" and problem else failure.text
     if failure.kind == "invalid_cid":  # io_lib:format("invalid fax cid number: ~s", [Number])
-        text = f"{failure.text}: {fax.extra['doc'].get('from_number', '')}"
+        text = f"{failure.text}: {of(fax).doc.get('from_number', '')}"
     body: dict[str, Any] = {"success": ok, "time_elapsed": int(now - fax.created_at)}
     if failure.kind == "fax_result":
         body.update(
@@ -192,8 +195,8 @@ def tx_result(fax: Fax, result: Result, now: float, problem: str | None = None) 
                 "remote_station_id": lifecycle.REMOTE_STATION_ID,
             }
         )
-        if fax.extra["doc"].get("fax_identity_number"):
-            body["local_station_id"] = fax.extra["doc"]["fax_identity_number"]
+        if of(fax).doc.get("fax_identity_number"):
+            body["local_station_id"] = of(fax).doc["fax_identity_number"]
         if ok:
             body["pvt_delivered_date"] = gregorian(now)
     else:
@@ -220,7 +223,7 @@ def fax_info(fax: Fax, result: Result) -> dict[str, Any]:
         "fax_hangup_cause": failure.hangup_cause,
     }
     if failure.kind == "fax_result":
-        fields = fax.extra["doc"]
+        fields = of(fax).doc
         info.update(
             {
                 "fax_success": result.outcome.ok,
@@ -246,4 +249,4 @@ def view(runtime: Any, fax: Fax) -> dict[str, Any]:
     """The vendor view for the control API: the document where Crossbar shows it now."""
     if modb_id(fax) is not None:
         return folder_doc(fax)
-    return orjson.loads(json_bytes(outgoing_job(fax, runtime.now())[0]))
+    return orjson.loads(json_bytes(outgoing_job(runtime.cache, fax, runtime.now())[0]))

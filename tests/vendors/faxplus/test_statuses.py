@@ -5,7 +5,7 @@ from __future__ import annotations
 from faxplus.models import FaxStatus
 
 from emulator.core.outcomes import Outcome, Result
-from emulator.core.store import Fax
+from emulator.core.run import Run
 from emulator.testing import FaxEmulator
 from emulator.vendors.faxplus.lifecycle import FAX_STATUSES, MACHINE
 from tests.vendors.faxplus.sdk import Sdk
@@ -17,13 +17,13 @@ class NamedStatus:
     def __init__(self, statuses: dict[str, str]) -> None:
         self.statuses = statuses
 
-    def attempt(self, fax: Fax, attempt: int) -> Result:
-        status = self.statuses[fax.to]
+    def attempt(self, run: Run, attempt: int) -> Result:
+        status = self.statuses[run.fax.to]
         if status == "success":
             return Result(Outcome.SUCCESS, native=status)
         return Result(Outcome.PARTIAL if status.startswith("partially") else Outcome.REJECTED, native=status)
 
-    def dwell(self, fax: Fax, state: str, default: float) -> float:
+    def dwell(self, run: Run, state: str, default: float) -> float:
         return default
 
 

@@ -99,10 +99,10 @@ async def test_attempts_and_retry_delay_are_options(stonefax, client):
 class _Cause34:
     """A scenario-like policy: every attempt fails with a native Q.931 cause 34."""
 
-    def attempt(self, fax, attempt):
+    def attempt(self, run, attempt):
         return Result(Outcome.NETWORK_ERROR, native="34", rule="test")
 
-    def dwell(self, fax, state, default):
+    def dwell(self, run, state, default):
         return default
 
 

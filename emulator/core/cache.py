@@ -1,0 +1,60 @@
+"""The emulator's caches, in one home: ``Cache``, owned by the Runtime, emptied by its reset.
+
+What a vendor shows of a fax is read far more often than the fax changes (a client polls
+its fax until it ends), so the view is made once per change of the fax and kept here
+(``Cache.view``), keyed on the fax's ``version`` (``Fax.version``: every change of a fax goes
+through ``Store.changed``, which counts it), never on a hand-listed set of fields.
+
+Everything here can be made again from the state: emptying a cache changes what the next
+request costs, never what it answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from emulator.core.store import Fax
+
+T = TypeVar("T")
+
+#: views kept (one per fax and kind of view); the oldest made goes first beyond it. A view is
+#: about a kilobyte, and a client's working set (the faxes it polls) far smaller
+VIEWS = 16_384
+
+
+class Cache:
+    """Every cache of one emulator (see the module)."""
+
+    def __init__(self, views: int = VIEWS) -> None:
+        if views < 1:
+            raise ValueError("the view cache holds at least one view")
+        self.max_views = views
+        #: (view name, fax id) -> (the fax, its version, the options, the view), oldest made first
+        self._views: dict[tuple[str, str], tuple[Fax, int, Hashable, Any]] = {}
+
+    def view(self, fax: Fax, name: str, make: Callable[[Fax, Any], T], options: Hashable = None) -> T:
+        """``make(fax, options)``, kept and given back while ``fax`` is at the same version and
+        the ``options`` it is shown with (a timezone, an envelope, a live status) are the same.
+
+        ``name`` says which view (one fax can be shown several ways: ``"faxplus.outbox"``)."""
+        key = (name, fax.id)
+        found = self._views.get(key)
+        if found is not None and found[0] is fax and found[1] == fax.version and found[2] == options:
+            return found[3]  # type: ignore[no-any-return]
+        value = make(fax, options)
+        views = self._views
+        if found is not None:
+            del views[key]  # made again: it goes to the back of the line
+        elif len(views) >= self.max_views:
+            del views[next(iter(views))]
+        views[key] = (fax, fax.version, options, value)
+        return value
+
+    def clear(self) -> None:
+        """Forget everything (``Runtime.reset``)."""
+        self._views.clear()
+
+    def counts(self) -> dict[str, int]:
+        return {"views": len(self._views), "max_views": self.max_views}
