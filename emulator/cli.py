@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from emulator import __version__
-from emulator.config import DEFAULT_HOST, DEFAULT_PORT, Config
+from emulator.config import DEFAULT_HOST, DEFAULT_PORT, Config, listens_everywhere, reachable_url
 from emulator.core.documents import DEFAULT_MAX_UPLOAD
 from emulator.core.journal import DEFAULT_SIZE
 from emulator.core.retention import DEFAULT_MAX_DOCUMENT_BYTES, DEFAULT_MAX_FAXES
@@ -252,12 +252,18 @@ async def _serve(config: Config) -> None:
     gc.freeze()
     gc.enable()
     port = runner.addresses[0][1]
-    base = f"http://{config.host}:{port}"
+    base = reachable_url(config.host, port)
     print(f"fax-emulator listening on {base}", flush=True)
     from emulator import keys
 
     for vendor in app[keys.RUNTIME].vendors.values():
         print(f"  {vendor.title}: {base}{vendor.prefix}", flush=True)
+    if listens_everywhere(config.host):  # no client can open a wildcard address: name loopback, say what else works
+        print(
+            f"  (it listens on every interface, --host {config.host!r}: from another machine or container,"
+            " use this machine's name or address in place of the loopback address above)",
+            flush=True,
+        )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -14,6 +14,22 @@ from emulator.core.work import Limits as WorkLimits
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8329
 
+#: a wildcard host (every interface) -> the loopback address a client on this machine uses;
+#: "::" is IPv6 only (asyncio binds it with IPV6_V6ONLY), so its loopback is "::1"
+_WILDCARD_LOOPBACK = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}
+
+
+def listens_everywhere(host: str) -> bool:
+    """Whether ``host`` is a wildcard address: the server answers on every interface."""
+    return host in _WILDCARD_LOOPBACK
+
+
+def reachable_url(host: str, port: int) -> str:
+    """``http://host:port`` as a client on this machine can open it: a wildcard host (which
+    no client can connect to) becomes loopback, an IPv6 address goes in brackets."""
+    host = _WILDCARD_LOOPBACK.get(host, host)
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
 
 @dataclass(frozen=True)
 class Config:

@@ -12,6 +12,7 @@ import urllib.request
 import pytest
 
 from emulator.cli import main
+from emulator.config import reachable_url
 
 
 def test_serve_on_port_zero_prints_the_real_port_answers_health_and_stops_on_sigterm():
@@ -39,6 +40,39 @@ def test_serve_on_port_zero_prints_the_real_port_answers_health_and_stops_on_sig
         _out, err = process.communicate(timeout=20)
     assert process.returncode == 0, err
     assert "Traceback" not in err
+
+
+def test_serve_on_every_interface_prints_a_loopback_url_that_answers_and_says_so():
+    """``--host 0.0.0.0`` (the container's): no client can open http://0.0.0.0, so the lines
+    name 127.0.0.1, and one more line says the server is reachable from elsewhere too."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "emulator", "serve", "--host", "0.0.0.0", "--port", "0", "--clock", "manual"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        lines = [process.stdout.readline().strip() for _ in range(6)]  # ready, four vendors, the note
+        base = lines[0].rsplit(" ", 1)[1]
+        assert base.startswith("http://127.0.0.1:"), lines
+        assert all("0.0.0.0:" not in line for line in lines), lines
+        assert lines[5].startswith("(it listens on every interface, --host '0.0.0.0'"), lines
+        with urllib.request.urlopen(f"{base}/_emulator/health", timeout=10) as response:
+            assert json.load(response)["status"] == "ok"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _out, err = process.communicate(timeout=20)
+    assert process.returncode == 0, err
+
+
+def test_a_reachable_url_names_loopback_for_a_wildcard_host_and_brackets_ipv6():
+    assert reachable_url("0.0.0.0", 8329) == "http://127.0.0.1:8329"
+    assert reachable_url("", 8329) == "http://127.0.0.1:8329"
+    assert reachable_url("::", 8329) == "http://[::1]:8329"
+    assert reachable_url("fe80::1", 1) == "http://[fe80::1]:1"
+    assert reachable_url("127.0.0.1", 1) == "http://127.0.0.1:1"
+    assert reachable_url("localhost", 1) == "http://localhost:1"
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ from aiohttp import web
 
 from emulator import keys
 from emulator.app import build_app
-from emulator.config import Config
+from emulator.config import Config, reachable_url
 from emulator.core.runtime import Runtime
 from emulator.core.vendor import Vendor
 from emulator.testing.client import DEFAULT_TIMEOUT, ControlClient
@@ -137,10 +137,9 @@ class FaxEmulator:
     @property
     def url(self) -> str:
         """``http://host:port`` of the running emulator."""
-        if not self.running:
+        if self._thread is None or self.port is None:  # (``running``, spelled out for the type checker)
             raise RuntimeError("the emulator is not running; call start() or use it as a context manager")
-        host = self.config.host if self.config.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
-        return f"http://{host}:{self.port}"
+        return reachable_url(self.config.host, self.port)
 
     @property
     def client(self) -> ControlClient:
