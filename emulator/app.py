@@ -17,6 +17,7 @@ from emulator.core import pipeline
 from emulator.core.routing import CaselessRoutes, PrefixOwners, RouteMemory, Routing
 from emulator.core.runtime import compose
 from emulator.core.vendor import Vendor
+from emulator.index import Index
 
 CONTROL_PREFIX = "/_emulator"
 
@@ -81,12 +82,13 @@ def build_app(config: Config | None = None, vendors: Iterable[Vendor] | None = N
     for method, path, handler, _ in control.ROUTES:
         app.router.add_route(method, CONTROL_PREFIX + path, pipeline.rendering(control.render, handler))
     owners.append((_under(CONTROL_PREFIX), pipeline.rendering(control.render, pipeline.unrouted)))
-    for method, path, serve_ui in ui.routes():
+    index = Index(runtime.vendors.values(), CONTROL_PREFIX)
+    for method, path, serve_ui in ui.routes(index.answer):
         app.router.add_route(method, path, serve_ui)
     Routing(
         memory=RouteMemory(),
         caseless=CaselessRoutes(folded) if folded else None,
-        owners=PrefixOwners(owners, stray=pipeline.stray_route(runtime)),
+        owners=PrefixOwners(owners, stray=pipeline.stray_route(runtime, index.answer)),
     ).install(app.router)
     return app
 

@@ -130,7 +130,7 @@ _BY_STATUS: dict[int, type[EmulatorError]] = {
 }
 
 
-def for_status(status: int, message: str | None = None) -> EmulatorError:
+def for_status(status: int, message: str | None = None, headers: dict[str, str] | None = None) -> EmulatorError:
     """The neutral error for an HTTP status (used for router 404/405 and scripted faults)."""
     cls = _BY_STATUS.get(status, EmulatorError)
-    return cls(message, status=status)
+    return cls(message, status=status, headers=headers)

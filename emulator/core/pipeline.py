@@ -23,7 +23,8 @@ One handler runs the stages whether a scenario is in force or not: with none, th
 is None and its checkpoints are skipped.
 
 A path under a vendor's prefix that matches no route takes the same way with no
-operation (``unrouted``), so its 404 or 405 is the vendor's. The control API's routes
+operation (``unrouted``), so its 404 or 405 is the vendor's, its message naming the
+nearest routes (core/routing.py ``RouteHints``). The control API's routes
 get only their error rendering (``rendering``).
 """
 
@@ -33,12 +34,13 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from aiohttp import web
+from aiohttp import hdrs, web
 
 from emulator.core.answers import Renderer, answer_error
 from emulator.core.contract_checks import Check
-from emulator.core.errors import ScriptedFault
+from emulator.core.errors import ScriptedFault, for_status
 from emulator.core.exchange import EXCHANGE, Exchange
+from emulator.core.routing import hint_of
 from emulator.core.runtime import Runtime
 from emulator.core.scenarios import faults
 from emulator.core.scenarios.gate import RequestGate
@@ -173,16 +175,28 @@ def rendering(render: Renderer, handler: Handler) -> Handler:
 
 async def unrouted(request: web.Request) -> web.StreamResponse:
     """The handler of a path under a prefix (a vendor's, the control API's) that no route
-    matches: the router's 404 or 405, for the owner's error rendering to answer."""
-    raise request.match_info.http_exception  # type: ignore[attr-defined, misc]
+    matches: the router's 404 or 405, for the owner's error rendering to answer, its message
+    naming the owner's nearest routes (``routing.hint_of``) where the body shows a message."""
+    error = request.match_info.http_exception or web.HTTPNotFound()  # (an unrouted request always has one)
+    hint = hint_of(request)
+    if hint is None:
+        raise error
+    allow = error.headers.get(hdrs.ALLOW)
+    raise for_status(error.status, f"{error.reason}; {hint}", headers={hdrs.ALLOW: allow} if allow else None)
 
 
-def stray_route(runtime: Runtime) -> Handler:
-    """A path outside every vendor and the control API: aiohttp's own 404 or 405, journaled
-    with no vendor, so a client aiming at a wrong base URL shows up in the request log."""
+#: how a stray path is answered: ``answer(request, error)``, error being the router's 404 or 405
+StrayAnswer = Callable[[web.Request, web.HTTPException], web.StreamResponse]
+
+
+def stray_route(runtime: Runtime, answer: StrayAnswer) -> Handler:
+    """A path outside every vendor and the control API: the router's 404 or 405, answered by
+    ``answer`` and journaled with no vendor, so a client aiming at a wrong base URL shows up
+    in the request log."""
 
     async def stray(request: web.Request) -> web.StreamResponse:
         error = request.match_info.http_exception or web.HTTPNotFound()  # (a stray path always has one)
+        response = answer(request, error)
         runtime.journal.record(
             runtime.clock.now(),
             None,
@@ -190,10 +204,10 @@ def stray_route(runtime: Runtime) -> Handler:
             None,
             request.method,
             request.raw_path,
-            error.status,
+            response.status,
             0.0,
             request_headers=request.raw_headers,
         )
-        raise error
+        return response
 
     return stray

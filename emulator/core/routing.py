@@ -13,7 +13,10 @@
    answered, and remembered, as if it had been sent in the documented case.
 4. ``PrefixOwners``: a path no route matches (the router's 404 or 405) is answered by the
    handler of whoever owns its prefix (a vendor, the control API), so the error body is
-   the owner's; outside every prefix, by a stray handler, or aiohttp's own.
+   the owner's; outside every prefix, by a stray handler, or aiohttp's own. Under a
+   prefix, ``RouteHints`` names the owner's routes nearest the request ("did you mean
+   POST /api/fax/send?"): in the ``X-Emulator-Hint`` header of the owner's answer, and to
+   its handler (``hint_of``), which may put it in its body.
 
 What it relies on in aiohttp is pinned by tests/core/test_routing.py: the application
 resolves each request through ``router.resolve`` looked up on the router instance, a
@@ -22,8 +25,9 @@ match's ``handler`` is what runs, and a 404/405 comes as a ``MatchInfoError``.
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
 from aiohttp import web
@@ -62,7 +66,7 @@ class CaselessRoutes:
     ignored; parameters keep their values as sent."""
 
     def __init__(self, routes: Iterable[tuple[str, AbstractRoute]]) -> None:
-        self._patterns = [(_caseless_pattern(template), route) for template, route in routes]
+        self._patterns = [(_template_pattern(template, any_case=True), route) for template, route in routes]
 
     def match(self, method: str, path: str) -> web.UrlMappingMatchInfo | None:
         """The first route, in the order given, whose path and method match; a 405 naming the
@@ -82,36 +86,149 @@ class CaselessRoutes:
         return MatchInfoError(web.HTTPMethodNotAllowed(method, allowed)) if allowed else None
 
 
-def _caseless_pattern(template: str) -> re.Pattern[str]:
+def _template_pattern(template: str, any_case: bool) -> re.Pattern[str]:
     """``template`` as a regex (its parameters read as aiohttp reads them), its literal
-    parts matched in any case."""
+    parts matched in any case if ``any_case``."""
+    literal = "(?i:{})" if any_case else "{}"
     pattern, end = "", 0
     for parameter in _PARAMETER.finditer(template):
-        pattern += f"(?i:{re.escape(template[end : parameter.start()])})"
+        pattern += literal.format(re.escape(template[end : parameter.start()]))
         pattern += f"(?P<{parameter['name']}>{parameter['regex'] or '[^{}/]+'})"
         end = parameter.end()
-    return re.compile(pattern + f"(?i:{re.escape(template[end:])})")
+    return re.compile(pattern + literal.format(re.escape(template[end:])))
+
+
+#: the header of an owner's answer to a path no route matches that names the nearest routes
+HINT_HEADER = "X-Emulator-Hint"
+
+
+class RouteHints:
+    """The routes nearest a (method, path) that no route matches, for a "did you mean" hint.
+
+    A route's distance from the request is the sum, over the parts of the path (between
+    slashes, in place), of 0 where the route's part is the request's, ``PARAMETER`` where
+    a parameter of the route's part (``{fax_id}``, ``{number:[0-9]+}.png``) takes it,
+    1 - ``difflib``'s similarity of the two where a literal differs, and 1 for a part only
+    one of them has; plus ``METHOD`` if the method differs (a 405's routes come first). The nearest route is named, and
+    up to two more within ``SPREAD`` of it, the nearest first (among equals, in the order
+    the routes were added). Routes of a server that ignores the case of paths are compared
+    in one case. A route is named as its template reads, a parameter by its name alone
+    (``{folder}``).
+    """
+
+    #: the most routes named; how much farther than the nearest another may be to be named;
+    #: what a different method costs, and a part a parameter takes; how many parts of a path, and how many characters of
+    #: a part, are compared (difflib takes time in the product of two parts' lengths)
+    COUNT, SPREAD, METHOD, PARAMETER, PARTS, PART = 3, 0.35, 0.2, 0.1, 32, 64
+
+    def __init__(self, routes: Iterable[tuple[str, str]], *, any_case: bool = False) -> None:
+        self._any_case = any_case
+        self._routes = [
+            (method, _named(template), [_template_pattern(part, any_case) for part in template.split("/")])
+            for method, template in dict.fromkeys(routes)
+            if method not in ("HEAD", "*")
+        ]
+
+    def nearest(self, method: str, path: str) -> list[str]:
+        """``"METHOD /template"`` of the nearest routes, the nearest first (none if there are no routes)."""
+        asked = [part[: self.PART] for part in path.split("/")[: self.PARTS]]
+        if self._any_case:
+            asked = [part.casefold() for part in asked]
+        scored = sorted(
+            (
+                (self.METHOD if route_method != method else 0.0) + self._distance(asked, named, patterns),
+                f"{route_method} {named}",
+            )
+            for route_method, named, patterns in self._routes
+        )
+        if not scored:
+            return []
+        best = scored[0][0]
+        return [name for distance, name in scored[: self.COUNT] if distance <= best + self.SPREAD]
+
+    def _distance(self, asked: list[str], named: str, patterns: list[re.Pattern[str]]) -> float:
+        literals = named.casefold().split("/") if self._any_case else named.split("/")
+        distance = float(abs(len(asked) - len(patterns)))
+        for part, pattern, literal in zip(asked, patterns, literals, strict=False):
+            if part == literal:
+                continue
+            if pattern.fullmatch(part):  # a parameter took it: near, yet farther than the same literal
+                distance += self.PARAMETER
+            else:
+                distance += 1 - difflib.SequenceMatcher(None, part, literal).ratio()
+        return distance
+
+    def hint(self, method: str, path: str) -> str | None:
+        """``"did you mean POST /api/fax/send?"`` (or two or three routes), None if there are no routes."""
+        names = self.nearest(method, path)
+        if not names:
+            return None
+        return "did you mean " + (names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}") + "?"
+
+
+def _named(template: str) -> str:
+    """``template`` with each parameter by its name alone: ``{folder:outbox|inbox}`` -> ``{folder}``."""
+    return _PARAMETER.sub(lambda parameter: "{" + parameter["name"] + "}", template)
 
 
 class PrefixOwners:
     """Who answers a path no route matches: the first owner whose prefix pattern matches
-    it, else ``stray`` (None: aiohttp's own 404/405)."""
+    it, else ``stray`` (None: aiohttp's own 404/405). An owner's routes (those of the
+    router under its prefix, read on first need) give its ``RouteHints``."""
 
     def __init__(self, owners: Sequence[tuple[re.Pattern[str], Handler]] = (), stray: Handler | None = None) -> None:
-        self._owners = tuple(owners)
+        self._owners = tuple((prefix, _hinting(handler)) for prefix, handler in owners)
         self._stray = stray
+        self._hints: dict[re.Pattern[str], RouteHints] = {}
 
-    def handler_for(self, path: str) -> Handler | None:
-        return next((handler for prefix, handler in self._owners if prefix.match(path)), self._stray)
+    def answer(self, found: MatchInfoError, request: web.Request, router: web.UrlDispatcher) -> MatchInfoError:
+        """The router's 404/405 for ``request``, answered by the owner of its path (with the
+        nearest of the owner's routes), or by ``stray``; ``found`` itself if there is neither."""
+        path = request.path
+        for prefix, handler in self._owners:
+            if prefix.match(path):
+                hints = self._hints.get(prefix)
+                if hints is None:
+                    hints = self._hints[prefix] = RouteHints(
+                        (
+                            (route.method, route.resource.canonical)
+                            for route in router.routes()
+                            if route.resource is not None and prefix.match(route.resource.canonical)
+                        ),
+                        any_case=bool(prefix.flags & re.IGNORECASE),
+                    )
+                return _UnroutedMatch(found, handler, hints.hint(request.method, path))
+        return _UnroutedMatch(found, self._stray, None) if self._stray is not None else found
+
+
+def hint_of(request: web.Request) -> str | None:
+    """The "did you mean" hint of a request no route matched, under an owner's prefix (else None)."""
+    return getattr(request.match_info, "hint", None)
+
+
+def _hinting(handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """``handler`` with the request's hint, if any, in the ``X-Emulator-Hint`` header of its
+    answer: every owner's, whatever its body has room for."""
+
+    async def hinted(request: web.Request) -> web.StreamResponse:
+        response: web.StreamResponse = await handler(request)
+        hint = hint_of(request)
+        if hint is not None:
+            response.headers[HINT_HEADER] = hint
+        return response
+
+    return hinted
 
 
 class _UnroutedMatch(MatchInfoError):
     """The router's 404/405 (``http_exception`` as aiohttp made it), answered by a handler
-    of our own, so the error body is the one of whoever owns the path."""
+    of our own, so the error body is the one of whoever owns the path; ``hint`` names the
+    owner's nearest routes."""
 
-    def __init__(self, found: MatchInfoError, handler: Handler) -> None:
+    def __init__(self, found: MatchInfoError, handler: Handler, hint: str | None) -> None:
         super().__init__(found.http_exception)
         self._unrouted_handler = handler
+        self.hint = hint
 
     @property
     def handler(self) -> Handler:  # type: ignore[override]
@@ -158,9 +275,7 @@ class Routing:
                 if memory is not None:
                     memory.keep(key, match_info)
             elif owners is not None and isinstance(match_info, MatchInfoError):
-                handler = owners.handler_for(request.path)
-                if handler is not None:
-                    return _UnroutedMatch(match_info, handler)
+                return owners.answer(match_info, request, router)
             return match_info
 
         router.resolve = resolving  # type: ignore[method-assign]

@@ -304,8 +304,8 @@ class ControlClient:
         try:
             return self.call(method, "/scenario", data=data, content_type=ctype)
         except ControlError as exc:
-            # only the router's own 404/405 ("Not Found": no such route) means the API is missing
-            if not (exc.status == 405 or (exc.status == 404 and exc.message == "Not Found")):
+            # only the router's own 404/405 ("Not Found", then a hint: no such route) means the API is missing
+            if not (exc.status == 405 or (exc.status == 404 and exc.message.startswith("Not Found"))):
                 raise
             raise ScenarioUnavailable(
                 exc.status,

@@ -9,6 +9,8 @@ from importlib import resources
 
 from aiohttp import web
 
+from emulator.index import wants_json_only
+
 PREFIX = "/ui"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".html": "text/html"}
@@ -32,28 +34,35 @@ def _assets() -> dict[str, tuple[bytes, str]]:
     return found
 
 
-def routes() -> list[tuple[str, str, Handler]]:
+#: ``index(request, error)``: the emulator's index (emulator/index.py), under ``error``'s status if given
+Index = Callable[[web.Request, web.HTTPException | None], web.StreamResponse]
+
+
+def routes(index: Index) -> list[tuple[str, str, Handler]]:
     """(method, path, handler) of the UI: the page at ``/`` and its files under ``/ui/``.
 
     The files (a few dozen KiB) are read once, on the first request for one (not at start-up),
     and answered from memory with ``Cache-Control: no-cache`` (a browser revalidates, so a
-    new version shows).
+    new version shows). A file that is not there is answered by ``index`` (a 404), and so is
+    ``/`` for a client that asks for JSON only (a 200).
     """
     assets: dict[str, tuple[bytes, str]] = {}
 
-    def answer(name: str) -> web.Response:
+    def answer(request: web.Request, name: str) -> web.StreamResponse:
         if not assets:
             assets.update(_assets())
         if name not in assets:
-            raise web.HTTPNotFound(text=f"no UI file {name!r}")
+            return index(request, web.HTTPNotFound())
         body, kind = assets[name]
         charset = "utf-8" if kind.startswith("text/") or kind.endswith("javascript") else None
         return web.Response(body=body, content_type=kind, charset=charset, headers={"Cache-Control": "no-cache"})
 
-    async def page(request: web.Request) -> web.Response:
-        return answer("index.html")
+    async def page(request: web.Request) -> web.StreamResponse:
+        if wants_json_only(request):
+            return index(request, None)
+        return answer(request, "index.html")
 
-    async def asset(request: web.Request) -> web.Response:
-        return answer(request.match_info["name"])
+    async def asset(request: web.Request) -> web.StreamResponse:
+        return answer(request, request.match_info["name"])
 
     return [("GET", "/", page), ("GET", PREFIX + "/{name:.+}", asset)]

@@ -155,9 +155,9 @@ async def test_a_wrong_control_method_is_a_json_405(client):
     assert (await response.json())["error"]["code"]
 
 
-async def test_a_path_outside_every_vendor_is_a_plain_404_and_journaled(client):
+async def test_a_path_outside_every_vendor_is_the_index_as_a_404_and_journaled(client):
     response = await client.get("/v9/nowhere", params={"x": "1"})
-    assert response.status == 404 and response.content_type == "text/plain"
+    assert response.status == 404 and "vendors" in await response.json()  # (tests/test_unknown_paths.py)
     [entry] = (await (await client.get("/_emulator/requests")).json())["requests"]
     assert (entry["vendor"], entry["operation"], entry["method"], entry["status"]) == (None, None, "GET", 404)
     assert entry["path"].startswith("/v9/nowhere")
@@ -174,5 +174,5 @@ async def test_a_path_under_a_vendor_prefix_gets_that_vendors_404(client, path):
 
 
 async def test_a_prefix_is_a_whole_path_segment(client):
-    response = await client.get("/api/faxes")  # not under /api/fax
-    assert response.status == 404 and response.content_type == "text/plain"
+    response = await client.get("/api/faxes")  # not under /api/fax: the emulator's index, not CallerIP's error
+    assert response.status == 404 and "vendors" in await response.json()

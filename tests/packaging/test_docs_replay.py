@@ -123,6 +123,14 @@ def test_each_vendor_example_runs(vendor, quick_start_server, fresh_install, fol
     assert "error" not in out.lower(), out
 
 
+def test_a_wrong_path_answers_as_the_readme_shows(quick_start_server, fresh_install, folder):
+    """The snippet under "Vendors and base URLs" prints what its comment lines say."""
+    [script] = blocks(section(README, "## Vendors and base URLs").split("\n### ")[0], "sh")
+    out = _bash(script, quick_start_server.port, fresh_install, folder)
+    shown = [line.removeprefix("# ") for line in script.splitlines() if line.startswith("# ")]
+    assert [line.rstrip("\r") for line in out.splitlines()] == shown, out
+
+
 def test_the_faxplus_sdk_example_sends_a_fax(quick_start_server, fresh_install, folder):
     if not folder.joinpath("letter.pdf").exists():
         _bash(_quick_start()[1], quick_start_server.port, fresh_install, folder)
