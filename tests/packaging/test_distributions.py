@@ -5,6 +5,7 @@ and the wheel works on its own."""
 from __future__ import annotations
 
 import email.parser
+import re
 import subprocess
 import sys
 import tarfile
@@ -103,3 +104,18 @@ def test_the_wheel_carries_every_file_of_the_web_ui(dist):
     static = ROOT / "emulator" / "ui" / "static"
     files = {f"emulator/ui/static/{p.relative_to(static)}" for p in static.rglob("*") if p.is_file()}
     assert "emulator/ui/static/js/views/fax.js" in files and files <= names, sorted(files - names)
+
+
+def test_every_wheel_the_docs_name_is_the_one_the_checkout_builds(dist):
+    """The install commands of README.md, docs/ and examples/ name the wheel by its file name."""
+    texts = [ROOT / "README.md", *ROOT.joinpath("docs").glob("*.md"), *ROOT.joinpath("examples").rglob("*.md")]
+    named = {name for path in texts for name in re.findall(r"fax_emulator-[\w.-]+?\.whl", path.read_text())}
+    assert named == {_wheel(dist).name}, named
+
+
+def test_the_wheel_does_not_bring_pytest_as_the_readme_says(dist):
+    """ "pytest itself is yours to install ... a wheel does not bring it" (README, Use it in your tests)."""
+    with zipfile.ZipFile(_wheel(dist)) as wheel:
+        metadata = email.parser.Parser().parsestr(wheel.read(f"fax_emulator-{__version__}.dist-info/METADATA").decode())
+    always = [r for r in metadata.get_all("Requires-Dist") if "extra ==" not in r]
+    assert always and not any(re.match(r"(pytest|requests)\b", r) for r in always), always

@@ -9,9 +9,11 @@ in a folder of their own; the server is started with the quick start's own comma
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import signal
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -164,6 +166,32 @@ def test_the_pytest_snippets_pass_as_a_test_module(fresh_install, tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"{sum(b.count('def test_') for b in code)} passed" in result.stdout
+
+
+def test_what_the_pytest_snippets_import_is_installed_as_the_readme_says():
+    """Each module the snippets import is the emulator's, the standard library's, or named by
+    the section's ``pip install`` line (the fresh install borrows this environment's
+    packages, so the run above cannot see a missing one)."""
+    tests = section(README, "## Use it in your tests")
+    [install] = [b for b in blocks(tests, "sh") if "pip install" in b]
+    named = set(install.split("pip install", 1)[1].split())
+    imported = {m for b in blocks(tests, "python") for m in re.findall(r"^(?:from|import) (\w+)", b, re.MULTILINE)}
+    assert "pytest" in named and imported - set(sys.stdlib_module_names) - {"emulator"} <= named, (imported, named)
+
+
+def test_the_ci_recipe_start_step_serves_and_waits_until_healthy(fresh_install, tmp_path):
+    """The workflow's "Start fax-emulator" step, run as the runner runs it (bash, in the job's
+    folder); the emulator it leaves running is stopped afterwards by the pid the step made."""
+    workflow = next(yaml.safe_load(b) for b in blocks(RECIPE, "yaml") if "steps" in str(b))
+    [step] = [s for s in workflow["jobs"]["test"]["steps"] if s.get("name") == "Start fax-emulator"]
+    pid = tmp_path / "fax-emulator.pid"  # written on the step's exit, whether it passed or not
+    try:
+        out = _bash(f"trap 'echo \"$!\" > {pid}' EXIT\n" + step["run"], str(free_port()), fresh_install, tmp_path)
+        assert '"status":"ok"' in out.replace(" ", ""), out
+    finally:
+        if pid.exists() and pid.read_text().strip():
+            os.kill(int(pid.read_text()), signal.SIGTERM)
+    assert "fax-emulator listening on http://127.0.0.1:" in tmp_path.joinpath("fax-emulator.log").read_text()
 
 
 def test_the_without_pytest_snippet_runs(fresh_install, tmp_path):
