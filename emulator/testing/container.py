@@ -4,14 +4,17 @@
 
     with FaxEmulatorContainer("fax-emulator") as container:    # manual clock, strict contracts
         fax_emulator = container.fixture()                    # what the fax_emulator fixture gives
-        app = MyApp(fax_url=fax_emulator.base_url("callerip"),
-                    fax_token=fax_emulator.credentials("callerip").token)
+        url = fax_emulator.base_url("callerip")               # your app's fax base URL
+        token = fax_emulator.credentials("callerip").token    # and its token
+        # ... your app sends a fax to url with token ...
         fax_emulator.run_until_idle()
 
 It needs the optional extra ``pip install 'fax-emulator[container]'`` (the ``testcontainers``
-package) and a docker daemon. Webhook receivers run in this process: on the host's network
-(``network_mode="host"``) the container reaches them at 127.0.0.1; on docker's bridge, at
-``host.docker.internal`` (mapped to the host by the container's ``host-gateway`` entry).
+package) and a docker daemon (Testcontainers' reaper, Ryuk, is pulled from Docker Hub;
+with no registry, set ``TESTCONTAINERS_RYUK_DISABLED=true``). Webhook receivers run in this
+process: on the host's network (``network_mode="host"``) the container reaches them at
+127.0.0.1; on docker's bridge, at ``host.docker.internal`` (mapped to the host by the
+container's ``host-gateway`` entry).
 """
 
 from __future__ import annotations

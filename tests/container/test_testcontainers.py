@@ -3,6 +3,9 @@ the ``fax_emulator`` fixture gives (base URLs, credentials, clock, faxes, receiv
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -10,6 +13,7 @@ import requests
 
 from emulator.core.documents import make_pdf
 from emulator.testing.fixture import EmulatorFixture
+from tests.docs import ROOT, blocks, section
 
 
 @pytest.fixture
@@ -62,3 +66,24 @@ def test_a_broken_contract_is_reported(fax_emulator):
     requests.post(f"{fax_emulator.base_url('callerip')}/send", data={"token": "t", "number": "555"}, timeout=10)
     failure = fax_emulator.contract_failure()
     assert failure is not None and "body.number" in failure
+
+
+def test_the_ci_recipe_snippet_runs_on_the_host_network(image, tmp_path):
+    """docs/ci-recipe.md's Testcontainers snippet as written, but for the two things this
+    machine's docker lacks and the recipe names: a bridge network (``network_mode="host"``)
+    and a registry for Ryuk (``TESTCONTAINERS_RYUK_DISABLED=true``)."""
+    recipe = ROOT.joinpath("docs", "ci-recipe.md").read_text()
+    [code] = blocks(section(recipe, "### Testcontainers (Python)"), "python")
+    written = 'FaxEmulatorContainer("fax-emulator")'
+    assert written in code
+    code = code.replace(written, f'FaxEmulatorContainer("{image}", network_mode="host")')
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env={**os.environ, "TESTCONTAINERS_RYUK_DISABLED": "true"},
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == "[]"  # no fax yet: the snippet leaves the sending to your app
