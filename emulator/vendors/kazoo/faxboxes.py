@@ -74,6 +74,14 @@ def _validate(rt: Services, data: Any, own_id: str | None) -> dict[str, Any]:
     return validation.validate("faxbox", data, extra)
 
 
+def _as_checked(sent: Any, checked: Any) -> Any:
+    """The keys ``sent``, each with its value as validation left it (``"3"`` or 3.0 coerced to
+    3), without the defaults validation added to keys not sent."""
+    if isinstance(sent, dict) and isinstance(checked, dict):
+        return {key: _as_checked(value, checked.get(key, value)) for key, value in sent.items()}
+    return checked
+
+
 def _merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
     merged = copy.deepcopy(base)
     for k, v in patch.items():
@@ -117,14 +125,15 @@ async def get_faxbox(request: web.Request) -> web.Response:
 async def _update(request: web.Request, merge: bool) -> web.Response:
     """POST replaces the faxbox with the validated body. PATCH, as Kazoo 4.3's cb_faxboxes
     does it (``validate_patch(update_faxbox(...))``): the patch is validated on its own, as a
-    whole faxbox (so it must carry ``name``), then the patch as sent is merged onto the stored
-    document, so the schema's defaults do not overwrite stored values."""
+    whole faxbox (so it must carry ``name``), then the patch's keys, their values as validation
+    coerced them, are merged onto the stored document, so the schema's defaults do not
+    overwrite stored values."""
     rt = runtime(request)
     stored = _load(request)
     data = _request_fields(await read_data(request))
     doc = _validate(rt, data, stored["_id"])
     if merge:
-        doc = _merge(serialise.public(stored), data)
+        doc = _merge(serialise.public(stored), _as_checked(data, doc))
     doc.update({k: v for k, v in stored.items() if k.startswith(("_", "pvt_"))})
     doc["_rev"] = stored["_rev"] + 1
     doc["pvt_modified"] = gregorian(rt.now())

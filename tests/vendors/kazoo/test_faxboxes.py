@@ -64,6 +64,16 @@ async def test_patch_is_validated_on_its_own_then_merged_as_4_3_does(kazoo):
     )
 
 
+@pytest.mark.parametrize("sent", ["2", 2.0])
+async def test_a_patched_value_is_stored_as_validation_coerced_it(kazoo, sent):
+    """Crossbar validates in non-strict mode and keeps the fixed value: a patch's ``"2"`` or
+    2.0 for an integer is stored, and answered, as 2 (answering 2.0 broke the schema)."""
+    box = await kazoo.faxbox(retries=3)
+    patched = await kazoo.patch(f"/faxboxes/{box['id']}", {"name": "Front desk", "retries": sent})
+    assert patched.status == 200 and patched.data["retries"] == 2 and type(patched.data["retries"]) is int
+    assert (await kazoo.get(f"/faxboxes/{box['id']}")).data["retries"] == 2
+
+
 @pytest.mark.parametrize(
     ("data", "path", "rule", "detail"),
     [
