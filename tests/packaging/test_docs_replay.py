@@ -148,6 +148,10 @@ def test_the_control_api_examples_run_after_the_callerip_one(manual_server, fres
         _bash(_quick_start()[1], manual_server.port, fresh_install, folder)
     out = _bash(callerip + "".join(examples), manual_server.port, fresh_install, folder)
     assert '"history"' in out and '"requests"' in out, out
+    [pages] = blocks(section(README, "## A fax as printed"), "sh")  # the examples end in a reset: a new fax
+    _bash(callerip + pages, manual_server.port, fresh_install, folder)
+    for name, magic in (("page1.png", b"\x89PNG"), ("thumb.png", b"\x89PNG"), ("fax.tiff", b"II*\x00")):
+        assert folder.joinpath(name).read_bytes().startswith(magic), name
 
 
 def test_the_pytest_snippets_pass_as_a_test_module(fresh_install, tmp_path):
@@ -222,6 +226,17 @@ def test_the_ci_recipe_yaml_is_valid():
     assert any("jobs" in d for d in documents) and any("services" in d for d in documents)
     service = next(d for d in documents if "jobs" in d and "services" in d["jobs"]["test"])
     assert service["jobs"]["test"]["services"]["fax-emulator"]["ports"] == ["8329:8329"]
+
+
+def test_serve_with_a_ready_made_scenario_by_name(fresh_install, tmp_path):
+    """The Scenarios section's ``serve --scenario builtin:NAME`` line, from any folder."""
+    [script] = blocks(section(README, "## Scenarios"), "sh")
+    [line] = [line for line in script.splitlines() if line.startswith("fax-emulator serve --scenario builtin:")]
+    server = Served(line, fresh_install, tmp_path)
+    try:
+        assert server.client.call("GET", "/scenario")["scenario"]["name"] == line.split("builtin:")[1].split()[0]
+    finally:
+        server.stop()
 
 
 def test_the_scenario_commands_on_the_ready_made_files_pass(fresh_install):
