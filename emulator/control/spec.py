@@ -191,6 +191,10 @@ SCHEMAS: dict[str, Any] = {
             ref("FaxSummary"),
             _object(
                 {
+                    "version": {
+                        "type": "integer",
+                        "description": "how many changes the fax has seen (a newer event of it has a higher one)",
+                    },
                     "vendor_status": {"type": "string", "description": "the vendor's status word (as status)"},
                     "change": _object(
                         {"from": _nullable("string"), "to": _STR},

@@ -243,10 +243,12 @@ class Events:
     def fax(self, fax: Fax, previous: str | None, entered: str) -> None:
         """A fax was created (``previous`` None) or entered the status ``entered``. The data is
         the fax's neutral summary as it is now (a vendor's listener may have moved it on
-        already), plus the change; its history and vendor view are one GET away."""
-        # TODO(unfinished): add the fax's ``version`` (and publish a fax event for changes that are
-        # not transitions: an edited comment, a re-id) once the store counts versions (typed records)
+        already), plus the change and the fax's ``version`` (``Store.changed`` counts every
+        change of it); its history and vendor view are one GET away."""
+        # TODO(unfinished): publish a fax event for changes that are not transitions too (an edited
+        # comment, a re-id, expired documents): ``Store.on_change`` hears of each of them
         data = fax_summary(fax)
+        data["version"] = fax.version
         data["vendor_status"] = fax.status
         data["change"] = {"from": previous, "to": entered}
         self.publish("fax", data, fax.vendor, fax.tenant, fax.id)

@@ -53,7 +53,9 @@ async def test_a_fax_from_submission_to_its_end(client):
     assert last["vendor_status"] == "Success" and last["outcome"] == "success" and last["terminal"]
     # the same neutral summary as the control API's fax list shows
     shown = (await (await client.get("/_emulator/faxes", params={"view": "summary"})).json())["faxes"]
-    assert {k: v for k, v in last.items() if k not in ("vendor_status", "change")} == shown[0]
+    assert {k: v for k, v in last.items() if k not in ("version", "vendor_status", "change")} == shown[0]
+    versions = [e["data"]["version"] for e in events]
+    assert versions == sorted(versions) and len(set(versions)) == 5  # each change counted
 
 
 async def test_requests_violations_and_the_clock(client):
