@@ -38,7 +38,7 @@ async def page_png(request: web.Request) -> web.Response:
     digits = request.match_info["number"]
     fax, number = _printable(_fax(runtime, request)), int(digits) if len(digits) <= 6 else 0  # 0: no such page
     try:
-        body = await runtime.pages.png(runtime, fax, number, thumb=size == "thumb")
+        body = await runtime.cache.pages.png(runtime, fax, number, thumb=size == "thumb")
     except IndexError:
         raise NotFound(f"fax {fax.id} has no page {number}", code="page_not_found") from None
     except DocumentError as exc:
@@ -50,7 +50,7 @@ async def document(request: web.Request) -> web.Response:
     runtime: Runtime = request.app[keys.RUNTIME]
     fax, kind = _printable(_fax(runtime, request)), request.match_info["kind"]
     try:
-        body = await runtime.pages.document(runtime, fax, kind)
+        body = await runtime.cache.pages.document(runtime, fax, kind)
     except DocumentError as exc:
         raise _unconvertible(exc) from exc
     return web.Response(

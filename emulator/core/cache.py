@@ -1,12 +1,19 @@
 """The emulator's caches, in one home: ``Cache``, owned by the Runtime, emptied by its reset.
 
-What a vendor shows of a fax is read far more often than the fax changes (a client polls
-its fax until it ends), so the view is made once per change of the fax and kept here
-(``Cache.view``), keyed on the fax's ``version`` (``Fax.version``: every change of a fax goes
-through ``Store.changed``, which counts it), never on a hand-listed set of fields.
+Three kinds, each bounded:
+
+- views (``Cache.view``): what a vendor shows of a fax is read far more often than the fax
+  changes (a client polls its fax until it ends), so the view is made once per change of the
+  fax and kept, keyed on the fax's ``version`` (``Fax.version``: every change of a fax goes
+  through ``Store.changed``, which counts it), never on a hand-listed set of fields;
+- memos (``Cache.memo``): pure functions every request asks again (a Kazoo envelope's
+  timestamp, a query's contract check), remembered under a name (core/memo.py);
+- pages (``Cache.pages``): every fax's pages as printed, rendered in the worker pool
+  (core/pages.py, bounded by bytes).
 
 Everything here can be made again from the state: emptying a cache changes what the next
-request costs, never what it answers.
+request costs, never what it answers. What else is remembered, and why it is not here, is
+in docs/architecture.md ("Caches").
 """
 
 from __future__ import annotations
@@ -14,10 +21,15 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from emulator.core.memo import Memo
+
 if TYPE_CHECKING:
+    from emulator.core.pages import Pages
     from emulator.core.store import Fax
 
 T = TypeVar("T")
+K = TypeVar("K")
+V = TypeVar("V")
 
 #: views kept (one per fax and kind of view); the oldest made goes first beyond it. A view is
 #: about a kilobyte, and a client's working set (the faxes it polls) far smaller
@@ -27,12 +39,16 @@ VIEWS = 16_384
 class Cache:
     """Every cache of one emulator (see the module)."""
 
-    def __init__(self, views: int = VIEWS) -> None:
+    def __init__(self, pages: Pages, views: int = VIEWS) -> None:
         if views < 1:
             raise ValueError("the view cache holds at least one view")
         self.max_views = views
         #: (view name, fax id) -> (the fax, its version, the options, the view), oldest made first
         self._views: dict[tuple[str, str], tuple[Fax, int, Hashable, Any]] = {}
+        #: name -> a pure function's memo (``memo``)
+        self._memos: dict[str, Memo[Any, Any]] = {}
+        #: every fax's pages as printed, rendered on first ask in the worker pool, kept under a bound
+        self.pages = pages
 
     def view(self, fax: Fax, name: str, make: Callable[[Fax, Any], T], options: Hashable = None) -> T:
         """``make(fax, options)``, kept and given back while ``fax`` is at the same version and
@@ -52,9 +68,17 @@ class Cache:
         views[key] = (fax, fax.version, options, value)
         return value
 
+    def memo(self, name: str, function: Callable[[K], V]) -> Memo[K, V]:
+        """The memo of the pure ``function`` called ``name`` (made on first ask): ``memo[key]``
+        is ``function(key)``, remembered (core/memo.py: bounded). A name is one function."""
+        found = self._memos.get(name)
+        if found is None:
+            found = self._memos[name] = Memo(function)
+        return found
+
     def clear(self) -> None:
         """Forget everything (``Runtime.reset``)."""
         self._views.clear()
-
-    def counts(self) -> dict[str, int]:
-        return {"views": len(self._views), "max_views": self.max_views}
+        for memo in self._memos.values():
+            memo.clear()
+        self.pages.clear()

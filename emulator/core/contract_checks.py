@@ -23,6 +23,7 @@ from emulator.core.clock import Clock, iso8601
 from emulator.core.contracts import REFUSED, Contract
 from emulator.core.exchange import EXCHANGE
 from emulator.core.journal import Journal
+from emulator.core.memo import Memo
 
 log = logging.getLogger(__name__)
 
@@ -30,13 +31,25 @@ log = logging.getLogger(__name__)
 Check = Callable[[web.Request, web.StreamResponse], None]
 
 
+#: what a query string breaks of its schema, by (vendor, schema, query string as sent)
+Queries = Memo[tuple[str, str, str], tuple[contracts.Violation, ...]]
+
+
+def query_violations(key: tuple[str, str, str]) -> tuple[contracts.Violation, ...]:
+    """``contracts.check_query`` of a (vendor, schema, query string) key (a memo's function)."""
+    return contracts.check_query(*key)
+
+
 class ContractChecker:
     """Records contract violations in the journal's violations log."""
 
-    def __init__(self, journal: Journal, clock: Clock, strict: bool) -> None:
+    def __init__(self, journal: Journal, clock: Clock, strict: bool, queries: Queries | None = None) -> None:
         self.journal = journal
         self.clock = clock
         self.strict = strict
+        #: (vendor, query schema, query string as sent) -> its violations, remembered: clients
+        #: poll the same URLs over and over (the runtime's cache holds it: ``Cache.memo``)
+        self.queries: Queries = queries if queries is not None else Memo(query_violations)
 
     def record(
         self,
@@ -114,7 +127,7 @@ class ContractChecker:
     def takes_empty_query(self, vendor: str, query: str) -> bool:
         """Does the query schema ``query`` take a request with no query at all? (Then a
         served answer to one has nothing to check; each route asks once and keeps the answer.)"""
-        return not contracts.check_query(vendor, query, "")
+        return not self.queries[vendor, query, ""]
 
     def check_request(
         self,
@@ -130,7 +143,7 @@ class ContractChecker:
         found: Sequence[contracts.Violation] = ()
         if contract is not None:
             if contract.query is not None:
-                found = contracts.check_query(vendor, contract.query, request.rel_url.raw_query_string)
+                found = self.queries[vendor, contract.query, request.rel_url.raw_query_string]
             if contract.request is not None:
                 body = request.get(PARSED_BODY)
                 if body is not None:

@@ -74,11 +74,10 @@ def validator(vendor: str, name: str) -> Any:
     return cls(schema, registry=_vendor_registry(vendor))
 
 
-@functools.lru_cache(maxsize=4096)
 def check_query(vendor: str, name: str, raw_query: str) -> tuple[Violation, ...]:
-    """``check`` for a query string (as sent, still percent-encoded), remembered: clients poll
-    the same URLs over and over. It is parsed as aiohttp parses ``request.query``; a name
-    given twice counts with its last value."""
+    """``check`` for a query string (as sent, still percent-encoded). It is parsed as aiohttp
+    parses ``request.query``; a name given twice counts with its last value. (The contract
+    checker remembers what it found for each query string: ``ContractChecker.queries``.)"""
     from yarl import URL
 
     query = URL.build(query_string=raw_query, encoded=True).query

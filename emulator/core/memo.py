@@ -1,4 +1,5 @@
-"""Pure functions remembered where every request asks again: timestamps, revisions.
+"""Pure functions remembered where every request asks again (a Kazoo answer's timestamp, a
+query's check): each memo is the runtime cache's (``Cache.memo``, core/cache.py).
 
 A polled fax shows the same times in every answer. ``functools.lru_cache`` remembers them,
 but a call through it, with the key tuple it builds for two arguments or a float, costs a

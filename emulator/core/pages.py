@@ -1,6 +1,6 @@
 """A fax's pages as printed: rendered lazily in the worker pool, kept under a memory bound.
 
-``Pages`` (``runtime.pages``) is what vendors and the control API ask for "this fax as
+``Pages`` (``runtime.cache.pages``) is what vendors and the control API ask for "this fax as
 TIFF / PDF / page n as PNG". The first ask renders the fax (core/raster.py, in a worker
 process: never on the event loop, never on the path of a send) into a multi-page G4 TIFF;
 that and every encoding made from it are kept in one LRU bounded by bytes

@@ -17,7 +17,7 @@ from typing import Any
 from emulator.core.cache import Cache
 from emulator.core.callers import Callers
 from emulator.core.clock import ManualClock, RealClock, make_clock
-from emulator.core.contract_checks import ContractChecker
+from emulator.core.contract_checks import ContractChecker, query_violations
 from emulator.core.coverage import Universe, report
 from emulator.core.errors import Conflict, Invalid
 from emulator.core.events import Events
@@ -83,9 +83,7 @@ class Runtime:
     mailbox: Mailbox  # e-mails the vendors would send, captured
     #: worker processes for CPU-heavy work (parsing, rendering); started on first use
     work: Work
-    #: every fax's pages as printed, rendered on first ask in ``work``, kept under a bound
-    pages: Pages
-    #: every cache of the emulator but the pages (core/cache.py), emptied by ``reset``
+    #: every cache of the emulator (core/cache.py): fax views, memos, pages; emptied by ``reset``
     cache: Cache
     #: vendor name -> its option switches and declared data (complete, with defaults)
     options: dict[str, dict[str, Any]]
@@ -198,8 +196,6 @@ class Runtime:
         self.journal.clear(vendor, tenant)
         self.mailbox.clear(vendor, tenant)
         self.dispatcher.clear(vendor, tenant)
-        if dropped:
-            self.pages.clear()
         self.cache.clear()
         self.events.tally.clear(vendor, tenant)  # last: clearing the dispatcher ends deliveries
         if self.events.subscribers:
@@ -226,7 +222,9 @@ def compose(config: Any, vendors: Iterable[Vendor]) -> Runtime:
     ids = Ids(config.seed)
     store = Store(Retention(config.retain_faxes, config.retain_document_bytes))
     journal = Journal(config.journal_size, events)
-    checks = ContractChecker(journal, clock, config.strict)
+    work = Work(config.work)
+    cache = Cache(Pages(work))
+    checks = ContractChecker(journal, clock, config.strict, cache.memo("contracts.queries", query_violations))
     accounts: dict[str, list[dict[str, Any]]] = {}
 
     def receive(inbound: Inbound) -> Fax:  # bound to the runtime made below
@@ -255,7 +253,6 @@ def compose(config: Any, vendors: Iterable[Vendor]) -> Runtime:
     engine = Engine(scheduler, ScenarioPolicy(scenarios, MagicNumberPolicy()), events)
     engine.ended = store.ended
     engine.changed = store.changed
-    work = Work(config.work)
     runtime = Runtime(
         config=config,
         events=events,
@@ -272,8 +269,7 @@ def compose(config: Any, vendors: Iterable[Vendor]) -> Runtime:
         engine=engine,
         mailbox=Mailbox(),
         work=work,
-        pages=Pages(work),
-        cache=Cache(),
+        cache=cache,
         options=_Options(by_name.values()),
         vendors=by_name,
     )

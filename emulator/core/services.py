@@ -3,7 +3,7 @@
 Every vendor hook (``Vendor.authenticate``, ``on_transition``, ``pre_dial``, ``receive``, ``view``) and
 every handler (through ``request.app[keys.RUNTIME]``) gets the Runtime, but sees it only
 as this narrow view: the store, ids, the clock and its scheduler, the engine, submitting
-faxes, webhooks, e-mails, workers and pages, who is calling, and its own accounts and options. The rest of
+faxes, webhooks, e-mails, workers, caches and pages, who is calling, and its own accounts and options. The rest of
 the Runtime (the journal, the contract checks, the scenarios, the vendor table) is the
 emulator's own business. A vendor module imports this, never ``core.runtime``.
 """
@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from emulator.core.ids import Ids
     from emulator.core.lifecycle import Engine
     from emulator.core.mailbox import Mailbox
-    from emulator.core.pages import Pages
     from emulator.core.scheduler import Scheduler
     from emulator.core.store import Fax, Store, Tenant
     from emulator.core.webhooks import Dispatcher
@@ -60,12 +59,9 @@ class Services(Protocol):
         """Worker processes for CPU-heavy work (parsing, rendering)."""
 
     @property
-    def pages(self) -> Pages:
-        """Every fax's pages as printed."""
-
-    @property
     def cache(self) -> Cache:
-        """Views of faxes kept until the fax changes (core/cache.py)."""
+        """Every cache (core/cache.py): views of faxes kept until the fax changes, memos, and
+        every fax's pages as printed (``cache.pages``)."""
 
     @property
     def callers(self) -> Callers:

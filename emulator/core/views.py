@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 from emulator.core.clock import iso8601
-from emulator.core.memo import Memo
 
 if TYPE_CHECKING:
     from emulator.core.clock import Clock
@@ -37,10 +36,6 @@ class Runtime(Protocol):
     def now(self) -> float: ...
 
 
-#: a fax's times, shown again in every view of it (each fax event carries its whole history)
-_ISO: Memo[float, str] = Memo(iso8601)
-
-
 def fax_summary(fax: Fax) -> dict[str, Any]:
     """The neutral summary of a fax: what a list of faxes shows of each."""
     result = fax.result
@@ -57,8 +52,8 @@ def fax_summary(fax: Fax) -> dict[str, Any]:
         "pages": fax.pages,
         "pages_sent": fax.pages_sent,
         "attempts": fax.attempts,
-        "created_at": _ISO[fax.created_at],
-        "ended_at": _ISO[fax.ended_at] if fax.ended_at is not None else None,
+        "created_at": iso8601(fax.created_at),
+        "ended_at": iso8601(fax.ended_at) if fax.ended_at is not None else None,
     }
 
 
@@ -76,7 +71,7 @@ def timeline(runtime: Runtime, fax: Fax) -> list[dict[str, Any]]:
             ended = fax.attempt_results[attempt - 1]
         steps.append(
             {
-                "at": _ISO[at],
+                "at": iso8601(at),
                 "time": at,
                 "status": status,
                 "attempt": attempt or None,
@@ -97,7 +92,7 @@ def fax_json(runtime: Runtime, fax: Fax) -> dict[str, Any]:
         "aliases": list(fax.aliases),
         "max_attempts": fax.max_attempts,
         "rule": result.rule if result else None,
-        "history": [{"at": _ISO[at], "time": at, "status": status} for at, status in fax.history],
+        "history": [{"at": iso8601(at), "time": at, "status": status} for at, status in fax.history],
         "timeline": timeline(runtime, fax),
         "attempt_results": [
             {"outcome": r.outcome.value, "pages_sent": r.pages(fax.pages), "native": r.native, "rule": r.rule}

@@ -9,7 +9,6 @@ numbers decide, and the vendor's own dwell times apply.
 
 from __future__ import annotations
 
-import functools
 from typing import TYPE_CHECKING
 
 from emulator.core.outcomes import SUCCESS, Result
@@ -65,10 +64,10 @@ def decided_rule(run: Run) -> str | None:
 
 def _plain(attempt: int, result: Result) -> Decision:
     """The decision of an attempt no rule decides (no delays)."""
-    return _success(attempt) if result is SUCCESS else Decision(attempt, result, {})
+    if result is SUCCESS and attempt <= len(_SUCCESSES):
+        return _SUCCESSES[attempt - 1]
+    return Decision(attempt, result, {})
 
 
-@functools.cache
-def _success(attempt: int) -> Decision:
-    """The plain successful decision of attempt ``attempt``: one shared value, never changed."""
-    return Decision(attempt, SUCCESS, {})
+#: the plain successful decisions of the first attempts: shared values, never changed
+_SUCCESSES = tuple(Decision(attempt, SUCCESS, {}) for attempt in range(1, 33))

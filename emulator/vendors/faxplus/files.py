@@ -87,7 +87,7 @@ async def render(runtime: Services, fax: Fax, kind: str | None) -> tuple[bytes, 
     expired(fax)
     if kind is None:
         kind = "tiff" if fax.documents and all(d.kind == "tiff" for d in fax.documents) else "pdf"
-    return await runtime.pages.document(runtime, fax, kind), kind
+    return await runtime.cache.pages.document(runtime, fax, kind), kind
 
 
 async def report(runtime: Services, fax: Fax, record: dict[str, object]) -> bytes:
@@ -105,7 +105,7 @@ async def report(runtime: Services, fax: Fax, record: dict[str, object]) -> byte
         ("Cost", str(record["cost"])),
     ]
     title = "Transmission report" if record["direction"] == "outgoing" else "Reception report"
-    return await runtime.pages.report(runtime, fax, title, rows)
+    return await runtime.cache.pages.report(runtime, fax, title, rows)
 
 
 def expired(fax: Fax) -> None:
@@ -117,7 +117,7 @@ def expired(fax: Fax) -> None:
 async def thumbnail(runtime: Services, fax: Fax) -> bytes:
     """Page 1 as printed, reduced, as PNG."""
     expired(fax)
-    return await runtime.pages.png(runtime, fax, 1, thumb=True)
+    return await runtime.cache.pages.png(runtime, fax, 1, thumb=True)
 
 
 def terminal(runtime: Services, fax: Fax) -> Terminal:

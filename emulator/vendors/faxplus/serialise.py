@@ -15,7 +15,6 @@ import orjson
 from emulator.core.answers import json_bytes
 from emulator.core.cache import Cache
 from emulator.core.errors import Invalid
-from emulator.core.memo import Memo
 from emulator.core.store import Fax
 from emulator.vendors.faxplus.accounts import Number, User
 from emulator.vendors.faxplus.lifecycle import OUTBOX_STATUSES, describe
@@ -31,16 +30,13 @@ def timestamp(when: float | None, zone: bool = False) -> str | None:
     """The FAX.PLUS time format; `` +0000`` appended where the reference shows it."""
     if when is None:
         return None
-    return _ZONED_TIMES[when] if zone else _PLAIN_TIMES[when]
+    return f"{_plain(when)} +0000" if zone else _plain(when)
 
 
 def _plain(when: float) -> str:
+    # not remembered: the hot read's times are in its outbox item, made once per change of
+    # the fax (``outbox``)
     return datetime.fromtimestamp(when, UTC).strftime(_FORMAT)
-
-
-#: when -> its text, remembered: a polled fax shows the same times every time
-_PLAIN_TIMES: Memo[float, str] = Memo(_plain)
-_ZONED_TIMES: Memo[float, str] = Memo(lambda when: f"{_plain(when)} +0000")
 
 
 def parse_time(text: str, field: str) -> float:
@@ -88,16 +84,16 @@ def outbox(cache: Cache, fax: Fax) -> orjson.Fragment:
 
 
 def _outbox_json(fax: Fax, options: object) -> bytes:
-    plain = _PLAIN_TIMES  # its times are never None: memo lookups
+    plain = _plain  # its times are never None
     history = fax.history
     body = _fixed_outbox_fields(fax)
     converted = fax.status not in _UNCONVERTED
     body.update(
         {
             "status": fax.status,
-            "last_updated_status_time": plain[history[-1][0]],
+            "last_updated_status_time": plain(history[-1][0]),
             "page_count": fax.pages if converted else 0,
-            "status_changes": [{"at": plain[at], "status": s} for at, s in history if s in _IN_OUTBOX],
+            "status_changes": [{"at": plain(at), "status": s} for at, s in history if s in _IN_OUTBOX],
         }
     )
     if converted:  # the converter records what it made of the files (the DOC example at submitted: [])

@@ -26,7 +26,7 @@ async def document(runtime: Services, fax: Fax) -> bytes:
     """The fax as printed, as PDF bytes; 404 once retention dropped its documents (fidelity.md)."""
     if fax.documents_expired:
         raise NotFound(f"the document of fax {fax.id} is no longer available")
-    return await runtime.pages.pdf(runtime, fax)
+    return await runtime.cache.pages.pdf(runtime, fax)
 
 
 def terminal(runtime: Services, fax: Fax) -> Terminal:

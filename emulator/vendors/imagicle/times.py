@@ -13,7 +13,6 @@ import re
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 from emulator.core.errors import Invalid
-from emulator.core.memo import Memo
 
 _OFFSET = re.compile(r"^([+-])([01][0-9]|2[0-3]):([0-5][0-9])$")
 
@@ -42,17 +41,10 @@ def format_time(timestamp: float | None, zone_name: str) -> str | None:
     """``2016-11-25T15:57:40.1234567`` in the server's zone; None stays None."""
     if timestamp is None:
         return None
-    return _TIMES[timestamp, zone_name]
-
-
-def _format_time(key: tuple[float, str]) -> str:
-    timestamp, zone_name = key
+    # not remembered: the hot read's times are in its fax detail, made once per change of the
+    # fax (``serialise.detail``)
     local = datetime.fromtimestamp(timestamp, zone(zone_name)).replace(tzinfo=None)
     return local.strftime("%Y-%m-%dT%H:%M:%S") + f".{local.microsecond:06d}0"
-
-
-#: (timestamp, zone) -> its text, remembered: a polled fax shows the same times every time
-_TIMES: Memo[tuple[float, str], str] = Memo(_format_time)
 
 
 def parse_time(text: str, zone_name: str) -> float:

@@ -22,7 +22,6 @@ from emulator.core.answers import json_response
 from emulator.core.bodies import PARSED_BODY, read_bytes, too_deep
 from emulator.core.errors import Invalid, UnsupportedMediaType
 from emulator.core.exchange import EXCHANGE, Exchange
-from emulator.core.memo import Memo
 from emulator.core.services import Services
 from emulator.core.store import Tenant
 
@@ -32,6 +31,8 @@ X_REQUEST_ID, X_AUTH_TOKEN = istr("X-Request-ID"), istr("X-Auth-Token")  # heade
 GREGORIAN_OFFSET = 62_167_219_200
 #: the KAZOO release the envelope's ``version`` names (the 4.3 line, kazoo.md §12)
 VERSION = "4.3.142"
+#: the name of the memo of answers' timestamps in the runtime's cache (``Cache.memo``)
+TIMESTAMPS = "kazoo.timestamps"
 #: an encoded Erlang node name, as Crossbar puts in ``node``
 NODE = base64.urlsafe_b64encode(hashlib.md5(b"kazoo_apps@fax-emulator.local").digest()).decode().rstrip("=")
 
@@ -95,12 +96,9 @@ def gregorian(timestamp: float) -> int:
     return int(timestamp) + GREGORIAN_OFFSET
 
 
-def iso8601(timestamp: float) -> str:
-    return _ISO8601[int(timestamp)]
-
-
-#: seconds -> their text, remembered: every answer's envelope formats the same few seconds
-_ISO8601: Memo[int, str] = Memo(lambda seconds: datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+def iso8601(seconds: int) -> str:
+    """Crossbar's timestamp of an answer (whole seconds, UTC)."""
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def wrap(request: web.Request, status: str, data: Any, **fields: Any) -> dict[str, Any]:
@@ -121,7 +119,9 @@ def _wrap(context: Call, status: str, data: Any, revision: str | None, fields: d
     body["node"] = NODE
     body["request_id"] = context.request_id
     body["status"] = status
-    body["timestamp"] = _ISO8601[int(context.runtime.now())]  # when the answer is made, as Crossbar stamps it
+    # when the answer is made, as Crossbar stamps it; remembered (every answer's envelope
+    # formats the same few seconds)
+    body["timestamp"] = context.runtime.cache.memo(TIMESTAMPS, iso8601)[int(context.runtime.now())]
     body["version"] = VERSION
     return body
 
@@ -141,14 +141,9 @@ def respond(
 
 
 def revision(counter: int, seed: str) -> str:
-    """A CouchDB-style revision ``N-<32hex>``, stable for the same document state."""
-    return _REVISIONS[counter, seed]
-
-
-#: (counter, seed) -> the revision, remembered: a polled document shows the same one every time
-_REVISIONS: Memo[tuple[int, str], str] = Memo(
-    lambda key: f"{key[0]}-{hashlib.md5(f'{key[1]}:{key[0]}'.encode()).hexdigest()}"
-)
+    """A CouchDB-style revision ``N-<32hex>``, stable for the same document state. (Not
+    remembered: the hot read's revision is in its job view, made once per change of the fax.)"""
+    return f"{counter}-{hashlib.md5(f'{seed}:{counter}'.encode()).hexdigest()}"
 
 
 def _envelope_error(detail: dict[str, Any]) -> Invalid:

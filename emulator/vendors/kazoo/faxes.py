@@ -132,7 +132,7 @@ async def get_attachment(request: web.Request) -> web.Response:
     if not fax.documents:
         raise errors.bad_identifier(request.match_info["fax_id"])
     rt = runtime(request)
-    body = await rt.pages.pdf(rt, fax)  # attachment_format's default, pdf (kazoo.md §7.7): the fax as printed
+    body = await rt.cache.pages.pdf(rt, fax)  # attachment_format's default, pdf (kazoo.md §7.7): the fax as printed
     disposition = "inline" if request.query.get("disposition") == "inline" else "attachment"
     stamp = time.strftime("%Y-%m-%d_%H-%M-%S", time.gmtime(fax.created_at))
     return web.Response(
