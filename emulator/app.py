@@ -58,6 +58,12 @@ def build_app(config: Config | None = None, vendors: Iterable[Vendor] | None = N
         runtime.scenarios.apply(load_files(config.scenarios, runtime.vendors))
     app = web.Application(client_max_size=config.max_upload_bytes + 1024 * 1024)
     app[keys.RUNTIME] = runtime
+    if config.data is not None:  # before the clock starts: the state is read first
+        from emulator.core.persist import Persistence
+
+        kept = Persistence(runtime, config.data)
+        runtime.durable = kept.durable
+        app.cleanup_ctx.append(kept.context)
     app.cleanup_ctx.append(_clock_context)
     app.on_shutdown.append(_end_streams)
     if config.console is not None:
@@ -80,7 +86,7 @@ def build_app(config: Config | None = None, vendors: Iterable[Vendor] | None = N
             )
         )
     for method, path, handler, _ in control.ROUTES:
-        app.router.add_route(method, CONTROL_PREFIX + path, pipeline.rendering(control.render, handler))
+        app.router.add_route(method, CONTROL_PREFIX + path, pipeline.rendering(control.render, handler, runtime))
     owners.append((_under(CONTROL_PREFIX), pipeline.rendering(control.render, pipeline.unrouted)))
     index = Index(runtime.vendors.values(), CONTROL_PREFIX)
     for method, path, serve_ui in ui.routes(index.answer):

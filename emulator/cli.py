@@ -81,6 +81,11 @@ def _parser() -> argparse.ArgumentParser:
         help="largest accepted document, in MiB (default %(default)s)",
     )
     serve.add_argument(
+        "--data",
+        metavar="PATH",
+        help="keep the state in this SQLite file and resume from it on start (default: in memory only)",
+    )
+    serve.add_argument(
         "--retain-faxes",
         type=int,
         default=DEFAULT_MAX_FAXES,
@@ -224,6 +229,7 @@ def _config(args: argparse.Namespace) -> Config:
         scenarios=tuple(args.scenario),
         journal_size=args.journal_size,
         max_upload_bytes=int(args.max_upload_mb * 1024 * 1024),
+        data=args.data,
         retain_faxes=args.retain_faxes,
         retain_document_bytes=int(args.retain_documents_mb * 1024 * 1024),
         fetch_allow=tuple(args.allow_fetch),
@@ -403,6 +409,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_files(args.files, strict=args.strict, compose=args.compose)
     if args.command == "serve":
+        from emulator.core.persist import DataFileError
         from emulator.core.scenarios import ScenarioError
 
         try:
@@ -420,6 +427,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 runner.run(_serve(config))
         except ScenarioError as exc:  # e.g. accounts a vendor's own check refuses
             print(exc, file=sys.stderr)
+            return 1
+        except DataFileError as exc:
+            print(f"fax-emulator: {exc}", file=sys.stderr)
             return 1
         except OSError as exc:
             print(f"fax-emulator: cannot listen on {config.host}:{config.port}: {exc}", file=sys.stderr)

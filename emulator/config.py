@@ -55,6 +55,8 @@ class Config:
     log_level: str = "info"
     #: what happens, printed to stdout while serving: "text" or "json" lines; None prints nothing
     console: str | None = None
+    #: the SQLite file the state is kept in (core/persist.py); None: in memory only
+    data: str | None = None
     work: WorkLimits = field(default_factory=WorkLimits)  # the worker pool for parsing and rendering (core/work.py)
 
     def __post_init__(self) -> None:

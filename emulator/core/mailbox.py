@@ -80,7 +80,12 @@ class Mailbox:
 
     def state(self) -> dict[str, Any]:
         """The e-mails and where their numbering stands (snapshots)."""
-        return {"emails": list(self.emails), "next_id": peek(self._ids)}
+        return {"emails": list(self.emails), "next_id": self.next_id}
+
+    @property
+    def next_id(self) -> int:
+        """The id the next e-mail gets."""
+        return peek(self._ids)
 
     def restore(self, state: dict[str, Any]) -> None:
         self.emails.clear()

@@ -17,7 +17,10 @@ A vendor request goes through these stages, in order:
    raised by 2 or 3 becomes the vendor's own error body (``Vendor.render_error``);
 5. **check**: the request (and, in strict mode, the answer) against the operation's
    contract (``ContractChecker.for_route`` decides, once per route, which answers);
-6. **journal**: the request log's entry.
+6. **durable** (with ``--data`` only): a request that may change something (any method
+   but GET, HEAD and OPTIONS) is answered once what it changed is on disk
+   (``Runtime.durable``, core/persist.py);
+7. **journal**: the request log's entry.
 
 One handler runs the stages whether a scenario is in force or not: with none, the gate
 is None and its checkpoints are skipped.
@@ -47,6 +50,8 @@ from emulator.core.scenarios.gate import RequestGate
 from emulator.core.vendor import Authenticate, Vendor
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+#: methods that change nothing: their answers wait for no commit
+SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +97,7 @@ def serve(runtime: Runtime, route: Plan) -> Handler:
         route.check,
     )
     perf_counter = time.perf_counter
+    durable = runtime.durable
 
     async def handle(request: web.Request) -> web.StreamResponse:
         started = perf_counter()
@@ -117,13 +123,18 @@ def serve(runtime: Runtime, route: Plan) -> Handler:
                 stopped = True
             if gate is not None and (stopped or gate.fault is not None):
                 answered = await _faulted(request, gate, None if stopped else answered, render)
+            if durable is not None and request.method not in SAFE:  # 6
+                try:
+                    await durable(request, name, exchange)
+                except Exception as exc:
+                    answered = answer_error(render, request, exc)
             response = answered
             status = answered.status
             return answered
         except web.HTTPException as exc:  # a 3xx answer (errors are rendered, never raised)
             status = exc.status
             raise
-        finally:  # 6
+        finally:  # 7
             rule = fault = None
             if gate is not None:
                 rule = gate.label
@@ -161,12 +172,18 @@ async def _faulted(
     return await faults.answer(request, fault, gate.latency, response, render)
 
 
-def rendering(render: Renderer, handler: Handler) -> Handler:
-    """``handler`` with every error it raises answered by ``render`` (see ``answer_error``)."""
+def rendering(render: Renderer, handler: Handler, runtime: Runtime | None = None) -> Handler:
+    """``handler`` with every error it raises answered by ``render`` (see ``answer_error``);
+    with a ``runtime`` that keeps a data file, a call that may change something is answered
+    once its change is on disk."""
+    durable = runtime.durable if runtime is not None else None
 
     async def rendered(request: web.Request) -> web.StreamResponse:
         try:
-            return await handler(request)
+            answered = await handler(request)
+            if durable is not None and request.method not in SAFE:
+                await durable(request, None, None)
+            return answered
         except Exception as exc:  # answer_error re-raises what it must not answer
             return answer_error(render, request, exc)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,6 +90,11 @@ class Runtime:
     vendors: dict[str, Vendor]
     #: the emulated time now: the clock's own method (one call, not two: every answer asks)
     now: Callable[[], float] = field(init=False)
+    #: told after every reset (the data file then writes the whole state again)
+    resets: list[Callable[[], None]] = field(default_factory=list)
+    #: with ``--data``: returns once what ``request`` changed is on disk (core/persist.py);
+    #: None keeps the state in memory only
+    durable: Callable[[Any, str | None, Any], Awaitable[None]] | None = None
 
     def __post_init__(self) -> None:
         self.now = self.clock.now
@@ -198,6 +203,8 @@ class Runtime:
         self.dispatcher.clear(vendor, tenant)
         self.cache.clear()
         self.events.tally.clear(vendor, tenant)  # last: clearing the dispatcher ends deliveries
+        for listener in self.resets:
+            listener()
         if self.events.subscribers:
             self.events.publish(
                 "reset", {"vendor": vendor, "tenant": tenant, "faxes_dropped": len(dropped)}, vendor, tenant

@@ -57,7 +57,7 @@ def export(runtime: Runtime) -> dict[str, Any]:
         "clock": runtime.clock.state(),
         "ids": encode(runtime.ids.state()),
         "accounts": encode(dict(runtime.accounts)),
-        "options": encode({name: runtime.options[name] for name, v in runtime.vendors.items() if v.check_options}),
+        "options": encode(options(runtime)),
         "tenants": [tenant_data(tenant) for tenant in store.tenants.values()],
         "faxes": [fax_data(runtime, fax) for fax in store.all_faxes()],
         "deliveries": encode(runtime.dispatcher.state()),
@@ -65,6 +65,11 @@ def export(runtime: Runtime) -> dict[str, Any]:
         "journal": encode(runtime.journal.state()),
         "emails": encode(runtime.mailbox.state()),
     }
+
+
+def options(runtime: Runtime) -> dict[str, dict[str, Any]]:
+    """Every vendor's options that has some."""
+    return {name: runtime.options[name] for name, vendor in runtime.vendors.items() if vendor.check_options}
 
 
 def tenant_data(tenant: Tenant) -> dict[str, Any]:
@@ -207,8 +212,8 @@ def _why(exc: Exception) -> str:
 def _decoded(runtime: Runtime, data: dict[str, Any]) -> Staged:
     clock = clock_module.check_state(data["clock"], runtime.clock)
     ids = ids_module.check_state(decode(data["ids"], "ids"))
-    accounts = _accounts(runtime, decode(data["accounts"], "accounts"))
-    options = _options(runtime, decode(data["options"], "options"))
+    accounts = _checked(runtime, decode(data["accounts"], "accounts"), "accounts")
+    options = _checked(runtime, decode(data["options"], "options"), "options")
     tenants = [_tenant(raw, f"tenants[{i}]") for i, raw in enumerate(_list(data["tenants"], "tenants"))]
     known = {(t.vendor, t.id) for t in tenants}
     faxes = [_fax(runtime, raw, f"faxes[{i}]") for i, raw in enumerate(_list(data["faxes"], "faxes"))]
@@ -261,33 +266,21 @@ def _tenant(raw: Any, where: str) -> Tenant:
     return Tenant(vendor, tenant_id, float(created), collections=collections, settings=settings)
 
 
-def _accounts(runtime: Runtime, raw: Any) -> dict[str, list[dict[str, Any]]]:
+def _checked(runtime: Runtime, raw: Any, what: str) -> dict[str, Any]:
+    """A snapshot's ``accounts`` or ``options``: vendor -> value, each checked by its vendor
+    (``Vendor.check_accounts`` / ``check_options``)."""
     if not isinstance(raw, dict):
-        raise CodecError("accounts: expected an object of vendor -> accounts")
+        raise CodecError(f"{what}: expected an object of vendor -> {what}")
     checked = {}
-    for name, accounts in raw.items():
-        check = runtime.vendor(name).check_accounts if name in runtime.vendors else None
+    for name, value in raw.items():
+        vendor = runtime.vendors.get(name)
+        check = getattr(vendor, f"check_{what}", None)
         if check is None:
-            raise CodecError(f"accounts.{name}: {name} has no declared accounts")
+            raise CodecError(f"{what}.{name}: {name} has no {what}")
         try:
-            checked[name] = check(accounts)
+            checked[name] = check(value)
         except EmulatorError as exc:
-            raise CodecError(f"accounts.{name}: {exc.message}") from None
-    return checked
-
-
-def _options(runtime: Runtime, raw: Any) -> dict[str, dict[str, Any]]:
-    if not isinstance(raw, dict):
-        raise CodecError("options: expected an object of vendor -> options")
-    checked = {}
-    for name, options in raw.items():
-        check = runtime.vendors[name].check_options if name in runtime.vendors else None
-        if check is None:
-            raise CodecError(f"options.{name}: {name} has no options")
-        try:
-            checked[name] = check(options)
-        except EmulatorError as exc:
-            raise CodecError(f"options.{name}: {exc.message}") from None
+            raise CodecError(f"{what}.{name}: {exc.message}") from None
     return checked
 
 

@@ -281,6 +281,8 @@ class Dispatcher:
         self._senders = 0  # sender tasks running, each sending one attempt at a time
         self._in_flight: dict[int, Delivery] = {}
         self.refused = 0  # deliveries refused since start (host not allowed, too many pending)
+        #: told of each delivery made, attempted, settled or rescheduled (the data file keeps it)
+        self.changed: Callable[[Delivery], None] = _unheard
 
     # -- queueing -------------------------------------------------------------------
     def deliver(
@@ -356,6 +358,7 @@ class Dispatcher:
         """Log a new delivery and count it pending; False (and ``refused``, with why) if its
         host is not allowed or too many are pending already."""
         self.log.append(delivery)
+        self.changed(delivery)
         if not target_allowed(delivery.url, self.hosts):
             self._refuse(delivery, f"the target's host is not in the allowed webhook hosts ({', '.join(self.hosts)})")
             return False
@@ -428,6 +431,7 @@ class Dispatcher:
             self._send_held(waiting)
 
     def _hold(self, delivery: Delivery) -> None:
+        self.changed(delivery)
         key = _receiver(delivery)
         earlier = self._held.pop(key, None)
         if earlier is not None:  # two held in a row: the earlier one goes when it was due
@@ -445,12 +449,14 @@ class Dispatcher:
             self._send_held(held[0])
 
     def _send_held(self, delivery: Delivery) -> None:
+        self.changed(delivery)
         if delivery.state == "pending":  # not forgotten by a reset meanwhile
             self._schedule(delivery)
 
     def drop(self, delivery: Delivery) -> None:
         """Record a delivery that a scenario says is lost (never sent)."""
         delivery.state, delivery.reason = "dropped", f"dropped by the scenario rule {delivery.rule!r}"
+        self.changed(delivery)
         self._count(delivery)
         self._published(delivery)
 
@@ -564,6 +570,7 @@ class Dispatcher:
         """Record an attempt's outcome and decide what follows: delivered, a retry, or given up.
         The one place an attempt ends (what an event stream would publish)."""
         delivery.attempts.append(attempt)
+        self.changed(delivery)
         if delivery.state != "pending":  # cleared while the attempt was in flight
             return
         policy, status = delivery.policy, attempt.status
@@ -672,23 +679,31 @@ class Dispatcher:
 
     # -- snapshots -------------------------------------------------------------------------
     def state(self) -> dict[str, Any]:
-        """Every delivery shown and when each pending one goes next (snapshots): ``next`` is the
-        emulated time of its next attempt; ``held`` a held one's fallback and original due
-        times; neither: an attempt is under way, and is made again on ``restore`` (at least
-        once, as the vendors deliver)."""
-        held = {delivery.id: (fallback.due, due) for delivery, fallback, due in self._held.values()}
-        timers = {delivery.id: timer.due for delivery, timer in self._timers.items() if not timer.cancelled}
+        """Every delivery shown and, for each pending one, when it goes next (``plan``)."""
         entries = self.entries()
-        schedule = {
-            str(d.id): {"next": timers.get(d.id), "held": held.get(d.id)} for d in entries if d.state == "pending"
-        }
         return {
             "deliveries": entries,
             "logged_from": len(entries) - len(self.log),
-            "schedule": schedule,
-            "next_id": peek(self._ids),
+            "schedule": {str(d.id): self.plan(d) for d in entries if d.state == "pending"},
+            "next_id": self.next_id,
             "refused": self.refused,
         }
+
+    def plan(self, delivery: Delivery) -> dict[str, Any]:
+        """When a pending delivery goes next: ``next``, the emulated time of its next attempt;
+        ``held``, a held one's fallback and original due times; neither: an attempt is under
+        way, and is made again on ``restore`` (at least once, as the vendors deliver)."""
+        timer = self._timers.get(delivery)
+        held = self._held.get(_receiver(delivery))
+        return {
+            "next": timer.due if timer is not None and not timer.cancelled else None,
+            "held": (held[1].due, held[2]) if held is not None and held[0] is delivery else None,
+        }
+
+    @property
+    def next_id(self) -> int:
+        """The id the next delivery gets."""
+        return peek(self._ids)
 
     def restore(self, state: dict[str, Any]) -> None:
         """Hold ``state()``'s deliveries (after ``clear``) and send the pending ones on their
@@ -738,6 +753,10 @@ def _event_data(delivery: Delivery, next_retry: float | None) -> dict[str, Any]:
         "copy_of": delivery.copy_of,
         "redelivery_of": delivery.redelivery_of,
     }
+
+
+def _unheard(delivery: Delivery) -> None:
+    """No one keeps deliveries (the state is in memory only)."""
 
 
 def _receiver(delivery: Delivery) -> tuple[str, str, str]:

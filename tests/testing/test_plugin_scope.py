@@ -76,6 +76,23 @@ def test_marker_settings_configure_a_fresh_emulator(pytester):
     pytester.runpytest().assert_outcomes(passed=3)
 
 
+def test_the_fixture_keeps_its_state_in_a_data_file_when_asked(pytester):
+    make_project(pytester)
+    pytester.makepyfile("""
+        import pytest
+
+        sent = []
+
+        @pytest.mark.fax_emulator(data="kept.sqlite", seed=7)
+        @pytest.mark.parametrize("run", [1, 2])
+        def test_kept(fax_emulator, send_callerip, run):
+            ids = [fax.id for fax in fax_emulator.faxes()]
+            assert ids == sent  # the second emulator started from the first one's file
+            sent.append(send_callerip())
+    """)
+    pytester.runpytest().assert_outcomes(passed=2)
+
+
 def test_misconfiguration_gets_a_clear_message(pytester):
     make_project(pytester)
     pytester.makepyfile("""

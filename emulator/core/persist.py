@@ -1,0 +1,476 @@
+"""The data file: the emulator's state kept in SQLite (``fax-emulator serve --data PATH``).
+
+Memory stays where the state is read from; the file is where it survives. The file holds
+a snapshot (core/snapshot.py) split into rows: one per tenant, fax, delivery and journal
+entry, and a few ``meta`` rows for the rest (clock, id streams, accounts, options,
+scenarios, e-mails, violations). Start-up reads it back through ``snapshot.stage`` and
+``apply``, as ``PUT /_emulator/state`` does.
+
+Durability: every answer that acknowledges a change is sent only once the change is
+committed. The request pipeline (and the control API) awaits ``commit`` for each request
+that may change something; concurrent requests share one commit (group commit). What the
+clock changes (a fax moving on, a webhook attempt) is marked as it happens and committed
+in the next batch, at most ``FLUSH_EVERY`` seconds later. SQLite runs in one writer thread
+of its own (``sqlite3`` releases the GIL while it writes and syncs), never on the event
+loop. WAL mode, ``synchronous=FULL``: a commit has reached the disk when it returns.
+
+What changed is marked by the parts that change it (every change of a fax passes
+``Store.changed``; the dispatcher tells of its deliveries) and by the pipeline for a request
+that may change its tenant's resources; a reset or a loaded snapshot rewrites the whole file.
+
+The file has a schema version (``PRAGMA user_version``): an older one is migrated in one
+transaction; a newer one, or a file that is not ours or is damaged, is refused with why,
+and left as it is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import logging
+import os
+import sqlite3
+from collections.abc import AsyncIterator, Callable
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from emulator.core import snapshot
+from emulator.core.codec import encode
+from emulator.core.errors import Unavailable
+
+if TYPE_CHECKING:
+    from aiohttp import web
+
+    from emulator.core.exchange import Exchange
+    from emulator.core.runtime import Runtime
+    from emulator.core.store import Fax, Tenant
+    from emulator.core.webhooks import Delivery
+
+log = logging.getLogger(__name__)
+
+#: the schema this emulator writes; every older one is migrated (``_MIGRATIONS``)
+SCHEMA = 2
+#: seconds between batches of what the clock changed (a request's changes go at once)
+FLUSH_EVERY = 0.05
+#: seconds between writes of the journal's new entries when nothing else changed (a read
+#: acknowledges no change, so the entries it adds may wait)
+JOURNAL_EVERY = 1.0
+_SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
+
+_TABLES = (
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE tenants (vendor TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (vendor, id))",
+    "CREATE TABLE faxes (id TEXT PRIMARY KEY, position INTEGER NOT NULL, data TEXT NOT NULL)",
+    "CREATE TABLE deliveries (id INTEGER PRIMARY KEY, pending INTEGER NOT NULL, data TEXT NOT NULL)",
+    "CREATE TABLE journal (seq INTEGER PRIMARY KEY, data TEXT NOT NULL)",
+)
+
+
+def _migrate_1(db: sqlite3.Connection) -> None:
+    """Schema 1 kept the whole journal in one meta row (rewritten by every commit); 2 keeps a row
+    per entry, so a commit adds only the new ones."""
+    db.execute("CREATE TABLE journal (seq INTEGER PRIMARY KEY, data TEXT NOT NULL)")
+    found = db.execute("SELECT value FROM meta WHERE key = 'journal_entries'").fetchone()
+    if found is not None:
+        for entry in orjson.loads(found[0]):
+            db.execute("INSERT INTO journal VALUES (?, ?)", (entry["$tuple"][0], orjson.dumps(entry).decode()))
+        db.execute("DELETE FROM meta WHERE key = 'journal_entries'")
+
+
+#: schema N -> what makes it N + 1
+_MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_1}
+
+
+class DataFileError(Exception):
+    """A data file this emulator will not use; the message says why and what to do."""
+
+
+class DataFile:
+    """The SQLite file, used only from its own writer thread."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._thread = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="fax-emulator-data")
+        self._db: sqlite3.Connection | None = None
+
+    def run(self, work: Callable[..., Any], *args: Any) -> concurrent.futures.Future[Any]:
+        """``work(connection, *args)`` in the writer thread."""
+        return self._thread.submit(self._call, work, *args)
+
+    def _call(self, work: Callable[..., Any], *args: Any) -> Any:
+        if self._db is None:
+            self._db = _open(self.path)
+        return work(self._db, *args)
+
+    def close(self) -> None:
+        def closing(db: sqlite3.Connection) -> None:
+            db.close()
+            self._db = None
+
+        if self._db is not None:
+            self.run(closing).result()
+        self._thread.shutdown(wait=True)
+
+
+def _open(path: str) -> sqlite3.Connection:
+    """The file at ``path``, made or migrated to ``SCHEMA``; DataFileError if it cannot be used."""
+    what = f"the data file {path}"
+    try:
+        db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.DatabaseError as exc:
+        raise DataFileError(
+            f"{what} is not a fax-emulator data file, or is damaged ({exc}); it was left as it is"
+        ) from None
+    if version > SCHEMA:
+        db.close()
+        raise DataFileError(
+            f"{what} was written by a newer fax-emulator (schema {version}; this one reads up to {SCHEMA}); "
+            "it was left as it is: upgrade fax-emulator, or start with another --data file"
+        )
+    if version == 0 and tables:
+        db.close()
+        raise DataFileError(
+            f"{what} is an SQLite file of something else ({', '.join(sorted(tables))}); it was left as it is"
+        )
+    try:
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = FULL")
+        db.execute("BEGIN IMMEDIATE")
+        if version == 0:
+            for table in _TABLES:
+                db.execute(table)
+        else:
+            for step in range(version, SCHEMA):
+                _MIGRATIONS[step](db)
+        db.execute(f"PRAGMA user_version = {SCHEMA}")
+        db.execute("COMMIT")
+        db.execute("PRAGMA quick_check")
+    except sqlite3.DatabaseError as exc:
+        db.close()
+        raise DataFileError(f"{what} is damaged ({exc}); it was left as it is") from None
+    return db
+
+
+def _read(db: sqlite3.Connection) -> dict[str, Any] | None:
+    """The snapshot the file holds; None if it holds none yet."""
+    meta = {key: orjson.loads(value) for key, value in db.execute("SELECT key, value FROM meta")}
+    if "clock" not in meta:
+        return None
+    faxes = [orjson.loads(data) for (data,) in db.execute("SELECT data FROM faxes ORDER BY position")]
+    tenants = [orjson.loads(data) for (data,) in db.execute("SELECT data FROM tenants")]
+    deliveries = [orjson.loads(data) for (data,) in db.execute("SELECT data FROM deliveries ORDER BY id")]
+    journal = [orjson.loads(data) for (data,) in db.execute("SELECT data FROM journal ORDER BY seq")]
+    return {
+        "format": snapshot.FORMAT,
+        "version": snapshot.VERSION,
+        "clock": meta["clock"],
+        "ids": meta["ids"],
+        "accounts": meta["accounts"],
+        "options": meta["options"],
+        "tenants": tenants,
+        "faxes": faxes,
+        "deliveries": {
+            **meta["deliveries"],
+            "deliveries": [row["delivery"] for row in deliveries],
+            "logged_from": 0,
+            "schedule": {
+                str(row["delivery"]["fields"]["id"]): row["schedule"] for row in deliveries if row["schedule"]
+            },
+        },
+        "scenarios": meta["scenarios"],
+        "journal": {**meta["journal"], "violations": meta.get("violations", []), "requests": journal},
+        "emails": meta["emails"],
+    }
+
+
+def _write(db: sqlite3.Connection, batch: dict[str, Any]) -> None:
+    """One transaction: what ``Persistence._batch`` collected."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        if batch["rewrite"]:
+            for table in ("tenants", "faxes", "deliveries", "journal"):
+                db.execute(f"DELETE FROM {table}")
+        db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", batch["meta"])
+        db.executemany("INSERT OR REPLACE INTO tenants VALUES (?, ?, ?)", batch["tenants"])
+        db.executemany("DELETE FROM tenants WHERE vendor = ? AND id = ?", batch["tenants_gone"])
+        db.executemany(
+            "INSERT INTO faxes VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data", batch["faxes"]
+        )
+        db.executemany("DELETE FROM faxes WHERE id = ?", batch["faxes_gone"])
+        db.executemany("INSERT OR REPLACE INTO deliveries VALUES (?, ?, ?)", batch["deliveries"])
+        if batch["deliveries_before"] is not None:  # settled ones the log no longer shows
+            db.execute("DELETE FROM deliveries WHERE pending = 0 AND id < ?", (batch["deliveries_before"],))
+        db.executemany("INSERT OR REPLACE INTO journal VALUES (?, ?)", batch["journal"])
+        db.execute("DELETE FROM journal WHERE seq < ?", (batch["journal_from"],))
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+
+
+class Persistence:
+    """What changed since the last commit, and the commits (see the module)."""
+
+    def __init__(self, runtime: Runtime, path: str) -> None:
+        self.runtime = runtime
+        self.file = DataFile(os.fspath(path))
+        self._faxes: dict[str, Fax] = {}  # changed faxes (by id), to write
+        self._faxes_gone: set[str] = set()
+        self._tenants: dict[tuple[str, str], Tenant] = {}
+        self._deliveries: dict[int, Delivery] = {}
+        self._rewrite = False
+        self._position = 0  # the next fax row's place (the store's order, oldest first)
+        self._positions: dict[str, int] = {}  # faxes written, by id -> place
+        self._journal_next = 1  # the first journal entry not written yet
+        self._emails_at = -1
+        self._violations_at: tuple[int, int] = (-1, -1)
+        self._asked = 0  # commits asked for
+        self._done = 0  # the newest asked-for commit written
+        self._kick: asyncio.Event | None = None
+        self._written: asyncio.Condition | None = None
+        self._task: asyncio.Task[None] | None = None
+        self.failed: BaseException | None = None  # a commit that failed: nothing is acknowledged after it
+        self.commits = 0
+        self._hook(runtime)
+
+    # -- what changed ------------------------------------------------------------------------
+    def _hook(self, runtime: Runtime) -> None:
+        store = runtime.store
+        store.on_change.append(self.fax_changed)
+        store.on_forget.append(self.fax_gone)
+        runtime.dispatcher.changed = self.delivery_changed
+        runtime.resets.append(self.rewrite)
+
+    def fax_changed(self, fax: Fax) -> None:
+        self._faxes[fax.id] = fax
+        self._faxes_gone.discard(fax.id)
+        tenant = self.runtime.store.find_tenant(fax.vendor, fax.tenant)
+        if tenant is not None and (fax.vendor, fax.tenant) not in self._tenants:
+            self._tenants[(fax.vendor, fax.tenant)] = tenant
+
+    def fax_gone(self, fax: Fax) -> None:
+        self._faxes.pop(fax.id, None)
+        if fax.id in self._positions:
+            self._faxes_gone.add(fax.id)
+
+    def delivery_changed(self, delivery: Delivery) -> None:
+        self._deliveries[delivery.id] = delivery
+
+    def rewrite(self) -> None:
+        """Everything changed (a reset, a snapshot loaded): the next commit writes it all."""
+        self._rewrite = True
+
+    async def durable(self, request: web.Request, vendor: str | None, exchange: Exchange | None) -> None:
+        """``Runtime.durable``: returns once what ``request`` changed is on disk; Unavailable
+        (the vendor's 503) if it cannot be written, so nothing unwritten is acknowledged."""
+        self.touched(vendor, exchange)
+        try:
+            await self.commit()
+        except Exception as exc:
+            log.error("the data file %s could not be written: %r", self.file.path, exc)
+            raise Unavailable("the emulator could not keep the change (its data file cannot be written)") from None
+
+    def touched(self, vendor: str | None, exchange: Exchange | None) -> None:
+        """A request that may have changed something: its tenant's resources (a fax's changes
+        reach ``fax_changed`` through ``Store.changed``)."""
+        if exchange is not None and exchange.tenant is not None and vendor is not None:
+            tenant = self.runtime.store.find_tenant(vendor, exchange.tenant)
+            if tenant is not None:
+                self._tenants[(tenant.vendor, tenant.id)] = tenant
+
+    # -- committing ------------------------------------------------------------------------------
+    async def commit(self) -> None:
+        """Return once everything changed so far is on disk (shared with concurrent callers)."""
+        if self._kick is None or self._written is None:
+            raise RuntimeError("the data file is not open")
+        if self.failed is not None:
+            raise self.failed
+        self._asked += 1
+        ticket = self._asked
+        self._kick.set()
+        async with self._written:
+            await self._written.wait_for(lambda: self._done >= ticket or self.failed is not None)
+        if self.failed is not None:
+            raise self.failed
+
+    async def context(self, app: web.Application) -> AsyncIterator[None]:
+        """The app's cleanup context: the file read before the app serves, closed after."""
+        await self.open()
+        yield
+        await self.close()
+
+    async def open(self) -> None:
+        """Read the file (made or migrated first) into the runtime, then start committing."""
+        loop = asyncio.get_running_loop()
+        found = await asyncio.wrap_future(self.file.run(_read))
+        if found is not None:
+            try:
+                staged = await snapshot.stage(self.runtime, found)
+            except Exception as exc:  # Invalid: a file this emulator cannot resume from
+                message = getattr(exc, "message", str(exc))
+                raise DataFileError(
+                    f"the data file {self.file.path} cannot be loaded: {message}; it was left as it is"
+                ) from None
+            snapshot.apply(self.runtime, staged)
+            self._rewrite = False
+            self._faxes.clear()
+            self._tenants.clear()
+            self._deliveries.clear()
+            for fax in self.runtime.store.all_faxes():
+                self._positions[fax.id] = self._position
+                self._position += 1
+            journal = self.runtime.journal.requests
+            self._journal_next = journal[-1][0] + 1 if journal else 1
+        self._kick = asyncio.Event()
+        self._written = asyncio.Condition()
+        self._task = loop.create_task(self._run())
+        await self.commit()
+
+    async def close(self) -> None:
+        """Commit what is left, then close the file."""
+        if self._task is not None:
+            with contextlib.suppress(Exception):  # (a commit that failed was logged)
+                await self.commit()
+            self._task.cancel()
+            self._task = None
+        await asyncio.to_thread(self.file.close)
+
+    async def _run(self) -> None:
+        assert self._kick is not None and self._written is not None
+        loop = asyncio.get_running_loop()
+        last = loop.time()
+        while True:
+            try:
+                await asyncio.wait_for(self._kick.wait(), FLUSH_EVERY)
+            except TimeoutError:
+                if not self._dirty(loop.time() - last >= JOURNAL_EVERY):
+                    continue
+            self._kick.clear()
+            last = loop.time()
+            ticket = self._asked
+            batch = self._batch()
+            try:
+                await asyncio.wrap_future(self.file.run(_write, batch))
+            except Exception as exc:
+                self.failed = exc
+            self.commits += 1
+            self._done = ticket
+            async with self._written:
+                self._written.notify_all()
+
+    def _dirty(self, journal_too: bool) -> bool:
+        """Whether the clock changed something since the last commit (the journal's new
+        entries count only every ``JOURNAL_EVERY`` seconds: they acknowledge nothing)."""
+        requests = self.runtime.journal.requests
+        return bool(
+            self._rewrite
+            or self._faxes
+            or self._faxes_gone
+            or self._tenants
+            or self._deliveries
+            or (journal_too and requests and requests[-1][0] >= self._journal_next)
+        )
+
+    def _batch(self) -> dict[str, Any]:
+        """What to write, as rows, made now on the loop (the state does not move under it)."""
+        runtime = self.runtime
+        store = runtime.store
+        rewrite = self._rewrite
+        if rewrite:
+            self._rewrite = False
+            self._positions.clear()
+            self._position = 0
+            self._journal_next = 1
+            faxes: list[Fax] = store.all_faxes()
+            tenants = list(store.tenants.values())
+            deliveries = runtime.dispatcher.entries()
+            gone: list[str] = []
+        else:
+            faxes = [fax for fax in self._faxes.values() if store.get(fax.id) is fax]
+            tenants = [t for t in self._tenants.values() if store.find_tenant(t.vendor, t.id) is t]
+            deliveries = list(self._deliveries.values())
+            gone = [fax_id for fax_id in self._faxes_gone if store.get(fax_id) is None]
+        self._faxes.clear()
+        self._faxes_gone.clear()
+        self._tenants.clear()
+        self._deliveries.clear()
+        fax_rows = []
+        for fax in faxes:
+            position = self._positions.get(fax.id)
+            if position is None:
+                position = self._positions[fax.id] = self._position
+                self._position += 1
+            fax_rows.append((fax.id, position, _json(snapshot.fax_data(runtime, fax))))
+        for fax_id in gone:
+            self._positions.pop(fax_id, None)
+        dispatcher = runtime.dispatcher
+        delivery_rows = [
+            (
+                d.id,
+                int(d.state == "pending"),
+                _json(
+                    {"delivery": encode(d), "schedule": encode(dispatcher.plan(d)) if d.state == "pending" else None}
+                ),
+            )
+            for d in deliveries
+        ]
+        journal = runtime.journal
+        new = [entry for entry in journal.requests if entry[0] >= self._journal_next]
+        if new:
+            self._journal_next = new[-1][0] + 1
+        meta = self._meta()
+        return {
+            "rewrite": rewrite,
+            "meta": meta,
+            "tenants": [(t.vendor, t.id, _json(snapshot.tenant_data(t))) for t in tenants],
+            "tenants_gone": [],
+            "faxes": fax_rows,
+            "faxes_gone": [(fax_id,) for fax_id in gone],
+            "deliveries": delivery_rows,
+            "deliveries_before": dispatcher.log[0].id if dispatcher.log else None,
+            "journal": [(entry[0], _json(encode(entry))) for entry in new],
+            "journal_from": journal.requests[0][0] if journal.requests else self._journal_next,
+        }
+
+    def _meta(self) -> list[tuple[str, str]]:
+        runtime = self.runtime
+        journal, mailbox, dispatcher = runtime.journal.state(), runtime.mailbox, runtime.dispatcher
+        rows = [
+            ("clock", runtime.clock.state()),
+            ("ids", encode(runtime.ids.state())),
+            ("accounts", encode(dict(runtime.accounts))),
+            ("options", encode(snapshot.options(runtime))),
+            ("scenarios", encode(runtime.scenarios.state())),
+            ("deliveries", {"next_id": dispatcher.next_id, "refused": dispatcher.refused}),
+        ]
+        violations = journal.pop("violations")
+        del journal["requests"]
+        rows.append(("journal", journal))
+        seen = (runtime.journal.last_violation, len(violations))
+        if seen != self._violations_at:
+            self._violations_at = seen
+            rows.append(("violations", encode(violations)))
+        emails_at = mailbox.next_id
+        if emails_at != self._emails_at:
+            self._emails_at = emails_at
+            rows.append(("emails", encode(mailbox.state())))
+        return [(key, _json(value)) for key, value in rows]
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def write_file(runtime: Runtime, path: str) -> None:
+    """Write the whole state of ``runtime`` to a new data file at ``path``, at once (a file
+    made ahead of time, as the benchmarks make one; ``runtime`` keeps it from then on)."""
+    kept = Persistence(runtime, path)
+    kept.rewrite()
+    try:
+        kept.file.run(_write, kept._batch()).result()
+    finally:
+        kept.file.close()

@@ -1,0 +1,106 @@
+"""serve --data: the state kept in SQLite and resumed on start; files it must not use are
+refused with why and left as they are; an older schema is migrated."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from emulator.core.persist import SCHEMA
+from emulator.testing import FaxEmulator
+from tests.properties.vendors import DRIVERS
+
+START = 1_767_225_600.0
+FIXTURE = Path(__file__).parent / "data" / "schema-1.sqlite"
+
+
+def test_a_restarted_emulator_resumes_where_it_stood(tmp_path):
+    path = str(tmp_path / "state.sqlite")
+    with FaxEmulator(seed=3, start_time=START, data=path) as emulator:
+        receiver = emulator.receiver()
+        drivers = {name: driver(emulator, "resume") for name, driver in sorted(DRIVERS.items())}
+        for driver in drivers.values():
+            driver.subscribe(receiver.url)
+            driver.send(driver.destination("5550100"), 0)
+            driver.send(driver.destination("5550002"), 2)  # busy: retried
+        emulator.client.advance(20)
+        held = {f.id: f.statuses for f in emulator.client.faxes()}
+        clock = emulator.client.clock().now
+        made = [d.id for d in emulator.client.webhooks()]
+    with FaxEmulator(seed=3, start_time=START, data=path) as emulator:
+        receiver = emulator.receiver()
+        assert emulator.client.clock().now == clock  # the manual clock resumes where it stood
+        assert {f.id: f.statuses for f in emulator.client.faxes()} == held
+        assert [d.id for d in emulator.client.webhooks()] == made
+        emulator.client.advance(3600)
+        assert all(f.terminal for f in emulator.client.faxes())
+        again = {name: driver(emulator, "resume") for name, driver in sorted(DRIVERS.items())}
+        new = [driver.send(driver.destination("5550100"), 0) for driver in again.values()]
+        assert not set(new) & set(held)  # ids continue: none repeats
+
+
+def test_an_older_schema_is_migrated(tmp_path):
+    path = tmp_path / "old.sqlite"
+    shutil.copy(FIXTURE, path)
+    journal = sqlite3.connect(FIXTURE).execute("SELECT value FROM meta WHERE key = 'journal_entries'").fetchone()
+    assert journal is not None
+    with FaxEmulator(seed=21, start_time=START, data=str(path)) as emulator:
+        faxes = emulator.client.faxes()
+        assert len(faxes) == 8 and not all(f.terminal for f in faxes)
+        assert len(emulator.client.requests()) > 8  # the journal came across
+        emulator.client.advance(3600)
+        assert all(f.terminal for f in emulator.client.faxes())
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA
+    assert db.execute("SELECT count(*) FROM journal").fetchone()[0] > 8
+
+
+def _serve(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "emulator", "serve", "--port", "0", "--clock", "manual", "--data", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [
+        (b"this is not a database at all, only text" * 100, "is not a fax-emulator data file, or is damaged"),
+        (None, "was written by a newer fax-emulator (schema 99"),
+    ],
+)
+def test_a_file_it_cannot_use_is_refused_with_why_and_left_as_it_is(tmp_path, content, why):
+    path = tmp_path / "state.sqlite"
+    if content is None:
+        shutil.copy(FIXTURE, path)
+        db = sqlite3.connect(path)
+        db.execute("PRAGMA user_version = 99")
+        db.commit()
+        db.close()
+    else:
+        path.write_bytes(content)
+    before = path.read_bytes()
+    served = _serve(path)
+    assert served.returncode == 1
+    assert why in served.stderr and "it was left as it is" in served.stderr
+    assert "Traceback" not in served.stderr
+    assert path.read_bytes() == before
+
+
+def test_a_damaged_row_is_refused_with_why(tmp_path):
+    path = tmp_path / "state.sqlite"
+    shutil.copy(FIXTURE, path)
+    db = sqlite3.connect(path)
+    db.execute('UPDATE faxes SET data = \'{"fax": {"$type": "os:system"}}\' WHERE position = 0')
+    db.commit()
+    db.close()
+    served = _serve(path)
+    assert served.returncode == 1
+    assert "cannot be loaded" in served.stderr and "faxes[0].fax" in served.stderr
