@@ -44,9 +44,9 @@ class Callers:
         unless None."""
         found = self._known.get((vendor, credential))
         if found is not None and found[0] is self._accounts.get(vendor):
-            caller = found[1]
-            if self._tenants.get((vendor, caller[0].id)) is caller[0]:
-                return caller
+            remembered: C = found[1]
+            if remembered is not None and self._tenants.get((vendor, remembered[0].id)) is remembered[0]:
+                return remembered
         caller = resolve(services, credential)
         if caller is not None:
             if len(self._known) >= SIZE:

@@ -61,7 +61,8 @@ def load(vendor: str, name: str) -> dict[str, Any]:
     resource = _vendor_registry(vendor).get(f"{name}.json")
     if resource is None:
         raise LookupError(f"no schema {vendor}/{name}.json")
-    return resource.contents
+    contents: dict[str, Any] = resource.contents
+    return contents
 
 
 @functools.cache

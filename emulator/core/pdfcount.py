@@ -74,13 +74,13 @@ def page_boxes(data: bytes) -> list[tuple[float, float]] | None:
         if kind.group(1) == b"Page":
             if box is None:
                 return None
-            boxes.append(box)  # type: ignore[arg-type]
+            boxes.append(box)
             continue
         kids = _KIDS.search(node)
         if kids is None:
             return None
         refs = [(int(n), int(g)) for n, g in _REF.findall(kids.group(1))]
-        stack.extend((kid, box) for kid in reversed(refs))  # type: ignore[misc]
+        stack.extend((kid, box) for kid in reversed(refs))
     return boxes if len(boxes) == int(count[0]) else None
 
 

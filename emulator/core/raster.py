@@ -21,7 +21,7 @@ import warnings
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-import pypdfium2 as pdfium  # type: ignore[import-untyped]
+import pypdfium2 as pdfium
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from emulator.core.documents import MAX_IMAGE_PIXELS, MAX_PAGE_INCHES, PAPER_INCHES, Document, DocumentError

@@ -231,7 +231,7 @@ class _UnroutedMatch(MatchInfoError):
         self.hint = hint
 
     @property
-    def handler(self) -> Handler:  # type: ignore[override]
+    def handler(self) -> Handler:
         return self._unrouted_handler
 
 

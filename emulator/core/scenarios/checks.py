@@ -33,7 +33,8 @@ from emulator.core.vendor import Vendor
 def schema() -> dict[str, Any]:
     """The scenario schema (``schemas/scenario.schema.json``)."""
     text = resources.files("emulator.schemas").joinpath("scenario.schema.json").read_text("utf-8")
-    return json.loads(text)
+    found: dict[str, Any] = json.loads(text)
+    return found
 
 
 @functools.cache

@@ -70,7 +70,7 @@ def compile_regex(text: str) -> Any:
 
 
 def _re2(text: str) -> Any:
-    import re2  # type: ignore[import-untyped]  # imported with the first pattern: an emulator without a scenario never needs it
+    import re2  # imported with the first pattern: an emulator without a scenario never needs it
 
     options = re2.Options()
     options.log_errors = False  # a refused pattern is reported as a problem, not logged by RE2
