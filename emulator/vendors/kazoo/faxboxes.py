@@ -10,13 +10,11 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from aiohttp import web
-
 from emulator.core.services import Services
 from emulator.core.store import Tenant
-from emulator.vendors.kazoo import errors, paging, serialise, validation
+from emulator.vendors.kazoo import serialise, validation
 from emulator.vendors.kazoo.auth import NAME, RESELLER_ID
-from emulator.vendors.kazoo.envelope import gregorian, read_data, respond, revision, runtime, tenant_of
+from emulator.vendors.kazoo.envelope import gregorian
 
 COLLECTION = "faxboxes"
 SMTP_DOMAIN = "fax.kazoo.io"  # fax.default_smtp_domain
@@ -29,21 +27,9 @@ def find(tenant: Tenant, faxbox_id: str | None) -> dict[str, Any] | None:
     return found if found is not None and not found.get("pvt_deleted") else None
 
 
-def _load(request: web.Request) -> dict[str, Any]:
-    faxbox_id = request.match_info["faxbox_id"]
-    found = find(tenant_of(request), faxbox_id)
-    if found is None:
-        raise errors.bad_identifier(faxbox_id)
-    return found
-
-
 def shown(stored: dict[str, Any]) -> dict[str, Any]:
     """Public fields + ``id`` + ``smtp_email_address`` (Crossbar's "leaked" private field)."""
     return {**serialise.public(stored), "id": stored["_id"], "smtp_email_address": stored["pvt_smtp_email_address"]}
-
-
-def _respond(request: web.Request, stored: dict[str, Any], **extra: Any) -> web.Response:
-    return respond(request, {**shown(stored), **extra}, revision=revision(stored["_rev"], stored["_id"]))
 
 
 def _request_fields(data: Any) -> Any:
@@ -89,15 +75,9 @@ def _merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-async def list_faxboxes(request: web.Request) -> web.Response:
-    boxes = [box for box in tenant_of(request).collection(COLLECTION).values() if not box.get("pvt_deleted")]
-    return paging.listing(request, [([box["_id"]], shown(box), box) for box in boxes])
-
-
-async def create_faxbox(request: web.Request) -> web.Response:
-    rt = runtime(request)
-    doc = _validate(rt, _request_fields(await read_data(request)), None)
-    tenant = tenant_of(request)
+def create(rt: Services, tenant: Tenant, data: Any) -> dict[str, Any]:
+    """A new faxbox of ``tenant`` from a request's ``data`` (checked first), stored."""
+    doc = _validate(rt, _request_fields(data), None)
     now = gregorian(rt.now())
     faxbox_id = rt.ids.hex(32)
     doc.update(
@@ -115,41 +95,26 @@ async def create_faxbox(request: web.Request) -> web.Response:
         }
     )
     tenant.collection(COLLECTION)[faxbox_id] = doc
-    return _respond(request, doc)
+    return doc
 
 
-async def get_faxbox(request: web.Request) -> web.Response:
-    return _respond(request, _load(request))
-
-
-async def _update(request: web.Request, merge: bool) -> web.Response:
+def update(rt: Services, tenant: Tenant, stored: dict[str, Any], data: Any, merge: bool) -> dict[str, Any]:
     """POST replaces the faxbox with the validated body. PATCH, as Kazoo 4.3's cb_faxboxes
     does it (``validate_patch(update_faxbox(...))``): the patch is validated on its own, as a
     whole faxbox (so it must carry ``name``), then the patch's keys, their values as validation
     coerced them, are merged onto the stored document, so the schema's defaults do not
     overwrite stored values."""
-    rt = runtime(request)
-    stored = _load(request)
-    data = _request_fields(await read_data(request))
+    data = _request_fields(data)
     doc = _validate(rt, data, stored["_id"])
     if merge:
         doc = _merge(serialise.public(stored), _as_checked(data, doc))
     doc.update({k: v for k, v in stored.items() if k.startswith(("_", "pvt_"))})
     doc["_rev"] = stored["_rev"] + 1
     doc["pvt_modified"] = gregorian(rt.now())
-    tenant_of(request).collection(COLLECTION)[stored["_id"]] = doc
-    return _respond(request, doc)
+    tenant.collection(COLLECTION)[stored["_id"]] = doc
+    return doc
 
 
-async def replace_faxbox(request: web.Request) -> web.Response:
-    return await _update(request, merge=False)
-
-
-async def patch_faxbox(request: web.Request) -> web.Response:
-    return await _update(request, merge=True)
-
-
-async def delete_faxbox(request: web.Request) -> web.Response:
-    stored = _load(request)
-    stored.update({"pvt_deleted": True, "_rev": stored["_rev"] + 1, "pvt_modified": gregorian(runtime(request).now())})
-    return _respond(request, stored, _read_only={"deleted": True})
+def delete(rt: Services, stored: dict[str, Any]) -> None:
+    """Mark a faxbox deleted (Crossbar keeps the document, soft-deleted)."""
+    stored.update({"pvt_deleted": True, "_rev": stored["_rev"] + 1, "pvt_modified": gregorian(rt.now())})

@@ -14,19 +14,16 @@ import copy
 import re
 from typing import Any
 
-from aiohttp import web
-
-from emulator.core.bodies import Upload, read_bytes, read_parts
+from emulator.core.bodies import Upload
 from emulator.core.documents import Document, DocumentError, intake_off_loop
-from emulator.core.exchange import EXCHANGE, Gate
+from emulator.core.exchange import Gate
 from emulator.core.fetch import FetchError, fetch
 from emulator.core.outcomes import Result
 from emulator.core.pages import Terminal
 from emulator.core.services import Services
 from emulator.core.store import Fax
-from emulator.vendors.kazoo import accounts, errors, faxboxes, lifecycle, notify, serialise, validation
+from emulator.vendors.kazoo import accounts, errors, lifecycle, notify, serialise, validation
 from emulator.vendors.kazoo.auth import NAME
-from emulator.vendors.kazoo.envelope import parse_envelope, read_json_body, respond, runtime
 from emulator.vendors.kazoo.state import FaxState, of
 
 DEFAULT_TIMEZONE = "America/Los_Angeles"  # Kazoo's system default timezone
@@ -46,8 +43,6 @@ _E164 = (
     (re.compile(r"([2-9][0-9]{7,})"), "+{0}"),
 )
 _RECONCILABLE = re.compile(r"^(\+?1)?\d{10}$|^\+[2-9]\d{7,}$|^011\d*$|^00\d*$")
-_JSON_TYPES = ("application/json", "application/x-json")
-_DOCUMENT_TYPES = frozenset({"application/pdf", "image/tiff", "application/octet-stream"})
 
 
 def normalize(number: str) -> str | None:
@@ -59,27 +54,6 @@ def normalize(number: str) -> str | None:
             number = form.format(match.group(1))
             break
     return number if _RECONCILABLE.fullmatch(number) else None
-
-
-def _is_envelope_part(part: Upload) -> bool:
-    """A JSON part, or an untyped one: Crossbar reads a part without Content-Type as JSON
-    (api_util get_req_data 'undefined' -> "assuming application/json"), which is what Python
-    ``requests`` sends for ``files={"json": (None, body)}``."""
-    media = part.content_type.split(";")[0].strip().lower()
-    return media in _JSON_TYPES or not media
-
-
-async def _body(request: web.Request, max_bytes: int) -> tuple[Any, Upload | None]:
-    """The request ``data`` and the uploaded document, if any."""
-    ctype = request.content_type
-    if ctype.startswith("multipart/"):
-        parts = await read_parts(request, max_bytes)
-        json_part = next((p for p in parts if _is_envelope_part(p)), None)
-        upload = next((p for p in parts if p is not json_part), None)
-        return (parse_envelope(request, json_part.data)["data"] if json_part else {}), upload
-    if ctype in _DOCUMENT_TYPES:
-        return {}, Upload("", "", ctype, await read_bytes(request, max_bytes))
-    return (await read_json_body(request))["data"], None
 
 
 def _with_faxbox(data: Any, faxbox: dict[str, Any] | None) -> Any:
@@ -164,17 +138,14 @@ def _new_job(
     )
 
 
-async def create(request: web.Request) -> web.Response:
-    rt = runtime(request)
-    account_id = request.match_info["account_id"]
-    data, upload = await _body(request, rt.config.max_upload_bytes)
-    faxbox = faxboxes.find(rt.tenant(NAME, account_id), request.match_info.get("faxbox_id"))
+async def submit(
+    rt: Services, account_id: str, data: Any, upload: Upload | None, faxbox: dict[str, Any] | None, gate: Gate | None
+) -> Fax:
+    """Check a new job (its ``data``, filled from the ``faxbox`` it is sent through), get its
+    document (``upload``, or fetched from its ``document.url``) and submit it (kazoo.md §7.4)."""
     fields = _checked(_with_faxbox(data, faxbox), upload is not None)
     document, problem = await _document(rt, fields, upload)
-    exchange = request[EXCHANGE]
-    fax = rt.submit(_new_job(rt, account_id, fields, [document] if document else [], problem), exchange.gate)
-    exchange.fax_ids = [fax.id]
-    return respond(request, serialise.saved_job(fax), revision=serialise.rev(fax))
+    return rt.submit(_new_job(rt, account_id, fields, [document] if document else [], problem), gate)
 
 
 def copy_job(rt: Services, source: Fax, overrides: Any, forward: bool, gate: Gate | None) -> Fax:

@@ -6,10 +6,7 @@ these paths gets 405, any other path 404, both in Kazoo's envelope.
 """
 
 from emulator.core.vendor import Route
-from emulator.vendors.kazoo import auth, faxboxes, faxes, hooks, jobs
-
-# TODO(unfinished): issue #15 item 8 wants a handlers.py in every vendor; Kazoo's handlers still
-# live with their resource (faxes, jobs, faxboxes, hooks, auth), apart from the logic they call.
+from emulator.vendors.kazoo.handlers import auth, faxboxes, faxes, webhooks
 
 ACCOUNT = "/accounts/{account_id}"
 FAXBOX = ACCOUNT + "/faxboxes/{faxbox_id}"
@@ -18,8 +15,8 @@ FOLDER = "/faxes/{folder:outbox|inbox}/{fax_id}"
 
 def _faxes(scope: str, suffix: str) -> tuple[Route, ...]:
     return (
-        ("PUT", scope + "/faxes", jobs.create, "create_fax" + suffix),
-        ("PUT", scope + "/faxes/outgoing", jobs.create, "create_outgoing_fax" + suffix),
+        ("PUT", scope + "/faxes", faxes.create, "create_fax" + suffix),
+        ("PUT", scope + "/faxes/outgoing", faxes.create, "create_outgoing_fax" + suffix),
         ("GET", scope + "/faxes/outgoing", faxes.list_outgoing, "list_outgoing" + suffix),
         ("GET", scope + "/faxes/outgoing/{fax_id}", faxes.get_outgoing, "get_outgoing" + suffix),
         ("GET", scope + "/faxes/outbox", faxes.list_outbox, "list_outbox" + suffix),
@@ -45,11 +42,11 @@ ROUTES = (
     ("DELETE", FAXBOX, faxboxes.delete_faxbox, "delete_faxbox"),
     *_faxes(ACCOUNT, ""),
     *_faxes(FAXBOX, "_in_faxbox"),
-    ("GET", "/webhooks", hooks.list_available, "list_available_webhooks"),
-    ("GET", ACCOUNT + "/webhooks", hooks.list_webhooks, "list_webhooks"),
-    ("PUT", ACCOUNT + "/webhooks", hooks.create_webhook, "create_webhook"),
-    ("GET", ACCOUNT + "/webhooks/{webhook_id}", hooks.get_webhook, "get_webhook"),
-    ("POST", ACCOUNT + "/webhooks/{webhook_id}", hooks.replace_webhook, "replace_webhook"),
-    ("PATCH", ACCOUNT + "/webhooks/{webhook_id}", hooks.patch_webhook, "patch_webhook"),
-    ("DELETE", ACCOUNT + "/webhooks/{webhook_id}", hooks.delete_webhook, "delete_webhook"),
+    ("GET", "/webhooks", webhooks.list_available, "list_available_webhooks"),
+    ("GET", ACCOUNT + "/webhooks", webhooks.list_webhooks, "list_webhooks"),
+    ("PUT", ACCOUNT + "/webhooks", webhooks.create_webhook, "create_webhook"),
+    ("GET", ACCOUNT + "/webhooks/{webhook_id}", webhooks.get_webhook, "get_webhook"),
+    ("POST", ACCOUNT + "/webhooks/{webhook_id}", webhooks.replace_webhook, "replace_webhook"),
+    ("PATCH", ACCOUNT + "/webhooks/{webhook_id}", webhooks.patch_webhook, "patch_webhook"),
+    ("DELETE", ACCOUNT + "/webhooks/{webhook_id}", webhooks.delete_webhook, "delete_webhook"),
 )

@@ -1,5 +1,6 @@
-"""Reading fax jobs and faxes: ``/faxes/outgoing``, ``/faxes/outbox``, ``/faxes/inbox``
-(kazoo.md §7.2, §7.5-§7.9), account-wide or under ``/faxboxes/{F}``.
+"""Kazoo's handlers of fax jobs and faxes: ``PUT /faxes`` makes a job (kazoo.md §7.4);
+``/faxes/outgoing``, ``/faxes/outbox``, ``/faxes/inbox`` read them (kazoo.md §7.2,
+§7.5-§7.9), account-wide or under ``/faxboxes/{F}``.
 
 ``outgoing`` holds jobs not yet finished (their 32-hex job id); ``outbox`` and ``inbox``
 hold finished and received faxes under their monthly-database id ``YYYYMM-<id>``, within
@@ -10,14 +11,21 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from typing import Any
 
 from aiohttp import web
 
+from emulator.core.bodies import Upload, read_bytes, read_parts
 from emulator.core.exchange import EXCHANGE
 from emulator.core.store import Fax, Tenant
-from emulator.vendors.kazoo import errors, jobs, paging, serialise
-from emulator.vendors.kazoo.envelope import call, gregorian, read_json_body, respond, runtime, tenant_of
+from emulator.vendors.kazoo import errors, faxboxes, jobs, paging, serialise
+from emulator.vendors.kazoo.auth import NAME
+from emulator.vendors.kazoo.envelope import call, gregorian, parse_envelope, read_json_body, respond, runtime, tenant_of
 from emulator.vendors.kazoo.state import of
+
+_JSON_TYPES = ("application/json", "application/x-json")
+_DOCUMENT_TYPES = frozenset({"application/pdf", "image/tiff", "application/octet-stream"})
+
 
 #: the action each folder's PUT takes (kazoo.md §7.8)
 ACTIONS = {"outbox": "resubmit", "inbox": "forward"}
@@ -152,3 +160,38 @@ async def delete_attachment(request: web.Request) -> web.Response:
     of(fax).edits += 1
     runtime(request).store.changed(fax)
     return respond(request, {"_read_only": {"deleted": True}}, revision=serialise.rev(fax))
+
+
+# -- jobs (kazoo.md §7.4) ---------------------------------------------------------------
+
+
+def _is_envelope_part(part: Upload) -> bool:
+    """A JSON part, or an untyped one: Crossbar reads a part without Content-Type as JSON
+    (api_util get_req_data 'undefined' -> "assuming application/json"), which is what Python
+    ``requests`` sends for ``files={"json": (None, body)}``."""
+    media = part.content_type.split(";")[0].strip().lower()
+    return media in _JSON_TYPES or not media
+
+
+async def _body(request: web.Request, max_bytes: int) -> tuple[Any, Upload | None]:
+    """The request ``data`` and the uploaded document, if any."""
+    ctype = request.content_type
+    if ctype.startswith("multipart/"):
+        parts = await read_parts(request, max_bytes)
+        json_part = next((p for p in parts if _is_envelope_part(p)), None)
+        upload = next((p for p in parts if p is not json_part), None)
+        return (parse_envelope(request, json_part.data)["data"] if json_part else {}), upload
+    if ctype in _DOCUMENT_TYPES:
+        return {}, Upload("", "", ctype, await read_bytes(request, max_bytes))
+    return (await read_json_body(request))["data"], None
+
+
+async def create(request: web.Request) -> web.Response:
+    rt = runtime(request)
+    account_id = request.match_info["account_id"]
+    data, upload = await _body(request, rt.config.max_upload_bytes)
+    faxbox = faxboxes.find(rt.tenant(NAME, account_id), request.match_info.get("faxbox_id"))
+    exchange = request[EXCHANGE]
+    fax = await jobs.submit(rt, account_id, data, upload, faxbox, exchange.gate)
+    exchange.fax_ids = [fax.id]
+    return respond(request, serialise.saved_job(fax), revision=serialise.rev(fax))
