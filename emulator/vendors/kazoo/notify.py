@@ -10,6 +10,10 @@ as JSON or PHP-style form data, retrying transport errors only, 2 s apart (the
 emulator sends it the same payload, as the reference suggests.
 """
 
+# TODO(unfinished): issue #15 item 8 wants what vendors send in one shape; it has three: FAX.PLUS
+# ``webhooks.py`` (hooks registered through its API), Kazoo here (notifications to its webhooks
+# and faxbox callbacks, its webhooks API in ``hooks.py``), Imagicle ``notify.py`` (e-mails)
+
 from __future__ import annotations
 
 import hashlib
