@@ -14,7 +14,7 @@ from emulator import keys, ui
 from emulator.config import Config
 from emulator.control import routes as control
 from emulator.core import pipeline
-from emulator.core.routing import CaselessRoutes, PrefixOwners, RouteMemory, Routing
+from emulator.core.routing import CaselessRoutes, PrefixOwners, RouteMemory, Routing, VerbTunnels
 from emulator.core.runtime import compose
 from emulator.core.vendor import Vendor
 from emulator.index import Index
@@ -91,10 +91,12 @@ def build_app(config: Config | None = None, vendors: Iterable[Vendor] | None = N
     index = Index(runtime.vendors.values(), CONTROL_PREFIX)
     for method, path, serve_ui in ui.routes(index.answer):
         app.router.add_route(method, path, serve_ui)
+    tunnels = [(vendor.prefix, vendor.verb_of) for vendor in runtime.vendors.values() if vendor.verb_of is not None]
     Routing(
         memory=RouteMemory(),
         caseless=CaselessRoutes(folded) if folded else None,
         owners=PrefixOwners(owners, stray=pipeline.stray_route(runtime, index.answer)),
+        tunnels=VerbTunnels(tunnels) if tunnels else None,
     ).install(app.router)
     return app
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from aiohttp import BodyPartReader, web
+from aiohttp import BodyPartReader, hdrs, web
 from aiohttp.http_exceptions import HttpProcessingError
 from multidict import MultiDict
 
@@ -27,6 +27,8 @@ _CHUNK = 64 * 1024
 
 #: the parsed request body (JSON value, or a form as a dict), kept for the contract checks
 PARSED_BODY = web.RequestKey("parsed_body", object)
+#: a body read before its handler ran (``peek``), which the readers below then read from
+PEEKED_BODY = web.RequestKey("peeked_body", bytes)
 
 
 @dataclass(slots=True)
@@ -206,8 +208,34 @@ def _keep_body(request: web.Request, body: bytes) -> None:
         exchange.body = body
 
 
+async def peek(request: web.Request, limit: int = MAX_JSON_BYTES) -> bytes | None:
+    """The body, read before its handler runs (to route it: a vendor that reads the method
+    from the body) and kept, so that the handler's reader reads the same bytes. None, with
+    nothing read, for a body that is not read early: multipart (its readers stream it), one
+    of unknown length or longer than ``limit`` (its reader answers the limit), or one the
+    client waits to send until the server says ``100 Continue`` (which comes after routing)."""
+    peeked = request.get(PEEKED_BODY)
+    if peeked is not None:
+        return peeked
+    length = request.content_length
+    if (
+        length is None
+        or length > limit
+        or request.content_type.startswith("multipart/")
+        or hdrs.EXPECT in request.headers
+    ):
+        return None
+    body = await request.content.read()  # within Content-Length, at most ``limit``
+    request[PEEKED_BODY] = body
+    return body
+
+
 async def _read_limited(request: web.Request, limit: int) -> bytes:
     _check_length(request, limit)
+    peeked = request.get(PEEKED_BODY)  # (its length was known: checked above)
+    if peeked is not None:
+        _keep_body(request, peeked)
+        return peeked
     body = bytearray()
     async for chunk in request.content.iter_chunked(_CHUNK):
         body += chunk

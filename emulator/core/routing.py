@@ -18,6 +18,11 @@
    POST /api/fax/send?"): in the ``X-Emulator-Hint`` header of the owner's answer, and to
    its handler (``hint_of``), which may put it in its body.
 
+Before all of them, ``VerbTunnels``: a server may let a POST ask to be handled as another
+method (Crossbar's ``?verb=PUT``); under the prefix of an owner that says so, such a POST
+is routed, and remembered, as the method it names. Its handler sees the request as sent
+(``request.method`` stays POST); the method it was routed as is its route's.
+
 What it relies on in aiohttp is pinned by tests/core/test_routing.py: the application
 resolves each request through ``router.resolve`` looked up on the router instance, a
 match's ``handler`` is what runs, and a 404/405 comes as a ``MatchInfoError``.
@@ -35,6 +40,9 @@ from aiohttp.web_urldispatcher import AbstractRoute, MatchedSubAppResource, Matc
 
 #: a handler that answers a path no route matches (it reads ``request.match_info.http_exception``)
 Handler = Callable[[web.Request], Any]
+
+#: finds the method a POST asks to be routed as (None: POST itself), e.g. ``?verb=PATCH``
+VerbOf = Callable[[web.Request], Awaitable[str | None]]
 
 #: what ``RouteMemory`` keeps of a match: its values, route and apps
 Remembered = tuple[dict[str, str], Any, tuple[web.Application, ...]]
@@ -220,6 +228,24 @@ def _hinting(handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamRe
     return hinted
 
 
+class VerbTunnels:
+    """Prefixes under which a POST may name the method it is to be routed as: each with
+    its owner's ``VerbOf``, which finds that method in the request (in the owner's way)."""
+
+    def __init__(self, owners: Sequence[tuple[str, VerbOf]]) -> None:
+        self._owners = tuple((prefix.rstrip("/"), verb_of) for prefix, verb_of in owners)
+
+    async def method_of(self, request: web.Request) -> str:
+        """The method ``request`` (a POST) is routed as: the one it names under a tunnelling
+        prefix, in upper case, else POST."""
+        path = request.path
+        for prefix, verb_of in self._owners:
+            if path == prefix or path.startswith(prefix + "/"):
+                named = await verb_of(request)
+                return "POST" if named is None else named.upper()
+        return "POST"
+
+
 class _UnroutedMatch(MatchInfoError):
     """The router's 404/405 (``http_exception`` as aiohttp made it), answered by a handler
     of our own, so the error body is the one of whoever owns the path; ``hint`` names the
@@ -244,20 +270,24 @@ class Routing:
         memory: RouteMemory | None = None,
         caseless: CaselessRoutes | None = None,
         owners: PrefixOwners | None = None,
+        tunnels: VerbTunnels | None = None,
     ) -> None:
-        self.memory, self.caseless, self.owners = memory, caseless, owners
+        self.memory, self.caseless, self.owners, self.tunnels = memory, caseless, owners, tunnels
 
     def install(self, router: web.UrlDispatcher) -> None:
         """Make ``router`` resolve through these strategies. A router with domain sub-apps
         (``add_domain``), where the Host header matters too, is left as it is."""
         if any(isinstance(resource, MatchedSubAppResource) for resource in router.resources()):
             return
-        memory, caseless, owners = self.memory, self.caseless, self.owners
+        memory, caseless, owners, tunnels = self.memory, self.caseless, self.owners, self.tunnels
         known = memory.known if memory is not None else {}
         resolve = router.resolve
 
         async def resolving(request: web.Request) -> web.UrlMappingMatchInfo:
-            key = (request.method, request.rel_url.path_safe)
+            method = request.method
+            if method == "POST" and tunnels is not None:
+                method = await tunnels.method_of(request)
+            key = (method, request.rel_url.path_safe)
             found = known.get(key)  # ``memory.recall``, inlined: every request asks
             if found is not None:
                 match_dict, route, apps = found
@@ -266,7 +296,7 @@ class Routing:
                     for app in reversed(apps):
                         match_info.add_app(app)
                 return match_info
-            match_info = await resolve(request)
+            match_info = await resolve(request if method == request.method else request.clone(method=method))
             if match_info.http_exception is not None and caseless is not None:
                 fallen_back = caseless.match(*key)
                 if fallen_back is not None:  # (not ``or``: a match info is a dict, empty without parameters)

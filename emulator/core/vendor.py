@@ -22,6 +22,7 @@ from emulator.core.exchange import Exchange
 from emulator.core.lifecycle import Machine
 from emulator.core.outcomes import Result
 from emulator.core.pages import Terminal
+from emulator.core.routing import VerbOf
 from emulator.core.store import Fax, Tenant
 
 if TYPE_CHECKING:
@@ -70,6 +71,10 @@ class Vendor:
     #: its server matches paths with the case of their literal parts ignored (IIS): a path
     #: under ``prefix`` in any case reaches the route it spells; parameters keep their case
     case_insensitive_paths: bool = False
+    #: verb tunnelling: ``verb_of(request)`` names the method a POST under ``prefix`` asks to be
+    #: handled as (Crossbar's ``?verb=PATCH``), None for POST itself; the app routes it as that
+    #: method (core/routing.py ``VerbTunnels``). None: the vendor tunnels nothing
+    verb_of: VerbOf | None = None
     #: OpenAPI security schemes of the vendor (applied to every operation whose contract has auth)
     security: Mapping[str, Any] = field(default_factory=dict)
     #: the webhook events it sends (``Dispatcher.deliver(event=...)``), for coverage

@@ -1,13 +1,16 @@
 """Routing (core/routing.py): a route table remembers where each (method, path) led, and answers exactly as before;
-caseless routes also match their literal parts in any case."""
+caseless routes also match their literal parts in any case; a POST under a tunnelling prefix is routed as the method
+it names."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
-from emulator.core.routing import CaselessRoutes, RouteMemory, Routing
+from emulator.core.bodies import peek, read_bytes, read_parts
+from emulator.core.routing import CaselessRoutes, RouteMemory, Routing, VerbTunnels
 
 
 def _app(size: int) -> web.Application:
@@ -223,3 +226,57 @@ async def test_aiohttp_answers_no_route_with_a_match_info_error_and_runs_its_han
     response = await client.get("/nothing")
     assert (response.status, await response.text()) == (299, "404")
     assert errors == [(405, "GET,HEAD"), (404, "")]
+
+
+async def test_a_post_under_a_tunnelling_prefix_is_routed_as_the_method_it_names(aiohttp_client):
+    async def named(request: web.Request) -> str | None:
+        body = await peek(request)
+        return request.query.get("verb") or (body.decode() if body else None)
+
+    async def show(request: web.Request) -> web.Response:
+        body = await read_bytes(request)  # a body peeked to route it reads the same
+        route = request.match_info.route
+        return web.json_response({"route": route.name, "sent": request.method, "body": body.decode()})
+
+    app = web.Application()
+    app.router.add_route("PATCH", "/api/items/{item_id}", show, name="patch")
+    app.router.add_route("POST", "/api/items/{item_id}", show, name="post")
+    app.router.add_route("POST", "/other/items/{item_id}", show, name="other")
+    Routing(memory=RouteMemory(), tunnels=VerbTunnels([("/api", named)])).install(app.router)
+    client = await aiohttp_client(app)
+    for _ in range(2):  # the second time from the memory, under the method it named
+        response = await client.post("/api/items/a?verb=patch", data=b"x")
+        assert await response.json() == {"route": "patch", "sent": "POST", "body": "x"}
+        response = await client.post("/api/items/a", data=b"PATCH")
+        assert await response.json() == {"route": "patch", "sent": "POST", "body": "PATCH"}
+        assert (await (await client.post("/api/items/a", data=b"")).json())["route"] == "post"
+        assert (await (await client.post("/other/items/a?verb=PATCH")).json())["route"] == "other"
+        response = await client.post("/api/items/a?verb=DELETE")
+        assert response.status == 405 and set(response.headers["Allow"].split(",")) == {"PATCH", "POST"}
+    assert (await client.patch("/api/items/a", data=b"y")).status == 200  # a real PATCH finds the same route
+
+
+async def test_a_body_is_peeked_only_when_it_can_be_read_before_routing(aiohttp_client):
+    seen: list[bytes | None] = []
+
+    async def named(request: web.Request) -> str | None:
+        seen.append(await peek(request, limit=8))
+        return None
+
+    async def show(request: web.Request) -> web.Response:
+        if request.content_type.startswith("multipart/"):
+            return web.Response(text=str(len(await read_parts(request, 1024))))
+        return web.Response(text=(await read_bytes(request)).decode())
+
+    app = web.Application()
+    app.router.add_route("POST", "/api/items", show)
+    Routing(tunnels=VerbTunnels([("/api", named)])).install(app.router)
+    client = await aiohttp_client(app)
+    assert await (await client.post("/api/items", data=b"12345678")).text() == "12345678"
+    assert await (await client.post("/api/items", data=b"123456789")).text() == "123456789"  # over: not peeked
+    form = aiohttp.FormData()
+    form.add_field("file", b"abc", filename="a.txt")
+    assert await (await client.post("/api/items", data=form)).text() == "1"  # multipart: streamed, not peeked
+    waits = await client.post("/api/items", data=b"1", headers={"Expect": "100-continue"})
+    assert await waits.text() == "1"  # the client waits for 100 Continue, which comes after routing
+    assert seen == [b"12345678", None, None, None]

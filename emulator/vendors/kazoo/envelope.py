@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -19,7 +20,7 @@ from multidict import istr
 
 from emulator import keys
 from emulator.core.answers import json_response
-from emulator.core.bodies import PARSED_BODY, read_bytes, too_deep
+from emulator.core.bodies import PARSED_BODY, peek, read_bytes, too_deep
 from emulator.core.errors import Invalid, UnsupportedMediaType
 from emulator.core.exchange import EXCHANGE, Exchange
 from emulator.core.services import Services
@@ -129,9 +130,10 @@ def _wrap(context: Call, status: str, data: Any, revision: str | None, fields: d
 def respond(
     request: web.Request, data: Any, *, status: int = 200, revision: str | None = None, **fields: Any
 ) -> web.Response:
-    """A success response: 200, or 201 for every PUT (kazoo.md §3), with the request's id in
+    """A success response: 200, or 201 for every PUT (kazoo.md §3), a POST tunnelled as PUT too
+    (``api_resource:allow_missing_post``: it creates), with the request's id in
     ``X-Request-ID`` (as on every Crossbar answer) and the revision in ``ETag``."""
-    if request.method == "PUT" and status == 200:
+    if request.match_info.route.method == "PUT" and status == 200:
         status = 201
     context = call(request)
     headers: dict[str, str] = {X_REQUEST_ID: context.request_id}
@@ -172,6 +174,32 @@ def check_content_type(request: web.Request, accepted: frozenset[str] = ACCEPTED
     checked after authentication and before validation), e.g. JSON sent as ``text/plain``."""
     if request.content_type.lower() not in accepted and request.headers.get(hdrs.CONTENT_TYPE) is not None:
         raise UnsupportedMediaType()
+
+
+#: the bodies Crossbar reads as JSON: none, JSON, and url-encoded (api_util try_json)
+_JSON_BODIES = frozenset({"", "application/json", "application/x-json", "application/x-www-form-urlencoded"})
+
+
+async def verb_of(request: web.Request) -> str | None:
+    """Crossbar's verb tunnelling (``api_util:get_http_verb``): the method a POST names as
+    ``verb``, found where ``cb_context:req_value`` finds a key: in the envelope's ``data``,
+    then the query string, then the envelope itself; Crossbar handles the request as that
+    method, upper-cased (``api_resource`` ``determine_http_verb``). The envelope of a
+    multipart body (a job's JSON part) is not looked in: only ``?verb=`` tunnels one."""
+    envelope: Any = None
+    if request.content_type.lower() in _JSON_BODIES:
+        raw = await peek(request)
+        if raw and b"verb" in raw:
+            try:
+                envelope = json.loads(raw)
+            except (ValueError, RecursionError):
+                envelope = None  # the handler answers a body that is not JSON
+    data = envelope.get("data") if isinstance(envelope, dict) else None
+    for where in (data, request.query, envelope):
+        if isinstance(where, Mapping) and "verb" in where:
+            verb = where["verb"]
+            return verb if isinstance(verb, str) else json.dumps(verb)  # not a method: 405
+    return None
 
 
 async def read_json_body(request: web.Request) -> dict[str, Any]:

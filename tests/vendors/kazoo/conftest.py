@@ -8,6 +8,7 @@ It does what a real integration does: ``PUT /v2/user_auth`` with the md5 of
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -121,3 +122,13 @@ def crossbar() -> Iterator[Crossbar]:
         driver = Crossbar(emulator, "crossbar")
         yield driver
         driver.close()
+
+
+def send_as_requests_does(
+    crossbar: Crossbar, data: dict[str, Any], *, pages: int = 1, method: str = "PUT", path: str = "/faxes"
+) -> Any:
+    """A job sent with ``requests`` as integrators write it: ``files={"json": (None, envelope),
+    "file": (...)}``, so the envelope's part carries no Content-Type."""
+    envelope = json.dumps({"data": data})
+    files = {"json": (None, envelope), "file": ("invoice.pdf", make_pdf(pages), "application/pdf")}
+    return crossbar.call(method, path, files=files)

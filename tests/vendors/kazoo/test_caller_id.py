@@ -5,13 +5,10 @@ like any failure; the job flag ``ensure_valid_caller_id`` turns the check off.""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from emulator.core.documents import make_pdf
 from tests.conftest import advance
-from tests.vendors.kazoo.conftest import Kazoo, assert_error
+from tests.vendors.kazoo.conftest import Kazoo, assert_error, send_as_requests_does
 
 FIRST_ATTEMPT = 21  # pending 5 s, locked 1 s, processing 15 s of set-up (no page is sent)
 
@@ -124,12 +121,7 @@ async def test_a_declared_account_owns_only_the_numbers_it_lists(client):
 def test_through_requests_a_job_from_abc_fails_and_a_valid_one_succeeds(crossbar):
     ids = {}
     for number in ("abc", "+14155550100"):
-        envelope = {"data": {"from_number": number, "to_number": "+12125550100"}}
-        response = crossbar.call(
-            "PUT",
-            "/faxes",
-            files={"json": (None, json.dumps(envelope)), "file": ("invoice.pdf", make_pdf(1), "application/pdf")},
-        )
+        response = send_as_requests_does(crossbar, {"from_number": number, "to_number": "+12125550100"})
         assert response.status_code == 201, response.text
         ids[number] = response.json()["data"]["id"]
     crossbar.emulator.client.advance(60)

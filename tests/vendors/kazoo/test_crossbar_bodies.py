@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from emulator.core.documents import make_pdf
+from tests.vendors.kazoo.conftest import send_as_requests_does
 
 
 def _error(response, status: int, message: str) -> None:
@@ -20,12 +20,8 @@ def _error(response, status: int, message: str) -> None:
 
 
 def test_an_untyped_json_part_is_the_envelope(crossbar):
-    envelope = {"data": {"from_number": "+14155550100", "to_number": "+12125550100", "retries": 2}}
-    response = crossbar.call(
-        "PUT",
-        "/faxes",
-        files={"json": (None, json.dumps(envelope)), "file": ("invoice.pdf", make_pdf(3), "application/pdf")},
-    )
+    data = {"from_number": "+14155550100", "to_number": "+12125550100", "retries": 2}
+    response = send_as_requests_does(crossbar, data, pages=3)
     assert response.status_code == 201, response.text
     job = response.json()["data"]
     assert (job["to_number"], job["retries"]) == ("+12125550100", 2)
