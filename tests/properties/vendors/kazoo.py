@@ -59,6 +59,11 @@ class Kazoo(Driver):
 
     def authorise(self, case: Any) -> None:
         case.headers["X-Auth-Token"] = self.token
+        # a POST naming a verb is answered as the operation it names (Crossbar's verb tunnelling,
+        # tests/vendors/kazoo/test_verb_tunnelling.py), not by the schema of the one called
+        for where in (case.query, case.body, case.body.get("data") if isinstance(case.body, dict) else None):
+            if isinstance(where, dict):
+                where.pop("verb", None)
 
     def fillable(self, case: Any) -> list[Any]:
         envelope = case.body.get("data") if isinstance(case.body, dict) else None  # {"data": {...}} (§3)
