@@ -214,7 +214,7 @@ async def peek(request: web.Request, limit: int = MAX_JSON_BYTES) -> bytes | Non
     nothing read, for a body that is not read early: multipart (its readers stream it), one
     of unknown length or longer than ``limit`` (its reader answers the limit), or one the
     client waits to send until the server says ``100 Continue`` (which comes after routing)."""
-    peeked = request.get(PEEKED_BODY)
+    peeked: bytes | None = request.get(PEEKED_BODY)
     if peeked is not None:
         return peeked
     length = request.content_length
@@ -232,7 +232,7 @@ async def peek(request: web.Request, limit: int = MAX_JSON_BYTES) -> bytes | Non
 
 async def _read_limited(request: web.Request, limit: int) -> bytes:
     _check_length(request, limit)
-    peeked = request.get(PEEKED_BODY)  # (its length was known: checked above)
+    peeked: bytes | None = request.get(PEEKED_BODY)  # (its length was known: checked above)
     if peeked is not None:
         _keep_body(request, peeked)
         return peeked
