@@ -1,12 +1,15 @@
 """Retention: many faxes through one emulator at flat memory.
 
     python benchmarks/retention.py 1000000 10000
+    python benchmarks/retention.py 100000 10000 --data PATH    # the same kept in a data file
 
 Sends N CallerIP faxes (each with a document of its own, 2 KiB) in waves of 10,000 on the
 manual clock, each wave driven to its end, with ``--retain-faxes`` K and a 16 MiB document
 budget. Runs in its own process so peak RSS is this measurement's alone. Prints one JSON
 line: peak RSS after the first 10% of the faxes and at the end (flat memory: the two are
-close), and what the store holds at the end.
+close), and what the store holds at the end; with ``--data``, the state is kept in that
+SQLite file as ``serve --data`` keeps it (each wave committed), and the file's size at the end
+is printed too (retention keeps it flat as well).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import os
 import resource
 import sys
 import time
@@ -26,7 +30,7 @@ def _rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-async def measure(count: int, retain: int) -> dict[str, float]:
+async def measure(count: int, retain: int, data: str | None = None) -> dict[str, float]:
     from emulator.config import Config
     from emulator.core.documents import Document
     from emulator.core.runtime import compose
@@ -38,6 +42,12 @@ async def measure(count: int, retain: int) -> dict[str, float]:
         VENDORS,
     )
     runtime.tenant("callerip", "bench")
+    kept = None
+    if data is not None:
+        from emulator.core.persist import Persistence
+
+        kept = Persistence(runtime, data)
+        await kept.open()
     started = time.perf_counter()
     rss_at_tenth = 0.0
     sent = 0
@@ -61,10 +71,16 @@ async def measure(count: int, retain: int) -> dict[str, float]:
             )  # no request: no scenario gate
             sent += 1
         await runtime.scheduler.run_until_idle()
+        if kept is not None:
+            await kept.commit()
         if not rss_at_tenth and sent >= count // 10:
             gc.collect()
             rss_at_tenth = _rss_mb()
     seconds = time.perf_counter() - started
+    file_mb = None
+    if kept is not None and data is not None:
+        await kept.close()
+        file_mb = round(sum(os.path.getsize(data + end) for end in ("", "-wal") if os.path.exists(data + end)) / 1e6, 1)
     held = runtime.store.retention.counts()
     assert held["faxes"] == len(runtime.store.all_faxes()) <= retain, held
     return {
@@ -78,8 +94,10 @@ async def measure(count: int, retain: int) -> dict[str, float]:
         "faxes_dropped": held["faxes_dropped"],
         "document_bytes": held["document_bytes"],
         "documents_dropped": held["documents_dropped"],
+        **({"file_mb": file_mb} if file_mb is not None else {}),
     }
 
 
 if __name__ == "__main__":
-    print(json.dumps(asyncio.run(measure(int(sys.argv[1]), int(sys.argv[2])))))
+    data = sys.argv[sys.argv.index("--data") + 1] if "--data" in sys.argv else None
+    print(json.dumps(asyncio.run(measure(int(sys.argv[1]), int(sys.argv[2]), data))))

@@ -9,6 +9,8 @@ figure is compared with a bare aiohttp app measured in the same run, alternately
 absolute numbers drift on shared machines. Results go to benchmarks/results/latest.{json,md}.
 Parts: throughput (wrk, else benchmarks/loadgen.py), sends (each vendor's send, wrk only),
 cpu (benchmarks/inproc.py), startup, scale (benchmarks/scale.py), retention (benchmarks/retention.py),
+data (serve --data: a send against the same in memory, a hot read against the bare app, start-up
+on a file of 100,000 faxes made by benchmarks/data_file.py, faxes through a file at flat memory),
 webhooks (benchmarks/webhooks.py), events (benchmarks/events.py), pages (a fax rendered as printed, ms
 per page, and a status read's p99 meanwhile: benchmarks/pages.py), instructions (instructions per
 request counted by valgrind, benchmarks/instructions.py; in "everything" only if valgrind is installed).
@@ -52,13 +54,28 @@ TARGETS = {
     "scale_100k_s": 10.0,
     "scale_100k_mb": 300.0,
     "retention_1m_mb": 200.0,
+    "data_send_ratio": 0.5,
+    "data_read_ratio": 0.85,
+    "data_startup_100k_s": 3.0,
     "webhooks_per_s": 3000.0,
     "events_per_s": 1000.0,
     "pages_status_p99_ms": 50.0,
     # a reference, not a target of its own: the throughput target applied to instructions per request
     "instructions_ratio": 0.85,
 }
-PARTS = ("throughput", "sends", "cpu", "startup", "scale", "retention", "webhooks", "events", "pages", "instructions")
+PARTS = (
+    "throughput",
+    "sends",
+    "cpu",
+    "startup",
+    "scale",
+    "retention",
+    "data",
+    "webhooks",
+    "events",
+    "pages",
+    "instructions",
+)
 
 
 def pinned(core: str, argv: list[str]) -> list[str]:
@@ -83,7 +100,7 @@ def start(argv: list[str], ready: str) -> tuple[subprocess.Popen[str], str]:
 LAUNCH = [PYTHON]
 
 
-def emulator_argv(port: int = 0) -> list[str]:
+def emulator_argv(port: int = 0, data: str | None = None) -> list[str]:
     # --quiet: nobody reads the server's output past its ready line, and a full pipe would stall it
     return [
         *LAUNCH,
@@ -97,6 +114,7 @@ def emulator_argv(port: int = 0) -> list[str]:
         "--log-level",
         "error",
         "--quiet",
+        *(("--data", data) if data is not None else ()),
     ]
 
 
@@ -381,6 +399,121 @@ def startup(runs: int) -> dict[str, Any]:
     }
 
 
+# -- the data file (serve --data) -------------------------------------------------------
+
+
+def data_file(
+    duration: float, connections: int, rounds: int, faxes: int, startup_runs: int, retention_run: tuple[int, int]
+) -> dict[str, Any]:
+    """``serve --data``: a send (CallerIP, a 1-page PDF) against the same send in memory; the
+    CallerIP hot read against the bare app; and the time to health of a server started on a
+    file of ``faxes`` faxes (benchmarks/data_file.py makes it). Alternating runs, the best of
+    each, as the other parts. Then ``retention_run`` (faxes, kept) through a data file
+    (benchmarks/retention.py --data): memory and the file stay flat."""
+    import tempfile
+    from urllib.parse import urlsplit
+
+    result: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        if shutil.which("wrk"):
+            memory, memory_base = start(emulator_argv(), "fax-emulator listening on")
+            kept, kept_base = start(emulator_argv(data=str(Path(folder) / "sends.sqlite")), "fax-emulator listening on")
+            try:
+                label, setup = SENDS["callerip"]
+                runs: dict[str, list[dict[str, Any]]] = {"memory": [], "data": []}
+                scripts = {}
+                for name, base in (("memory", memory_base), ("data", kept_base)):
+                    requests = asyncio.run(_send_setup(setup, base, DOCUMENTS[0]))
+                    _send_once(requests)
+                    relative = [(m, urlsplit(u).path, h, b) for m, u, h, b in requests]
+                    (Path(folder) / name).mkdir()
+                    scripts[name] = _wrk_script(relative, Path(folder) / name)
+                for _ in range(rounds):
+                    runs["memory"].append(load(memory_base + "/", {}, duration, connections, scripts["memory"]))
+                    runs["data"].append(load(kept_base + "/", {}, duration, connections, scripts["data"]))
+                best = {name: max(found, key=lambda run: run["rps"]) for name, found in runs.items()}
+                result["sends"] = {
+                    "send": f"{label}, {DOCUMENTS[0][0]}",
+                    "memory": best["memory"],
+                    "data": best["data"],
+                    "ratio": round(best["data"]["rps"] / best["memory"]["rps"], 3),
+                }
+                print(
+                    f"  sends with --data: {best['data']['rps']:.0f}/s vs in memory {best['memory']['rps']:.0f}/s "
+                    f"(x{result['sends']['ratio']}), p99 {best['data']['p99_ms']} ms",
+                    flush=True,
+                )
+            finally:
+                stop(memory)
+                stop(kept)
+        else:
+            print("  sends skipped: they need wrk (apt-get install wrk on Debian)", flush=True)
+        kept, kept_base = start(emulator_argv(data=str(Path(folder) / "reads.sqlite")), "fax-emulator listening on")
+        try:
+            url, headers = asyncio.run(_setup("callerip", kept_base))
+            body, answered = fetch(url, headers)
+            bare, bare_base = start(bare_argv(body.decode(), headers=answer_headers(answered)), "bare listening on")
+            try:
+                bare_url = bare_base + url[len(kept_base) :]
+                bare_runs, our_runs = [], []
+                for _ in range(rounds):
+                    bare_runs.append(load(bare_url, headers, duration, connections))
+                    our_runs.append(load(url, headers, duration, connections))
+            finally:
+                stop(bare)
+        finally:
+            stop(kept)
+        ours, bare_best = max(our_runs, key=lambda r: r["rps"]), max(bare_runs, key=lambda r: r["rps"])
+        result["reads"] = {
+            "read": HOT_READS["callerip"][0],
+            "emulator": ours,
+            "bare": bare_best,
+            "ratio": round(ours["rps"] / bare_best["rps"], 3),
+        }
+        print(
+            f"  {HOT_READS['callerip'][0]} with --data: {ours['rps']:.0f} req/s vs bare {bare_best['rps']:.0f} "
+            f"(x{result['reads']['ratio']})",
+            flush=True,
+        )
+        path = str(Path(folder) / "many.sqlite")
+        made = json.loads(
+            subprocess.run(
+                [PYTHON, str(HERE / "data_file.py"), "make", path, str(faxes)],
+                env=SERVER_ENV,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        )
+        argv = [*LAUNCH, "-m", "emulator", "serve", "--clock", "manual", "--quiet", "--data", path]
+        argv += ["--retain-faxes", str(faxes), "--port"]
+        times = [time_to_health(argv, "/_emulator/health") for _ in range(startup_runs)]
+        result["startup"] = {**made, "ready_s": round(statistics.median(times), 3), "runs": startup_runs}
+        print(
+            f"  start-up on a file of {faxes} faxes ({made['file_mb']} MB): ready in {result['startup']['ready_s']} s",
+            flush=True,
+        )
+        count, retain = retention_run
+        out = subprocess.run(
+            pinned(
+                SERVER_CORE,
+                [PYTHON, str(HERE / "retention.py"), str(count), str(retain), "--data", str(Path(folder) / "r.sqlite")],
+            ),
+            env=SERVER_ENV,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        result["retention"] = json.loads(out)
+        print(
+            f"  {count} faxes through a data file, {retain} kept: peak RSS "
+            f"{result['retention']['peak_rss_mb_at_10pct']} MB after 10%, {result['retention']['peak_rss_mb']} MB "
+            f"at the end, file {result['retention']['file_mb']} MB",
+            flush=True,
+        )
+    return result
+
+
 # -- scale and webhooks -----------------------------------------------------------------
 
 
@@ -558,6 +691,32 @@ def markdown(results: dict[str, Any], chart_files: Sequence[str] = ()) -> str:
                 f"{e['p99_ms']} | {row['bare_sends_per_s']:.0f} | {b['p99_ms']} | {row['ratio']} |"
             )
         lines.append("")
+    if results.get("data"):
+        data = results["data"]
+        lines += ["## The data file (`serve --data`)", ""]
+        if "sends" in data:
+            sends_ = data["sends"]
+            lines.append(
+                f"- {sends_['send']}: {sends_['data']['rps']:.0f}/s with `--data` vs {sends_['memory']['rps']:.0f}/s "
+                f"in memory: x{sends_['ratio']} (target ≥ 0.5)"
+            )
+        reads = data["reads"]
+        lines.append(
+            f"- {reads['read']} with `--data`: {reads['emulator']['rps']:.0f} req/s vs bare "
+            f"{reads['bare']['rps']:.0f}: x{reads['ratio']} (target ≥ 0.85)"
+        )
+        up = data["startup"]
+        lines.append(
+            f"- start-up on a file of {up['faxes']} faxes ({up['file_mb']} MB): {up['ready_s']} s to health "
+            "(target < 3 s)"
+        )
+        kept = data["retention"]
+        lines += [
+            f"- {kept['faxes']} faxes through a data file, {kept['retain_faxes']} kept: peak RSS "
+            f"{kept['peak_rss_mb_at_10pct']} MB after 10%, {kept['peak_rss_mb']} MB at the end; "
+            f"file {kept['file_mb']} MB",
+            "",
+        ]
     if "cpu" in results:
         lines += [
             "## Server CPU per hot read (in process, no sockets; best of 5 rounds)",
@@ -685,6 +844,13 @@ def main() -> None:
         help="faxes sent and --retain-faxes of the retention part",
     )
     parser.add_argument("--startup-runs", type=int, default=7)
+    parser.add_argument("--data-faxes", type=int, default=100_000, help="faxes in the file the data part starts on")
+    parser.add_argument(
+        "--data-retention",
+        default="100000,10000",
+        metavar="N,KEPT",
+        help="faxes sent through a data file and --retain-faxes, in the data part",
+    )
     parser.add_argument("--webhooks", type=int, default=5000)
     parser.add_argument("--events", type=int, default=2000, help="faxes whose changes the events part streams")
     parser.add_argument("--pages", type=int, default=100, help="pages of the fax the pages part renders")
@@ -724,6 +890,16 @@ def main() -> None:
         print("retention:", flush=True)
         count, retain = (int(n) for n in args.retention.split(","))
         results["retention"] = retention(count, retain)
+    if "data" in parts:
+        print("data file (--data):", flush=True)
+        results["data"] = data_file(
+            args.duration,
+            args.send_connections,
+            args.send_rounds,
+            args.data_faxes,
+            max(3, args.startup_runs // 2),
+            tuple(int(n) for n in args.data_retention.split(",")),  # type: ignore[arg-type]
+        )
     if "webhooks" in parts:
         print("webhooks:", flush=True)
         results["webhooks"] = webhooks(args.webhooks)

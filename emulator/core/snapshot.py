@@ -24,6 +24,8 @@ from emulator.core import clock as clock_module
 from emulator.core import ids as ids_module
 from emulator.core.codec import CodecError, decode, encode
 from emulator.core.errors import EmulatorError, Invalid
+from emulator.core.outcomes import Result
+from emulator.core.scenarios.manager import Decision
 from emulator.core.store import Fax, Tenant, fax_from_data
 from emulator.core.webhooks import Delivery
 
@@ -87,7 +89,15 @@ def tenant_data(tenant: Tenant) -> dict[str, Any]:
 def fax_data(runtime: Runtime, fax: Fax) -> dict[str, Any]:
     """One fax as data (``Fax.to_data``; the codec tags its documents' bytes), with when its
     timer goes off, what it does then, and what the engine had decided of the running attempt."""
-    return {"fax": encode(fax.to_data()), "timer": _timer_data(runtime, fax)}
+    entry = fax_entry(runtime, fax)
+    entry["fax"] = encode(entry["fax"])
+    return entry
+
+
+def fax_entry(runtime: Runtime, fax: Fax) -> dict[str, Any]:
+    """``fax_data`` with the fax as ``Fax.to_data`` gives it: its documents' bytes still bytes
+    (the data file keeps them apart from the JSON)."""
+    return {"fax": fax.to_data(), "timer": _timer_data(runtime, fax)}
 
 
 def _timer_data(runtime: Runtime, fax: Fax) -> dict[str, Any] | None:
@@ -96,17 +106,37 @@ def _timer_data(runtime: Runtime, fax: Fax) -> dict[str, Any] | None:
     if run is None or timer is None or timer.cancelled:
         return None
     if runtime.engine.leaves(fax):
-        return {"due": timer.due, "call": "leave", "pending": encode(run.pending), "decision": encode(run.decision)}
+        pending, decision = run.pending, run.decision
+        return {
+            "due": timer.due,
+            "call": "leave",
+            "pending": pending.to_data() if pending is not None else None,
+            "decision": _decision_data(decision),
+        }
     # a vendor's own timer (an inbound fax that ends on the clock): its function and arguments
     action = timer.action
     args = [{"$fax": True} if a is fax else {"$runtime": True} if a is runtime else encode(a) for a in timer.args]
     return {"due": timer.due, "call": f"{action.__module__}:{action.__qualname__}", "args": args}
 
 
-def _fax(runtime: Runtime, entry: Any, where: str) -> tuple[Fax, dict[str, Any] | None]:
+def _decision_data(decision: object) -> Any:
+    """The policy's decision for a running attempt: a scenario's ``Decision`` written out (most
+    faxes in flight have one), anything else through the codec."""
+    if isinstance(decision, Decision):
+        return {"attempt": decision.attempt, "result": decision.result.to_data(), "delays": decision.delays}
+    return encode(decision)
+
+
+def _decision(data: Any, where: str) -> object:
+    if isinstance(data, dict) and "attempt" in data:
+        return Decision(data["attempt"], Result.from_data(data["result"]), dict(data["delays"]))
+    return decode(data, where)
+
+
+def _fax(runtime: Runtime, entry: Any, where: str, plain: bool) -> tuple[Fax, dict[str, Any] | None]:
     if not isinstance(entry, dict) or "fax" not in entry:
         raise CodecError(f"{where}: expected an object with fax and timer")
-    data = decode(entry["fax"], f"{where}.fax")
+    data = entry["fax"] if plain else decode(entry["fax"], f"{where}.fax")
     if not isinstance(data, dict):
         raise CodecError(f"{where}.fax: not a fax")
     if data.get("vendor") not in runtime.vendors:
@@ -120,10 +150,11 @@ def _fax(runtime: Runtime, entry: Any, where: str) -> tuple[Fax, dict[str, Any] 
         if not (isinstance(timer, dict) and isinstance(timer.get("due"), int | float) and "call" in timer):
             raise CodecError(f"{where}.timer: expected an object with due and call")
         if timer["call"] == "leave":
+            pending = timer.get("pending")
             timer = {
                 **timer,
-                "pending": decode(timer.get("pending"), f"{where}.timer.pending"),
-                "decision": decode(timer.get("decision"), f"{where}.timer.decision"),
+                "pending": Result.from_data(pending) if pending is not None else None,
+                "decision": _decision(timer.get("decision"), f"{where}.timer.decision"),
             }
         else:
             timer = {**timer, "function": _function(timer["call"], f"{where}.timer")}
@@ -183,8 +214,9 @@ async def restore(runtime: Runtime, data: Any) -> dict[str, int]:
     return {"faxes": len(staged.faxes), "tenants": len(staged.tenants), "deliveries": len(runtime.dispatcher.pending)}
 
 
-async def stage(runtime: Runtime, data: Any) -> Staged:
-    """Read and check a snapshot whole without changing anything (Invalid: where and why)."""
+async def stage(runtime: Runtime, data: Any, *, plain_faxes: bool = False) -> Staged:
+    """Read and check a snapshot whole without changing anything (Invalid: where and why).
+    ``plain_faxes``: each fax is as ``fax_entry`` gives it (the data file's), not encoded."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise Invalid(f"not a snapshot: expected an object whose format is {FORMAT!r}", field="format")
     if data.get("version") != VERSION:
@@ -196,7 +228,7 @@ async def stage(runtime: Runtime, data: Any) -> Staged:
     if missing:
         raise Invalid(f"the snapshot has no {missing[0]}", field=missing[0])
     try:
-        staged = _decoded(runtime, data)
+        staged = _decoded(runtime, data, plain_faxes)
     except (CodecError, ValueError, TypeError, KeyError, IndexError) as exc:
         raise Invalid(f"the snapshot cannot be loaded: {_why(exc)}") from None
     staged.loaded = await _load_scenarios(runtime, staged.scenarios)
@@ -209,14 +241,14 @@ def _why(exc: Exception) -> str:
     return str(exc) or type(exc).__name__
 
 
-def _decoded(runtime: Runtime, data: dict[str, Any]) -> Staged:
+def _decoded(runtime: Runtime, data: dict[str, Any], plain_faxes: bool) -> Staged:
     clock = clock_module.check_state(data["clock"], runtime.clock)
     ids = ids_module.check_state(decode(data["ids"], "ids"))
     accounts = _checked(runtime, decode(data["accounts"], "accounts"), "accounts")
     options = _checked(runtime, decode(data["options"], "options"), "options")
     tenants = [_tenant(raw, f"tenants[{i}]") for i, raw in enumerate(_list(data["tenants"], "tenants"))]
     known = {(t.vendor, t.id) for t in tenants}
-    faxes = [_fax(runtime, raw, f"faxes[{i}]") for i, raw in enumerate(_list(data["faxes"], "faxes"))]
+    faxes = [_fax(runtime, raw, f"faxes[{i}]", plain_faxes) for i, raw in enumerate(_list(data["faxes"], "faxes"))]
     for i, (fax, _) in enumerate(faxes):
         if (fax.vendor, fax.tenant) not in known:
             raise CodecError(f"faxes[{i}]: its tenant {fax.vendor}/{fax.tenant} is not in tenants")
@@ -287,12 +319,14 @@ def _checked(runtime: Runtime, raw: Any, what: str) -> dict[str, Any]:
 async def _load_scenarios(runtime: Runtime, state: dict[str, Any]) -> list[tuple[dict[str, Any], Scenario]]:
     """Each scenario of a snapshot loaded again from its document, in the worker pool (as a
     posted scenario is), with the documents its inbound faxes read put back."""
+    saved = ([state["global"]] if state["global"] is not None else []) + list(state["tenants"])
+    if not saved:  # the reader imports YAML and JSON Schema: only when there is something to read
+        return []
     import json
 
     from emulator.core.scenarios.load import load_text
     from emulator.core.scenarios.problems import ScenarioError
 
-    saved = ([state["global"]] if state["global"] is not None else []) + list(state["tenants"])
     loaded = []
     for i, entry in enumerate(saved):
         where = f"scenarios[{i}]"

@@ -1,6 +1,7 @@
-"""Frozen: how tests/persistence/data/schema-1.sqlite was made (do not change it; make a new
-fixture for a new schema). Schema 1 kept the whole request journal in one ``meta`` row,
-``journal_entries``; everything else as schema 2 does.
+"""Frozen: how tests/persistence/data/schema-1.sqlite was made, with fax-emulator as of commit
+423c58e (schema 2, whose fax rows it kept; a later emulator writes later rows, so this is not
+run again: make a new fixture for a new schema). Schema 1 kept the whole request journal in
+one ``meta`` row, ``journal_entries``; everything else as schema 2 does.
 
     python -m tests.persistence.make_schema_1 tests/persistence/data/schema-1.sqlite
 """

@@ -94,13 +94,31 @@ def test_a_file_it_cannot_use_is_refused_with_why_and_left_as_it_is(tmp_path, co
     assert path.read_bytes() == before
 
 
-def test_a_damaged_row_is_refused_with_why(tmp_path):
-    path = tmp_path / "state.sqlite"
-    shutil.copy(FIXTURE, path)
+def _damage_first_fax(path: Path) -> None:
     db = sqlite3.connect(path)
     db.execute('UPDATE faxes SET data = \'{"fax": {"$type": "os:system"}}\' WHERE position = 0')
     db.commit()
     db.close()
+
+
+def test_a_damaged_row_is_refused_with_why(tmp_path):
+    path = tmp_path / "state.sqlite"
+    shutil.copy(FIXTURE, path)
+    with FaxEmulator(seed=21, start_time=START, data=str(path)):
+        pass  # migrated to the current schema
+    _damage_first_fax(path)
     served = _serve(path)
-    assert served.returncode == 1
-    assert "cannot be loaded" in served.stderr and "faxes[0].fax" in served.stderr
+    assert served.returncode == 1 and "Traceback" not in served.stderr
+    assert "cannot be loaded: a fax's row is damaged" in served.stderr and "it was left as it is" in served.stderr
+
+
+def test_a_damaged_row_an_older_schema_cannot_migrate_is_refused_and_the_file_left_as_it_is(tmp_path):
+    path = tmp_path / "state.sqlite"
+    shutil.copy(FIXTURE, path)
+    _damage_first_fax(path)
+    served = _serve(path)
+    assert served.returncode == 1 and "Traceback" not in served.stderr
+    assert "(schema 1) cannot be migrated" in served.stderr and "it was left as it is" in served.stderr
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert db.execute("SELECT value FROM meta WHERE key = 'journal_entries'").fetchone() is not None
