@@ -1,6 +1,6 @@
 """fax-emulator benchmarks: throughput and latency, CPU and instructions per request, start-up, scale, webhooks, events.
 
-    python benchmarks/run.py                          # everything, about 9 minutes (+2 to 4 with valgrind)
+    python benchmarks/run.py                          # everything, about 10 minutes (+2 to 4 with valgrind)
     python benchmarks/run.py --only throughput --vendors kazoo --rounds 9
     python benchmarks/run.py --only throughput,startup --uvloop   # both servers on uvloop
 
@@ -13,7 +13,9 @@ data (serve --data: a send against the same in memory, a hot read against the ba
 on a file of 100,000 faxes made by benchmarks/data_file.py, faxes through a file at flat memory),
 webhooks (benchmarks/webhooks.py), events (benchmarks/events.py), pages (a fax rendered as printed, ms
 per page, and a status read's p99 meanwhile: benchmarks/pages.py), instructions (instructions per
-request counted by valgrind, benchmarks/instructions.py; in "everything" only if valgrind is installed).
+request counted by valgrind, benchmarks/instructions.py; in "everything" only if valgrind is installed),
+soak (64 clients of all four vendors and a hostile one for 60 s: server errors, health p99, RSS slope;
+benchmarks/soak.py).
 """
 
 from __future__ import annotations
@@ -60,6 +62,8 @@ TARGETS = {
     "webhooks_per_s": 3000.0,
     "events_per_s": 1000.0,
     "pages_status_p99_ms": 50.0,
+    "soak_server_errors": 0,
+    "soak_health_p99_ms": 100.0,
     # a reference, not a target of its own: the throughput target applied to instructions per request
     "instructions_ratio": 0.85,
 }
@@ -75,6 +79,7 @@ PARTS = (
     "events",
     "pages",
     "instructions",
+    "soak",
 )
 
 
@@ -603,6 +608,25 @@ def pages(count: int) -> dict[str, Any]:
     return result
 
 
+def soak(clients: int, seconds: float) -> dict[str, Any]:
+    out = subprocess.run(
+        [PYTHON, str(HERE / "soak.py"), "--clients", str(clients), "--seconds", str(seconds)],
+        env=SERVER_ENV,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    result = json.loads(out)
+    health, rss = result["health"], result["rss_mb"]
+    print(
+        f"  {clients} clients, {seconds:.0f} s: {result['requests']} requests, "
+        f"{result['server_errors']} server errors; health p99 {health['p99_ms']} ms; "
+        f"RSS {rss['start']} -> {rss['end']} MB, {rss['slope_second_half_mb_per_min']} MB/min in the second half",
+        flush=True,
+    )
+    return result
+
+
 # -- report -------------------------------------------------------------------------------
 
 #: each part whose rows carry a ratio to the bare app, and its name in the hot reads chart
@@ -821,6 +845,19 @@ def markdown(results: dict[str, Any], chart_files: Sequence[str] = ()) -> str:
             f"{idle['p50_ms']} / {idle['p99_ms']} | {busy['p50_ms']} / {busy['p99_ms']} |",
             "",
         ]
+    if "soak" in results:
+        k = results["soak"]
+        lines += [
+            f"## Soak: {k['clients']} clients of all four vendors and a hostile one, {k['seconds']:.0f} s",
+            "",
+            "| requests | server errors (target 0) | health p50 ms | health p99 ms (target < 100) "
+            "| RSS MB start / end / peak | RSS slope, second half, MB/min (target: flat) |",
+            "|---|---|---|---|---|---|",
+            f"| {k['requests']} | {k['server_errors']} | {k['health']['p50_ms']} | {k['health']['p99_ms']} | "
+            f"{k['rss_mb']['start']} / {k['rss_mb']['end']} / {k['rss_mb']['peak']} | "
+            f"{k['rss_mb']['slope_second_half_mb_per_min']} |",
+            "",
+        ]
     return "\n".join(lines)
 
 
@@ -855,6 +892,8 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=2000, help="faxes whose changes the events part streams")
     parser.add_argument("--pages", type=int, default=100, help="pages of the fax the pages part renders")
     parser.add_argument("--jobs", type=int, default=2, help="valgrind runs at a time (instructions part)")
+    parser.add_argument("--soak-clients", type=int, default=64)
+    parser.add_argument("--soak-seconds", type=float, default=60)
     parser.add_argument("--uvloop", action="store_true", help="run both servers on uvloop (must be installed)")
     parser.add_argument("--out", default=str(HERE / "results"))
     args = parser.parse_args()
@@ -918,6 +957,9 @@ def main() -> None:
                 "instructions per request: skipped, valgrind is not installed (apt-get install valgrind on Debian)",
                 flush=True,
             )
+    if "soak" in parts:
+        print("soak:", flush=True)
+        results["soak"] = soak(args.soak_clients, args.soak_seconds)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "latest.json").write_text(json.dumps(results, indent=2))

@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from emulator import cli
+from emulator.core.documents import make_pdf
 from emulator.core.scenarios import ScenarioError, load_files, load_text
 from emulator.core.scenarios.limits import LIMITS
 from emulator.core.scenarios.match import Pattern, compile_glob
@@ -201,6 +202,24 @@ rules:
     number = "1" * 5_000 + "!"
     response = await asyncio.wait_for(client.post("/fake/faxes", json={"to": number}, headers={"X-Token": "t"}), GUARD)
     assert response.status == 201
+
+
+async def test_a_catastrophic_destination_regex_on_imagicles_unbounded_numbers_does_not_stall_a_send(
+    make_scenario_client,
+):
+    # issue #17 item 2: 24 digits and "#" took 1.6 s, doubling with each digit (a number that
+    # almost matches: digits, then not "#"); Imagicle's schema takes up to 50 characters
+    from tests.vendors.imagicle.stonefax import StoneFax, fax
+
+    client = await make_scenario_client("""
+rules:
+  - {name: evil, match: {vendor: imagicle, to: {regex: "([0-9]+)+#"}}, outcome: busy}
+""")
+    number = "1" * 48 + ","
+    stonefax = StoneFax(client)
+    [fax_id] = await asyncio.wait_for(stonefax.ids(fax(number), [("a.pdf", make_pdf(1))]), GUARD)
+    await client.post("/_emulator/clock/run-until-idle")
+    assert (await stonefax.outbound_fax(fax_id))["status"] == "Completed"  # the rule did not match
 
 
 @pytest.mark.parametrize(
