@@ -110,32 +110,37 @@ def test_nothing_acknowledged_is_lost_across_kill_9(tmp_path):
     pick = random.Random(os.getpid())
     for round_ in range(ROUNDS):
         process = _start(port, path)
-        served = Served(port)
-        for fax in served.client.faxes():
-            before = seen.get(fax.id, [])
-            assert fax.statuses[: len(before)] == before, f"{fax.id}: history went from {before} to {fax.statuses}"
-            seen[fax.id] = fax.statuses
-        missing = set(acknowledged) - set(seen)
-        assert not missing, f"round {round_}: acknowledged faxes lost: {missing}"
-        if not drivers:  # logged in once: the credentials (a Kazoo session) must survive the kills
-            drivers = [driver(served, "kill") for _, driver in sorted(DRIVERS.items())]
-            for driver in drivers:
-                driver.subscribe(receiver.url)
-        else:
-            for driver in drivers:
-                driver.emulator = served
-        stop = threading.Event()
-        sender = threading.Thread(target=_traffic, args=(drivers, acknowledged, stop, round_))
-        sender.start()
-        time.sleep(pick.uniform(0.3, 1.2))
-        process.send_signal(signal.SIGKILL)
-        kills += 1
-        process.wait(10)
-        stop.set()
-        sender.join(30)
-        for stream in (process.stdout, process.stderr):
-            if stream is not None:
-                stream.close()
+        try:
+            served = Served(port)
+            for fax in served.client.faxes():
+                before = seen.get(fax.id, [])
+                assert fax.statuses[: len(before)] == before, f"{fax.id}: history went from {before} to {fax.statuses}"
+                seen[fax.id] = fax.statuses
+            missing = set(acknowledged) - set(seen)
+            assert not missing, f"round {round_}: acknowledged faxes lost: {missing}"
+            if not drivers:  # logged in once: the credentials (a Kazoo session) must survive the kills
+                drivers = [driver(served, "kill") for _, driver in sorted(DRIVERS.items())]
+                for driver in drivers:
+                    driver.subscribe(receiver.url)
+            else:
+                for driver in drivers:
+                    driver.emulator = served
+            stop = threading.Event()
+            sender = threading.Thread(target=_traffic, args=(drivers, acknowledged, stop, round_))
+            sender.start()
+            time.sleep(pick.uniform(0.3, 1.2))
+            process.send_signal(signal.SIGKILL)
+            kills += 1
+            process.wait(10)
+            stop.set()
+            sender.join(30)
+            for stream in (process.stdout, process.stderr):
+                if stream is not None:
+                    stream.close()
+        except BaseException:  # a failed check must not leave the server running
+            process.kill()
+            process.wait(10)
+            raise
     process = _start(port, path)
     try:
         client = ControlClient(f"http://127.0.0.1:{port}", timeout=10)
