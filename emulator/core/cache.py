@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from emulator.core.memo import Memo
+from emulator.core.memo import DEFAULT_SIZE, Memo
 
 if TYPE_CHECKING:
     from emulator.core.pages import Pages
@@ -68,12 +68,12 @@ class Cache:
         views[key] = (fax, fax.version, options, value)
         return value
 
-    def memo(self, name: str, function: Callable[[K], V]) -> Memo[K, V]:
+    def memo(self, name: str, function: Callable[[K], V], size: int = DEFAULT_SIZE) -> Memo[K, V]:
         """The memo of the pure ``function`` called ``name`` (made on first ask): ``memo[key]``
-        is ``function(key)``, remembered (core/memo.py: bounded). A name is one function."""
+        is ``function(key)``, remembered (core/memo.py: bounded, by ``size`` keys). A name is one function."""
         found = self._memos.get(name)
         if found is None:
-            found = self._memos[name] = Memo(function)
+            found = self._memos[name] = Memo(function, size)
         return found
 
     def clear(self) -> None:

@@ -114,6 +114,21 @@ def check(vendor: str, name: str, instance: Any, root: str = "$") -> list[Violat
     return violations
 
 
+#: an instance whose JSON text is up to this many characters may be remembered with its violations
+REMEMBERED_TEXT = 4096
+
+
+def as_text(instance: Any) -> str:
+    """A JSON value's text, as ``text_violations`` reads it back (NaN stays NaN: no two values alike)."""
+    return json.dumps(instance, separators=(",", ":"), ensure_ascii=False)
+
+
+def text_violations(key: tuple[str, str, str, str]) -> tuple[Violation, ...]:
+    """``check`` of a (vendor, schema, root, instance's JSON text) key (a memo's function)."""
+    vendor, name, root, text = key
+    return tuple(check(vendor, name, json.loads(text), root))
+
+
 # -- operation contracts ------------------------------------------------------------
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from emulator.core import pdfcount
 from emulator.core.errors import Invalid
+from emulator.core.memo import Memo
 from emulator.core.work import Work, WorkError, WorkRefused
 
 #: Default upload limit per document (bytes); ``--max-upload-mb`` changes it.
@@ -170,9 +171,39 @@ def count_tiff_pages(data: bytes) -> int:
         raise DocumentError("the TIFF cannot be read: it is damaged or not a TIFF", code="corrupt_document") from exc
 
 
-def intake(data: bytes, filename: str = "document", accept: tuple[str, ...] = ("pdf", "tiff")) -> Document:
+def _count(kind: str, data: bytes) -> int:
+    return count_pdf_pages(data) if kind == "pdf" else count_tiff_pages(data)
+
+
+#: a PDF or TIFF up to this size may have its page count remembered by its bytes
+#: (``page_counts``): a client sends the same document again and again (a load test's every
+#: send), and counting it was a quarter of a 10-page Kazoo job's time
+REMEMBERED_MAX = 64 * 1024
+#: documents whose counts ``page_counts`` keeps at most (8 MiB of them)
+REMEMBERED_COUNTS = 128
+
+#: (kind, a document's bytes) -> its pages
+Counts = Memo[tuple[str, bytes], int]
+
+
+def counted(key: tuple[str, bytes]) -> int:
+    """The pages of a (kind, bytes) key (a memo's function)."""
+    return _count(*key)
+
+
+def page_counts(cache: Any) -> Counts:
+    """The emulator's memo of page counts, in its cache (core/cache.py ``Cache``: not named
+    here, an import cycle: the cache holds the pages, which read documents), emptied by a reset."""
+    counts: Counts = cache.memo("documents.pages", counted, REMEMBERED_COUNTS)
+    return counts
+
+
+def intake(
+    data: bytes, filename: str = "document", accept: tuple[str, ...] = ("pdf", "tiff"), counts: Counts | None = None
+) -> Document:
     """Check an uploaded document and count its pages.
 
+    ``counts``: remembered page counts (``page_counts``), for a document up to ``REMEMBERED_MAX``.
     Raises DocumentError with code ``empty_document``, ``unsupported_document`` (not one
     of ``accept``), ``corrupt_document``, or ``unconvertible_document`` (readable, but no
     fax machine could print it: a page far too long, an image far too large).
@@ -187,12 +218,12 @@ def intake(data: bytes, filename: str = "document", accept: tuple[str, ...] = ("
         # PostScript is text, but faxing it as text would send its source code: no vendor does
         found = " (it is PostScript: convert it to PDF first)" if kind == "postscript" else ""
         raise DocumentError(f"the document is not a {wanted}{found}", code="unsupported_document")
-    if kind == "pdf":
-        pages = count_pdf_pages(data)
-    elif kind == "tiff":
-        pages = count_tiff_pages(data)
-    else:
+    if kind == "text":
         pages = max(1, math.ceil(len(data.decode("utf-8").splitlines()) / _TEXT_LINES_PER_PAGE))
+    elif counts is not None and len(data) <= REMEMBERED_MAX:
+        pages = counts[kind, data]
+    else:
+        pages = _count(kind, data)
     if pages < 1:
         raise DocumentError("the document has no pages", code="corrupt_document")
     return Document(kind, data, pages, filename)
@@ -204,15 +235,21 @@ def read_in_worker(data: bytes) -> bool:
 
 
 async def intake_off_loop(
-    work: Work, data: bytes, filename: str = "document", accept: tuple[str, ...] = ("pdf", "tiff")
+    work: Work,
+    data: bytes,
+    filename: str = "document",
+    accept: tuple[str, ...] = ("pdf", "tiff"),
+    *,
+    counts: Counts | None = None,
 ) -> Document:
-    """``intake``, in a worker when the document is big or compressed (``read_in_worker``).
+    """``intake``, in a worker when the document is big or compressed (``read_in_worker``);
+    on the loop with ``counts``, remembered page counts (``page_counts``), when given.
 
     A document the worker cannot read within its time or memory limit is a
     ``corrupt_document``; a full queue is ``WorkRefused`` (the vendor's 503).
     """
     if not read_in_worker(data):
-        return intake(data, filename, accept)
+        return intake(data, filename, accept, counts)
     try:
         return await work.run(intake, data, filename, accept)
     except WorkRefused:

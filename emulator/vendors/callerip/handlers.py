@@ -7,7 +7,7 @@ from aiohttp import web
 from emulator import keys
 from emulator.core.answers import json_response
 from emulator.core.bodies import read_form
-from emulator.core.documents import DocumentError, intake_off_loop
+from emulator.core.documents import DocumentError, intake_off_loop, page_counts
 from emulator.core.errors import Invalid, NotFound
 from emulator.core.exchange import EXCHANGE
 from emulator.core.store import Fax
@@ -33,7 +33,9 @@ async def send_fax(request: web.Request) -> web.Response:
     if upload is None:
         raise Invalid("file is required", field="file")
     try:
-        document = await intake_off_loop(runtime.work, upload.data, upload.filename, accept=("pdf",))
+        document = await intake_off_loop(
+            runtime.work, upload.data, upload.filename, accept=("pdf",), counts=page_counts(runtime.cache)
+        )
     except DocumentError as exc:
         raise Invalid(f"file: {exc.message}", field="file", code=exc.code) from exc
     fax = Fax(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from emulator.core.bodies import Upload
-from emulator.core.documents import Document, DocumentError, intake_off_loop, make_pdf
+from emulator.core.documents import Document, DocumentError, intake_off_loop, make_pdf, page_counts
 from emulator.core.errors import Invalid, NotFound
 from emulator.core.pages import Terminal
 from emulator.core.store import Fax
@@ -69,7 +69,9 @@ async def add(runtime: Services, tenant: Tenant, upload: Upload) -> StoredFile:
 async def _read(runtime: Services, path: str, upload: Upload) -> StoredFile:
     name = upload.filename or "document"
     try:
-        document = await intake_off_loop(runtime.work, upload.data, name, accept=("pdf", "tiff", "text"))
+        document = await intake_off_loop(
+            runtime.work, upload.data, name, accept=("pdf", "tiff", "text"), counts=page_counts(runtime.cache)
+        )
         convertible = True
     except DocumentError as exc:
         if exc.code == "empty_document":

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from emulator.core import contracts
 from emulator.core.bodies import Form, too_deep
-from emulator.core.documents import Document, DocumentError, intake, intake_off_loop
+from emulator.core.documents import Document, DocumentError, intake, intake_off_loop, page_counts
 from emulator.core.errors import Forbidden, Invalid
 from emulator.core.exchange import Gate
 from emulator.core.store import Fax
@@ -119,7 +119,11 @@ async def _documents(runtime: Services, form: Form, body: str | None, accept: tu
         if upload.name == JSONDATA:
             continue
         try:
-            documents.append(await intake_off_loop(runtime.work, upload.data, upload.filename, accept=accept))
+            documents.append(
+                await intake_off_loop(
+                    runtime.work, upload.data, upload.filename, accept=accept, counts=page_counts(runtime.cache)
+                )
+            )
         except DocumentError as exc:
             raise Invalid(f"unsupported attachment {upload.filename!r}: {exc.message}", field=upload.name) from None
     if not documents:

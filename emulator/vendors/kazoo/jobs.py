@@ -15,7 +15,7 @@ import re
 from typing import Any
 
 from emulator.core.bodies import Upload
-from emulator.core.documents import Document, DocumentError, intake_off_loop
+from emulator.core.documents import Document, DocumentError, intake_off_loop, page_counts
 from emulator.core.exchange import Gate
 from emulator.core.fetch import FetchError, fetch
 from emulator.core.outcomes import Result
@@ -68,8 +68,8 @@ def _with_faxbox(data: Any, faxbox: dict[str, Any] | None) -> Any:
     return filled
 
 
-def _checked(data: Any, uploaded: bool) -> dict[str, Any]:
-    fields = validation.validate("faxes", data)
+def _checked(data: Any, uploaded: bool, remembered: validation.Validated) -> dict[str, Any]:
+    fields = validation.validate("faxes", data, remembered=remembered)
     if not uploaded and "document" not in fields:
         raise errors.validation({"document.url": {"required": {"message": "add document url or upload a document"}}})
     to_number = normalize(fields["to_number"])
@@ -110,7 +110,7 @@ async def _document(rt: Services, fields: dict[str, Any], upload: Upload | None)
             return None, f"failed to fetch {spec['url']}: HTTP {fetched.status}"
         data, name = fetched.data, spec["url"].rsplit("/", 1)[-1] or "original_file"
     try:
-        return await intake_off_loop(rt.work, data, name), None
+        return await intake_off_loop(rt.work, data, name, counts=page_counts(rt.cache)), None
     except DocumentError as exc:
         return None, f"unable to convert the document: {exc.message}"
 
@@ -143,7 +143,8 @@ async def submit(
 ) -> Fax:
     """Check a new job (its ``data``, filled from the ``faxbox`` it is sent through), get its
     document (``upload``, or fetched from its ``document.url``) and submit it (kazoo.md §7.4)."""
-    fields = _checked(_with_faxbox(data, faxbox), upload is not None)
+    remembered = rt.cache.memo("kazoo.validated", validation.validated_text)
+    fields = _checked(_with_faxbox(data, faxbox), upload is not None, remembered)
     document, problem = await _document(rt, fields, upload)
     return rt.submit(_new_job(rt, account_id, fields, [document] if document else [], problem), gate)
 

@@ -1,0 +1,127 @@
+"""Multipart bodies as every vendor reads them (core/bodies.py: ``read_form``, ``read_parts``).
+
+The parts are read by python-multipart's streaming parser; these pin what the readers give
+(names, filenames, charsets, transfer encodings, a preamble, a body cut into many small
+chunks) and what they refuse (a body cut short, a part over its limit, too many parts).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+from emulator.core.bodies import MAX_FIELD_BYTES, MAX_PARTS, read_form, read_parts
+from emulator.core.errors import EmulatorError
+
+BOUNDARY = "zzBOUNDARYzz"
+FORM = {"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
+
+
+def body(*parts: tuple[str, bytes], preamble: bytes = b"", epilogue: bytes = b"") -> bytes:
+    """A multipart body of ``(header lines, bytes)`` parts."""
+    out = preamble
+    for headers, data in parts:
+        out += f"--{BOUNDARY}\r\n{headers}\r\n\r\n".encode() + data + b"\r\n"
+    return out + f"--{BOUNDARY}--\r\n".encode() + epilogue
+
+
+async def answer(request: web.Request) -> web.Response:
+    """The form (or the parts) as JSON, or the error's status and message."""
+    try:
+        if request.path == "/form":
+            form = await read_form(request, 1000, file_fields=("blob",))
+            files = [[f.name, f.filename, f.content_type, f.data.decode("latin-1")] for f in form.files]
+            return web.json_response({"fields": list(form.fields.items()), "files": files})
+        parts = await read_parts(request, 1000)
+        return web.json_response([[p.name, p.filename, p.content_type, p.data.decode("latin-1")] for p in parts])
+    except EmulatorError as exc:
+        return web.json_response({"error": exc.message}, status=exc.status)
+
+
+@pytest.fixture
+async def reader(aiohttp_client: Any) -> Any:
+    app = web.Application()
+    app.router.add_post("/form", answer)
+    app.router.add_post("/parts", answer)
+    return await aiohttp_client(app)
+
+
+async def test_fields_and_files_with_their_names_types_charsets_and_encodings(reader):
+    sent = body(
+        ('Content-Disposition: form-data; name="number"', b"2125550100"),
+        (
+            'Content-Disposition: form-data; name="note"\r\nContent-Type: text/plain; charset=latin-1',
+            "café".encode("latin-1"),
+        ),
+        ('Content-Disposition: form-data; name="file"; filename="a \\"quoted\\" name.pdf"', b"%PDF-1"),
+        ("Content-Disposition: form-data; name=\"doc\"; filename*=UTF-8''na%C3%AFve.pdf", b"%PDF-2"),
+        ('Content-Disposition: form-data; name="blob"\r\nContent-Transfer-Encoding: base64', base64.b64encode(b"raw")),
+        ('Content-Disposition: form-data; name="number"', b"second"),
+    )
+    reply = await reader.post("/form", data=sent, headers=FORM)
+    assert await reply.json() == {
+        "fields": [["number", "2125550100"], ["note", "café"], ["number", "second"]],
+        "files": [
+            ["file", 'a "quoted" name.pdf', "", "%PDF-1"],
+            ["doc", "naïve.pdf", "", "%PDF-2"],
+            ["blob", "", "", "raw"],  # a file by its field's name, though it has no filename
+        ],
+    }
+
+
+async def test_a_preamble_an_epilogue_and_a_body_in_tiny_chunks_read_the_same(reader):
+    sent = body(
+        ('Content-Disposition: form-data; name="json"\r\nContent-Type: application/json', b'{"a": 1}'),
+        ("Content-Type: application/pdf", b"%PDF-1.4\r\n--zzBOUNDARY not quite\r\n"),
+        preamble=b"This is a multipart message.\r\n",
+        epilogue=b"trailing words\r\n",
+    )
+    whole = await (await reader.post("/parts", data=sent, headers=FORM)).json()
+
+    async def trickle() -> AsyncIterator[bytes]:
+        for at in range(0, len(sent), 3):
+            yield sent[at : at + 3]
+
+    chunked = await (await reader.post("/parts", data=trickle(), headers=FORM)).json()
+    assert (
+        whole
+        == chunked
+        == [
+            ["json", "", "application/json", '{"a": 1}'],
+            ["", "", "application/pdf", "%PDF-1.4\r\n--zzBOUNDARY not quite\r\n"],
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    "sent, headers",
+    [
+        (body(('Content-Disposition: form-data; name="a"', b"x"))[:-8], FORM),  # no closing delimiter
+        (b"no delimiter anywhere", FORM),
+        (body(('Content-Disposition: form-data; name="a"', b"x")), {"Content-Type": "multipart/form-data"}),
+        (body(('Content-Disposition: form-data; name="a"\r\nContent-Transfer-Encoding: base64', b"abc")), FORM),
+        (body(('Content-Disposition: form-data; name="a"\r\nContent-Type: text/plain; charset=nope', b"x")), FORM),
+        (body(("Content-Type: multipart/mixed; boundary=inner", b"--inner--")), FORM),
+    ],
+    ids=["cut-short", "no-delimiter", "no-boundary", "bad-base64", "unknown-charset", "nested"],
+)
+async def test_unreadable_bodies_are_refused_in_our_words(reader, sent, headers):
+    reply = await reader.post("/form", data=sent, headers=headers)
+    assert reply.status == 400
+    assert "Traceback" not in (await reply.json())["error"]
+
+
+async def test_limits_stop_the_read(reader):
+    too_big = body(('Content-Disposition: form-data; name="file"; filename="a.pdf"', b"x" * 1001))
+    reply = await reader.post("/form", data=too_big, headers=FORM)
+    assert reply.status == 413 and "'a.pdf' is larger than the limit of 1000 bytes" in (await reply.json())["error"]
+    long_field = body(('Content-Disposition: form-data; name="note"', b"x" * (MAX_FIELD_BYTES + 1)))
+    assert (await reader.post("/form", data=io.BytesIO(long_field), headers=FORM)).status == 413
+    many = body(*[('Content-Disposition: form-data; name="a"', b"x")] * (MAX_PARTS + 1))
+    reply = await reader.post("/form", data=many, headers=FORM)
+    assert reply.status == 400 and f"more than {MAX_PARTS} parts" in (await reply.json())["error"]
