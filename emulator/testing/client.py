@@ -8,12 +8,13 @@ are ignored: the emulator is always reached directly.
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import os
+import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
+import weakref
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -48,13 +49,23 @@ class UnknownVendor(LookupError):
     """A vendor name the emulator does not serve."""
 
 
+def _close_all(connections: list[http.client.HTTPConnection]) -> None:
+    for connection in connections:
+        connection.close()  # a thread that calls again reconnects on its own (http.client's auto_open)
+
+
 class ControlClient:
     """Calls ``/_emulator/...`` on the emulator at ``url`` (``http://host:port``, no path)."""
 
     def __init__(self, url: str, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.url = url.rstrip("/")
         self.timeout = timeout
-        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        #: each thread's connection, kept alive between calls (a test's every control call on a
+        #: new connection cost it a connect and an accept, about half of a session-scoped reset)
+        self._connections = threading.local()
+        #: every connection opened, whichever thread holds it: ``close`` (or the client's end) closes them
+        self._opened: list[http.client.HTTPConnection] = []
+        weakref.finalize(self, _close_all, self._opened)
         self._vendors: dict[str, VendorInfo] | None = None
 
     # -- transport --------------------------------------------------------------
@@ -70,20 +81,52 @@ class ControlClient:
     ) -> Any:
         """One control request; the decoded JSON answer, or ControlError."""
         params = {k: v for k, v in (query or {}).items() if v is not None}
-        url = f"{self.url}{CONTROL}{path}" + (f"?{urllib.parse.urlencode(params)}" if params else "")
+        target = f"{urllib.parse.urlsplit(self.url).path}{CONTROL}{path}" + (
+            f"?{urllib.parse.urlencode(params)}" if params else ""
+        )
         if body is not None:
             data = json.dumps(body).encode()
         headers = {"Accept": "application/json"}
         if data is not None:
             headers["Content-Type"] = content_type
-        request = urllib.request.Request(url, data=data, headers=headers, method=method)
-        try:
-            with self._opener.open(request, timeout=self.timeout) as response:
-                payload = response.read()
-        except urllib.error.HTTPError as exc:
-            with exc:
-                raise self._error(exc.code, exc.read(), method, path) from None
+        status, payload = self._send(method, target, data, headers)
+        if status >= 400:
+            raise self._error(status, payload, method, path)
         return json.loads(payload) if payload else None
+
+    def _send(self, method: str, target: str, data: bytes | None, headers: dict[str, str]) -> tuple[int, bytes]:
+        """One request on this thread's kept-alive connection; sent once more if a connection
+        kept from an earlier call turns out closed before any answer (the server ends idle
+        connections). A closed connection opens again by itself on its next request."""
+        connection: http.client.HTTPConnection | None = getattr(self._connections, "open", None)
+        if connection is None:
+            split = urllib.parse.urlsplit(self.url)
+            kind = http.client.HTTPSConnection if split.scheme == "https" else http.client.HTTPConnection
+            connection = self._connections.open = kind(split.hostname or "127.0.0.1", split.port, timeout=self.timeout)
+            self._opened.append(connection)
+        may_retry = True
+        while True:
+            kept = connection.sock is not None
+            try:
+                connection.request(method, target, body=data, headers=headers)
+                response = connection.getresponse()
+                payload = response.read()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                connection.close()
+                if kept and may_retry:
+                    may_retry = False
+                    continue
+                raise
+            except BaseException:
+                connection.close()
+                raise
+            if response.will_close:
+                connection.close()
+            return response.status, payload
+
+    def close(self) -> None:
+        """Close the kept-alive connections (a later call opens another)."""
+        _close_all(self._opened)
 
     @staticmethod
     def _error(status: int, payload: bytes, method: str, path: str) -> ControlError:
@@ -112,10 +155,14 @@ class ControlClient:
 
     def vendors(self) -> list[VendorInfo]:
         """Every vendor this emulator serves (cached: the list never changes while it runs)."""
+        return list(self.served().values())
+
+    def served(self) -> dict[str, VendorInfo]:
+        """The vendors this emulator serves, by name (asked once, then kept)."""
         if self._vendors is None:
             found = self.call("GET", "/vendors")["vendors"]
             self._vendors = {v["name"]: VendorInfo.from_json(v) for v in found}
-        return list(self._vendors.values())
+        return self._vendors
 
     def vendor(self, name: str) -> VendorInfo:
         """One vendor by its short name (``"faxplus"``, ``"callerip"``...)."""

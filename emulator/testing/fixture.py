@@ -14,13 +14,15 @@ import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from emulator.core.views import clock_json
 from emulator.testing.client import ControlClient
 from emulator.testing.credentials import Credentials, make_credentials
 from emulator.testing.records import ClockState, FaxRecord, RequestRecord, ViolationRecord, WebhookDelivery
+from emulator.testing.server import FaxEmulator
 
 if TYPE_CHECKING:
+    from emulator.core.runtime import Runtime
     from emulator.testing.receiver import WebhookReceiver
-    from emulator.testing.server import FaxEmulator
 
 OPT_OUT = "@pytest.mark.fax_emulator(allow_violations=True)"
 #: a failed test that spent this many wall seconds with its emulator's manual clock still,
@@ -32,16 +34,28 @@ class EmulatorFixture(ControlClient):
     """A control client for one test: ``base_url``, ``advance``, ``faxes``, ``webhooks``... (see
     ``ControlClient``), and the extras below. ``violations()`` counts from the test's start."""
 
-    def __init__(self, emulator: FaxEmulator, namespace: str, *, allow_violations: bool | str = False) -> None:
+    def __init__(
+        self, emulator: FaxEmulator, namespace: str, *, allow_violations: bool | str = False, reset: bool = False
+    ) -> None:
+        """``reset``: forget everything the emulator holds first (a shared emulator's next test)."""
         super().__init__(emulator.url, emulator.timeout)
+        self._vendors = emulator.client.served()  # asked once per emulator, not once per test
         self.emulator = emulator
         self.namespace = namespace
         #: True: no violation fails the test; "warnings": only errors do; False: every one does
         self.allow_violations = allow_violations
+        # an emulator in this process (FaxEmulator, not a container) is asked on its own loop:
+        # one call there, where three control requests cost a session-scoped test about 1 ms
+        if isinstance(emulator, FaxEmulator):
+            baseline, clock = emulator.call(_begin, emulator.runtime, reset)
+        else:
+            if reset:
+                self.reset()
+            baseline, clock = self.last_violation(), self.call("GET", "/clock")
         #: violations numbered above this one were recorded during this test
-        self.baseline = self.last_violation()
+        self.baseline: int = baseline
         #: the emulated time when the test began (a manual clock that never moves stays there)
-        self.started_at = self.clock()
+        self.started_at = ClockState.from_json(clock)
         self.aio = AsyncControl(self)
         self._receivers: list[WebhookReceiver] = []
 
@@ -71,7 +85,13 @@ class EmulatorFixture(ControlClient):
         """Why the test must fail because of contract violations, or None."""
         if self.allow_violations is True:
             return None
-        found = self.violations()
+        if isinstance(self.emulator, FaxEmulator):
+            found = [
+                ViolationRecord.from_json(v)
+                for v in self.emulator.call(_violations_since, self.emulator.runtime, self.baseline)
+            ]
+        else:
+            found = self.violations()
         if self.allow_violations == "warnings":
             found = [v for v in found if v.severity != "warning"]
         if not found:
@@ -107,11 +127,24 @@ class EmulatorFixture(ControlClient):
         )
 
     def close(self) -> None:
-        """Stop this test's receivers (a fresh emulator stops everything anyway)."""
+        """Stop this test's receivers (a fresh emulator stops everything anyway) and close its connection."""
         if self.emulator.running:
             for receiver in self._receivers:
                 self.emulator.close_receiver(receiver)
         self._receivers.clear()
+        super().close()
+
+
+def _begin(runtime: Runtime, reset: bool) -> tuple[int, dict[str, Any]]:
+    """On the emulator's loop: reset it if asked; the newest violation's number and the clock."""
+    if reset:
+        runtime.reset()
+    return runtime.journal.last_violation, clock_json(runtime)
+
+
+def _violations_since(runtime: Runtime, seq: int) -> list[dict[str, Any]]:
+    """On the emulator's loop: the violations recorded after number ``seq``, as the control API lists them."""
+    return [dict(v) for v in runtime.journal.violations_since(seq)]
 
 
 class AsyncControl:

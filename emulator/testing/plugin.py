@@ -13,6 +13,7 @@ Marker: ``@pytest.mark.fax_emulator(allow_violations=False, scope=None, **settin
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Generator, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -84,17 +85,34 @@ def _options(request: pytest.FixtureRequest) -> tuple[bool | str, str, dict[str,
 
 
 @pytest.fixture(scope="session")
-def fax_emulator_session() -> Iterator[FaxEmulator]:
+def fax_emulator_heap() -> Iterator[None]:
+    """What the test process holds when it first asks for an emulator (its imports, the
+    emulator's, pytest's) lives as long as the session: it is frozen out of the cyclic
+    collector's full passes (``gc.freeze``), which walked it again and again between tests
+    (most of a session-scoped test's fixture time, and of each fresh emulator's start).
+    Emulators started later are not frozen: each one is collected after its test."""
+    import emulator.testing.server  # noqa: F401  (everything an emulator imports, once)
+
+    gc.freeze()
+    yield
+    gc.unfreeze()
+
+
+@pytest.fixture(scope="session")
+def fax_emulator_session(fax_emulator_heap: None) -> Iterator[FaxEmulator]:
     """The emulator shared by every test that runs with scope 'session' (started on first use)."""
     from emulator.testing.server import FaxEmulator
 
     emulator = FaxEmulator().start()
-    yield emulator
-    emulator.stop()
+    gc.freeze()  # it lives as long as the session too
+    try:
+        yield emulator
+    finally:
+        emulator.stop()
 
 
 @pytest.fixture
-def fax_emulator(request: pytest.FixtureRequest) -> Generator[EmulatorFixture, None, None]:
+def fax_emulator(request: pytest.FixtureRequest, fax_emulator_heap: None) -> Generator[EmulatorFixture, None, None]:
     """A running fax emulator for this test; see ``EmulatorFixture`` for what it offers."""
     from emulator.testing.fixture import EmulatorFixture
     from emulator.testing.server import FaxEmulator
@@ -102,7 +120,6 @@ def fax_emulator(request: pytest.FixtureRequest) -> Generator[EmulatorFixture, N
     allow, scope, settings = _options(request)
     if scope == "session":
         emulator = request.getfixturevalue("fax_emulator_session")
-        emulator.client.reset()
     else:
         try:
             emulator = FaxEmulator(**settings)
@@ -110,7 +127,7 @@ def fax_emulator(request: pytest.FixtureRequest) -> Generator[EmulatorFixture, N
             pytest.fail(f"@pytest.mark.{MARKER}: bad emulator settings {settings!r}: {exc}", pytrace=False)
         emulator.start()
     try:
-        handle = EmulatorFixture(emulator, request.node.nodeid, allow_violations=allow)
+        handle = EmulatorFixture(emulator, request.node.nodeid, allow_violations=allow, reset=scope == "session")
         request.node.stash[_HANDLE] = handle
         yield handle
         handle.close()

@@ -85,6 +85,8 @@ class FaxEmulator:
             asyncio.run_coroutine_threadsafe(self._close(), self._loop).result(self.timeout)
         finally:
             self._halt()
+            if self._client is not None:
+                self._client.close()
 
     def __enter__(self) -> FaxEmulator:
         return self.start()

@@ -158,3 +158,21 @@ def test_violations_since_a_baseline(emulator, control):
     assert [v.describe() for v in control.violations()] == ["[callerip] send_fax: first", "[fake]: second"]
     assert [v.seq for v in control.violations(since=baseline)] == [2]
     assert [v.raw["message"] for v in control.violations(vendor="callerip")] == ["first"]
+
+
+def test_calls_share_one_kept_connection_and_survive_the_server_closing_it(emulator, control):
+    def connections() -> int:
+        return len(emulator._runner.server.connections)  # the server's open connections
+
+    control.health()
+    control.clock()
+    control.faxes()
+    assert emulator.call(connections) == 1
+
+    def close_them() -> None:
+        for handler in emulator._runner.server.connections:
+            handler.force_close()  # as the server does with a connection idle past its keep-alive
+
+    emulator.call(close_them)
+    assert control.health()["status"] == "ok"  # sent again on a new connection
+    assert emulator.call(connections) == 1
