@@ -181,3 +181,26 @@ def test_advancing_in_random_steps_gives_the_same_order_as_one_big_advance(sched
 
     total = sum(step_sizes)
     assert run(step_sizes) == run([total])
+
+
+async def test_the_collector_waits_while_a_batch_of_due_actions_runs():
+    import gc
+
+    _, scheduler = make()
+    seen: list[bool] = []
+
+    def broken() -> None:
+        seen.append(gc.isenabled())
+        raise RuntimeError("an action that fails")
+
+    scheduler.after(1, lambda: seen.append(gc.isenabled()))
+    scheduler.after(1, broken)
+    await scheduler.advance(1)
+    assert seen == [False, False] and gc.isenabled()  # back on, though an action failed
+    gc.disable()  # whoever turned it off keeps it off
+    try:
+        scheduler.after(1, lambda: seen.append(gc.isenabled()))
+        await scheduler.advance(1)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
