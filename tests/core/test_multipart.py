@@ -1,8 +1,10 @@
 """Multipart bodies as every vendor reads them (core/bodies.py: ``read_form``, ``read_parts``).
 
-The parts are read by python-multipart's streaming parser; these pin what the readers give
-(names, filenames, charsets, transfer encodings, a preamble, a body cut into many small
-chunks) and what they refuse (a body cut short, a part over its limit, too many parts).
+A body of known length in the plain form clients write is split at once; any other is read
+by python-multipart's streaming parser. These pin what the readers give (names, filenames,
+charsets, transfer encodings, a preamble, a body cut into many small chunks), what they
+refuse (a body cut short, a part over its limit, too many parts), and that a body sent
+whole reads as the same body sent in chunks of unknown length (the parser's way).
 """
 
 from __future__ import annotations
@@ -125,3 +127,83 @@ async def test_limits_stop_the_read(reader):
     many = body(*[('Content-Disposition: form-data; name="a"', b"x")] * (MAX_PARTS + 1))
     reply = await reader.post("/form", data=many, headers=FORM)
     assert reply.status == 400 and f"more than {MAX_PARTS} parts" in (await reply.json())["error"]
+
+
+# -- a whole body split at once reads as the streaming parser reads it -----------------------
+
+PLAIN = body(
+    ('Content-Disposition: form-data; name="number"', b"2125550100"),
+    (
+        'Content-Disposition: form-data; name="note"\r\nContent-Type: text/plain; charset=latin-1',
+        "café".encode("latin-1"),
+    ),
+    (
+        'content-disposition:form-data; name="file"; filename="a.pdf"\r\nContent-Type: application/pdf',
+        b"%PDF-1.4\r\n%%EOF",
+    ),
+    ('Content-Disposition: form-data; name="blob"\r\nContent-Transfer-Encoding: base64', base64.b64encode(b"raw")),
+    ('Content-Disposition: form-data; name="empty"', b""),
+)
+#: bodies the plain split leaves to the parser, or reads in one of its edge cases
+ODD = {
+    "plain": PLAIN,
+    "preamble": b"words first\r\n" + PLAIN,
+    "epilogue": PLAIN + b"words after",
+    "no-crlf-after-close": PLAIN[:-2],
+    "padding-after-delimiter": PLAIN.replace(f"--{BOUNDARY}\r\n".encode(), f"--{BOUNDARY} \t\r\n".encode(), 2),
+    "delimiter-like-data": body(('Content-Disposition: form-data; name="a"', f"x\r\n--{BOUNDARY}X y".encode())),
+    "no-headers": f"--{BOUNDARY}\r\n\r\nbare\r\n--{BOUNDARY}--\r\n".encode(),
+    "lf-only": PLAIN.replace(b"\r\n", b"\n"),
+    "bare-cr-in-header": body(('Content-Disposition: form-data; name="a"\rX: y', b"x")),
+    "bare-lf-in-header": body(('Content-Disposition: form-data; name="a"\nX: y', b"x")),
+    "tab-before-value": body(('Content-Disposition:\tform-data; name="a"', b"x")),
+    "space-in-name": body(('Content-Disposition : form-data; name="a"', b"x")),
+    "no-colon": body(('Content-Disposition form-data; name="a"', b"x")),
+    "repeated-header": body(
+        ('Content-Disposition: form-data; name="a"\r\nContent-Disposition: form-data; name="b"', b"x")
+    ),
+    "many-headers": body(('Content-Disposition: form-data; name="a"' + "\r\nX-A: 1" * 16, b"x")),
+    "long-header": body(('Content-Disposition: form-data; name="a"\r\nX-Long: ' + "y" * 9000, b"x")),
+    "closing-only": f"--{BOUNDARY}--\r\n".encode(),
+    "empty": b"",
+    "over-limit": body(('Content-Disposition: form-data; name="f"; filename="a.pdf"', b"x" * 1001)),
+    "over-limit-then-cut": body(('Content-Disposition: form-data; name="f"; filename="a.pdf"', b"x" * 1001))[:-8],
+    "too-many-parts": body(*[('Content-Disposition: form-data; name="a"', b"x")] * (MAX_PARTS + 1)),
+    "nested": body(("Content-Type: multipart/mixed; boundary=inner", b"--inner--")),
+}
+
+
+async def _both_ways(reader: Any, path: str, sent: bytes) -> tuple[Any, Any]:
+    """What the reader answers to ``sent`` with its length given (read whole: split at once
+    when plain) and sent in chunks of unknown length (the streaming parser's)."""
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for at in range(0, len(sent), 7):
+            yield sent[at : at + 7]
+
+    whole = await reader.post(path, data=sent, headers=FORM)
+    streamed = await reader.post(path, data=chunks(), headers=FORM)
+    return (whole.status, await whole.json()), (streamed.status, await streamed.json())
+
+
+@pytest.mark.parametrize("name", list(ODD))
+async def test_a_body_read_whole_reads_as_streamed(reader, name):
+    for path in ("/form", "/parts"):
+        whole, streamed = await _both_ways(reader, path, ODD[name])
+        assert whole == streamed, (path, whole, streamed)
+    if name == "plain":
+        assert whole[0] == 200 and len(whole[1]) == 5
+
+
+async def test_bodies_changed_at_random_read_whole_as_streamed(reader):
+    import random
+
+    chosen = random.Random(18)
+    for _ in range(150):
+        sent = bytearray(PLAIN)
+        for _ in range(chosen.randint(1, 3)):
+            at = chosen.randrange(len(sent))
+            change = chosen.choice([b"\r", b"\n", b"\r\n", b" ", b":", b"-", b"--", b"\t", b'"', b"\xff", b""])
+            sent[at : at + chosen.randint(0, 2)] = change
+        whole, streamed = await _both_ways(reader, "/parts", bytes(sent))
+        assert whole == streamed, bytes(sent)
