@@ -116,6 +116,8 @@ def check(vendor: str, name: str, instance: Any, root: str = "$") -> list[Violat
 
 #: an instance whose JSON text is up to this many characters may be remembered with its violations
 REMEMBERED_TEXT = 4096
+#: the name of the memo of ``text_violations`` in the runtime's cache (``Cache.memo``)
+BODIES = "contracts.bodies"
 
 
 def as_text(instance: Any) -> str:

@@ -18,7 +18,7 @@ from emulator.core.cache import Cache
 from emulator.core.callers import Callers
 from emulator.core.clock import ManualClock, RealClock, make_clock
 from emulator.core.contract_checks import ContractChecker, query_violations
-from emulator.core.contracts import text_violations
+from emulator.core.contracts import BODIES, text_violations
 from emulator.core.coverage import Universe, report
 from emulator.core.errors import Conflict, Invalid
 from emulator.core.events import Events
@@ -237,7 +237,7 @@ def compose(config: Any, vendors: Iterable[Vendor]) -> Runtime:
         clock,
         config.strict,
         cache.memo("contracts.queries", query_violations),
-        cache.memo("contracts.bodies", text_violations),
+        cache.memo(BODIES, text_violations),
     )
     accounts: dict[str, list[dict[str, Any]]] = {}
 

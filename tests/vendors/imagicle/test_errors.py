@@ -61,7 +61,8 @@ async def _nothing_stored(client) -> None:
     ],
 )
 async def test_bad_submissions_are_400(stonefax, client, jsondata, attachments, words):
-    _error(await stonefax.submit(jsondata, attachments), 400, *words)
+    for _ in range(2):  # the same body again: what the schema found in it is remembered, and holds
+        _error(await stonefax.submit(jsondata, attachments), 400, *words)
     await _nothing_stored(client)
 
 
