@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import re
+import uuid
 
 import pytest
 
@@ -17,6 +18,12 @@ def test_hex_ids_are_the_seeded_bits_zero_padded(length):
         value = ids.hex(length)
         assert re.fullmatch(f"[0-9a-f]{{{length}}}", value)
         assert value == f"{bits.getrandbits(4 * length):0{length}x}"
+
+
+def test_uuid4_ids_are_what_the_uuid_module_makes_of_the_seeded_bits():
+    ids, bits = Ids(seed=3), random.Random(3)
+    for _ in range(2000):  # every variant and version bit pattern the draws give
+        assert ids.uuid4() == str(uuid.UUID(int=bits.getrandbits(128), version=4))
 
 
 def test_the_same_seed_gives_the_same_ids():
