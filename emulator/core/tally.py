@@ -26,30 +26,48 @@ Key = tuple[str, str, str, str]  # (kind, vendor, tenant, item)
 
 #: vendor, operation, tenant, status, fault, rule (the vendor is set whenever the operation is)
 RequestKey = tuple[str | None, str, str | None, int, str | None, str | None]
+#: vendor, tenant, the status left (None: the fax was new), the status entered
+MoveKey = tuple[str, str, str | None, str]
 
 
 class Tally:
     """Counts of what happened, keyed ``(kind, vendor, tenant, item)``; cleared by reset.
 
     Vendor requests, the hot path, are counted raw by the journal in ``requests`` (one key and
-    one increment a request, no call); ``items`` folds them into the same kinds when read."""
+    one increment a request, no call), and an outbound fax's moves from status to status, the
+    engine's hot path, by ``moved`` in ``moves``; ``items`` folds both into the same kinds when read."""
 
-    __slots__ = ("counts", "requests")
+    __slots__ = ("counts", "moves", "requests")
 
     def __init__(self) -> None:
         self.counts: dict[Key, int] = {}
         #: (vendor, operation, tenant, status, fault, rule) -> requests; the journal increments it in place
         self.requests: dict[RequestKey, int] = {}
+        #: (vendor, tenant, status left, status entered) -> times; the statuses and transitions kinds
+        self.moves: dict[MoveKey, int] = {}
 
     def add(self, kind: str, vendor: str, tenant: str | None, item: str) -> None:
         key = (kind, vendor, tenant or "", item)
         counts = self.counts
         counts[key] = counts.get(key, 0) + 1
 
+    def moved(self, vendor: str, tenant: str, previous: str | None, status: str) -> None:
+        """An outbound fax left ``previous`` (None: it was new) for ``status``: one increment,
+        counted as a status entered and a transition taken when read."""
+        key = (vendor, tenant, previous, status)
+        moves = self.moves
+        moves[key] = moves.get(key, 0) + 1
+
     def items(self) -> dict[Key, int]:
         """Every count, the requests folded into operations (2xx), answers (other statuses and
-        scripted faults) and rules."""
+        scripted faults) and rules, the moves into statuses and transitions."""
         found = dict(self.counts)
+        for (mover, holder, left, entered), count in self.moves.items():
+            for key in (
+                ("statuses", mover, holder, entered),
+                ("transitions", mover, holder, f"{left or 'new'} -> {entered}"),
+            ):
+                found[key] = found.get(key, 0) + count
         for (who, operation, tenant, status, fault, rule), count in self.requests.items():
             vendor, owner = who or "", tenant or ""
             keys = [
@@ -88,7 +106,9 @@ class Tally:
         if vendor is None:
             self.counts.clear()
             self.requests.clear()
+            self.moves.clear()
             return
+        self.moves = {k: n for k, n in self.moves.items() if not (k[0] == vendor and tenant in (None, k[1]))}
         self.counts = {k: n for k, n in self.counts.items() if not (k[1] == vendor and tenant in (None, k[2]))}
         for key in [k for k in self.requests if k[0] == vendor and tenant in (None, k[2])]:
             del self.requests[key]
