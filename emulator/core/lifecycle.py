@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from emulator.core.events import Events
-from emulator.core.outcomes import Outcome, Result
+from emulator.core.outcomes import SUCCESS, Outcome, Result
 from emulator.core.policies import OutcomePolicy
 from emulator.core.run import Run
 from emulator.core.scheduler import Action, Scheduler
@@ -33,6 +33,8 @@ Listener = Callable[[Fax, str | None, str], None]
 PreDial = Callable[[Fax], Result | None]
 
 UNREADABLE = Result(Outcome.CONVERSION_FAILED, rule="the document could not be read")
+#: the attempts of a fax sent at its first attempt with no rule: most faxes, one shared tuple
+FIRST_TRY = (SUCCESS,)
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,7 @@ class Engine:
         """Run ``action(*args)`` at ``due`` as the fax's one timer, which ``stop`` (and so
         ``finish`` and a reset) cancels: for a fax a vendor drives outside the machine (an
         inbound fax being received)."""
-        self._run(fax).timer = self.scheduler.at(due, action, *args)
+        self._run(fax).own = self.scheduler.at(due, action, *args)
 
     def run_of(self, fax: Fax) -> Run | None:
         """The engine's run of ``fax``, while it drives it."""
@@ -156,7 +158,7 @@ class Engine:
     def _run(self, fax: Fax) -> Run:
         found = self.runs.get(fax.id)
         if found is None:
-            found = self.runs[fax.id] = Run(fax)
+            found = self.runs[fax.id] = Run(fax, self._leave_state)
         return found
 
     def cancel(self, fax: Fax) -> bool:
@@ -171,22 +173,23 @@ class Engine:
     def stop(self, fax: Fax) -> None:
         """Stop driving a fax without changing its status (e.g. it was deleted)."""
         run = self.runs.pop(fax.id, None)
-        if run is not None and run.timer is not None:
-            run.timer.cancel()
-            run.timer = None
+        if run is not None:
+            run.cancel()
+            if run.own is not None:
+                run.own.cancel()
+                run.own = None
 
     def resume(self, fax: Fax, due: float) -> Run:
         """Drive a fax loaded from a snapshot again: it leaves its status at ``due``, as the
         timer it had would have made it; returns its run (to put back what was decided)."""
         run = self._run(fax)
-        run.timer = self.scheduler.at(due, self._leave_state, run)
+        self.scheduler.arm(run, due)
         return run
 
     def leaves(self, fax: Fax) -> bool:
         """Whether the fax's timer is the machine's (it leaves its status then), not a vendor's own."""
         run = self.runs.get(fax.id)
-        timer = run.timer if run is not None else None
-        return timer is not None and getattr(timer, "action", None) == self._leave_state
+        return run is not None and run.owner is not None and not run.cancelled
 
     def record(self, fax: Fax, status: str) -> None:
         """Set a status outside the machine (e.g. an inbound fax), with history and listener."""
@@ -199,9 +202,9 @@ class Engine:
 
     # -- the machine ----------------------------------------------------------------
     def _transition(self, fax: Fax, status: str) -> None:
-        previous = fax.status if fax.history else None
+        previous = fax.status if fax.entered else None
         fax.status = status
-        fax.history.append((self.clock.now(), status))
+        fax.entered += (self.clock.now(), status)
         self._count(fax, previous, status)
         listener = self.listeners.get(fax.vendor)
         if listener is not None:
@@ -217,8 +220,7 @@ class Engine:
             if previous is None:
                 tally.add("inbound", vendor, tenant, "received")
             return
-        tally.add("statuses", vendor, tenant, status)
-        tally.add("transitions", vendor, tenant, f"{previous or 'new'} -> {status}")
+        tally.moved(vendor, tenant, previous, status)
         if fax.ended_at is not None and fax.result is not None:
             tally.add("outcomes", vendor, tenant, fax.result.outcome.value)
             if fax.result.rule is not None and fax.result.rule != UNREADABLE.rule:
@@ -247,7 +249,7 @@ class Engine:
             duration = max(duration, fax.not_before - now)
         self._transition(fax, state)
         if not fax.terminal:  # a listener may have ended it
-            run.timer = self.scheduler.at(now + duration, self._leave_state, run)
+            self.scheduler.arm(run, now + duration)
 
     def _pre_dial(self, fax: Fax) -> Result | None:
         """The vendor's refusal of this attempt before it dials, if it refuses it. A refused
@@ -256,7 +258,6 @@ class Engine:
         return pre_dial(fax) if pre_dial is not None and fax.document_ok else None
 
     def _leave(self, run: Run) -> None:
-        run.timer = None
         fax = run.fax
         machine = self.machines[fax.vendor]
         state = fax.status
@@ -280,7 +281,10 @@ class Engine:
         result = run.pending or Result(Outcome.SUCCESS)
         run.pending = None
         fax.attempts += 1
-        fax.attempt_results.append(result)
+        if result is SUCCESS and not fax.attempt_results:
+            fax.attempt_results = FIRST_TRY
+        else:
+            fax.attempt_results += (result,)
         retry = (
             not result.outcome.ok
             and (result.outcome.retryable if machine.retry is None else result.outcome in machine.retry)

@@ -17,7 +17,7 @@ and tells the store through ``drop``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ class Fax(Protocol):
     ``Retention``, so this module names only what it uses)."""
 
     id: str
-    documents: list[Document]
+    documents: Sequence[Document]
     documents_expired: bool
 
     @property
@@ -113,7 +113,7 @@ class Retention:
         while self.document_bytes > self.max_document_bytes and self._documents:
             fax, size = self._documents.pop(next(iter(self._documents)))
             self.document_bytes -= size
-            fax.documents = []
+            fax.documents = ()
             fax.documents_expired = True
             self.documents_dropped += 1
             self.expired(fax)

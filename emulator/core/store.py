@@ -7,11 +7,12 @@ so one tenant can never see another's data.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any, Protocol, TypeVar
 
 from emulator.core.documents import Document
+from emulator.core.history import Flat, History, flat
 from emulator.core.outcomes import Result
 from emulator.core.retention import Retention
 
@@ -45,15 +46,17 @@ class Fax:
     status: str
     created_at: float
     pages: int = 1
-    documents: list[Document] = field(default_factory=list)
+    documents: Sequence[Document] = ()
     document_ok: bool = True  # False: the document cannot be converted (fails at conversion)
-    history: list[tuple[float, str]] = field(default_factory=list)
+    #: time, status, time, status...: each status it entered, and when (flat, to be small: a
+    #: fax keeps it for life; read it as ``history``)
+    entered: Flat = ()
     attempts: int = 0
     max_attempts: int = 1
     retry_delay: float = 0.0
     not_before: float | None = None
     result: Result | None = None  # the final result, once terminal
-    attempt_results: list[Result] = field(default_factory=list)
+    attempt_results: tuple[Result, ...] = ()  # one a finished attempt
     started_at: float | None = None  # first transmission attempt began
     ended_at: float | None = None
     #: the vendor's record of the fax (``Vendor.record``): plain data fields only, so that it
@@ -62,7 +65,7 @@ class Fax:
     #: its documents' bytes were dropped by retention (core/retention.py): downloads answer
     #: as the vendor answers for an expired file
     documents_expired: bool = False
-    aliases: list[str] = field(default_factory=list)  # other ids the vendor gave it
+    aliases: tuple[str, ...] = ()  # other ids the vendor gave it
     #: how many changes it has seen (``Store.changed``): what is made from it is kept while
     #: this stays the same (core/cache.py), and persistence writes it again when it moves
     version: int = 0
@@ -70,6 +73,11 @@ class Fax:
     @property
     def terminal(self) -> bool:
         return self.ended_at is not None
+
+    @property
+    def history(self) -> History:
+        """Each status it entered, and when: ``(time, status)`` pairs, oldest first."""
+        return History(self.entered)
 
     @property
     def pages_sent(self) -> int:
@@ -135,18 +143,18 @@ def fax_from_data(data: Mapping[str, Any], vendors: Mapping[str, Recorded]) -> F
         pages=data["pages"],
         documents=[Document.from_data(d) for d in data["documents"]],
         document_ok=data["document_ok"],
-        history=[(at, status) for at, status in data["history"]],
+        entered=flat((at, status) for at, status in data["history"]),
         attempts=data["attempts"],
         max_attempts=data["max_attempts"],
         retry_delay=data["retry_delay"],
         not_before=data["not_before"],
         result=Result.from_data(result) if result is not None else None,
-        attempt_results=[Result.from_data(r) for r in data["attempt_results"]],
+        attempt_results=tuple(Result.from_data(r) for r in data["attempt_results"]),
         started_at=data["started_at"],
         ended_at=data["ended_at"],
         record=record_from_data(record_class, record) if record is not None and record_class is not None else None,
         documents_expired=data["documents_expired"],
-        aliases=list(data["aliases"]),
+        aliases=tuple(data["aliases"]),
         version=data["version"],
     )
 
@@ -273,7 +281,7 @@ class Store:
 
     def alias(self, fax: Fax, alias: str) -> None:
         """Make ``alias`` a second id of ``fax`` (for a vendor that re-ids finished faxes)."""
-        fax.aliases.append(alias)
+        fax.aliases += (alias,)
         if self.faxes.get(fax.id) is fax:  # else retention already let it go
             self.faxes[alias] = fax
             self.tenants[(fax.vendor, fax.tenant)].faxes[alias] = fax

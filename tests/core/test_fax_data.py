@@ -99,7 +99,7 @@ def test_every_fax_converts_to_plain_data_and_back(emulator: FaxEmulator, vendor
 
 def test_a_fax_of_a_vendor_with_no_record_class_converts_too() -> None:
     fax = Fax(id="f1", vendor="bare", tenant="t", direction="outbound", to="1", sender="2", status="s", created_at=1.0)
-    fax.history.append((1.0, "s"))
+    fax.entered += (1.0, "s")
 
     class Bare:
         record = None

@@ -76,7 +76,7 @@ def receive(runtime: Services, inbound: Inbound) -> Fax:
         documents=[document],
         attempts=1,
         result=result,
-        attempt_results=[result],
+        attempt_results=(result,),
         started_at=now - duration,
         ended_at=now,
         record=FaxState(uid=user.uid, is_spam=spam, date=now - duration, duration=duration),
