@@ -79,13 +79,14 @@ def modb_id(fax: Fax) -> str | None:
     return of(fax).modb_id
 
 
-def saved_job(fax: Fax) -> dict[str, Any]:
-    """The job as ``PUT /faxes`` saved it, private fields included (kazoo.md §7.4 step 6)."""
+def saved_job(fax: Fax, revision_: str) -> dict[str, Any]:
+    """The job as ``PUT /faxes`` saved it at ``revision_`` (``rev``, which its answer's ETag
+    shows too), private fields included (kazoo.md §7.4 step 6)."""
     return {
         **doc(fax),
         "id": fax.id,
         "_id": fax.id,
-        "_rev": rev(fax),
+        "_rev": revision_,
         "pvt_type": "fax",
         "pvt_job_status": fax.status,
         "pvt_created": gregorian(fax.created_at),

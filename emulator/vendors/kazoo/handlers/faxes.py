@@ -194,4 +194,5 @@ async def create(request: web.Request) -> web.Response:
     exchange = request[EXCHANGE]
     fax = await jobs.submit(rt, account_id, data, upload, faxbox, exchange.gate)
     exchange.fax_ids = [fax.id]
-    return respond(request, serialise.saved_job(fax), revision=serialise.rev(fax))
+    revision = serialise.rev(fax)
+    return respond(request, serialise.saved_job(fax, revision), revision=revision)
