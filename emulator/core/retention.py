@@ -18,6 +18,7 @@ and tells the store through ``drop``.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -34,6 +35,9 @@ class Fax(Protocol):
 
     @property
     def terminal(self) -> bool: ...
+
+    @property
+    def document_bytes(self) -> int: ...
 
 
 #: faxes kept by default: ~100,000 faxes with small documents took ~370 MB, so half of
@@ -76,7 +80,7 @@ class Retention:
         if fax.id in self._ended:
             return
         self._ended[fax.id] = fax
-        size = sum(document.size for document in fax.documents)
+        size = fax.document_bytes
         if size:
             self._documents[fax.id] = (fax, size)
             self.document_bytes += size
@@ -86,8 +90,14 @@ class Retention:
         """The store was filled with ``faxes`` at once (a snapshot): those ended count in the
         order they ended, and the limits apply."""
         self.held += len(faxes)
-        for fax in sorted((f for f in faxes if f.terminal), key=lambda f: f.ended_at):
-            self.ended(fax)
+        ended, documents = self._ended, self._documents
+        for fax in sorted((f for f in faxes if f.ended_at is not None), key=attrgetter("ended_at")):
+            if fax.id not in ended:  # as ``ended`` does, but trimmed once at the end (the same faxes go)
+                ended[fax.id] = fax
+                size = fax.document_bytes
+                if size:
+                    documents[fax.id] = (fax, size)
+                    self.document_bytes += size
         self._trim()
 
     def forgotten(self, fax: Fax) -> None:

@@ -133,10 +133,10 @@ def _decision(data: Any, where: str) -> object:
     return decode(data, where)
 
 
-def _fax(runtime: Runtime, entry: Any, where: str, plain: bool) -> tuple[Fax, dict[str, Any] | None]:
+def _fax(runtime: Runtime, entry: Any, where: str) -> tuple[Fax, dict[str, Any] | None]:
     if not isinstance(entry, dict) or "fax" not in entry:
         raise CodecError(f"{where}: expected an object with fax and timer")
-    data = entry["fax"] if plain else decode(entry["fax"], f"{where}.fax")
+    data = decode(entry["fax"], f"{where}.fax")
     if not isinstance(data, dict):
         raise CodecError(f"{where}.fax: not a fax")
     if data.get("vendor") not in runtime.vendors:
@@ -145,24 +145,53 @@ def _fax(runtime: Runtime, entry: Any, where: str, plain: bool) -> tuple[Fax, di
         fax = fax_from_data(data, runtime.vendors)
     except (KeyError, TypeError, ValueError) as exc:
         raise CodecError(f"{where}.fax: not a fax ({exc!r})") from None
-    timer = entry.get("timer")
-    if timer is not None:
-        if not (isinstance(timer, dict) and isinstance(timer.get("due"), int | float) and "call" in timer):
-            raise CodecError(f"{where}.timer: expected an object with due and call")
-        if timer["call"] == "leave":
-            pending = timer.get("pending")
-            timer = {
-                **timer,
-                "pending": Result.from_data(pending) if pending is not None else None,
-                "decision": _decision(timer.get("decision"), f"{where}.timer.decision"),
-            }
-        else:
-            timer = {**timer, "function": _function(timer["call"], f"{where}.timer")}
-            timer["args"] = [
-                a if isinstance(a, dict) and ("$fax" in a or "$runtime" in a) else decode(a, f"{where}.timer.args")
-                for a in timer.get("args", [])
-            ]
-    return fax, timer
+    return fax, _timer(entry.get("timer"), where)
+
+
+def _packed(runtime: Runtime, entries: list[Any]) -> list[tuple[Fax, dict[str, Any] | None]]:
+    """The faxes the data file read packed (``PackedFax``), each as ``(fax, due, timer)``: the
+    timer's data (the same object for the faxes whose timers the file holds alike: the engine's
+    timers, whose decisions nothing changes, are read once for them all) and when it is due."""
+    vendors = runtime.vendors
+    timers: dict[int, dict[str, Any]] = {}  # id(timer data) -> it read
+    faxes: list[tuple[Fax, dict[str, Any] | None]] = []
+    for i, (fax, due, timer) in enumerate(entries):
+        if fax.vendor not in vendors:
+            raise CodecError(f"faxes[{i}].fax: unknown vendor {fax.vendor!r}")
+        if timer is not None:
+            read = timers.get(id(timer))
+            if read is None or read["call"] != "leave":  # (a vendor's timer's arguments are its fax's own)
+                read = timers[id(timer)] = _timer_of({**timer, "due": due}, f"faxes[{i}]")
+            elif not isinstance(due, int | float):
+                raise CodecError(f"faxes[{i}].timer: expected an object with due and call")
+            timer = {**read, "due": due}
+        faxes.append((fax, timer))
+    return faxes
+
+
+def _timer(timer: Any, where: str) -> dict[str, Any] | None:
+    """A fax's timer (``_timer_data``) read back, if it has one."""
+    return _timer_of(timer, where) if timer is not None else None
+
+
+def _timer_of(timer: Any, where: str) -> dict[str, Any]:
+    """A timer (``_timer_data``) read back: the engine's, or a vendor's function to call."""
+    if not (isinstance(timer, dict) and isinstance(timer.get("due"), int | float) and "call" in timer):
+        raise CodecError(f"{where}.timer: expected an object with due and call")
+    if timer["call"] == "leave":
+        pending = timer.get("pending")
+        return {
+            **timer,
+            "pending": Result.from_data(pending) if pending is not None else None,
+            "decision": _decision(timer.get("decision"), f"{where}.timer.decision"),
+        }
+    timer = {**timer, "function": _function(timer["call"], f"{where}.timer")}
+    timer["args"] = [  # (each a fax or the runtime, put back by _resume, or a value)
+        a if isinstance(a, dict) and ("$fax" in a or "$runtime" in a) else decode(a, f"{where}.timer.args")
+        for a in timer.get("args", [])
+    ]
+    read: dict[str, Any] = timer
+    return read
 
 
 def _function(name: Any, where: str) -> Any:
@@ -214,9 +243,10 @@ async def restore(runtime: Runtime, data: Any) -> dict[str, int]:
     return {"faxes": len(staged.faxes), "tenants": len(staged.tenants), "deliveries": len(runtime.dispatcher.pending)}
 
 
-async def stage(runtime: Runtime, data: Any, *, plain_faxes: bool = False) -> Staged:
+async def stage(runtime: Runtime, data: Any, *, packed: bool = False) -> Staged:
     """Read and check a snapshot whole without changing anything (Invalid: where and why).
-    ``plain_faxes``: each fax is as ``fax_entry`` gives it (the data file's), not encoded."""
+    ``packed``: each of its faxes is already a fax (``PackedFax``, the data file's) beside its
+    timer as data, ``(fax, due, timer)``."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise Invalid(f"not a snapshot: expected an object whose format is {FORMAT!r}", field="format")
     if data.get("version") != VERSION:
@@ -228,7 +258,7 @@ async def stage(runtime: Runtime, data: Any, *, plain_faxes: bool = False) -> St
     if missing:
         raise Invalid(f"the snapshot has no {missing[0]}", field=missing[0])
     try:
-        staged = _decoded(runtime, data, plain_faxes)
+        staged = _decoded(runtime, data, packed)
     except (CodecError, ValueError, TypeError, KeyError, IndexError) as exc:
         raise Invalid(f"the snapshot cannot be loaded: {_why(exc)}") from None
     staged.loaded = await _load_scenarios(runtime, staged.scenarios)
@@ -241,23 +271,19 @@ def _why(exc: Exception) -> str:
     return str(exc) or type(exc).__name__
 
 
-def _decoded(runtime: Runtime, data: dict[str, Any], plain_faxes: bool) -> Staged:
+def _decoded(runtime: Runtime, data: dict[str, Any], packed: bool) -> Staged:
     clock = clock_module.check_state(data["clock"], runtime.clock)
     ids = ids_module.check_state(decode(data["ids"], "ids"))
     accounts = _checked(runtime, decode(data["accounts"], "accounts"), "accounts")
     options = _checked(runtime, decode(data["options"], "options"), "options")
     tenants = [_tenant(raw, f"tenants[{i}]") for i, raw in enumerate(_list(data["tenants"], "tenants"))]
     known = {(t.vendor, t.id) for t in tenants}
-    faxes = [_fax(runtime, raw, f"faxes[{i}]", plain_faxes) for i, raw in enumerate(_list(data["faxes"], "faxes"))]
-    for i, (fax, _) in enumerate(faxes):
-        if (fax.vendor, fax.tenant) not in known:
-            raise CodecError(f"faxes[{i}]: its tenant {fax.vendor}/{fax.tenant} is not in tenants")
-    ids_seen: set[str] = set()
-    for i, (fax, _) in enumerate(faxes):
-        for key in (fax.id, *fax.aliases):
-            if key in ids_seen:
-                raise CodecError(f"faxes[{i}]: the id {key!r} is another fax's too")
-            ids_seen.add(key)
+    listed = _list(data["faxes"], "faxes")
+    faxes = _packed(runtime, listed) if packed else [_fax(runtime, raw, f"faxes[{i}]") for i, raw in enumerate(listed)]
+    owners = {(fax.vendor, fax.tenant) for fax, _ in faxes}
+    keys = [key for fax, _ in faxes for key in (fax.id, *fax.aliases)]
+    if not owners <= known or len(set(keys)) != len(keys):  # (sets first: a file of 100,000 faxes)
+        _name_the_misfit(faxes, known)
     deliveries = decode(data["deliveries"], "deliveries")
     if not (isinstance(deliveries, dict) and all(isinstance(d, Delivery) for d in deliveries.get("deliveries", ()))):
         raise CodecError("deliveries: expected the dispatcher's deliveries")
@@ -275,6 +301,19 @@ def _decoded(runtime: Runtime, data: dict[str, Any], plain_faxes: bool) -> Stage
         if not isinstance(part, dict) or any(key not in part for key in needed):
             raise CodecError(f"{name}: expected an object with {', '.join(needed)}")
     return Staged(clock, ids, accounts, options, tenants, faxes, deliveries, scenarios, [], journal, emails)
+
+
+def _name_the_misfit(faxes: list[tuple[Fax, Any]], known: set[tuple[str, str]]) -> None:
+    """CodecError naming the first fax whose tenant is not in the snapshot or whose id is
+    another fax's too."""
+    ids_seen: set[str] = set()
+    for i, (fax, _) in enumerate(faxes):
+        if (fax.vendor, fax.tenant) not in known:
+            raise CodecError(f"faxes[{i}]: its tenant {fax.vendor}/{fax.tenant} is not in tenants")
+        for key in (fax.id, *fax.aliases):
+            if key in ids_seen:
+                raise CodecError(f"faxes[{i}]: the id {key!r} is another fax's too")
+            ids_seen.add(key)
 
 
 def _list(value: Any, where: str) -> list[Any]:
@@ -361,7 +400,7 @@ def apply(runtime: Runtime, staged: Staged) -> None:
     runtime.options.update(staged.options)
     runtime.store.load(staged.tenants, [fax for fax, _ in staged.faxes])
     for fax, timer in staged.faxes:
-        if runtime.store.get(fax.id) is fax:  # (retention may have let it go)
+        if timer is not None and runtime.store.get(fax.id) is fax:  # (retention may have let it go)
             _resume(runtime, fax, timer)
     runtime.dispatcher.restore(staged.deliveries)
     runtime.scenarios.restore(staged.scenarios, staged.loaded)

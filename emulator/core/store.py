@@ -83,6 +83,11 @@ class Fax:
     def pages_sent(self) -> int:
         return self.result.pages(self.pages) if self.result else 0
 
+    @property
+    def document_bytes(self) -> int:
+        """The bytes its documents hold (what retention's document budget counts)."""
+        return sum(document.size for document in self.documents)
+
     def to_data(self) -> dict[str, Any]:
         """The fax as plain data (str, int, float, bool, None, list, dict), and ``fax_from_data``
         makes it again. One exception: each document's bytes stay ``bytes`` under the key
@@ -115,6 +120,67 @@ class Fax:
             "aliases": list(self.aliases),
             "version": self.version,
         }
+
+
+#: the fields a ``PackedFax`` holds from the start: what the store's indexes, retention, the
+#: control API's filters and facets, and the engine's timers read of every fax
+PACKED_FIELDS = ("id", "vendor", "tenant", "direction", "status", "created_at", "ended_at", "aliases")
+_FIELDS = tuple(f.name for f in fields(Fax))
+
+
+class PackedFax(Fax):
+    """A fax read from the data file (core/persist.py) that holds only ``PACKED_FIELDS`` until
+    any other field is first read: then ``unpack(id)`` makes the whole fax (reading the rest of
+    its row) and its fields fill those not set yet, once. Start-up on a file of many faxes
+    makes only these; a fax nobody reads again is never made whole.
+
+    Python calls ``__getattr__`` only for an attribute not found, and a slot not yet set is
+    not found: a fax made whole reads as fast as any other. A field set before (retention
+    expiring its documents, the engine its status) keeps the value set."""
+
+    __slots__ = ("_document_bytes", "_unpack")
+    _unpack: Callable[[str], Fax] | None
+    _document_bytes: int
+
+    @classmethod
+    def of(
+        cls,
+        unpack: Callable[[str], Fax],
+        document_bytes: int,
+        index: tuple[str, str, str, str, str, float, float | None, tuple[str, ...]],
+    ) -> PackedFax:
+        """A packed fax of ``index`` (``PACKED_FIELDS`` in order); ``unpack(id)`` makes it whole."""
+        fax = cls.__new__(cls)
+        fax.id, fax.vendor, fax.tenant, fax.direction, fax.status, fax.created_at, fax.ended_at, fax.aliases = index
+        fax._unpack = unpack
+        fax._document_bytes = document_bytes
+        return fax
+
+    def __getattr__(self, name: str) -> Any:
+        unpack = object.__getattribute__(self, "_unpack")
+        if unpack is None or name not in _FIELDS:
+            raise AttributeError(name)
+        whole = unpack(self.id)
+        for field_name in _FIELDS:
+            try:
+                object.__getattribute__(self, field_name)
+            except AttributeError:
+                object.__setattr__(self, field_name, getattr(whole, field_name))
+        self._unpack = None  # (after the fields: a second reader meanwhile fills none again)
+        return object.__getattribute__(self, name)
+
+    @property
+    def packed(self) -> bool:
+        """Whether its fields past ``PACKED_FIELDS`` are still to be read."""
+        return self._unpack is not None
+
+    @property
+    def document_bytes(self) -> int:
+        # (nothing sets its documents while it is packed but retention, and it reads the fax
+        # whole at once: Store.changed)
+        if self._unpack is not None:
+            return self._document_bytes
+        return sum(document.size for document in self.documents)
 
 
 class Recorded(Protocol):
@@ -310,13 +376,14 @@ class Store:
     def load(self, tenants: list[Tenant], faxes: list[Fax]) -> None:
         """Hold ``tenants`` and ``faxes`` (oldest first) in an empty store, as a snapshot or the
         data file had them, within the limits of retention."""
+        held, index = self.tenants, self.faxes
         for tenant in tenants:
-            self.tenants[(tenant.vendor, tenant.id)] = tenant
-        for fax in faxes:
-            tenant = self.tenants[(fax.vendor, fax.tenant)]
-            for key in (fax.id, *fax.aliases):
-                tenant.faxes[key] = fax
-                self.faxes[key] = fax
+            held[(tenant.vendor, tenant.id)] = tenant
+        for fax in faxes:  # (a file of 100,000 faxes comes through here at start-up: kept lean)
+            owned = held[(fax.vendor, fax.tenant)].faxes
+            owned[fax.id] = index[fax.id] = fax
+            for key in fax.aliases:
+                owned[key] = index[key] = fax
         self.retention.loaded(faxes)
 
     def reset(self, vendor: str | None = None, tenant_id: str | None = None) -> list[Fax]:

@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from emulator.core.persist import SCHEMA
+from emulator.core.store import PackedFax
 from emulator.testing import FaxEmulator
+from emulator.testing.client import ControlError
 from tests.properties.vendors import DRIVERS
 
 START = 1_767_225_600.0
@@ -94,11 +96,15 @@ def test_a_file_it_cannot_use_is_refused_with_why_and_left_as_it_is(tmp_path, co
     assert path.read_bytes() == before
 
 
-def _damage_first_fax(path: Path) -> None:
+def _damage_first_fax(path: Path, column: str, value: str) -> str:
+    """Write ``value`` into ``column`` of the first fax's row of the current schema; its id."""
     db = sqlite3.connect(path)
-    db.execute('UPDATE faxes SET data = \'{"fax": {"$type": "os:system"}}\' WHERE position = 0')
+    fax_id: str = db.execute("SELECT id FROM faxes ORDER BY position LIMIT 1").fetchone()[0]
+    table = "faxes" if column == "aliases" else "fax_bodies"
+    db.execute(f"UPDATE {table} SET {column} = ? WHERE id = ?", (value, fax_id))
     db.commit()
     db.close()
+    return fax_id
 
 
 def test_a_damaged_row_is_refused_with_why(tmp_path):
@@ -106,19 +112,64 @@ def test_a_damaged_row_is_refused_with_why(tmp_path):
     shutil.copy(FIXTURE, path)
     with FaxEmulator(seed=21, start_time=START, data=str(path)):
         pass  # migrated to the current schema
-    _damage_first_fax(path)
+    _damage_first_fax(path, "aliases", "not JSON")
     served = _serve(path)
     assert served.returncode == 1 and "Traceback" not in served.stderr
     assert "cannot be loaded: a fax's row is damaged" in served.stderr and "it was left as it is" in served.stderr
 
 
+def test_a_fax_whose_body_is_damaged_answers_503_when_read_and_the_others_are_served(tmp_path):
+    """Start-up reads each fax's index row; the rest of a fax (its body row) is read when the
+    fax is first used, so damage there shows then, for that fax alone."""
+    path = tmp_path / "state.sqlite"
+    shutil.copy(FIXTURE, path)
+    with FaxEmulator(seed=21, start_time=START, data=str(path)) as emulator:
+        others = [f.id for f in emulator.client.faxes()][1:]
+    damaged = _damage_first_fax(path, "data", '{"$type": "os:system"}')
+    with FaxEmulator(seed=21, start_time=START, data=str(path)) as emulator:
+        assert [emulator.client.fax(fax_id).id for fax_id in others] == others
+        with pytest.raises(ControlError) as refused:
+            emulator.client.fax(damaged)
+        assert refused.value.status == 503 and "its row in the data file is damaged" in refused.value.message
+
+
 def test_a_damaged_row_an_older_schema_cannot_migrate_is_refused_and_the_file_left_as_it_is(tmp_path):
     path = tmp_path / "state.sqlite"
     shutil.copy(FIXTURE, path)
-    _damage_first_fax(path)
+    db = sqlite3.connect(path)
+    db.execute('UPDATE faxes SET data = \'{"fax": {"$type": "os:system"}}\' WHERE position = 0')
+    db.commit()
+    db.close()
     served = _serve(path)
     assert served.returncode == 1 and "Traceback" not in served.stderr
     assert "(schema 1) cannot be migrated" in served.stderr and "it was left as it is" in served.stderr
     db = sqlite3.connect(path)
     assert db.execute("PRAGMA user_version").fetchone()[0] == 1
     assert db.execute("SELECT value FROM meta WHERE key = 'journal_entries'").fetchone() is not None
+
+
+def test_a_restarted_emulator_makes_each_fax_whole_only_when_it_is_used(tmp_path):
+    """Start-up reads each fax packed (core.store.PackedFax): listings' counts and facets, and
+    retention, see every fax; a fax is read whole when first used, and is then what it was."""
+    path = str(tmp_path / "state.sqlite")
+    with FaxEmulator(seed=5, start_time=START, data=path) as emulator:
+        for _, driver in sorted(DRIVERS.items()):
+            sender = driver(emulator, "packed")
+            for suffix in ("5550100", "5550002", "5550003"):
+                sender.send(sender.destination(suffix), 1)
+        emulator.client.advance(25)  # part way: some ended, some still on their way
+        before = emulator.client.export_state()["faxes"]
+        facets = emulator.client.call("GET", "/faxes?limit=1&facets=1")
+    with FaxEmulator(seed=5, start_time=START, data=path) as emulator:
+        faxes = emulator.call(lambda: emulator.runtime.store.all_faxes())
+
+        def unpacked() -> list[str]:
+            return [f.id for f in faxes if not (isinstance(f, PackedFax) and f.packed)]
+
+        assert len(faxes) == 12 and emulator.call(unpacked) == []
+        newest = emulator.client.call("GET", "/faxes?limit=1&facets=1")
+        assert newest == facets  # (its facets and total read no fax whole; the one it shows, whole)
+        assert emulator.call(unpacked) == [facets["faxes"][0]["id"]]
+        assert emulator.client.export_state()["faxes"] == before
+        emulator.client.advance(3600)
+        assert all(f.terminal for f in emulator.client.faxes())
