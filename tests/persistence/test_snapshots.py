@@ -161,3 +161,36 @@ def test_the_cli_exports_a_running_emulators_state_to_a_file_and_imports_it_back
     assert main(["state", "import", str(path), "--url", emulator.url]) == 1
     assert "refused it: snapshot version 9" in capsys.readouterr().err
     assert [f.id for f in emulator.client.faxes()] == held
+
+
+#: accounts each vendor can declare, with the fields its check completes left out (null, a
+#: default) and given, so that what it completed must be taken back as it is
+DECLARED = {
+    "faxplus": [
+        {"token": "alohi_pat_acme_admin", "account": "acme", "type": "corporate_admin"},
+        {"token": "alohi_pat_acme_clerk", "account": "acme", "type": "corporate_member", "member": 2},
+        {"token": "alohi_pat_acme_reader", "account": "acme", "type": "corporate_member", "scopes": ["fax:fax:read"]},
+        {"token": "corp_member1_globex"},
+        {"token": "solo~fax:fax:read"},
+    ],
+    "kazoo": [
+        {"name": "globex", "api_key": "a" * 64},
+        {"name": "acme", "users": [{"username": "a", "password": "p"}], "numbers": ["+14155550100"]},
+    ],
+    "imagicle": [
+        {"name": "ann", "password": "p"},
+        {"name": "bob", "password": "p", "level": 10, "groups": ["sales"], "email": "bob@example.com"},
+        {"name": "cy", "password": "p", "faxNumber": "+14155550100", "send": False},
+    ],
+    "callerip": [{"token": "line-7"}, {"token": "t", "line": "shared"}],
+}
+
+
+@pytest.mark.parametrize("vendor", sorted(DECLARED))
+def test_declared_accounts_come_back_from_a_snapshot_as_they_were(vendor):
+    with FaxEmulator(seed=1, start_time=START) as emulator:
+        declared = emulator.client.call("PUT", f"/accounts/{vendor}", {"accounts": DECLARED[vendor]})["accounts"]
+        snapshot = emulator.client.export_state()
+        emulator.client.call("PUT", f"/accounts/{vendor}", {"accounts": []})
+        emulator.client.import_state(snapshot)  # what the vendor's check completed, taken back
+        assert emulator.client.call("GET", f"/accounts/{vendor}")["accounts"] == declared

@@ -100,10 +100,12 @@ _TYPES = {"self": accounts.INDIVIDUAL, "admin": accounts.ADMIN}
 
 def check_accounts(declared: list[Any]) -> list[dict[str, Any]]:
     """Declared tokens, complete (``account``, ``type``, ``member``, ``scopes``); Invalid on a bad
-    entry, a token declared twice, or an account declared both individual and corporate."""
+    entry, a token declared twice, or an account declared both individual and corporate.
+    Tokens it completed are taken back as they are (a snapshot's): a null there means not given."""
     checked: list[dict[str, Any]] = []
     kinds: dict[str, str] = {}
-    for index, entry in enumerate(declared):
+    for index, given in enumerate(declared):
+        entry = {k: v for k, v in given.items() if v is not None} if isinstance(given, dict) else given
         violations = contracts.check(accounts.VENDOR, "account", entry)
         if violations:
             raise Invalid(f"accounts[{index}]: {violations[0].message}", field="accounts")
