@@ -28,8 +28,21 @@ class CodecError(ValueError):
     """Data that does not decode; the message says where (a path like ``faxes[3].documents``)."""
 
 
+#: types kept as they are (exactly these: a StrEnum is a str but is tagged)
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def encode(value: Any, skip: frozenset[str] = frozenset()) -> Any:
     """``value`` as JSON-able data; the fields named in ``skip`` are left out of dataclasses."""
+    kind = type(value)  # the common kinds first, by exact type (the journal's entries come here)
+    if kind in _PLAIN:
+        return value
+    if kind is tuple:
+        return {"$tuple": [encode(item, skip) for item in value]}
+    if kind is bytes:
+        return {"$bytes": binascii.b2a_base64(value, newline=False).decode("ascii")}
+    if kind is list:
+        return [encode(item, skip) for item in value]
     if isinstance(value, enum.Enum):  # before str and int: a StrEnum is a str, an IntEnum an int
         return {"$enum": _name(type(value)), "value": value.value}
     if value is None or isinstance(value, bool | str | int | float):
@@ -41,8 +54,8 @@ def encode(value: Any, skip: frozenset[str] = frozenset()) -> Any:
     if isinstance(value, tuple):
         return {"$tuple": [encode(item, skip) for item in value]}
     if isinstance(value, frozenset | set):
-        kind = "$frozenset" if isinstance(value, frozenset) else "$set"
-        return {kind: [encode(item, skip) for item in sorted(value, key=repr)]}
+        tag = "$frozenset" if isinstance(value, frozenset) else "$set"
+        return {tag: [encode(item, skip) for item in sorted(value, key=repr)]}
     if isinstance(value, dict):
         if all(isinstance(key, str) and not key.startswith("$") for key in value):
             return {key: encode(item, skip) for key, item in value.items()}

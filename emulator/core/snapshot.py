@@ -246,7 +246,7 @@ async def restore(runtime: Runtime, data: Any) -> dict[str, int]:
 async def stage(runtime: Runtime, data: Any, *, packed: bool = False) -> Staged:
     """Read and check a snapshot whole without changing anything (Invalid: where and why).
     ``packed``: each of its faxes is already a fax (``PackedFax``, the data file's) beside its
-    timer as data, ``(fax, due, timer)``."""
+    timer as data, ``(fax, due, timer)``, and its journal's entries are read already."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise Invalid(f"not a snapshot: expected an object whose format is {FORMAT!r}", field="format")
     if data.get("version") != VERSION:
@@ -291,7 +291,7 @@ def _decoded(runtime: Runtime, data: dict[str, Any], packed: bool) -> Staged:
         if name not in deliveries:
             raise CodecError(f"deliveries: no {name}")
     scenarios = decode(data["scenarios"], "scenarios")
-    journal = decode(data["journal"], "journal")
+    journal = decode(data["journal"], "journal") if not packed else _journal(data["journal"])
     emails = decode(data["emails"], "emails")
     for name, part, needed in (
         ("scenarios", scenarios, ("global", "tenants", "accounts_before")),
@@ -314,6 +314,13 @@ def _name_the_misfit(faxes: list[tuple[Fax, Any]], known: set[tuple[str, str]]) 
             if key in ids_seen:
                 raise CodecError(f"faxes[{i}]: the id {key!r} is another fax's too")
             ids_seen.add(key)
+
+
+def _journal(raw: Any) -> Any:
+    """A data file's journal: its entries read already (``journal.entry_from_json``), the rest as a snapshot's."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("requests"), list):
+        raise CodecError("journal: expected an object with requests")
+    return {**decode({**raw, "requests": []}, "journal"), "requests": raw["requests"]}
 
 
 def _list(value: Any, where: str) -> list[Any]:
