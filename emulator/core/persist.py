@@ -44,7 +44,7 @@ import orjson
 from emulator.core import snapshot
 from emulator.core.codec import decode, encode
 from emulator.core.errors import Unavailable
-from emulator.core.journal import entry_from_json, entry_json
+from emulator.core.journal import entries_from_json, entries_json
 from emulator.core.store import Recorded, fax_from_data
 
 if TYPE_CHECKING:
@@ -79,7 +79,9 @@ _TABLES = (
     # "data" its length)
     "CREATE TABLE fax_bodies (id TEXT PRIMARY KEY, data TEXT NOT NULL, documents BLOB NOT NULL)",
     "CREATE TABLE deliveries (id INTEGER PRIMARY KEY, pending INTEGER NOT NULL, data TEXT NOT NULL)",
-    "CREATE TABLE journal (seq INTEGER PRIMARY KEY, data TEXT NOT NULL)",
+    # the request journal's entries, as each commit found them new: ``seq`` the first one's,
+    # ``last`` the last one's, ``data`` them all (journal.entries_json)
+    "CREATE TABLE journal (seq INTEGER PRIMARY KEY, last INTEGER NOT NULL, data TEXT NOT NULL)",
 )
 
 
@@ -116,8 +118,9 @@ def _migrate_2(db: sqlite3.Connection) -> None:
 def _migrate_3(db: sqlite3.Connection) -> None:
     """Schema 3 kept each fax whole in one row (read whole at start-up: 16 s for 100,000 faxes);
     4 keeps what start-up reads of it in ``faxes`` and the rest in ``fax_bodies``. 3 kept a
-    journal entry tagged by the codec; 4 as ``journal.entry_json`` (a tenth of a hot read's
-    time went to tagging the journal's entries)."""
+    journal entry tagged by the codec, one a row; 4 the entries each commit found new in one
+    row, as ``journal.entries_json`` (tagging them, and a row each, cost a hot read with
+    ``--data`` over a tenth of its time)."""
     db.execute("ALTER TABLE faxes RENAME TO faxes_3")
     for table in _TABLES[2:4]:
         db.execute(table)
@@ -127,8 +130,11 @@ def _migrate_3(db: sqlite3.Connection) -> None:
         db.execute(_INSERT_FAX, index)
         db.execute(_INSERT_BODY, body)
     db.execute("DROP TABLE faxes_3")
-    for seq, data in db.execute("SELECT seq, data FROM journal").fetchall():  # codec-tagged, now plain
-        db.execute("UPDATE journal SET data = ? WHERE seq = ?", (entry_json(decode(orjson.loads(data))), seq))
+    entries = [decode(orjson.loads(data)) for (data,) in db.execute("SELECT data FROM journal ORDER BY seq")]
+    db.execute("DROP TABLE journal")
+    db.execute(_TABLES[-1])
+    if entries:  # (codec-tagged, one a row; now plain, in one row)
+        db.execute("INSERT INTO journal VALUES (?, ?, ?)", (entries[0][0], entries[-1][0], entries_json(entries)))
 
 
 #: schema N -> what makes it N + 1
@@ -251,8 +257,14 @@ def _read(db: sqlite3.Connection, unpack: Callable[[str], Fax]) -> dict[str, Any
         raise DataFileError(f"the data file cannot be loaded: a fax's row is damaged ({exc!r})") from None
     tenants = [orjson.loads(data) for (data,) in db.execute("SELECT data FROM tenants")]
     deliveries = [orjson.loads(data) for (data,) in db.execute("SELECT data FROM deliveries ORDER BY id")]
+    first = meta["journal"].get("first", 0)  # the oldest entry the ring still held
     try:
-        journal = [entry_from_json(data) for (data,) in db.execute("SELECT data FROM journal ORDER BY seq")]
+        journal = [
+            entry
+            for (data,) in db.execute("SELECT data FROM journal ORDER BY seq")
+            for entry in entries_from_json(data)
+            if entry[0] >= first
+        ]
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise DataFileError(f"the data file cannot be loaded: a journal entry is damaged ({exc!r})") from None
     return {
@@ -378,8 +390,8 @@ def _write(db: sqlite3.Connection, batch: dict[str, Any]) -> None:
         db.executemany("INSERT OR REPLACE INTO deliveries VALUES (?, ?, ?)", batch["deliveries"])
         if batch["deliveries_before"] is not None:  # settled ones the log no longer shows
             db.execute("DELETE FROM deliveries WHERE pending = 0 AND id < ?", (batch["deliveries_before"],))
-        db.executemany("INSERT OR REPLACE INTO journal VALUES (?, ?)", batch["journal"])
-        db.execute("DELETE FROM journal WHERE seq < ?", (batch["journal_from"],))
+        db.executemany("INSERT OR REPLACE INTO journal VALUES (?, ?, ?)", batch["journal"])
+        db.execute("DELETE FROM journal WHERE last < ?", (batch["journal_from"],))
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")
@@ -614,7 +626,7 @@ class Persistence:
             "faxes_gone": [(fax_id,) for fax_id in gone],
             "deliveries": delivery_rows,
             "deliveries_before": dispatcher.log[0].id if dispatcher.log else None,
-            "journal": [(entry[0], entry_json(entry)) for entry in new],
+            "journal": [(new[0][0], new[-1][0], entries_json(new))] if new else [],
             "journal_from": journal.requests[0][0] if journal.requests else self._journal_next,
         }
 
@@ -630,7 +642,8 @@ class Persistence:
             ("deliveries", {"next_id": dispatcher.next_id, "refused": dispatcher.refused}),
         ]
         violations = journal.pop("violations")
-        del journal["requests"]
+        requests = journal.pop("requests")
+        journal["first"] = requests[0][0] if requests else journal["next_seq"]
         rows.append(("journal", journal))
         seen = (runtime.journal.last_violation, len(violations))
         if seen != self._violations_at:

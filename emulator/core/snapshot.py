@@ -317,10 +317,12 @@ def _name_the_misfit(faxes: list[tuple[Fax, Any]], known: set[tuple[str, str]]) 
 
 
 def _journal(raw: Any) -> Any:
-    """A data file's journal: its entries read already (``journal.entry_from_json``), the rest as a snapshot's."""
+    """A data file's journal: its entries read already (``journal.entries_from_json``), the rest as a snapshot's."""
     if not isinstance(raw, dict) or not isinstance(raw.get("requests"), list):
         raise CodecError("journal: expected an object with requests")
-    return {**decode({**raw, "requests": []}, "journal"), "requests": raw["requests"]}
+    journal = decode({**raw, "requests": []}, "journal")
+    journal.pop("first", None)  # (the file's own bookkeeping)
+    return {**journal, "requests": raw["requests"]}
 
 
 def _list(value: Any, where: str) -> list[Any]:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from emulator.core.journal import entries_from_json
 from emulator.core.persist import SCHEMA
 from emulator.core.store import PackedFax
 from emulator.testing import FaxEmulator
@@ -34,8 +35,10 @@ def test_a_restarted_emulator_resumes_where_it_stood(tmp_path):
         held = {f.id: f.statuses for f in emulator.client.faxes()}
         clock = emulator.client.clock().now
         made = [d.id for d in emulator.client.webhooks()]
+        journal = emulator.client.requests()
     with FaxEmulator(seed=3, start_time=START, data=path) as emulator:
         receiver = emulator.receiver()
+        assert emulator.client.requests() == journal and len(journal) >= 8
         assert emulator.client.clock().now == clock  # the manual clock resumes where it stood
         assert {f.id: f.statuses for f in emulator.client.faxes()} == held
         assert [d.id for d in emulator.client.webhooks()] == made
@@ -59,7 +62,7 @@ def test_an_older_schema_is_migrated(tmp_path):
         assert all(f.terminal for f in emulator.client.faxes())
     db = sqlite3.connect(path)
     assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA
-    assert db.execute("SELECT count(*) FROM journal").fetchone()[0] > 8
+    assert sum(len(entries_from_json(data)) for (data,) in db.execute("SELECT data FROM journal")) > 8
 
 
 def _serve(path: Path) -> subprocess.CompletedProcess[str]:
