@@ -7,7 +7,8 @@ Sends N CallerIP faxes (each with a document of its own, 2 KiB) in waves of 10,0
 manual clock, each wave driven to its end, with ``--retain-faxes`` K and a 16 MiB document
 budget. Runs in its own process so peak RSS is this measurement's alone. Prints one JSON
 line: peak RSS after the first 10% of the faxes and at the end (flat memory: the two are
-close), and what the store holds at the end; with ``--data``, the state is kept in that
+close), the slope of RSS over the second half's waves (MB per 100,000 faxes; flat: about 0),
+and what the store holds at the end; with ``--data``, the state is kept in that
 SQLite file as ``serve --data`` keeps it (each wave committed), and the file's size at the end
 is printed too (retention keeps it flat as well).
 """
@@ -28,6 +29,26 @@ DOCUMENT_BYTES = 2048
 
 def _rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _current_rss_mb() -> float | None:
+    """Resident memory now (not the peak), where the system says (Linux); else None."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except OSError:
+        return None
+
+
+def _slope(points: list[tuple[int, float]]) -> float | None:
+    """MB per 100,000 faxes of the least-squares line through the second half of ``points``."""
+    half = points[len(points) // 2 :]
+    if len(half) < 2:
+        return None
+    mean_x = sum(x for x, _ in half) / len(half)
+    mean_y = sum(y for _, y in half) / len(half)
+    spread = sum((x - mean_x) ** 2 for x, _ in half)
+    return round(sum((x - mean_x) * (y - mean_y) for x, y in half) / spread * 100_000, 2) if spread else None
 
 
 async def measure(count: int, retain: int, data: str | None = None) -> dict[str, float]:
@@ -51,6 +72,7 @@ async def measure(count: int, retain: int, data: str | None = None) -> dict[str,
     started = time.perf_counter()
     rss_at_tenth = 0.0
     sent = 0
+    resident: list[tuple[int, float]] = []  # (faxes sent, RSS now) after each wave
     while sent < count:
         for _ in range(min(WAVE, count - sent)):
             document = Document("pdf", sent.to_bytes(8, "big") * (DOCUMENT_BYTES // 8), 1, "fax.pdf")
@@ -76,6 +98,9 @@ async def measure(count: int, retain: int, data: str | None = None) -> dict[str,
         if not rss_at_tenth and sent >= count // 10:
             gc.collect()
             rss_at_tenth = _rss_mb()
+        now = _current_rss_mb()
+        if now is not None:
+            resident.append((sent, now))
     seconds = time.perf_counter() - started
     file_mb = None
     if kept is not None and data is not None:
@@ -90,6 +115,7 @@ async def measure(count: int, retain: int, data: str | None = None) -> dict[str,
         "us_per_fax": round(seconds / count * 1e6, 1),
         "peak_rss_mb_at_10pct": rss_at_tenth,
         "peak_rss_mb": _rss_mb(),
+        "rss_mb_per_100k_second_half": _slope(resident),
         "held": held["faxes"],
         "faxes_dropped": held["faxes_dropped"],
         "document_bytes": held["document_bytes"],
