@@ -85,6 +85,11 @@ _TABLES = (
 )
 
 
+#: the tables start-up reads whole, checked by SQLite first (``fax_bodies`` is read a row at a
+#: time, when a fax is first used: a damaged page there fails that fax's reads alone)
+_READ_WHOLE = ("meta", "tenants", "faxes", "deliveries", "journal")
+
+
 def _migrate_1(db: sqlite3.Connection) -> None:
     """Schema 1 kept the whole journal in one meta row (rewritten by every commit); 2 keeps a row
     per entry, so a commit adds only the new ones."""
@@ -206,7 +211,10 @@ def _open(path: str) -> sqlite3.Connection:
                 _MIGRATIONS[step](db)
         db.execute(f"PRAGMA user_version = {SCHEMA}")
         db.execute("COMMIT")
-        db.execute("PRAGMA quick_check")
+        for table in _READ_WHOLE:  # (a fax's body is checked as it is read: most of the file's bytes)
+            found = db.execute(f"PRAGMA quick_check({table})").fetchall()
+            if found != [("ok",)]:
+                raise sqlite3.DatabaseError("; ".join(str(problem) for (problem,) in found[:3]))
     except sqlite3.DatabaseError as exc:
         db.close()
         raise DataFileError(f"{what} is damaged ({exc}); it was left as it is") from None
@@ -351,17 +359,19 @@ class _Bodies:
         self._closed = False
 
     def fax(self, fax_id: str) -> Fax:
-        """The fax ``fax_id`` whole, as the file holds it."""
-        with self._lock:
-            if self._closed:
-                raise Unavailable(f"the emulator cannot read fax {fax_id}: its data file is closed")
-            if self._db is None:
-                self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-                self._db.execute("PRAGMA query_only = ON")
-            rows = self._db.execute("SELECT data, documents FROM fax_bodies WHERE id = ?", (fax_id,)).fetchall()
+        """The fax ``fax_id`` whole, as the file holds it; Unavailable (the vendor's 503, and
+        why in the log) if its row is missing or damaged."""
         try:
-            return fax_from_data(_fax_data(*rows[0]), self.vendors)
-        except (IndexError, ValueError, KeyError, TypeError) as exc:
+            with self._lock:
+                if self._closed:
+                    raise Unavailable(f"the emulator cannot read fax {fax_id}: its data file is closed")
+                if self._db is None:
+                    self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+                    self._db.execute("PRAGMA query_only = ON")
+                query = "SELECT data, documents FROM fax_bodies WHERE id = ?"
+                data, blob = self._db.execute(query, (fax_id,)).fetchall()[0]
+            return fax_from_data(_fax_data(data, blob), self.vendors)
+        except (IndexError, ValueError, KeyError, TypeError, sqlite3.DatabaseError) as exc:
             log.error("the data file %s: the row of fax %s is missing or damaged (%r)", self.path, fax_id, exc)
             raise Unavailable(f"the emulator cannot read fax {fax_id}: its row in the data file is damaged") from None
 
