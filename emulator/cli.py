@@ -270,6 +270,7 @@ async def _serve(config: Config) -> None:
             " use this machine's name or address in place of the loopback address above)",
             flush=True,
         )
+    warming = asyncio.create_task(_warm(list(app[keys.RUNTIME].vendors)))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -277,7 +278,20 @@ async def _serve(config: Config) -> None:
     try:
         await stop.wait()
     finally:
+        warming.cancel()
         await runner.cleanup()
+
+
+async def _warm(vendors: list[str]) -> None:
+    """Load, in a thread, what serving would load at first use on the loop (core/warmup.py)."""
+    from emulator.core.warmup import warm
+
+    try:
+        await asyncio.to_thread(warm, vendors)
+    except Exception:  # the emulator serves without it: each part is then loaded at first use
+        logging.getLogger(__name__).exception("warming up failed")
+        return
+    gc.freeze()  # what it loaded lives as long as the server, as start-up's objects do
 
 
 def _loop_factory(name: str) -> Callable[[], asyncio.AbstractEventLoop] | None:

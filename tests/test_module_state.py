@@ -25,7 +25,7 @@ CONSTANTS: dict[str, str] = {}
 #: loads static data shipped with the package (a JSON Schema, a time zone), the same for
 #: every emulator, and moving it under the runtime would thread the runtime into pure code
 STATIC_LOADERS = {
-    "emulator.core.contracts._vendor_registry",
+    "emulator.core.contracts.registry",
     "emulator.core.contracts.validator",
     "emulator.core.scenarios.checks.schema",
     "emulator.core.scenarios.checks._validator",

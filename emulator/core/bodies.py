@@ -8,6 +8,7 @@ it read on the request's ``Exchange`` for the journal.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import json
@@ -194,6 +195,8 @@ class _PartsReader:
         self.parts: list[_Part] = []
         self._boundary = boundary
         self._parser: MultipartParser | None = None  # made when a body is streamed (``parser``)
+        #: large streamed parts whose bytes are still to be joined: the part, its chunks, its encoding
+        self.joins: list[tuple[_Part, list[memoryview], str]] = []
         self._limit = limit
         self._fields: list[bytes] = []
         self._values: list[bytes] = []
@@ -284,24 +287,49 @@ class _PartsReader:
             raise self._too_large()
 
     def _end(self) -> None:
-        data = b"".join(self._chunks)
-        self._chunks = []
-        self._part(data)
+        chunks, self._chunks = self._chunks, []
+        if self._size > JOIN_OFF_LOOP:  # joined once parsing is over, in a thread (_read_multipart)
+            self.joins.append((self._part(b""), chunks, self._encoding()))
+        else:
+            self._part(b"".join(chunks))
 
-    def _part(self, data: bytes) -> None:
-        """The part whose headers were read, with its bytes as sent: kept, its transfer
-        encoding undone."""
-        headers = self._headers
-        encoding = headers.get("content-transfer-encoding", "").strip().lower()
-        if encoding == "base64":
-            data = base64.b64decode(data)
-        elif encoding == "quoted-printable":
-            data = binascii.a2b_qp(data)
-        content_type = headers.get("content-type", "")
+    def _encoding(self) -> str:
+        return self._headers.get("content-transfer-encoding", "").strip().lower()
+
+    def _part(self, data: bytes) -> _Part:
+        """The part whose headers were read, with its bytes as sent: kept (and returned), its
+        transfer encoding undone."""
+        content_type = self._headers.get("content-type", "")
         charset = parse_options_header(content_type.encode())[1].get(b"charset") if ";" in content_type else None
-        self.parts.append(
-            _Part(self._name, self._filename, content_type, charset.decode("latin-1") if charset else None, data)
+        part = _Part(
+            self._name,
+            self._filename,
+            content_type,
+            charset.decode("latin-1") if charset else None,
+            _decoded(data, self._encoding()),
         )
+        self.parts.append(part)
+        return part
+
+
+#: a streamed part larger than this is joined in a thread: bytes.join lets other threads run
+#: while it copies 1 MiB or more, and copying an upload of tens of MiB held the event loop
+#: for 30-60 ms
+JOIN_OFF_LOOP = 1024 * 1024
+
+
+def _decoded(data: bytes, encoding: str) -> bytes:
+    """A part's bytes, its transfer encoding undone."""
+    if encoding == "base64":
+        return base64.b64decode(data)
+    if encoding == "quoted-printable":
+        return binascii.a2b_qp(data)
+    return data
+
+
+def _joined(chunks: list[memoryview], encoding: str) -> bytes:
+    """A part's chunks as one bytes, its transfer encoding undone (in a thread)."""
+    return _decoded(b"".join(chunks), encoding)
 
 
 def _plain_spans(body: bytes, boundary: bytes) -> list[tuple[list[tuple[bytes, bytes]], int, int]] | None:
@@ -400,6 +428,8 @@ async def _read_multipart(request: web.Request, limit: PartLimit, total_limit: i
             reader.parser.write(chunk)
         if reader.parser.state != MultipartState.END:
             raise Invalid(MALFORMED_MULTIPART)  # cut short: no closing delimiter
+        for part, kept, encoding in reader.joins:
+            part.data = await asyncio.to_thread(_joined, kept, encoding)
     except (PayloadTooLarge, Invalid):
         raise
     except (ValueError, LookupError, UnicodeError, HttpProcessingError) as exc:

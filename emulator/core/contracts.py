@@ -38,7 +38,8 @@ def json_path(parts: Any, root: str = "$") -> str:
 
 
 @functools.cache
-def _vendor_registry(vendor: str) -> Registry:
+def registry(vendor: str) -> Registry:
+    """Every schema of ``vendor``, read once (``$ref`` between them resolves here)."""
     from importlib import resources  # with the first validator: it costs start-up time
 
     from referencing import Registry, Resource
@@ -58,7 +59,7 @@ def _vendor_registry(vendor: str) -> Registry:
 
 def load(vendor: str, name: str) -> dict[str, Any]:
     """The raw schema ``schemas/<vendor>/<name>.json``."""
-    resource = _vendor_registry(vendor).get(f"{name}.json")
+    resource = registry(vendor).get(f"{name}.json")
     if resource is None:
         raise LookupError(f"no schema {vendor}/{name}.json")
     contents: dict[str, Any] = resource.contents
@@ -72,7 +73,7 @@ def validator(vendor: str, name: str) -> Any:
 
     schema = load(vendor, name)
     cls = validators.validator_for(schema, default=Draft202012Validator)
-    return cls(schema, registry=_vendor_registry(vendor))
+    return cls(schema, registry=registry(vendor))
 
 
 def check_query(vendor: str, name: str, raw_query: str) -> tuple[Violation, ...]:

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from emulator.core.bodies import MAX_FIELD_BYTES, MAX_PARTS, read_form, read_parts
+from emulator.core.bodies import JOIN_OFF_LOOP, MAX_FIELD_BYTES, MAX_PARTS, read_form, read_parts
 from emulator.core.errors import EmulatorError
 
 BOUNDARY = "zzBOUNDARYzz"
@@ -207,3 +207,43 @@ async def test_bodies_changed_at_random_read_whole_as_streamed(reader):
             sent[at : at + chosen.randint(0, 2)] = change
         whole, streamed = await _both_ways(reader, "/parts", bytes(sent))
         assert whole == streamed, bytes(sent)
+
+
+async def test_parts_over_a_mebibyte_are_joined_in_a_thread_and_read_the_same(aiohttp_client):
+    """A large part is joined after parsing, off the loop (JOIN_OFF_LOOP): the parts still come
+    back whole, decoded and in their order, and a large part whose base64 is cut short is refused."""
+    import hashlib
+
+    async def digests(request: web.Request) -> web.Response:
+        try:
+            parts = await read_parts(request, 8 * JOIN_OFF_LOOP)
+        except EmulatorError as exc:
+            return web.json_response({"error": exc.message}, status=exc.status)
+        return web.json_response([[p.name, hashlib.sha256(p.data).hexdigest()] for p in parts])
+
+    app = web.Application(client_max_size=64 * JOIN_OFF_LOOP)
+    app.router.add_post("/parts", digests)
+    client = await aiohttp_client(app)
+    big, other = bytes(range(256)) * (JOIN_OFF_LOOP // 128), b"%PDF-" * (JOIN_OFF_LOOP // 2)
+    sent = body(
+        ('Content-Disposition: form-data; name="big"', big),
+        ('Content-Disposition: form-data; name="small"', b"tiny"),
+        (
+            'Content-Disposition: form-data; name="encoded"\r\nContent-Transfer-Encoding: base64',
+            base64.b64encode(other),
+        ),
+    )
+    reply = await client.post("/parts", data=io.BytesIO(sent), headers=FORM)
+    assert await reply.json() == [
+        ["big", hashlib.sha256(big).hexdigest()],
+        ["small", hashlib.sha256(b"tiny").hexdigest()],
+        ["encoded", hashlib.sha256(other).hexdigest()],
+    ]
+    broken = body(
+        (
+            'Content-Disposition: form-data; name="x"\r\nContent-Transfer-Encoding: base64',
+            b"A" * (2 * JOIN_OFF_LOOP + 1),
+        )
+    )
+    reply = await client.post("/parts", data=io.BytesIO(broken), headers=FORM)
+    assert reply.status == 400

@@ -1,0 +1,37 @@
+"""Warming up: what serving loads at first use, loaded in a thread once the server listens.
+
+Start-up stays short because the heavy libraries are imported where they are first needed
+(pypdf with the first PDF, Pillow and pdfium with the first page asked for, YAML and JSON
+Schema with the first scenario, RE2 with its first pattern, each vendor's schemas with its
+first contract check). Imported on the event loop, each held it 0.1-0.5 s at its first use,
+and every other request (the health check among them) waited: the soak's slowest health
+reads (benchmarks/soak.py). ``warm`` imports them in a thread right after start-up, so the
+loop keeps serving meanwhile (the thread yields the interpreter every few milliseconds),
+and a request that needs one of them later finds it loaded.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable
+
+#: what serving imports at first use, and who needs it
+MODULES = (
+    "pypdf",  # reading and writing PDFs on the loop (core.documents: small uploads, letters)
+    "emulator.core.raster",  # Pillow and pdfium: named on the loop when a page is asked for (core.pages)
+    "emulator.core.scenarios.load",  # YAML, JSON Schema: a scenario posted to the control API
+    "re2",  # a scenario's regular expressions (core.scenarios.match)
+    "multiprocessing.popen_forkserver",  # the worker pool's first worker (core.work)
+)
+
+
+def warm(vendors: Iterable[str]) -> None:
+    """Import ``MODULES`` and read each of ``vendors``' schemas (the contracts' registry)."""
+    from emulator.core import contracts
+    from emulator.core.scenarios import checks
+
+    for name in MODULES:
+        importlib.import_module(name)
+    checks.schema()
+    for vendor in vendors:
+        contracts.registry(vendor)
