@@ -4,6 +4,9 @@ callbacks, as JSON or PHP-style form data, received by a real local server (kazo
 from __future__ import annotations
 
 import itertools
+import json
+
+from aiohttp import web
 
 from tests.conftest import START, advance
 
@@ -126,3 +129,33 @@ async def test_the_webhook_retry_option_changes_the_documented_policy(client, ka
     times = [a["at"] for a in log[0]["attempts"]]
     assert log[0]["state"] == "failed" and [b - a for a, b in itertools.pairwise(times)] == [30.0, 30.0, 30.0]
     assert log[0]["reason"] == "gave up after 4 attempts"
+
+
+async def test_a_receiver_down_for_four_minutes_is_given_up_on_as_documented_then_redelivered(
+    client, kazoo, aiohttp_server, unused_tcp_port
+):
+    """Issue #17 item 7 for Kazoo: its policy (the hook's ``retries``, 2 s apart) gives up on a
+    receiver that is down; once it is back, the control API's redeliver sends the same body."""
+    url = f"http://127.0.0.1:{unused_tcp_port}/hook"
+    reply = await kazoo.put("/webhooks", {"name": "fax results", "hook": "notifications", "uri": url, "format": "json"})
+    assert reply.status == 201, reply.body
+    await kazoo.send()
+    await advance(client, 240)  # nothing listens: every attempt is refused
+    [down] = (await (await client.get("/_emulator/webhooks", params={"vendor": "kazoo"})).json())["deliveries"]
+    assert down["state"] == "failed" and len(down["attempts"]) == 2, down
+
+    got: list[bytes] = []
+
+    async def back(request):
+        got.append(await request.read())
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_post("/hook", back)
+    await aiohttp_server(app, port=unused_tcp_port)
+    again = await client.post(f"/_emulator/webhooks/{down['id']}/redeliver")
+    assert again.status == 201, await again.text()
+    await advance(client, 0)
+    log = (await (await client.get("/_emulator/webhooks", params={"vendor": "kazoo"})).json())["deliveries"]
+    assert [d["state"] for d in log] == ["failed", "delivered"]
+    assert [json.loads(body) for body in got] == [json.loads(down["body"])]
