@@ -16,7 +16,8 @@ webhooks (benchmarks/webhooks.py), events (benchmarks/events.py), pages (a fax r
 per page, and a status read's p99 meanwhile: benchmarks/pages.py), instructions (instructions per
 request counted by valgrind, benchmarks/instructions.py; in "everything" only if valgrind is installed),
 soak (64 clients of all four vendors and a hostile one for 60 s: server errors, health p99, RSS slope;
-benchmarks/soak.py).
+benchmarks/soak.py), tokens (RSS growth after 20,000 new FAX.PLUS tokens and 20,000 Kazoo logins on
+read-only requests: benchmarks/tokens.py).
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ TARGETS = {
     "pages_status_p99_ms": 50.0,
     "soak_server_errors": 0,
     "soak_health_p99_ms": 100.0,
+    "tokens_growth_mb": 10.0,
     "suite_function_fixture_ms": 10.0,
     "suite_session_reset_ms": 1.0,
     # a reference, not a target of its own: the throughput target applied to instructions per request
@@ -84,6 +86,7 @@ PARTS = (
     "pages",
     "instructions",
     "soak",
+    "tokens",
 )
 
 
@@ -667,6 +670,24 @@ def soak(clients: int, seconds: float) -> dict[str, Any]:
     return result
 
 
+def tokens(count: int) -> dict[str, Any]:
+    out = subprocess.run(
+        [PYTHON, str(HERE / "tokens.py"), "--count", str(count)],
+        env=SERVER_ENV,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    result = json.loads(out)
+    steps = ", ".join(f"{step} +{result[step]['grown_mb']} MB" for step in TOKEN_STEPS)
+    print(f"  {count} new credentials a step: {steps}", flush=True)
+    return result
+
+
+#: the steps of benchmarks/tokens.py, in its order
+TOKEN_STEPS = ("faxplus", "kazoo_new_users", "kazoo_same_user")
+
+
 # -- report -------------------------------------------------------------------------------
 
 #: each part whose rows carry a ratio to the bare app, and its name in the hot reads chart
@@ -910,6 +931,16 @@ def markdown(results: dict[str, Any], chart_files: Sequence[str] = ()) -> str:
             f"{k['rss_mb']['slope_second_half_mb_per_min']} |",
             "",
         ]
+    if "tokens" in results:
+        t = results["tokens"]
+        lines += [
+            f"## RSS growth after {t['count']:,} new credentials on read-only requests (target < 10 MB each)",
+            "",
+            "| step | RSS before, MB | grown, MB |",
+            "|---|---|---|",
+            *(f"| {step} | {t[step]['rss_before_mb']} | {t[step]['grown_mb']} |" for step in TOKEN_STEPS),
+            "",
+        ]
     return "\n".join(lines)
 
 
@@ -947,6 +978,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2, help="valgrind runs at a time (instructions part)")
     parser.add_argument("--soak-clients", type=int, default=64)
     parser.add_argument("--soak-seconds", type=float, default=60)
+    parser.add_argument("--tokens", type=int, default=20_000, help="new credentials in each step of the tokens part")
     parser.add_argument("--uvloop", action="store_true", help="run both servers on uvloop (must be installed)")
     parser.add_argument("--out", default=str(HERE / "results"))
     args = parser.parse_args()
@@ -1016,6 +1048,9 @@ def main() -> None:
     if "soak" in parts:
         print("soak:", flush=True)
         results["soak"] = soak(args.soak_clients, args.soak_seconds)
+    if "tokens" in parts:
+        print("tokens:", flush=True)
+        results["tokens"] = tokens(args.tokens)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "latest.json").write_text(json.dumps(results, indent=2))

@@ -36,7 +36,7 @@ class Callers:
         self._accounts = accounts
         #: (vendor, credential) -> (the declared accounts it was resolved against, the caller)
         self._known: dict[tuple[str, str], tuple[Any, Any]] = {}
-        store.forgot.append(self._known.clear)  # a forgotten tenant is not held here
+        store.forgot.append(lambda _: self._known.clear())  # a forgotten tenant is not held here
 
     def who(self, vendor: str, credential: str, resolve: Callable[[S, str], C], services: S) -> C:
         """The caller ``credential`` names: as remembered while that still holds, else

@@ -287,6 +287,7 @@ def compose(config: Any, vendors: Iterable[Vendor]) -> Runtime:
         options=_Options(by_name.values()),
         vendors=by_name,
     )
+    store.forgot.append(events.tally.fold)
     for vendor in by_name.values():
         if vendor.owns is not None:
             store.owns[vendor.name] = functools.partial(vendor.owns, runtime)

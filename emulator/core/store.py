@@ -281,8 +281,9 @@ class Store:
         #: vendor -> whether one of its tenants owns anything its vendor would not make again
         #: the same from its id (``owns(tenant)``); a vendor not here: a tenant owns what it holds
         self.owns: dict[str, Callable[[Tenant], bool]] = {}
-        #: called after tenants were forgotten (to drop what was remembered about them)
-        self.forgot: list[Callable[[], None]] = []
+        #: called after tenants were forgotten, with their (vendor, tenant id) keys (to drop or
+        #: fold what was remembered about them)
+        self.forgot: list[Callable[[set[tuple[str, str]]], None]] = []
         self._idle: set[tuple[str, str]] = set()  # the tenants that owned nothing at the last look
         self._next_look = IDLE_TENANTS
 
@@ -310,7 +311,7 @@ class Store:
         self._next_look = len(self.tenants) + IDLE_TENANTS
         if gone:
             for listener in self.forgot:
-                listener()
+                listener(gone)
         return len(gone)
 
     def _owns(self, tenant: Tenant) -> bool:
