@@ -115,10 +115,15 @@ class Tally:
             key = (kind, vendor, "" if (vendor, tenant) in tenants else tenant, item)
             counts[key] = counts.get(key, 0) + count
         self.counts = counts
+        moves: dict[MoveKey, int] = {}
+        for (mover, holder, previous, entered), count in self.moves.items():
+            move = (mover, "" if (mover, holder) in tenants else holder, previous, entered)
+            moves[move] = moves.get(move, 0) + count
+        self.moves = moves
         requests = self.requests
         for request in [request for request in requests if (request[0], request[2]) in tenants]:
-            who, operation, _, status, fault, rule = request
-            folded = (who, operation, None, status, fault, rule)
+            who, operation, _, answered, fault, rule = request
+            folded = (who, operation, None, answered, fault, rule)
             requests[folded] = requests.get(folded, 0) + requests.pop(request)
 
     def clear(self, vendor: str | None = None, tenant: str | None = None) -> None:
