@@ -423,7 +423,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_files(args.files, strict=args.strict, compose=args.compose)
     if args.command == "serve":
-        from emulator.core.persist import DataFileError
         from emulator.core.scenarios import ScenarioError
 
         try:
@@ -435,6 +434,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ValueError as exc:
             print(f"fax-emulator: {exc}", file=sys.stderr)
             return 2
+        # the data file's code (sqlite3 with it) only when there is one: start-up without it
+        data_failure: tuple[type[Exception], ...] = ()
+        if config.data is not None:
+            from emulator.core.persist import DataFileError
+
+            data_failure = (DataFileError,)
         gc.disable()  # start-up allocates much and frees little: collecting meanwhile only costs time
         try:
             with asyncio.Runner(loop_factory=loop_factory) as runner:
@@ -442,7 +447,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ScenarioError as exc:  # e.g. accounts a vendor's own check refuses
             print(exc, file=sys.stderr)
             return 1
-        except DataFileError as exc:
+        except data_failure as exc:
             print(f"fax-emulator: {exc}", file=sys.stderr)
             return 1
         except OSError as exc:

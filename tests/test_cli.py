@@ -109,14 +109,15 @@ def test_loop_uvloop_makes_uvloop_loops_when_installed():
 
 
 def test_serve_without_a_scenario_never_loads_yaml_json_schema_or_re2():
-    # start-up time: each is imported only when a scenario is read or a body is checked
+    # start-up time: each is imported only when a scenario is read or a body is checked; the
+    # worker processes' code when a worker starts, sqlite3 with a data file, difflib for a hint
     probe = (
         "import sys\n"
         "from emulator import cli\n"
         "async def serve(config):\n"
         "    from emulator.app import build_app\n"
         "    build_app(config)\n"
-        "    print(sorted(m for m in ('yaml', 'jsonschema', 're2') if m in sys.modules))\n"
+        "    print(sorted(m for m in ('yaml', 'jsonschema', 're2', 'multiprocessing', 'sqlite3', 'difflib') if m in sys.modules))\n"
         "cli._serve = serve\n"
         "cli.main(['serve', '--port', '0', '--clock', 'manual'])\n"
     )

@@ -30,7 +30,6 @@ match's ``handler`` is what runs, and a 404/405 comes as a ``MatchInfoError``.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
@@ -163,6 +162,8 @@ class RouteHints:
             if pattern.fullmatch(part):  # a parameter took it: near, yet farther than the same literal
                 distance += self.PARAMETER
             else:
+                import difflib  # a hint's alone (a 404): not imported at start-up
+
                 distance += 1 - difflib.SequenceMatcher(None, part, literal).ratio()
         return distance
 

@@ -27,13 +27,11 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import functools
 import logging
-import multiprocessing
-import pickle
 from collections.abc import Callable
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from emulator.core.errors import EmulatorError, Unavailable
 
@@ -46,16 +44,25 @@ DEFAULT_QUEUE = 64
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MEMORY = 1024 * 1024 * 1024
 
-#: forkserver: workers fork from a small clean server, not from this threaded process;
-#: the server imports the document and page code (pypdf, Pillow, pdfium) once, so a new
-#: worker starts without importing them
-#: (where there is no forkserver, Windows, workers are spawned and import what they need)
-_CONTEXT: Any  # a ForkServerContext, else a SpawnContext
-if "forkserver" in multiprocessing.get_all_start_methods():
-    _CONTEXT = multiprocessing.get_context("forkserver")
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
+
+@functools.cache
+def _context() -> Any:
+    """How workers start (a ForkServerContext, else a SpawnContext), made at the first worker:
+    ``multiprocessing`` is not imported by an emulator that never starts one (start-up).
+
+    forkserver: workers fork from a small clean server, not from this threaded process; the
+    server imports the document and page code (pypdf, Pillow, pdfium) once, so a new worker
+    starts without importing them (where there is no forkserver, Windows, workers are spawned
+    and import what they need)."""
+    import multiprocessing
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():  # pragma: no cover - not on Linux or macOS
+        return multiprocessing.get_context("spawn")
     multiprocessing.set_forkserver_preload(["emulator.core.documents", "emulator.core.raster"])
-else:  # pragma: no cover - not on Linux or macOS
-    _CONTEXT = multiprocessing.get_context("spawn")
+    return multiprocessing.get_context("forkserver")
 
 
 class WorkError(EmulatorError):
@@ -101,6 +108,7 @@ class Limits:
 
 def _serve(conn: Connection, memory: int) -> None:
     """A worker's main loop: run each job that arrives, answer (ok, result or error, retire)."""
+    import pickle  # here and in _portable, in the worker: not imported at start-up
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when a worker ends
@@ -136,6 +144,8 @@ def _serve(conn: Connection, memory: int) -> None:
 
 def _portable(exc: Exception) -> Exception:
     """The exception itself if it survives pickling, else WorkFailed with its text."""
+    import pickle
+
     try:
         pickle.loads(pickle.dumps(exc))
     except Exception:  # any failure to round-trip means: send its text instead
@@ -147,8 +157,9 @@ class _Worker:
     """One worker process and the parent's end of its pipe."""
 
     def __init__(self, memory: int) -> None:
-        self.conn, child = _CONTEXT.Pipe()
-        self.process = _CONTEXT.Process(target=_serve, args=(child, memory), daemon=True, name="fax-emulator worker")
+        context = _context()
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child, memory), daemon=True, name="fax-emulator worker")
         self.process.start()
         child.close()
 
