@@ -243,6 +243,15 @@ def _config(args: argparse.Namespace) -> Config:
     )
 
 
+# TODO(issue #18, start-up): `fax-emulator serve` is ready in 1.27 to 1.53 x the bare app's time
+# (run.py --only startup on a loaded machine; target 1.2). Counted by valgrind to listening, with
+# bytecode cached, the emulator runs 1.34 x the bare app's instructions (1.36 before multiprocessing,
+# sqlite3 and difflib were deferred). What is left is the emulator's own ~130 modules (each vendor
+# package 5-8 % of start-up, scenarios' manager and matching, the control API's routes, spec and
+# pages), aiohttp's DynamicResource regexes for ~100 routes, and module-level re.compile (pdfcount,
+# serialisers). Next: vendor handler modules imported when their first route is hit (under a lock),
+# the control API's spec and pages on first use. Note: a shell with PYTHONDONTWRITEBYTECODE=1
+# compiles every module at each start (run.py's SERVER_ENV drops it; measure the same way).
 async def _serve(config: Config) -> None:
     from aiohttp import web
 
