@@ -117,7 +117,8 @@ def test_serve_without_a_scenario_never_loads_yaml_json_schema_or_re2():
         "async def serve(config):\n"
         "    from emulator.app import build_app\n"
         "    build_app(config)\n"
-        "    print(sorted(m for m in ('yaml', 'jsonschema', 're2', 'multiprocessing', 'sqlite3', 'difflib') if m in sys.modules))\n"
+        "    deferred = ('yaml', 'jsonschema', 're2', 'multiprocessing', 'sqlite3', 'difflib')\n"
+        "    print(sorted(m for m in deferred if m in sys.modules))\n"
         "cli._serve = serve\n"
         "cli.main(['serve', '--port', '0', '--clock', 'manual'])\n"
     )
