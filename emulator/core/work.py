@@ -27,7 +27,6 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
-import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -48,9 +47,8 @@ if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
 
-@functools.cache
 def _context() -> Any:
-    """How workers start (a ForkServerContext, else a SpawnContext), made at the first worker:
+    """How workers start (a ForkServerContext, else a SpawnContext), asked as each worker starts:
     ``multiprocessing`` is not imported by an emulator that never starts one (start-up).
 
     forkserver: workers fork from a small clean server, not from this threaded process; the
