@@ -196,14 +196,16 @@ SCHEMAS: dict[str, Any] = {
                         "description": "how many changes the fax has seen (a newer event of it has a higher one)",
                     },
                     "vendor_status": {"type": "string", "description": "the vendor's status word (as status)"},
-                    "change": _object(
-                        {"from": _nullable("string"), "to": _STR},
-                        description="the status entered; from is null when the fax was created",
-                    ),
+                    "change": {
+                        **_object({"from": _nullable("string"), "to": _STR}),
+                        "type": ["object", "null"],
+                        "description": "the status entered (from is null when the fax was created); "
+                        "null for a change that entered no status (an edit, a new id, its documents expired)",
+                    },
                 }
             ),
         ],
-        "description": "a fax was created or entered a status; the fax as it is now",
+        "description": "a fax was created, entered a status or changed otherwise; the fax as it is now",
     },
     "Event_webhook": _object(
         {

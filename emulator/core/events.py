@@ -5,7 +5,7 @@ Core publishes each kind of event from one place:
 ========== ================================================= ===============================
 type       what happened                                     published by
 ========== ================================================= ===============================
-fax        a fax was created or entered a status             ``lifecycle.Engine`` (each transition)
+fax        a fax was created, entered a status or changed    ``store.Store.changed`` (every change)
 webhook    a webhook attempt ended, or a delivery was lost   ``webhooks.Dispatcher`` (where an attempt settles)
 request    a request was recorded in the journal             ``journal.Journal.record``
 violation  a contract violation was recorded                 ``journal.Journal.violation``
@@ -42,7 +42,7 @@ from emulator.core.tally import Tally
 from emulator.core.views import fax_summary
 
 if TYPE_CHECKING:
-    from emulator.core.store import Fax
+    from emulator.core.store import Fax, Transition
 
 #: every event type, in the order the README describes them
 TYPES = ("fax", "webhook", "request", "violation", "scenario", "clock", "reset", "dropped")
@@ -240,17 +240,21 @@ class Events:
             subscriber.offer(event)
 
     # -- one function per event type, so each call site stays one line ---------------------
-    def fax(self, fax: Fax, previous: str | None, entered: str) -> None:
-        """A fax was created (``previous`` None) or entered the status ``entered``. The data is
-        the fax's neutral summary as it is now (a vendor's listener may have moved it on
-        already), plus the change and the fax's ``version`` (``Store.changed`` counts every
-        change of it); its history and vendor view are one GET away."""
-        # TODO(unfinished): publish a fax event for changes that are not transitions too (an edited
-        # comment, a re-id, expired documents): ``Store.on_change`` hears of each of them
+    def fax(self, fax: Fax, transition: Transition | None) -> None:
+        """``Store.changed``'s listener: ``fax`` changed. ``transition`` is the status it left
+        (None when it was created) and the one it entered, or None for any other change (an
+        edited comment, a new id, its documents expired). The data is the fax's neutral
+        summary as it is now, plus the change and the fax's ``version`` (``Store.changed``
+        counts every change of it); its history and vendor view are one GET away.
+
+        A fax stored but not yet started has no status to show: nothing is published until
+        its first one, which follows in the same call (``Runtime.submit``, ``receive``)."""
+        if not self.subscribers or not fax.history:
+            return
         data = fax_summary(fax)
         data["version"] = fax.version
         data["vendor_status"] = fax.status
-        data["change"] = {"from": previous, "to": entered}
+        data["change"] = None if transition is None else {"from": transition[0], "to": transition[1]}
         self.publish("fax", data, fax.vendor, fax.tenant, fax.id)
 
     def close(self) -> None:

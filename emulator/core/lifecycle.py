@@ -25,7 +25,7 @@ from emulator.core.outcomes import SUCCESS, Outcome, Result
 from emulator.core.policies import OutcomePolicy
 from emulator.core.run import Run
 from emulator.core.scheduler import Action, Scheduler
-from emulator.core.store import Fax
+from emulator.core.store import Fax, Transition
 
 Listener = Callable[[Fax, str | None, str], None]
 #: a vendor's own check as an attempt enters transmission, before the call: a Result refuses
@@ -126,7 +126,7 @@ class Engine:
         self.ended: Callable[[Fax], None] = lambda fax: None
         #: told of each change the engine makes to a fax, after its vendor's listener (the
         #: store's ``changed``: every change of a fax goes through it)
-        self.changed: Callable[[Fax], None] = lambda fax: None
+        self.changed: Callable[[Fax, Transition | None], None] = lambda fax, transition: None
 
     def register(
         self, vendor: str, machine: Machine, listener: Listener | None = None, pre_dial: PreDial | None = None
@@ -209,9 +209,7 @@ class Engine:
         listener = self.listeners.get(fax.vendor)
         if listener is not None:
             listener(fax, previous, status)
-        self.changed(fax)
-        if self.events.subscribers:  # after the vendor's listener: the event shows what it changed
-            self.events.fax(fax, previous, status)
+        self.changed(fax, (previous, status))  # after the vendor's listener: its event shows what that changed
 
     def _count(self, fax: Fax, previous: str | None, status: str) -> None:
         """Coverage: statuses entered, transitions taken, outcomes reached, faxes received."""

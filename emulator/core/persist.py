@@ -52,7 +52,7 @@ if TYPE_CHECKING:
 
     from emulator.core.exchange import Exchange
     from emulator.core.runtime import Runtime
-    from emulator.core.store import Fax, Tenant
+    from emulator.core.store import Fax, Tenant, Transition
     from emulator.core.webhooks import Delivery
 
 log = logging.getLogger(__name__)
@@ -440,7 +440,7 @@ class Persistence:
         runtime.dispatcher.changed = self.delivery_changed
         runtime.resets.append(self.rewrite)
 
-    def fax_changed(self, fax: Fax) -> None:
+    def fax_changed(self, fax: Fax, transition: Transition | None = None) -> None:
         self._faxes[fax.id] = fax
         self._faxes_gone.discard(fax.id)
         tenant = self.runtime.store.find_tenant(fax.vendor, fax.tenant)

@@ -229,6 +229,7 @@ def compose(config: Any, vendors: Iterable[Vendor]) -> Runtime:
     scheduler.wait = config.advance_wait
     ids = Ids(config.seed)
     store = Store(Retention(config.retain_faxes, config.retain_document_bytes))
+    store.on_change.append(events.fax)  # every change of a fax is a ``fax`` event
     journal = Journal(config.journal_size, events)
     work = Work(config.work)
     cache = Cache(Pages(work))

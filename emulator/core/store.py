@@ -17,6 +17,8 @@ from emulator.core.outcomes import Result
 from emulator.core.retention import Retention
 
 T = TypeVar("T")
+#: a status change the engine made: (the status left, None for a fax's first; the status entered)
+Transition = tuple[str | None, str]
 
 #: tenants that own nothing are looked for once the store holds this many more tenants than
 #: it kept at the last look (and never fewer); one that owned nothing at two looks in a row
@@ -274,8 +276,8 @@ class Store:
         self.retention.drop = self.remove
         self.retention.expired = self.changed
         #: told of every change of a fax, after it was counted (``changed``): a new fax, a
-        #: status, an edit, an alias, its documents expired
-        self.on_change: list[Callable[[Fax], None]] = []
+        #: status (with its ``Transition``), an edit, an alias, its documents expired
+        self.on_change: list[Callable[[Fax, Transition | None], None]] = []
         #: told of every fax forgotten (deleted, reset, dropped by retention)
         self.on_forget: list[Callable[[Fax], None]] = []
         #: vendor -> whether one of its tenants owns anything its vendor would not make again
@@ -323,14 +325,16 @@ class Store:
     def find_tenant(self, vendor: str, tenant_id: str) -> Tenant | None:
         return self.tenants.get((vendor, tenant_id))
 
-    def changed(self, fax: Fax) -> None:
+    def changed(self, fax: Fax, transition: Transition | None = None) -> None:
         """``fax`` changed: the one place every change of a fax is told. It counts the change
         (``fax.version``: views of the fax made before are made again, core/cache.py) and tells
-        ``on_change`` (persistence collects the faxes to write). Whoever changes a fax outside
-        the engine calls it once its change is whole."""
+        ``on_change`` (persistence collects the faxes to write; the event stream publishes a
+        ``fax`` event). ``transition``: the status it left and entered, when the change is the
+        engine's move (None: any other change). Whoever changes a fax outside the engine calls
+        it once its change is whole."""
         fax.version += 1
         for listener in self.on_change:
-            listener(fax)
+            listener(fax, transition)
 
     def add(self, fax: Fax) -> Fax:
         """Index a new fax in the global index and its tenant."""

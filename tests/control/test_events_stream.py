@@ -11,6 +11,7 @@ import pytest
 from emulator.core.webhooks import RetryPolicy
 from tests.conftest import START, advance, runtime_of
 from tests.vendors.callerip.test_flow import send_form
+from tests.vendors.faxplus import raw as faxplus
 
 READ_TIMEOUT = 10.0  # a safety net for a broken stream, never a wait for a state
 
@@ -56,6 +57,25 @@ async def test_a_fax_from_submission_to_its_end(client):
     assert {k: v for k, v in last.items() if k not in ("version", "vendor_status", "change")} == shown[0]
     versions = [e["data"]["version"] for e in events]
     assert versions == sorted(versions) and len(set(versions)) == 5  # each change counted
+
+
+async def test_a_change_that_is_no_transition_is_a_fax_event_too(client):
+    """An edit (here FAX.PLUS's outbox comment) publishes the fax as it is now, with no change of
+    status: the web UI and ``wait_for`` see every change ``Store.changed`` counts."""
+    path = await faxplus.upload(client, token="events")
+    body = {"from": await faxplus.my_number(client, "events"), "to": ["+12125550100"], "files": [path]}
+    status, sent = await faxplus.call(
+        client, "POST", "/accounts/self/outbox", token="events", json={**body, "return_ids": True}
+    )
+    assert status == 201
+    outbox_id = sent["ids"]["+12125550100"]
+    stream = await open_stream(client, type="fax", vendor="faxplus")
+    await faxplus.call(client, "PUT", f"/accounts/self/outbox/{outbox_id}", token="events", json={"comment": "edited"})
+    (event,) = await read(stream, 1)
+    fax = runtime_of(client).store.get(outbox_id)
+    assert event["data"]["id"] == fax.id and event["data"]["change"] is None
+    assert event["data"]["vendor_status"] == fax.status  # as it was: the comment changed, not the status
+    assert event["data"]["version"] == fax.version
 
 
 async def test_requests_violations_and_the_clock(client):
