@@ -21,7 +21,7 @@ def test_core_never_imports_a_vendor():
     assert offenders == []
 
 
-def test_every_vendor_registers_routes_a_machine_and_an_error_renderer():
+def test_every_vendor_registers_routes_a_machine_an_error_renderer_and_its_auth():
     from emulator.vendors import VENDORS
 
     names = [v.name for v in VENDORS]
@@ -30,6 +30,9 @@ def test_every_vendor_registers_routes_a_machine_and_an_error_renderer():
     assert len(prefixes) == len(set(prefixes))
     for vendor in VENDORS:
         assert vendor.routes and vendor.machine.transmit and callable(vendor.render_error)
+        # every vendor says who is calling in the pipeline's stage, before its handlers run
+        assert vendor.authenticate is not None, vendor.name
+        assert set(vendor.read_first) <= set(vendor.operations), vendor.name
         assert len(vendor.operations) == len(set(vendor.operations))
 
 

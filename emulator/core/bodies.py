@@ -76,6 +76,11 @@ class Form:
         return instance
 
 
+#: the form ``read_form`` parsed, kept so that a second read (the handler's, after the
+#: pipeline read it for auth) returns it: a body is read once
+FORM = web.RequestKey("form", Form)
+
+
 def _check_length(request: web.Request, limit: int) -> None:
     length = request.content_length
     if length is not None and length > limit:
@@ -96,6 +101,9 @@ async def read_form(
     ``max_file_bytes`` get 413. A part is a file when it has a filename, or when its name is
     one of ``file_fields`` (a client may send a file part without one: the FAX.PLUS JS SDK
     does for a Buffer); such a file's ``filename`` is empty."""
+    kept: Form | None = request.get(FORM)
+    if kept is not None:  # read already, before auth (``Vendor.read_first``)
+        return kept
     total_limit = max_total_bytes or max_file_bytes + MAX_FIELD_BYTES * 4
     _check_length(request, total_limit)
     form = Form()
@@ -107,6 +115,7 @@ async def read_form(
         form.fields.extend(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
         request[PARSED_BODY] = form.as_instance()
         _keep_body(request, body)
+        request[FORM] = form
         return form
     if ctype != "multipart/form-data":
         raise Invalid(f"expected a multipart/form-data body, got {ctype or 'none'}", code="unsupported_media_type")
@@ -128,6 +137,7 @@ async def read_form(
             form.fields.add(part.name, _text(part.data, part.charset or charset))
     request[PARSED_BODY] = form.as_instance()
     _keep_body(request, orjson.dumps(request[PARSED_BODY]))  # files shown by name and size, not their bytes
+    request[FORM] = form
     return form
 
 

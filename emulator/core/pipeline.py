@@ -11,7 +11,8 @@ A vendor request goes through these stages, in order:
 1. **gate**: the scenario gate, opened only when a scenario is in force; its fault rules
    act as the facts they match on become known (core/scenarios/gate.py);
 2. **authenticate**: the vendor's ``authenticate`` says who is calling (the caller is kept
-   on the ``Exchange``) or refuses;
+   on the ``Exchange``) or refuses; a route whose credential is in its body has that body
+   read first (``Vendor.read_first``: CallerIP's send form);
 3. **handle**: the vendor's handler;
 4. **render errors**: every ``EmulatorError``, routing 404/405 and unexpected exception
    raised by 2 or 3 becomes the vendor's own error body (``Vendor.render_error``);
@@ -47,7 +48,7 @@ from emulator.core.routing import hint_of
 from emulator.core.runtime import Runtime
 from emulator.core.scenarios import faults
 from emulator.core.scenarios.gate import RequestGate
-from emulator.core.vendor import Authenticate, Vendor
+from emulator.core.vendor import Authenticate, ReadFirst, Vendor
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 #: methods that change nothing: their answers wait for no commit
@@ -60,6 +61,7 @@ class Plan:
 
     vendor: str
     operation: str | None  # the route's name; None for ``unrouted``
+    read_first: ReadFirst | None  # 2, first: the body, for a credential in it (``Vendor.read_first``)
     authenticate: Authenticate | None  # 2; None: the vendor has no auth of its own
     handle: Handler  # 3
     render: Renderer  # 4
@@ -72,6 +74,7 @@ def plan(runtime: Runtime, vendor: Vendor, operation: str | None, handler: Handl
     return Plan(
         vendor.name,
         operation,
+        vendor.read_first.get(operation) if operation is not None else None,
         vendor.authenticate,
         handler,
         vendor.render_error,
@@ -88,9 +91,10 @@ def serve(runtime: Runtime, route: Plan) -> Handler:
     """The one coroutine that runs ``route``'s stages for each request, with or without a
     scenario in force: the gate's checkpoints and its fault are the only difference."""
     journal, scenarios, clock = runtime.journal, runtime.scenarios, runtime.clock
-    name, operation, authenticate, handler, render, check = (
+    name, operation, read_first, authenticate, handler, render, check = (
         route.vendor,
         route.operation,
+        route.read_first,
         route.authenticate,
         route.handle,
         route.render,
@@ -112,6 +116,8 @@ def serve(runtime: Runtime, route: Plan) -> Handler:
                     if gate is not None:  # 1: the rules on the request itself act now
                         gate.start()
                     if authenticate is not None:  # 2
+                        if read_first is not None:
+                            await read_first(runtime, request)
                         exchange.caller = authenticate(runtime, request, exchange)
                     answered = await handler(request)  # 3
                 except Exception as exc:  # 4; answer_error re-raises what it must not answer

@@ -9,7 +9,7 @@ engine, and calls the hooks below.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +46,8 @@ Route = tuple[str, str, Callable[[web.Request], Any], str]  # (method, path, han
 
 #: a vendor's ``authenticate(runtime, request, exchange) -> caller`` (see ``Vendor.authenticate``)
 Authenticate = Callable[["Services", web.Request, Exchange], object]
+#: ``read(runtime, request)``: a route's body, read before ``authenticate`` (``Vendor.read_first``)
+ReadFirst = Callable[["Services", web.Request], Awaitable[object]]
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,11 @@ class Vendor:
     #: Synchronous on purpose: no vendor's auth waits for anything, and a coroutine around
     #: every handler would cost each request more than the check itself.
     authenticate: Authenticate | None = None
+    #: operation name -> how its body is read before ``authenticate``, for a route whose
+    #: credential travels in its body (CallerIP's token is a field of its send form): the
+    #: pipeline awaits it first, and the handler's own read returns what it read
+    #: (``core.bodies.read_form`` keeps the form). Other routes read their body in the handler
+    read_first: Mapping[str, ReadFirst] = field(default_factory=dict)
     #: operation name -> its contract (schemas of query, body and responses), for checks and OpenAPI
     contracts: Mapping[str, Contract] = field(default_factory=dict)
     #: its server matches paths with the case of their literal parts ignored (IIS): a path

@@ -1,7 +1,7 @@
 """CallerIP (Caller IP Inc. / Rinble / FaxHound) fax API, per shared/vendors/callerip.md."""
 
 from emulator.core.vendor import Vendor
-from emulator.vendors.callerip import auth, contracts, errors, lifecycle, routes, serialise, state
+from emulator.vendors.callerip import auth, contracts, errors, handlers, lifecycle, routes, serialise, state
 
 VENDOR = Vendor(
     name="callerip",
@@ -9,6 +9,8 @@ VENDOR = Vendor(
     prefix="/api/fax",
     routes=routes.ROUTES,
     render_error=errors.render,
+    authenticate=auth.authenticate,
+    read_first={"send_fax": handlers.send_form},  # its token is a field of the send's form
     machine=lifecycle.MACHINE,
     record=state.FaxState,
     view=serialise.view,

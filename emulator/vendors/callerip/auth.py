@@ -7,34 +7,55 @@ work, and tokens with the same ``line`` share one fax line, as several tokens of
 line do on the real service (§3).
 """
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from aiohttp import web
 
-from emulator import keys
 from emulator.core import contracts
+from emulator.core.bodies import FORM
 from emulator.core.errors import Invalid, Unauthorized
-from emulator.core.exchange import EXCHANGE
+from emulator.core.exchange import EXCHANGE, Exchange
+
+if TYPE_CHECKING:
+    from emulator.core.services import Services
 
 NAME = "callerip"
 
 
-# TODO(unfinished): issue #15 item 8: every other vendor authenticates in ``Vendor.authenticate``
-# before its handlers; CallerIP's token is a field of the send form, read by the handler first.
-def authenticate(request: web.Request, token: str | None) -> str:
-    """The fax line (tenant id) of ``token``; 401 when it is missing, empty or not declared."""
-    token = (token or "").strip()
+class Caller(NamedTuple):
+    """Who is calling: the fax line (tenant id) its token belongs to."""
+
+    line: str
+
+
+def authenticate(runtime: Services, request: web.Request, exchange: Exchange) -> Caller | None:
+    """The caller of every routed request (unknown paths go on to their 404): the fax line of
+    its ``token``, a field of the form where the request has one (the send's form is read
+    before, ``Vendor.read_first``) and of the query otherwise (status); 401 when it is
+    missing, empty or not declared."""
+    if exchange.operation is None:
+        return None
+    form = request.get(FORM)
+    token = ((form.get("token") if form is not None else request.query.get("token")) or "").strip()
     if not token:
         raise Unauthorized("missing token")
-    declared = request.app[keys.RUNTIME].accounts.get(NAME)
-    tenant = token
+    declared = runtime.accounts.get(NAME)
+    line = token
     if declared:
         account = next((a for a in declared if a.get("token") == token), None)
         if account is None:
             raise Unauthorized("invalid token")
-        tenant = str(account.get("line") or token)
-    request[EXCHANGE].identify(tenant)
-    return tenant
+        line = str(account.get("line") or token)
+    exchange.identify(line)
+    return Caller(line)
+
+
+def line(request: web.Request) -> str:
+    """The calling fax line (its tenant id), as ``authenticate`` found it."""
+    caller: Caller = request[EXCHANGE].caller  # type: ignore[assignment]  # what ``authenticate`` returned
+    return caller.line
 
 
 def check_accounts(declared: list[Any]) -> list[dict[str, Any]]:

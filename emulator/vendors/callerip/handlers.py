@@ -1,4 +1,5 @@
-"""CallerIP handlers: POST /api/fax/send and GET /api/fax/status (callerip.md §4)."""
+"""CallerIP handlers: POST /api/fax/send and GET /api/fax/status (callerip.md §4); the caller
+is authenticated before, by ``auth.authenticate``."""
 
 import re
 
@@ -6,10 +7,11 @@ from aiohttp import web
 
 from emulator import keys
 from emulator.core.answers import json_response
-from emulator.core.bodies import read_form
+from emulator.core.bodies import Form, read_form
 from emulator.core.documents import DocumentError, intake_off_loop, page_counts
 from emulator.core.errors import Invalid, NotFound
 from emulator.core.exchange import EXCHANGE
+from emulator.core.services import Services
 from emulator.core.store import Fax
 from emulator.vendors.callerip import auth, serialise
 from emulator.vendors.callerip.state import FaxState
@@ -19,10 +21,16 @@ _TEN_DIGITS = re.compile(r"[0-9]{10}")
 _COVER_FIELDS = ("coverFrom", "coverTo", "coverSubject", "coverMessage")
 
 
+async def send_form(runtime: Services, request: web.Request) -> Form:
+    """The send's form, within the upload limit: read before auth (``Vendor.read_first``: the
+    token is one of its fields), and read once (the handler's call returns the same form)."""
+    return await read_form(request, runtime.config.max_upload_bytes)
+
+
 async def send_fax(request: web.Request) -> web.Response:
     runtime = request.app[keys.RUNTIME]
-    form = await read_form(request, runtime.config.max_upload_bytes)
-    tenant = auth.authenticate(request, form.get("token"))
+    form = await send_form(runtime, request)
+    tenant = auth.line(request)
     number = (form.get("number") or "").strip()
     if not _TEN_DIGITS.fullmatch(number):
         raise Invalid("number must be exactly 10 digits", field="number")
@@ -59,7 +67,7 @@ async def send_fax(request: web.Request) -> web.Response:
 
 async def fax_status(request: web.Request) -> web.Response:
     runtime = request.app[keys.RUNTIME]
-    tenant = auth.authenticate(request, request.query.get("token"))
+    tenant = auth.line(request)
     uuid = request.query.get("uuid", "").strip()
     if not uuid:
         raise Invalid("uuid is required", field="uuid")
