@@ -10,11 +10,11 @@ from emulator.vendors.faxplus import (
     files,
     inbound,
     lifecycle,
+    notify,
     records,
     routes,
     serialise,
     state,
-    webhooks,
 )
 
 VENDOR = Vendor(
@@ -35,6 +35,6 @@ VENDOR = Vendor(
     check_options=check_retry_options,
     owns=accounts.owns,
     security=contracts.SECURITY,
-    webhook_events=webhooks.EVENTS,
+    webhook_events=notify.EVENTS,
     error_statuses=(400, 401, 403, 404, 413, 429),  # fidelity.md: the errors it documents
 )

@@ -10,7 +10,7 @@ from aiohttp import web
 from emulator.core.bodies import read_form, read_json
 from emulator.core.errors import Invalid
 from emulator.core.exchange import EXCHANGE
-from emulator.vendors.faxplus import files, outbox, records, serialise, webhooks
+from emulator.vendors.faxplus import files, hooks, outbox, records, serialise
 from emulator.vendors.faxplus.context import caller, done, download, json_body, ok, user
 
 # -- files (§3.1) ------------------------------------------------------------------
@@ -117,18 +117,18 @@ async def delete_fax(request: web.Request) -> web.Response:
 async def create_webhook(request: web.Request) -> web.Response:
     runtime, tenant, _ = caller(request)
     body = await json_body(request, "webhook")
-    hook_id = webhooks.create(runtime, tenant, webhooks.check_target(body["target"]), body["event"])
+    hook_id = hooks.create(runtime, tenant, hooks.check_target(body["target"]), body["event"])
     return ok({"id": hook_id}, status=201)
 
 
 async def get_webhooks(request: web.Request) -> web.Response:
     _, tenant, _ = caller(request)
-    event = webhooks.check_event(request.query.get("event"))
-    found = [serialise.hook(i, h) for i, h in webhooks.hooks(tenant).items() if h["event"] == event]
+    event = hooks.check_event(request.query.get("event"))
+    found = [serialise.hook(i, h) for i, h in hooks.hooks(tenant).items() if h["event"] == event]
     return ok({"data": found})
 
 
 async def delete_webhook(request: web.Request) -> web.Response:
     _, tenant, _ = caller(request)
-    webhooks.delete(tenant, request.match_info["hook_id"])
+    hooks.delete(tenant, request.match_info["hook_id"])
     return done()

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from emulator.core.errors import Invalid, NotFound
 from emulator.core.store import Fax
-from emulator.vendors.faxplus import webhooks
+from emulator.vendors.faxplus import notify
 from emulator.vendors.faxplus.accounts import User
 from emulator.vendors.faxplus.lifecycle import CANCELLED, OUTBOX_STATUSES
 from emulator.vendors.faxplus.serialise import COST_DETAILS, parse_time
@@ -42,7 +42,7 @@ def on_transition(runtime: Services, fax: Fax, old: str | None, new: str) -> Non
     """The vendor hook: turn every fax that ends (except a deleted one) into a record."""
     if fax.terminal and new != CANCELLED and not of(fax).is_record:
         finish(runtime, fax)
-        webhooks.notify(runtime, fax)
+        notify.notify(runtime, fax)
 
 
 def _last_attempt(fax: Fax) -> tuple[float, float]:

@@ -1,4 +1,5 @@
-"""Fax notifications over HTTP (kazoo.md §10): Kazoo's webhooks and faxbox callbacks.
+"""What Kazoo sends on its own (kazoo.md §10): fax notifications to its webhooks (``hooks.py``,
+the registrations) and faxbox callbacks.
 
 When a job is final the worker publishes ``outbound_fax`` (completed) or
 ``outbound_fax_error`` (failed); a received fax publishes ``inbound_fax``. The webhooks
@@ -9,10 +10,6 @@ as JSON or PHP-style form data, retrying transport errors only, 2 s apart (the
 ``notifications.{outbound,inbound}.callback`` is unimplemented upstream (§10.1); the
 emulator sends it the same payload, as the reference suggests.
 """
-
-# TODO(unfinished): issue #15 item 8 wants what vendors send in one shape; it has three: FAX.PLUS
-# ``webhooks.py`` (hooks registered through its API), Kazoo here (notifications to its webhooks
-# and faxbox callbacks, its webhooks API in ``hooks.py``), Imagicle ``notify.py`` (e-mails)
 
 from __future__ import annotations
 

@@ -1,9 +1,8 @@
-"""FAX.PLUS webhooks (faxplus.md §3.4, §5.4, §7): registrations and callbacks.
+"""What FAX.PLUS sends on its own (faxplus.md §7): its webhook callbacks.
 
-Hooks belong to the account (tenant) of the token, one event per registration. When an
-outgoing fax ends, with any status, every ``fax_sent`` hook gets a ``POST`` of
-``{"hook": {...}, "data": {...}}``; an inbound fax fires ``fax_received`` the same way.
-``data`` spells the numbers both ways (``from``/``to`` as DOC, ``from_number``/
+When an outgoing fax ends, with any status, every ``fax_sent`` hook (``hooks.py``, the
+registrations) gets a ``POST`` of ``{"hook": {...}, "data": {...}}``; an inbound fax fires
+``fax_received`` the same way. ``data`` spells the numbers both ways (``from``/``to`` as DOC, ``from_number``/
 ``to_number`` as the SDK model). Delivery goes through the engine's dispatcher with
 ``POLICY``, changed by the ``webhook_retry`` option (the reference documents no retries;
 docs/fidelity.md records the choice).
@@ -13,18 +12,17 @@ from __future__ import annotations
 
 import json
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
-from emulator.core.errors import Invalid, NotFound
 from emulator.core.webhooks import RetryPolicy
+from emulator.vendors.faxplus.hooks import EVENTS, hooks
 from emulator.vendors.faxplus.serialise import file_name, timestamp
 from emulator.vendors.faxplus.state import of
 
 if TYPE_CHECKING:
     from emulator.core.services import Services
-    from emulator.core.store import Fax, Tenant
+    from emulator.core.store import Fax
 
-EVENTS = ("fax_received", "fax_sent")  # WebhookEventType (§4)
+__all__ = ["EVENTS", "POLICY", "notify", "payload"]  # EVENTS: what it sends (hooks.py registers them)
 #: transport errors and 5xx are retried 1 min after the first attempt, then at doubling
 #: intervals up to one an hour, for 24 h (the last attempt at 24 h): a receiver that is
 #: down for hours still gets the webhook within an hour of coming back
@@ -32,35 +30,6 @@ POLICY = RetryPolicy(
     attempts=100, delay=60.0, factor=2.0, max_delay=3600.0, give_up=86400.0, retry_5xx=True, timeout=10.0
 )
 NAME = "faxplus"
-
-
-def hooks(tenant: Tenant) -> dict[str, dict[str, str]]:
-    return tenant.collection("hooks")
-
-
-def check_event(event: str | None) -> str:
-    if event not in EVENTS:
-        raise Invalid(f"event must be one of {', '.join(EVENTS)}, not {event!r}", field="event")
-    return event
-
-
-def check_target(target: str) -> str:
-    parts = urlsplit(target)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise Invalid(f"target must be an http(s) URL, not {target!r}", field="target")
-    return target
-
-
-def create(runtime: Services, tenant: Tenant, target: str, event: str) -> str:
-    """Register a hook (checked by the caller); returns its 24-hex id."""
-    hook_id = runtime.ids.hex(24)
-    hooks(tenant)[hook_id] = {"target": target, "event": event}
-    return hook_id
-
-
-def delete(tenant: Tenant, hook_id: str) -> None:
-    if hooks(tenant).pop(hook_id, None) is None:
-        raise NotFound(f"no webhook {hook_id}")
 
 
 def payload(fax: Fax, event: str, target: str, now: float) -> dict[str, Any]:
