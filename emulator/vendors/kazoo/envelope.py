@@ -20,7 +20,7 @@ from multidict import istr
 
 from emulator import keys
 from emulator.core.answers import json_response
-from emulator.core.bodies import PARSED_BODY, peek, read_bytes, too_deep
+from emulator.core.bodies import PARSED_BODY, Upload, peek, read_bytes, read_parts, too_deep
 from emulator.core.errors import Invalid, UnsupportedMediaType
 from emulator.core.exchange import EXCHANGE, Exchange
 from emulator.core.services import Services
@@ -242,6 +242,33 @@ def parse_envelope(request: web.Request, raw: bytes) -> dict[str, Any]:
             }
         )
     return envelope
+
+
+_JSON_TYPES = ("application/json", "application/x-json")
+_DOCUMENT_TYPES = frozenset({"application/pdf", "image/tiff", "application/octet-stream"})
+
+
+def _is_envelope_part(part: Upload) -> bool:
+    """A JSON part, or an untyped one: Crossbar reads a part without Content-Type as JSON
+    (api_util get_req_data 'undefined' -> "assuming application/json"), which is what Python
+    ``requests`` sends for ``files={"json": (None, body)}``."""
+    media = part.content_type.split(";")[0].strip().lower()
+    return media in _JSON_TYPES or not media
+
+
+async def read_job(request: web.Request, max_bytes: int) -> tuple[Any, Upload | None]:
+    """A new job's ``data`` and its uploaded document, if any (kazoo.md §7.4): a JSON envelope,
+    a ``multipart/*`` body (the envelope as its JSON part, the document the first other part),
+    or a bare document."""
+    ctype = request.content_type
+    if ctype.startswith("multipart/"):
+        parts = await read_parts(request, max_bytes)
+        json_part = next((p for p in parts if _is_envelope_part(p)), None)
+        upload = next((p for p in parts if p is not json_part), None)
+        return (parse_envelope(request, json_part.data)["data"] if json_part else {}), upload
+    if ctype in _DOCUMENT_TYPES:
+        return {}, Upload("", "", ctype, await read_bytes(request, max_bytes))
+    return (await read_json_body(request))["data"], None
 
 
 async def read_data(request: web.Request) -> dict[str, Any]:
