@@ -36,6 +36,24 @@ def test_every_vendor_registers_routes_a_machine_an_error_renderer_and_its_auth(
         assert len(vendor.operations) == len(set(vendor.operations))
 
 
+def test_vendors_see_the_runtime_only_as_its_services():
+    """A vendor is handed ``core.services.Services``, the narrow view; none imports the Runtime."""
+    import emulator.vendors
+
+    def imported(node: ast.AST) -> list[str]:
+        if isinstance(node, ast.ImportFrom):
+            return [node.module or ""]
+        return [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
+
+    offenders = [
+        str(path)
+        for path in Path(emulator.vendors.__file__).parent.rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if "emulator.core.runtime" in imported(node)
+    ]
+    assert offenders == []
+
+
 def test_no_ambient_request_state():
     """What a request learns travels on its ``Exchange`` (the caller, the scenario gate),
     never through a context variable that code far away reads implicitly."""

@@ -12,12 +12,25 @@ from aiohttp.test_utils import TestServer
 
 from emulator.app import build_app
 from emulator.config import Config
+from emulator.vendors import VENDORS
 
 _HERE = Path(__file__).resolve().parents[2] / "benchmarks"
 _spec = importlib.util.spec_from_file_location("benchmark_sends", _HERE / "sends.py")
 sends = importlib.util.module_from_spec(_spec)
 sys.modules["benchmark_sends"] = sends
 _spec.loader.exec_module(sends)
+
+_hot = importlib.util.spec_from_file_location("benchmark_hot_reads", _HERE / "hot_reads.py")
+hot_reads = importlib.util.module_from_spec(_hot)
+_hot.loader.exec_module(hot_reads)
+
+
+def test_every_vendor_has_a_hot_read_and_a_send_to_measure():
+    """docs/architecture.md "Adding a vendor": the benchmarks measure each vendor's poll and send."""
+    names = sorted(v.name for v in VENDORS)
+    assert sorted(hot_reads.HOT_READS) == names
+    assert sorted(sends.SENDS) == names
+
 
 CASES = [
     (vendor, document)

@@ -28,7 +28,7 @@ async def send_form(runtime: Services, request: web.Request) -> Form:
 
 
 async def send_fax(request: web.Request) -> web.Response:
-    runtime = request.app[keys.RUNTIME]
+    runtime: Services = request.app[keys.RUNTIME]
     form = await send_form(runtime, request)
     tenant = auth.line(request)
     number = (form.get("number") or "").strip()
@@ -66,7 +66,7 @@ async def send_fax(request: web.Request) -> web.Response:
 
 
 async def fax_status(request: web.Request) -> web.Response:
-    runtime = request.app[keys.RUNTIME]
+    runtime: Services = request.app[keys.RUNTIME]
     tenant = auth.line(request)
     uuid = request.query.get("uuid", "").strip()
     if not uuid:
