@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from emulator.core.services import Services
 
 NAME = "callerip"
+#: the operation whose token is a field of its form, read before ``authenticate``
+#: (``Vendor.read_first``); the others carry it in the query
+SEND = "send_fax"
 
 
 class Caller(NamedTuple):
@@ -32,13 +35,15 @@ class Caller(NamedTuple):
 
 def authenticate(runtime: Services, request: web.Request, exchange: Exchange) -> Caller | None:
     """The caller of every routed request (unknown paths go on to their 404): the fax line of
-    its ``token``, a field of the form where the request has one (the send's form is read
-    before, ``Vendor.read_first``) and of the query otherwise (status); 401 when it is
+    its ``token``, a field of the send's form (read before, ``Vendor.read_first``) and of the
+    query otherwise (status); 401 when it is
     missing, empty or not declared."""
-    if exchange.operation is None:
+    operation = exchange.operation
+    if operation is None:
         return None
-    form = request.get(FORM)
-    token = ((form.get("token") if form is not None else request.query.get("token")) or "").strip()
+    # (by the operation, not ``request.get(FORM)``: a missing request key costs a status read
+    # a raised and caught KeyError, about 3 % of the read)
+    token = ((request[FORM].get("token") if operation == SEND else request.query.get("token")) or "").strip()
     if not token:
         raise Unauthorized("missing token")
     declared = runtime.accounts.get(NAME)
