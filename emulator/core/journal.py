@@ -3,15 +3,17 @@
 Both are ring buffers: the oldest entry goes when a new one would exceed the size
 (``--journal-size``, default 10,000), so a long-running emulator stays bounded.
 
-A request entry also keeps the request's and the answer's headers and bodies, each bounded:
-at most ``MAX_BODY_BYTES`` of each body (the rest is cut, and the entry says how long the
-whole was) and at most ``MAX_HEADERS`` headers of each (aiohttp itself limits a header line
-to 8,190 bytes). The request's headers are kept as the raw (name, value) byte pairs its
-parser already made, a body as the bytes it already is when it is short, and the answer's
-headers as (name, value) pairs: an entry holds only bytes, strings and tuples of them, which
-the garbage collector stops tracking, so a full journal costs collections nothing. (Keeping
-the headers' multidicts instead cost a hot read about 4% more instructions: a ring of
-tracked objects that each full collection walks.)
+A request entry also keeps the request's and the answer's headers and bodies, each bounded
+in bytes: at most ``MAX_HEADER_BYTES`` of each header block and ``MAX_BODY_BYTES`` of each
+body (the rest is cut at once, and the entry says how long the whole was, so a reader sees
+how many bytes were dropped). A header block is kept as one string of ``Name: value`` lines
+joined by CRLF (bytes for the request's, as its parser read them; text for the answer's) and
+split into pairs only when the entry is read; a body as the bytes it already is. So an
+entry holds only bytes, strings and numbers in one tuple: the garbage collector stops
+tracking it at its first look, and a request leaves nothing else for collections to walk.
+(Keeping the headers' multidicts cost a hot read about 4% more instructions, a ring of
+tracked objects that each collection walks; keeping them as tuples of pairs still left
+several tracked tuples a request, enough for a young collection every ~70 requests.)
 """
 
 from __future__ import annotations
@@ -31,10 +33,11 @@ from emulator.core.events import Events
 
 DEFAULT_SIZE = 10_000
 MAX_BODY_BYTES = 16 * 1024  # of each body an entry keeps (request and answer)
-MAX_HEADERS = 100  # of each header block an entry keeps (request and answer)
+MAX_HEADER_BYTES = 8 * 1024  # of each header block an entry keeps, as ``Name: value`` lines (request and answer)
 
-#: headers as (name, value) pairs: raw bytes for a request's, text for an answer's
-Headers = Sequence[tuple[bytes, bytes]] | Sequence[tuple[str, str]]
+#: a header block as kept: ``Name: value`` lines joined by CRLF (bytes for a request's, as
+#: sent; text for an answer's); entries of older snapshots hold (name, value) pairs instead
+Headers = bytes | str | Sequence[tuple[bytes, bytes]] | Sequence[tuple[str, str]]
 
 
 def bounded_body(body: bytes | None) -> bytes | None:
@@ -42,11 +45,18 @@ def bounded_body(body: bytes | None) -> bytes | None:
     return body if body is None or len(body) <= MAX_BODY_BYTES else body[:MAX_BODY_BYTES]
 
 
-def bounded_headers(headers: Headers | None) -> Headers | None:
-    """``headers`` (the same object), or its first ``MAX_HEADERS`` when longer."""
-    if headers is None or len(headers) <= MAX_HEADERS:
-        return headers
-    return headers[:MAX_HEADERS]
+def bounded_lines(lines: bytes | str) -> bytes | str:
+    """The whole lines of a header block that fit in ``MAX_HEADER_BYTES`` (the same object
+    when it is short): a header is kept whole or not at all."""
+    if len(lines) <= MAX_HEADER_BYTES:
+        return lines
+    # a line that ends right at the bound has its CRLF within the first bound + 2
+    end = (
+        lines.rfind(b"\r\n", 0, MAX_HEADER_BYTES + 2)
+        if isinstance(lines, bytes)
+        else lines.rfind("\r\n", 0, MAX_HEADER_BYTES + 2)
+    )
+    return lines[: max(end, 0)]
 
 
 def _text(body: bytes | None) -> str | None:
@@ -60,9 +70,30 @@ def _text(body: bytes | None) -> str | None:
 
 
 def _pairs(headers: Headers | None) -> list[list[str]]:
-    if headers is None:
+    """A kept header block as [name, value] pairs (``Name: value`` lines, or older entries' pairs)."""
+    if not headers:
         return []
+    if isinstance(headers, bytes | str):
+        lines = _decoded(headers).split("\r\n")
+        return [[name, value.removeprefix(" ")] for name, _, value in (line.partition(":") for line in lines)]
     return [[_decoded(name), _decoded(value)] for name, value in headers]
+
+
+def _side(headers: Headers | None, header_size: int, body: bytes | None, size: int) -> dict[str, Any]:
+    """One side of an entry (the request or the answer) as JSON: what was kept of it, how long
+    the whole was and whether it was cut (``*_dropped``: how many bytes of it were not kept)."""
+    kept = len(headers) if isinstance(headers, bytes | str) else header_size
+    held = len(body) if body is not None else 0
+    return {
+        "headers": _pairs(headers),
+        "headers_size": header_size,
+        "headers_truncated": header_size > kept,
+        "headers_dropped": header_size - kept,
+        "body": _text(body),
+        "size": size,
+        "truncated": size > held,
+        "dropped": size - held,
+    }
 
 
 def _decoded(text: str | bytes) -> str:
@@ -152,12 +183,15 @@ class RequestEntry:
     rule: str | None = None  # the scenario rule that acted on it (a fault, or the outcome of a fax it made)
     fault: str | None = None  # what that fault rule did, e.g. "status 503" or "reset after"
     fax_ids: Sequence[str] = ()
-    request_headers: Headers | None = None
+    request_headers: Headers | None = None  # at most MAX_HEADER_BYTES
     request_body: bytes | None = None  # at most MAX_BODY_BYTES
     request_size: int = 0  # the whole request body's length (0: none was read)
-    response_headers: Headers | None = None
+    response_headers: Headers | None = None  # at most MAX_HEADER_BYTES
     response_body: bytes | None = None  # at most MAX_BODY_BYTES; None for a streamed answer
     response_size: int = 0
+    # (last, so that the entries of snapshots made before they were kept still read)
+    request_headers_size: int = 0  # the whole header block's length, as ``Name: value`` lines
+    response_headers_size: int = 0
 
     @property
     def url(self) -> URL:
@@ -200,22 +234,15 @@ class RequestEntry:
         }
 
     def to_full_json(self) -> dict[str, Any]:
-        """``to_json`` with the headers and bodies (``*_truncated``: the body was cut to
-        ``MAX_BODY_BYTES``; a body that is not UTF-8 shows as a note of its length)."""
+        """``to_json`` with the headers and bodies, each side saying how long its header block
+        and body were and how many bytes of each were cut (a body that is not UTF-8 shows as
+        a note of its length)."""
         return {
             **self.to_json(),
-            "request": {
-                "headers": _pairs(self.request_headers),
-                "body": _text(self.request_body),
-                "size": self.request_size,
-                "truncated": self.request_size > MAX_BODY_BYTES,
-            },
-            "response": {
-                "headers": _pairs(self.response_headers),
-                "body": _text(self.response_body),
-                "size": self.response_size,
-                "truncated": self.response_size > MAX_BODY_BYTES,
-            },
+            "request": _side(self.request_headers, self.request_headers_size, self.request_body, self.request_size),
+            "response": _side(
+                self.response_headers, self.response_headers_size, self.response_body, self.response_size
+            ),
         }
 
 
@@ -250,21 +277,24 @@ class Journal:
         rule: str | None = None,
         fault: str | None = None,
         fax_ids: Sequence[str] = (),
-        request_headers: Headers | None = None,
+        request_headers: Sequence[tuple[bytes, bytes]] = (),
         request_body: bytes | None = None,
         response: web.StreamResponse | None = None,
     ) -> None:
         """Add a request (the request pipeline does, once per request outside the control API),
-        with its headers and body and its answer's (each bounded, see the module docstring)."""
+        with its headers (its raw pairs) and body and its answer's (each bounded, see the
+        module docstring)."""
         requests = self.requests
         if len(requests) == self.size:
             self.dropped += 1
+        # the header blocks as ``Name: value`` lines (and each bound below tested inline: every request)
+        asked = b"\r\n".join(map(b": ".join, request_headers))
         if response is not None:
-            response_headers = bounded_headers(tuple(response.headers.items()))
+            answered: str | None = "\r\n".join(map(": ".join, response.headers.items()))
             answer = response.body if type(response) is web.Response else None
             response_body = answer if isinstance(answer, bytes) else None
         else:
-            response_headers = response_body = None
+            answered = response_body = None
         fields = (
             next(self._seq),
             time,
@@ -278,12 +308,16 @@ class Journal:
             rule,
             fault,
             fax_ids,
-            bounded_headers(request_headers),
-            bounded_body(request_body),
+            asked if len(asked) <= MAX_HEADER_BYTES else bounded_lines(asked),
+            request_body if request_body is None or len(request_body) <= MAX_BODY_BYTES else bounded_body(request_body),
             len(request_body) if request_body is not None else 0,
-            response_headers,
-            bounded_body(response_body),
+            answered if answered is None or len(answered) <= MAX_HEADER_BYTES else bounded_lines(answered),
+            response_body
+            if response_body is None or len(response_body) <= MAX_BODY_BYTES
+            else bounded_body(response_body),
             len(response_body) if response_body is not None else 0,
+            len(asked),
+            len(answered) if answered is not None else 0,
         )
         requests.append(fields)
         if operation is not None:  # a vendor's request: coverage counts it (core/tally.py), one increment

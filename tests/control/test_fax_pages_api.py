@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from emulator.core.journal import MAX_BODY_BYTES
+from emulator.core.journal import MAX_BODY_BYTES, MAX_HEADER_BYTES
 from tests.conftest import advance
 from tests.vendors.callerip.test_flow import send_form
 
@@ -95,6 +95,41 @@ async def test_a_long_body_is_kept_cut_to_the_bound(client):
     full = await (await client.get(f"/_emulator/requests/{entry['seq']}")).json()
     request = full["request"]
     assert request["truncated"] and request["size"] > MAX_BODY_BYTES and len(request["body"]) == MAX_BODY_BYTES
+
+
+async def _entry(client) -> dict:
+    [entry] = (await (await client.get("/_emulator/requests", params={"limit": "1"})).json())["requests"]
+    return await (await client.get(f"/_emulator/requests/{entry['seq']}")).json()
+
+
+async def test_the_request_headers_are_kept_whole_within_their_bound_in_bytes(client):
+    many = {f"X-Filler-{n:02}": "f" * 200 for n in range(60)}  # about 12 KiB of headers
+    await client.get("/api/fax/status", params={"token": "my-line", "uuid": "nope"}, headers=many)
+    request = (await _entry(client))["request"]
+    kept = [pair for pair in request["headers"] if pair[0].startswith("X-Filler-")]
+    assert kept and all(value == "f" * 200 for _, value in kept), "a header is kept whole or not at all"
+    assert len(kept) < len(many) and request["headers_truncated"]
+    lines = "\r\n".join(f"{name}: {value}" for name, value in request["headers"])
+    assert len(lines) <= MAX_HEADER_BYTES and request["headers_dropped"] == request["headers_size"] - len(lines)
+
+
+async def test_the_answer_headers_are_bounded_in_bytes_too(client):
+    # Crossbar echoes the request's id in the answer's X-Request-ID (kazoo.md §3)
+    echoed = "r" * (MAX_HEADER_BYTES - 20)  # within aiohttp's 8,190 bytes a header line
+    await client.get("/v2/accounts/nope/faxes/outgoing", headers={"X-Request-ID": echoed, "X-Auth-Token": "x"})
+    full = await _entry(client)
+    response = full["response"]
+    assert response["headers_truncated"] and response["headers_dropped"] > 0
+    assert ["X-Request-ID", echoed] not in response["headers"]
+    assert response["headers_size"] > MAX_HEADER_BYTES and echoed in response["body"]
+
+
+async def test_short_headers_and_bodies_are_kept_as_they_were(client):
+    await client.get("/api/fax/status", params={"token": "my-line", "uuid": "nope"}, headers={"X-Mine": "yes"})
+    full = await _entry(client)
+    for side in (full["request"], full["response"]):
+        assert not side["headers_truncated"] and side["headers_dropped"] == 0 and side["dropped"] == 0
+    assert ["X-Mine", "yes"] in full["request"]["headers"]
 
 
 @pytest.mark.parametrize("seq", ["999", "x"])

@@ -54,22 +54,66 @@ def test_an_entry_keeps_a_long_body_cut_and_says_how_long_it_was():
     full = journal.query()[0].to_full_json()
     assert full["request"] == {
         "headers": [["A", "1"]],
+        "headers_size": len("A: 1"),
+        "headers_truncated": False,
+        "headers_dropped": 0,
         "body": "y" * MAX_BODY_BYTES,
         "size": MAX_BODY_BYTES + 5,
         "truncated": True,
+        "dropped": 5,
     }
-    assert full["response"] == {"headers": [], "body": None, "size": 0, "truncated": False}
+    assert full["response"] == {
+        "headers": [],
+        "headers_size": 0,
+        "headers_truncated": False,
+        "headers_dropped": 0,
+        "body": None,
+        "size": 0,
+        "truncated": False,
+        "dropped": 0,
+    }
 
 
-def test_an_entry_keeps_at_most_the_first_headers_and_notes_a_binary_body():
-    from emulator.core.journal import MAX_HEADERS
+def test_an_entry_keeps_the_whole_headers_that_fit_its_bytes_and_notes_a_binary_body():
+    from emulator.core.journal import MAX_HEADER_BYTES
 
     journal = Journal(size=2)
-    many = tuple((f"h{n}".encode(), str(n).encode()) for n in range(MAX_HEADERS + 10))
+    many = tuple((f"h{n:03}".encode(), b"v" * 92) for n in range(200))  # 100 bytes a header with its CRLF
     journal.record(1.0, None, None, None, "PUT", "/x", 404, 0.0, request_headers=many, request_body=b"\xff\xfe")
     request = journal.query()[0].to_full_json()["request"]
-    assert len(request["headers"]) == MAX_HEADERS and request["headers"][0] == ["h0", "0"]
+    kept = MAX_HEADER_BYTES // 100
+    assert request["headers"] == [[f"h{n:03}", "v" * 92] for n in range(kept)]
+    assert request["headers_size"] == 200 * 100 - 2 and request["headers_truncated"]
+    assert request["headers_dropped"] == request["headers_size"] - (kept * 100 - 2)
     assert request["body"] == "<2 bytes of binary data>"
+
+
+def test_a_header_longer_than_the_bound_is_dropped_whole():
+    from emulator.core.journal import MAX_HEADER_BYTES
+
+    journal = Journal(size=2)
+    journal.record(
+        1.0, None, None, None, "GET", "/x", 404, 0.0, request_headers=((b"Cookie", b"c" * MAX_HEADER_BYTES),)
+    )
+    request = journal.query()[0].to_full_json()["request"]
+    assert request["headers"] == [] and request["headers_dropped"] == MAX_HEADER_BYTES + len("Cookie: ")
+
+
+def test_an_entry_of_an_older_snapshot_reads_its_header_pairs():
+    journal = Journal(size=2)
+    fields = (1, 1.0, "v", "op", "t", "GET", "/x", 200, 0.0, None, None, (), ((b"A", b"1"),), None, 0)
+    journal.restore(
+        {
+            "requests": [(*fields, None, None, 0)],
+            "violations": [],
+            "next_seq": 2,
+            "next_violation": 1,
+            "dropped": 0,
+            "last_violation": 0,
+        }
+    )
+    request = journal.entry(1).to_full_json()["request"]
+    assert request["headers"] == [["A", "1"]] and not request["headers_truncated"]
 
 
 def test_an_entry_is_found_by_its_number_while_the_ring_holds_it():

@@ -56,7 +56,8 @@ export function render(main, { match, query, toast }) {
   function part(title, side) {
     return h("section", {}, h("h2", {}, title),
       headers(side.headers),
-      side.truncated ? h("p", { class: "muted" }, `Body cut to its first bytes (${side.size.toLocaleString()} bytes in all).`) : null,
+      side.headers_truncated ? h("p", { class: "muted" }, `Headers cut to those that fit (${side.headers_dropped.toLocaleString()} of ${side.headers_size.toLocaleString()} bytes not kept).`) : null,
+      side.truncated ? h("p", { class: "muted" }, `Body cut to its first bytes (${side.dropped.toLocaleString()} of ${side.size.toLocaleString()} bytes not kept).`) : null,
       bodyBlock(side.body, `${title} body`));
   }
 
