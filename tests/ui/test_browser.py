@@ -199,3 +199,20 @@ def test_the_coverage_tab_shows_what_was_never_exercised_and_moves_live(page, em
     expect(callerip.locator(".pill.ok").get_by_text("Success", exact=True)).to_be_visible()  # entered: green
     expect(callerip.locator(".pill:not(.ok)").get_by_text("no_answer", exact=True)).to_be_visible()  # never
     expect(page.get_by_role("meter", name=re.compile(r"CallerIP: [1-9]\d*(\.\d)?% covered"))).to_be_visible()
+
+
+def test_a_request_with_long_headers_shows_them_cut_and_by_how_much(page, emulator):
+    from playwright.sync_api import expect
+
+    from emulator.core.journal import MAX_HEADER_BYTES
+
+    fillers = {f"X-Filler-{n:02}": "f" * 200 for n in range(MAX_HEADER_BYTES // 200 + 10)}
+    requests.get(
+        f"{emulator.url}/api/fax/status", params={"token": "line-1", "uuid": "nope"}, headers=fillers, timeout=10
+    )
+    [entry] = emulator.client.requests()[-1:]
+    page.goto(f"/#/requests/{entry.seq}")
+    expect(
+        page.get_by_text(re.compile(r"Headers cut to those that fit \([\d,]+ of [\d,]+ bytes not kept\)"))
+    ).to_be_visible()
+    expect(page.get_by_text("X-Filler-00")).to_be_visible()
