@@ -104,13 +104,15 @@ def _decoded(text: str | bytes) -> str:
 #: where an entry's header blocks and bodies stand among its fields (``Journal.record``)
 _HEADERS, _BODIES = (12, 15), (13, 16)
 _RAW = "raw"  # a header block of byte pairs, in an entry's JSON (``entries_json``)
+_LINES = "lines"  # a request's header block of lines (bytes), in an entry's JSON
 
 
 def entries_json(entries: Iterable[tuple[Any, ...]]) -> bytes:
     """Request entries (``Journal.record``'s fields) as one JSON array, as the data file keeps
     them (core/persist.py), and ``entries_from_json`` makes them again: each entry's fields in
-    order, each body as text a byte a character (latin-1: no byte is lost), and a header block
-    of byte pairs as one such text, its names and values NUL-separated (no header holds a
+    order, each body and a request's header lines as text a byte a character (latin-1: no
+    byte is lost; an answer's header lines are text already). An older entry's header block
+    of byte pairs is one such text, its names and values NUL-separated (no header holds a
     NUL: one that did is kept pair by pair). A hot read with ``--data`` pays for this once,
     made of C calls (the codec's tags were a tenth of its time)."""
     return orjson.dumps([_row(fields) for fields in entries])
@@ -120,7 +122,9 @@ def _row(fields: tuple[Any, ...]) -> list[Any]:
     row = list(fields)
     for at in _HEADERS:
         block = row[at]
-        if block and type(block[0][0]) is bytes:
+        if type(block) is bytes:  # a request's lines (an answer's are text already)
+            row[at] = {_LINES: block.decode("latin-1")}
+        elif block and not isinstance(block, str) and type(block[0][0]) is bytes:  # pairs, of an older entry
             joined = b"\0".join(itertools.chain.from_iterable(block))
             if joined.count(b"\0") == 2 * len(block) - 1:
                 row[at] = {_RAW: joined.decode("latin-1")}
@@ -141,19 +145,21 @@ def entries_from_json(text: str | bytes) -> list[tuple[Any, ...]]:
 
 
 def _entry(row: Any) -> tuple[Any, ...]:
-    if not isinstance(row, list) or len(row) != 18:
+    if not isinstance(row, list) or len(row) not in (18, 20):  # 18: before header sizes were kept
         raise ValueError("not a request entry")
     row[11] = tuple(row[11])
     for at in _HEADERS:
         block = row[at]
-        if isinstance(block, dict):
+        if isinstance(block, dict) and _LINES in block:
+            row[at] = block[_LINES].encode("latin-1")
+        elif isinstance(block, dict):
             raw = block[_RAW]
             if isinstance(raw, str):
                 parts = raw.encode("latin-1").split(b"\0")
                 row[at] = tuple(zip(parts[::2], parts[1::2], strict=True))
             else:
                 row[at] = tuple((name.encode("latin-1"), value.encode("latin-1")) for name, value in raw)
-        elif block is not None:
+        elif block is not None and not isinstance(block, str):
             row[at] = tuple((name, value) for name, value in block)
     for at in _BODIES:
         if row[at] is not None:

@@ -121,3 +121,15 @@ def test_an_entry_is_found_by_its_number_while_the_ring_holds_it():
     for n in range(3):
         journal.record(float(n), None, None, None, "GET", f"/x/{n}", 404, 0.0)
     assert journal.entry(1) is None and journal.entry(3).path == "/x/2" and journal.entry(4) is None
+
+
+def test_an_entry_with_its_header_lines_comes_back_whole_from_the_data_files_json():
+    from aiohttp import web
+
+    from emulator.core.journal import entries_from_json, entries_json
+
+    journal = Journal(size=2)
+    answer = web.json_response({"ok": True}, headers={"X-Request-ID": "r\xe9"})
+    journal.record(1.0, "v", "op", "t", "GET", "/x", 200, 0.0, request_headers=((b"A", b"\xff1"),), response=answer)
+    entries = list(journal.requests)
+    assert entries_from_json(entries_json(entries)) == entries
