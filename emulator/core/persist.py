@@ -526,11 +526,16 @@ class Persistence:
                 raise DataFileError(
                     f"the data file {self.file.path} cannot be loaded: {message}; it was left as it is"
                 ) from None
-            snapshot.apply(self.runtime, staged)
             self._rewrite = False
             self._faxes.clear()
+            self._faxes_gone.clear()
             self._tenants.clear()
             self._deliveries.clear()
+            snapshot.apply(self.runtime, staged)
+            # The file holds what was read: no rewrite (apply's reset asked for one). What the
+            # load changed is marked as serving marks it, and the commit below writes it:
+            # retention under limits smaller than the file's dropped faxes or documents.
+            self._rewrite = False
             journal = self.runtime.journal.requests
             self._journal_next = journal[-1][0] + 1 if journal else 1
         self._kick = asyncio.Event()
