@@ -3,6 +3,7 @@ refused with why and left as they are; an older schema is migrated."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -63,6 +64,39 @@ def test_an_older_schema_is_migrated(tmp_path):
     db = sqlite3.connect(path)
     assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA
     assert sum(len(entries_from_json(data)) for (data,) in db.execute("SELECT data FROM journal")) > 8
+
+
+def _copies(path: Path, each: int) -> int:
+    """Copy each fax of the schema-1 file at ``path`` under ``each`` new ids (the first eight
+    hex digits of its id made a count); how many faxes it then holds."""
+    db = sqlite3.connect(path)
+    rows = db.execute("SELECT id, data FROM faxes ORDER BY position").fetchall()
+    for copy in range(1, each + 1):
+        for index, (fax_id, data) in enumerate(rows):
+            found = re.search("[0-9a-f]{8}", fax_id)
+            assert found is not None
+            new_id = fax_id.replace(found.group(), f"{copy:08x}")
+            position = copy * len(rows) + index
+            db.execute("INSERT INTO faxes VALUES (?, ?, ?)", (new_id, position, data.replace(fax_id, new_id)))
+    db.commit()
+    held: int = db.execute("SELECT count(*) FROM faxes").fetchone()[0]
+    db.close()
+    return held
+
+
+def test_a_migrated_file_is_compacted(tmp_path):
+    """A migration rewrites tables in place; the pages the old rows held are given back (a
+    file of 100,000 faxes grew from 142 MB to 306 MB before)."""
+    path = tmp_path / "old.sqlite"
+    shutil.copy(FIXTURE, path)
+    held = _copies(path, 50)
+    with FaxEmulator(seed=21, start_time=START, data=str(path)) as emulator:
+        assert emulator.client.health()["retention"]["faxes"] == held
+    fresh = tmp_path / "fresh.sqlite"  # the same content, written anew
+    db = sqlite3.connect(path)
+    db.execute("VACUUM INTO ?", (str(fresh),))
+    db.close()
+    assert path.stat().st_size <= 1.2 * fresh.stat().st_size
 
 
 def _serve(path: Path) -> subprocess.CompletedProcess[str]:
