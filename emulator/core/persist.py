@@ -436,6 +436,7 @@ class Persistence:
         self._rewrite = False
         self._journal_next = 1  # the first journal entry not written yet
         self._emails_at = -1
+        self._ids_at: dict[str, Any] | None = None  # the id streams as last written
         self._violations_at: tuple[int, int] = (-1, -1)
         self._asked = 0  # commits asked for
         self._done = 0  # the newest asked-for commit written
@@ -670,7 +671,6 @@ class Persistence:
         journal, mailbox, dispatcher = runtime.journal.state(), runtime.mailbox, runtime.dispatcher
         rows = [
             ("clock", runtime.clock.state()),
-            ("ids", encode(runtime.ids.state())),
             ("accounts", encode(dict(runtime.accounts))),
             ("options", encode(snapshot.options(runtime))),
             ("scenarios", encode(runtime.scenarios.state())),
@@ -684,6 +684,10 @@ class Persistence:
         if seen != self._violations_at:
             self._violations_at = seen
             rows.append(("violations", encode(violations)))
+        ids = runtime.ids.state()
+        if ids != self._ids_at:  # (22 KB of JSON, 0.3 ms to make: a commit that drew no id skips it)
+            self._ids_at = ids
+            rows.append(("ids", encode(ids)))
         emails_at = mailbox.next_id
         if emails_at != self._emails_at:
             self._emails_at = emails_at
