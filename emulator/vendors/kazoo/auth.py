@@ -6,7 +6,8 @@ credentials are accepted and make their own account, whose id is derived from th
 the same credentials always reach the same account and parallel tests isolate themselves
 by using different credentials. A token lives 3600 s of emulator time and is good for its
 own account only. Declared accounts (``accounts.py``) replace "any credentials": then only
-theirs log in.
+theirs log in. ``user_login`` and ``api_login`` decide whom a login logs in, ``log_in``
+issues its token.
 
 ``authenticate`` checks, in Crossbar's order, the route (404/405), the account id in the
 path (404), the token (401) and the account (403); ``errors.render`` answers every refusal
@@ -20,13 +21,15 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from aiohttp import web
 
+from emulator.core.errors import Unauthorized
 from emulator.core.exchange import Exchange
 from emulator.core.services import Services
 from emulator.core.store import Tenant
-from emulator.vendors.kazoo import errors
+from emulator.vendors.kazoo import accounts, errors
 from emulator.vendors.kazoo.envelope import NAME, Call, begin
 
 ACCOUNT_ID = re.compile(r"[0-9a-f]{32}")
@@ -54,6 +57,59 @@ def _b64(raw: bytes) -> str:
 
 def digest(*parts: str) -> str:
     return hashlib.md5(":".join(parts).encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Login:
+    """Whom a ``user_auth`` or ``api_auth`` logs in: the account, its user (None for an api
+    key), the Crossbar module that issues the token, and what the account learns (its name)."""
+
+    account_id: str
+    owner_id: str | None
+    method: str
+    learnt: dict[str, Any]
+
+
+def user_login(rt: Services, doc: dict[str, Any]) -> Login:
+    """``PUT /user_auth`` (a checked ``doc``): the declared account whose user the credentials
+    hash names, or, with none declared, the account the credentials make (kazoo.md §2)."""
+    if accounts.declared(rt):
+        account = accounts.by_login(rt, doc)
+        username = accounts.user_of(account, doc["credentials"], doc.get("method", "md5")) if account else None
+        if account is None or username is None:
+            raise errors.invalid_credentials()
+        account_id = account["account_id"]
+        return Login(
+            account_id, accounts.owner_id(account_id, username), "cb_user_auth", {"account_name": account["name"]}
+        )
+    for field in ("account_name", "account_realm", "phone_number"):
+        if doc.get(field):
+            identity = f"{field}={doc[field].lower()}"
+            break
+    else:  # Crossbar's token-creation variant of the 401 (kazoo.md §2)
+        raise Unauthorized("invalid credentials", code="invalid credentials", detail={})
+    account_id = digest("user_auth", identity, doc["credentials"].lower())
+    owner_id = digest("user", account_id, doc["credentials"].lower())
+    learnt = {"account_name": doc["account_name"]} if doc.get("account_name") else {}
+    return Login(account_id, owner_id, "cb_user_auth", learnt)
+
+
+def api_login(rt: Services, doc: dict[str, Any]) -> Login:
+    """``PUT /api_auth`` (a checked ``doc``): the declared account of the api key, or, with none
+    declared, the account the key makes."""
+    if accounts.declared(rt):
+        account = accounts.by_api_key(rt, doc["api_key"])
+        if account is None:
+            raise errors.invalid_credentials()
+        return Login(account["account_id"], None, "cb_api_auth", {"account_name": account["name"]})
+    return Login(digest("api_auth", doc["api_key"]), None, "cb_api_auth", {})
+
+
+def log_in(rt: Services, login: Login) -> str:
+    """The account (made on first use) keeps what the login taught it (its name); returns a
+    new token, kept in the master account's book (``issue``)."""
+    rt.tenant(NAME, login.account_id).settings.update(login.learnt)
+    return issue(rt, login.account_id, login.owner_id, login.method)
 
 
 def issue(rt: Services, account_id: str, owner_id: str | None, method: str) -> str:
@@ -84,9 +140,9 @@ SWEEP_EVERY = 1024
 
 def _book(rt: Services) -> dict[str, float]:
     """Every valid token of every account, as ``_key(token) -> expiry``: one book, held by the
-    master account (the reseller every emulated account belongs to). So a login makes no
-    account of its own, and costs only its line here: its account is made when the token is
-    first used and, owning nothing, forgotten like any other (made again the same on next use).
+    master account (the reseller every emulated account belongs to). So a login leaves
+    nothing in its own account but what it learnt (``log_in``), and costs only its line here:
+    its account, owning nothing, is forgotten like any other (made again the same on next use).
     (A token was kept whole, with its session, in its own account: 20,000 logins of new users
     added about 28 MB, and each account was held for the token's hour.)"""
     return rt.tenant(NAME, RESELLER_ID).collection(TOKENS)
