@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import emulator.core
@@ -122,3 +123,59 @@ def test_no_import_cycles_even_under_type_checking():
         if module not in state:
             visit(module, [module])
     assert cycles == []
+
+
+#: what docs/architecture.md's file-role table says a file of that role holds, by name
+_ROLE_NAMES = {
+    "auth.py": ("authenticate",),
+    "state.py": ("FaxState", "of"),
+    "errors.py": ("render",),
+    "inbound.py": ("receive",),
+}
+
+
+def _file_roles() -> tuple[list[str], list[list[str]]]:
+    """docs/architecture.md "Adding a vendor": the file-role table's vendor columns and its rows."""
+    text = (Path(__file__).parent.parent / "docs" / "architecture.md").read_text()
+    section = text.split("## Adding a vendor", 1)[1].split("\n## ", 1)[0]
+    rows = [
+        [cell.strip() for cell in line.strip().strip("|").split("|")]
+        for line in section.splitlines()
+        if line.startswith("|") and not line.startswith("|---")
+    ]
+    return rows[0][2:], rows[1:]
+
+
+def test_every_vendor_folder_keeps_the_file_roles_docs_architecture_lists():
+    """The same question has the same answer in every vendor folder (issue #15 item 8): each
+    file the table ticks is there (a package where the table says so, each other file its cell
+    names too) and holds what its role names; each file it marks "none" is not there; and
+    every vendor has its column."""
+    import importlib
+
+    from emulator.vendors import VENDORS
+
+    columns, rows = _file_roles()
+    problems = []
+    for vendor in VENDORS:
+        column = [2 + i for i, title in enumerate(columns) if title in vendor.title]
+        if len(column) != 1:
+            problems.append(f"{vendor.title}: no column of its own in the file-role table")
+            continue
+        package = f"emulator.vendors.{vendor.name}"
+        folder = Path(importlib.import_module(package).__file__ or "").parent
+        for row in rows:
+            name, cell = row[0].strip("`"), row[column[0]]
+            path = folder / name.removesuffix(".py") / "__init__.py" if "package" in cell else folder / name
+            if cell == "none":
+                if path.exists():
+                    problems.append(f"{vendor.name}/{name}: there, but the table says none")
+                continue
+            named = [folder / other for other in re.findall(r"`([\w/]+\.py)`", cell)]
+            problems += [
+                f"{missing.relative_to(folder)}: missing" for missing in [path, *named] if not missing.exists()
+            ]
+            if name in _ROLE_NAMES and path.exists():
+                module = importlib.import_module(f"{package}.{name.removesuffix('.py')}")
+                problems += [f"{vendor.name}/{name}: no {n}" for n in _ROLE_NAMES[name] if not hasattr(module, n)]
+    assert problems == []
