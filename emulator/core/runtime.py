@@ -289,6 +289,7 @@ def compose(config: Any, vendors: Iterable[Vendor]) -> Runtime:
         vendors=by_name,
     )
     store.forgot.append(events.tally.fold)
+    store.on_forget.append(cache.forget)  # a fax retention let go is not kept alive by its views
     for vendor in by_name.values():
         if vendor.owns is not None:
             store.owns[vendor.name] = functools.partial(vendor.owns, runtime)
