@@ -266,7 +266,10 @@ class Work:
                 self.counts["done"] += 1
                 return value  # type: ignore[no-any-return]
             self.counts["failures"] += 1
-            raise value
+            try:
+                raise value
+            finally:  # the exception's traceback holds this frame: a cycle through these would
+                del value, call  # keep the job's arguments (a whole upload) until a full collection
         finally:
             self._busy.discard(worker)
             if keep and not self._closed:
