@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import gc
 import logging
+import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -291,11 +292,38 @@ async def _serve(config: Config) -> None:
         await runner.cleanup()
 
 
+#: glibc's ``mallopt`` parameter, and the size from which a block is a mapping of its own
+M_MMAP_THRESHOLD, MMAP_THRESHOLD = -3, 128 * 1024
+
+
+def give_back_big_blocks() -> bool:
+    """Fix glibc's mmap threshold at its default, 128 KiB, so that every block that size or
+    larger is a mapping of its own, returned to the system when it is freed; True if set.
+
+    glibc raises the threshold (up to 32 MiB) each time such a block is freed, and blocks under
+    it then come from the heap, which keeps what is freed wherever something small still sits
+    above it: after the soak's 40 MiB uploads (their chunks, their copies to a worker), the
+    server kept 45-86 MB of freed heap for good; with the threshold fixed, 2 MB
+    (benchmarks/soak.py, README "Soak"). Setting it stops the raising. Not on other C
+    libraries (no ``mallopt``), nor when ``MALLOC_MMAP_THRESHOLD_`` is set: then its value holds."""
+    if "MALLOC_MMAP_THRESHOLD_" in os.environ:
+        return False
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return False
+    return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD))
+
+
 async def _warm(vendors: list[str]) -> None:
-    """Load, in a thread, what serving would load at first use on the loop (core/warmup.py)."""
+    """Load, in a thread, what serving would load at first use on the loop (core/warmup.py);
+    first, give big blocks back to the system once freed (``give_back_big_blocks``)."""
     from emulator.core.warmup import warm
 
     try:
+        await asyncio.to_thread(give_back_big_blocks)
         await asyncio.to_thread(warm, vendors)
     except Exception:  # the emulator serves without it: each part is then loaded at first use
         logging.getLogger(__name__).exception("warming up failed")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import signal
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import urllib.request
 
 import pytest
 
+from emulator import cli
 from emulator.cli import main
 from emulator.config import reachable_url
 
@@ -160,3 +162,10 @@ def test_webhook_flags_reach_the_config():
 def test_bad_webhook_limits_exit_2(argv, capsys):
     assert main(argv) == 2
     assert "fax-emulator:" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's mallopt")
+def test_serve_fixes_glibcs_mmap_threshold_unless_the_environment_sets_it(monkeypatch):
+    assert cli.give_back_big_blocks() is True  # mallopt took it
+    monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "65536")
+    assert cli.give_back_big_blocks() is False  # the user's setting holds
