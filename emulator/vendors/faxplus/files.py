@@ -27,6 +27,10 @@ if TYPE_CHECKING:
     from emulator.core.store import Tenant
 
 FORMATS = ("pdf", "tiff")  # FileType (§4)
+#: uploads an account keeps: beyond it, its oldest upload is forgotten (fidelity.md: the
+#: documents say nothing of how long a ``/transient-`` upload lasts). A send names files it has
+#: just uploaded; without a bound every upload an account ever made was kept
+MAX_UPLOADS = 100
 CONTENT_TYPES = {"pdf": "application/pdf", "tiff": "image/tiff"}
 
 #: first bytes of the other formats DOC accepts -> a name for them
@@ -60,9 +64,13 @@ def check_format(value: str | None) -> str | None:
 
 
 async def add(runtime: Services, tenant: Tenant, upload: Upload) -> StoredFile:
-    """Keep an upload under a new ``/transient-<uuid4>`` path (Invalid only for an empty file)."""
+    """Keep an upload under a new ``/transient-<uuid4>`` path (Invalid only for an empty file);
+    the account's oldest upload goes beyond ``MAX_UPLOADS``."""
     stored = await _read(runtime, f"/transient-{runtime.ids.uuid4()}", upload)
-    tenant.collection("files")[stored.path] = stored
+    kept = tenant.collection("files")
+    kept[stored.path] = stored
+    if len(kept) > MAX_UPLOADS:
+        del kept[next(iter(kept))]  # the oldest: uploads are kept in the order they came
     return stored
 
 

@@ -8,6 +8,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from emulator.core.documents import count_pdf_pages, count_tiff_pages, make_pdf, make_tiff
+from emulator.vendors.faxplus.files import MAX_UPLOADS
 from tests.conftest import advance
 from tests.core.pagekit import darkness, rect_pdf
 from tests.vendors.faxplus.raw import bearer, call, my_number, upload
@@ -120,3 +121,12 @@ async def test_a_cover_page_adds_a_page(client):
     band = 40  # below the header line: the cover sheet's own text
     assert darkness(pages[0], (0, band, 1728, pages[0].height)) > 0.001
     assert pages[0].crop((0, band, 1728, 600)).tobytes() != pages[1].crop((0, band, 1728, 600)).tobytes()
+
+
+async def test_an_account_keeps_its_newest_uploads_and_a_send_naming_a_forgotten_one_is_refused(client):
+    paths = [await upload(client) for _ in range(MAX_UPLOADS + 1)]
+    body = {"from": await my_number(client), "to": ["+12125550100"], "files": paths[:1]}
+    status, refused = await call(client, "POST", "/accounts/self/outbox", json=body)
+    assert (status, refused["error"]) == (400, "invalid_file")  # the oldest went
+    assert await send(client, paths[1:11])  # the newest MAX_UPLOADS are all still there
+    assert await send(client, paths[-10:])
