@@ -35,6 +35,17 @@ def test_the_ring_keeps_the_newest_and_counts_the_dropped():
     assert [e.path for e in journal.query()] == ["/x/1", "/x/2"] and journal.dropped == 1
 
 
+def test_a_query_gives_the_newest_that_match_up_to_its_limit_oldest_first():
+    journal = Journal(size=10)
+    for n in range(8):
+        vendor = "kazoo" if n % 2 else "callerip"
+        journal.record(float(n), vendor, "op", f"t{n % 4}", "GET", f"/x/{n}", 200, 0.0, fax_ids=(f"f{n}",))
+    assert [e.path for e in journal.query(vendor="kazoo", limit=2)] == ["/x/5", "/x/7"]
+    assert [e.path for e in journal.query(tenant="t1", limit=5)] == ["/x/1", "/x/5"]
+    assert [e.path for e in journal.query(fax_ids={"f2", "f4", "f6"}, limit=2)] == ["/x/4", "/x/6"]
+    assert [e.path for e in journal.query(vendor="callerip")] == ["/x/0", "/x/2", "/x/4", "/x/6"]
+
+
 def test_an_entry_keeps_a_long_body_cut_and_says_how_long_it_was():
     from emulator.core.journal import MAX_BODY_BYTES
 
