@@ -28,3 +28,22 @@ def test_a_short_soak_with_a_hostile_client_answers_no_5xx_and_stays_bounded():
 def test_the_slope_is_the_least_squares_fit_in_mib_a_minute():
     assert soak.slope_mb_per_minute([(0.0, 100.0), (30.0, 101.0), (60.0, 102.0)]) == pytest.approx(2.0)
     assert soak.slope_mb_per_minute([(5.0, 80.0)]) == 0.0
+
+
+def test_a_sample_is_between_uploads_when_none_is_in_flight_nor_just_answered():
+    uploads = soak.Uploads()
+    assert uploads.quiet(100.0)
+    uploads.sending += 1
+    assert not uploads.quiet(100.0)
+    uploads.sending -= 1
+    uploads.ended = 100.0
+    assert not uploads.quiet(100.0 + soak.UPLOAD_SETTLES / 2) and uploads.quiet(100.0 + soak.UPLOAD_SETTLES)
+
+
+def test_a_census_reports_the_servers_memory_part_by_part(tmp_path):
+    report = tmp_path / "census.txt"
+    result = soak.run(clients=4, seconds=4, hostile_mb=1, census=str(report))
+    assert result["server_errors"] == 0, result["server_error_samples"]
+    text = report.read_text()
+    assert text.count("== census at") == 3 and "count: faxes in the store" in text and "journal.requests" in text
+    assert "pymalloc arenas" in text and "== change from" in text
