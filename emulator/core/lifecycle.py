@@ -16,7 +16,6 @@ The shape covers all four vendors::
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -55,12 +54,16 @@ class Machine:
     native: frozenset[str] = frozenset()  # vendor statuses a scenario may name directly
     #: failed outcomes this vendor retries; None = the neutral default (``Outcome.retryable``)
     retry: frozenset[Outcome] | None = None
+    #: each state of ``prepare`` -> the state after it (the next of ``prepare``, or ``transmit``
+    #: after the last): made from ``prepare``, so the engine's step is one look-up
+    following: Mapping[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.requeue is not None and self.requeue not in self.prepare:
             raise ValueError(f"requeue state {self.requeue!r} must be one of prepare")
         if self.convert is not None and self.convert not in (*self.prepare, self.transmit):
             raise ValueError(f"convert state {self.convert!r} is not a state of the machine")
+        object.__setattr__(self, "following", dict(zip(self.prepare, (*self.prepare[1:], self.transmit), strict=True)))
 
     @property
     def initial(self) -> str:
@@ -94,7 +97,7 @@ class Machine:
         """Every (from, to) pair the engine can produce; ``None`` is submission."""
         pairs: set[tuple[str | None, str]] = {(None, self.initial)}
         path = (*self.prepare, self.transmit)
-        pairs.update(itertools.pairwise(path))
+        pairs.update(self.following.items())
         ends = self.terminal - {self.cancelled}
         if self.convert is not None:
             pairs.update((self.convert, end) for end in ends)
@@ -201,10 +204,11 @@ class Engine:
         self._end(fax, status, result)
 
     # -- the machine ----------------------------------------------------------------
-    def _transition(self, fax: Fax, status: str) -> None:
+    def _transition(self, fax: Fax, status: str, now: float | None = None) -> None:
+        """``fax`` enters ``status`` at ``now`` (the clock's present time if None)."""
         previous = fax.status if fax.entered else None
         fax.status = status
-        fax.entered += (self.clock.now(), status)
+        fax.entered += (self.clock.now() if now is None else now, status)
         self._count(fax, previous, status)
         listener = self.listeners.get(fax.vendor)
         if listener is not None:
@@ -220,7 +224,7 @@ class Engine:
             return
         tally.moved(vendor, tenant, previous, status)
         if fax.ended_at is not None and fax.result is not None:
-            tally.add("outcomes", vendor, tenant, fax.result.outcome.value)
+            tally.add("outcomes", vendor, tenant, str(fax.result.outcome))  # (its value: a StrEnum's str)
             if fax.result.rule is not None and fax.result.rule != UNREADABLE.rule:
                 tally.add("rules", vendor, tenant, fax.result.rule)
 
@@ -243,10 +247,10 @@ class Engine:
             duration = fax.retry_delay
         else:
             duration = policy.dwell(run, state, machine.dwell.get(state, 0.0))
-        if state == machine.hold_state and fax.not_before is not None:
+        if fax.not_before is not None and state == machine.hold_state:
             duration = max(duration, fax.not_before - now)
-        self._transition(fax, state)
-        if not fax.terminal:  # a listener may have ended it
+        self._transition(fax, state, now)
+        if fax.ended_at is None:  # a listener may have ended it
             self.scheduler.arm(run, now + duration)
 
     def _pre_dial(self, fax: Fax) -> Result | None:
@@ -270,9 +274,7 @@ class Engine:
                 self._finish(fax, machine, verdict)
                 return
             run.pending = verdict
-        index = machine.prepare.index(state)
-        following = machine.prepare[index + 1] if index + 1 < len(machine.prepare) else machine.transmit
-        self._enter(run, following)
+        self._enter(run, machine.following[state])
 
     def _attempt_done(self, run: Run, machine: Machine) -> None:
         fax = run.fax
@@ -301,6 +303,6 @@ class Engine:
     def _end(self, fax: Fax, status: str, result: Result | None) -> None:
         self.runs.pop(fax.id, None)  # it has ended: nothing left to drive
         fax.result = result
-        fax.ended_at = self.clock.now()
-        self._transition(fax, status)
+        fax.ended_at = now = self.clock.now()
+        self._transition(fax, status, now)
         self.ended(fax)

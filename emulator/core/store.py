@@ -88,7 +88,8 @@ class Fax:
     @property
     def document_bytes(self) -> int:
         """The bytes its documents hold (what retention's document budget counts)."""
-        return sum(document.size for document in self.documents)
+        documents = self.documents
+        return sum(document.size for document in documents) if documents else 0  # (most have none)
 
     def to_data(self) -> dict[str, Any]:
         """The fax as plain data (str, int, float, bool, None, list, dict), and ``fax_from_data``
