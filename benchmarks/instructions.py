@@ -1,6 +1,11 @@
 """CPU instructions per hot read, counted by valgrind: the noise-free view of the hot reads.
 
     python benchmarks/instructions.py [--vendor kazoo ...] [--requests 1000] [--jobs 2]
+    python benchmarks/instructions.py --startup    # start-up: instructions to listening
+
+With ``--startup`` it counts instead what each server executes from process start until it
+prints that it listens, ``fax-emulator serve`` (the installed script, with its defaults, as
+users start it) against the bare app (see ``startup``).
 
 Wall-clock figures move by 10-30 % between runs on a shared machine; the number of
 instructions a process executes does not (same interpreter, same inputs, same count). So
@@ -209,6 +214,59 @@ def measure(
     return rows
 
 
+# -- start-up ------------------------------------------------------------------------------
+
+#: runs a server's script as ``python SCRIPT ARGS`` would (compiled afresh, as Python does for
+#: the script it is given; its folder first on the path) and ends the process the moment it
+#: prints its listening line: nothing after it (warming up, the first request) is counted.
+#: Built-in modules and os only, which every interpreter has loaded before it runs a script.
+UNTIL_LISTENING = """\
+import builtins, os, sys
+def said(*args, **kwargs):
+    shown(*args, **kwargs)
+    if "listening on" in " ".join(map(str, args)):
+        os._exit(0)
+shown, builtins.print = builtins.print, said
+sys.argv = sys.argv[1:]
+sys.path[0] = os.path.dirname(os.path.abspath(sys.argv[0]))
+with open(sys.argv[0], "rb") as script:
+    code = compile(script.read(), sys.argv[0], "exec")
+exec(code, {"__name__": "__main__", "__file__": sys.argv[0], "__builtins__": builtins})
+"""
+
+
+def startup_argv(server: str) -> list[str]:
+    """The measured start of ``server``: the emulator as users start it, or the bare app."""
+    if server == "emulator":
+        script = Path(PYTHON).parent / "fax-emulator"
+        if not script.exists():
+            raise RuntimeError(f"no {script}: install the project (pip install -e .) into this interpreter")
+        return [PYTHON, "-c", UNTIL_LISTENING, str(script), "serve", "--port", "0"]
+    return [PYTHON, "-c", UNTIL_LISTENING, str(HERE / "bare_app.py"), "--port", "0"]
+
+
+def startup() -> dict[str, Any]:
+    """Instructions from process start to listening, of the emulator and of the bare app.
+
+    Both start from the same interpreter with the same site-packages, bytecode compiled by a
+    first start outside valgrind, string hashing fixed; each is ended as it prints that it
+    listens, so the count is start-up's alone. The counts repeat within a fraction of a percent
+    (a wall-clock start on a shared machine moves by tens of percent)."""
+
+    def one(server: str, under: list[str]) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run([*under, *startup_argv(server)], capture_output=True, text=True, env=_env())
+        if done.returncode != 0 or "listening on" not in done.stdout:
+            raise RuntimeError(f"{server} did not start:\n{done.stdout[-1000:]}{done.stderr[-2000:]}")
+        return done
+
+    for server in SERVERS:  # outside valgrind: compiles and caches the bytecode
+        one(server, [])
+    with ThreadPoolExecutor(max_workers=len(SERVERS)) as pool:
+        ours, bare = pool.map(lambda server: collected(one(server, VALGRIND).stderr), SERVERS)
+    print(f"  start-up: {ours:,} instructions to listening vs bare {bare:,} (x{ours / bare:.3f})", flush=True)
+    return {"emulator_instructions": ours, "bare_instructions": bare, "ratio": round(ours / bare, 3)}
+
+
 def main() -> None:
     if sys.argv[1:2] == ["--child"]:
         child(sys.argv[2])
@@ -222,9 +280,15 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1000, help="measured requests per run")
     parser.add_argument("--jobs", type=int, default=2, help="valgrind runs at a time")
     parser.add_argument("--uvloop", action="store_true", help="on uvloop's event loop (must be installed)")
+    parser.add_argument(
+        "--startup", action="store_true", help="instructions from process start to listening, emulator and bare app"
+    )
     args = parser.parse_args()
     if not installed():
         parser.exit(1, "valgrind is not installed (apt-get install valgrind on Debian)\n")
+    if args.startup:
+        print(json.dumps(startup()))
+        return
     launch = [PYTHON, str(HERE / "with_uvloop.py")] if args.uvloop else [PYTHON]
     print(json.dumps(measure(args.vendor or list(HOT_READS), args.requests, args.jobs, launch)))
 

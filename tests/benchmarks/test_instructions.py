@@ -57,3 +57,14 @@ def test_every_run_gets_an_argument_of_the_same_length_that_reads_back():
 def test_a_run_too_long_for_the_fixed_width_is_refused_rather_than_let_shift_the_layout():
     with pytest.raises(ValueError, match="longer"):
         instructions.run_argument(("x" * 40, "emulator"), 1000)
+
+
+def test_a_start_up_run_ends_as_the_server_says_it_listens():
+    import subprocess
+    import sys
+
+    argv = instructions.startup_argv("bare")
+    assert argv[:2] == [instructions.PYTHON, "-c"]
+    done = subprocess.run([sys.executable, *argv[1:]], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.startswith("bare listening on http://127.0.0.1:")  # and it did not go on serving
