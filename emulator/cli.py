@@ -11,7 +11,7 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from emulator import __version__
 from emulator.config import DEFAULT_HOST, DEFAULT_PORT, Config, listens_everywhere, reachable_url
@@ -20,6 +20,9 @@ from emulator.core.journal import DEFAULT_SIZE
 from emulator.core.retention import DEFAULT_MAX_DOCUMENT_BYTES, DEFAULT_MAX_FAXES
 from emulator.core.scheduler import DEFAULT_WAIT
 from emulator.core.webhooks import DEFAULT_MAX_PENDING
+
+if TYPE_CHECKING:
+    from emulator.core.vendor import Vendor
 
 
 def _start_time(text: str) -> float:
@@ -280,7 +283,7 @@ async def _serve(config: Config) -> None:
             " use this machine's name or address in place of the loopback address above)",
             flush=True,
         )
-    warming = asyncio.create_task(_warm(list(app[keys.RUNTIME].vendors)))
+    warming = asyncio.create_task(_warm(list(app[keys.RUNTIME].vendors.values())))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -317,7 +320,7 @@ def give_back_big_blocks() -> bool:
     return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD))
 
 
-async def _warm(vendors: list[str]) -> None:
+async def _warm(vendors: list[Vendor]) -> None:
     """Load, in a thread, what serving would load at first use on the loop (core/warmup.py);
     first, give big blocks back to the system once freed (``give_back_big_blocks``)."""
     from emulator.core.warmup import warm

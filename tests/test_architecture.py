@@ -37,6 +37,21 @@ def test_every_vendor_registers_routes_a_machine_an_error_renderer_and_its_auth(
         assert len(vendor.operations) == len(set(vendor.operations))
 
 
+def test_every_route_names_a_coroutine_handler_that_its_module_defines():
+    """Route tables name their handlers lazily (``core.vendor.Handlers``): a misspelt name
+    would only fail at the route's first request, so each is loaded here."""
+    import inspect
+
+    from emulator.core.vendor import LazyHandler
+    from emulator.vendors import VENDORS
+
+    for vendor in VENDORS:
+        for _, path, handler, name in vendor.routes:
+            assert isinstance(handler, LazyHandler), (vendor.name, name)
+            assert handler.module.startswith(f"emulator.vendors.{vendor.name}."), (vendor.name, name)
+            assert inspect.iscoroutinefunction(handler.load()), (vendor.name, path, handler)
+
+
 def test_vendors_see_the_runtime_only_as_its_services():
     """A vendor is handed ``core.services.Services``, the narrow view; none imports the Runtime."""
     import emulator.vendors

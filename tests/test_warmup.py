@@ -30,6 +30,7 @@ from aiohttp import web
 from emulator.app import build_app
 from emulator.config import Config
 from emulator.core.warmup import warm
+from emulator.keys import RUNTIME
 
 PACKAGE = str(Path("emulator").resolve()) + os.sep
 CLIENTS = str(Path("benchmarks").resolve()) + os.sep
@@ -56,7 +57,7 @@ async def main():
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     base = f"http://127.0.0.1:{runner.addresses[0][1]}"
-    await asyncio.to_thread(warm, ["faxplus", "kazoo", "imagicle", "callerip"])
+    await asyncio.to_thread(warm, list(app[RUNTIME].vendors.values()))
     sys.addaudithook(record)
     result = await soak.drive(base, os.getpid(), 6, 4, soak.hostile_payloads(2))
     await runner.cleanup()

@@ -48,7 +48,7 @@ from emulator.core.routing import hint_of
 from emulator.core.runtime import Runtime
 from emulator.core.scenarios import faults
 from emulator.core.scenarios.gate import RequestGate
-from emulator.core.vendor import Authenticate, ReadFirst, Vendor
+from emulator.core.vendor import Authenticate, LazyHandler, ReadFirst, Vendor
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 #: methods that change nothing: their answers wait for no commit
@@ -162,6 +162,15 @@ def serve(runtime: Runtime, route: Plan) -> Handler:
                 response,
             )
 
+    if isinstance(handler, LazyHandler):  # a handler imported at its first call (Vendor's Handlers)
+        named = handler
+
+        async def first_call(request: web.Request) -> web.StreamResponse:
+            nonlocal handler
+            handler = named.load()  # from now on ``handle`` awaits the handler itself: no indirection
+            return await handler(request)
+
+        handler = first_call
     return handle
 
 

@@ -9,6 +9,7 @@ engine, and calls the hooks below.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -43,6 +44,46 @@ class Inbound:
 
 
 Route = tuple[str, str, Callable[[web.Request], Any], str]  # (method, path, handler, operation name)
+
+
+class Handlers:
+    """A module of handlers named in a route table without importing it: ``h("send_fax")`` is
+    a ``LazyHandler``, imported when a request first calls it. A vendor's handler modules and
+    what only they import are about a tenth of start-up (``fax-emulator serve``), and no
+    request needs them before its route is matched (``core.warmup`` imports them meanwhile)."""
+
+    __slots__ = ("module",)
+
+    def __init__(self, module: str) -> None:
+        self.module = module
+
+    def __call__(self, name: str) -> LazyHandler:
+        return LazyHandler(self.module, name)
+
+
+class LazyHandler:
+    """The handler ``name`` of ``module``, imported at its first call. The request pipeline
+    calls what ``load`` returns from then on (core/pipeline.py ``serve``), so a request
+    pays for the indirection once, not each time."""
+
+    __slots__ = ("module", "name")
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module, self.name = module, name
+
+    def load(self) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        """The handler itself (its module imported if it is not yet)."""
+        handler: Callable[[web.Request], Awaitable[web.StreamResponse]] = getattr(
+            importlib.import_module(self.module), self.name
+        )
+        return handler
+
+    async def __call__(self, request: web.Request) -> web.StreamResponse:
+        return await self.load()(request)
+
+    def __repr__(self) -> str:
+        return f"<handler {self.module}.{self.name}, imported when first called>"
+
 
 #: a vendor's ``authenticate(runtime, request, exchange) -> caller`` (see ``Vendor.authenticate``)
 Authenticate = Callable[["Services", web.Request, Exchange], object]

@@ -3,17 +3,20 @@
 Start-up stays short because the heavy libraries are imported where they are first needed
 (pypdf with the first PDF, Pillow and pdfium with the first page asked for, YAML and JSON
 Schema with the first scenario, RE2 with its first pattern, each vendor's schemas with its
-first contract check). Imported on the event loop, each held it 0.1-0.5 s at its first use,
-and every other request (the health check among them) waited: the soak's slowest health
-reads (benchmarks/soak.py). ``warm`` imports them in a thread right after start-up, so the
-loop keeps serving meanwhile (the thread yields the interpreter every few milliseconds),
-and a request that needs one of them later finds it loaded.
+first contract check, its handler modules with its first routed request:
+``core.vendor.Handlers``). Imported on the event loop, each held it 0.1-0.5 s at its first
+use, and every other request (the health check among them) waited: the soak's slowest
+health reads (benchmarks/soak.py). ``warm`` imports them in a thread right after start-up,
+so the loop keeps serving meanwhile (the thread yields the interpreter every few
+milliseconds), and a request that needs one of them later finds it loaded.
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable
+
+from emulator.core.vendor import LazyHandler, Vendor
 
 #: what serving imports at first use, and who needs it
 MODULES = (
@@ -25,8 +28,9 @@ MODULES = (
 )
 
 
-def warm(vendors: Iterable[str]) -> None:
-    """Import ``MODULES`` and read each of ``vendors``' schemas (the contracts' registry)."""
+def warm(vendors: Iterable[Vendor]) -> None:
+    """Import ``MODULES`` and each of ``vendors``' handler modules, and read its schemas (the
+    contracts' registry)."""
     from emulator.core import contracts
     from emulator.core.scenarios import checks
 
@@ -34,4 +38,7 @@ def warm(vendors: Iterable[str]) -> None:
         importlib.import_module(name)
     checks.schema()
     for vendor in vendors:
-        contracts.registry(vendor)
+        for _, _, handler, _ in vendor.routes:
+            if isinstance(handler, LazyHandler):
+                handler.load()
+        contracts.registry(vendor.name)

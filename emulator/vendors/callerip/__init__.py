@@ -1,7 +1,7 @@
 """CallerIP (Caller IP Inc. / Rinble / FaxHound) fax API, per shared/vendors/callerip.md."""
 
 from emulator.core.vendor import Vendor
-from emulator.vendors.callerip import auth, contracts, errors, handlers, lifecycle, routes, serialise, state
+from emulator.vendors.callerip import auth, contracts, errors, lifecycle, routes, serialise, state
 
 VENDOR = Vendor(
     name="callerip",
@@ -10,7 +10,7 @@ VENDOR = Vendor(
     routes=routes.ROUTES,
     render_error=errors.render,
     authenticate=auth.authenticate,
-    read_first={auth.SEND: handlers.send_form},  # its token is a field of the send's form
+    read_first={auth.SEND: auth.send_form},  # its token is a field of the send's form
     machine=lifecycle.MACHINE,
     record=state.FaxState,
     view=serialise.view,

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from emulator.core import contracts
-from emulator.core.bodies import FORM
+from emulator.core.bodies import FORM, Form, read_form
 from emulator.core.errors import Invalid, Unauthorized
 from emulator.core.exchange import EXCHANGE, Exchange
 
@@ -25,6 +25,12 @@ NAME = "callerip"
 #: the operation whose token is a field of its form, read before ``authenticate``
 #: (``Vendor.read_first``); the others carry it in the query
 SEND = "send_fax"
+
+
+async def send_form(runtime: Services, request: web.Request) -> Form:
+    """The send's form, within the upload limit: read before auth (``Vendor.read_first``: the
+    token is one of its fields), and read once (the handler's call returns the same form)."""
+    return await read_form(request, runtime.config.max_upload_bytes)
 
 
 #: who is calling (CallerIP's caller, ``exchange.caller``): the fax line (tenant id) its token

@@ -5,7 +5,6 @@ from aiohttp import web
 
 from emulator import keys
 from emulator.core.answers import json_response
-from emulator.core.bodies import Form, read_form
 from emulator.core.errors import Invalid, NotFound
 from emulator.core.exchange import EXCHANGE
 from emulator.core.services import Services
@@ -14,16 +13,10 @@ from emulator.vendors.callerip import auth, serialise, submission
 NAME = "callerip"
 
 
-async def send_form(runtime: Services, request: web.Request) -> Form:
-    """The send's form, within the upload limit: read before auth (``Vendor.read_first``: the
-    token is one of its fields), and read once (the handler's call returns the same form)."""
-    return await read_form(request, runtime.config.max_upload_bytes)
-
-
 async def send_fax(request: web.Request) -> web.Response:
     runtime: Services = request.app[keys.RUNTIME]
     exchange = request[EXCHANGE]
-    fax = await submission.send(runtime, auth.line(request), await send_form(runtime, request), exchange.gate)
+    fax = await submission.send(runtime, auth.line(request), await auth.send_form(runtime, request), exchange.gate)
     exchange.fax_ids = [fax.id]
     return json_response(serialise.sent(fax))
 
