@@ -113,14 +113,15 @@ def test_loop_uvloop_makes_uvloop_loops_when_installed():
 def test_serve_without_a_scenario_never_loads_yaml_json_schema_re2_or_a_handler_module():
     # start-up time: each is imported only when a scenario is read or a body is checked; the
     # worker processes' code when a worker starts, sqlite3 with a data file, difflib for a hint,
-    # a vendor's handler modules with its first routed request (core.vendor.Handlers)
+    # python-multipart with the first multipart body, a vendor's handler modules with its first
+    # routed request (core.vendor.Handlers)
     probe = (
         "import sys\n"
         "from emulator import cli\n"
         "async def serve(config):\n"
         "    from emulator.app import build_app\n"
         "    build_app(config)\n"
-        "    deferred = ('yaml', 'jsonschema', 're2', 'multiprocessing', 'sqlite3', 'difflib',\n"
+        "    deferred = ('yaml', 'jsonschema', 're2', 'multiprocessing', 'sqlite3', 'difflib', 'python_multipart',\n"
         "        'emulator.vendors.callerip.handlers', 'emulator.vendors.faxplus.handlers',\n"
         "        'emulator.vendors.faxplus.account_handlers', 'emulator.vendors.imagicle.handlers',\n"
         "        'emulator.vendors.kazoo.handlers.faxes', 'emulator.vendors.kazoo.handlers.auth')\n"

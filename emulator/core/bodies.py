@@ -15,17 +15,22 @@ import json
 import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from aiohttp import hdrs, web
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.multipart import content_disposition_filename, parse_content_disposition
 from multidict import MultiDict
-from python_multipart.multipart import TOKEN_CHARS, MultipartParser, MultipartState, parse_options_header
 
 from emulator.core.errors import Invalid, PayloadTooLarge
 from emulator.core.exchange import EXCHANGE
+
+if TYPE_CHECKING:
+    from python_multipart.multipart import MultipartParser
+
+# python-multipart is imported by the functions that read a multipart body, at the first one
+# (about 3 % of what ``serve`` did before it listens; core.warmup imports it meanwhile)
 
 MAX_FIELD_BYTES = 1024 * 1024  # a non-file form field
 MAX_PARTS = 100  # parts in one multipart body
@@ -222,6 +227,8 @@ class _PartsReader:
     def parser(self) -> MultipartParser:
         """python-multipart's streaming parser calling this reader back (made on first use)."""
         if self._parser is None:
+            from python_multipart.multipart import MultipartParser
+
             self._parser = MultipartParser(
                 self._boundary,
                 {
@@ -317,6 +324,8 @@ class _PartsReader:
     def _part(self, data: bytes) -> _Part:
         """The part whose headers were read, with its bytes as sent: kept (and returned), its
         transfer encoding undone."""
+        from python_multipart.multipart import parse_options_header
+
         content_type = self._headers.get("content-type", "")
         charset = parse_options_header(content_type.encode())[1].get(b"charset") if ";" in content_type else None
         part = _Part(
@@ -353,6 +362,8 @@ def _joined(chunks: list[memoryview], encoding: str) -> bytes:
 def _plain_spans(body: bytes, boundary: bytes) -> list[tuple[list[tuple[bytes, bytes]], int, int]] | None:
     """Each part's header lines (name, value) and where its bytes start and end, for a body
     in the plain form ``_PartsReader.read_plain`` reads; None for any other body."""
+    from python_multipart.multipart import TOKEN_CHARS
+
     opening = b"--" + boundary + b"\r\n"
     if not body.startswith(opening):
         return None
@@ -403,6 +414,8 @@ def _disposition(value: str) -> tuple[str, str | None]:
     if "*" in value:  # RFC 2231 extended or continued parameters (filename*=UTF-8''...): aiohttp reads them
         _, extended = parse_content_disposition(value)
         return extended.get("name") or "", content_disposition_filename(extended, "filename")
+    from python_multipart.multipart import parse_options_header
+
     params = parse_options_header(value.encode())[1]
     filename = params.get(b"filename")
     return params.get(b"name", b"").decode("utf-8", "replace"), (
@@ -413,6 +426,8 @@ def _disposition(value: str) -> tuple[str, str | None]:
 async def _read_multipart(request: web.Request, limit: PartLimit, total_limit: int) -> list[_Part]:
     """Every part of a multipart body, read as it arrives, within ``limit`` a part and
     ``total_limit`` for the whole body; ``Invalid`` if it cannot be read."""
+    from python_multipart.multipart import MultipartState, parse_options_header
+
     boundary = parse_options_header(request.headers.get(hdrs.CONTENT_TYPE, "").encode())[1].get(b"boundary", b"")
     if not 0 < len(boundary) <= 70:  # RFC 2046 §5.1.1
         raise Invalid(MALFORMED_MULTIPART)

@@ -73,11 +73,15 @@ class CaselessRoutes:
     ignored; parameters keep their values as sent."""
 
     def __init__(self, routes: Iterable[tuple[str, AbstractRoute]]) -> None:
-        self._patterns = [(_template_pattern(template, any_case=True), route) for template, route in routes]
+        self._routes = list(routes)
+        #: compiled at the first path that no route matched as spelt (start-up compiles none)
+        self._patterns: list[tuple[re.Pattern[str], AbstractRoute]] | None = None
 
     def match(self, method: str, path: str) -> web.UrlMappingMatchInfo | None:
         """The first route, in the order given, whose path and method match; a 405 naming the
         methods of the routes whose path alone matches; else None."""
+        if self._patterns is None:
+            self._patterns = [(_template_pattern(template, any_case=True), route) for template, route in self._routes]
         allowed: set[str] = set()
         for pattern, route in self._patterns:
             found = pattern.fullmatch(path)

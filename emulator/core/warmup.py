@@ -21,6 +21,7 @@ from emulator.core.vendor import LazyHandler, Vendor
 #: what serving imports at first use, and who needs it
 MODULES = (
     "pypdf",  # reading and writing PDFs on the loop (core.documents: small uploads, letters)
+    "python_multipart.multipart",  # a multipart body's reader (core.bodies: the first upload)
     "emulator.core.raster",  # Pillow and pdfium: named on the loop when a page is asked for (core.pages)
     "emulator.core.scenarios.load",  # YAML, JSON Schema: a scenario posted to the control API
     "re2",  # a scenario's regular expressions (core.scenarios.match)

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import mimetypes
 from collections.abc import Awaitable, Callable
-from importlib import resources
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
 from emulator.index import wants_json_only
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 PREFIX = "/ui"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -18,9 +21,11 @@ _TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml",
 
 def _assets() -> dict[str, tuple[bytes, str]]:
     """Every file under ``static/``, by its path there, with its content type."""
+    from importlib import resources  # at the first file asked for, as the files are read then
+
     found: dict[str, tuple[bytes, str]] = {}
 
-    def walk(folder: resources.abc.Traversable, prefix: str) -> None:
+    def walk(folder: Traversable, prefix: str) -> None:
         for item in folder.iterdir():
             name = prefix + item.name
             if item.is_dir():
