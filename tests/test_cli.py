@@ -114,7 +114,7 @@ def test_serve_without_a_scenario_never_loads_yaml_json_schema_re2_or_a_handler_
     # start-up time: each is imported only when a scenario is read or a body is checked; the
     # worker processes' code when a worker starts, sqlite3 with a data file, difflib for a hint,
     # python-multipart with the first multipart body, a vendor's handler modules with its first
-    # routed request (core.vendor.Handlers)
+    # routed request (core.vendor.Handlers), the scenarios' rules with the first scenario
     probe = (
         "import sys\n"
         "from emulator import cli\n"
@@ -124,7 +124,8 @@ def test_serve_without_a_scenario_never_loads_yaml_json_schema_re2_or_a_handler_
         "    deferred = ('yaml', 'jsonschema', 're2', 'multiprocessing', 'sqlite3', 'difflib', 'python_multipart',\n"
         "        'emulator.vendors.callerip.handlers', 'emulator.vendors.faxplus.handlers',\n"
         "        'emulator.vendors.faxplus.account_handlers', 'emulator.vendors.imagicle.handlers',\n"
-        "        'emulator.vendors.kazoo.handlers.faxes', 'emulator.vendors.kazoo.handlers.auth')\n"
+        "        'emulator.vendors.kazoo.handlers.faxes', 'emulator.vendors.kazoo.handlers.auth',\n"
+        "        'emulator.core.scenarios.match', 'emulator.core.scenarios.gate')\n"
         "    print(sorted(m for m in deferred if m in sys.modules))\n"
         "cli._serve = serve\n"
         "cli.main(['serve', '--port', '0', '--clock', 'manual'])\n"

@@ -37,6 +37,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from aiohttp import hdrs, web
 
@@ -46,9 +47,10 @@ from emulator.core.errors import ScriptedFault, for_status
 from emulator.core.exchange import EXCHANGE, Exchange
 from emulator.core.routing import hint_of
 from emulator.core.runtime import Runtime
-from emulator.core.scenarios import faults
-from emulator.core.scenarios.gate import RequestGate
 from emulator.core.vendor import Authenticate, LazyHandler, ReadFirst, Vendor
+
+if TYPE_CHECKING:  # the gate's code is imported with the first scenario (core/scenarios/manager.py)
+    from emulator.core.scenarios.gate import RequestGate
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 #: methods that change nothing: their answers wait for no commit
@@ -179,6 +181,8 @@ async def _faulted(
 ) -> web.StreamResponse:
     """The answer a gate's fault makes: of ``response``, the handler's answer, or instead of
     it (None: the fault stopped the request before it was answered)."""
+    from emulator.core.scenarios import faults
+
     fault = gate.fault
     if fault is None:  # ScriptedFault is raised only with a fault
         from emulator.core.scenarios.model import FaultAction

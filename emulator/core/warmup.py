@@ -24,6 +24,8 @@ MODULES = (
     "python_multipart.multipart",  # a multipart body's reader (core.bodies: the first upload)
     "emulator.core.raster",  # Pillow and pdfium: named on the loop when a page is asked for (core.pages)
     "emulator.core.scenarios.load",  # YAML, JSON Schema: a scenario posted to the control API
+    "emulator.core.scenarios.gate",  # its rules at run time (core.scenarios.manager: the first scenario)
+    "emulator.core.scenarios.faults",  # a fault rule's answer (core.pipeline)
     "re2",  # a scenario's regular expressions (core.scenarios.match)
     "multiprocessing.popen_forkserver",  # the worker pool's first worker (core.work)
 )

@@ -4,6 +4,9 @@ For a tenant, its own scenario's rules are checked first, then the global scenar
 then the magic numbers. The manager answers the engine's questions (through
 ``ScenarioPolicy``), shapes webhook deliveries (``Dispatcher.shaper``), opens request
 gates for the request pipeline, declares accounts and schedules inbound faxes.
+
+The rule machinery (``active``, ``match``, ``gate``) is imported when a scenario is first
+put in force or consulted: an emulator that never has one never loads it (start-up).
 """
 
 from __future__ import annotations
@@ -17,9 +20,6 @@ from emulator.core.documents import letter
 from emulator.core.errors import EmulatorError
 from emulator.core.outcomes import Result
 from emulator.core.policies import OutcomePolicy
-from emulator.core.scenarios import gate
-from emulator.core.scenarios.active import ActiveScenario
-from emulator.core.scenarios.match import Facts, Verdict
 from emulator.core.scenarios.problems import Problem, ScenarioError
 from emulator.core.vendor import Inbound
 from emulator.core.webhooks import Delivery, Shape
@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from emulator.core.events import Events
     from emulator.core.ids import Ids
     from emulator.core.run import Run
+    from emulator.core.scenarios.active import ActiveScenario
+    from emulator.core.scenarios.gate import RequestGate
+    from emulator.core.scenarios.match import Facts
     from emulator.core.scenarios.model import InboundSpec, Rule, Scenario
     from emulator.core.scheduler import Scheduler
     from emulator.core.store import Fax, Store
@@ -75,6 +78,8 @@ class Scenarios:
     # -- applying ---------------------------------------------------------------------
     def apply(self, scenario: Scenario, vendor: str | None = None, tenant: str | None = None) -> ActiveScenario:
         """Put ``scenario`` in force (replacing the one in the same place); ScenarioError if it cannot be."""
+        from emulator.core.scenarios.active import ActiveScenario
+
         if (vendor is None) != (tenant is None):
             raise ValueError("a tenant scenario needs both vendor and tenant")
         if vendor is not None:
@@ -194,6 +199,8 @@ class Scenarios:
     def restore(self, state: dict[str, Any], loaded: list[tuple[dict[str, Any], Scenario]]) -> None:
         """Put back the scenarios of ``state()`` (after ``remove_all``); ``loaded`` pairs each
         one's state with its document loaded again, global first if there is one."""
+        from emulator.core.scenarios.active import ActiveScenario
+
         for saved, scenario in loaded:
             vendor, tenant = saved["vendor"], saved["tenant"]
             seeded = random.Random()
@@ -229,6 +236,8 @@ class Scenarios:
 
     def first(self, kind: str, facts: Facts) -> tuple[ActiveScenario, Rule] | None:
         """The first rule of ``kind`` that matches (facts fully known); the later ones are counted."""
+        from emulator.core.scenarios.match import Verdict
+
         found = None
         for active in self.layers(facts.vendor, facts.tenant):
             for index in active.indexes(kind):
@@ -238,6 +247,8 @@ class Scenarios:
 
     def fault_entries(self, vendor: str) -> list[Any]:
         """What a request gate checks, in order (the tenant layer is resolved when known)."""
+        from emulator.core.scenarios import gate
+
         entries: list[Any] = []
         if any(v == vendor for v, _ in self.tenants):
             entries.append(gate.TENANT_LAYER)
@@ -245,14 +256,18 @@ class Scenarios:
             entries.extend((self.active, i) for i in self.active.indexes("fault"))
         return entries
 
-    def open_gate(self, vendor: str, operation: str | None, headers: Mapping[str, str]) -> gate.RequestGate:
+    def open_gate(self, vendor: str, operation: str | None, headers: Mapping[str, str]) -> RequestGate:
         """A request gate for one vendor request (see ``gate.py``)."""
+        from emulator.core.scenarios import gate
+
         return gate.open_gate(self, vendor, operation, headers)
 
     # -- the engine's questions ---------------------------------------------------------
     def decide(self, run: Run, attempt: int, fallback: OutcomePolicy) -> Decision:
         """The outcome and state delays of one attempt of ``run.fax``: each from the first
         matching rule."""
+        from emulator.core.scenarios.match import Facts, Verdict
+
         fax = run.fax
         facts = Facts(vendor=fax.vendor, tenant=fax.tenant, to=fax.to, attempt=attempt)
         outcome_rule: Rule | None = None
@@ -285,6 +300,10 @@ class Scenarios:
 
     def shape_webhook(self, delivery: Delivery) -> Shape | None:
         """What the first matching webhook rule does to a delivery (``Dispatcher.shaper``)."""
+        if not self.in_force:
+            return None
+        from emulator.core.scenarios.match import Facts
+
         fax = self._store.get(delivery.fax_id) if delivery.fax_id else None
         facts = Facts(vendor=delivery.vendor, tenant=delivery.tenant, to=fax.to if fax else None, event=delivery.event)
         found = self.first("webhook", facts)
