@@ -114,7 +114,8 @@ def test_serve_without_a_scenario_never_loads_yaml_json_schema_re2_or_a_handler_
     # start-up time: each is imported only when a scenario is read or a body is checked; the
     # worker processes' code when a worker starts, sqlite3 with a data file, difflib for a hint,
     # python-multipart with the first multipart body, a vendor's handler modules with its first
-    # routed request (core.vendor.Handlers), the scenarios' rules with the first scenario
+    # routed request (core.vendor.Handlers), the scenarios' rules with the first scenario, the
+    # PDF xref reader with the first PDF, snapshots and the control API's OpenAPI at first use
     probe = (
         "import sys\n"
         "from emulator import cli\n"
@@ -125,7 +126,8 @@ def test_serve_without_a_scenario_never_loads_yaml_json_schema_re2_or_a_handler_
         "        'emulator.vendors.callerip.handlers', 'emulator.vendors.faxplus.handlers',\n"
         "        'emulator.vendors.faxplus.account_handlers', 'emulator.vendors.imagicle.handlers',\n"
         "        'emulator.vendors.kazoo.handlers.faxes', 'emulator.vendors.kazoo.handlers.auth',\n"
-        "        'emulator.core.scenarios.match', 'emulator.core.scenarios.gate')\n"
+        "        'emulator.core.scenarios.match', 'emulator.core.scenarios.gate', 'emulator.core.pdfcount',\n"
+        "        'emulator.core.snapshot', 'emulator.control.docs', 'emulator.control.spec')\n"
         "    print(sorted(m for m in deferred if m in sys.modules))\n"
         "cli._serve = serve\n"
         "cli.main(['serve', '--port', '0', '--clock', 'manual'])\n"

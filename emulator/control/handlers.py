@@ -391,9 +391,9 @@ async def openapi(request: web.Request) -> web.Response:
 
 async def control_openapi(request: web.Request) -> web.Response:
     from emulator.app import CONTROL_PREFIX
-    from emulator.control import routes, spec
+    from emulator.control import docs, routes, spec
 
-    document = spec.build(routes.ROUTES, routes.DOCS, CONTROL_PREFIX, _base_url(request, ""), __version__)
+    document = spec.build(routes.ROUTES, docs.DOCS, CONTROL_PREFIX, _base_url(request, ""), __version__)
     return web.json_response(document)
 
 

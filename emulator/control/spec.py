@@ -1,9 +1,10 @@
 """The control API's own OpenAPI 3.1 document (``GET /_emulator/openapi.json``).
 
-Each route of ``control/routes.py`` is declared there with a ``Doc``, next to its entry in
-the route table; ``build`` assembles the document from those declarations and the shared
-schemas below. The event stream's messages are described as the ``x-events`` of its route
-and as schemas (``Event_fax``...), since OpenAPI has no words for server-sent events.
+Each route of ``control/routes.py`` is declared with a ``Doc`` in ``control/docs.py`` (both
+imported when the document is first asked for, not at start-up); ``build`` assembles the
+document from those declarations and the shared schemas below. The event stream's messages
+are described as the ``x-events`` of its route and as schemas (``Event_fax``...), since
+OpenAPI has no words for server-sent events.
 """
 
 from __future__ import annotations

@@ -8,7 +8,6 @@ import orjson
 from aiohttp import web
 
 from emulator import keys
-from emulator.core import snapshot
 from emulator.core.bodies import read_bytes
 from emulator.core.errors import Invalid
 
@@ -18,12 +17,16 @@ MAX_SNAPSHOT_BYTES = 512 * 1024 * 1024
 
 async def export(request: web.Request) -> web.Response:
     """The state as a snapshot: what ``fax-emulator state export`` saves."""
+    from emulator.core import snapshot  # the snapshot's code with the first snapshot, not at start-up
+
     data = snapshot.export(request.app[keys.RUNTIME])
     return web.Response(body=orjson.dumps(data), content_type="application/json")
 
 
 async def replace(request: web.Request) -> web.Response:
     """Replace the state with a snapshot; 400 with why (and the state untouched) if it is not one."""
+    from emulator.core import snapshot
+
     raw = await read_bytes(request, MAX_SNAPSHOT_BYTES)
     try:
         data = await asyncio.to_thread(orjson.loads, raw)  # a snapshot may be large: parsed off the loop

@@ -16,7 +16,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from emulator.core import pdfcount
 from emulator.core.errors import Invalid
 from emulator.core.memo import Memo
 from emulator.core.work import Work, WorkError, WorkRefused
@@ -111,6 +110,8 @@ def count_pdf_pages(data: bytes) -> int:
     The page tree is read through the xref table when that reads cleanly (``pdfcount``,
     about 30 times faster than pypdf for 10 pages); else pypdf builds it.
     """
+    from emulator.core import pdfcount  # its patterns compiled with the first PDF, not at start-up
+
     boxes = pdfcount.page_boxes(data)
     if boxes is not None:
         for width, height in boxes:

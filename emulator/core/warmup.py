@@ -22,6 +22,9 @@ from emulator.core.vendor import LazyHandler, Vendor
 MODULES = (
     "pypdf",  # reading and writing PDFs on the loop (core.documents: small uploads, letters)
     "python_multipart.multipart",  # a multipart body's reader (core.bodies: the first upload)
+    "emulator.core.pdfcount",  # a PDF's pages through its xref (core.documents: the first PDF)
+    "emulator.core.snapshot",  # GET and PUT /_emulator/state (control.state)
+    "emulator.control.docs",  # GET /_emulator/openapi.json (control.handlers)
     "emulator.core.raster",  # Pillow and pdfium: named on the loop when a page is asked for (core.pages)
     "emulator.core.scenarios.load",  # YAML, JSON Schema: a scenario posted to the control API
     "emulator.core.scenarios.gate",  # its rules at run time (core.scenarios.manager: the first scenario)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from emulator.app import CONTROL_PREFIX
-from emulator.control import routes
+from emulator.control import docs, routes
 from emulator.core.events import TYPES
 
 _PARAM = re.compile(r"\{([^}:]+)(?::[^}]+)?\}")
@@ -26,7 +26,7 @@ async def test_every_registered_control_route_is_in_the_document(client):
 
 
 async def test_every_route_has_a_declaration_and_every_reference_resolves(client):
-    assert {name for *_, name in routes.ROUTES} == set(routes.DOCS)
+    assert {name for *_, name in routes.ROUTES} == set(docs.DOCS)
     document = await (await client.get("/_emulator/openapi.json")).json()
     schemas = document["components"]["schemas"]
     refs = re.findall(r'"\$ref": "#/components/schemas/([^"]+)"', str(document).replace("'", '"'))
