@@ -253,15 +253,20 @@ def _config(args: argparse.Namespace) -> Config:
     )
 
 
-# TODO(issue #18, start-up): `fax-emulator serve` is ready in 1.27 to 1.53 x the bare app's time
-# (run.py --only startup on a loaded machine; target 1.2). Counted by valgrind to listening, with
-# bytecode cached, the emulator runs 1.34 x the bare app's instructions (1.36 before multiprocessing,
-# sqlite3 and difflib were deferred). What is left is the emulator's own ~130 modules (each vendor
-# package 5-8 % of start-up, scenarios' manager and matching, the control API's routes, spec and
-# pages), aiohttp's DynamicResource regexes for ~100 routes, and module-level re.compile (pdfcount,
-# serialisers). Next: vendor handler modules imported when their first route is hit (under a lock),
-# the control API's spec and pages on first use. Note: a shell with PYTHONDONTWRITEBYTECODE=1
-# compiles every module at each start (run.py's SERVER_ENV drops it; measure the same way).
+# TODO(issue #18, start-up): `fax-emulator serve` executes 1.25 x the bare app's instructions from
+# process start to listening (`python benchmarks/instructions.py --startup`; 1.34 before handler
+# modules, the scenarios' rules, python-multipart, pdfcount, snapshots and the control API's
+# OpenAPI docs were deferred to first use and the collector was turned off from main()'s first
+# line); wall time x1.41 on a quiet machine before (run.py --only startup; target 1.2, aim 1.15 in
+# instructions). What is left is spread over the ~109 emulator modules loaded before listening:
+# making their 44 dataclasses is about 40 % of it (each @dataclass compiles its __init__, __repr__,
+# __eq__... with exec; core/webhooks.py's five and core/vendor.py's two cost most), aiohttp's
+# DynamicResource compiles a regex for each of 51 parameterised routes (~5 %; RouteMemory keeps
+# aiohttp's resolver off the hot reads, so they could compile at first match), and the vendors'
+# own modules (each Vendor's hooks import its model modules: kazoo.inbound, jobs, faxboxes...).
+# Next: a Vendor whose hooks are named like its handlers (imported at first use), and fewer
+# dataclasses made at import (plain __slots__ classes for internal records). Note: a shell with
+# PYTHONDONTWRITEBYTECODE=1 compiles every module at each start (run.py's SERVER_ENV drops it).
 async def _serve(config: Config) -> None:
     from aiohttp import web
 
