@@ -47,19 +47,25 @@ if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
 
+#: what the forkserver imports before it forks a worker
+PRELOAD = ("emulator.core.documents", "emulator.core.raster", "emulator.core.scenarios.load", "emulator.vendors")
+
+
 def _context() -> Any:
     """How workers start (a ForkServerContext, else a SpawnContext), asked as each worker starts:
     ``multiprocessing`` is not imported by an emulator that never starts one (start-up).
 
     forkserver: workers fork from a small clean server, not from this threaded process; the
-    server imports the document and page code (pypdf, Pillow, pdfium) once, so a new worker
-    starts without importing them (where there is no forkserver, Windows, workers are spawned
+    server imports the document and page code (pypdf, Pillow, pdfium), the scenario reader and
+    the vendors (a posted scenario's job carries them) once, so a new worker starts without
+    importing them: a job's time limit counts the job, not a first worker's imports, which took
+    over 4 s on a loaded machine (where there is no forkserver, Windows, workers are spawned
     and import what they need)."""
     import multiprocessing
 
     if "forkserver" not in multiprocessing.get_all_start_methods():  # pragma: no cover - not on Linux or macOS
         return multiprocessing.get_context("spawn")
-    multiprocessing.set_forkserver_preload(["emulator.core.documents", "emulator.core.raster"])
+    multiprocessing.set_forkserver_preload(list(PRELOAD))
     return multiprocessing.get_context("forkserver")
 
 

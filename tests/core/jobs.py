@@ -39,3 +39,10 @@ def unpicklable_error() -> None:
         pass
 
     raise Local("made inside the job")
+
+
+def imported(names: list[str]) -> list[str]:
+    """Which of ``names`` the worker had imported before this job (this module imports none of them)."""
+    import sys
+
+    return [name for name in names if name in sys.modules]

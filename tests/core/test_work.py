@@ -13,7 +13,7 @@ import pytest
 from emulator.core.errors import Invalid
 from emulator.core.work import Limits, Work, WorkFailed, WorkRefused, WorkTimeout
 from tests.conftest import runtime_of
-from tests.core.jobs import allocate, nap, pid_and_square, refuse, spin, unpicklable_error
+from tests.core.jobs import allocate, imported, nap, pid_and_square, refuse, spin, unpicklable_error
 
 
 @pytest.fixture
@@ -30,6 +30,13 @@ async def test_runs_a_job_in_another_process(work: Work) -> None:
     again, _ = await work.run(pid_and_square, 1)
     assert again == pid  # the worker is kept for the next job
     assert work.stats()["done"] == 2
+
+
+async def test_a_new_worker_has_the_scenario_reader_and_the_vendors_imported(work: Work) -> None:
+    # a posted scenario's job unpickles the reader and every vendor: imported in the worker, they
+    # counted against the job's time limit (over 4 s on a loaded machine refused a valid scenario)
+    wanted = ["emulator.core.scenarios.load", "emulator.vendors.kazoo", "emulator.vendors.faxplus"]
+    assert await work.run(imported, wanted) == wanted
 
 
 async def test_a_job_past_its_time_is_killed_and_reported(work: Work) -> None:
