@@ -290,12 +290,15 @@ class Journal:
         """Add a request (the request pipeline does, once per request outside the control API),
         with its headers (its raw pairs) and body and its answer's (each bounded, see the
         module docstring)."""
-        # TODO(#15 hot reads): recording is most of what the hot reads gained since the 228k/256k/
-        # 230k/225k targets: with it skipped, FAX.PLUS measured 14.6k instructions a read fewer
-        # (callgrind: cyclic collections of kept objects ~4.6k, freeing kept entries ~2.9k, this
-        # function's own code ~4.4k). Lines instead of pairs took the collections to ~1.0k but
-        # their joins cost ~3.9k. Not yet measured: header lines remembered by their raw pairs
-        # (a client polling sends the same ones), a cheaper coverage key than a 6-tuple.
+        # TODO(#15 hot reads): the targets (228k/256k/230k/225k instructions a read) are not met:
+        # 2026-12-03 (at 915bf0e) FAX.PLUS 246.4k, Kazoo 277.8k, Imagicle 248.4k, CallerIP 238.6k (bare 221.1k/
+        # 229.9k/224.8k/212.8k). Recording is most of the gain since then: with it skipped,
+        # FAX.PLUS measured 14.6k a read fewer. Measured and not kept (branch hot3-experiments):
+        # request lines remembered by their raw pairs, no gain within the ~1% layout noise; answer
+        # lines remembered by their pairs, -2k to -4k for FAX.PLUS, Imagicle, CallerIP but +3.3k
+        # for Kazoo, whose every answer has its own X-Request-ID. Not yet measured: a cheaper
+        # coverage key than a 6-tuple, fewer fields per entry, the answer's lines made with the
+        # view (core/cache.py) when its headers are the JSON default.
         requests = self.requests
         if len(requests) == self.size:
             self.dropped += 1
