@@ -258,8 +258,10 @@ class Work:
             except TimeoutError:
                 self.counts["timeouts"] += 1
                 worker.kill()  # the thread's recv then ends with EOFError
-                with contextlib.suppress(Exception):
-                    await call
+                # waited for, not awaited: raised here, its traceback would hold this frame
+                await asyncio.wait([call])
+                if not call.cancelled():
+                    call.exception()  # retrieved (asyncio would log it as never retrieved)
                 raise WorkTimeout(f"the job ran past its time limit ({timeout:g} s)") from None
             except asyncio.CancelledError:
                 worker.kill()  # nobody waits for the answer any more: do not let it run on
@@ -272,11 +274,12 @@ class Work:
                 self.counts["done"] += 1
                 return value  # type: ignore[no-any-return]
             self.counts["failures"] += 1
-            try:
-                raise value
-            finally:  # the exception's traceback holds this frame: a cycle through these would
-                del value, call  # keep the job's arguments (a whole upload) until a full collection
+            raise value
         finally:
+            # an exception raised here holds this frame in its traceback; the job's future and
+            # its outcome, which this frame holds, hold that exception (or the worker's EOFError)
+            # back: a cycle keeping the job's arguments (a whole upload) until a full collection
+            call = value = None  # type: ignore[assignment]
             self._busy.discard(worker)
             if keep and not self._closed:
                 self._idle.append(worker)
