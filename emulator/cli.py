@@ -332,12 +332,18 @@ def give_back_big_blocks() -> bool:
     return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD))
 
 
+#: seconds after listening before warming up starts: a client's first requests (a readiness
+#: check) are answered without a thread importing beside them
+WARM_AFTER = 0.5
+
+
 async def _warm(vendors: list[Vendor]) -> None:
     """Load, in a thread, what serving would load at first use on the loop (core/warmup.py);
     first, give big blocks back to the system once freed (``give_back_big_blocks``)."""
     from emulator.core.warmup import warm
 
     try:
+        await asyncio.sleep(WARM_AFTER)
         await asyncio.to_thread(give_back_big_blocks)
         await asyncio.to_thread(warm, vendors)
     except Exception:  # the emulator serves without it: each part is then loaded at first use

@@ -6,9 +6,10 @@ Schema with the first scenario, RE2 with its first pattern, each vendor's schema
 first contract check, its handler modules with its first routed request:
 ``core.vendor.Handlers``). Imported on the event loop, each held it 0.1-0.5 s at its first
 use, and every other request (the health check among them) waited: the soak's slowest
-health reads (benchmarks/soak.py). ``warm`` imports them in a thread right after start-up,
-so the loop keeps serving meanwhile (the thread yields the interpreter every few
-milliseconds), and a request that needs one of them later finds it loaded.
+health reads (benchmarks/soak.py). ``warm`` imports them in a thread shortly after start-up
+(``cli.WARM_AFTER``: a readiness check is answered before it begins), so the loop keeps
+serving meanwhile (the thread yields the interpreter every few milliseconds), and a request
+that needs one of them later finds it loaded.
 """
 
 from __future__ import annotations
