@@ -228,7 +228,11 @@ async def kazoo(session: Any, tally: Tally, base: str, who: str, hooks: str) -> 
         }
     }
     for n in itertools.count():
-        _, made = await call(session, tally, "PUT", f"{api}/faxes/outgoing", json=job, headers=auth)
+        status, made = await call(session, tally, "PUT", f"{api}/faxes/outgoing", json=job, headers=auth)
+        if status == 401:  # the token expired on the advancing clock (Kazoo's hour): log in again, as clients do
+            _, login = await call(session, tally, "PUT", f"{base}/v2/user_auth", json=body)
+            auth["X-Auth-Token"] = login["auth_token"]
+            continue
         job_id = made["data"]["id"]
         for _ in range(5):
             await call(session, tally, "GET", f"{api}/faxes/outgoing/{job_id}", headers=auth)
