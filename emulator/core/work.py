@@ -280,6 +280,7 @@ class Work:
             # its outcome, which this frame holds, hold that exception (or the worker's EOFError)
             # back: a cycle keeping the job's arguments (a whole upload) until a full collection
             call = value = None  # type: ignore[assignment]
+            fn = args = None  # type: ignore[assignment]  # nor, through this frame, the job itself
             # TODO(#17): in the whole test suite a refused job's frame was still seen alive, with
             # the upload, after its answer (tests/core/test_upload_memory.py); cause not found
             self._busy.discard(worker)
