@@ -34,7 +34,7 @@ _WAIT = {
 DOCS: dict[str, Doc] = {
     "health": Doc(
         "Version, clock, each vendor's base URL, errors of scheduled actions, webhook counts, "
-        "retention limits and what they hold",
+        "retention limits and what they hold, the worker pool, renderings kept",
         response={"type": "object"},
     ),
     "vendors": Doc("Every vendor: base URL, operations, status machine", response={"type": "object"}),

@@ -61,6 +61,7 @@ async def health(request: web.Request) -> web.Response:
             "webhooks": runtime.dispatcher.counts(),
             "retention": runtime.store.retention.counts(),
             "work": runtime.work.stats(),
+            "renderings": runtime.cache.pages.cache.stats(),
         }
     )
 

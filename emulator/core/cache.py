@@ -11,7 +11,7 @@ Three kinds, each bounded:
 - memos (``Cache.memo``): pure functions every request asks again (a Kazoo envelope's
   timestamp, a query's contract check), remembered under a name (core/memo.py);
 - pages (``Cache.pages``): every fax's pages as printed, rendered in the worker pool
-  (core/pages.py, bounded by bytes).
+  (core/pages.py, bounded by bytes); a fax's go when the store forgets it, as its views do.
 
 Everything here can be made again from the state: emptying a cache changes what the next
 request costs, never what it answers. What else is remembered, and why it is not here, is
@@ -74,15 +74,17 @@ class Cache:
         return value
 
     def forget(self, fax: Fax) -> None:
-        """Drop the views of ``fax``: the store let it go (``Store.on_forget``). Without this,
-        the views of faxes that retention dropped kept those faxes, their histories and
-        records alive up to the view bound, 16,384 (in the soak, with 500 faxes retained:
-        8,000 more faxes after a minute, 21 MB by their deep size, still growing)."""
+        """Drop the views and the renderings of ``fax``: the store let it go
+        (``Store.on_forget``). Without this, the views of faxes that retention dropped kept
+        those faxes, their histories and records alive up to the view bound, 16,384 (in the
+        soak, with 500 faxes retained: 8,000 more faxes after a minute, 21 MB by their deep
+        size, still growing), and their renderings stayed up to the pages' 64 MiB."""
         views = self._views
         for name in self._view_names:
             found = views.get((name, fax.id))
             if found is not None and found[0] is fax:
                 del views[(name, fax.id)]
+        self.pages.forget(fax)
 
     def holds(self, fax: Fax) -> bool:
         """Whether a view of ``fax`` is kept."""

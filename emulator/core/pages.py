@@ -6,7 +6,10 @@ process: never on the event loop, never on the path of a send) into a multi-page
 that and every encoding made from it are kept in one LRU bounded by bytes
 (``DEFAULT_CACHE_BYTES``), keyed by everything the rendering reads, so a fax whose pages
 would print differently (its call ended after k pages, an option changed) is rendered
-again. Concurrent asks for the same thing share one rendering.
+again. Concurrent asks for the same thing share one rendering. What is kept of a fax goes
+when the store forgets the fax (``Pages.forget``): nothing could ask for it again, and
+under the byte bound alone the renderings of faxes long dropped by retention filled the
+cache (issue #17: in the soak, 10 renderings a second, about 1 MB a minute for an hour).
 
 What goes on the header line is the vendor's to say: ``Vendor.terminal(runtime, fax)``
 gives the identity its transmitting terminal prints and the resolution (fine or standard).
@@ -70,13 +73,24 @@ def delivered(fax: Fax) -> int:
     return max(1, fax.pages)
 
 
+#: whose a rendering is: a fax's id and when it was made (an id can name another fax after a reset)
+Owner = tuple[str, float]
+
+
+def owner(fax: Fax) -> Owner:
+    """The fax a rendering and its encodings belong to."""
+    return (fax.id, fax.created_at)
+
+
 class Cache:
-    """An LRU of renderings (bytes, or a TIFF with its page count), bounded by their bytes."""
+    """An LRU of renderings (bytes, or a TIFF with its page count), bounded by their bytes;
+    each kept under the fax it is of, so that a fax's go together (``forget``)."""
 
     def __init__(self, limit: int = DEFAULT_CACHE_BYTES) -> None:
         self.limit = limit
         self.size = 0
-        self._items: OrderedDict[Any, tuple[Any, int]] = OrderedDict()
+        self._items: OrderedDict[Any, tuple[Any, int, Owner]] = OrderedDict()
+        self._owned: dict[Owner, set[Any]] = {}
 
     def get(self, key: Any) -> Any:
         found = self._items.get(key)
@@ -85,21 +99,41 @@ class Cache:
         self._items.move_to_end(key)
         return found[0]
 
-    def put(self, key: Any, value: Any, size: int) -> None:
+    def put(self, key: Any, value: Any, size: int, whose: Owner) -> None:
         if size > self.limit:
             return  # bigger than the whole cache: served, not kept
-        old = self._items.pop(key, None)
-        if old is not None:
-            self.size -= old[1]
-        self._items[key] = (value, size)
+        self._drop(key)
+        self._items[key] = (value, size, whose)
+        self._owned.setdefault(whose, set()).add(key)
         self.size += size
         while self.size > self.limit:
-            _, (_, dropped) = self._items.popitem(last=False)
-            self.size -= dropped
+            self._drop(next(iter(self._items)))
+
+    def forget(self, whose: Owner) -> None:
+        """Drop everything kept of one fax."""
+        for key in self._owned.pop(whose, ()):
+            _, size, _ = self._items.pop(key)
+            self.size -= size
+
+    def stats(self) -> dict[str, int]:
+        """Renderings kept, their bytes and the bound (for ``GET /_emulator/health``)."""
+        return {"kept": len(self._items), "bytes": self.size, "max_bytes": self.limit}
 
     def clear(self) -> None:
         self._items.clear()
+        self._owned.clear()
         self.size = 0
+
+    def _drop(self, key: Any) -> None:
+        found = self._items.pop(key, None)
+        if found is None:
+            return
+        _, size, whose = found
+        self.size -= size
+        keys = self._owned[whose]
+        keys.discard(key)
+        if not keys:
+            del self._owned[whose]
 
 
 class Pages:
@@ -130,9 +164,9 @@ class Pages:
         with code ``conversion_failed``; a full worker queue, ``WorkRefused``.
         """
         spec = self.spec(runtime, fax)
-        key = (fax.id, fax.created_at, spec.key)
+        key = (*owner(fax), spec.key)
         timeout = self.work.limits.timeout + SECONDS_PER_PAGE * spec.pages
-        tiff, count = await self._kept(key, "render_counted", spec, timeout=timeout)
+        tiff, count = await self._kept(owner(fax), key, "render_counted", spec, timeout=timeout)
         return key, tiff, count
 
     async def tiff(self, runtime: Any, fax: Fax) -> bytes:
@@ -142,7 +176,7 @@ class Pages:
     async def pdf(self, runtime: Any, fax: Fax) -> bytes:
         """The printed pages' bitmaps as a PDF, each page at its true size."""
         key, tiff, _ = await self.rendering(runtime, fax)
-        return await self._kept((key, "pdf"), "pdf", tiff)  # type: ignore[no-any-return]
+        return await self._kept(owner(fax), (key, "pdf"), "pdf", tiff)  # type: ignore[no-any-return]
 
     async def document(self, runtime: Any, fax: Fax, kind: str) -> bytes:
         """The printed fax as ``kind`` (``tiff`` or ``pdf``)."""
@@ -157,7 +191,7 @@ class Pages:
         key, tiff, count = await self.rendering(runtime, fax)
         if not 1 <= number <= count:
             raise IndexError(number)
-        return await self._kept((key, "png", number, thumb), "png", tiff, number, thumb)  # type: ignore[no-any-return]
+        return await self._kept(owner(fax), (key, "png", number, thumb), "png", tiff, number, thumb)  # type: ignore[no-any-return]
 
     async def report(self, runtime: Any, fax: Fax, title: str, rows: list[tuple[str, str]]) -> bytes:
         """A confirmation report (one PDF page): ``title``, the ``rows`` (name, value), and a
@@ -165,15 +199,21 @@ class Pages:
         try:
             key, tiff, _ = await self.rendering(runtime, fax)
         except DocumentError:
-            key, tiff = (fax.id, fax.created_at, "unprintable"), None
-        return await self._kept((key, "report", title, tuple(rows)), "report", title, rows, tiff)  # type: ignore[no-any-return]
+            key, tiff = (*owner(fax), "unprintable"), None
+        report = (key, "report", title, tuple(rows))
+        return await self._kept(owner(fax), report, "report", title, rows, tiff)  # type: ignore[no-any-return]
+
+    def forget(self, fax: Fax) -> None:
+        """Drop every rendering of ``fax`` and its encodings: the store let it go."""
+        self.cache.forget(owner(fax))
 
     def clear(self) -> None:
         """Forget every rendering (a reset: the same ids may name other faxes next)."""
         self.cache.clear()
 
-    async def _kept(self, key: Any, job: str, *args: Any, timeout: float | None = None) -> Any:
-        """``raster.<job>(*args)`` in a worker, kept; one run for concurrent asks."""
+    async def _kept(self, whose: Owner, key: Any, job: str, *args: Any, timeout: float | None = None) -> Any:
+        """``raster.<job>(*args)`` in a worker, kept under the fax ``whose`` it is; one run
+        for concurrent asks."""
         found = self.cache.get(key)
         if found is not None:
             return found
@@ -191,7 +231,7 @@ class Pages:
         finally:
             self._making.pop(key, None)
         future.set_result(value)
-        self.cache.put(key, value, len(value[0]) if isinstance(value, tuple) else len(value))
+        self.cache.put(key, value, len(value[0]) if isinstance(value, tuple) else len(value), whose)
         return value
 
     async def _run(self, job: str, *args: Any, timeout: float | None = None) -> Any:

@@ -122,3 +122,19 @@ async def test_a_fax_whose_documents_retention_dropped_has_no_pages(make_client:
     for path in ("pages/1.png", "document.tiff", "document.pdf"):
         response = await client.get(f"/_emulator/faxes/{fax['id']}/{path}")
         assert (response.status, (await response.json())["error"]["code"]) == (404, "document_expired")
+
+
+async def test_a_fax_retention_drops_takes_its_renderings_with_it(make_client: Any) -> None:
+    client = await make_client(retain_faxes=1)
+    first = await arrive(client, rect_pdf([BOX]))
+    for path in ("document.pdf", "pages/1.png?size=thumb"):
+        assert (await client.get(f"/_emulator/faxes/{first['id']}/{path}")).status == 200
+    await advance(client, 3600)
+    kept = (await (await client.get("/_emulator/health")).json())["renderings"]
+    assert kept["kept"] == 3 and 0 < kept["bytes"] <= kept["max_bytes"]  # the rendering, its PDF, its thumbnail
+    await arrive(client, rect_pdf([BOX]))
+    await advance(client, 3600)
+    assert (await client.get(f"/_emulator/faxes/{first['id']}")).status == 404  # retention let it go
+    # nothing could ask for them again: under the byte bound alone they stayed (issue #17's soak)
+    health = await (await client.get("/_emulator/health")).json()
+    assert (health["renderings"]["kept"], health["renderings"]["bytes"]) == (0, 0)
