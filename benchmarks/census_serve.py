@@ -52,7 +52,13 @@ class MallInfo2(ctypes.Structure):
 
 
 def allocators() -> dict[str, float]:
-    """MiB: pymalloc's arenas (allocated, and in use by blocks) and glibc's heap (in use, free)."""
+    """MiB: pymalloc's arenas (allocated, and in use by blocks) and glibc's heap (in use, free).
+
+    glibc's "in use" is not only C libraries' memory: pymalloc hands every Python object over
+    512 bytes to malloc (a webhook's body, an upload's bytes, a dict's table), so a bound still
+    filling with such objects rises there too (issue #17: what looked like C memory kept was
+    the delivery log, FAX.PLUS's uploads and the renderings filling; heaptrack showed no C
+    library's allocations growing)."""
     read, write = os.pipe()
     saved = os.dup(2)
     try:
@@ -138,6 +144,9 @@ def counts(runtime: Any) -> dict[str, float]:
         "count: webhooks pending": len(runtime.dispatcher.pending),
         "count: views cached": len(runtime.cache._views),
         "count: journal entries": len(runtime.journal.requests),
+        "count: deliveries logged": len(runtime.dispatcher.log),
+        "count: renderings kept": runtime.cache.pages.cache.stats()["kept"],
+        "renderings kept (MiB)": runtime.cache.pages.cache.stats()["bytes"] / MIB,
     }
 
 
