@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -137,11 +138,17 @@ class Cache:
 
 
 class Pages:
-    """Every fax's pages, rendered on first ask in the worker pool and kept in a bounded cache."""
+    """Every fax's pages, rendered on first ask in the worker pool and kept in a bounded cache.
 
-    def __init__(self, work: Work, cache_bytes: int = DEFAULT_CACHE_BYTES) -> None:
+    ``held(fax_id, created_at)``: whether the store still holds a fax; a rendering finished
+    after its fax was forgotten is served, not kept (``forget`` came before it)."""
+
+    def __init__(
+        self, work: Work, cache_bytes: int = DEFAULT_CACHE_BYTES, held: Callable[[str, float], bool] | None = None
+    ) -> None:
         self.work = work
         self.cache = Cache(cache_bytes)
+        self.held = held
         self._making: dict[Any, asyncio.Future[Any]] = {}
 
     def spec(self, runtime: Any, fax: Fax) -> Spec:
@@ -231,7 +238,8 @@ class Pages:
         finally:
             self._making.pop(key, None)
         future.set_result(value)
-        self.cache.put(key, value, len(value[0]) if isinstance(value, tuple) else len(value), whose)
+        if self.held is None or self.held(*whose):
+            self.cache.put(key, value, len(value[0]) if isinstance(value, tuple) else len(value), whose)
         return value
 
     async def _run(self, job: str, *args: Any, timeout: float | None = None) -> Any:

@@ -232,7 +232,7 @@ def compose(config: Any, vendors: Iterable[Vendor]) -> Runtime:
     store.on_change.append(events.fax)  # every change of a fax is a ``fax`` event
     journal = Journal(config.journal_size, events)
     work = Work(config.work)
-    cache = Cache(Pages(work))
+    cache = Cache(Pages(work, held=store.holds))
     checks = ContractChecker(
         journal,
         clock,

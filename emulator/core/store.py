@@ -362,6 +362,12 @@ class Store:
     def get(self, fax_id: str) -> Fax | None:
         return self.faxes.get(fax_id)
 
+    def holds(self, fax_id: str, created_at: float) -> bool:
+        """Whether the fax made at ``created_at`` as ``fax_id`` is still here (after a reset
+        the same id may name another fax)."""
+        found = self.faxes.get(fax_id)
+        return found is not None and found.created_at == created_at
+
     def remove(self, fax: Fax) -> None:
         """Forget ``fax`` under every id it has."""
         if self.faxes.get(fax.id) is not fax:
