@@ -14,7 +14,7 @@ from emulator import keys, ui
 from emulator.config import Config
 from emulator.control import routes as control
 from emulator.core import pipeline
-from emulator.core.routing import CaselessRoutes, PrefixOwners, RouteMemory, Routing, VerbTunnels
+from emulator.core.routing import CaselessRoutes, PrefixOwners, RouteMemory, Routing, VerbTunnels, add_route
 from emulator.core.runtime import compose
 from emulator.core.vendor import Vendor
 from emulator.index import Index
@@ -74,8 +74,8 @@ def build_app(config: Config | None = None, vendors: Iterable[Vendor] | None = N
     folded: list[tuple[str, Any]] = []  # (path template, route) of the vendors whose paths match in any case
     for vendor in runtime.vendors.values():
         for method, path, handler, name in vendor.routes:
-            route = app.router.add_route(
-                method, vendor.prefix + path, pipeline.vendor_route(runtime, vendor, name, handler)
+            route = add_route(
+                app.router, method, vendor.prefix + path, pipeline.vendor_route(runtime, vendor, name, handler)
             )
             if vendor.case_insensitive_paths:
                 folded.append((vendor.prefix + path, route))
@@ -86,11 +86,11 @@ def build_app(config: Config | None = None, vendors: Iterable[Vendor] | None = N
             )
         )
     for method, path, handler, _ in control.ROUTES:
-        app.router.add_route(method, CONTROL_PREFIX + path, pipeline.rendering(control.render, handler, runtime))
+        add_route(app.router, method, CONTROL_PREFIX + path, pipeline.rendering(control.render, handler, runtime))
     owners.append((_under(CONTROL_PREFIX), pipeline.rendering(control.render, pipeline.unrouted)))
     index = Index(runtime.vendors.values(), CONTROL_PREFIX)
     for method, path, serve_ui in ui.routes(index.answer):
-        app.router.add_route(method, path, serve_ui)
+        add_route(app.router, method, path, serve_ui)
     tunnels = [(vendor.prefix, vendor.verb_of) for vendor in runtime.vendors.values() if vendor.verb_of is not None]
     Routing(
         memory=RouteMemory(),

@@ -25,7 +25,9 @@ is routed, and remembered, as the method it names. Its handler sees the request 
 
 What it relies on in aiohttp is pinned by tests/core/test_routing.py: the application
 resolves each request through ``router.resolve`` looked up on the router instance, a
-match's ``handler`` is what runs, and a 404/405 comes as a ``MatchInfoError``.
+match's ``handler`` is what runs, and a 404/405 comes as a ``MatchInfoError``; and that a
+``LazyPatternResource`` (``add_route``: a path with parameters, its regex compiled at its
+first match) keeps the canonical path and pattern of aiohttp's ``DynamicResource``.
 """
 
 from __future__ import annotations
@@ -35,7 +37,13 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
 from aiohttp import web
-from aiohttp.web_urldispatcher import AbstractRoute, MatchedSubAppResource, MatchInfoError
+from aiohttp.web_urldispatcher import (
+    AbstractRoute,
+    DynamicResource,
+    MatchedSubAppResource,
+    MatchInfoError,
+    Resource,
+)
 
 #: a handler that answers a path no route matches (it reads ``request.match_info.http_exception``)
 Handler = Callable[[web.Request], Any]
@@ -48,6 +56,44 @@ Remembered = tuple[dict[str, str], Any, tuple[web.Application, ...]]
 
 #: a ``{name}`` or ``{name:regex}`` part of a path template, as aiohttp reads them
 _PARAMETER = re.compile(r"\{(?P<name>[_a-zA-Z][_a-zA-Z0-9]*)(?::(?P<regex>[^{}]*(?:\{[^{}]*\}[^{}]*)*))?\}")
+
+
+def add_route(router: web.UrlDispatcher, method: str, path: str, handler: Handler) -> AbstractRoute:
+    """``router.add_route(method, path, handler)``, a path with parameters made a
+    ``LazyPatternResource``: the same resource aiohttp would add (a path's routes share
+    the last resource added for it, as aiohttp's do), its regex compiled at its first match."""
+    if "{" not in path:
+        return router.add_route(method, path, handler)
+    last = router._resources[-1] if router._resources else None  # aiohttp's own reuse rule
+    if isinstance(last, Resource) and last.name is None and last.raw_match(path):
+        return last.add_route(method, handler)
+    resource = LazyPatternResource(path)
+    router.register_resource(resource)
+    return resource.add_route(method, handler)
+
+
+class LazyPatternResource(DynamicResource):
+    """aiohttp's ``DynamicResource`` for a path with parameters, its regex compiled at its
+    first match instead of when the app is built: the 51 of the vendors' routes were a
+    tenth of the emulator's own start-up, and ``RouteMemory`` answers most requests
+    without them. Its canonical path (the router's index key) is aiohttp's, and its
+    pattern is aiohttp's own, made by ``DynamicResource`` when first needed."""
+
+    def __init__(self, path: str) -> None:
+        Resource.__init__(self)  # not DynamicResource's: it compiles the regex
+        self._orig_path = path
+        self._formatter = _PARAMETER.sub(lambda parameter: "{" + parameter["name"] + "}", path)
+        self._compiled: re.Pattern[str] | None = None
+
+    @property
+    def _pattern(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = DynamicResource(self._orig_path)._pattern
+        return self._compiled
+
+    @_pattern.setter
+    def _pattern(self, pattern: re.Pattern[str]) -> None:  # add_prefix (a sub-app's routes)
+        self._compiled = pattern
 
 
 class RouteMemory:

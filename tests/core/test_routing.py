@@ -280,3 +280,41 @@ async def test_a_body_is_peeked_only_when_it_can_be_read_before_routing(aiohttp_
     waits = await client.post("/api/items", data=b"1", headers={"Expect": "100-continue"})
     assert await waits.text() == "1"  # the client waits for 100 Continue, which comes after routing
     assert seen == [b"12345678", None, None, None]
+
+
+def test_the_apps_parameterised_routes_compile_their_patterns_at_first_match_as_aiohttp_would():
+    from aiohttp.web_urldispatcher import DynamicResource
+
+    from emulator.app import build_app
+    from emulator.config import Config
+    from emulator.core.routing import LazyPatternResource
+
+    router = build_app(Config(clock="manual")).router
+    lazy = [resource for resource in router.resources() if isinstance(resource, DynamicResource)]
+    assert lazy and all(isinstance(resource, LazyPatternResource) for resource in lazy)
+    assert all(resource._compiled is None for resource in lazy)  # none compiled by building the app
+    paths = [resource.canonical for resource in lazy]
+    assert len(paths) == len(set(paths))  # a path's routes share one resource, as aiohttp's do
+    for resource in lazy:
+        own = DynamicResource(resource._orig_path)
+        assert (resource.canonical, resource.get_info()) == (own.canonical, own.get_info())
+        assert router._get_resource_index_key(resource) == router._get_resource_index_key(own)
+        assert sorted(resource._allowed_methods) == sorted({route.method for route in resource})
+
+
+async def test_a_lazy_resource_routes_like_aiohttps_own(aiohttp_client):
+    from emulator.core.routing import add_route
+
+    async def show(request: web.Request) -> web.Response:
+        return web.json_response({"method": request.method, **request.match_info})
+
+    app = web.Application()
+    add_route(app.router, "GET", "/items/{item_id}", show)
+    add_route(app.router, "DELETE", "/items/{item_id}", show)
+    add_route(app.router, "GET", "/items/{item_id}/{part:doc|cover}", show)
+    client = await aiohttp_client(app)
+    assert await (await client.get("/items/b%20c")).json() == {"method": "GET", "item_id": "b c"}
+    assert await (await client.delete("/items/a")).json() == {"method": "DELETE", "item_id": "a"}
+    assert await (await client.get("/items/a/cover")).json() == {"method": "GET", "item_id": "a", "part": "cover"}
+    assert (await client.get("/items/a/back")).status == 404
+    assert (await client.put("/items/a")).status == 405
