@@ -31,7 +31,7 @@ def reachable_url(host: str, port: int) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)
 class Config:
     """Settings of one emulator instance. Every limit here is documented in the README."""
 

@@ -43,7 +43,7 @@ PARSED_BODY = web.RequestKey("parsed_body", object)
 PEEKED_BODY = web.RequestKey("peeked_body", bytes)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, repr=False, eq=False)
 class Upload:
     """A file part of a multipart body."""
 
@@ -53,7 +53,7 @@ class Upload:
     data: bytes
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, repr=False, eq=False)
 class Form:
     """A parsed form: text fields (all values kept) and file parts in order."""
 
@@ -182,7 +182,7 @@ MAX_PART_HEADER_BYTES = 8 * 1024  # one header line of a part
 _MAX_PART_HEADERS = 16
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, repr=False, eq=False)
 class _Part:
     """A part read whole: what its headers say, and its bytes (transfer encoding undone)."""
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # jsonschema is imported when the first validator is built: i
     from referencing import Registry
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class Violation:
     """One way an instance breaks a schema, in words a developer understands."""
 
@@ -135,7 +135,7 @@ def text_violations(key: tuple[str, str, str, str]) -> tuple[Violation, ...]:
 # -- operation contracts ------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Contract:
     """What one operation takes and gives, by schema name under ``schemas/<vendor>/``.
 

@@ -26,7 +26,7 @@ class Gate(Protocol):
         """The scenario rule that decided a fax this request made, for the journal."""
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, repr=False, eq=False)
 class Exchange:
     """What the emulator learns about one vendor request while answering it: made by the
     request pipeline, filled in by the vendor's auth and handlers, read for the journal

@@ -167,7 +167,7 @@ def _entry(row: Any) -> tuple[Any, ...]:
     return tuple(row)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, repr=False, eq=False)
 class RequestEntry:
     """One HTTP request the emulator answered.
 

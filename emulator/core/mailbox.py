@@ -17,7 +17,7 @@ from emulator.core.codec import peek
 DEFAULT_SIZE = 10_000
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, repr=False, eq=False)
 class Email:
     """One captured e-mail. ``to`` is None when the vendor would use an address it does not know."""
 

@@ -43,7 +43,7 @@ _RETRYABLE = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Result:
     """The result of one attempt.
 
@@ -77,7 +77,7 @@ class Result:
 SUCCESS = Result(Outcome.SUCCESS)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class MagicNumber:
     """A destination whose outcome is fixed; ``outcomes[n]`` is attempt n+1's (the last repeats)."""
 

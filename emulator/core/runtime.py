@@ -57,7 +57,7 @@ class _Options(dict[str, dict[str, Any]]):
         return found
 
 
-@dataclass(eq=False)
+@dataclass(repr=False, eq=False)
 class Runtime:
     """Everything one running emulator holds, as ``compose`` made it. Vendors see it as
     their ``core.services.Services``; the control API, the pipeline and the pytest plugin

@@ -26,7 +26,7 @@ Transition = tuple[str | None, str]
 IDLE_TENANTS = 256
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, repr=False, eq=False)
 class Fax:
     """One fax to or from one number, in any vendor.
 
@@ -247,7 +247,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-@dataclass(eq=False)
+@dataclass(repr=False, eq=False)
 class Tenant:
     """One vendor account: its faxes (insertion ordered) and named resource collections."""
 

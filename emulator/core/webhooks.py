@@ -66,7 +66,7 @@ MAX_ANSWER_BYTES = 2048  # of a receiver's answer an attempt keeps (to show what
 MAX_TIMEOUT = 300.0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class Shape:
     """What a scenario does to one delivery when it is queued."""
 
@@ -78,7 +78,7 @@ class Shape:
     retry: Mapping[str, Any] | None = None  # changes to the vendor's retry policy (RetryPolicy.but)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)
 class RetryPolicy:
     """How a vendor retries: attempts in all, first delay, growth, give-up time, what counts
     as failure. Every field but ``success`` and ``retry_5xx`` may be changed by vendor
@@ -156,7 +156,7 @@ def check_retry_options(options: dict[str, Any]) -> dict[str, Any]:
     return {"webhook_retry": check_retry(options.get("webhook_retry", {}))}
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, repr=False, eq=False)
 class Attempt:
     at: float
     status: int | None
@@ -166,7 +166,7 @@ class Attempt:
     response_body: str | None = None
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, repr=False, eq=False)
 class Delivery:
     """One webhook to deliver and everything that happened to it."""
 
@@ -225,7 +225,7 @@ class Delivery:
         }
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, repr=False, eq=False)
 class _Target:
     """One target's attempts due now, and how many senders work on them."""
 

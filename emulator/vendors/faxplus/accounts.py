@@ -32,7 +32,7 @@ _AREAS = ("212", "415", "646", "718", "917", "305", "312", "617")
 INDIVIDUAL, ADMIN, MEMBER = "individual", "corporate_admin", "corporate_member"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class Identity:
     """Who is calling: the account (tenant), the user and the token's scopes (None: all)."""
 
@@ -42,7 +42,7 @@ class Identity:
     scopes: frozenset[str] | None = None
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, repr=False, eq=False)
 class User:
     """One FAX.PLUS user; the JSON-shaped parts are kept as the Account model spells them."""
 
@@ -64,7 +64,7 @@ class User:
     role: str = ""
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, repr=False, eq=False)
 class Number:
     """A fax number the account owns, and the users it is assigned to."""
 

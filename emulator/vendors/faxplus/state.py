@@ -13,7 +13,7 @@ from typing import Any
 from emulator.core.store import Fax
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, repr=False, eq=False)
 class FaxState:
     """One FAX.PLUS fax, as the vendor keeps it (``Vendor.record``; read it with ``of(fax)``)."""
 

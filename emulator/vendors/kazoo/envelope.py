@@ -38,7 +38,7 @@ TIMESTAMPS = "kazoo.timestamps"
 NODE = base64.urlsafe_b64encode(hashlib.md5(b"kazoo_apps@fax-emulator.local").digest()).decode().rstrip("=")
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, repr=False, eq=False)
 class Call:
     """Who is calling (Kazoo's caller, ``exchange.caller``): what auth learned about one
     request, echoed in its response envelope."""

@@ -23,7 +23,7 @@ RETRY_PERIOD = 300  # fax.default_retry_period
 DEFAULT_RETRIES = 1  # the faxes schema's default for ``retries``
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Failure:
     """How one outcome is written into ``tx_result`` and the notification's ``fax_info``."""
 
