@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # jsonschema is imported when the first validator is built: i
     from referencing import Registry
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
+@dataclass(slots=True, repr=False, eq=False)
 class Violation:
     """One way an instance breaks a schema, in words a developer understands."""
 

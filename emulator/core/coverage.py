@@ -30,7 +30,7 @@ from emulator.core.tally import DELIVERY_PATHS, KINDS, Tally
 COUNTED = frozenset({"operations", "statuses", "outcomes", "webhooks"})
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
+@dataclass(slots=True, repr=False, eq=False)
 class Universe:
     """Everything one vendor can do: the items a tally is measured against."""
 

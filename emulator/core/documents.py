@@ -43,7 +43,7 @@ class DocumentError(Invalid):
     """An uploaded document that cannot be used; ``code`` says why."""
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
+@dataclass(slots=True, repr=False, eq=False)
 class Document:
     """A stored document: what it is, how many pages, and its bytes."""
 

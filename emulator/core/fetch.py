@@ -24,7 +24,7 @@ class FetchError(Exception):
     """A document URL that could not be fetched; ``str(error)`` says why."""
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
+@dataclass(slots=True, repr=False, eq=False)
 class Fetched:
     """What a fetch returned."""
 

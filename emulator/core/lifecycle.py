@@ -36,7 +36,7 @@ UNREADABLE = Result(Outcome.CONVERSION_FAILED, rule="the document could not be r
 FIRST_TRY = (SUCCESS,)
 
 
-@dataclass(frozen=True, repr=False, eq=False)
+@dataclass(repr=False, eq=False)
 class Machine:
     """One vendor's outbound status machine, as data."""
 

@@ -37,7 +37,7 @@ FORMATS = ("tiff", "pdf")
 SECONDS_PER_PAGE = 2.0
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
+@dataclass(slots=True, repr=False, eq=False)
 class Spec:
     """What a rendering reads: the documents, pages delivered, resolution and header."""
 
@@ -58,7 +58,7 @@ def conversion_failed(why: str) -> DocumentError:
     return DocumentError(f"the document cannot be converted to fax pages: {why}", code="conversion_failed")
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
+@dataclass(slots=True, repr=False, eq=False)
 class Terminal:
     """What the transmitting fax terminal prints: its identity on the header line, and whether
     it sends fine (196 lines per inch) or standard (98) resolution."""

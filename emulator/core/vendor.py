@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from emulator.core.services import Services
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
+@dataclass(slots=True, repr=False, eq=False)
 class Inbound:
     """A neutral request to make a fax arrive (``POST /_emulator/inbound``, scenarios)."""
 
@@ -91,7 +91,7 @@ Authenticate = Callable[["Services", web.Request, Exchange], object]
 ReadFirst = Callable[["Services", web.Request], Awaitable[object]]
 
 
-@dataclass(frozen=True, repr=False, eq=False)
+@dataclass(repr=False, eq=False)
 class Vendor:
     """Everything the emulator needs to know about one vendor."""
 

@@ -66,7 +66,7 @@ MAX_ANSWER_BYTES = 2048  # of a receiver's answer an attempt keeps (to show what
 MAX_TIMEOUT = 300.0
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
+@dataclass(slots=True, repr=False, eq=False)
 class Shape:
     """What a scenario does to one delivery when it is queued."""
 
@@ -78,7 +78,7 @@ class Shape:
     retry: Mapping[str, Any] | None = None  # changes to the vendor's retry policy (RetryPolicy.but)
 
 
-@dataclass(frozen=True, repr=False, eq=False)
+@dataclass(frozen=True, repr=False, eq=False)  # shared: a default argument of Dispatcher.deliver
 class RetryPolicy:
     """How a vendor retries: attempts in all, first delay, growth, give-up time, what counts
     as failure. Every field but ``success`` and ``retry_5xx`` may be changed by vendor

@@ -96,7 +96,7 @@ class WorkFailed(WorkError):
     message = "the job failed"
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
+@dataclass(slots=True, repr=False, eq=False)
 class Limits:
     """The pool's limits (see the module docstring)."""
 

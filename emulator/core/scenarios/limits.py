@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
+@dataclass(slots=True, repr=False, eq=False)
 class ScenarioLimits:
     """How big a scenario may be (files, ``POST /_emulator/scenario`` and the CLI alike)."""
 

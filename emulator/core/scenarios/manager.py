@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from emulator.core.vendor import Vendor
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
+@dataclass(slots=True, repr=False, eq=False)
 class Decision:
     """What the scenario decided for one attempt of one fax (kept on the engine's run of it,
     ``Run.decision``)."""

@@ -13,7 +13,7 @@ from typing import Any
 Path = tuple[str | int, ...]
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
+@dataclass(slots=True, repr=False, eq=False)
 class Problem:
     """One thing wrong with a scenario, located as precisely as we can."""
 

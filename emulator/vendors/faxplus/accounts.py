@@ -32,7 +32,7 @@ _AREAS = ("212", "415", "646", "718", "917", "305", "312", "617")
 INDIVIDUAL, ADMIN, MEMBER = "individual", "corporate_admin", "corporate_member"
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
+@dataclass(slots=True, repr=False, eq=False)
 class Identity:
     """Who is calling: the account (tenant), the user and the token's scopes (None: all)."""
 

@@ -44,7 +44,7 @@ _OTHER_KINDS = (
 )
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
+@dataclass(slots=True, repr=False, eq=False)
 class StoredFile:
     """An uploaded file: its fax document (real, or a one-page stand-in) and whether it converts."""
 

@@ -48,7 +48,7 @@ _ACCOUNT_DEFAULTS: dict[str, Any] = {
 }
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
+@dataclass(slots=True, repr=False, eq=False)
 class User:
     """An authenticated Imagicle user."""
 

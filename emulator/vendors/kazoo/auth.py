@@ -41,7 +41,7 @@ RESELLER_ID = hashlib.md5(b"fax-emulator master account").hexdigest()
 PUBLIC = frozenset({"user_auth", "api_auth"})
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
+@dataclass(slots=True, repr=False, eq=False)
 class Session:
     """What a valid token stands for."""
 
@@ -59,7 +59,7 @@ def digest(*parts: str) -> str:
     return hashlib.md5(":".join(parts).encode()).hexdigest()
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
+@dataclass(slots=True, repr=False, eq=False)
 class Login:
     """Whom a ``user_auth`` or ``api_auth`` logs in: the account, its user (None for an api
     key), the Crossbar module that issues the token, and what the account learns (its name)."""
