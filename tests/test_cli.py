@@ -136,6 +136,41 @@ def test_serve_without_a_scenario_never_loads_yaml_json_schema_re2_or_a_handler_
     assert out.stdout.strip() == "[]"
 
 
+def test_dataclasses_made_before_serve_listens_generate_only_what_is_used():
+    # start-up time: a dataclass compiles each method it generates with exec as its class is
+    # made (most of the emulator's own start-up once); those made before serve listens generate
+    # no __repr__, an __eq__ only if compared, and are frozen only if public or compared
+    probe = (
+        "import dataclasses, sys\n"
+        "from emulator import cli\n"
+        "async def serve(config):\n"
+        "    from emulator.app import build_app\n"
+        "    build_app(config)\n"
+        "    made = {f'{c.__module__}.{c.__qualname__}': c.__dataclass_params__\n"
+        "        for m in list(sys.modules.values()) if m and m.__name__.startswith('emulator')\n"
+        "        for c in vars(m).values() if isinstance(c, type) and dataclasses.is_dataclass(c)\n"
+        "        and c.__module__ == m.__name__}\n"
+        "    print(len(made))\n"
+        "    print(sorted(name for name, p in made.items() if p.repr))\n"
+        "    print(sorted(name for name, p in made.items() if p.eq))\n"
+        "    print(sorted(name for name, p in made.items() if p.frozen))\n"
+        "cli._serve = serve\n"
+        "cli.main(['serve', '--port', '0', '--clock', 'manual'])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    count, with_repr, with_eq, frozen = out.stdout.splitlines()
+    compared = [
+        "emulator.core.contracts.Contract",
+        "emulator.core.outcomes.MagicNumber",
+        "emulator.core.outcomes.Result",
+        "emulator.vendors.kazoo.lifecycle.Failure",
+    ]
+    assert int(count) >= 40  # the probe sees them
+    assert with_repr == "[]"
+    assert with_eq == repr(sorted(compared))
+    assert frozen == repr(sorted([*compared, "emulator.config.Config", "emulator.core.webhooks.RetryPolicy"]))
+
+
 def test_webhook_flags_reach_the_config():
     from emulator.cli import _config, _parser
 
