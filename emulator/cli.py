@@ -253,20 +253,19 @@ def _config(args: argparse.Namespace) -> Config:
     )
 
 
-# TODO(issue #18, start-up): `fax-emulator serve` executes 1.25 x the bare app's instructions from
-# process start to listening (`python benchmarks/instructions.py --startup`; 1.34 before handler
-# modules, the scenarios' rules, python-multipart, pdfcount, snapshots and the control API's
-# OpenAPI docs were deferred to first use and the collector was turned off from main()'s first
-# line); wall time x1.41 on a quiet machine before (run.py --only startup; target 1.2, aim 1.15 in
-# instructions). What is left is spread over the ~109 emulator modules loaded before listening:
-# making their 44 dataclasses is about 40 % of it (each @dataclass compiles its __init__, __repr__,
-# __eq__... with exec; core/webhooks.py's five and core/vendor.py's two cost most), aiohttp's
-# DynamicResource compiles a regex for each of 51 parameterised routes (~5 %; RouteMemory keeps
-# aiohttp's resolver off the hot reads, so they could compile at first match), and the vendors'
-# own modules (each Vendor's hooks import its model modules: kazoo.inbound, jobs, faxboxes...).
-# Next: a Vendor whose hooks are named like its handlers (imported at first use), and fewer
-# dataclasses made at import (plain __slots__ classes for internal records). Note: a shell with
-# PYTHONDONTWRITEBYTECODE=1 compiles every module at each start (run.py's SERVER_ENV drops it).
+# Start-up (issue #18): `fax-emulator serve` executes 1.15 x the bare app's instructions from
+# process start to listening (`python benchmarks/instructions.py --startup`; 1.34 and 1.25 in
+# earlier rounds). What serving needs later is loaded at first use or by the warm-up thread
+# (core/warmup.py), route regexes compile at first match (core.routing.LazyPatternResource), and
+# the dataclasses made at import generate only what is used (each generated method is compiled
+# with exec: no __repr__, __eq__ only where compared, frozen only where public, shared or
+# compared). Of the ~168 million instructions left, making those 45 dataclasses (__init__
+# mostly) is about 45 %, the command line's parser (argparse: every command's 50 options) ~13
+# million. Note: a shell with PYTHONDONTWRITEBYTECODE=1 compiles every module at each start
+# (run.py's SERVER_ENV drops it).
+# TODO(issue #18): wall time (run.py --only startup) is still to be measured on a quiet machine
+# (x1.21-1.33 at 1.25 x the instructions); if still over 1.2, next: the parser of the chosen
+# command only, the vendors' ~20 module-level regexes compiled at first use, fewer dataclasses.
 async def _serve(config: Config) -> None:
     from aiohttp import web
 
