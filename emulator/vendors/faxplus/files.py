@@ -23,13 +23,16 @@ from emulator.vendors.faxplus.serialise import timestamp
 from emulator.vendors.faxplus.state import of
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from emulator.core.services import Services
     from emulator.core.store import Tenant
 
 FORMATS = ("pdf", "tiff")  # FileType (§4)
-#: uploads an account keeps: beyond it, its oldest upload is forgotten (fidelity.md: the
-#: documents say nothing of how long a ``/transient-`` upload lasts). A send names files it has
-#: just uploaded; without a bound every upload an account ever made was kept
+#: uploads an account keeps: beyond it, the one least recently uploaded or sent is forgotten
+#: (fidelity.md: the documents say nothing of how long a ``/transient-`` upload lasts). A send
+#: names files it has just uploaded, or one it sends again and again (a cover page: ``used``);
+#: without a bound every upload an account ever made was kept
 MAX_UPLOADS = 100
 CONTENT_TYPES = {"pdf": "application/pdf", "tiff": "image/tiff"}
 
@@ -65,13 +68,22 @@ def check_format(value: str | None) -> str | None:
 
 async def add(runtime: Services, tenant: Tenant, upload: Upload) -> StoredFile:
     """Keep an upload under a new ``/transient-<uuid4>`` path (Invalid only for an empty file);
-    the account's oldest upload goes beyond ``MAX_UPLOADS``."""
+    beyond ``MAX_UPLOADS`` the account's least recently used upload goes."""
     stored = await _read(runtime, f"/transient-{runtime.ids.uuid4()}", upload)
     kept = tenant.collection("files")
     kept[stored.path] = stored
     if len(kept) > MAX_UPLOADS:
-        del kept[next(iter(kept))]  # the oldest: uploads are kept in the order they came
+        del kept[next(iter(kept))]  # the first is the least recently used: see ``used``
     return stored
+
+
+def used(tenant: Tenant, files: Iterable[StoredFile]) -> None:
+    """A send made from ``files``: each becomes the account's most recently used upload, so a
+    file sent again and again (a cover page) lasts however many uploads come between."""
+    kept = tenant.collection("files")
+    for stored in files:
+        if kept.pop(stored.path, None) is not None:
+            kept[stored.path] = stored
 
 
 async def _read(runtime: Services, path: str, upload: Upload) -> StoredFile:

@@ -18,7 +18,7 @@ from emulator.core.store import Fax
 from emulator.vendors.faxplus import accounts
 from emulator.vendors.faxplus.accounts import User
 from emulator.vendors.faxplus.context import check_schema
-from emulator.vendors.faxplus.files import StoredFile
+from emulator.vendors.faxplus.files import StoredFile, used
 from emulator.vendors.faxplus.lifecycle import OUTBOX_STATUSES
 from emulator.vendors.faxplus.serialise import parse_time
 from emulator.vendors.faxplus.state import FaxState, of
@@ -147,6 +147,7 @@ def submit(runtime: Services, tenant: Tenant, order: Order, ip: str, gate: Gate 
     documents = ([order.cover] if order.cover else []) + [f.document for f in order.files]
     changes = [{"file_name": f.filename, "mime_type": f.mime_type, "size": float(f.size)} for f in order.files]
     retry = order.options["retry"]
+    used(tenant, order.files)
     made = []
     for index, destination in enumerate(order.destinations):
         fax = Fax(

@@ -130,3 +130,16 @@ async def test_an_account_keeps_its_newest_uploads_and_a_send_naming_a_forgotten
     assert (status, refused["error"]) == (400, "invalid_file")  # the oldest went
     assert await send(client, paths[1:11])  # the newest MAX_UPLOADS are all still there
     assert await send(client, paths[-10:])
+
+
+async def test_a_file_sent_again_and_again_lasts_whatever_the_uploads_between(client):
+    cover = await upload(client)
+    for _ in range(3):
+        for _ in range(MAX_UPLOADS - 1):  # 297 uploads in all: the cover lasts because each send uses it
+            await upload(client)
+        assert await send(client, [cover])
+    body = {"from": await my_number(client), "to": ["+12125550100"], "files": [cover]}
+    for _ in range(MAX_UPLOADS):
+        await upload(client)
+    status, refused = await call(client, "POST", "/accounts/self/outbox", json=body)
+    assert (status, refused["error"]) == (400, "invalid_file")  # unused for MAX_UPLOADS uploads: forgotten
