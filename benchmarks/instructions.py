@@ -2,6 +2,7 @@
 
     python benchmarks/instructions.py [--vendor kazoo ...] [--requests 1000] [--jobs 2]
     python benchmarks/instructions.py --startup    # start-up: instructions to listening
+    python benchmarks/instructions.py --sends [--send-vendor kazoo ...] [--document "10-page PDF" ...]
 
 With ``--startup`` it counts instead what each server executes from process start until it
 prints that it listens, ``fax-emulator serve`` (the installed script, with its defaults, as
@@ -24,6 +25,19 @@ bytecode is compiled by a first run outside valgrind; every run's command line h
 length (see run_argument) and the collector starts afresh before the measured requests. So
 the counts repeat within ~0.3 %. The memory layout moves counts too, so a code change can
 move them by up to ~1 % without doing more work: smaller differences between commits mean little.
+With ``--sends`` it counts each vendor's send (benchmarks/sends.py) as ``run.py --only sends``
+drives it, in the real server process: ``python -m emulator serve`` (as run.py starts it,
+ids seeded) and the bare app answering the send's last answer, each under callgrind, sent
+over 16 keep-alive connections from a client outside valgrind the requests wrk sends. A
+server's instructions per send are (its run with ``SEND_WARM_UP + --requests`` sends - its
+run with ``SEND_WARM_UP``) / ``--requests``: start-up, the warm-up thread, imports and the
+first sends cancel out, and so does the end (the process ends at once, not freeing what the
+sends made). Whatever serving costs the server is in it: its sockets, the event loop, the
+collector over what the store keeps. The counts repeat within ~1 %: how many requests the
+server finds ready at each turn of its loop varies a little with the timing. ``--profile
+DIR`` keeps each run's profile (``callgrind_annotate`` of the two runs of a pair shows where
+the difference goes).
+
 Needs valgrind (``apt-get install valgrind`` on Debian).
 """
 
@@ -33,6 +47,7 @@ import argparse
 import gc
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -267,6 +282,218 @@ def startup() -> dict[str, Any]:
     return {"emulator_instructions": ours, "bare_instructions": bare, "ratio": round(ours / bare, 3)}
 
 
+# -- sends: the real server process, its sockets, as wrk drives it ----------------------------
+
+#: runs a server as ``python ARGS`` would (``-m MODULE ...`` or ``SCRIPT ...``) and ends the process
+#: at once on SIGUSR1, without the interpreter's finalisation (which would free every fax the sends
+#: made, a cost no wrk run pays). Built-in modules, os and runpy only, the same for both servers.
+UNTIL_SIGNALLED = """\
+import os, runpy, signal, sys
+signal.signal(signal.SIGUSR1, lambda *_: os._exit(0))
+sys.argv = sys.argv[1:]
+if sys.argv[0] == "-m":
+    sys.argv = sys.argv[1:]
+    runpy.run_module(sys.argv[0], run_name="__main__", alter_sys=True)
+else:
+    sys.path[0] = os.path.dirname(os.path.abspath(sys.argv[0]))
+    runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+#: the emulator as benchmarks/run.py starts it for the sends part (ids seeded, so runs repeat)
+EMULATOR_SERVE = ["-m", "emulator", "serve", "--port", "0", "--clock", "manual", "--log-level", "error", "--quiet"]
+SEND_CONNECTIONS = 16  # as run.py's wrk: the server has several requests ready at each turn of its loop
+SEND_WARM_UP = 300  # sends before the counted ones, in both runs of a pair
+
+
+def _raw(method: str, path: str, headers: dict[str, str], body: bytes) -> bytes:
+    """A request as wrk writes it (wrk.format): the request line, Host, the given headers, the length."""
+    lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", *(f"{k}: {v}" for k, v in headers.items())]
+    return ("\r\n".join([*lines, f"Content-Length: {len(body)}"]) + "\r\n\r\n").encode() + body
+
+
+async def _drive(port: int, raws: list[bytes], sends: int, connections: int) -> int:
+    """``sends`` sends (each ``raws`` in turn) over ``connections`` keep-alive connections, each
+    waiting for an answer before its next request, as wrk does; returns the answers not 2xx."""
+    import asyncio
+
+    failed = 0
+
+    async def connection(share: int) -> None:
+        nonlocal failed
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        for _ in range(share):
+            for raw in raws:
+                writer.write(raw)
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = re.search(rb"(?im)^content-length:\s*(\d+)", head)
+                if length is None:
+                    raise RuntimeError(f"an answer without Content-Length: {head[:200]!r}")
+                await reader.readexactly(int(length.group(1)))
+                failed += not head.startswith(b"HTTP/1.1 2")
+        writer.close()
+
+    shares = [sends // connections + (index < sends % connections) for index in range(connections)]
+    await asyncio.gather(*(connection(share) for share in shares if share))
+    return failed
+
+
+def _running(pid: int) -> bool:
+    """Whether any thread of the process is running or waiting for a CPU (state R)."""
+    for stat in Path(f"/proc/{pid}/task").glob("*/stat"):
+        try:
+            if stat.read_text().rsplit(")", 1)[1].split()[0] == "R":
+                return True
+        except OSError:  # the thread ended meanwhile
+            continue
+    return False
+
+
+def _until_idle(pid: int, quiet: float = 1.5) -> None:
+    """Wait until no thread of the server has run for ``quiet`` seconds (start-up's warm-up thread
+    done, the answers written), so each run of a pair counts the same work before and after
+    the sends. By the threads' state, not by CPU time: on a busy machine a process that waits
+    for a CPU spends none, yet is not idle."""
+    import time
+
+    since = time.monotonic()
+    while time.monotonic() - since < quiet:
+        time.sleep(0.02)
+        if _running(pid):
+            since = time.monotonic()
+
+
+def _started(argv: list[str], ready: str) -> tuple[subprocess.Popen[str], int]:
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    port = re.search(r"http://[\d.]+:(\d+)", line)
+    if ready not in line or port is None:
+        process.kill()
+        raise RuntimeError(f"server did not start: {line!r}{process.stderr.read()[-2000:] if process.stderr else ''}")
+    return process, int(port.group(1))
+
+
+def send_count(
+    server: list[str], ready: str, setup: Any, document: Any, sends: int, under: list[str], profile: str | None = None
+) -> tuple[int, int]:
+    """One run: ``server`` started under valgrind, set up (``setup`` makes the send's requests, a
+    list for the bare app), warmed up, ``sends`` sends; the instructions its whole process executed
+    and the server's peak RSS in kB (valgrind's own included)."""
+    import asyncio
+
+    out = ["--callgrind-out-file=" + profile, "--dump-instr=no"] if profile else []
+    process, port = _started([*under, *out, PYTHON, "-c", UNTIL_SIGNALLED, *server], ready)
+    try:
+        _until_idle(process.pid)
+        base = f"http://127.0.0.1:{port}"
+        requests = setup if isinstance(setup, list) else asyncio.run(_made(setup, base, document))
+        raws = [_raw(method, _relative(url), headers, body) for method, url, headers, body in requests]
+        for each in (SEND_WARM_UP, sends):
+            failed = asyncio.run(_drive(port, raws, each, SEND_CONNECTIONS))
+            if failed:
+                raise RuntimeError(f"{failed} of {each} sends were answered other than 2xx")
+            _until_idle(process.pid)
+        rss = int(re.search(r"VmHWM:\s+(\d+)", Path(f"/proc/{process.pid}/status").read_text()).group(1))
+        process.send_signal(signal.SIGUSR1)
+        _, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    return collected(stderr), rss
+
+
+def _relative(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+async def _made(setup: Any, base: str, document: Any) -> list[tuple[str, str, dict[str, str], bytes]]:
+    import aiohttp
+
+    async with aiohttp.ClientSession() as session:
+        return list(await setup(session, base, document))
+
+
+def sends_measure(
+    vendors: list[str], documents: list[str], sends: int = 1000, jobs: int = 2, profile: str | None = None
+) -> list[dict[str, Any]]:
+    """Instructions per send of the emulator's server process and of the bare app's, each
+    (run with ``SEND_WARM_UP + sends`` sends - run with ``SEND_WARM_UP``) / ``sends``."""
+    import asyncio
+
+    from bare_app import answer_headers
+    from sends import DOCUMENTS, NOT_TAKEN, SENDS
+
+    chosen = [(v, d) for v in vendors for d in DOCUMENTS if d[0] in documents and (v, d[0]) not in NOT_TAKEN]
+    emulator = ([*EMULATOR_SERVE, "--seed", str(SEED)], "fax-emulator listening on")
+    # outside valgrind: compiles the bytecode, and each send's answer, which the bare app gives back
+    servers: dict[tuple[str, str], tuple[tuple[list[str], str], Any]] = {}
+    for vendor, document in chosen:
+        process, port = _started([PYTHON, "-c", UNTIL_SIGNALLED, *emulator[0]], emulator[1])
+        try:
+            base = f"http://127.0.0.1:{port}"
+            requests = asyncio.run(_made(SENDS[vendor][1], base, document))
+            answer = _answer(requests)
+        finally:
+            process.kill()
+            process.communicate()
+        bare = [str(HERE / "bare_app.py"), "--port", "0", "--body", answer[0].decode()]
+        bare += [part for name, value in answer_headers(answer[1]).items() for part in ("--header", f"{name}: {value}")]
+        servers[vendor, document[0]] = (emulator, SENDS[vendor][1])
+        servers[vendor, document[0] + " bare"] = ((bare, "bare listening on"), requests)
+
+    def one(key: tuple[str, str], count: int) -> tuple[int, int]:
+        (argv, ready), setup = servers[key]
+        document = next(d for d in DOCUMENTS if key[1].startswith(d[0]))
+        path = f"{profile}/{key[0]}-{key[1].replace(' ', '-')}-{count}.callgrind" if profile else None
+        return send_count(argv, ready, setup, document, count, VALGRIND[:2], path)
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        runs = {(key, count): pool.submit(one, key, count) for key in servers for count in (0, sends)}
+        rows = []
+        for vendor, document in chosen:
+            (ours, ours_rss), (bare, bare_rss) = (
+                (
+                    per_request(runs[(key, 0)].result()[0], runs[(key, sends)].result()[0], sends),
+                    runs[(key, sends)].result()[1],
+                )
+                for key in ((vendor, document[0]), (vendor, document[0] + " bare"))
+            )
+            label = SENDS[vendor][0]
+            rows.append(
+                {
+                    "vendor": vendor,
+                    "send": label,
+                    "document": document[0],
+                    "emulator_instructions": round(ours),
+                    "bare_instructions": round(bare),
+                    "ratio": round(bare / ours, 3),
+                    "sends": sends,
+                    "emulator_peak_rss_kb": ours_rss,
+                    "bare_peak_rss_kb": bare_rss,
+                }
+            )
+            print(
+                f"  {label}, {document[0]}: {ours:,.0f} instructions a send vs bare {bare:,.0f} (x{bare / ours:.3f})",
+                flush=True,
+            )
+    return rows
+
+
+def _answer(requests: list[tuple[str, str, dict[str, str], bytes]]) -> tuple[bytes, dict[str, str]]:
+    """One send (it must succeed); the last answer's body and headers."""
+    import urllib.request
+
+    answer: tuple[bytes, dict[str, str]] = (b"", {})
+    for method, url, headers, body in requests:
+        request = urllib.request.Request(url, data=body, headers=headers, method=method)
+        with urllib.request.urlopen(request, timeout=30) as response:
+            answer = response.read(), dict(response.headers.items())
+    return answer
+
+
 def main() -> None:
     if sys.argv[1:2] == ["--child"]:
         child(sys.argv[2])
@@ -283,11 +510,23 @@ def main() -> None:
     parser.add_argument(
         "--startup", action="store_true", help="instructions from process start to listening, emulator and bare app"
     )
+    parser.add_argument(
+        "--sends", action="store_true", help="instructions per send, each server process as wrk drives it"
+    )
+    parser.add_argument("--send-vendor", action="append", help="with --sends: a vendor's send (default: every vendor)")
+    parser.add_argument("--document", action="append", help="with --sends: a document (default: the 1-page PDF)")
+    parser.add_argument("--profile", help="with --sends: keep each run's callgrind profile in this folder")
     args = parser.parse_args()
     if not installed():
         parser.exit(1, "valgrind is not installed (apt-get install valgrind on Debian)\n")
     if args.startup:
         print(json.dumps(startup()))
+        return
+    if args.sends:
+        from sends import SENDS
+
+        vendors, documents = args.send_vendor or list(SENDS), args.document or ["1-page PDF"]
+        print(json.dumps(sends_measure(vendors, documents, args.requests, args.jobs, args.profile)))
         return
     launch = [PYTHON, str(HERE / "with_uvloop.py")] if args.uvloop else [PYTHON]
     print(json.dumps(measure(args.vendor or list(HOT_READS), args.requests, args.jobs, launch)))

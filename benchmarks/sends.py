@@ -5,10 +5,7 @@ send needs (a login, an uploaded file) and returns the requests of one send, in 
 ``(method, url, headers, body)``. ``DOCUMENTS`` are the documents each send carries.
 """
 
-# TODO(#18): instructions per send (valgrind), as benchmarks/instructions.py counts the hot
-# reads: wall-time ratios of one send move by ±0.1 between runs on a shared machine; the
-# README's send instructions were counted by a scratch script feeding these requests to the
-# server in-process under callgrind (toggled around the measured sends only)
+# Instructions per send, each server process as wrk drives it: benchmarks/instructions.py --sends
 
 from __future__ import annotations
 

@@ -68,3 +68,29 @@ def test_a_start_up_run_ends_as_the_server_says_it_listens():
     done = subprocess.run([sys.executable, *argv[1:]], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.startswith("bare listening on http://127.0.0.1:")  # and it did not go on serving
+
+
+def test_a_send_is_written_as_wrk_writes_it():
+    raw = instructions._raw("PUT", "/v2/x?y=1", {"X-Auth-Token": "t"}, b"body")
+    assert raw == b"PUT /v2/x?y=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Auth-Token: t\r\nContent-Length: 4\r\n\r\nbody"
+
+
+def test_a_send_run_drives_the_real_server_over_its_sockets_and_ends_it_at_once_on_its_signal(monkeypatch):
+    import asyncio
+    import signal
+
+    monkeypatch.syspath_prepend(str(_PATH.parent))  # as when it runs as a script: its neighbours import
+    bare = str(_PATH.parent / "bare_app.py")
+    argv = [instructions.PYTHON, "-c", instructions.UNTIL_SIGNALLED, bare, "--port", "0"]
+    process, port = instructions._started(argv, "bare listening on")
+    try:
+        raws = [instructions._raw("POST", "/send", {"Content-Type": "application/pdf"}, b"%PDF-1.4 bench")]
+        assert asyncio.run(instructions._drive(port, raws, 21, 4)) == 0  # every answer 2xx
+        instructions._until_idle(process.pid)
+        process.send_signal(signal.SIGUSR1)
+        process.communicate(timeout=30)
+        assert process.returncode == 0  # os._exit(0): the server's own shutdown never ran
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate()
