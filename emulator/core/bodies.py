@@ -17,12 +17,12 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import orjson
 from aiohttp import hdrs, web
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.multipart import content_disposition_filename, parse_content_disposition
 from multidict import MultiDict
 
+from emulator.core.answers import json_bytes
 from emulator.core.errors import Invalid, PayloadTooLarge
 from emulator.core.exchange import EXCHANGE
 
@@ -141,7 +141,7 @@ async def read_form(
         else:
             form.fields.add(part.name, _text(part.data, part.charset or charset))
     request[PARSED_BODY] = form.as_instance()
-    _keep_body(request, orjson.dumps(request[PARSED_BODY]))  # files shown by name and size, not their bytes
+    _keep_body(request, json_bytes(request[PARSED_BODY]))  # files shown by name and size, not their bytes
     request[FORM] = form
     return form
 
@@ -162,7 +162,7 @@ async def read_parts(request: web.Request, max_part_bytes: int, max_total_bytes:
     parts = [Upload(p.name, p.filename or "", p.content_type, p.data) for p in read]
     _keep_body(
         request,
-        orjson.dumps(
+        json_bytes(
             [
                 {"name": p.name, "filename": p.filename, "content_type": p.content_type, "bytes": len(p.data)}
                 for p in parts
