@@ -423,12 +423,29 @@ def _disposition(value: str) -> tuple[str, str | None]:
     )
 
 
+#: a multipart Content-Type as clients write it: the boundary a plain token (RFC 2046 §5.1.1's
+#: characters but the space, unquoted), read in one match
+_PLAIN_BOUNDARY = re.compile(r"multipart/[a-z-]+; boundary=([0-9A-Za-z'()+_,./:=?-]+)")
+
+
+def boundary_of(content_type: str) -> bytes:
+    """A multipart body's boundary, from its Content-Type (empty if it has none): in one match
+    as clients write it (python-multipart's parser was about 2 % of a send), else as
+    python-multipart reads it."""
+    plain = _PLAIN_BOUNDARY.fullmatch(content_type)
+    if plain is not None:
+        return plain.group(1).encode()
+    from python_multipart.multipart import parse_options_header
+
+    return parse_options_header(content_type.encode())[1].get(b"boundary", b"")
+
+
 async def _read_multipart(request: web.Request, limit: PartLimit, total_limit: int) -> list[_Part]:
     """Every part of a multipart body, read as it arrives, within ``limit`` a part and
     ``total_limit`` for the whole body; ``Invalid`` if it cannot be read."""
-    from python_multipart.multipart import MultipartState, parse_options_header
+    from python_multipart.multipart import MultipartState
 
-    boundary = parse_options_header(request.headers.get(hdrs.CONTENT_TYPE, "").encode())[1].get(b"boundary", b"")
+    boundary = boundary_of(request.headers.get(hdrs.CONTENT_TYPE, ""))
     if not 0 < len(boundary) <= 70:  # RFC 2046 §5.1.1
         raise Invalid(MALFORMED_MULTIPART)
     reader = _PartsReader(boundary, limit)

@@ -247,3 +247,26 @@ async def test_parts_over_a_mebibyte_are_joined_in_a_thread_and_read_the_same(ai
     )
     reply = await client.post("/parts", data=io.BytesIO(broken), headers=FORM)
     assert reply.status == 400
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "multipart/form-data; boundary=benchboundary7MA4YWxkTrZu0gW",  # how clients write it: one match
+        "multipart/mixed; boundary=----=_Part_0_12.34:5/6?x'(y)+z,",
+        'multipart/form-data; boundary="quoted boundary"',  # the parser's way from here on
+        "multipart/form-data; BOUNDARY=upper",
+        "multipart/form-data;boundary=tight",
+        "multipart/form-data; boundary=a; charset=utf-8",
+        "Multipart/Form-Data; boundary=x",
+        "multipart/form-data; boundary=",
+        "multipart/form-data",
+        "",
+    ],
+)
+def test_a_boundary_reads_as_python_multipart_reads_it(content_type):
+    from python_multipart.multipart import parse_options_header
+
+    from emulator.core.bodies import boundary_of
+
+    assert boundary_of(content_type) == parse_options_header(content_type.encode())[1].get(b"boundary", b"")

@@ -15,6 +15,8 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from emulator.core import contracts
 from emulator.core.memo import Memo
 from emulator.vendors.kazoo import errors
@@ -51,14 +53,14 @@ def validate(
     text (clients send the same bodies over and over; the schema's walks were about a tenth
     of a job's creation).
     """
-    # TODO(#18): a hit still writes ``data`` as JSON text and reads two texts back, a few per cent of
-    # a Kazoo send (callgrind); with the contract check's own text of the same envelope, a
-    # key from the JSON part's raw text would spare most of it (Kazoo's 1-page send is at its
-    # 0.35 target only within the noise)
+    # TODO(#18): a hit still writes ``data`` as JSON text (json.dumps, for its key); a key from the
+    # JSON part's raw text would spare it, but the contract check writes the envelope's text
+    # too (contracts.as_text): one text of the envelope for both would spare both, about 1 %
+    # of a Kazoo send (benchmarks/instructions.py --sends: 2026-12-03, 796k instructions a send)
     text = contracts.as_text(data) if remembered is not None else ""
     if remembered is not None and len(text) <= contracts.REMEMBERED_TEXT:
         doc_text, detail_text = remembered[name, text]
-        doc, detail = json.loads(doc_text), json.loads(detail_text)
+        doc, detail = _fresh(doc_text), _fresh(detail_text)
     else:
         doc, detail = _validated(name, copy.deepcopy(data))
     for path, codes in (extra or {}).items():
@@ -89,6 +91,16 @@ def _validated(name: str, doc: Any) -> tuple[Any, dict[str, Any]]:
 
 #: (schema name, a body's JSON text) -> the JSON texts of what ``_validated`` makes of it
 Validated = Memo[tuple[str, str], tuple[str, str]]
+
+
+def _fresh(text: str) -> Any:
+    """A remembered JSON text as a new value, for the caller to change: orjson reads it (json
+    took a few thousand instructions a text, two texts a send); what orjson refuses (NaN, an
+    integer past 64 bits, which json wrote) json reads, as before."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 def validated_text(key: tuple[str, str]) -> tuple[str, str]:
