@@ -40,8 +40,9 @@ def json_bytes(data: Any) -> bytes:
     return bytes(memoryview(made))
 
 
-#: the headers every JSON answer starts from (aiohttp copies them into each response)
-_JSON_HEADERS = {hdrs.CONTENT_TYPE: "application/json; charset=utf-8"}  # istr keys: aiohttp takes them as they are
+#: the headers every JSON answer starts from (aiohttp copies them into each response; the
+#: journal keeps their header block made once, core/journal.py)
+JSON_HEADERS = {hdrs.CONTENT_TYPE: "application/json; charset=utf-8"}  # istr keys: aiohttp takes them as they are
 
 
 def json_response(data: Any, *, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
@@ -51,8 +52,8 @@ def json_response(data: Any, *, status: int = 200, headers: dict[str, str] | Non
     set in it (always the one above), sparing a copy on every answer that has some.
     """
     if headers:
-        headers[hdrs.CONTENT_TYPE] = _JSON_HEADERS[hdrs.CONTENT_TYPE]
-    return web.Response(body=json_bytes(data), status=status, headers=headers or _JSON_HEADERS)
+        headers[hdrs.CONTENT_TYPE] = JSON_HEADERS[hdrs.CONTENT_TYPE]
+    return web.Response(body=json_bytes(data), status=status, headers=headers or JSON_HEADERS)
 
 
 class Renderer(Protocol):

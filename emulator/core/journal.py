@@ -26,14 +26,22 @@ from typing import Any
 
 import orjson
 from aiohttp import web
+from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
+from emulator.core.answers import JSON_HEADERS
 from emulator.core.codec import peek
 from emulator.core.events import Events
 
 DEFAULT_SIZE = 10_000
 MAX_BODY_BYTES = 16 * 1024  # of each body an entry keeps (request and answer)
 MAX_HEADER_BYTES = 8 * 1024  # of each header block an entry keeps, as ``Name: value`` lines (request and answer)
+
+#: an answer's headers when they are a JSON answer's defaults (core/answers.py), as most answers'
+#: are, and their header block, made once: recording such an answer joins nothing (the headers
+#: compare as headers do, case-insensitively: the block names them as the defaults do)
+_JSON_DEFAULTS = CIMultiDictProxy(CIMultiDict(JSON_HEADERS))
+_JSON_LINES = "\r\n".join(map(": ".join, _JSON_DEFAULTS.items()))
 
 #: a header block as kept: ``Name: value`` lines joined by CRLF (bytes for a request's, as
 #: sent; text for an answer's); entries of older snapshots hold (name, value) pairs instead
@@ -305,7 +313,10 @@ class Journal:
         # the header blocks as ``Name: value`` lines (and each bound below tested inline: every request)
         asked = b"\r\n".join(map(b": ".join, request_headers))
         if response is not None:
-            answered: str | None = "\r\n".join(map(": ".join, response.headers.items()))
+            headers = response.headers
+            answered: str | None = (
+                _JSON_LINES if headers == _JSON_DEFAULTS else "\r\n".join(map(": ".join, headers.items()))
+            )
             answer = response.body if type(response) is web.Response else None
             response_body = answer if isinstance(answer, bytes) else None
         else:

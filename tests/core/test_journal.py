@@ -144,3 +144,29 @@ def test_an_entry_with_its_header_lines_comes_back_whole_from_the_data_files_jso
     journal.record(1.0, "v", "op", "t", "GET", "/x", 200, 0.0, request_headers=((b"A", b"\xff1"),), response=answer)
     entries = list(journal.requests)
     assert entries_from_json(entries_json(entries)) == entries
+
+
+def test_an_answers_header_block_is_its_own_whether_or_not_its_headers_are_the_json_defaults():
+    from aiohttp import web
+
+    from emulator.core.answers import json_response
+
+    journal = Journal(size=4)
+    for answer in (
+        json_response({"ok": True}),  # the defaults: their block is made once
+        json_response({"ok": True}, headers={"X-Request-ID": "r1"}),
+        web.Response(body=b"{}", headers={"content-type": "application/json"}),
+    ):
+        journal.record(1.0, "v", "op", "t", "GET", "/x", 200, 0.0, response=answer)
+    blocks = [entry.to_full_json()["response"] for entry in journal.query()]
+    assert [side["headers"] for side in blocks] == [
+        [["Content-Type", "application/json; charset=utf-8"]],
+        [["X-Request-ID", "r1"], ["Content-Type", "application/json; charset=utf-8"]],
+        [["content-type", "application/json"]],
+    ]
+    json_line = "Content-Type: application/json; charset=utf-8"
+    assert [side["headers_size"] for side in blocks] == [
+        len(json_line),
+        len("X-Request-ID: r1\r\n" + json_line),
+        len("content-type: application/json"),
+    ]
