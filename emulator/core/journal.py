@@ -298,15 +298,22 @@ class Journal:
         """Add a request (the request pipeline does, once per request outside the control API),
         with its headers (its raw pairs) and body and its answer's (each bounded, see the
         module docstring)."""
-        # TODO(#15 hot reads): the targets (228k/256k/230k/225k instructions a read) are not met:
-        # 2026-12-03 (at 915bf0e) FAX.PLUS 246.4k, Kazoo 277.8k, Imagicle 248.4k, CallerIP 238.6k (bare 221.1k/
-        # 229.9k/224.8k/212.8k). Recording is most of the gain since then: with it skipped,
-        # FAX.PLUS measured 14.6k a read fewer. Measured and not kept (branch hot3-experiments):
-        # request lines remembered by their raw pairs, no gain within the ~1% layout noise; answer
-        # lines remembered by their pairs, -2k to -4k for FAX.PLUS, Imagicle, CallerIP but +3.3k
-        # for Kazoo, whose every answer has its own X-Request-ID. Not yet measured: a cheaper
-        # coverage key than a 6-tuple, fewer fields per entry, the answer's lines made with the
-        # view (core/cache.py) when its headers are the JSON default.
+        # TODO(#15 hot reads): the ceilings (3% over the targets: 234.8k/263.7k/236.9k/231.7k
+        # instructions a read) are not met: 2026-12-03 (main 7095123 + the JSON default block)
+        # FAX.PLUS 243.0k, Kazoo 277.3k, Imagicle 244.0k, CallerIP 235.9k (bare 220.4k/229.5k/
+        # 225.0k/213.3k); to cut ~8k, ~13.5k, ~7k, ~4k. This call, counted alone by callgrind (a
+        # FAX.PLUS-like entry, 2 request headers): 13.4k, of which the call, the entry tuple and
+        # its collection ~3.1k, the request's header join ~4k, the coverage key ~2k, the answer's
+        # body and headers ~2k (an answer with more than the JSON defaults, every Kazoo answer:
+        # its join ~4k more). Measured and not kept: the raw request pairs kept as they are
+        # (-1.5k FAX.PLUS, within noise, and unbounded: summing their lengths for the bound costs
+        # ~5k, more than the join); pairs joined with NUL (-0.9k, a new format for little).
+        # The rest is outside this call (cProfile of a read against the bare app): vendor auth
+        # (Callers.who), request[EXCHANGE] set and got through aiohttp's Python mapping methods,
+        # orjson.dumps of each answer; Kazoo's envelope (_wrap and its dumps, respond's
+        # request.match_info.route.method, call() twice) and its answer's own join. Next: Kazoo's
+        # envelope (its fixed fields kept as one fragment), the Exchange reached without the
+        # request mapping, a coverage key kept per route plan.
         requests = self.requests
         if len(requests) == self.size:
             self.dropped += 1
