@@ -299,9 +299,10 @@ class Journal:
         with its headers (its raw pairs) and body and its answer's (each bounded, see the
         module docstring)."""
         # TODO(#15 hot reads): the ceilings (3% over the targets: 234.8k/263.7k/236.9k/231.7k
-        # instructions a read) are not met: 2026-12-03 (main 7095123 + the JSON default block)
-        # FAX.PLUS 243.0k, Kazoo 277.3k, Imagicle 244.0k, CallerIP 235.9k (bare 220.4k/229.5k/
-        # 225.0k/213.3k); to cut ~8k, ~13.5k, ~7k, ~4k. This call, counted alone by callgrind (a
+        # instructions a read) are not met: 2026-12-03 (main c701048, each answer copied to its
+        # length since: core/answers.json_bytes) FAX.PLUS 246.2k, Kazoo 280.4k, Imagicle 246.1k,
+        # CallerIP 237.6k (bare 219.7k/229.3k/224.1k/213.1k); to cut ~11.4k, ~16.7k, ~9.2k, ~5.9k.
+        # This call, counted alone by callgrind (a
         # FAX.PLUS-like entry, 2 request headers): 13.4k, of which the call, the entry tuple and
         # its collection ~3.1k, the request's header join ~4k, the coverage key ~2k, the answer's
         # body and headers ~2k (an answer with more than the JSON defaults, every Kazoo answer:
