@@ -381,6 +381,8 @@ def send_count(
     and the server's peak RSS in kB (valgrind's own included)."""
     import asyncio
 
+    from sends import prepared
+
     # TODO(#18): on a loaded machine one CallerIP pair's run without sends also counted ~110
     # million instructions of Python's compiler (start-up's code made from source, attrs and
     # dataclasses: most likely the warm-up thread's imports), which the run with sends did not,
@@ -392,7 +394,7 @@ def send_count(
     try:
         _until_idle(process.pid)
         base = f"http://127.0.0.1:{port}"
-        requests = setup if isinstance(setup, list) else asyncio.run(_made(setup, base, document))
+        requests = setup if isinstance(setup, list) else asyncio.run(prepared(setup, base, document))
         raws = [_raw(method, _relative(url), headers, body) for method, url, headers, body in requests]
         for each in (SEND_WARM_UP, sends):
             failed = asyncio.run(_drive(port, raws, each, SEND_CONNECTIONS))
@@ -416,13 +418,6 @@ def _relative(url: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-async def _made(setup: Any, base: str, document: Any) -> list[tuple[str, str, dict[str, str], bytes]]:
-    import aiohttp
-
-    async with aiohttp.ClientSession() as session:
-        return list(await setup(session, base, document))
-
-
 def sends_measure(
     vendors: list[str], documents: list[str], sends: int = 1000, jobs: int = 2, profile: str | None = None
 ) -> list[dict[str, Any]]:
@@ -431,7 +426,7 @@ def sends_measure(
     import asyncio
 
     from bare_app import answer_headers
-    from sends import DOCUMENTS, NOT_TAKEN, SENDS
+    from sends import DOCUMENTS, NOT_TAKEN, SENDS, prepared, send_once
 
     chosen = [(v, d) for v in vendors for d in DOCUMENTS if d[0] in documents and (v, d[0]) not in NOT_TAKEN]
     emulator = ([*EMULATOR_SERVE, "--seed", str(SEED)], "fax-emulator listening on")
@@ -441,8 +436,8 @@ def sends_measure(
         process, port = _started([PYTHON, "-c", UNTIL_SIGNALLED, *emulator[0]], emulator[1])
         try:
             base = f"http://127.0.0.1:{port}"
-            requests = asyncio.run(_made(SENDS[vendor][1], base, document))
-            answer = _answer(requests)
+            requests = asyncio.run(prepared(SENDS[vendor][1], base, document))
+            answer = send_once(requests)
         finally:
             process.kill()
             process.communicate()
@@ -487,18 +482,6 @@ def sends_measure(
                 flush=True,
             )
     return rows
-
-
-def _answer(requests: list[tuple[str, str, dict[str, str], bytes]]) -> tuple[bytes, dict[str, str]]:
-    """One send (it must succeed); the last answer's body and headers."""
-    import urllib.request
-
-    answer: tuple[bytes, dict[str, str]] = (b"", {})
-    for method, url, headers, body in requests:
-        request = urllib.request.Request(url, data=body, headers=headers, method=method)
-        with urllib.request.urlopen(request, timeout=30) as response:
-            answer = response.read(), dict(response.headers.items())
-    return answer
 
 
 def main() -> None:

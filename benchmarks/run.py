@@ -46,7 +46,7 @@ import svgplot  # noqa: E402
 from bare_app import answer_headers  # noqa: E402
 from hot_reads import HOT_READS  # noqa: E402
 from inproc import SERVER_ENV  # noqa: E402
-from sends import DOCUMENTS, NOT_TAKEN, SENDS  # noqa: E402
+from sends import DOCUMENTS, NOT_TAKEN, SENDS, prepared, send_once  # noqa: E402
 
 PYTHON = sys.executable
 SERVER_CORE, LOAD_CORE = "0", "1"
@@ -286,8 +286,8 @@ def sends(duration: float, connections: int, rounds: int, vendors: list[str]) ->
             for document in DOCUMENTS:
                 if (vendor, document[0]) in NOT_TAKEN:
                     continue
-                requests = asyncio.run(_send_setup(setup, base, document))
-                answer, answered = _send_once(requests)
+                requests = asyncio.run(prepared(setup, base, document))
+                answer, answered = send_once(requests)
                 bare, bare_base = start(
                     bare_argv(answer.decode(), headers=answer_headers(answered)), "bare listening on"
                 )
@@ -331,23 +331,6 @@ def sends(duration: float, connections: int, rounds: int, vendors: list[str]) ->
     finally:
         stop(emulator)
     return rows
-
-
-async def _send_setup(setup: Any, base: str, document: Any) -> list[tuple[str, str, dict[str, str], bytes]]:
-    import aiohttp
-
-    async with aiohttp.ClientSession() as session:
-        return list(await setup(session, base, document))
-
-
-def _send_once(requests: list[tuple[str, str, dict[str, str], bytes]]) -> tuple[bytes, dict[str, str]]:
-    """One send through the emulator (it must succeed); the last answer's body and headers."""
-    answer: tuple[bytes, dict[str, str]] = (b"", {})
-    for method, url, headers, body in requests:
-        request = urllib.request.Request(url, data=body, headers=headers, method=method)
-        with urllib.request.urlopen(request, timeout=10) as response:
-            answer = response.read(), dict(response.headers.items())
-    return answer
 
 
 def cpu(vendors: list[str]) -> list[dict[str, Any]]:
@@ -441,8 +424,8 @@ def data_file(
                 runs: dict[str, list[dict[str, Any]]] = {"memory": [], "data": []}
                 scripts = {}
                 for name, base in (("memory", memory_base), ("data", kept_base)):
-                    requests = asyncio.run(_send_setup(setup, base, DOCUMENTS[0]))
-                    _send_once(requests)
+                    requests = asyncio.run(prepared(setup, base, DOCUMENTS[0]))
+                    send_once(requests)
                     relative = [(m, urlsplit(u).path, h, b) for m, u, h, b in requests]
                     (Path(folder) / name).mkdir()
                     scripts[name] = _wrk_script(relative, Path(folder) / name)

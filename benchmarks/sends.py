@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import urllib.request
 from collections.abc import Awaitable, Callable
 
 import aiohttp
@@ -106,3 +107,19 @@ SENDS: dict[str, tuple[str, Setup]] = {
 }
 #: what a vendor's send does not take (CallerIP's send takes PDFs only: callerip.md)
 NOT_TAKEN = {("callerip", "3-page TIFF")}
+
+
+async def prepared(setup: Setup, base: str, document: Document) -> list[Request]:
+    """The requests of one send of ``document`` to the emulator at ``base`` (``setup`` run once)."""
+    async with aiohttp.ClientSession() as session:
+        return list(await setup(session, base, document))
+
+
+def send_once(requests: list[Request], timeout: float = 30) -> tuple[bytes, dict[str, str]]:
+    """One send through the emulator (it must succeed); the last answer's body and headers."""
+    answer: tuple[bytes, dict[str, str]] = (b"", {})
+    for method, url, headers, body in requests:
+        request = urllib.request.Request(url, data=body, headers=headers, method=method)
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            answer = response.read(), dict(response.headers.items())
+    return answer
