@@ -331,6 +331,28 @@ def give_back_big_blocks() -> bool:
     return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD))
 
 
+#: the most one socket read asks for, under MMAP_THRESHOLD (asyncio's selector transports ask
+#: 256 KiB); aiohttp pauses reading a body at 128 KiB buffered, so a big upload reads as before
+SOCKET_READ = 64 * 1024
+
+
+def read_under_the_threshold() -> bool:
+    """Make asyncio's socket transports read at most ``SOCKET_READ`` bytes at once; True if set.
+
+    Each read is a bytes of the size asked for, shrunk to what came: at 256 KiB, over the mmap
+    threshold ``give_back_big_blocks`` fixes, it was a mapping of its own, made, shrunk and
+    unmapped on every request (``strace -c`` of Kazoo sends: one mmap, one mremap and one munmap
+    a request, ~2.5 page faults a send; now none: README "Sends"). A class attribute, so process-wide
+    as the threshold is; uvloop's transports keep their own buffer (untouched)."""
+    from asyncio import selector_events
+
+    transport = getattr(selector_events, "_SelectorSocketTransport", None)  # private: may go
+    if transport is None or not isinstance(getattr(transport, "max_size", None), int):
+        return False
+    transport.max_size = min(transport.max_size, SOCKET_READ)
+    return True
+
+
 #: seconds after listening before warming up starts: a client's first requests (a readiness
 #: check) are answered without a thread importing beside them
 WARM_AFTER = 0.5
@@ -338,12 +360,14 @@ WARM_AFTER = 0.5
 
 async def _warm(vendors: list[Vendor]) -> None:
     """Load, in a thread, what serving would load at first use on the loop (core/warmup.py);
-    first, give big blocks back to the system once freed (``give_back_big_blocks``)."""
+    first, give big blocks back to the system once freed (``give_back_big_blocks``) and read
+    sockets in blocks under that size (``read_under_the_threshold``)."""
     from emulator.core.warmup import warm
 
     try:
         await asyncio.sleep(WARM_AFTER)
         await asyncio.to_thread(give_back_big_blocks)
+        read_under_the_threshold()
         await asyncio.to_thread(warm, vendors)
     except Exception:  # the emulator serves without it: each part is then loaded at first use
         logging.getLogger(__name__).exception("warming up failed")

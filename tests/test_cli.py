@@ -15,6 +15,10 @@ import pytest
 from emulator import cli
 from emulator.cli import main
 from emulator.config import reachable_url
+from emulator.core.documents import make_pdf
+from tests.conftest import advance
+from tests.vendors.faxplus.raw import call, upload
+from tests.vendors.faxplus.test_files import send
 
 
 def test_serve_on_port_zero_prints_the_real_port_answers_health_and_stops_on_sigterm():
@@ -212,3 +216,24 @@ def test_serve_fixes_glibcs_mmap_threshold_unless_the_environment_sets_it(monkey
     assert cli.give_back_big_blocks() is True  # mallopt took it
     monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "65536")
     assert cli.give_back_big_blocks() is False  # the user's setting holds
+
+
+def test_serve_reads_sockets_in_blocks_under_the_mmap_threshold(monkeypatch):
+    from asyncio import selector_events
+
+    monkeypatch.setattr(selector_events._SelectorSocketTransport, "max_size", 256 * 1024)  # restored after
+    assert cli.read_under_the_threshold() is True
+    assert selector_events._SelectorSocketTransport.max_size == cli.SOCKET_READ < cli.MMAP_THRESHOLD
+
+
+async def test_a_big_upload_read_in_such_blocks_arrives_whole(make_client, monkeypatch):
+    from asyncio import selector_events
+
+    monkeypatch.setattr(selector_events._SelectorSocketTransport, "max_size", cli.SOCKET_READ)
+    client = await make_client()
+    document = make_pdf(1500)
+    assert len(document) > 6 * cli.SOCKET_READ
+    await send(client, [await upload(client, document)])
+    await advance(client, 7 * 86400)  # a fax of 1,500 pages takes a while
+    status, body = await call(client, "GET", "/accounts/self/faxes")
+    assert status == 200 and body["data"]["records"][0]["pages"] == 1500
