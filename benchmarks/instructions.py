@@ -389,7 +389,8 @@ def send_count(
     # so the pair gave 436,586 a send where another gave 657,317; waiting for the threads'
     # idleness did not rule it out. Wanted: a sign from the server that its warm-up is over (or
     # a pair refused when its profiles differ in the compiler), then repeated pairs
-    out = ["--callgrind-out-file=" + profile, "--dump-instr=no"] if profile else []
+    # without a profile asked for, none is written (callgrind's default is a file in the working directory)
+    out = ["--callgrind-out-file=" + (profile or "/dev/null")] + (["--dump-instr=no"] if profile else [])
     process, port = _started([*under, *out, PYTHON, "-c", UNTIL_SIGNALLED, *server], ready)
     try:
         _until_idle(process.pid)
