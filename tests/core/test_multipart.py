@@ -170,6 +170,16 @@ ODD = {
     "over-limit-then-cut": body(('Content-Disposition: form-data; name="f"; filename="a.pdf"', b"x" * 1001))[:-8],
     "too-many-parts": body(*[('Content-Disposition: form-data; name="a"', b"x")] * (MAX_PARTS + 1)),
     "nested": body(("Content-Type: multipart/mixed; boundary=inner", b"--inner--")),
+    "nested-after-a-disposition": body(
+        ('Content-Disposition: form-data; name="a"\r\nContent-Type: Multipart/mixed', b"")
+    ),
+    "type-first": body(
+        ('Content-Type: application/pdf\r\nContent-Disposition: form-data; name="f"; filename="a.pdf"', b"x")
+    ),
+    "not-utf-8-in-a-disposition": f"--{BOUNDARY}\r\n".encode()
+    + b'Content-Disposition: form-data; name="caf\xe9"; filename="\xe2\x82.pdf"\r\n'
+    + b"Content-Type: application/pdf\r\n\r\n"
+    + f"x\r\n--{BOUNDARY}--\r\n".encode(),
 }
 
 
