@@ -36,7 +36,7 @@ def _integer(query: Mapping[str, str], name: str, default: int, lowest: int) -> 
         return default
     if not _WHOLE.fullmatch(raw.strip()):
         raise Invalid(f"filters not valid: {name} must be a whole number, not {raw!r}", field=name)
-    value = int(raw)
+    value = int(raw.strip())  # as checked: int() strips less than str.strip (not "\x1f")
     if value < lowest or value > 2**31 - 1:
         raise Invalid(f"filters not valid: {name} must be at least {lowest}", field=name)
     return value
