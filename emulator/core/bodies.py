@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from aiohttp import hdrs, web
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.multipart import content_disposition_filename, parse_content_disposition
@@ -600,6 +601,26 @@ async def read_bytes(request: web.Request, limit: int = MAX_JSON_BYTES) -> bytes
     return await _read_limited(request, limit)
 
 
+#: 19 digits in a row: perhaps an integer past 64 bits, which orjson reads as a float
+_LONG_DIGITS = re.compile(rb"[0-9]{19}")
+_LONG_DIGITS_TEXT = re.compile(r"[0-9]{19}")
+
+
+def json_value(raw: bytes | str) -> Any:
+    """A JSON text's value exactly as ``json.loads`` reads it (its errors too), read by orjson
+    where orjson reads the same: json took ~3 % of a Kazoo send. orjson refuses NaN, the
+    infinities, lone surrogates, a byte order mark, other encodings than UTF-8 and nesting past
+    1,024 levels (json then reads, or refuses, as before), and reads an integer past 64 bits as
+    a float (a text with 19 digits in a row goes to json)."""
+    long_digits = _LONG_DIGITS if isinstance(raw, bytes) else _LONG_DIGITS_TEXT
+    if long_digits.search(raw) is None:  # type: ignore[arg-type]  # the pattern of raw's type
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(raw)
+
+
 async def read_json(request: web.Request, limit: int = MAX_JSON_BYTES, *, required: bool = True) -> Any:
     """Parse a JSON body; ``Invalid`` with a readable reason when it is not JSON."""
     body = await _read_limited(request, limit)
@@ -608,7 +629,7 @@ async def read_json(request: web.Request, limit: int = MAX_JSON_BYTES, *, requir
             raise Invalid("the request body is empty; expected JSON")
         return None
     try:
-        value = json.loads(body)
+        value = json_value(body)
     except (ValueError, RecursionError) as exc:
         raise Invalid(_not_json(request.content_type, exc)) from None
     if too_deep(body, value):

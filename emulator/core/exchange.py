@@ -43,7 +43,10 @@ class Exchange:
     #: who is calling, as the vendor's ``authenticate`` returned it: each vendor's own typed
     #: value (its ``auth.Caller``), read back through its own accessor
     caller: object = None
-    fax_ids: Sequence[str] = ()  # the faxes the request made (a handler that makes faxes sets it)
+    #: the faxes the request made (a handler that makes faxes sets it): a tuple, as the journal
+    #: keeps it in the request's entry, and a tuple of strings (and the entry holding only such)
+    #: is one the cyclic collector stops walking; a list kept both tracked, 10,000 entries
+    fax_ids: Sequence[str] = ()
     body: bytes | None = None  # the request body as read, for the journal (which bounds what it keeps)
 
     def identify(self, tenant: str) -> None:

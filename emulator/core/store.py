@@ -48,7 +48,7 @@ class Fax:
     status: str
     created_at: float
     pages: int = 1
-    documents: Sequence[Document] = ()
+    documents: Sequence[Document] = ()  # a tuple: smaller than a list, and a fax keeps it for life
     document_ok: bool = True  # False: the document cannot be converted (fails at conversion)
     #: time, status, time, status...: each status it entered, and when (flat, to be small: a
     #: fax keeps it for life; read it as ``history``)
@@ -210,7 +210,7 @@ def fax_from_data(data: Mapping[str, Any], vendors: Mapping[str, Recorded]) -> F
         status=data["status"],
         created_at=data["created_at"],
         pages=data["pages"],
-        documents=[Document.from_data(d) for d in data["documents"]],
+        documents=tuple(Document.from_data(d) for d in data["documents"]),
         document_ok=data["document_ok"],
         entered=flat((at, status) for at, status in data["history"]),
         attempts=data["attempts"],

@@ -53,7 +53,7 @@ async def send(runtime: Services, line: str, form: Form, gate: Gate | None) -> F
         status="",
         created_at=runtime.now(),
         pages=document.pages + (cover == "Y"),
-        documents=[document],
+        documents=(document,),
         record=FaxState(cover={f: form.get(f, "") for f in _COVER_FIELDS} if cover == "Y" else None),
     )
     return runtime.submit(fax, gate)

@@ -73,7 +73,7 @@ def receive(runtime: Services, inbound: Inbound) -> Fax:
         status="",
         created_at=now,
         pages=document.pages,
-        documents=[document],
+        documents=(document,),
         attempts=1,
         result=result,
         attempt_results=(result,),

@@ -160,7 +160,7 @@ def submit(runtime: Services, tenant: Tenant, order: Order, ip: str, gate: Gate 
             status="",
             created_at=now,
             pages=sum(d.pages for d in documents),
-            documents=list(documents),
+            documents=tuple(documents),
             document_ok=all(f.convertible for f in order.files),
             max_attempts=retry["count"] + 1,
             retry_delay=retry["delay"] * RETRY_DELAY_UNIT,

@@ -38,7 +38,7 @@ async def submit_fax(request: web.Request) -> web.Response:
     request[PARSED_BODY] = submission.checked_instance(form)
     exchange = request[EXCHANGE]
     faxes = submission.submit(runtime, await submission.parse(runtime, user, form), exchange.gate)
-    exchange.fax_ids = [fax.id for fax in faxes]
+    exchange.fax_ids = tuple(fax.id for fax in faxes)
     return json_response(serialise.submitted(faxes), status=options.of(runtime)["submit_status"])
 
 

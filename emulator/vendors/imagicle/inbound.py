@@ -95,7 +95,7 @@ def receive(runtime: Services, inbound: Inbound) -> Fax:
         status="",
         created_at=now,
         pages=document.pages,
-        documents=[document],
+        documents=(document,),
         started_at=now,
         record=FaxState(
             server=server,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from emulator.core import contracts
-from emulator.core.bodies import Form, too_deep
+from emulator.core.bodies import Form, json_value, too_deep
 from emulator.core.documents import Document, DocumentError, intake, intake_off_loop, page_counts
 from emulator.core.errors import Forbidden, Invalid
 from emulator.core.exchange import Gate
@@ -65,7 +65,7 @@ def _jsondata(runtime: Services, form: Form, user: str) -> dict[str, Any]:
             raise Invalid("the multipart body has no jsondata part", field=JSONDATA)
         text = upload.data.decode("utf-8", "replace")
     try:
-        data = json.loads(text)
+        data = json_value(text)
         if too_deep(text, data):
             raise ValueError(text)
     except json.JSONDecodeError as exc:
@@ -93,7 +93,7 @@ def checked_instance(form: Form) -> dict[str, Any]:
     text = instance.get(JSONDATA)
     if isinstance(text, str):
         with contextlib.suppress(ValueError, RecursionError):  # else the schema reports a string
-            instance[JSONDATA] = json.loads(text)
+            instance[JSONDATA] = json_value(text)
     return instance
 
 
@@ -182,7 +182,7 @@ def submit(runtime: Services, job: Job, gate: Gate | None) -> list[Fax]:
             status="",
             created_at=now,
             pages=job.pages,
-            documents=list(job.documents),
+            documents=tuple(job.documents),
             max_attempts=opts["attempts"],
             retry_delay=float(opts["retry_delay"]),
             record=FaxState(

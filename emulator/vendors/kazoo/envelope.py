@@ -20,7 +20,7 @@ from multidict import istr
 
 from emulator import keys
 from emulator.core.answers import json_response
-from emulator.core.bodies import PARSED_BODY, Upload, peek, read_bytes, read_parts, too_deep
+from emulator.core.bodies import PARSED_BODY, Upload, json_value, peek, read_bytes, read_parts, too_deep
 from emulator.core.errors import Invalid, UnsupportedMediaType
 from emulator.core.exchange import EXCHANGE, Exchange
 from emulator.core.services import Services
@@ -191,7 +191,7 @@ async def verb_of(request: web.Request) -> str | None:
         raw = await peek(request)
         if raw and b"verb" in raw:
             try:
-                envelope = json.loads(raw)
+                envelope = json_value(raw)
             except (ValueError, RecursionError):
                 envelope = None  # the handler answers a body that is not JSON
     data = envelope.get("data") if isinstance(envelope, dict) else None
@@ -217,7 +217,7 @@ def parse_envelope(request: web.Request, raw: bytes) -> dict[str, Any]:
     The parsed JSON is kept as the request's parsed body, for the contract checks.
     """
     try:
-        envelope = json.loads(raw) if raw.strip() else None
+        envelope = json_value(raw) if raw.strip() else None
         if too_deep(raw, envelope):
             raise ValueError(raw)
     except (ValueError, RecursionError):

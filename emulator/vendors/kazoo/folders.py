@@ -84,6 +84,6 @@ def delete(rt: Services, fax: Fax) -> None:
 
 def delete_attachment(rt: Services, fax: Fax) -> None:
     """Drop the fax's document."""
-    fax.documents = []
+    fax.documents = ()
     of(fax).edits += 1
     rt.store.changed(fax)

@@ -115,7 +115,7 @@ def receive(rt: Services, inbound: Inbound) -> Fax:
         status="",
         created_at=now,
         pages=inbound.pages,
-        documents=[document],
+        documents=(document,),
         record=FaxState(doc=fields, modb_id=fax_id),
     )
     rt.tenant(NAME, account_id)

@@ -116,7 +116,7 @@ async def _document(rt: Services, fields: dict[str, Any], upload: Upload | None)
 
 
 def _new_job(
-    rt: Services, account_id: str, fields: dict[str, Any], documents: list[Document], problem: str | None
+    rt: Services, account_id: str, fields: dict[str, Any], documents: tuple[Document, ...], problem: str | None
 ) -> Fax:
     retries = fields.get("retries", lifecycle.DEFAULT_RETRIES)
     retries = retries if isinstance(retries, int) and not isinstance(retries, bool) else lifecycle.DEFAULT_RETRIES
@@ -146,7 +146,7 @@ async def submit(
     remembered = rt.cache.memo("kazoo.validated", validation.validated_text)
     fields = _checked(_with_faxbox(data, faxbox), upload is not None, remembered)
     document, problem = await _document(rt, fields, upload)
-    return rt.submit(_new_job(rt, account_id, fields, [document] if document else [], problem), gate)
+    return rt.submit(_new_job(rt, account_id, fields, (document,) if document else (), problem), gate)
 
 
 def copy_job(rt: Services, source: Fax, overrides: Any, forward: bool, gate: Gate | None) -> Fax:
@@ -156,7 +156,7 @@ def copy_job(rt: Services, source: Fax, overrides: Any, forward: bool, gate: Gat
         fields.update(copy.deepcopy(overrides))  # Crossbar merges the overrides unvalidated
     for name in ("tx_result", "retry_after", "attempts", *(("rx_result",) if forward else ())):
         fields.pop(name, None)
-    fax = _new_job(rt, source.tenant, fields, list(source.documents), of(source).problem)
+    fax = _new_job(rt, source.tenant, fields, tuple(source.documents), of(source).problem)
     if not source.documents and not of(fax).problem:
         fax.document_ok = False
         of(fax).problem = "the fax has no attachment"

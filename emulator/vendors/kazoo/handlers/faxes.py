@@ -78,7 +78,7 @@ async def act_on_fax(request: web.Request) -> web.Response:
     envelope = await read_json_body(request)
     exchange = request[EXCHANGE]
     fax = folders.act(runtime(request), _in_folder(request, folder), folder, envelope, exchange.gate)
-    exchange.fax_ids = [fax.id]
+    exchange.fax_ids = (fax.id,)
     return respond(request, {**serialise.doc(fax), "id": fax.id}, revision=serialise.rev(fax))
 
 
@@ -121,6 +121,6 @@ async def create(request: web.Request) -> web.Response:
     faxbox = faxboxes.find(rt.tenant(NAME, account_id), request.match_info.get("faxbox_id"))
     exchange = request[EXCHANGE]
     fax = await jobs.submit(rt, account_id, data, upload, faxbox, exchange.gate)
-    exchange.fax_ids = [fax.id]
+    exchange.fax_ids = (fax.id,)
     revision = serialise.rev(fax)
     return respond(request, serialise.saved_job(fax, revision), revision=revision)
