@@ -273,6 +273,8 @@ class Journal:
         self.requests: deque[tuple[Any, ...]] = deque(maxlen=size)
         self.violations: deque[dict[str, Any]] = deque(maxlen=size)
         self._seq = itertools.count(1)
+        #: the last request's header pairs and their block (``record``)
+        self._last_asked: tuple[Sequence[tuple[bytes, bytes]], bytes] = ((), b"")
         self._violation_seq = itertools.count(1)
         self.dropped = 0  # entries pushed out of the request ring
         #: seq of the newest violation ever recorded (0: none); never goes back, even on clear
@@ -318,8 +320,13 @@ class Journal:
         requests = self.requests
         if len(requests) == self.size:
             self.dropped += 1
-        # the header blocks as ``Name: value`` lines (and each bound below tested inline: every request)
-        asked = b"\r\n".join(map(b": ".join, request_headers))
+        # the header blocks as ``Name: value`` lines (and each bound below tested inline: every request);
+        # a client polling one URL sends the same headers every time: their block is the last one's
+        if request_headers == self._last_asked[0]:
+            asked = self._last_asked[1]
+        else:
+            asked = b"\r\n".join(map(b": ".join, request_headers))
+            self._last_asked = (request_headers, asked)
         if response is not None:
             headers = response.headers
             answered: str | None = (

@@ -99,6 +99,25 @@ def test_an_entry_keeps_the_whole_headers_that_fit_its_bytes_and_notes_a_binary_
     assert request["body"] == "<2 bytes of binary data>"
 
 
+def test_each_entry_keeps_its_own_request_headers_when_a_client_polls_with_the_same_ones():
+    journal = Journal(size=8)
+    polled = ((b"Host", b"h"), (b"Authorization", b"Bearer a"))
+    sent = [
+        polled,
+        tuple((bytes(name), bytes(value)) for name, value in polled),  # equal, not the same objects
+        ((b"Host", b"h"), (b"Authorization", b"Bearer b")),
+        polled,
+        (),
+    ]
+    for headers in sent:
+        journal.record(1.0, "v", "op", "t", "GET", "/x", 200, 0.0, request_headers=headers)
+    kept = [entry.to_full_json()["request"] for entry in journal.query()]
+    assert [side["headers"] for side in kept] == [
+        [[name.decode(), value.decode()] for name, value in headers] for headers in sent
+    ]
+    assert [side["headers_size"] for side in kept] == [32, 32, 32, 32, 0]
+
+
 def test_a_header_longer_than_the_bound_is_dropped_whole():
     from emulator.core.journal import MAX_HEADER_BYTES
 
