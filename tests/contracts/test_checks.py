@@ -64,7 +64,7 @@ async def test_violations_filter_and_clear(client):
 async def test_strict_mode_catches_a_response_that_breaks_the_contract(make_client, monkeypatch):
     client = await make_client(strict=True)
     uuid = (await (await client.post("/api/fax/send", data=send_form())).json())["uuid"]
-    monkeypatch.setattr(serialise, "status", lambda fax: {"status": "Done", "extra": 1})
+    monkeypatch.setattr(serialise, "status_json", lambda runtime, fax: b'{"status":"Done","extra":1}')
     response = await client.get("/api/fax/status", params={"token": "line-1", "uuid": uuid})
     assert response.status == 200  # the response still leaves: strict mode reports, it does not hide
     found = await violations(client, kind="response")
@@ -75,7 +75,7 @@ async def test_strict_mode_catches_a_response_that_breaks_the_contract(make_clie
 async def test_without_strict_mode_responses_are_not_checked(make_client, monkeypatch):
     client = await make_client(strict=False)
     uuid = (await (await client.post("/api/fax/send", data=send_form())).json())["uuid"]
-    monkeypatch.setattr(serialise, "status", lambda fax: {"status": "Done"})
+    monkeypatch.setattr(serialise, "status_json", lambda runtime, fax: b'{"status":"Done"}')
     await client.get("/api/fax/status", params={"token": "line-1", "uuid": uuid})
     assert await violations(client, kind="response") == []
 
@@ -110,6 +110,17 @@ async def test_a_served_poll_with_an_unknown_query_parameter_is_still_a_warning(
     assert (await kazoo.get("/faxboxes", params={"colour": "blue"})).status == 200
     [found] = await violations(client)
     assert (found["severity"], found["location"], found["operation"]) == ("warning", "query", "list_faxboxes")
+
+
+async def test_a_poll_repeating_a_clean_query_records_nothing_and_each_unknown_parameter_is_warned(client):
+    """A route remembers the last query it found nothing to say of; no other query slips through."""
+    uuid = (await (await client.post("/api/fax/send", data=send_form())).json())["uuid"]
+    clean = {"token": "line-1", "uuid": uuid}
+    for params in (clean, clean, {**clean, "colour": "blue"}, {**clean, "colour": "blue"}, clean, {**clean, "x": "1"}):
+        assert (await client.get("/api/fax/status", params=params)).status == 200
+    found = await violations(client)
+    assert [(v["severity"], v["location"], v["operation"]) for v in found] == [("warning", "query", "fax_status")] * 3
+    assert ["colour" in v["message"] for v in found] == [True, True, False]
 
 
 def test_each_route_checks_the_answers_its_contract_gives_something_to_check():
