@@ -146,7 +146,7 @@ def test_serve_flags_that_contradict_the_clock_exit_2(tmp_path, capsys):
 def test_run_strict_fails_when_the_emulator_breaks_a_vendor_contract(tmp_path, capsys, monkeypatch):
     from emulator.vendors.callerip import serialise
 
-    monkeypatch.setattr(serialise, "status", lambda fax: {"status": 7})  # CallerIP's status is a string
+    monkeypatch.setattr(serialise, "status_json", lambda runtime, fax: b'{"status":7}')  # CallerIP's status is a string
     path = tmp_path / "poll.yaml"
     path.write_text("""
 name: poll

@@ -4,7 +4,7 @@ is authenticated before, by ``auth.authenticate``."""
 from aiohttp import web
 
 from emulator import keys
-from emulator.core.answers import json_response
+from emulator.core.answers import json_response, json_text_response
 from emulator.core.errors import Invalid, NotFound
 from emulator.core.exchange import EXCHANGE
 from emulator.core.services import Services
@@ -31,4 +31,4 @@ async def fax_status(request: web.Request) -> web.Response:
     fax = found.faxes.get(uuid) if found else None
     if fax is None:
         raise NotFound(f"no fax with uuid {uuid}")
-    return json_response(serialise.status(fax))
+    return json_text_response(serialise.status_json(runtime, fax))

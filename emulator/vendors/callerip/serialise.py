@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from emulator.core.answers import json_bytes
 from emulator.core.pages import Terminal
 from emulator.core.store import Fax
 
@@ -17,6 +18,15 @@ def sent(fax: Fax) -> dict[str, Any]:
 
 def status(fax: Fax) -> dict[str, Any]:
     return {"status": fax.status}
+
+
+def status_json(runtime: Services, fax: Fax) -> bytes:
+    """``status`` as JSON text, made once per status (the poll's answer: ``json_text_response``)."""
+    return runtime.cache.memo("callerip.status", _status_json)[fax.status]
+
+
+def _status_json(status: str) -> bytes:
+    return json_bytes({"status": status})
 
 
 def view(runtime: Any, fax: Fax) -> dict[str, Any]:

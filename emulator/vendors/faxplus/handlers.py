@@ -5,8 +5,10 @@ Each parses, makes one call into the vendor's model modules or the runtime, seri
 
 from __future__ import annotations
 
+import orjson
 from aiohttp import web
 
+from emulator.core.answers import json_text_response
 from emulator.core.bodies import read_form, read_json
 from emulator.core.errors import Invalid
 from emulator.core.exchange import EXCHANGE
@@ -63,12 +65,14 @@ async def send_fax(request: web.Request) -> web.Response:
 
 async def list_outbox_faxes(request: web.Request) -> web.Response:
     runtime, tenant, owner = user(request)
-    return ok({"records": [serialise.outbox(runtime.cache, f) for f in outbox.pending(tenant, owner)]})
+    return ok({"records": [orjson.Fragment(serialise.outbox(runtime.cache, f)) for f in outbox.pending(tenant, owner)]})
 
 
 async def get_outbox_fax(request: web.Request) -> web.Response:
     runtime, tenant, owner = user(request)
-    return ok(serialise.outbox(runtime.cache, outbox.find(tenant, owner, request.match_info["outbox_fax_id"])))
+    return json_text_response(
+        serialise.outbox(runtime.cache, outbox.find(tenant, owner, request.match_info["outbox_fax_id"]))
+    )
 
 
 async def update_outbox_fax(request: web.Request) -> web.Response:

@@ -73,14 +73,14 @@ _UNCONVERTED = frozenset(OUTBOX_STATUSES[:2])
 _IN_OUTBOX = frozenset(OUTBOX_STATUSES)
 
 
-def outbox(cache: Cache, fax: Fax) -> orjson.Fragment:
-    """The outbox item as JSON, to put in an answer as it is.
+def outbox(cache: Cache, fax: Fax) -> bytes:
+    """The outbox item as JSON text, to answer as it is or put in an answer (``orjson.Fragment``).
 
     It changes only when the fax does (it moves, or its comment is edited), so it is
     serialised once per version of the fax and kept in the runtime's ``cache``: the outbox
     item is the hot read of FAX.PLUS, and serialising it was most of that read's cost.
     """
-    return orjson.Fragment(cache.view(fax, "faxplus.outbox", _outbox_json))
+    return cache.view(fax, "faxplus.outbox", _outbox_json)
 
 
 def _outbox_json(fax: Fax, options: object) -> bytes:
@@ -172,7 +172,7 @@ def view(runtime: Any, fax: Fax) -> dict[str, Any]:
     if of(fax).is_record:
         return {"fax": fax_record(fax)}
     if fax.status in OUTBOX_STATUSES:
-        return {"outbox": orjson.loads(json_bytes(outbox(runtime.cache, fax)))}
+        return {"outbox": orjson.loads(outbox(runtime.cache, fax))}
     return {"deleted": True, "outbox_id": fax.id}
 
 

@@ -7,7 +7,7 @@ from aiohttp import web
 
 from emulator import keys
 from emulator.core import contracts
-from emulator.core.answers import json_response
+from emulator.core.answers import json_response, json_text_response
 from emulator.core.bodies import PARSED_BODY, read_form
 from emulator.core.errors import NotFound
 from emulator.core.exchange import EXCHANGE
@@ -45,7 +45,7 @@ async def submit_fax(request: web.Request) -> web.Response:
 async def _detail(request: web.Request, direction: str) -> web.Response:
     runtime = _runtime(request)
     fax = _fax(runtime, auth.user(request), request.match_info["fax_id"], direction)
-    return json_response(serialise.detail(runtime, fax))
+    return json_text_response(serialise.detail(runtime, fax))
 
 
 async def _mine(request: web.Request, direction: str) -> web.Response:

@@ -125,15 +125,15 @@ def _wrapped(direction: str, opts: dict[str, Any]) -> bool:
     return envelope == "wrapped" or (envelope == "documented" and direction == "inbound")
 
 
-def detail(runtime: Services, fax: Fax) -> orjson.Fragment:
-    """The body of ``GET Faxes/{Outbound|Inbound}/{id}``, in the configured envelope, as JSON.
+def detail(runtime: Services, fax: Fax) -> bytes:
+    """The body of ``GET Faxes/{Outbound|Inbound}/{id}``, in the configured envelope, as JSON text.
 
     A polled fax is read far more often than it changes: it is serialised once per version
     of the fax (and timezone and envelope option) and kept in the runtime's cache.
     """
     opts = options.of(runtime)
     shown = (opts["timezone"], _wrapped(fax.direction, opts))
-    return orjson.Fragment(runtime.cache.view(fax, "imagicle.detail", _detail_json, shown))
+    return runtime.cache.view(fax, "imagicle.detail", _detail_json, shown)
 
 
 def _detail_json(fax: Fax, shown: tuple[str, bool]) -> bytes:
@@ -151,4 +151,4 @@ def listing(runtime: Services, direction: str, faxes: Iterable[Fax]) -> dict[str
 
 def view(runtime: Services, fax: Fax) -> dict[str, Any]:
     """The fax as the vendor's detail endpoint shows it (for the control API)."""
-    return orjson.loads(json_bytes(detail(runtime, fax)))  # type: ignore[no-any-return]
+    return orjson.loads(detail(runtime, fax))  # type: ignore[no-any-return]
