@@ -388,7 +388,10 @@ def send_count(
     # dataclasses: most likely the warm-up thread's imports), which the run with sends did not,
     # so the pair gave 436,586 a send where another gave 657,317; waiting for the threads'
     # idleness did not rule it out. Wanted: a sign from the server that its warm-up is over (or
-    # a pair refused when its profiles differ in the compiler), then repeated pairs
+    # a pair refused when its profiles differ in the compiler), then repeated pairs. Seen again
+    # (2026-12-03, loaded): two Kazoo pairs of 1,000 sends of the same code gave 718,169 and
+    # 734,206 a send; of 2,000 sends, 681,093 and 681,336 (a fixed cost spread over more sends)
+    #
     # without a profile asked for, none is written (callgrind's default is a file in the working directory)
     out = ["--callgrind-out-file=" + (profile or "/dev/null")] + (["--dump-instr=no"] if profile else [])
     process, port = _started([*under, *out, PYTHON, "-c", UNTIL_SIGNALLED, *server], ready)
