@@ -346,24 +346,31 @@ class _PartsReader:
             self._part(b"".join(chunks))
 
     def _encoding(self) -> str:
-        return self._headers.get("content-transfer-encoding", "").strip().lower()
+        encoding = self._headers.get("content-transfer-encoding")
+        return encoding.strip().lower() if encoding else ""  # (most parts have none)
 
     def _part(self, data: bytes) -> _Part:
         """The part whose headers were read, with its bytes as sent: kept (and returned), its
         transfer encoding undone."""
-        from python_multipart.multipart import parse_options_header
-
-        content_type = self._headers.get("content-type", "")
-        charset = parse_options_header(content_type.encode())[1].get(b"charset") if ";" in content_type else None
+        headers = self._headers
+        content_type = headers.get("content-type", "")
         part = _Part(
             self._name,
             self._filename,
             content_type,
-            charset.decode("latin-1") if charset else None,
-            _decoded(data, self._encoding()),
+            _charset(content_type) if ";" in content_type else None,
+            _decoded(data, self._encoding()) if "content-transfer-encoding" in headers else data,
         )
         self.parts.append(part)
         return part
+
+
+def _charset(content_type: str) -> str | None:
+    """The charset parameter of a part's Content-Type, if any."""
+    from python_multipart.multipart import parse_options_header
+
+    charset = parse_options_header(content_type.encode())[1].get(b"charset")
+    return charset.decode("latin-1") if charset else None
 
 
 #: a streamed part larger than this is joined in a thread: bytes.join lets other threads run
@@ -494,7 +501,9 @@ async def _read_multipart(request: web.Request, limit: PartLimit, total_limit: i
     length = request.content_length
     try:
         if length is not None and length <= WHOLE_BODY_BYTES:  # within total_limit: checked before
-            whole = await request.content.read()
+            content = request.content
+            # all of it arrived already (a short body): taken as it is, without read()'s awaits
+            whole = content.read_nowait() if content.is_eof() else await content.read()
             if reader.read_plain(whole):
                 return reader.parts
             chunks: AsyncIterator[bytes] = _once(whole)
