@@ -1,6 +1,7 @@
 """Answers: JSON the way the vendors write it, and errors as the vendor's own body.
 
-Every vendor answers JSON through ``json_response``; every error raised while answering a
+Every vendor answers JSON through ``json_response`` (or ``json_text_response``, for JSON
+that ``json_bytes`` made already: a view the cache keeps); every error raised while answering a
 request (a handler's, the router's 404/405, an unexpected exception) becomes the vendor's
 error body through ``answer_error`` and the vendor's ``Renderer``.
 """

@@ -301,22 +301,20 @@ class Journal:
         with its headers (its raw pairs) and body and its answer's (each bounded, see the
         module docstring)."""
         # TODO(#15 hot reads): the ceilings (3% over the targets: 234.8k/263.7k/236.9k/231.7k
-        # instructions a read) are not met: 2026-12-03 (main c701048, each answer copied to its
-        # length since: core/answers.json_bytes) FAX.PLUS 246.2k, Kazoo 280.4k, Imagicle 246.1k,
-        # CallerIP 237.6k (bare 219.7k/229.3k/224.1k/213.1k); to cut ~11.4k, ~16.7k, ~9.2k, ~5.9k.
-        # This call, counted alone by callgrind (a
-        # FAX.PLUS-like entry, 2 request headers): 13.4k, of which the call, the entry tuple and
-        # its collection ~3.1k, the request's header join ~4k, the coverage key ~2k, the answer's
-        # body and headers ~2k (an answer with more than the JSON defaults, every Kazoo answer:
-        # its join ~4k more). Measured and not kept: the raw request pairs kept as they are
-        # (-1.5k FAX.PLUS, within noise, and unbounded: summing their lengths for the bound costs
-        # ~5k, more than the join); pairs joined with NUL (-0.9k, a new format for little).
-        # The rest is outside this call (cProfile of a read against the bare app): vendor auth
-        # (Callers.who), request[EXCHANGE] set and got through aiohttp's Python mapping methods,
-        # orjson.dumps of each answer; Kazoo's envelope (_wrap and its dumps, respond's
-        # request.match_info.route.method, call() twice) and its answer's own join. Next: Kazoo's
-        # envelope (its fixed fields kept as one fragment), the Exchange reached without the
-        # request mapping, a coverage key kept per route plan.
+        # instructions a read) are met by CallerIP only: 2026-12-03 (main 2a55a0d) FAX.PLUS 238.6k,
+        # Kazoo 278.7k, Imagicle 239.4k, CallerIP 229.8k (bare 221.1k/230.4k/225.3k/213.6k).
+        # This call is what is left: with it a no-op (each argument still evaluated) the reads
+        # count 228.9k/262.7k/229.8k/220.5k, every one under its ceiling; so it costs 8.4k to
+        # 14.9k a read, in the process (callgrind, FAX.PLUS, variants of this call): the entry's
+        # tuple appended ~0.9k, the coverage key and the events test ~1.4k, the other fields
+        # (bounds and sizes) ~3k, the header blocks and bodies ~3.3k (Kazoo's answer headers,
+        # which carry a fresh X-Request-ID, joined each time: ~5k more). Done: a polling
+        # client's header block is the last one's (-2.2k to -3.4k). Measured and not kept:
+        # counting a repeated coverage key without hashing it (no gain in the process, though
+        # ~2k alone); the raw request pairs kept as they are (their bound costs more than the
+        # join); pairs joined with NUL. Next: an entry of fewer fields (sizes and bounds worked
+        # out when it is read), Kazoo's answer header block made without a join (its fixed
+        # lines and the request id), and Kazoo's envelope as bytes (measured alone: ~5k less).
         requests = self.requests
         if len(requests) == self.size:
             self.dropped += 1
