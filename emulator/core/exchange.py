@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -46,7 +45,7 @@ class Exchange:
     #: the faxes the request made (a handler that makes faxes sets it): a tuple, as the journal
     #: keeps it in the request's entry, and a tuple of strings (and the entry holding only such)
     #: is one the cyclic collector stops walking; a list kept both tracked, 10,000 entries
-    fax_ids: Sequence[str] = ()
+    fax_ids: tuple[str, ...] = ()
     body: bytes | None = None  # the request body as read, for the journal (which bounds what it keeps)
 
     def identify(self, tenant: str) -> None:
