@@ -20,6 +20,7 @@ from emulator import __version__
 if TYPE_CHECKING:
     from emulator.config import Config
     from emulator.core.vendor import Vendor
+    from emulator.heap import FreezeAfterFullPass
 
 
 def _start_time(text: str) -> float:
@@ -271,6 +272,7 @@ async def _serve(config: Config) -> None:
 
     from emulator.app import build_app
     from emulator.config import listens_everywhere, reachable_url
+    from emulator.heap import FreezeAfterFullPass
 
     app = build_app(config)
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
@@ -278,16 +280,10 @@ async def _serve(config: Config) -> None:
     site = web.TCPSite(runner, config.host, config.port)
     await site.start()
     # start-up is over: what it made lives as long as the server, so the collector need never
-    # walk it again (CPython's gc.freeze pattern); collecting resumes for what serving makes
-    # TODO(#18): the collector's full passes over the faxes held are the send runs' p99 spikes:
-    # 94-113 ms each over 20,000-40,000 faxes (gc.callbacks in wrk runs of Kazoo sends), 7-8 us
-    # a send of the 11-15 us it costs in all (3-4 % of a send's CPU); over 91,516 sends (30 s),
-    # 7 full passes, 1.4 s, the longest 334 ms (p99 211 ms), the collector 21 us a send in all
-    # (7 %). They found nothing to collect. Not tried: freezing after each full pass with an
-    # unfreeze at each fourfold growth of what is frozen (core/scheduler.py's docstring: a cycle
-    # then waits that long; a timer and its owner may be one), measured with the soak; higher
-    # thresholds would only batch the young passes' same work
-    gc.freeze()
+    # walk it again (CPython's gc.freeze pattern); collecting resumes for what serving makes, and
+    # each full pass then walks only what came since the last (emulator/heap.py)
+    collector = FreezeAfterFullPass()
+    collector.install()
     gc.enable()
     port = runner.addresses[0][1]
     base = reachable_url(config.host, port)
@@ -302,7 +298,7 @@ async def _serve(config: Config) -> None:
             " use this machine's name or address in place of the loopback address above)",
             flush=True,
         )
-    warming = asyncio.create_task(_warm(list(app[keys.RUNTIME].vendors.values())))
+    warming = asyncio.create_task(_warm(list(app[keys.RUNTIME].vendors.values()), collector))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -312,6 +308,7 @@ async def _serve(config: Config) -> None:
     finally:
         warming.cancel()
         await runner.cleanup()
+        collector.remove()
 
 
 #: glibc's ``mallopt`` parameter, and the size from which a block is a mapping of its own
@@ -366,7 +363,7 @@ def read_under_the_threshold() -> bool:
 WARM_AFTER = 0.5
 
 
-async def _warm(vendors: list[Vendor]) -> None:
+async def _warm(vendors: list[Vendor], collector: FreezeAfterFullPass) -> None:
     """Load, in a thread, what serving would load at first use on the loop (core/warmup.py);
     first, give big blocks back to the system once freed (``give_back_big_blocks``) and read
     sockets in blocks under that size (``read_under_the_threshold``)."""
@@ -380,7 +377,7 @@ async def _warm(vendors: list[Vendor]) -> None:
     except Exception:  # the emulator serves without it: each part is then loaded at first use
         logging.getLogger(__name__).exception("warming up failed")
         return
-    gc.freeze()  # what it loaded lives as long as the server, as start-up's objects do
+    collector.hold()  # what it loaded lives as long as the server, as start-up's objects do
 
 
 def _loop_factory(name: str) -> Callable[[], asyncio.AbstractEventLoop] | None:

@@ -190,7 +190,7 @@ class Scheduler:
         cycle alive when it froze: not done. What would cut it: fewer objects the collector
         tracks per fax in flight, or freezing after every full pass with an unfreeze at each
         fourfold growth of what is frozen (a cycle then waits at most that long to be
-        collected).
+        collected): ``serve`` does that (``emulator/heap.py``), scale.py runs without it.
         """
         paused = gc.isenabled()
         if paused:
