@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from aiohttp import hdrs, web
 from multidict import istr
 
 from emulator import keys
-from emulator.core.answers import json_response
+from emulator.core.answers import json_response, json_text_response
 from emulator.core.bodies import PARSED_BODY, Upload, json_value, peek, read_bytes, read_parts, too_deep
 from emulator.core.errors import Invalid, UnsupportedMediaType
 from emulator.core.exchange import EXCHANGE, Exchange
@@ -136,10 +137,52 @@ def respond(
     if request.match_info.route.method == "PUT" and status == 200:
         status = 201
     context = call(request)
+    return json_response(
+        _wrap(context, "success", data, revision, fields), status=status, headers=_headers(context, revision)
+    )
+
+
+def respond_json(request: web.Request, data: bytes, *, revision: str | None = None) -> web.Response:
+    """``respond`` (200, no other fields) of ``data`` that is JSON already (a view the runtime's
+    cache keeps: the polled job): the envelope written as text around it, the same bytes
+    ``respond`` makes of the parsed ``data`` (keys in ``_wrap``'s order, strings escaped by
+    orjson), without serialising the data again (about 5,000 CPU instructions a read)."""
+    context = call(request)
+    try:  # the two strings a client chose (as sent, or as its header decoded)
+        token = b',"auth_token":' + orjson.dumps(context.token) if context.token is not None else b""
+        request_id = orjson.dumps(context.request_id)
+    except TypeError:  # a lone surrogate, which orjson refuses: as ``respond`` writes it (``json_bytes``)
+        return respond(request, orjson.loads(data), revision=revision)
+    made = b"".join(
+        (
+            b'{"data":',
+            data,
+            token,
+            b',"revision":' + orjson.dumps(revision) if revision is not None else b"",
+            _NODE_AND_ID,
+            request_id,
+            context.runtime.cache.memo(ENVELOPE_TAILS, _tail)[int(context.runtime.now())],
+        )
+    )
+    return json_text_response(made, headers=_headers(context, revision))
+
+
+#: the name of the memo of ``respond_json``'s envelope ends, by answer second (``Cache.memo``)
+ENVELOPE_TAILS = "kazoo.envelope_tails"
+_NODE_AND_ID = b',"node":"' + NODE.encode() + b'","request_id":'
+
+
+def _tail(second: int) -> bytes:
+    """The end of a success envelope made at ``second`` (``respond_json``)."""
+    return b',"status":"success","timestamp":"%s","version":"%s"}' % (iso8601(second).encode(), VERSION.encode())
+
+
+def _headers(context: Call, revision: str | None) -> dict[str, str]:
+    """A success answer's own headers: the request's id, and the revision as its ETag."""
     headers: dict[str, str] = {X_REQUEST_ID: context.request_id}
     if revision is not None and revision != "automatic":
         headers[hdrs.ETAG] = f'"{revision}"'
-    return json_response(_wrap(context, "success", data, revision, fields), status=status, headers=headers)
+    return headers
 
 
 def revision(counter: int, seed: str) -> str:

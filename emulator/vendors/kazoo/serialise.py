@@ -126,7 +126,7 @@ def live_status(fax: Fax, now: float) -> str:
     return f"Sent Page {min(sent, fax.pages)} of {fax.pages}"
 
 
-def outgoing_job(cache: Cache, fax: Fax, now: float) -> tuple[orjson.Fragment, str]:
+def outgoing_job(cache: Cache, fax: Fax, now: float) -> tuple[bytes, str]:
     """``GET /faxes/outgoing/{id}``: public fields, id, created and the live status, as JSON,
     and the revision the document is at.
 
@@ -134,8 +134,8 @@ def outgoing_job(cache: Cache, fax: Fax, now: float) -> tuple[orjson.Fragment, s
     of the fax (any change makes a new revision) and status shown (while ``processing``, the
     worker's progress text moves with time), and kept in the runtime's ``cache``.
     """
-    job, revision_ = cache.view(fax, "kazoo.outgoing_job", _job_json, live_status(fax, now))
-    return orjson.Fragment(job), revision_
+    found: tuple[bytes, str] = cache.view(fax, "kazoo.outgoing_job", _job_json, live_status(fax, now))
+    return found
 
 
 def _job_json(fax: Fax, status: str) -> tuple[bytes, str]:
@@ -250,4 +250,4 @@ def view(runtime: Any, fax: Fax) -> dict[str, Any]:
     """The vendor view for the control API: the document where Crossbar shows it now."""
     if modb_id(fax) is not None:
         return folder_doc(fax)
-    return orjson.loads(json_bytes(outgoing_job(runtime.cache, fax, runtime.now())[0]))
+    return orjson.loads(outgoing_job(runtime.cache, fax, runtime.now())[0])

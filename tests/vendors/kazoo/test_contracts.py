@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import orjson
 import pytest
 
 from emulator.core import contracts
@@ -220,7 +221,7 @@ async def test_error_envelopes_validate_in_strict_mode(strict):
 async def test_strict_mode_catches_a_kazoo_response_that_breaks_its_schema(strict, monkeypatch):
     job_id = (await strict.send()).data["id"]
     broken = {"id": job_id, "pvt_job_status": "pending"}
-    monkeypatch.setattr(serialise, "outgoing_job", lambda cache, fax, now: (broken, "1-x"))
+    monkeypatch.setattr(serialise, "outgoing_job", lambda cache, fax, now: (orjson.dumps(broken), "1-x"))
     assert (await strict.get(f"/faxes/outgoing/{job_id}")).status == 200
     found = await violations(strict.client, kind="response")
     assert {(v["operation"], v["rule"]) for v in found} >= {("get_outgoing", "required"), ("get_outgoing", "not")}

@@ -14,7 +14,16 @@ from emulator.core.exchange import EXCHANGE
 from emulator.core.store import Fax
 from emulator.vendors.kazoo import faxboxes, folders, jobs, paging, serialise
 from emulator.vendors.kazoo.auth import NAME
-from emulator.vendors.kazoo.envelope import call, gregorian, read_job, read_json_body, respond, runtime, tenant_of
+from emulator.vendors.kazoo.envelope import (
+    call,
+    gregorian,
+    read_job,
+    read_json_body,
+    respond,
+    respond_json,
+    runtime,
+    tenant_of,
+)
 
 
 def _faxes(request: web.Request) -> Iterator[Fax]:
@@ -38,7 +47,7 @@ async def get_outgoing(request: web.Request) -> web.Response:
     context = call(request)  # authenticated: its tenant is the path's account
     fax = folders.outgoing(context.tenant, request.match_info["fax_id"])  # type: ignore[arg-type]
     job, revision = serialise.outgoing_job(context.runtime.cache, fax, context.now)
-    return respond(request, job, revision=revision)
+    return respond_json(request, job, revision=revision)
 
 
 def _folder_listing(request: web.Request, folder: str) -> web.Response:

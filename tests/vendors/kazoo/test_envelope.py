@@ -1,0 +1,51 @@
+"""The envelope written as text around JSON made already (``respond_json``, the polled job's
+answer) is the envelope ``respond`` serialises: the same bytes and headers, whatever the
+client put in the strings it chose (its request id and token, escaped or refused by orjson)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp.test_utils import TestClient, make_mocked_request
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from emulator.core.answers import json_bytes
+from emulator.core.exchange import EXCHANGE, Exchange
+from emulator.vendors.kazoo.envelope import Call, respond, respond_json
+from tests.conftest import runtime_of
+
+#: what a client may send as its request id or token: any text (aiohttp decodes header bytes
+#: that are not UTF-8 as lone surrogates, which orjson refuses), JSON's escapes included
+chosen = st.text(st.characters(codec=None), max_size=12) | st.sampled_from(['a"b\\c', "\x00\x1f\u2028", "\udcff"])
+revisions = st.none() | st.sampled_from(["automatic", "3-ab12"])
+documents = st.dictionaries(st.text(max_size=6), st.integers(-(2**40), 2**40) | st.text(max_size=6), max_size=4)
+
+
+def _request(runtime: Any, request_id: str, token: str | None) -> Any:
+    request = make_mocked_request("GET", "/v2/accounts/a/faxes/outgoing/j")
+    exchange = request[EXCHANGE] = Exchange("get_outgoing", runtime.now())
+    exchange.caller = Call(runtime, exchange.at, request_id, token)
+    return request
+
+
+async def test_the_envelope_written_around_json_text_is_the_one_respond_makes(client: TestClient) -> None:
+    runtime = runtime_of(client)
+
+    @settings(max_examples=300, deadline=None)
+    @given(documents, chosen, st.none() | chosen, revisions, st.floats(0, 10))
+    def same(data: dict[str, Any], request_id: str, token: str | None, revision: str | None, later: float) -> None:
+        runtime.clock.set(runtime.now() + later)  # the timestamp moves; the tail is remembered per second
+        request = _request(runtime, request_id, token)
+        expected = respond(request, data, revision=revision)
+        made = respond_json(request, json_bytes(data), revision=revision)
+        assert made.body == expected.body
+        assert list(made.headers.items()) == list(expected.headers.items())
+        assert made.status == expected.status == 200
+
+    same()
+
+
+async def test_a_lone_surrogate_in_the_request_id_is_escaped_as_json_dumps_does(client: TestClient) -> None:
+    made = respond_json(_request(runtime_of(client), "id-\udcff", "t"), b'{"id":"j"}')
+    assert b'"request_id":"id-\\udcff"' in made.body and made.body.startswith(b'{"data":{"id":"j"},"auth_token":"t"')
