@@ -42,6 +42,7 @@ MAX_HEADER_BYTES = 8 * 1024  # of each header block an entry keeps, as ``Name: v
 #: compare as headers do, case-insensitively: the block names them as the defaults do)
 _JSON_DEFAULTS = CIMultiDictProxy(CIMultiDict(JSON_HEADERS))
 _JSON_LINES = "\r\n".join(map(": ".join, _JSON_DEFAULTS.items()))
+_JSON_LINES_SIZE = len(_JSON_LINES)
 
 #: a header block as kept: ``Name: value`` lines joined by CRLF (bytes for a request's, as
 #: sent; text for an answer's); entries of older snapshots hold (name, value) pairs instead
@@ -273,8 +274,8 @@ class Journal:
         self.requests: deque[tuple[Any, ...]] = deque(maxlen=size)
         self.violations: deque[dict[str, Any]] = deque(maxlen=size)
         self._seq = itertools.count(1)
-        #: the last request's header pairs and their block (``record``)
-        self._last_asked: tuple[Sequence[tuple[bytes, bytes]], bytes] = ((), b"")
+        #: the last request's header pairs, their block as kept and its whole length (``record``)
+        self._last_asked: tuple[Sequence[tuple[bytes, bytes]], bytes | str, int] = ((), b"", 0)
         self._violation_seq = itertools.count(1)
         self.dropped = 0  # entries pushed out of the request ring
         #: seq of the newest violation ever recorded (0: none); never goes back, even on clear
@@ -318,22 +319,29 @@ class Journal:
         requests = self.requests
         if len(requests) == self.size:
             self.dropped += 1
-        # the header blocks as ``Name: value`` lines (and each bound below tested inline: every request);
+        # each header block as ``Name: value`` lines, kept as much as fits, and its whole length;
         # a client polling one URL sends the same headers every time: their block is the last one's
-        if request_headers == self._last_asked[0]:
-            asked = self._last_asked[1]
-        else:
-            asked = b"\r\n".join(map(b": ".join, request_headers))
-            self._last_asked = (request_headers, asked)
+        asked = self._last_asked
+        if request_headers != asked[0]:
+            lines = b"\r\n".join(map(b": ".join, request_headers))
+            asked = self._last_asked = (request_headers, bounded_lines(lines), len(lines))
+        answered: str | bytes | None = None
+        answered_size = response_size = 0
+        response_body = None
         if response is not None:
             headers = response.headers
-            answered: str | None = (
-                _JSON_LINES if headers == _JSON_DEFAULTS else "\r\n".join(map(": ".join, headers.items()))
-            )
-            answer = response.body if type(response) is web.Response else None
-            response_body = answer if isinstance(answer, bytes) else None
-        else:
-            answered = response_body = None
+            if headers == _JSON_DEFAULTS:  # most answers': nothing to join
+                answered, answered_size = _JSON_LINES, _JSON_LINES_SIZE
+            else:
+                answered = "\r\n".join(map(": ".join, headers.items()))
+                answered_size = len(answered)
+                if answered_size > MAX_HEADER_BYTES:
+                    answered = bounded_lines(answered)
+            if type(response) is web.Response:
+                body = response.body
+                if type(body) is bytes:  # not a payload (a file, a stream)
+                    response_size = len(body)
+                    response_body = body if response_size <= MAX_BODY_BYTES else body[:MAX_BODY_BYTES]
         fields = (
             next(self._seq),
             time,
@@ -347,16 +355,14 @@ class Journal:
             rule,
             fault,
             fax_ids,
-            asked if len(asked) <= MAX_HEADER_BYTES else bounded_lines(asked),
-            request_body if request_body is None or len(request_body) <= MAX_BODY_BYTES else bounded_body(request_body),
-            len(request_body) if request_body is not None else 0,
-            answered if answered is None or len(answered) <= MAX_HEADER_BYTES else bounded_lines(answered),
-            response_body
-            if response_body is None or len(response_body) <= MAX_BODY_BYTES
-            else bounded_body(response_body),
-            len(response_body) if response_body is not None else 0,
-            len(asked),
-            len(answered) if answered is not None else 0,
+            asked[1],
+            None if request_body is None else bounded_body(request_body),
+            0 if request_body is None else len(request_body),
+            answered,
+            response_body,
+            response_size,
+            asked[2],
+            answered_size,
         )
         requests.append(fields)
         if operation is not None:  # a vendor's request: coverage counts it (core/tally.py), one increment
