@@ -333,7 +333,8 @@ class Journal:
             if headers == _JSON_DEFAULTS:  # most answers': nothing to join
                 answered, answered_size = _JSON_LINES, _JSON_LINES_SIZE
             else:
-                answered = "\r\n".join(map(": ".join, headers.items()))
+                # (concatenated: a third cheaper than ``": ".join`` of each pair, whose names are istr)
+                answered = "\r\n".join([name + ": " + value for name, value in headers.items()])
                 answered_size = len(answered)
                 if answered_size > MAX_HEADER_BYTES:
                     answered = bounded_lines(answered)

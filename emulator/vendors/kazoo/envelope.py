@@ -142,12 +142,12 @@ def respond(
     )
 
 
-def respond_json(request: web.Request, data: bytes, *, revision: str | None = None) -> web.Response:
+def respond_json(request: web.Request, context: Call, data: bytes, *, revision: str | None = None) -> web.Response:
     """``respond`` (200, no other fields) of ``data`` that is JSON already (a view the runtime's
-    cache keeps: the polled job): the envelope written as text around it, the same bytes
-    ``respond`` makes of the parsed ``data`` (keys in ``_wrap``'s order, strings escaped by
-    orjson), without serialising the data again (about 5,000 CPU instructions a read)."""
-    context = call(request)
+    cache keeps: the polled job), ``context`` being the request's ``call``: the envelope written
+    as text around it, the same bytes ``respond`` makes of the parsed ``data`` (keys in
+    ``_wrap``'s order, strings escaped by orjson), without serialising the data again (about
+    5,000 CPU instructions a read)."""
     try:  # the two strings a client chose (as sent, or as its header decoded)
         token = b',"auth_token":' + orjson.dumps(context.token) if context.token is not None else b""
         request_id = orjson.dumps(context.request_id)
