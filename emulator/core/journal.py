@@ -302,20 +302,24 @@ class Journal:
         with its headers (its raw pairs) and body and its answer's (each bounded, see the
         module docstring)."""
         # TODO(#15 hot reads): the ceilings (3% over the targets: 234.8k/263.7k/236.9k/231.7k
-        # instructions a read) are met by CallerIP only: 2026-12-03 (main 2a55a0d) FAX.PLUS 238.6k,
-        # Kazoo 278.7k, Imagicle 239.4k, CallerIP 229.8k (bare 221.1k/230.4k/225.3k/213.6k).
-        # This call is what is left: with it a no-op (each argument still evaluated) the reads
-        # count 228.9k/262.7k/229.8k/220.5k, every one under its ceiling; so it costs 8.4k to
-        # 14.9k a read, in the process (callgrind, FAX.PLUS, variants of this call): the entry's
-        # tuple appended ~0.9k, the coverage key and the events test ~1.4k, the other fields
-        # (bounds and sizes) ~3k, the header blocks and bodies ~3.3k (Kazoo's answer headers,
-        # which carry a fresh X-Request-ID, joined each time: ~5k more). Done: a polling
-        # client's header block is the last one's (-2.2k to -3.4k). Measured and not kept:
-        # counting a repeated coverage key without hashing it (no gain in the process, though
-        # ~2k alone); the raw request pairs kept as they are (their bound costs more than the
-        # join); pairs joined with NUL. Next: an entry of fewer fields (sizes and bounds worked
-        # out when it is read), Kazoo's answer header block made without a join (its fixed
-        # lines and the request id), and Kazoo's envelope as bytes (measured alone: ~5k less).
+        # instructions a read) are met by CallerIP only: 2026-12-03 (main after this stop's
+        # round) FAX.PLUS 237.2k (+1.0 %), Kazoo 269.5k (+2.2 %), Imagicle 238.6k (+0.7 %),
+        # CallerIP 228.6k (bare 220.6k/229.9k/225.3k/212.8k, as when the targets were set).
+        # The targets' overheads over the bare app were 8k/26.5k/6k/11.8k; what has grown since
+        # is mostly this call (the entry's headers and bodies for the web UI and the data file):
+        # with it a no-op the reads count 228.9k/262.7k/229.8k/220.5k (on 8eb34f8). In
+        # Python bytecodes (sys.settrace, one read): this call 144 ops of FAX.PLUS's ~2,740 (162
+        # of Kazoo's ~2,990), the pipeline's ``handle`` 116, ``Callers.who`` 46. Done: a polling
+        # client's header block is the last one's (-2.2k to -3.4k); a block's lengths worked out
+        # once (-0.8k to -1.5k); an answer's lines concatenated, not joined pair by pair (a third
+        # cheaper, timeit). Measured and not kept: counting a repeated coverage key without
+        # hashing it; the entries handed to the tally in batches of 256 and counted by
+        # ``Counter.update`` (no gain: +0.6k/+0.9k, within layout noise); the raw request pairs
+        # kept as they are (their bound costs more than the join); pairs joined with NUL. The
+        # counts move ~1 % with the memory layout, so what is left (0.7-2.2 %) is one or two
+        # such changes: an entry of fewer fields (sizes worked out when read), and for Kazoo
+        # its caller made in one step (``begin``, the ``Call`` and ``authenticate`` are ~150
+        # bytecodes of its read).
         requests = self.requests
         if len(requests) == self.size:
             self.dropped += 1
