@@ -7,6 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
+from emulator import keys
 from emulator.core import contracts
 from emulator.core.answers import json_response
 from emulator.core.bodies import read_json
@@ -40,12 +41,13 @@ def drop_nulls(value: Any) -> Any:
     return value
 
 
-def check_schema(name: str, body: Any) -> dict[str, Any]:
-    """Validate a request body against ``schemas/faxplus/<name>.json``; 400 naming the first fault."""
+def check_schema(runtime: Services, name: str, body: Any) -> dict[str, Any]:
+    """Validate a request body against ``schemas/faxplus/<name>.json``; 400 naming the first
+    fault (what the schema finds in a short body is remembered: ``contracts.remembered``)."""
     if not isinstance(body, dict):
         raise Invalid("the request body must be a JSON object")
     body = drop_nulls(body)
-    violations = contracts.check("faxplus", name, body)
+    violations = contracts.remembered(runtime.cache, "faxplus", name, body)
     if violations:
         raise Invalid(violations[0].message, field=violations[0].path)
     return body
@@ -53,7 +55,7 @@ def check_schema(name: str, body: Any) -> dict[str, Any]:
 
 async def json_body(request: web.Request, schema: str) -> dict[str, Any]:
     """The request's JSON body, checked against ``schemas/faxplus/<schema>.json``."""
-    return check_schema(schema, await read_json(request))
+    return check_schema(request.app[keys.RUNTIME], schema, await read_json(request))
 
 
 def admin_user(request: web.Request) -> tuple[Services, Tenant, User]:

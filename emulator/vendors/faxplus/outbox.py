@@ -100,7 +100,7 @@ def parse(runtime: Services, tenant: Tenant, user: User, raw: Any) -> Order:
             raise Invalid(f"more than {MAX_DESTINATIONS} destinations in to", code="too_many_destinations")
         if isinstance(raw.get("files"), list) and len(raw["files"]) > MAX_FILES:
             raise Invalid(f"more than {MAX_FILES} files in one fax", code="too_many_files")
-    body = check_schema("payload_outbox", raw)
+    body = check_schema(runtime, "payload_outbox", raw)
     files = _files(tenant, body["files"])
     senders = _senders(tenant, user, body["from"])
     destinations = _destinations(body["to"])

@@ -72,19 +72,10 @@ def _jsondata(runtime: Services, form: Form, user: str) -> dict[str, Any]:
         raise Invalid(f"jsondata is not valid JSON (line {exc.lineno}, column {exc.colno})", field=JSONDATA) from None
     except (ValueError, RecursionError):
         raise Invalid("jsondata is not valid JSON", field=JSONDATA) from None
-    violations = _violations(runtime, text, data)
+    violations = contracts.remembered(runtime.cache, NAME, "jsondata", data, text)
     if violations:  # the contract checks record every one of them; the vendor names the first
         raise Invalid(f"jsondata is not valid: {violations[0].message.removeprefix('$.')}", field=JSONDATA)
     return data
-
-
-def _violations(runtime: Services, text: str, data: Any) -> tuple[contracts.Violation, ...]:
-    """``contracts.check`` of the jsondata part, remembered by its text when it is short (the
-    contract checks' memo): a client sends the same jsondata again and again, and the schema's
-    walk was a third of a submission."""
-    if len(text) > contracts.REMEMBERED_TEXT:
-        return tuple(contracts.check(NAME, "jsondata", data))
-    return runtime.cache.memo(contracts.BODIES, contracts.text_violations)[NAME, "jsondata", "$", text]
 
 
 def checked_instance(form: Form) -> dict[str, Any]:
