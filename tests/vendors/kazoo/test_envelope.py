@@ -4,6 +4,8 @@ client put in the strings it chose (its request id and token, escaped or refused
 
 from __future__ import annotations
 
+import asyncio
+import json
 from typing import Any
 
 from aiohttp.test_utils import TestClient, make_mocked_request
@@ -50,3 +52,21 @@ async def test_a_lone_surrogate_in_the_request_id_is_escaped_as_json_dumps_does(
     request = _request(runtime_of(client), "id-\udcff", "t")
     made = respond_json(request, call(request), b'{"id":"j"}')
     assert b'"request_id":"id-\\udcff"' in made.body and made.body.startswith(b'{"data":{"id":"j"},"auth_token":"t"')
+
+
+async def test_a_polled_job_answers_a_request_id_that_is_not_utf8(kazoo) -> None:
+    """A header's bytes that are not UTF-8 reach the envelope as lone surrogates, which orjson
+    refuses: the job's answer is then written as ``respond`` writes it (it was a 500)."""
+    job_id = (await kazoo.send()).data["id"]
+    server = kazoo.client.server
+    reader, writer = await asyncio.open_connection(server.host, server.port)
+    target = kazoo.url(f"/faxes/outgoing/{job_id}")
+    writer.write(
+        f"GET {target} HTTP/1.1\r\nHost: x\r\nX-Auth-Token: {kazoo.token}\r\n".encode()
+        + b"X-Request-ID: id-\xff\r\nConnection: close\r\n\r\n"
+    )
+    answer = await reader.read()
+    writer.close()
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 "), head
+    assert json.loads(body)["request_id"] == "id-\udcff" and json.loads(body)["data"]["id"] == job_id
