@@ -34,8 +34,9 @@ class Callers:
     def __init__(self, store: Store, accounts: dict[str, list[dict[str, Any]]]) -> None:
         self._tenants = store.tenants
         self._accounts = accounts
-        #: (vendor, credential) -> (the declared accounts it was resolved against, the caller)
-        self._known: dict[tuple[str, str], tuple[Any, Any]] = {}
+        #: (vendor, credential) -> (the declared accounts it was resolved against, the caller,
+        #: its tenant's key in the store)
+        self._known: dict[tuple[str, str], tuple[Any, Any, tuple[str, str]]] = {}
         store.forgot.append(lambda _: self._known.clear())  # a forgotten tenant is not held here
 
     def who(self, vendor: str, credential: str, resolve: Callable[[S, str], C], services: S) -> C:
@@ -45,11 +46,11 @@ class Callers:
         found = self._known.get((vendor, credential))
         if found is not None and found[0] is self._accounts.get(vendor):
             remembered: C = found[1]
-            if remembered is not None and self._tenants.get((vendor, remembered[0].id)) is remembered[0]:
+            if self._tenants.get(found[2]) is remembered[0]:  # type: ignore[index]  # (never None: see below)
                 return remembered
         caller = resolve(services, credential)
         if caller is not None:
             if len(self._known) >= SIZE:
                 self._known.clear()
-            self._known[(vendor, credential)] = (self._accounts.get(vendor), caller)
+            self._known[(vendor, credential)] = (self._accounts.get(vendor), caller, (vendor, caller[0].id))
         return caller

@@ -110,7 +110,9 @@ def serve(runtime: Runtime, route: Plan) -> Handler:
         status = 500
         response: web.StreamResponse | None = None
         exchange = request[EXCHANGE] = Exchange(operation, clock.now())
-        gate = exchange.gate = scenarios.open_gate(name, operation, request.headers) if scenarios.in_force else None
+        gate = None  # (the exchange's own is None until a scenario in force opens one)
+        if scenarios.in_force:
+            gate = exchange.gate = scenarios.open_gate(name, operation, request.headers)
         try:
             stopped = False
             try:
