@@ -21,7 +21,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from aiohttp import web
 
@@ -189,6 +189,16 @@ def _session(rt: Services, token: str) -> tuple[Tenant, Session] | None:
     return rt.tenant(NAME, account_id), session
 
 
+def _refuse(account: str | None, session: Session | None) -> NoReturn:
+    """Why a request under /v2 is refused, in Crossbar's order: a malformed account id in the
+    path (404; a session's own id is valid), no live token (401), another account's (403)."""
+    if account is not None and (session is None or account != session.account_id) and not ACCOUNT_ID.fullmatch(account):
+        raise errors.bad_account(f"invalid account_id '{account}'")
+    if session is None:
+        raise errors.invalid_credentials()
+    raise errors.forbidden()
+
+
 def authenticate(rt: Services, request: web.Request, exchange: Exchange) -> Call:
     """Route check and authentication of every request under /v2, in Crossbar's order: the
     route (404, 405), the account id in the path (404), the token (401), the account (403)."""
@@ -204,15 +214,9 @@ def authenticate(rt: Services, request: web.Request, exchange: Exchange) -> Call
     account = match_info.get("account_id")
     # a client's token is looked up once (``rt.callers``), its expiry on the emulator clock every time
     found = rt.callers.who(NAME, context.token, _session, rt) if context.token else None
-    if found is not None and context.now >= found[1].expires:
-        found = None
-    if account is not None and (found is None or account != found[1].account_id) and not ACCOUNT_ID.fullmatch(account):
-        raise errors.bad_account(f"invalid account_id '{account}'")  # checked first (a session's own id is valid)
-    if found is None:
-        raise errors.invalid_credentials()
+    if found is None or context.now >= found[1].expires or (account is not None and account != found[1].account_id):
+        _refuse(account, found[1] if found is not None and context.now < found[1].expires else None)
     tenant, session = found
-    if account is not None and account != session.account_id:
-        raise errors.forbidden()
     context.account_id, context.owner_id, context.tenant = session.account_id, session.owner_id, tenant
     exchange.identify(session.account_id)
     return context
