@@ -303,8 +303,8 @@ class Journal:
         module docstring)."""
         # TODO(#15 hot reads): the ceilings (3% over the targets: 234.8k/263.7k/236.9k/231.7k
         # instructions a read) are met by CallerIP only: 2026-12-03 (main after this stop's
-        # round) FAX.PLUS 237.2k (+1.0 %), Kazoo 269.5k (+2.2 %), Imagicle 238.6k (+0.7 %),
-        # CallerIP 228.6k (bare 220.6k/229.9k/225.3k/212.8k, as when the targets were set).
+        # round) FAX.PLUS 236.6k (+0.8 %), Kazoo 268.6k (+1.9 %), Imagicle 238.0k (+0.5 %),
+        # CallerIP 228.1k (bare 220.3k/229.4k/225.2k/213.1k, as when the targets were set).
         # The targets' overheads over the bare app were 8k/26.5k/6k/11.8k; what has grown since
         # is mostly this call (the entry's headers and bodies for the web UI and the data file):
         # with it a no-op the reads count 228.9k/262.7k/229.8k/220.5k (on 8eb34f8). In
