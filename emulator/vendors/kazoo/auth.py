@@ -214,9 +214,10 @@ def authenticate(rt: Services, request: web.Request, exchange: Exchange) -> Call
     account = match_info.get("account_id")
     # a client's token is looked up once (``rt.callers``), its expiry on the emulator clock every time
     found = rt.callers.who(NAME, context.token, _session, rt) if context.token else None
-    if found is None or context.now >= found[1].expires or (account is not None and account != found[1].account_id):
-        _refuse(account, found[1] if found is not None and context.now < found[1].expires else None)
-    tenant, session = found
+    live = found if found is not None and context.now < found[1].expires else None
+    if live is None or (account is not None and account != live[1].account_id):
+        _refuse(account, live[1] if live is not None else None)
+    tenant, session = live
     context.account_id, context.owner_id, context.tenant = session.account_id, session.owner_id, tenant
     exchange.identify(session.account_id)
     return context
