@@ -33,11 +33,11 @@ server's instructions per send are (its run with ``SEND_WARM_UP + --requests`` s
 run with ``SEND_WARM_UP``) / ``--requests``: start-up, the warm-up thread, imports and the
 first sends cancel out, and so does the end (the process ends at once, not freeing what the
 sends made). Whatever serving costs the server is in it: its sockets, the event loop, the
-collector over what the store keeps. The bare app's pairs repeat within 0.1 % (how many
-requests a server finds ready at each turn of its loop varies a little with the timing); an
-emulator pair can be spoiled by start-up's work (the TODO in ``send_count``). ``--profile
-DIR`` keeps each run's profile (``callgrind_annotate`` of the two runs of a pair shows where
-the difference goes).
+collector over what the store keeps. Bytecode is compiled and cached by a first run of each
+server outside valgrind, which ends once the warm-up thread is done (``send_count``). The
+bare app's pairs repeat within 0.1 % (how many requests a server finds ready at each turn of
+its loop varies a little with the timing). ``--profile DIR`` keeps each run's profile
+(``callgrind_annotate`` of the two runs of a pair shows where the difference goes).
 
 Needs valgrind (``apt-get install valgrind`` on Debian).
 """
@@ -383,15 +383,12 @@ def send_count(
 
     from sends import prepared
 
-    # TODO(#18): on a loaded machine one CallerIP pair's run without sends also counted ~110
-    # million instructions of Python's compiler (start-up's code made from source, attrs and
-    # dataclasses: most likely the warm-up thread's imports), which the run with sends did not,
-    # so the pair gave 436,586 a send where another gave 657,317; waiting for the threads'
-    # idleness did not rule it out. Wanted: a sign from the server that its warm-up is over (or
-    # a pair refused when its profiles differ in the compiler), then repeated pairs. Seen again
-    # (2026-12-03, loaded): two Kazoo pairs of 1,000 sends of the same code gave 718,169 and
-    # 734,206 a send; of 2,000 sends, 681,093 and 681,336 (a fixed cost spread over more sends)
-    #
+    # Both runs of a pair start with the same bytecode cached: ``sends_measure`` first runs the server
+    # outside valgrind until its warm-up thread is idle. It used to end that run after one send, before
+    # the warm-up thread's imports, so whichever run of a pair (they run side by side) first imported a
+    # module whose source had changed compiled it under valgrind: once ~110 million instructions of
+    # Python's compiler in one run only, a CallerIP pair giving 436,586 a send where another gave
+    # 657,317. Since, each pair's two profiles count the same compiling (Python's parser within 0.01 %).
     # without a profile asked for, none is written (callgrind's default is a file in the working directory)
     out = ["--callgrind-out-file=" + (profile or "/dev/null")] + (["--dump-instr=no"] if profile else [])
     process, port = _started([*under, *out, PYTHON, "-c", UNTIL_SIGNALLED, *server], ready)
@@ -442,6 +439,9 @@ def sends_measure(
             base = f"http://127.0.0.1:{port}"
             requests = asyncio.run(prepared(SENDS[vendor][1], base, document))
             answer = send_once(requests)
+            # until the warm-up thread is done: what it imports is compiled and cached here, not by
+            # whichever run of a pair imports it first under valgrind
+            _until_idle(process.pid)
         finally:
             process.kill()
             process.communicate()
