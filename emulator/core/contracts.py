@@ -137,7 +137,7 @@ def as_text(instance: Any) -> str:
         text = orjson.dumps(instance)
     except TypeError:  # orjson.JSONEncodeError
         text = b"null"
-    if b"null" in text:
+    if text.find(b"null") >= 0:  # (``in`` tries the operand as an integer first: an exception made and dropped)
         return json.dumps(instance, separators=(",", ":"), ensure_ascii=False)
     return text.decode()
 

@@ -113,7 +113,9 @@ for _magic in MAGIC_NUMBERS:
 
 def magic_number(destination: str) -> MagicNumber | None:
     """The magic number entry ``destination`` ends with, if any (the first in the table)."""
-    digits = destination if destination.isdecimal() else _NON_DIGITS.sub("", destination)
+    digits = destination.removeprefix("+")  # E.164 as most clients write it: digits once the "+" is gone
+    if not digits.isdecimal():  # (the regular expression's substitution was ~5,000 instructions)
+        digits = _NON_DIGITS.sub("", destination)
     found = None
     for length, table in _BY_SUFFIX.items():
         magic = table.get(digits[-length:])

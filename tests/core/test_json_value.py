@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from emulator.core.bodies import json_value
+from emulator.core.bodies import json_value, long_digits
 
 TEXTS = [
     b'{"data": {"to_number": "+12125550100", "retries": 3, "ratio": 0.5, "ok": true, "note": null}}',
@@ -38,3 +38,18 @@ def test_what_json_refuses_is_refused_with_json_s_error(raw):
     with pytest.raises((ValueError, RecursionError)) as got:
         json_value(raw)
     assert (type(got.value), str(got.value)) == (type(expected.value), str(expected.value))
+
+
+@pytest.mark.parametrize(
+    ("raw", "found"),
+    [
+        (b'{"a": 1234567890123456789}', True),  # 19 digits
+        (b'{"a": 123456789012345678}', False),  # 18
+        (b'{"a": "+1212555010012125550100"}', True),  # in a string too (json then reads it: the same value)
+        (b'{"a": 12345678901234567, "b": 12}', False),  # many digits, never 19 in a row
+        ('{"a": 9999999999999999999, "b": "\ud800"}', True),  # a text, a lone surrogate in it
+        ("\u0661" * 19, False),  # other scripts' digits: json reads no number of them
+    ],
+)
+def test_long_digits_finds_19_ascii_digits_in_a_row(raw, found):
+    assert long_digits(raw) is found
