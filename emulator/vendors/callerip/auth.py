@@ -27,10 +27,15 @@ NAME = "callerip"
 SEND = "send_fax"
 
 
-async def send_form(runtime: Services, request: web.Request) -> Form:
+async def read_send_form(runtime: Services, request: web.Request) -> Form:
     """The send's form, within the upload limit: read before auth (``Vendor.read_first``: the
-    token is one of its fields), and read once (the handler's call returns the same form)."""
+    token is one of its fields), and once (``send_form`` gives it to the handler)."""
     return await read_form(request, runtime.config.max_upload_bytes)
+
+
+def send_form(request: web.Request) -> Form:
+    """The send's form, as ``read_send_form`` read it before auth."""
+    return request[FORM]
 
 
 #: who is calling (CallerIP's caller, ``exchange.caller``): the fax line (tenant id) its token

@@ -16,7 +16,7 @@ NAME = "callerip"
 async def send_fax(request: web.Request) -> web.Response:
     runtime: Services = request.app[keys.RUNTIME]
     exchange = request[EXCHANGE]
-    fax = await submission.send(runtime, auth.line(request), await auth.send_form(runtime, request), exchange.gate)
+    fax = await submission.send(runtime, auth.line(request), auth.send_form(request), exchange.gate)
     exchange.fax_ids = (fax.id,)
     return json_response(serialise.sent(fax))
 
