@@ -82,6 +82,17 @@ class Fax:
         return History(self.entered)
 
     @property
+    def statuses_entered(self) -> int:
+        """How many statuses it has entered (``len(history)``, without making the view)."""
+        return len(self.entered) >> 1
+
+    @property
+    def last_entered_at(self) -> float | None:
+        """When it entered its present status (``history[-1][0]``); None before its first."""
+        entered = self.entered
+        return entered[-2] if entered else None  # type: ignore[return-value]  # time, status, ...: a time
+
+    @property
     def pages_sent(self) -> int:
         return self.result.pages(self.pages) if self.result else 0
 

@@ -84,8 +84,14 @@ async def test_success_walks_every_state_with_dwell_and_page_times():
     await h.scheduler.advance(1000)
     assert h.statuses(fax) == ["queued", "converting", "waiting", "sending", "done"]
     assert [at for at, _ in fax.history] == [0, 1, 3, 6, 40]  # sending: 4 s set-up + 3 pages x 10 s
+    assert (fax.statuses_entered, fax.last_entered_at) == (len(fax.history), fax.history[-1][0]) == (5, 40)
     assert fax.terminal and fax.ended_at == 40 and fax.pages_sent == 3 and fax.attempts == 1
     assert h.events[0] == (None, "queued", 0) and h.events[-1] == ("sending", "done", 40)
+
+
+def test_a_fax_not_started_has_entered_no_status():
+    fax = Fax(id="f", vendor="v", tenant="t", direction="outbound", to="1", sender="2", status="", created_at=0)
+    assert (fax.statuses_entered, fax.last_entered_at) == (0, None)
 
 
 async def test_outcome_maps_to_the_vendor_status_and_native_statuses_pass_through():

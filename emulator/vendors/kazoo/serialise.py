@@ -40,7 +40,8 @@ def month_of(timestamp: float) -> str:
 
 
 def modified(fax: Fax) -> float:
-    return fax.history[-1][0] if fax.history else fax.created_at
+    at = fax.last_entered_at
+    return fax.created_at if at is None else at
 
 
 def rev(fax: Fax) -> str:
@@ -50,7 +51,7 @@ def rev(fax: Fax) -> str:
 def _revision_counter(fax: Fax) -> int:
     """The document's revision number: every change to a fax document (a status change, an
     edit) makes a new one, as every write to a CouchDB document does."""
-    return len(fax.history) + of(fax).edits
+    return fax.statuses_entered + of(fax).edits
 
 
 def doc(fax: Fax) -> dict[str, Any]:
