@@ -35,9 +35,10 @@ async def submit_fax(request: web.Request) -> web.Response:
     user = auth.user(request)
     # the vendor documents multipart only; a url-encoded jsondata is refused (fidelity.md)
     form = await read_form(request, runtime.config.max_upload_bytes, urlencoded=False)
-    request[PARSED_BODY] = submission.checked_instance(form)
+    jsondata = submission.jsondata(form)
+    request[PARSED_BODY] = submission.checked_instance(request[PARSED_BODY], jsondata)
     exchange = request[EXCHANGE]
-    faxes = submission.submit(runtime, await submission.parse(runtime, user, form), exchange.gate)
+    faxes = submission.submit(runtime, await submission.parse(runtime, user, form, jsondata), exchange.gate)
     exchange.fax_ids = tuple(fax.id for fax in faxes)
     return json_response(serialise.submitted(faxes), status=options.of(runtime)["submit_status"])
 

@@ -8,7 +8,6 @@ request gets 400 (403 for ``sendAsUsername`` beyond the caller's level) and leav
 
 from __future__ import annotations
 
-import contextlib
 import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -57,34 +56,52 @@ class Job:
         return sum(d.size for d in self.documents)
 
 
-def _jsondata(runtime: Services, form: Form, user: str) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class JsonData:
+    """The jsondata part, read once for the contract checks and the job: its text (None: the
+    body has none), and its value, or why the text is not JSON."""
+
+    text: str | None
+    value: Any = None
+    problem: str | None = None  # the 400's message when the text is not JSON
+
+
+def jsondata(form: Form) -> JsonData:
+    """The jsondata part of ``form``: a field, or a file part of that name."""
     text = form.get(JSONDATA)
     if text is None:
         upload = form.file(JSONDATA)
         if upload is None:
-            raise Invalid("the multipart body has no jsondata part", field=JSONDATA)
+            return JsonData(None)
         text = upload.data.decode("utf-8", "replace")
     try:
-        data = json_value(text)
-        if too_deep(text, data):
-            raise ValueError(text)
+        return JsonData(text, json_value(text))
     except json.JSONDecodeError as exc:
-        raise Invalid(f"jsondata is not valid JSON (line {exc.lineno}, column {exc.colno})", field=JSONDATA) from None
+        return JsonData(text, problem=f"jsondata is not valid JSON (line {exc.lineno}, column {exc.colno})")
     except (ValueError, RecursionError):
-        raise Invalid("jsondata is not valid JSON", field=JSONDATA) from None
+        return JsonData(text, problem="jsondata is not valid JSON")
+
+
+def _jsondata(runtime: Services, part: JsonData) -> dict[str, Any]:
+    text, data = part.text, part.value
+    if text is None:
+        raise Invalid("the multipart body has no jsondata part", field=JSONDATA)
+    if part.problem is not None:
+        raise Invalid(part.problem, field=JSONDATA)
+    if too_deep(text, data):
+        raise Invalid("jsondata is not valid JSON", field=JSONDATA)
     violations = contracts.remembered(runtime.cache, NAME, "jsondata", data, text)
     if violations:  # the contract checks record every one of them; the vendor names the first
         raise Invalid(f"jsondata is not valid: {violations[0].message.removeprefix('$.')}", field=JSONDATA)
     return data
 
 
-def checked_instance(form: Form) -> dict[str, Any]:
-    """The form as the contract checks see it: the jsondata part parsed, when it is JSON."""
-    instance = form.as_instance()
-    text = instance.get(JSONDATA)
-    if isinstance(text, str):
-        with contextlib.suppress(ValueError, RecursionError):  # else the schema reports a string
-            instance[JSONDATA] = json_value(text)
+def checked_instance(instance: Any, part: JsonData) -> Any:
+    """``read_form``'s instance of the form as the contract checks see it: a jsondata field's
+    text replaced by its value (``part``'s, read once), when it is JSON; else a string, which
+    the schema reports. A jsondata file part stays as ``read_form`` shows a file."""
+    if part.problem is None and part.text is not None and instance.get(JSONDATA) == part.text:
+        instance[JSONDATA] = part.value
     return instance
 
 
@@ -131,11 +148,12 @@ async def _documents(runtime: Services, form: Form, body: str | None, accept: tu
     return tuple(documents)
 
 
-async def parse(runtime: Services, user: auth.User, form: Form) -> Job:
-    """The checked job, or the vendor's 400/403 for the first thing wrong."""
+async def parse(runtime: Services, user: auth.User, form: Form, part: JsonData) -> Job:
+    """The checked job of ``form`` and its jsondata ``part``, or the vendor's 400/403 for the
+    first thing wrong."""
     if not user.send:
         raise Forbidden(f"sending faxes is disabled for user {user.name}")
-    data = _jsondata(runtime, form, user.name)
+    data = _jsondata(runtime, part)
     owner = auth.sender(runtime, user, data.get("sendAsUsername"))
     opts = options.of(runtime)
     recipients = _recipients(data, opts["directories"])
