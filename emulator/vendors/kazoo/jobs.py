@@ -18,6 +18,7 @@ from emulator.core.bodies import Upload
 from emulator.core.documents import Document, DocumentError, intake_off_loop, page_counts
 from emulator.core.exchange import Gate
 from emulator.core.fetch import FetchError, fetch
+from emulator.core.memo import Memo
 from emulator.core.outcomes import Result
 from emulator.core.pages import Terminal
 from emulator.core.services import Services
@@ -46,7 +47,7 @@ _RECONCILABLE = re.compile(r"^(\+?1)?\d{10}$|^\+[2-9]\d{7,}$|^011\d*$|^00\d*$")
 
 
 def normalize(number: str) -> str | None:
-    """``number`` in E.164 if Kazoo can reconcile it, else None."""
+    """``number`` in E.164 if Kazoo can reconcile it, else None (``normalized`` remembers it)."""
     number = number.strip()
     for pattern, form in _E164:
         match = pattern.fullmatch(number)
@@ -54,6 +55,12 @@ def normalize(number: str) -> str | None:
             number = form.format(match.group(1))
             break
     return number if _RECONCILABLE.fullmatch(number) else None
+
+
+def normalized(rt: Services) -> Memo[str, str | None]:
+    """``normalize``, remembered: a job's numbers are normalised twice (its ``to_number`` when it
+    is made, its ``from_number`` at each attempt), each through two regular expressions."""
+    return rt.cache.memo("kazoo.normalized", normalize)
 
 
 def _with_faxbox(data: Any, faxbox: dict[str, Any] | None) -> Any:
@@ -68,11 +75,11 @@ def _with_faxbox(data: Any, faxbox: dict[str, Any] | None) -> Any:
     return filled
 
 
-def _checked(data: Any, uploaded: bool, remembered: validation.Validated) -> dict[str, Any]:
-    fields = validation.validate("faxes", data, remembered=remembered)
+def _checked(rt: Services, data: Any, uploaded: bool) -> dict[str, Any]:
+    fields = validation.validate("faxes", data, remembered=rt.cache.memo("kazoo.validated", validation.validated_text))
     if not uploaded and "document" not in fields:
         raise errors.validation({"document.url": {"required": {"message": "add document url or upload a document"}}})
-    to_number = normalize(fields["to_number"])
+    to_number = normalized(rt)[fields["to_number"]]  # (a string: the schema's)
     if to_number is None:
         raise errors.validation(
             {"document.to_number": {"required": {"message": "add a valid number to send the fax to"}}}
@@ -143,8 +150,7 @@ async def submit(
 ) -> Fax:
     """Check a new job (its ``data``, filled from the ``faxbox`` it is sent through), get its
     document (``upload``, or fetched from its ``document.url``) and submit it (kazoo.md §7.4)."""
-    remembered = rt.cache.memo("kazoo.validated", validation.validated_text)
-    fields = _checked(_with_faxbox(data, faxbox), upload is not None, remembered)
+    fields = _checked(rt, _with_faxbox(data, faxbox), upload is not None)
     document, problem = await _document(rt, fields, upload)
     return rt.submit(_new_job(rt, account_id, fields, (document,) if document else (), problem), gate)
 
@@ -191,7 +197,7 @@ def owns_number(rt: Services, account_id: str, number: Any) -> bool:
     ``knm_number:lookup_account`` finds the account the normalised number is assigned to).
     The emulator keeps no number database: an account owns every number Kazoo can reconcile,
     unless it is a declared account that lists its ``numbers``; then only those."""
-    if not isinstance(number, str) or not number or (owned := normalize(number)) is None:
+    if not isinstance(number, str) or not number or (owned := normalized(rt)[number]) is None:
         return False
     account = next((a for a in accounts.declared(rt) if a["account_id"] == account_id), None)
     if account is None or account["numbers"] is None:
