@@ -127,8 +127,8 @@ async def read_form(
 
     def limit(name: str, filename: str | None) -> tuple[int, str]:
         if filename is not None or name in file_fields:
-            return max_file_bytes, f"the file {filename or name!r}"
-        return MAX_FIELD_BYTES, f"the field {name!r}"
+            return max_file_bytes, "file"
+        return MAX_FIELD_BYTES, "field"
 
     parts = await _read_multipart(request, limit, total_limit)
     charset = "utf-8"
@@ -156,9 +156,7 @@ async def read_parts(request: web.Request, max_part_bytes: int, max_total_bytes:
     _check_length(request, total_limit)
     if not request.content_type.startswith("multipart/"):
         raise Invalid(f"expected a multipart body, got {request.content_type or 'none'}", code="unsupported_media_type")
-    read = await _read_multipart(
-        request, lambda name, filename: (max_part_bytes, f"the part {name or 'unnamed'!r}"), total_limit
-    )
+    read = await _read_multipart(request, lambda name, filename: (max_part_bytes, "part"), total_limit)
     parts = [Upload(p.name, p.filename or "", p.content_type, p.data) for p in read]
     _keep_body(
         request,
@@ -176,7 +174,8 @@ async def read_parts(request: web.Request, max_part_bytes: int, max_total_bytes:
 #: body in the plain form clients write is split at once (``_PartsReader.read_plain``); a
 #: longer one, or one of unknown length, is parsed as it arrives
 WHOLE_BODY_BYTES = 256 * 1024
-#: a part's name and filename -> the most bytes it may have, and how a 413 names it
+#: a part's name and filename -> the most bytes it may have, and what a 413 calls it ("file",
+#: "field" or "part": ``_PartsReader._too_large`` names it, only when it is too large)
 PartLimit = Callable[[str, str | None], tuple[int, str]]
 MAX_PART_HEADER_BYTES = 8 * 1024  # one header line of a part
 _MAX_PART_HEADERS = 16
@@ -322,7 +321,11 @@ class _PartsReader:
 
     def _too_large(self) -> PayloadTooLarge:
         limit = self._most
-        return PayloadTooLarge(f"{self._what} is larger than the limit of {limit} bytes", detail={"limit": limit})
+        kind, name, filename = self._what, self._name, self._filename
+        shown = (filename or name) if kind == "file" else (name or "unnamed") if kind == "part" else name
+        return PayloadTooLarge(
+            f"the {kind} {shown!r} is larger than the limit of {limit} bytes", detail={"limit": limit}
+        )
 
     def _data(self, data: bytes, start: int, end: int) -> None:
         self._size += end - start

@@ -121,9 +121,13 @@ async def test_unreadable_bodies_are_refused_in_our_words(reader, sent, headers)
 async def test_limits_stop_the_read(reader):
     too_big = body(('Content-Disposition: form-data; name="file"; filename="a.pdf"', b"x" * 1001))
     reply = await reader.post("/form", data=too_big, headers=FORM)
-    assert reply.status == 413 and "'a.pdf' is larger than the limit of 1000 bytes" in (await reply.json())["error"]
+    assert (await reply.json())["error"] == "the file 'a.pdf' is larger than the limit of 1000 bytes"
     long_field = body(('Content-Disposition: form-data; name="note"', b"x" * (MAX_FIELD_BYTES + 1)))
-    assert (await reader.post("/form", data=io.BytesIO(long_field), headers=FORM)).status == 413
+    reply = await reader.post("/form", data=io.BytesIO(long_field), headers=FORM)
+    assert reply.status == 413 and (await reply.json())["error"].startswith("the field 'note' is larger than")
+    unnamed = body(('Content-Disposition: form-data; name=""', b"x" * 1001))
+    reply = await reader.post("/parts", data=unnamed, headers=FORM)
+    assert reply.status == 413 and (await reply.json())["error"].startswith("the part 'unnamed' is larger than")
     many = body(*[('Content-Disposition: form-data; name="a"', b"x")] * (MAX_PARTS + 1))
     reply = await reader.post("/form", data=many, headers=FORM)
     assert reply.status == 400 and f"more than {MAX_PARTS} parts" in (await reply.json())["error"]
