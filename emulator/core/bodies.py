@@ -210,6 +210,37 @@ class _PartsReader:
     a whole send's time). A part over its limit stops the read at once (413).
     """
 
+    __slots__ = (
+        "_boundary",
+        "_chunks",
+        "_fields",
+        "_filename",
+        "_gathered",
+        "_headers",
+        "_limit",
+        "_most",
+        "_name",
+        "_parser",
+        "_size",
+        "_values",
+        "_what",
+        "joins",
+        "parts",
+    )
+    # set by ``_begin`` for each part (``_headers_read`` once its headers are read), the header
+    # pieces by the streaming parser's callbacks (``parser``): a body split at once needs none
+    # of the streaming state, and setting it all was a tenth of the reader's cost
+    _headers: dict[str, str]
+    _chunks: list[memoryview]
+    _gathered: bytearray | None  # a part past JOIN_OFF_LOOP, so far
+    _size: int
+    _most: int
+    _what: str
+    _name: str
+    _filename: str | None
+    _fields: list[bytes]
+    _values: list[bytes]
+
     def __init__(self, boundary: bytes, limit: PartLimit) -> None:
         self.parts: list[_Part] = []
         self._boundary = boundary
@@ -217,16 +248,6 @@ class _PartsReader:
         #: large streamed parts whose bytes are still to be joined: the part, its chunks, its encoding
         self.joins: list[tuple[_Part, list[memoryview], str]] = []
         self._limit = limit
-        self._fields: list[bytes] = []
-        self._values: list[bytes] = []
-        self._headers: dict[str, str] = {}
-        self._chunks: list[memoryview] = []
-        self._gathered: bytearray | None = None  # a part past JOIN_OFF_LOOP, so far
-        self._size = 0
-        self._most = 0
-        self._what = ""
-        self._name = ""
-        self._filename: str | None = None
 
     @property
     def parser(self) -> MultipartParser:
@@ -234,6 +255,7 @@ class _PartsReader:
         if self._parser is None:
             from python_multipart.multipart import MultipartParser
 
+            self._fields, self._values = [], []
             self._parser = MultipartParser(
                 self._boundary,
                 {
