@@ -202,18 +202,24 @@ def page_counts(cache: Any) -> Counts:
 
 
 def intake(
-    data: bytes, filename: str = "document", accept: tuple[str, ...] = ("pdf", "tiff"), counts: Counts | None = None
+    data: bytes,
+    filename: str = "document",
+    accept: tuple[str, ...] = ("pdf", "tiff"),
+    counts: Counts | None = None,
+    kind: str | None = None,
 ) -> Document:
     """Check an uploaded document and count its pages.
 
     ``counts``: remembered page counts (``page_counts``), for a document up to ``REMEMBERED_MAX``.
+    ``kind``: what ``sniff`` says of ``data``, when the caller asked it already.
     Raises DocumentError with code ``empty_document``, ``unsupported_document`` (not one
     of ``accept``), ``corrupt_document``, or ``unconvertible_document`` (readable, but no
     fax machine could print it: a page far too long, an image far too large).
     """
     if not data:
         raise DocumentError("the document is empty", code="empty_document")
-    kind = sniff(data)
+    if kind is None:
+        kind = sniff(data)
     if kind is None and "text" in accept and _looks_like_text(data):
         kind = "text"
     if kind is None or kind not in accept:
@@ -232,9 +238,10 @@ def intake(
     return Document(kind, data, pages, filename)
 
 
-def read_in_worker(data: bytes) -> bool:
-    """Whether reading ``data`` may take long enough to keep it off the event loop."""
-    return len(data) > INLINE_MAX or (sniff(data) == "pdf" and data.find(b"/Filter") >= 0)
+def read_in_worker(data: bytes, kind: str | None) -> bool:
+    """Whether reading ``data`` (of the ``kind`` ``sniff`` says) may take long enough to keep it
+    off the event loop."""
+    return len(data) > INLINE_MAX or (kind == "pdf" and data.find(b"/Filter") >= 0)
 
 
 async def intake_off_loop(
@@ -251,8 +258,9 @@ async def intake_off_loop(
     A document the worker cannot read within its time or memory limit is a
     ``corrupt_document``; a full queue is ``WorkRefused`` (the vendor's 503).
     """
-    if not read_in_worker(data):
-        return intake(data, filename, accept, counts)
+    kind = sniff(data)  # (asked once: ``intake`` is told it)
+    if not read_in_worker(data, kind):
+        return intake(data, filename, accept, counts, kind)
     try:
         return await work.run(intake, data, filename, accept)
     except WorkRefused:

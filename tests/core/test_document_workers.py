@@ -33,9 +33,9 @@ def pdf_junk(size: int) -> bytes:
 
 
 def test_which_documents_are_read_in_a_worker() -> None:
-    assert not read_in_worker(make_pdf(3))  # small, nothing compressed
-    assert read_in_worker(image_pdf(1))  # compressed streams: a bomb would be one
-    assert read_in_worker(b"a" * (INLINE_MAX + 1))  # big, whatever it is
+    assert not read_in_worker(make_pdf(3), "pdf")  # small, nothing compressed
+    assert read_in_worker(image_pdf(1), "pdf")  # compressed streams: a bomb would be one
+    assert read_in_worker(b"a" * (INLINE_MAX + 1), None)  # big, whatever it is
 
 
 async def test_a_compressed_pdf_is_counted_in_a_worker() -> None:
