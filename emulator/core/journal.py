@@ -8,9 +8,11 @@ in bytes: at most ``MAX_HEADER_BYTES`` of each header block and ``MAX_BODY_BYTES
 body (the rest is cut at once, and the entry says how long the whole was, so a reader sees
 how many bytes were dropped). A header block is kept as one string of ``Name: value`` lines
 joined by CRLF (bytes for the request's, as its parser read them; text for the answer's) and
-split into pairs only when the entry is read; a body as the bytes it already is. So an
-entry holds only bytes, strings and numbers in one tuple: the garbage collector stops
-tracking it at its first look, and a request leaves nothing else for collections to walk.
+split into pairs only when the entry is read; a body as the bytes it already is. What is cut
+is kept with the whole's length (a ``(kept, length)`` pair); what is whole carries no length:
+it is worked out when read (``_held``). So an entry holds only bytes, strings and numbers in
+one tuple: the garbage collector stops tracking it at its first look, and a request leaves
+nothing else for collections to walk.
 (Keeping the headers' multidicts cost a hot read about 4% more instructions, a ring of
 tracked objects that each collection walks; keeping them as tuples of pairs still left
 several tracked tuples a request, enough for a young collection every ~70 requests.)
@@ -22,7 +24,7 @@ import itertools
 from collections import deque
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from aiohttp import web
@@ -45,18 +47,25 @@ _JSON_LINES = "\r\n".join(map(": ".join, _JSON_DEFAULTS.items()))
 _JSON_LINES_SIZE = len(_JSON_LINES)
 
 #: a header block as kept: ``Name: value`` lines joined by CRLF (bytes for a request's, as
-#: sent; text for an answer's); entries of older snapshots hold (name, value) pairs instead
-Headers = bytes | str | Sequence[tuple[bytes, bytes]] | Sequence[tuple[str, str]]
+#: sent; text for an answer's)
+Headers = bytes | str
 
 
-def bounded_body(body: bytes | None) -> bytes | None:
-    """At most ``MAX_BODY_BYTES`` of ``body`` (the same object when it is short)."""
-    return body if body is None or len(body) <= MAX_BODY_BYTES else body[:MAX_BODY_BYTES]
+#: what an entry keeps of a header block or body: the whole, or what was kept of it and the
+#: whole's length (its lines or bytes were cut); None: there was none
+Kept = bytes | str | tuple[bytes | str, int] | None
 
 
-def bounded_lines(lines: bytes | str) -> bytes | str:
-    """The whole lines of a header block that fit in ``MAX_HEADER_BYTES`` (the same object
-    when it is short): a header is kept whole or not at all."""
+def kept_body(body: bytes | None) -> bytes | tuple[bytes, int] | None:
+    """``body`` as an entry keeps it: whole (the same object) when it is short, else its first
+    ``MAX_BODY_BYTES`` with its length."""
+    return body if body is None or len(body) <= MAX_BODY_BYTES else (body[:MAX_BODY_BYTES], len(body))
+
+
+def kept_lines(lines: bytes | str) -> bytes | str | tuple[bytes | str, int]:
+    """A header block as an entry keeps it: whole (the same object) when it is short, else its
+    whole lines that fit in ``MAX_HEADER_BYTES`` (a header is kept whole or not at all) with
+    its length."""
     if len(lines) <= MAX_HEADER_BYTES:
         return lines
     # a line that ends right at the bound has its CRLF within the first bound + 2
@@ -65,7 +74,20 @@ def bounded_lines(lines: bytes | str) -> bytes | str:
         if isinstance(lines, bytes)
         else lines.rfind("\r\n", 0, MAX_HEADER_BYTES + 2)
     )
-    return lines[: max(end, 0)]
+    return lines[: max(end, 0)], len(lines)
+
+
+def _held(kept: Kept | tuple[tuple[str, str], ...]) -> tuple[Any, int]:
+    """What an entry kept of a block or body, and the whole's length (an answer's header pairs
+    are joined and bounded now)."""
+    if kept is None:
+        return None, 0
+    if type(kept) is not tuple:
+        return kept, len(kept)
+    if len(kept) == 2 and type(kept[1]) is int:  # cut: what was kept, the whole's length
+        return cast(tuple[Any, int], kept)
+    pairs = cast(tuple[tuple[str, str], ...], kept)  # an answer's (name, value) pairs
+    return _held(kept_lines("\r\n".join(f"{name}: {value}" for name, value in pairs)))
 
 
 def _text(body: bytes | None) -> str | None:
@@ -78,20 +100,18 @@ def _text(body: bytes | None) -> str | None:
         return f"<{len(body)} bytes of binary data>"
 
 
-def _pairs(headers: Headers | None) -> list[list[str]]:
-    """A kept header block as [name, value] pairs (``Name: value`` lines, or older entries' pairs)."""
+def _pairs(headers: bytes | str | None) -> list[list[str]]:
+    """A kept header block (``Name: value`` lines) as [name, value] pairs."""
     if not headers:
         return []
-    if isinstance(headers, bytes | str):
-        lines = _decoded(headers).split("\r\n")
-        return [[name, value.removeprefix(" ")] for name, _, value in (line.partition(":") for line in lines)]
-    return [[_decoded(name), _decoded(value)] for name, value in headers]
+    lines = _decoded(headers).split("\r\n")
+    return [[name, value.removeprefix(" ")] for name, _, value in (line.partition(":") for line in lines)]
 
 
-def _side(headers: Headers | None, header_size: int, body: bytes | None, size: int) -> dict[str, Any]:
+def _side(headers: bytes | str | None, header_size: int, body: bytes | None, size: int) -> dict[str, Any]:
     """One side of an entry (the request or the answer) as JSON: what was kept of it, how long
     the whole was and whether it was cut (``*_dropped``: how many bytes of it were not kept)."""
-    kept = len(headers) if isinstance(headers, bytes | str) else header_size
+    kept = len(headers) if headers is not None else 0
     held = len(body) if body is not None else 0
     return {
         "headers": _pairs(headers),
@@ -110,35 +130,79 @@ def _decoded(text: str | bytes) -> str:
     return text.decode("latin-1") if isinstance(text, bytes) else text
 
 
-#: where an entry's header blocks and bodies stand among its fields (``Journal.record``)
+# An entry is held in the ring as ``Journal.record`` makes it (16 fields: what is whole carries
+# no length), and given to readers, snapshots and the data file as its 20 fields: those of
+# ``RequestEntry``, in its order, each block and body with its whole's length beside it.
+
+#: where a held entry keeps its header blocks and bodies (``Journal.record``)
+_KEPT = slice(12, 16)
+#: where the 20 fields put the request's and the answer's header blocks and bodies
 _HEADERS, _BODIES = (12, 15), (13, 16)
-_RAW = "raw"  # a header block of byte pairs, in an entry's JSON (``entries_json``)
+_RAW = "raw"  # an older entry's header block of byte pairs, in an entry's JSON
 _LINES = "lines"  # a request's header block of lines (bytes), in an entry's JSON
 
 
+def settled(fields: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A held entry's 20 fields (``RequestEntry``'s, in its order)."""
+    (asked, asked_size), (body, size), (answered, answered_size), (answer, answer_size) = map(_held, fields[_KEPT])
+    return (*fields[:12], asked, body, size, answered, answer, answer_size, asked_size, answered_size)
+
+
+def held(row: Sequence[Any]) -> tuple[Any, ...]:
+    """An entry's 20 fields (18 before header sizes were kept) as the ring holds it; an older
+    entry's header pairs become their lines (``settled``'s inverse)."""
+    if len(row) not in (18, 20):
+        raise ValueError("not a request entry")
+    asked, answered = _lines(row[12]), _lines(row[15])
+    if len(row) == 18:
+        asked_size, answered_size = _size(asked), _size(answered)
+    else:
+        asked_size, answered_size = row[18], row[19]
+    return (
+        *row[:11],
+        tuple(row[11]),
+        _cut(asked, asked_size),
+        _cut(row[13], row[14]),
+        _cut(answered, answered_size),
+        _cut(row[16], row[17]),
+    )
+
+
+def _lines(block: Any) -> bytes | str | None:
+    """A kept header block as its lines (older entries kept (name, value) pairs)."""
+    if block is None or isinstance(block, bytes | str):
+        return block
+    if not block:
+        return None
+    if isinstance(block[0][0], bytes):
+        return b"\r\n".join(name + b": " + value for name, value in block)
+    return "\r\n".join(f"{name}: {value}" for name, value in block)
+
+
+def _size(kept: bytes | str | None) -> int:
+    return len(kept) if kept is not None else 0
+
+
+def _cut(kept: bytes | str | None, size: int) -> Kept:
+    """What an entry kept and the whole's length, as the ring holds them (``Kept``)."""
+    if kept is None or len(kept) >= size:
+        return kept
+    return kept, size
+
+
 def entries_json(entries: Iterable[tuple[Any, ...]]) -> bytes:
-    """Request entries (``Journal.record``'s fields) as one JSON array, as the data file keeps
-    them (core/persist.py), and ``entries_from_json`` makes them again: each entry's fields in
-    order, each body and a request's header lines as text a byte a character (latin-1: no
-    byte is lost; an answer's header lines are text already). An older entry's header block
-    of byte pairs is one such text, its names and values NUL-separated (no header holds a
-    NUL: one that did is kept pair by pair). A hot read with ``--data`` pays for this once,
+    """Held request entries (``Journal.record``'s) as one JSON array of their 20 fields, as the
+    data file keeps them (core/persist.py), and ``entries_from_json`` makes them again: each
+    body and a request's header lines as text a byte a character (latin-1: no byte is lost;
+    an answer's header lines are text already). A hot read with ``--data`` pays for this once,
     made of C calls (the codec's tags were a tenth of its time)."""
     return orjson.dumps([_row(fields) for fields in entries])
 
 
 def _row(fields: tuple[Any, ...]) -> list[Any]:
-    row = list(fields)
-    for at in _HEADERS:
-        block = row[at]
-        if type(block) is bytes:  # a request's lines (an answer's are text already)
-            row[at] = {_LINES: block.decode("latin-1")}
-        elif block and not isinstance(block, str) and type(block[0][0]) is bytes:  # pairs, of an older entry
-            joined = b"\0".join(itertools.chain.from_iterable(block))
-            if joined.count(b"\0") == 2 * len(block) - 1:
-                row[at] = {_RAW: joined.decode("latin-1")}
-            else:
-                row[at] = {_RAW: [(name.decode("latin-1"), value.decode("latin-1")) for name, value in block]}
+    row = list(settled(fields))
+    if type(row[12]) is bytes:  # a request's lines (an answer's are text already)
+        row[12] = {_LINES: row[12].decode("latin-1")}
     for at in _BODIES:
         if row[at] is not None:
             row[at] = row[at].decode("latin-1")
@@ -146,7 +210,8 @@ def _row(fields: tuple[Any, ...]) -> list[Any]:
 
 
 def entries_from_json(text: str | bytes) -> list[tuple[Any, ...]]:
-    """The entries ``entries_json`` gave ``text`` for (ValueError, KeyError or TypeError if it is not them)."""
+    """The 20 fields of each entry ``entries_json`` gave ``text`` for, as ``Journal.restore``
+    takes them (ValueError, KeyError or TypeError if it is not them)."""
     rows = orjson.loads(text)
     if not isinstance(rows, list):
         raise ValueError("not request entries")
@@ -156,23 +221,21 @@ def entries_from_json(text: str | bytes) -> list[tuple[Any, ...]]:
 def _entry(row: Any) -> tuple[Any, ...]:
     if not isinstance(row, list) or len(row) not in (18, 20):  # 18: before header sizes were kept
         raise ValueError("not a request entry")
-    row[11] = tuple(row[11])
     for at in _HEADERS:
         block = row[at]
         if isinstance(block, dict) and _LINES in block:
             row[at] = block[_LINES].encode("latin-1")
-        elif isinstance(block, dict):
+        elif isinstance(block, dict):  # an older entry's pairs of bytes
             raw = block[_RAW]
-            if isinstance(raw, str):
+            if isinstance(raw, str):  # names and values NUL-separated
                 parts = raw.encode("latin-1").split(b"\0")
                 row[at] = tuple(zip(parts[::2], parts[1::2], strict=True))
             else:
                 row[at] = tuple((name.encode("latin-1"), value.encode("latin-1")) for name, value in raw)
-        elif block is not None and not isinstance(block, str):
-            row[at] = tuple((name, value) for name, value in block)
     for at in _BODIES:
         if row[at] is not None:
             row[at] = row[at].encode("latin-1")
+    row[11] = tuple(row[11])
     return tuple(row)
 
 
@@ -270,14 +333,15 @@ class Journal:
         self.size = size
         self.events = events if events is not None else Events()
         self._counted = self.events.tally.requests  # bound once: every vendor request adds to it
-        #: the request ring, as RequestEntry field tuples (made into entries when read)
+        #: the request ring, as ``record``'s field tuples (made into entries when read: ``settled``)
         self.requests: deque[tuple[Any, ...]] = deque(maxlen=size)
         self.violations: deque[dict[str, Any]] = deque(maxlen=size)
         self._seq = itertools.count(1)
-        #: the last request's header pairs, their block as kept and its whole length (``record``)
-        self._last_asked: tuple[Sequence[tuple[bytes, bytes]], bytes | str, int] = ((), b"", 0)
+        #: the last request's header pairs and their block as kept (``record``)
+        self._last_asked: tuple[Sequence[tuple[bytes, bytes]], Kept] = ((), None)
         self._violation_seq = itertools.count(1)
-        self.dropped = 0  # entries pushed out of the request ring
+        #: entries numbered but neither held nor pushed out (cleared): ``dropped`` is the rest
+        self._cleared = 0
         #: seq of the newest violation ever recorded (0: none); never goes back, even on clear
         self.last_violation = 0
 
@@ -301,52 +365,26 @@ class Journal:
         """Add a request (the request pipeline does, once per request outside the control API),
         with its headers (its raw pairs) and body and its answer's (each bounded, see the
         module docstring)."""
-        # TODO(#15 hot reads): the ceilings (3% over the targets: 234.8k/263.7k/236.9k/231.7k
-        # instructions a read) are met by CallerIP only: 2026-12-03 (main after this stop's
-        # round) FAX.PLUS 236.6k (+0.8 %), Kazoo 268.6k (+1.9 %), Imagicle 238.0k (+0.5 %),
-        # CallerIP 228.1k (bare 220.3k/229.4k/225.2k/213.1k, as when the targets were set).
-        # The targets' overheads over the bare app were 8k/26.5k/6k/11.8k; what has grown since
-        # is mostly this call (the entry's headers and bodies for the web UI and the data file):
-        # with it a no-op the reads count 228.9k/262.7k/229.8k/220.5k (on 8eb34f8). In
-        # Python bytecodes (sys.settrace, one read): this call 144 ops of FAX.PLUS's ~2,740 (162
-        # of Kazoo's ~2,990), the pipeline's ``handle`` 116, ``Callers.who`` 46. Done: a polling
-        # client's header block is the last one's (-2.2k to -3.4k); a block's lengths worked out
-        # once (-0.8k to -1.5k); an answer's lines concatenated, not joined pair by pair (a third
-        # cheaper, timeit). Measured and not kept: counting a repeated coverage key without
-        # hashing it; the entries handed to the tally in batches of 256 and counted by
-        # ``Counter.update`` (no gain: +0.6k/+0.9k, within layout noise); the raw request pairs
-        # kept as they are (their bound costs more than the join); pairs joined with NUL. The
-        # counts move ~1 % with the memory layout, so what is left (0.7-2.2 %) is one or two
-        # such changes: an entry of fewer fields (sizes worked out when read), and for Kazoo
-        # its caller made in one step (``begin``, the ``Call`` and ``authenticate`` are ~150
-        # bytecodes of its read).
-        requests = self.requests
-        if len(requests) == self.size:
-            self.dropped += 1
-        # each header block as ``Name: value`` lines, kept as much as fits, and its whole length;
-        # a client polling one URL sends the same headers every time: their block is the last one's
+        # each header block as ``Name: value`` lines; a client polling one URL sends the same
+        # headers every time: their block is the last one's
         asked = self._last_asked
         if request_headers != asked[0]:
-            lines = b"\r\n".join(map(b": ".join, request_headers))
-            asked = self._last_asked = (request_headers, bounded_lines(lines), len(lines))
-        answered: str | bytes | None = None
-        answered_size = response_size = 0
-        response_body = None
+            asked = self._last_asked = (request_headers, kept_lines(b"\r\n".join(map(b": ".join, request_headers))))
+        answered: Kept | tuple[tuple[str, str], ...] = None
+        answer: Kept = None
         if response is not None:
-            headers = response.headers
-            if headers == _JSON_DEFAULTS:  # most answers': nothing to join
-                answered, answered_size = _JSON_LINES, _JSON_LINES_SIZE
-            else:
-                # (concatenated: a third cheaper than ``": ".join`` of each pair, whose names are istr)
-                answered = "\r\n".join([name + ": " + value for name, value in headers.items()])
-                answered_size = len(answered)
-                if answered_size > MAX_HEADER_BYTES:
-                    answered = bounded_lines(answered)
+            # (aiohttp's own attributes, as its ``headers`` and ``body`` properties give them: a
+            # property's call cost a read ~1,200 instructions; tests/core/test_journal.py pins them)
+            headers = response._headers
+            # most answers' are a JSON answer's defaults: their block is made once; others' are
+            # kept as their pairs, joined when read (a join of a Kazoo answer's cost ~3,000)
+            answered = _JSON_LINES if headers == _JSON_DEFAULTS else tuple(headers.items())
             if type(response) is web.Response:
-                body = response.body
+                body = response._body
                 if type(body) is bytes:  # not a payload (a file, a stream)
-                    response_size = len(body)
-                    response_body = body if response_size <= MAX_BODY_BYTES else body[:MAX_BODY_BYTES]
+                    answer = body if len(body) <= MAX_BODY_BYTES else (body[:MAX_BODY_BYTES], len(body))
+        if request_body is not None and len(request_body) > MAX_BODY_BYTES:
+            request_body = request_body[:MAX_BODY_BYTES], len(request_body)  # type: ignore[assignment]
         fields = (
             next(self._seq),
             time,
@@ -361,23 +399,24 @@ class Journal:
             fault,
             fax_ids,
             asked[1],
-            None if request_body is None else bounded_body(request_body),
-            0 if request_body is None else len(request_body),
+            request_body,
             answered,
-            response_body,
-            response_size,
-            asked[2],
-            answered_size,
+            answer,
         )
-        requests.append(fields)
+        self.requests.append(fields)
         if operation is not None:  # a vendor's request: coverage counts it (core/tally.py), one increment
             key = (vendor, operation, tenant, status, fault, rule)
             counted = self._counted
             counted[key] = counted.get(key, 0) + 1
         if self.events.subscribers:
             self.events.publish(
-                "request", RequestEntry(*fields).to_json(), vendor, tenant, fax_ids[0] if fax_ids else None
+                "request", RequestEntry(*settled(fields)).to_json(), vendor, tenant, fax_ids[0] if fax_ids else None
             )
+
+    @property
+    def dropped(self) -> int:
+        """Entries pushed out of the request ring (worked out when asked: recording counts nothing)."""
+        return max(peek(self._seq) - 1 - len(self.requests) - self._cleared, 0)
 
     def violation(self, **fields: Any) -> dict[str, Any]:
         """Record a contract violation; it gets a ``seq`` that only grows, so a reader can
@@ -413,7 +452,7 @@ class Journal:
             for fields in reversed(self.requests)
             if (vendor is None or fields[2] == vendor) and (tenant is None or fields[4] == tenant)
         )
-        entries = (RequestEntry(*fields) for fields in matching)
+        entries = (RequestEntry(*settled(fields)) for fields in matching)
         if fax_ids:
             entries = (e for e in entries if any(i in e.fax_ids or i in e.path or i in e.query for i in fax_ids))
         newest = list(itertools.islice(entries, limit) if limit else entries)
@@ -422,12 +461,12 @@ class Journal:
 
     def entry(self, seq: int) -> RequestEntry | None:
         """The entry numbered ``seq``, while the ring still holds it."""
-        return next((RequestEntry(*fields) for fields in reversed(self.requests) if fields[0] == seq), None)
+        return next((RequestEntry(*settled(fields)) for fields in reversed(self.requests) if fields[0] == seq), None)
 
     def state(self) -> dict[str, Any]:
         """Both rings and where their numbering stands (snapshots)."""
         return {
-            "requests": list(self.requests),
+            "requests": [settled(fields) for fields in self.requests],
             "violations": list(self.violations),
             "next_seq": peek(self._seq),
             "next_violation": peek(self._violation_seq),
@@ -436,21 +475,26 @@ class Journal:
         }
 
     def restore(self, state: dict[str, Any]) -> None:
-        """Hold ``state()``'s entries (the newest, up to this journal's size); numbering continues."""
+        """Hold ``state()``'s entries (the newest, up to this journal's size; each as ``held``
+        takes it); numbering continues."""
+        given = state["requests"]
         self.requests.clear()
-        self.requests.extend(tuple(entry) for entry in state["requests"])
+        self.requests.extend(held(entry) for entry in given)
         self.violations.clear()
         self.violations.extend(state["violations"])
         self._seq = itertools.count(state["next_seq"])
         self._violation_seq = itertools.count(state["next_violation"])
-        self.dropped = state["dropped"]
+        # what the snapshot dropped, and what of its entries this ring is too small to hold
+        self._cleared = state["next_seq"] - 1 - len(given) - state["dropped"]
         self.last_violation = state["last_violation"]
 
     def clear(self, vendor: str | None = None, tenant: str | None = None) -> None:
         if vendor is None:
+            self._cleared += len(self.requests)
             self.requests.clear()
             self.violations.clear()
             return
         keep = [f for f in self.requests if not (f[2] == vendor and (tenant is None or f[4] == tenant))]
+        self._cleared += len(self.requests) - len(keep)
         self.requests.clear()
         self.requests.extend(keep)

@@ -44,7 +44,7 @@ import orjson
 from emulator.core import snapshot
 from emulator.core.codec import decode, encode
 from emulator.core.errors import Unavailable
-from emulator.core.journal import entries_from_json, entries_json
+from emulator.core.journal import entries_from_json, entries_json, held
 from emulator.core.store import Recorded, fax_from_data
 
 if TYPE_CHECKING:
@@ -135,7 +135,7 @@ def _migrate_3(db: sqlite3.Connection) -> None:
         db.execute(_INSERT_FAX, index)
         db.execute(_INSERT_BODY, body)
     db.execute("DROP TABLE faxes_3")
-    entries = [decode(orjson.loads(data)) for (data,) in db.execute("SELECT data FROM journal ORDER BY seq")]
+    entries = [held(decode(orjson.loads(data))) for (data,) in db.execute("SELECT data FROM journal ORDER BY seq")]
     db.execute("DROP TABLE journal")
     db.execute(_TABLES[-1])
     if entries:  # (codec-tagged, one a row; now plain, in one row)

@@ -33,6 +33,36 @@ def test_the_ring_keeps_the_newest_and_counts_the_dropped():
     for n in range(3):
         journal.record(float(n), None, None, None, "GET", f"/x/{n}", 404, 0.0)
     assert [e.path for e in journal.query()] == ["/x/1", "/x/2"] and journal.dropped == 1
+    journal.clear("v")  # (none of this vendor's): nothing cleared, nothing more dropped
+    journal.record(3.0, "v", "op", None, "GET", "/x/3", 200, 0.0)
+    journal.clear("v")
+    assert journal.dropped == 2 and [e.path for e in journal.query()] == ["/x/2"]
+    journal.clear()
+    assert journal.dropped == 2 and journal.query() == []
+    state = {**journal.state(), "requests": [], "dropped": 5}
+    restored = Journal(size=1)
+    restored.restore(journal.state())
+    assert restored.dropped == 2
+    full = Journal(size=3)
+    for n in range(4):
+        full.record(float(n), None, None, None, "GET", f"/y/{n}", 404, 0.0)
+    restored.restore(full.state())  # one dropped, and three entries: two more than this ring holds
+    assert restored.dropped == 3 and [e.path for e in restored.query()] == ["/y/3"]
+    restored.restore(state)
+    assert restored.dropped == 5
+
+
+def test_the_journal_reads_an_answers_headers_and_body_where_aiohttp_keeps_them():
+    """``Journal.record`` reads these attributes of aiohttp's, not its ``headers`` and ``body``
+    properties (a hot read's cost): this fails if aiohttp moves them."""
+    from aiohttp import web
+
+    answer = web.Response(body=b"{}", headers={"X-A": "1"}, content_type="application/json")
+    assert answer._headers is answer.headers and answer._body is answer.body
+    journal = Journal(size=1)
+    journal.record(1.0, "v", "op", "t", "GET", "/x", 200, 0.0, response=answer)
+    side = journal.entry(1).to_full_json()["response"]
+    assert side["headers"] == [["X-A", "1"], ["Content-Type", "application/json"]] and side["body"] == "{}"
 
 
 def test_a_query_gives_the_newest_that_match_up_to_its_limit_oldest_first():
@@ -156,13 +186,15 @@ def test_an_entry_is_found_by_its_number_while_the_ring_holds_it():
 def test_an_entry_with_its_header_lines_comes_back_whole_from_the_data_files_json():
     from aiohttp import web
 
-    from emulator.core.journal import entries_from_json, entries_json
+    from emulator.core.journal import RequestEntry, entries_from_json, entries_json, held, settled
 
     journal = Journal(size=2)
     answer = web.json_response({"ok": True}, headers={"X-Request-ID": "r\xe9"})
     journal.record(1.0, "v", "op", "t", "GET", "/x", 200, 0.0, request_headers=((b"A", b"\xff1"),), response=answer)
-    entries = list(journal.requests)
-    assert entries_from_json(entries_json(entries)) == entries
+    [entry] = journal.requests
+    [back] = entries_from_json(entries_json([entry]))
+    assert back == settled(entry)
+    assert RequestEntry(*settled(held(back))).to_full_json() == journal.entry(1).to_full_json()
 
 
 def test_an_answers_header_block_is_its_own_whether_or_not_its_headers_are_the_json_defaults():
