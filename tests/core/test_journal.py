@@ -52,6 +52,17 @@ def test_the_ring_keeps_the_newest_and_counts_the_dropped():
     assert restored.dropped == 5
 
 
+def test_the_pipeline_reads_a_requests_target_and_headers_where_aiohttp_keeps_them():
+    """The request pipeline journals ``request._message``'s path and raw headers, not the
+    ``raw_path`` and ``raw_headers`` properties (a hot read's cost): this fails if aiohttp
+    moves them."""
+    from aiohttp.test_utils import make_mocked_request
+
+    request = make_mocked_request("GET", "/x/caf%C3%A9?q=1", headers={"X-A": "1"})
+    assert request._message.path == request.raw_path == "/x/caf%C3%A9?q=1"
+    assert request._message.raw_headers is request.raw_headers and (b"X-A", b"1") in request.raw_headers
+
+
 def test_the_journal_reads_an_answers_headers_and_body_where_aiohttp_keeps_them():
     """``Journal.record`` reads these attributes of aiohttp's, not its ``headers`` and ``body``
     properties (a hot read's cost): this fails if aiohttp moves them."""

@@ -161,7 +161,9 @@ def respond_json(request: web.Request, context: Call, data: bytes, *, revision: 
             b',"revision":' + orjson.dumps(revision) if revision is not None else b"",
             _NODE_AND_ID,
             request_id,
-            context.runtime.cache.memo(ENVELOPE_TAILS, _tail)[int(context.runtime.now())],
+            # (stamped with the second the read arrived in: it awaits nothing before it answers, so
+            # its answer's second but for a read that straddles one on a real clock)
+            context.runtime.cache.memo(ENVELOPE_TAILS, _tail)[int(context.now)],
         )
     )
     return json_text_response(made, headers=_headers(context, revision))
