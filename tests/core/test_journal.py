@@ -52,6 +52,22 @@ def test_the_ring_keeps_the_newest_and_counts_the_dropped():
     assert restored.dropped == 5
 
 
+def test_an_answers_long_headers_are_cut_as_they_are_kept():
+    from aiohttp import web
+
+    from emulator.core.journal import MAX_HEADER_BYTES
+
+    journal = Journal(size=1)
+    answer = web.Response(body=b"{}", headers={"X-Short": "s", "X-Long": "l" * MAX_HEADER_BYTES})
+    journal.record(1.0, "v", "op", "t", "GET", "/x", 200, 0.0, response=answer)
+    [fields] = journal.requests
+    block, size = fields[14]  # cut when recorded: the ring never holds more than the bound
+    assert block == "X-Short: s" and size == len(block) + 2 + len("X-Long: ") + MAX_HEADER_BYTES
+    side = journal.entry(1).to_full_json()["response"]
+    assert side["headers"] == [["X-Short", "s"]] and side["headers_truncated"]
+    assert side["headers_dropped"] == size - len(block)
+
+
 def test_the_pipeline_reads_a_requests_target_and_headers_where_aiohttp_keeps_them():
     """The request pipeline journals ``request._message``'s path and raw headers, not the
     ``raw_path`` and ``raw_headers`` properties (a hot read's cost): this fails if aiohttp
