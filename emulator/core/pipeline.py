@@ -105,6 +105,15 @@ def serve(runtime: Runtime, route: Plan) -> Handler:
     perf_counter = time.perf_counter
     durable = runtime.durable
 
+    # TODO(#15 req/s): the hot reads are under #15's instruction ceilings, but not at 0.85 of
+    # the bare app's req/s (quiet runs, 2026-12-03 14:46 and 14:49: FAX.PLUS 0.94/0.77, Kazoo
+    # 0.77/0.69, Imagicle 0.83/0.76, CallerIP 0.87/0.83): the emulator's own work is bytecode,
+    # which misses the first-level caches more than aiohttp's C and runs at about half its
+    # rate (README, "Benchmarks"). Bytecodes of a Kazoo read (sys.settrace, ~2,900 in all):
+    # this handler ~113, ``Journal.record`` ~120, Kazoo's ``authenticate`` 90 and
+    # ``respond_json`` 71, ``Callers.who`` 41. Left to try: fewer Python frames a read (the
+    # journal's entry made here; Kazoo's ``Call`` made by its auth in one step), or this path
+    # compiled (mypyc: a build change for every install).
     async def handle(request: web.Request) -> web.StreamResponse:
         started = perf_counter()
         status = 500
