@@ -44,7 +44,6 @@ MAX_HEADER_BYTES = 8 * 1024  # of each header block an entry keeps, as ``Name: v
 #: compare as headers do, case-insensitively: the block names them as the defaults do)
 _JSON_DEFAULTS = CIMultiDictProxy(CIMultiDict(JSON_HEADERS))
 _JSON_LINES = "\r\n".join(map(": ".join, _JSON_DEFAULTS.items()))
-_JSON_LINES_SIZE = len(_JSON_LINES)
 
 #: a header block as kept: ``Name: value`` lines joined by CRLF (bytes for a request's, as
 #: sent; text for an answer's)
