@@ -151,10 +151,7 @@ class ContractChecker:
 
     def body_violations(self, vendor: str, schema: str, body: Any) -> Sequence[contracts.Violation]:
         """``contracts.check`` of a request body, remembered by its JSON text when it is short."""
-        text = contracts.as_text(body)
-        if len(text) > contracts.REMEMBERED_TEXT:
-            return contracts.check(vendor, schema, body, root="body")
-        return self.bodies[vendor, schema, "body", text]
+        return contracts.remembered_in(self.bodies, vendor, schema, body, root="body")
 
     def takes_empty_query(self, vendor: str, query: str) -> bool:
         """Does the query schema ``query`` take a request with no query at all? (Then a

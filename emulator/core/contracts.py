@@ -153,11 +153,24 @@ def remembered(cache: Cache, vendor: str, name: str, instance: Any, text: str | 
     ``as_text``'s) in the contract checks' memo when that text is short: clients send the same
     bodies again and again, and the schema's walk was a third of an Imagicle submission and of
     a FAX.PLUS outbox request."""
+    return remembered_in(cache.memo(BODIES, text_violations), vendor, name, instance, text)
+
+
+def remembered_in(
+    memo: Mapping[tuple[str, str, str, str], tuple[Violation, ...]],
+    vendor: str,
+    name: str,
+    instance: Any,
+    text: str | None = None,
+    root: str = "$",
+) -> tuple[Violation, ...]:
+    """``remembered``, in ``memo`` (the ``BODIES`` memo, as the contract checker holds it),
+    the violations' paths starting at ``root``."""
     if text is None:
         text = as_text(instance)
     if len(text) > REMEMBERED_TEXT:
-        return tuple(check(vendor, name, instance))
-    return cache.memo(BODIES, text_violations)[vendor, name, "$", text]
+        return tuple(check(vendor, name, instance, root))
+    return memo[vendor, name, root, text]
 
 
 # -- operation contracts ------------------------------------------------------------

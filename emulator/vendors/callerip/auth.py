@@ -53,7 +53,7 @@ def authenticate(runtime: Services, request: web.Request, exchange: Exchange) ->
         return None
     # (by the operation, not ``request.get(FORM)``: a missing request key costs a status read
     # a raised and caught KeyError, about 3 % of the read)
-    token = ((request[FORM].get("token") if operation == SEND else request.query.get("token")) or "").strip()
+    token = ((send_form(request).get("token") if operation == SEND else request.query.get("token")) or "").strip()
     if not token:
         raise Unauthorized("missing token")
     declared = runtime.accounts.get(NAME)

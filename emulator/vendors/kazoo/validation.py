@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from emulator.core import contracts
-from emulator.core.bodies import json_value, long_digits
+from emulator.core.bodies import json_value, orjson_reads_as_json
 from emulator.core.memo import Memo
 from emulator.vendors.kazoo import errors
 
@@ -103,18 +103,7 @@ def validated_text(key: tuple[str, str]) -> tuple[str, str, bool]:
     name, text = key
     doc, detail = _validated(name, json.loads(text))
     texts = json.dumps(doc, ensure_ascii=False), json.dumps(detail, ensure_ascii=False)
-    return (*texts, all(_orjson_reads(each) for each in texts))
-
-
-def _orjson_reads(text: str) -> bool:
-    """Whether orjson reads ``text`` exactly as json does: where ``json_value`` reads it by orjson."""
-    if long_digits(text):
-        return False
-    try:
-        orjson.loads(text)
-    except orjson.JSONDecodeError:  # NaN, the infinities, lone surrogates, nesting past 1,024 levels
-        return False
-    return True
+    return (*texts, all(orjson_reads_as_json(each) for each in texts))
 
 
 def key(path: list[Any]) -> str:
