@@ -70,10 +70,9 @@ class Form:
     def as_instance(self) -> dict[str, Any]:
         """The form as a JSON-like object for schema checks; a file part is a short string."""
         instance: dict[str, Any] = {}
-        for key, value in [
-            *self.fields.items(),
-            *((f.name, f"<file {f.filename!r}, {len(f.data)} bytes>") for f in self.files),
-        ]:
+        pairs: list[tuple[str, str]] = list(self.fields.items())
+        pairs += [(f.name, f"<file {f.filename!r}, {len(f.data)} bytes>") for f in self.files]  # (no generator)
+        for key, value in pairs:
             if key in instance:
                 previous = instance[key]
                 instance[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
@@ -139,8 +138,8 @@ async def read_form(
             form.files.append(Upload(part.name, part.filename or "", part.content_type, part.data))
         else:
             form.fields.add(part.name, _text(part.data, part.charset or charset))
-    request[PARSED_BODY] = form.as_instance()
-    _keep_body(request, json_bytes(request[PARSED_BODY]))  # files shown by name and size, not their bytes
+    request[PARSED_BODY] = instance = form.as_instance()
+    _keep_body(request, json_bytes(instance))  # files shown by name and size, not their bytes
     request[FORM] = form
     return form
 
@@ -295,28 +294,40 @@ class _PartsReader:
         spans = _plain_spans(body, self._boundary)
         if spans is None:
             return False
+        parts, limit = self.parts, self._limit
         for head, start, end in spans:
-            self._begin()
-            headers = self._headers
-            if isinstance(head, re.Match):  # headers as clients write them, read in one match
-                name, filename, content_type = head.groups()
-                if content_type is not None:
-                    headers["content-type"] = content_type.decode()
-                self._headers_read(
-                    name.decode("utf-8", "replace"), None if filename is None else filename.decode("utf-8", "replace")
-                )
-            else:
-                for name, value in head:  # as ``_header_end`` reads them
-                    headers.setdefault(name.decode("utf-8", "replace").lower(), value.decode("utf-8", "replace"))
+            if isinstance(head, list):  # headers written otherwise, read as ``_header_end`` reads them
+                self._begin()
+                headers = self._headers
+                for header, value in head:
+                    headers.setdefault(header.decode("utf-8", "replace").lower(), value.decode("utf-8", "replace"))
                 self._headers_finished()
-            if end - start > self._most:
+                if end - start > self._most:
+                    raise self._too_large()
+                self._part(body[start:end])
+                continue
+            # headers as clients write them, read in one match: the part made here, as ``_begin``,
+            # ``_headers_read`` and ``_part`` make it (a Content-Type of token characters has no
+            # parameters, so no charset, and there is no transfer encoding), without their three
+            # calls, a headers dict and the streaming state a part (CallerIP's send has three)
+            if len(parts) >= MAX_PARTS:
+                raise Invalid(TOO_MANY_PARTS)
+            name_bytes, filename_bytes, type_bytes = head.groups()
+            name = name_bytes.decode("utf-8", "replace")
+            filename = None if filename_bytes is None else filename_bytes.decode("utf-8", "replace")
+            content_type = "" if type_bytes is None else type_bytes.decode()
+            if _nested(content_type):
+                raise Invalid(NESTED_MULTIPART)
+            most, what = limit(name, filename)
+            if end - start > most:
+                self._name, self._filename, self._most, self._what = name, filename, most, what
                 raise self._too_large()
-            self._part(body[start:end])
+            parts.append(_Part(name, filename, content_type, None, body[start:end]))
         return True
 
     def _begin(self) -> None:
         if len(self.parts) >= MAX_PARTS:
-            raise Invalid(f"more than {MAX_PARTS} parts in one body")
+            raise Invalid(TOO_MANY_PARTS)
         self._headers = {}
         self._chunks = []
         self._gathered = None
@@ -335,8 +346,8 @@ class _PartsReader:
 
     def _headers_read(self, name: str, filename: str | None) -> None:
         """A part's headers are read: ``name`` and ``filename`` are its Content-Disposition's."""
-        if self._headers.get("content-type", "").lower().startswith("multipart/"):
-            raise Invalid("nested multipart bodies are not supported")
+        if _nested(self._headers.get("content-type", "")):
+            raise Invalid(NESTED_MULTIPART)
         self._name, self._filename = name, filename
         self._most, self._what = self._limit(name, filename)
 
@@ -386,6 +397,15 @@ class _PartsReader:
         )
         self.parts.append(part)
         return part
+
+
+TOO_MANY_PARTS = f"more than {MAX_PARTS} parts in one body"
+NESTED_MULTIPART = "nested multipart bodies are not supported"
+
+
+def _nested(content_type: str) -> bool:
+    """Whether a part's Content-Type is itself multipart (refused: ``NESTED_MULTIPART``)."""
+    return content_type.lower().startswith("multipart/")
 
 
 def _charset(content_type: str) -> str | None:

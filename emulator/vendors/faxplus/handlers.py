@@ -59,7 +59,7 @@ async def send_fax(request: web.Request) -> web.Response:
     order = outbox.parse(runtime, tenant, sender, await read_json(request))
     exchange = request[EXCHANGE]
     faxes = outbox.submit(runtime, tenant, order, request.remote or "", exchange.gate)
-    exchange.fax_ids = tuple(f.id for f in faxes)
+    exchange.fax_ids = tuple([f.id for f in faxes])  # (a list: no generator)
     return ok({"ids": {f.to: f.id for f in faxes} if order.return_ids else {}}, status=201)
 
 

@@ -103,7 +103,10 @@ def check_accounts(accounts: list[Any]) -> list[dict[str, Any]]:
 def declared(runtime: Services, name: str) -> dict[str, Any] | None:
     """The declared account called ``name`` (user names are case-insensitive, as in Windows)."""
     wanted = name.casefold()
-    return next((a for a in runtime.accounts.get(NAME, ()) if a["name"].casefold() == wanted), None)
+    for account in runtime.accounts.get(NAME, ()):  # (a loop: no generator, none at all when none are declared)
+        if account["name"].casefold() == wanted:
+            return account
+    return None
 
 
 def _basic(header: str) -> tuple[str, str]:

@@ -39,7 +39,7 @@ async def submit_fax(request: web.Request) -> web.Response:
     request[PARSED_BODY] = submission.checked_instance(request[PARSED_BODY], jsondata)
     exchange = request[EXCHANGE]
     faxes = submission.submit(runtime, await submission.parse(runtime, user, form, jsondata), exchange.gate)
-    exchange.fax_ids = tuple(fax.id for fax in faxes)
+    exchange.fax_ids = tuple([fax.id for fax in faxes])  # (a list: no generator)
     return json_response(serialise.submitted(faxes), status=options.of(runtime)["submit_status"])
 
 

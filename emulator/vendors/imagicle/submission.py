@@ -49,11 +49,11 @@ class Job:
 
     @property
     def pages(self) -> int:
-        return sum(d.pages for d in self.documents) + (self.cover is not None)
+        return sum([d.pages for d in self.documents]) + (self.cover is not None)  # (a list: no generator)
 
     @property
     def size(self) -> int:
-        return sum(d.size for d in self.documents)
+        return sum([d.size for d in self.documents])
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +179,8 @@ def submit(runtime: Services, job: Job, gate: Gate | None) -> list[Fax]:
     opts = options.of(runtime)
     server, token, now = opts["server_name"], runtime.ids.uuid4(), runtime.now()
     owner = auth.declared(runtime, job.owner)
+    sender = (owner or {}).get("faxNumber") or job.owner
+    pages, size, documents = job.pages, job.size, tuple(job.documents)  # the same for every recipient
     faxes = []
     for index, recipient in enumerate(job.recipients):
         fax = Fax(
@@ -187,16 +189,16 @@ def submit(runtime: Services, job: Job, gate: Gate | None) -> list[Fax]:
             tenant=job.owner,
             direction="outbound",
             to=recipient.fax_number,
-            sender=(owner or {}).get("faxNumber") or job.owner,
+            sender=sender,
             status="",
             created_at=now,
-            pages=job.pages,
-            documents=tuple(job.documents),
+            pages=pages,
+            documents=documents,
             max_attempts=opts["attempts"],
             retry_delay=float(opts["retry_delay"]),
             record=FaxState(
                 server=server,
-                size=job.size,
+                size=size,
                 subject=job.subject,
                 index=index,
                 recipient_name=recipient.name,

@@ -136,7 +136,7 @@ def _new_job(
         sender=str(fields.get("from_number", "")),
         status="",
         created_at=rt.now(),
-        pages=sum(d.pages for d in documents) or 1,
+        pages=sum([d.pages for d in documents]) or 1,  # (a list: no generator)
         documents=documents,
         document_ok=problem is None,
         max_attempts=max(1, retries),

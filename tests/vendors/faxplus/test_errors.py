@@ -210,3 +210,33 @@ async def test_a_multipart_body_sent_to_outbox_is_refused_in_the_vendor_s_words(
             headers={"Content-Type": "application/json"},
         )
         assert "codec" not in description and "Expecting" not in description and "not" in description
+
+
+async def test_a_null_is_not_given_and_a_send_without_one_is_checked_as_sent(client):
+    path, number = await upload(client), await my_number(client)
+    # null means "not given" (context.drop_nulls): a null comment, cover page and send time are none
+    status, body = await call(
+        client,
+        "POST",
+        "/accounts/self/outbox",
+        json={"from": number, "to": ["+12125550100"], "files": [path], "comment": None, "send_time": None},
+    )
+    assert status == 201, body
+    # the word in a string is no null: the body is checked as it is, whichever way it is read
+    status, body = await call(
+        client,
+        "POST",
+        "/accounts/self/outbox",
+        json={"from": number, "to": ["+12125550100"], "files": [path], "comment": {"text": "null", "tags": []}},
+    )
+    assert status == 201, body
+    # a null where a value is required is a missing value: the vendor's 400
+    why = await refused(
+        client,
+        "POST",
+        "/accounts/self/outbox",
+        400,
+        "invalid_request",
+        json={"from": number, "to": None, "files": [path]},
+    )
+    assert "'to' is a required property" in why
