@@ -30,6 +30,11 @@ def _fax(runtime: Services, user: auth.User, fax_id: str, direction: str) -> Fax
     return fax
 
 
+# TODO(#18): a 1-page submit runs at ~0.32-0.33 of the bare app in locked runs (target 0.35;
+# Kazoo's and FAX.PLUS's about at it, CallerIP's past it). What is left is spread thin (README
+# "Sends", what is left): the young collector passes over what a send keeps, the part-header
+# and boundary matches, the keyword dicts of the classes a send makes, ~12 request item calls,
+# and the pipeline's and journal's share of every request.
 async def submit_fax(request: web.Request) -> web.Response:
     runtime = _runtime(request)
     user = auth.user(request)
