@@ -106,8 +106,8 @@ def serve(runtime: Runtime, route: Plan) -> Handler:
     durable = runtime.durable
 
     # TODO(#15 req/s): the hot reads are under #15's instruction ceilings, but not at 0.85 of
-    # the bare app's req/s (quiet runs, 2026-12-03 14:46 and 14:49: FAX.PLUS 0.94/0.77, Kazoo
-    # 0.77/0.69, Imagicle 0.83/0.76, CallerIP 0.87/0.83): the emulator's own work is bytecode,
+    # the bare app's req/s (quiet runs, 2026-12-03 17:13 and 17:24: FAX.PLUS 0.82/1.02, Kazoo
+    # 0.68/0.62, Imagicle 0.76/0.70, CallerIP 0.98/0.93): the emulator's own work is bytecode,
     # which misses the first-level caches more than aiohttp's C and runs at about half its
     # rate (README, "Benchmarks"). Bytecodes of a Kazoo read (sys.settrace, ~2,900 in all):
     # this handler ~113, ``Journal.record`` ~120, Kazoo's ``authenticate`` 90 and
