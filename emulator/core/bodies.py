@@ -294,7 +294,7 @@ class _PartsReader:
         spans = _plain_spans(body, self._boundary)
         if spans is None:
             return False
-        parts, limit = self.parts, self._limit
+        parts = self.parts
         for head, start, end in spans:
             if isinstance(head, list):  # headers written otherwise, read as ``_header_end`` reads them
                 self._begin()
@@ -306,21 +306,18 @@ class _PartsReader:
                     raise self._too_large()
                 self._part(body[start:end])
                 continue
-            # headers as clients write them, read in one match: the part made here, as ``_begin``,
-            # ``_headers_read`` and ``_part`` make it (a Content-Type of token characters has no
-            # parameters, so no charset, and there is no transfer encoding), without their three
-            # calls, a headers dict and the streaming state a part (CallerIP's send has three)
+            # headers as clients write them, read in one match: the part made here as ``_part``
+            # makes it (a Content-Type of token characters has no parameters, so no charset, and
+            # there is no transfer encoding), without ``_begin``'s streaming state and a headers
+            # dict a part (CallerIP's send has three)
             if len(parts) >= MAX_PARTS:
                 raise Invalid(TOO_MANY_PARTS)
             name_bytes, filename_bytes, type_bytes = head.groups()
             name = name_bytes.decode("utf-8", "replace")
             filename = None if filename_bytes is None else filename_bytes.decode("utf-8", "replace")
             content_type = "" if type_bytes is None else type_bytes.decode()
-            if _nested(content_type):
-                raise Invalid(NESTED_MULTIPART)
-            most, what = limit(name, filename)
-            if end - start > most:
-                self._name, self._filename, self._most, self._what = name, filename, most, what
+            self._headers_read(name, filename, content_type)
+            if end - start > self._most:
                 raise self._too_large()
             parts.append(_Part(name, filename, content_type, None, body[start:end]))
         return True
@@ -342,12 +339,13 @@ class _PartsReader:
         self._values.clear()
 
     def _headers_finished(self) -> None:
-        self._headers_read(*_disposition(self._headers.get("content-disposition", "")))
+        headers = self._headers
+        self._headers_read(*_disposition(headers.get("content-disposition", "")), headers.get("content-type", ""))
 
-    def _headers_read(self, name: str, filename: str | None) -> None:
+    def _headers_read(self, name: str, filename: str | None, content_type: str) -> None:
         """A part's headers are read: ``name`` and ``filename`` are its Content-Disposition's."""
-        if _nested(self._headers.get("content-type", "")):
-            raise Invalid(NESTED_MULTIPART)
+        if content_type.lower().startswith("multipart/"):
+            raise Invalid("nested multipart bodies are not supported")
         self._name, self._filename = name, filename
         self._most, self._what = self._limit(name, filename)
 
@@ -400,12 +398,6 @@ class _PartsReader:
 
 
 TOO_MANY_PARTS = f"more than {MAX_PARTS} parts in one body"
-NESTED_MULTIPART = "nested multipart bodies are not supported"
-
-
-def _nested(content_type: str) -> bool:
-    """Whether a part's Content-Type is itself multipart (refused: ``NESTED_MULTIPART``)."""
-    return content_type.lower().startswith("multipart/")
 
 
 def _charset(content_type: str) -> str | None:
