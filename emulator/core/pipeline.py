@@ -118,7 +118,9 @@ def serve(runtime: Runtime, route: Plan) -> Handler:
         started = perf_counter()
         status = 500
         response: web.StreamResponse | None = None
-        exchange = request[EXCHANGE] = Exchange(operation, clock.now())
+        # (into aiohttp's item store itself: ``request[...] =`` is a Python call that checks the
+        # key's type; tests/core/test_journal.py pins that ``request[EXCHANGE]`` reads it back)
+        exchange = request._state[EXCHANGE] = Exchange(operation, clock.now())
         gate = None  # (the exchange's own is None until a scenario in force opens one)
         if scenarios.in_force:
             gate = exchange.gate = scenarios.open_gate(name, operation, request.headers)

@@ -79,6 +79,19 @@ def test_the_pipeline_reads_a_requests_target_and_headers_where_aiohttp_keeps_th
     assert request._message.raw_headers is request.raw_headers and (b"X-A", b"1") in request.raw_headers
 
 
+def test_the_pipeline_keeps_the_exchange_where_a_request_item_is_read():
+    """The request pipeline puts a request's ``Exchange`` in aiohttp's ``request._state`` (a
+    hot read's cost: ``request[...] =`` is a Python call); handlers read it as ``request[EXCHANGE]``:
+    this fails if aiohttp keeps a request's items elsewhere."""
+    from aiohttp.test_utils import make_mocked_request
+
+    from emulator.core.exchange import EXCHANGE, Exchange
+
+    request = make_mocked_request("GET", "/x")
+    exchange = request._state[EXCHANGE] = Exchange("op", 1.0)
+    assert request[EXCHANGE] is exchange and request.get(EXCHANGE) is exchange
+
+
 def test_the_journal_reads_an_answers_headers_and_body_where_aiohttp_keeps_them():
     """``Journal.record`` reads these attributes of aiohttp's, not its ``headers`` and ``body``
     properties (a hot read's cost): this fails if aiohttp moves them."""

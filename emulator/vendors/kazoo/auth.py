@@ -30,7 +30,7 @@ from emulator.core.exchange import Exchange
 from emulator.core.services import Services
 from emulator.core.store import Tenant
 from emulator.vendors.kazoo import accounts, errors
-from emulator.vendors.kazoo.envelope import NAME, Call, begin
+from emulator.vendors.kazoo.envelope import NAME, Call, begin, request_id_of, token_member, token_of
 
 ACCOUNT_ID = re.compile(r"[0-9a-f]{32}")
 TOKEN_TTL = 3600.0  # crossbar.auth token_auth_expiry_s
@@ -177,16 +177,17 @@ def _claims(token: str) -> dict[str, object] | None:
     return claims if isinstance(claims, dict) and isinstance(claims.get("account_id"), str) else None
 
 
-def _session(rt: Services, token: str) -> tuple[Tenant, Session] | None:
+def _session(rt: Services, token: str) -> tuple[Tenant, Session, bytes | None] | None:
     """The account and session ``token`` stands for, if the book has it (the account is made
-    again on use if it was forgotten)."""
+    again on use if it was forgotten), and the token's member of a success envelope (which
+    ``Callers`` remembers with them: ``Call.token_member``)."""
     claims = _claims(token)
     expires = _book(rt).get(_key(token)) if claims is not None else None
     if claims is None or expires is None:
         return None
     account_id, owner_id = str(claims["account_id"]), claims.get("owner_id")
     session = Session(account_id, owner_id if isinstance(owner_id, str) else None, str(claims.get("method")), expires)
-    return rt.tenant(NAME, account_id), session
+    return rt.tenant(NAME, account_id), session, token_member(token)
 
 
 def _refuse(account: str | None, session: Session | None) -> NoReturn:
@@ -201,8 +202,8 @@ def _refuse(account: str | None, session: Session | None) -> NoReturn:
 
 def authenticate(rt: Services, request: web.Request, exchange: Exchange) -> Call:
     """Route check and authentication of every request under /v2, in Crossbar's order: the
-    route (404, 405), the account id in the path (404), the token (401), the account (403)."""
-    context = begin(rt, request, exchange)
+    route (404, 405), the account id in the path (404), the token (401), the account (403).
+    (A refused request's ``Call`` is begun by its error's rendering, ``envelope.call``.)"""
     match_info = request.match_info
     routing = match_info.http_exception
     if routing is not None:
@@ -210,14 +211,18 @@ def authenticate(rt: Services, request: web.Request, exchange: Exchange) -> Call
             raise errors.invalid_method(routing.headers.get("Allow", ""))
         raise errors.not_found()
     if exchange.operation in PUBLIC:
-        return context
+        return begin(rt, request, exchange)
     account = match_info.get("account_id")
+    token = token_of(request)
     # a client's token is looked up once (``rt.callers``), its expiry on the emulator clock every time
-    found = rt.callers.who(NAME, context.token, _session, rt) if context.token else None
-    live = found if found is not None and context.now < found[1].expires else None
+    found = rt.callers.who(NAME, token, _session, rt) if token else None
+    live = found if found is not None and exchange.at < found[1].expires else None
     if live is None or (account is not None and account != live[1].account_id):
         _refuse(account, live[1] if live is not None else None)
-    tenant, session = live
-    context.account_id, context.owner_id, context.tenant = session.account_id, session.owner_id, tenant
+    tenant, session, member = live
+    # made whole at once (kept on the exchange before ``identify``, whose scenario rules may answer now)
+    context = exchange.caller = Call(
+        rt, exchange.at, request_id_of(rt, request), token, session.account_id, session.owner_id, tenant, member
+    )
     exchange.identify(session.account_id)
     return context

@@ -51,6 +51,9 @@ class Call:
     account_id: str | None = None  # the authenticated account
     owner_id: str | None = None
     tenant: Tenant | None = None  # the authenticated account's store
+    #: the token's member of a success envelope, as ``respond_json`` writes it (made once per
+    #: token, by auth: a polled job's answer echoes the same token every time)
+    token_member: bytes | None = None
 
 
 def runtime(request: web.Request) -> Services:
@@ -70,18 +73,21 @@ def _token_elsewhere(request: web.Request) -> str | None:
     return token or request.query.get("auth_token") or None
 
 
+def token_of(request: web.Request) -> str | None:
+    """The token a request carries: X-Auth-Token, else a Bearer header, else ``auth_token`` in the query."""
+    return request.headers.get(X_AUTH_TOKEN) or _token_elsewhere(request)
+
+
+def request_id_of(rt: Services, request: web.Request) -> str:
+    """The request's id: the client's X-Request-ID, else one drawn (Crossbar makes one)."""
+    return request.headers.get(X_REQUEST_ID) or rt.ids.request_id()
+
+
 def begin(rt: Services, request: web.Request, exchange: Exchange) -> Call:
-    """The request's ``Call`` (its exchange's caller, kept there at once so that a refusal
-    echoes it), from its id and token: X-Auth-Token, else a Bearer header, else
-    ``auth_token`` in the query (``auth.authenticate`` begins every one)."""
-    headers = request.headers
-    found = Call(
-        rt,
-        exchange.at,
-        headers.get(X_REQUEST_ID) or rt.ids.request_id(),
-        headers.get(X_AUTH_TOKEN) or _token_elsewhere(request),
-    )
-    exchange.caller = found
+    """The request's ``Call`` as far as its headers tell (its exchange's caller, kept there so
+    that its answer echoes it): a request that ``auth.authenticate`` refused or let through
+    unauthenticated, or one a scenario's fault answers first."""
+    found = exchange.caller = Call(rt, exchange.at, request_id_of(rt, request), token_of(request))
     return found
 
 
@@ -142,31 +148,68 @@ def respond(
     )
 
 
-def respond_json(request: web.Request, context: Call, data: bytes, *, revision: str | None = None) -> web.Response:
-    """``respond`` (200, no other fields) of ``data`` that is JSON already (a view the runtime's
-    cache keeps: the polled job), ``context`` being the request's ``call``: the envelope written
-    as text around it, the same bytes ``respond`` makes of the parsed ``data`` (keys in
-    ``_wrap``'s order, strings escaped by orjson), without serialising the data again (about
-    5,000 CPU instructions a read)."""
-    try:  # the two strings a client chose (as sent, or as its header decoded)
-        token = b',"auth_token":' + orjson.dumps(context.token) if context.token is not None else b""
-        request_id = orjson.dumps(context.request_id)
-    except TypeError:  # a lone surrogate, which orjson refuses: as ``respond`` writes it (``json_bytes``)
-        return respond(request, orjson.loads(data), revision=revision)
+@dataclass(slots=True, repr=False, eq=False)
+class Written:
+    """What ``respond_json`` writes of a document at one revision, whoever reads it: made
+    once per version of the document, with the view the runtime's cache keeps (``written``)."""
+
+    data: bytes  # the document as JSON
+    revision: str | None
+    head: bytes  # the envelope up to the token's member: ``{"data":<data>``
+    middle: bytes  # from the token's member to the request id's value: the revision's member and the node's
+    etag: str | None  # the revision as the answer's ETag (``_headers``)
+
+
+def written(data: bytes, revision: str | None = None) -> Written:
+    """The parts of a success envelope around ``data`` (JSON already) at ``revision`` that
+    do not change from one read to the next (``respond_json``)."""
+    member = b',"revision":' + orjson.dumps(revision) if revision is not None else b""
+    etag = _etag(revision)
+    return Written(data, revision, b'{"data":' + data, member + _NODE_AND_ID, etag)
+
+
+def token_member(token: str | None) -> bytes | None:
+    """``token``'s member of a success envelope (``,"auth_token":"..."``); None if orjson
+    refuses the text (a lone surrogate: ``respond`` writes it then)."""
+    if token is None:
+        return b""
+    try:
+        return b',"auth_token":' + orjson.dumps(token)
+    except TypeError:
+        return None
+
+
+def respond_json(request: web.Request, context: Call, document: Written) -> web.Response:
+    """``respond`` (200, no other fields) of a document that is JSON already (a view the
+    runtime's cache keeps: the polled job), ``context`` being the request's ``call``: the
+    envelope written as text around it, the same bytes ``respond`` makes of the parsed data
+    (keys in ``_wrap``'s order, strings escaped by orjson), without serialising the data
+    again (about 5,000 CPU instructions a read), its revision's member and ETag made once
+    (``written``), the token's once per token (``Call.token_member``, set by auth)."""
+    token = context.token_member
+    if token is None:
+        token = token_member(context.token)
+    try:  # the request id, as the client chose it (or as its header decoded)
+        request_id = orjson.dumps(context.request_id) if token is not None else None
+    except TypeError:
+        request_id = None
+    if request_id is None:  # a lone surrogate, which orjson refuses: as ``respond`` writes it (``json_bytes``)
+        return respond(request, orjson.loads(document.data), revision=document.revision)
     made = b"".join(
         (
-            b'{"data":',
-            data,
-            token,
-            b',"revision":' + orjson.dumps(revision) if revision is not None else b"",
-            _NODE_AND_ID,
+            document.head,
+            token,  # type: ignore[arg-type]  # (None answered above)
+            document.middle,
             request_id,
             # (stamped with the second the read arrived in: it awaits nothing before it answers, so
             # its answer's second but for a read that straddles one on a real clock)
             context.runtime.cache.memo(ENVELOPE_TAILS, _tail)[int(context.now)],
         )
     )
-    return json_text_response(made, headers=_headers(context, revision))
+    headers: dict[str, str] = {X_REQUEST_ID: context.request_id}
+    if document.etag is not None:
+        headers[hdrs.ETAG] = document.etag
+    return json_text_response(made, headers=headers)
 
 
 #: the name of the memo of ``respond_json``'s envelope ends, by answer second (``Cache.memo``)
@@ -182,9 +225,15 @@ def _tail(second: int) -> bytes:
 def _headers(context: Call, revision: str | None) -> dict[str, str]:
     """A success answer's own headers: the request's id, and the revision as its ETag."""
     headers: dict[str, str] = {X_REQUEST_ID: context.request_id}
-    if revision is not None and revision != "automatic":
-        headers[hdrs.ETAG] = f'"{revision}"'
+    etag = _etag(revision)
+    if etag is not None:
+        headers[hdrs.ETAG] = etag
     return headers
+
+
+def _etag(revision: str | None) -> str | None:
+    """The ETag a success answer shows of ``revision`` (none of an automatic one)."""
+    return f'"{revision}"' if revision is not None and revision != "automatic" else None
 
 
 def revision(counter: int, seed: str) -> str:

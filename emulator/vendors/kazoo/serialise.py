@@ -18,7 +18,7 @@ from emulator.core.cache import Cache
 from emulator.core.outcomes import Result
 from emulator.core.store import Fax
 from emulator.vendors.kazoo import lifecycle
-from emulator.vendors.kazoo.envelope import gregorian, revision
+from emulator.vendors.kazoo.envelope import Written, gregorian, revision, written
 from emulator.vendors.kazoo.state import of
 
 MACHINE = lifecycle.MACHINE
@@ -127,24 +127,25 @@ def live_status(fax: Fax, now: float) -> str:
     return f"Sent Page {min(sent, fax.pages)} of {fax.pages}"
 
 
-def outgoing_job(cache: Cache, fax: Fax, now: float) -> tuple[bytes, str]:
-    """``GET /faxes/outgoing/{id}``: public fields, id, created and the live status, as JSON,
-    and the revision the document is at.
+def outgoing_job(cache: Cache, fax: Fax, now: float) -> Written:
+    """``GET /faxes/outgoing/{id}``: public fields, id, created and the live status, as JSON
+    at the revision the document is at, with what its answer's envelope writes of them
+    (``envelope.written``).
 
     A polled job is read far more often than it changes: it is serialised once per version
     of the fax (any change makes a new revision) and status shown (while ``processing``, the
     worker's progress text moves with time), and kept in the runtime's ``cache``.
     """
-    found: tuple[bytes, str] = cache.view(fax, "kazoo.outgoing_job", _job_json, live_status(fax, now))
+    found: Written = cache.view(fax, "kazoo.outgoing_job", _job_json, live_status(fax, now))
     return found
 
 
-def _job_json(fax: Fax, status: str) -> tuple[bytes, str]:
+def _job_json(fax: Fax, status: str) -> Written:
     body = doc(fax)
     body["id"] = fax.id
     body["created"] = gregorian(fax.created_at)
     body["status"] = status
-    return json_bytes(body), rev(fax)
+    return written(json_bytes(body), rev(fax))
 
 
 def folder_row(fax: Fax) -> dict[str, Any]:
@@ -251,4 +252,4 @@ def view(runtime: Any, fax: Fax) -> dict[str, Any]:
     """The vendor view for the control API: the document where Crossbar shows it now."""
     if modb_id(fax) is not None:
         return folder_doc(fax)
-    return orjson.loads(outgoing_job(runtime.cache, fax, runtime.now())[0])
+    return orjson.loads(outgoing_job(runtime.cache, fax, runtime.now()).data)

@@ -12,6 +12,7 @@ import pytest
 
 from emulator.core import contracts
 from emulator.vendors.kazoo import serialise
+from emulator.vendors.kazoo.envelope import written
 from tests.conftest import advance
 from tests.vendors.kazoo.conftest import Kazoo
 
@@ -221,7 +222,7 @@ async def test_error_envelopes_validate_in_strict_mode(strict):
 async def test_strict_mode_catches_a_kazoo_response_that_breaks_its_schema(strict, monkeypatch):
     job_id = (await strict.send()).data["id"]
     broken = {"id": job_id, "pvt_job_status": "pending"}
-    monkeypatch.setattr(serialise, "outgoing_job", lambda cache, fax, now: (orjson.dumps(broken), "1-x"))
+    monkeypatch.setattr(serialise, "outgoing_job", lambda cache, fax, now: written(orjson.dumps(broken), "1-x"))
     assert (await strict.get(f"/faxes/outgoing/{job_id}")).status == 200
     found = await violations(strict.client, kind="response")
     assert {(v["operation"], v["rule"]) for v in found} >= {("get_outgoing", "required"), ("get_outgoing", "not")}

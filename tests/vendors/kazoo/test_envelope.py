@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from emulator.core.answers import json_bytes
 from emulator.core.exchange import EXCHANGE, Exchange
-from emulator.vendors.kazoo.envelope import Call, call, respond, respond_json
+from emulator.vendors.kazoo.envelope import Call, call, respond, respond_json, written
 from tests.conftest import runtime_of
 
 #: what a client may send as its request id or token: any text (aiohttp decodes header bytes
@@ -40,7 +40,7 @@ async def test_the_envelope_written_around_json_text_is_the_one_respond_makes(cl
         runtime.clock.set(runtime.now() + later)  # the timestamp moves; the tail is remembered per second
         request = _request(runtime, request_id, token)
         expected = respond(request, data, revision=revision)
-        made = respond_json(request, call(request), json_bytes(data), revision=revision)
+        made = respond_json(request, call(request), written(json_bytes(data), revision))
         assert made.body == expected.body
         assert list(made.headers.items()) == list(expected.headers.items())
         assert made.status == expected.status == 200
@@ -50,7 +50,7 @@ async def test_the_envelope_written_around_json_text_is_the_one_respond_makes(cl
 
 async def test_a_lone_surrogate_in_the_request_id_is_escaped_as_json_dumps_does(client: TestClient) -> None:
     request = _request(runtime_of(client), "id-\udcff", "t")
-    made = respond_json(request, call(request), b'{"id":"j"}')
+    made = respond_json(request, call(request), written(b'{"id":"j"}'))
     assert b'"request_id":"id-\\udcff"' in made.body and made.body.startswith(b'{"data":{"id":"j"},"auth_token":"t"')
 
 

@@ -46,8 +46,7 @@ async def list_outgoing(request: web.Request) -> web.Response:
 async def get_outgoing(request: web.Request) -> web.Response:
     context = call(request)  # authenticated: its tenant is the path's account
     fax = folders.outgoing(context.tenant, request.match_info["fax_id"])  # type: ignore[arg-type]
-    job, revision = serialise.outgoing_job(context.runtime.cache, fax, context.now)
-    return respond_json(request, context, job, revision=revision)
+    return respond_json(request, context, serialise.outgoing_job(context.runtime.cache, fax, context.now))
 
 
 def _folder_listing(request: web.Request, folder: str) -> web.Response:
