@@ -160,16 +160,16 @@ def serve(runtime: Runtime, route: Plan) -> Handler:
             if gate is not None:
                 rule = gate.label
                 fault = gate.fault.describe(gate.latency) if gate.fault is not None else None
-            # (the target and headers from aiohttp's parsed message, as its ``raw_path`` and
-            # ``raw_headers`` properties give them: their calls cost a read ~500 instructions;
-            # tests/core/test_journal.py pins them)
+            # (the method, target and headers from aiohttp's parsed message, as its ``method``,
+            # ``raw_path`` and ``raw_headers`` properties give them: their calls cost a read ~700
+            # instructions; tests/core/test_journal.py pins them)
             message = request._message
             journal.record(
                 exchange.at,
                 name,
                 operation,
                 exchange.tenant,
-                request.method,
+                message.method,
                 message.path,
                 status,
                 perf_counter() - started,

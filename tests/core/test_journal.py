@@ -69,12 +69,13 @@ def test_an_answers_long_headers_are_cut_as_they_are_kept():
 
 
 def test_the_pipeline_reads_a_requests_target_and_headers_where_aiohttp_keeps_them():
-    """The request pipeline journals ``request._message``'s path and raw headers, not the
-    ``raw_path`` and ``raw_headers`` properties (a hot read's cost): this fails if aiohttp
-    moves them."""
+    """The request pipeline journals ``request._message``'s method, path and raw headers, not
+    the ``method``, ``raw_path`` and ``raw_headers`` properties (a hot read's cost): this fails
+    if aiohttp moves them."""
     from aiohttp.test_utils import make_mocked_request
 
-    request = make_mocked_request("GET", "/x/caf%C3%A9?q=1", headers={"X-A": "1"})
+    request = make_mocked_request("PATCH", "/x/caf%C3%A9?q=1", headers={"X-A": "1"})
+    assert request._message.method == request.method == "PATCH"
     assert request._message.path == request.raw_path == "/x/caf%C3%A9?q=1"
     assert request._message.raw_headers is request.raw_headers and (b"X-A", b"1") in request.raw_headers
 
