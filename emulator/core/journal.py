@@ -370,7 +370,9 @@ class Journal:
             if headers == _JSON_DEFAULTS:
                 answered = _JSON_LINES
             else:
-                answered = kept_lines("\r\n".join(map(": ".join, headers.items())))
+                answered = "\r\n".join(map(": ".join, headers.items()))
+                if len(answered) > MAX_HEADER_BYTES:  # (most are short: no call to cut them)
+                    answered = kept_lines(answered)
             if type(response) is web.Response:
                 body = response._body
                 if type(body) is bytes:  # not a payload (a file, a stream)
