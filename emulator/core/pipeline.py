@@ -105,15 +105,16 @@ def serve(runtime: Runtime, route: Plan) -> Handler:
     perf_counter = time.perf_counter
     durable = runtime.durable
 
-    # TODO(#15 req/s): the hot reads are under #15's instruction ceilings, but not at 0.85 of
-    # the bare app's req/s (quiet runs, 2026-12-03 17:13 and 17:24: FAX.PLUS 0.82/1.02, Kazoo
-    # 0.68/0.62, Imagicle 0.76/0.70, CallerIP 0.98/0.93): the emulator's own work is bytecode,
-    # which misses the first-level caches more than aiohttp's C and runs at about half its
-    # rate (README, "Benchmarks"). Bytecodes of a Kazoo read (sys.settrace, ~2,900 in all):
-    # this handler ~113, ``Journal.record`` ~120, Kazoo's ``authenticate`` 90 and
-    # ``respond_json`` 71, ``Callers.who`` 41. Left to try: fewer Python frames a read (the
-    # journal's entry made here; Kazoo's ``Call`` made by its auth in one step). Compiling this
-    # path with mypyc was measured and does not pay (the same instructions: README).
+    # TODO(#15 req/s): the hot reads are under #15's instruction ceilings, but Kazoo's is not at
+    # 0.85 of the bare app's req/s: 0.83 over 40 rounds run against run (2026-12-03 evening;
+    # FAX.PLUS, Imagicle and CallerIP at or above it within noise). The emulator's own work is
+    # bytecode, which misses the first-level caches more than aiohttp's C (README,
+    # "Benchmarks"). Bytecodes of a Kazoo read (sys.settrace, ~2,880 in all, ~730 the
+    # emulator's): ``Journal.record`` 130, this handler 117, Kazoo's ``authenticate`` 97 and
+    # ``respond_json`` 66, ``Callers.who`` 41, the routing memory 37, the view cache 37. Left to
+    # try: the journal's entry made here (a frame and 14 arguments); the coverage count keyed
+    # by route, not by a 6-tuple hashed twice. Compiling this path with mypyc was measured and
+    # does not pay (the same instructions: README).
     async def handle(request: web.Request) -> web.StreamResponse:
         started = perf_counter()
         status = 500
