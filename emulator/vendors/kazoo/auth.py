@@ -56,7 +56,9 @@ def _b64(raw: bytes) -> str:
 
 
 def digest(*parts: str) -> str:
-    return hashlib.md5(":".join(parts).encode()).hexdigest()
+    # (a lone surrogate, from a JSON escape or a header's bytes that are not UTF-8, is hashed
+    # as its code point's bytes: such a login or token is one like any other, never a 500)
+    return hashlib.md5(":".join(parts).encode(errors="surrogatepass")).hexdigest()
 
 
 @dataclass(slots=True, repr=False, eq=False)
@@ -150,7 +152,7 @@ def _book(rt: Services) -> dict[str, float]:
 
 def _key(token: str) -> str:
     """What the book keeps of a token: a digest of all of it (a token changed anywhere is unknown)."""
-    return hashlib.blake2b(token.encode(), digest_size=12).hexdigest()
+    return hashlib.blake2b(token.encode(errors="surrogatepass"), digest_size=12).hexdigest()  # (as ``digest``)
 
 
 def owns(rt: Services, tenant: Tenant) -> bool:

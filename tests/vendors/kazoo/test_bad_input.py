@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from tests.vendors.kazoo.conftest import assert_error
@@ -88,3 +90,34 @@ async def test_every_route_answers_junk_without_an_unexpected_500(client, kazoo)
             assert reply.body["status"] == "error" or reply.status in (200, 201), (name, body)
     runtime_errors = (await (await client.get("/_emulator/health")).json())["errors"]
     assert runtime_errors == []
+
+
+async def test_a_token_whose_bytes_are_not_utf8_is_refused_as_unknown(kazoo):
+    """aiohttp decodes a header's bytes that are not UTF-8 as lone surrogates: a token with one
+    (here in its signature, after a valid header and payload) is an unknown token, a 401 (it
+    was a 500: the token book's digest could not encode it)."""
+    job_id = (await kazoo.send()).data["id"]
+    head, payload, _ = kazoo.token.split(".")
+    server = kazoo.client.server
+    reader, writer = await asyncio.open_connection(server.host, server.port)
+    writer.write(
+        f"GET {kazoo.url(f'/faxes/outgoing/{job_id}')} HTTP/1.1\r\nHost: x\r\n".encode()
+        + f"X-Auth-Token: {head}.{payload}.".encode()
+        + b"\xff\r\nConnection: close\r\n\r\n"
+    )
+    answer = await reader.read()
+    writer.close()
+    assert answer.startswith(b"HTTP/1.1 401 "), answer[:200]
+    assert b'"message":"invalid credentials"' in answer
+
+
+@pytest.mark.parametrize("field", ["credentials", "account_name"])
+async def test_a_login_with_a_lone_surrogate_is_answered_as_any_other(kazoo, field):
+    """A JSON escape of a lone surrogate in a user_auth body (it was a 500: the account's
+    digest could not encode it): with no accounts declared, any credentials make an account."""
+    data = {"credentials": "c" * 32, "account_name": "acme"}
+    body = '{"data":{' + ",".join(f'"{k}":"{chr(92) + "udcff" if k == field else v}"' for k, v in data.items()) + "}}"
+    reply = await kazoo.client.put("/v2/user_auth", data=body.encode(), headers={"Content-Type": "application/json"})
+    assert reply.status == 201, await reply.text()
+    again = await kazoo.client.put("/v2/user_auth", data=body.encode(), headers={"Content-Type": "application/json"})
+    assert (await again.json())["data"]["account_id"] == (await reply.json())["data"]["account_id"]
