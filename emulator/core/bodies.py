@@ -400,11 +400,18 @@ class _PartsReader:
 TOO_MANY_PARTS = f"more than {MAX_PARTS} parts in one body"
 
 
+def as_sent(header: str) -> bytes:
+    """A header's value as its bytes came: aiohttp decodes bytes that are not UTF-8 as lone
+    surrogates (``surrogateescape``), which a plain ``encode`` refuses (a send whose
+    Content-Type held one was a 500)."""
+    return header.encode("utf-8", "surrogateescape")
+
+
 def _charset(content_type: str) -> str | None:
     """The charset parameter of a part's Content-Type, if any."""
     from python_multipart.multipart import parse_options_header
 
-    charset = parse_options_header(content_type.encode())[1].get(b"charset")
+    charset = parse_options_header(as_sent(content_type))[1].get(b"charset")
     return charset.decode("latin-1") if charset else None
 
 
@@ -497,7 +504,7 @@ def _disposition(value: str) -> tuple[str, str | None]:
         return extended.get("name") or "", content_disposition_filename(extended, "filename")
     from python_multipart.multipart import parse_options_header
 
-    params = parse_options_header(value.encode())[1]
+    params = parse_options_header(as_sent(value))[1]
     filename = params.get(b"filename")
     return params.get(b"name", b"").decode("utf-8", "replace"), (
         None if filename is None else filename.decode("utf-8", "replace")
@@ -518,7 +525,7 @@ def boundary_of(content_type: str) -> bytes:
         return plain.group(1).encode()
     from python_multipart.multipart import parse_options_header
 
-    return parse_options_header(content_type.encode())[1].get(b"boundary", b"")
+    return parse_options_header(as_sent(content_type))[1].get(b"boundary", b"")
 
 
 async def _read_multipart(request: web.Request, limit: PartLimit, total_limit: int) -> list[_Part]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+
 import aiohttp
 import pytest
 
@@ -66,6 +69,30 @@ async def test_malformed_multipart_is_a_400(client):
     )
     assert response.status == 400
     assert "error" in await response.json()
+
+
+@pytest.mark.parametrize(
+    "content_type", [b"multipart/form-data; boundary=b\xff", b"multipart/form-data; charset=\xfe; boundary=b"]
+)
+async def test_a_content_type_whose_bytes_are_not_utf8_is_a_400(client, content_type):
+    """aiohttp decodes header bytes that are not UTF-8 as lone surrogates; reading the boundary
+    from them was a 500 on every vendor's send (core/bodies.py ``as_sent``)."""
+    body = (
+        b'--b\r\nContent-Disposition: form-data; name="token"\r\n\r\nline-1\r\n'
+        b'--b\r\nContent-Disposition: form-data; name="number"\r\n\r\n2125550100\r\n--b--\r\n'
+    )
+    reader, writer = await asyncio.open_connection(client.server.host, client.server.port)
+    writer.write(
+        b"POST /api/fax/send HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: "
+        + content_type
+        + b"\r\nContent-Length: %d\r\n\r\n" % len(body)
+        + body
+    )
+    head, _, payload = (await reader.read()).partition(b"\r\n\r\n")
+    writer.close()
+    assert head.startswith(b"HTTP/1.1 400 "), head
+    assert set(json.loads(payload)) == {"error"}
+    assert runtime_of(client).store.all_faxes() == []
 
 
 async def test_oversize_upload_is_413_and_stored_nowhere(make_client):
