@@ -101,7 +101,8 @@ async def _document(rt: Services, fields: dict[str, Any], upload: Upload | None)
             for key, name in (("content_type", "Content-Type"), ("host", "Host"), ("referer", "Referer"))
             if spec.get(key)
         }
-        body = spec.get("content", "").encode() if spec.get("method") == "post" else None
+        # (a lone surrogate, from a JSON escape, is posted as "?": UTF-8 cannot carry it; docs/fidelity.md)
+        body = spec.get("content", "").encode(errors="replace") if spec.get("method") == "post" else None
         try:
             fetched = await fetch(
                 spec["url"],

@@ -54,7 +54,7 @@ def form_encode(payload: dict[str, Any]) -> bytes:
             pairs.append((name, "" if value is None else str(value)))
 
     walk("", payload)
-    return urlencode(pairs).encode()
+    return urlencode(pairs, errors="replace").encode()  # (a lone surrogate as "?", as a job's posted content)
 
 
 def _compact(payload: dict[str, Any]) -> dict[str, Any]:

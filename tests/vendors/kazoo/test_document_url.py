@@ -146,3 +146,12 @@ async def test_an_answer_is_stamped_when_it_is_made_even_if_its_document_was_slo
     assert reply.status == 201
     assert reply.body["timestamp"] == "2026-01-01T00:02:00Z"
     assert reply.data["pvt_created"] == gregorian(START + 120)
+
+
+async def test_a_lone_surrogate_in_the_content_to_post_is_sent_as_a_question_mark(client, kazoo, documents):
+    """A JSON escape of a lone surrogate in ``document.content``: UTF-8 cannot carry it, so it
+    is posted as "?" (docs/fidelity.md); it was a 500."""
+    server, seen = documents
+    document = {"url": str(server.make_url("/echo")), "method": "post", "content": "id=\udcff"}
+    reply = await kazoo.put("/faxes", {"from_number": "1", "to_number": "+442071234567", "document": document})
+    assert reply.status == 201 and seen[-1]["body"] == b"id=?"

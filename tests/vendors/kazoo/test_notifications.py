@@ -159,3 +159,11 @@ async def test_a_receiver_down_for_four_minutes_is_given_up_on_as_documented_the
     log = (await (await client.get("/_emulator/webhooks", params={"vendor": "kazoo"})).json())["deliveries"]
     assert [d["state"] for d in log] == ["failed", "delivered"]
     assert [json.loads(body) for body in got] == [json.loads(down["body"])]
+
+
+def test_a_form_encoded_payload_carries_a_lone_surrogate_as_a_question_mark():
+    """A client's text may hold a lone surrogate (a JSON escape): UTF-8 cannot carry it, so a
+    form-encoded hook gets "?" there (docs/fidelity.md), not a failed delivery."""
+    from emulator.vendors.kazoo.notify import form_encode
+
+    assert form_encode({"from_name": "a\udcffb", "fax_info": {"n": 1}}) == b"from_name=a%3Fb&fax_info%5Bn%5D=1"
