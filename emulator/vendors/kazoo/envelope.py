@@ -144,7 +144,7 @@ def respond(
         status = 201
     context = call(request)
     return json_response(
-        _wrap(context, "success", data, revision, fields), status=status, headers=_headers(context, revision)
+        _wrap(context, "success", data, revision, fields), status=status, headers=_headers(context, _etag(revision))
     )
 
 
@@ -157,7 +157,7 @@ class Written:
     revision: str | None
     head: bytes  # the envelope up to the token's member: ``{"data":<data>``
     middle: bytes  # from the token's member to the request id's value: the revision's member and the node's
-    etag: str | None  # the revision as the answer's ETag (``_headers``)
+    etag: str | None  # the revision as the answer's ETag (``_etag``)
 
 
 def written(data: bytes, revision: str | None = None) -> Written:
@@ -190,15 +190,15 @@ def respond_json(request: web.Request, context: Call, document: Written) -> web.
     if token is None:
         token = token_member(context.token)
     try:  # the request id, as the client chose it (or as its header decoded)
-        request_id = orjson.dumps(context.request_id) if token is not None else None
+        request_id: bytes | None = orjson.dumps(context.request_id)
     except TypeError:
         request_id = None
-    if request_id is None:  # a lone surrogate, which orjson refuses: as ``respond`` writes it (``json_bytes``)
+    if token is None or request_id is None:  # a lone surrogate, which orjson refuses: as ``respond`` writes it
         return respond(request, orjson.loads(document.data), revision=document.revision)
     made = b"".join(
         (
             document.head,
-            token,  # type: ignore[arg-type]  # (None answered above)
+            token,
             document.middle,
             request_id,
             # (stamped with the second the read arrived in: it awaits nothing before it answers, so
@@ -206,10 +206,7 @@ def respond_json(request: web.Request, context: Call, document: Written) -> web.
             context.runtime.cache.memo(ENVELOPE_TAILS, _tail)[int(context.now)],
         )
     )
-    headers: dict[str, str] = {X_REQUEST_ID: context.request_id}
-    if document.etag is not None:
-        headers[hdrs.ETAG] = document.etag
-    return json_text_response(made, headers=headers)
+    return json_text_response(made, headers=_headers(context, document.etag))
 
 
 #: the name of the memo of ``respond_json``'s envelope ends, by answer second (``Cache.memo``)
@@ -222,10 +219,9 @@ def _tail(second: int) -> bytes:
     return b',"status":"success","timestamp":"%s","version":"%s"}' % (iso8601(second).encode(), VERSION.encode())
 
 
-def _headers(context: Call, revision: str | None) -> dict[str, str]:
-    """A success answer's own headers: the request's id, and the revision as its ETag."""
+def _headers(context: Call, etag: str | None) -> dict[str, str]:
+    """A success answer's own headers: the request's id, and the revision's ETag (``_etag``)."""
     headers: dict[str, str] = {X_REQUEST_ID: context.request_id}
-    etag = _etag(revision)
     if etag is not None:
         headers[hdrs.ETAG] = etag
     return headers
