@@ -36,13 +36,14 @@ import re
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
-from aiohttp import web
+from aiohttp import HttpVersion11, hdrs, web
 from aiohttp.web_urldispatcher import (
     AbstractRoute,
     DynamicResource,
     MatchedSubAppResource,
     MatchInfoError,
     Resource,
+    _default_expect_handler,
 )
 
 #: a handler that answers a path no route matches (it reads ``request.match_info.http_exception``)
@@ -58,18 +59,31 @@ Remembered = tuple[dict[str, str], Any, tuple[web.Application, ...]]
 _PARAMETER = re.compile(r"\{(?P<name>[_a-zA-Z][_a-zA-Z0-9]*)(?::(?P<regex>[^{}]*(?:\{[^{}]*\}[^{}]*)*))?\}")
 
 
+async def expect_continue(request: web.Request) -> None:
+    """aiohttp's answer to an ``Expect`` header (``100 Continue`` to ``100-continue``, a 417
+    to any other expectation), with the 417's text naming the expectation as its bytes came:
+    aiohttp's own wrote the header's text, and bytes that are not UTF-8 (which aiohttp reads
+    as lone surrogates) made that a 500 (found by a byte probe)."""
+    expect = request.headers.get(hdrs.EXPECT, "")
+    if request.version == HttpVersion11 and expect.lower() != "100-continue":
+        sent = expect.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        raise web.HTTPExpectationFailed(text=f"Unknown Expect: {sent}")
+    await _default_expect_handler(request)
+
+
 def add_route(router: web.UrlDispatcher, method: str, path: str, handler: Handler) -> AbstractRoute:
     """``router.add_route(method, path, handler)``, a path with parameters made a
     ``LazyPatternResource``: the same resource aiohttp would add (a path's routes share
-    the last resource added for it, as aiohttp's do), its regex compiled at its first match."""
+    the last resource added for it, as aiohttp's do), its regex compiled at its first match.
+    Its ``Expect`` header is answered by ``expect_continue``."""
     if "{" not in path:
-        return router.add_route(method, path, handler)
+        return router.add_route(method, path, handler, expect_handler=expect_continue)
     last = router._resources[-1] if router._resources else None  # aiohttp's own reuse rule
     if isinstance(last, Resource) and last.name is None and last.raw_match(path):
-        return last.add_route(method, handler)
+        return last.add_route(method, handler, expect_handler=expect_continue)
     resource = LazyPatternResource(path)
     router.register_resource(resource)
-    return resource.add_route(method, handler)
+    return resource.add_route(method, handler, expect_handler=expect_continue)
 
 
 class LazyPatternResource(DynamicResource):
@@ -310,6 +324,10 @@ class _UnroutedMatch(MatchInfoError):
     @property
     def handler(self) -> Handler:
         return self._unrouted_handler
+
+    @property
+    def expect_handler(self) -> Callable[[web.Request], Awaitable[None]]:
+        return expect_continue
 
 
 class Routing:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import aiohttp
+import pytest
 from aiohttp import web
 
 from emulator.core.bodies import peek, read_bytes, read_parts
@@ -318,3 +319,27 @@ async def test_a_lazy_resource_routes_like_aiohttps_own(aiohttp_client):
     assert await (await client.get("/items/a/cover")).json() == {"method": "GET", "item_id": "a", "part": "cover"}
     assert (await client.get("/items/a/back")).status == 404
     assert (await client.put("/items/a")).status == 405
+
+
+async def _raw(client: Any, head: bytes) -> bytes:
+    import asyncio
+
+    reader, writer = await asyncio.open_connection(client.server.host, client.server.port)
+    writer.write(head + b"Host: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+    answer = await reader.read()
+    writer.close()
+    return answer
+
+
+@pytest.mark.parametrize(
+    "path", [b"/api/fax/status", b"/v3/accounts/self", b"/v3/no-such-route", b"/_emulator/health", b"/nowhere"]
+)
+async def test_an_expect_header_whose_bytes_are_not_utf8_is_a_417_not_a_500(client, path):
+    """aiohttp reads a header's bytes that are not UTF-8 as lone surrogates, and its own
+    answer to an unknown ``Expect`` wrote them in its text: a 500 (found by a byte probe).
+    On a route, on an owner's unrouted path and outside every prefix, it is the 417 of any
+    other unknown expectation, naming it as its bytes came."""
+    answer = await _raw(client, b"GET " + path + b" HTTP/1.1\r\nExpect: 1\xff\xfe\r\n")
+    assert answer.startswith(b"HTTP/1.1 417 "), answer[:300]
+    assert answer.endswith(b"Unknown Expect: 1\\xff\\xfe")
+    assert (await _raw(client, b"GET " + path + b" HTTP/1.1\r\nExpect: nothing\r\n")).startswith(b"HTTP/1.1 417 ")
