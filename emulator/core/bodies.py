@@ -407,6 +407,16 @@ def as_sent(header: str) -> bytes:
     return header.encode("utf-8", "surrogateescape")
 
 
+def is_utf8(text: str) -> bool:
+    """Whether ``text`` came as UTF-8: not so a header whose bytes were not (aiohttp decodes
+    them as lone surrogates), nor a JSON ``\\udcxx`` escape of a lone surrogate."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _charset(content_type: str) -> str | None:
     """The charset parameter of a part's Content-Type, if any."""
     from python_multipart.multipart import parse_options_header

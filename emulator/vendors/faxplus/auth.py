@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from aiohttp import hdrs, web
 
 from emulator.core import contracts
+from emulator.core.bodies import is_utf8
 from emulator.core.errors import Forbidden, Invalid, Unauthorized
 from emulator.core.exchange import Exchange
 from emulator.vendors.faxplus import accounts
@@ -155,6 +156,8 @@ def _bearer(header: str) -> str:
     token = token.strip()
     if not token:
         raise Unauthorized("the bearer token is empty", headers=_CHALLENGE)
+    if not is_utf8(token):  # (it would name an account no snapshot or data file can hold: a 500)
+        raise Unauthorized("the bearer token is not valid", headers=_CHALLENGE)
     return token
 
 

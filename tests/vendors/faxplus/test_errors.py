@@ -240,3 +240,23 @@ async def test_a_null_is_not_given_and_a_send_without_one_is_checked_as_sent(cli
         json={"from": number, "to": None, "files": [path]},
     )
     assert "'to' is a required property" in why
+
+
+async def test_a_bearer_token_whose_bytes_are_not_utf8_is_a_401(client):
+    """aiohttp reads a header's bytes that are not UTF-8 as lone surrogates: such a token named
+    an account whose ids could not be made (a 500), and which no snapshot could hold (found by a
+    byte probe). It is refused as an unknown token is, and no account is made."""
+    import asyncio
+    import json
+
+    reader, writer = await asyncio.open_connection(client.server.host, client.server.port)
+    writer.write(b"GET /v3/accounts/self HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer acme\xff\r\n")
+    writer.write(b"Connection: close\r\n\r\n")
+    answer = await reader.read()
+    writer.close()
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 401 "), answer[:300]
+    assert b'WWW-Authenticate: Bearer realm="fax.plus"' in head
+    assert json.loads(body) == {"error": "invalid_token", "description": "the bearer token is not valid"}
+    assert runtime_of(client).store.find_tenant("faxplus", "acme\udcff") is None
+    assert (await client.get("/_emulator/state")).status == 200
