@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
+from typing import Any
 
 import orjson
 from aiohttp import web
 
 from emulator import keys
+from emulator.core.answers import json_bytes
 from emulator.core.bodies import read_bytes
 from emulator.core.errors import Invalid
 
@@ -15,12 +18,23 @@ from emulator.core.errors import Invalid
 MAX_SNAPSHOT_BYTES = 512 * 1024 * 1024
 
 
+def _loads(raw: bytes) -> Any:
+    """A snapshot's JSON; one holding a lone surrogate's escape (as export writes it, above),
+    which orjson refuses, is read by ``json``."""
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return json.loads(raw)
+
+
 async def export(request: web.Request) -> web.Response:
     """The state as a snapshot: what ``fax-emulator state export`` saves."""
     from emulator.core import snapshot  # the snapshot's code with the first snapshot, not at start-up
 
     data = snapshot.export(request.app[keys.RUNTIME])
-    return web.Response(body=orjson.dumps(data), content_type="application/json")
+    # json_bytes: a text stored with a lone surrogate (a JSON escape a vendor took, as Kazoo
+    # takes a login's account name) is written as its escape; orjson refused it, a 500
+    return web.Response(body=json_bytes(data), content_type="application/json")
 
 
 async def replace(request: web.Request) -> web.Response:
@@ -29,8 +43,8 @@ async def replace(request: web.Request) -> web.Response:
 
     raw = await read_bytes(request, MAX_SNAPSHOT_BYTES)
     try:
-        data = await asyncio.to_thread(orjson.loads, raw)  # a snapshot may be large: parsed off the loop
-    except orjson.JSONDecodeError as exc:
+        data = await asyncio.to_thread(_loads, raw)  # a snapshot may be large: parsed off the loop
+    except ValueError as exc:  # (orjson's and json's errors are ValueErrors)
         raise Invalid(f"the snapshot is not JSON: {exc}") from None
     held = await snapshot.restore(request.app[keys.RUNTIME], data)
     return web.json_response({"restored": True, **held})

@@ -121,3 +121,19 @@ async def test_a_login_with_a_lone_surrogate_is_answered_as_any_other(kazoo, fie
     assert reply.status == 201, await reply.text()
     again = await kazoo.client.put("/v2/user_auth", data=body.encode(), headers={"Content-Type": "application/json"})
     assert (await again.json())["data"]["account_id"] == (await reply.json())["data"]["account_id"]
+
+
+async def test_an_account_named_with_a_lone_surrogate_survives_a_snapshot(kazoo):
+    """The login above keeps its account name: GET /_emulator/state could not write it (a 500,
+    found by a byte probe), and the snapshot it now writes (the name as its JSON escape) is
+    taken back by PUT /_emulator/state as it was."""
+    body = b'{"data":{"credentials":"' + b"c" * 32 + b'","account_name":"acme\\udcff"}}'
+    reply = await kazoo.client.put("/v2/user_auth", data=body, headers={"Content-Type": "application/json"})
+    assert reply.status == 201, await reply.text()
+    exported = await kazoo.client.get("/_emulator/state")
+    assert exported.status == 200, await exported.text()
+    snapshot = await exported.read()
+    assert b'"acme\\udcff"' in snapshot
+    restored = await kazoo.client.put("/_emulator/state", data=snapshot)
+    assert restored.status == 200, await restored.text()
+    assert await (await kazoo.client.get("/_emulator/state")).read() == snapshot
