@@ -210,3 +210,34 @@ def test_a_restarted_emulator_makes_each_fax_whole_only_when_it_is_used(tmp_path
         assert emulator.client.export_state()["faxes"] == before
         emulator.client.advance(3600)
         assert all(f.terminal for f in emulator.client.faxes())
+
+
+def test_an_account_named_with_a_lone_surrogate_is_kept_and_resumed(tmp_path):
+    """A Kazoo login's account name may hold a lone surrogate (a JSON escape): the data file's
+    writer could not write it, its task died, and every later change hung (found by a byte
+    probe). It is written as its escape, and read back as it was."""
+    import urllib.request
+
+    path = str(tmp_path / "state.sqlite")
+    body = b'{"data":{"credentials":"' + b"c" * 32 + b'","account_name":"acme\\udcff"}}'
+    with FaxEmulator(seed=3, start_time=START, data=path) as emulator:
+        request = urllib.request.Request(
+            emulator.url + "/v2/user_auth", data=body, method="PUT", headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            assert answer.status == 201
+        names = [t["settings"].get("account_name") for t in emulator.client.export_state()["tenants"]]
+    assert "acme\udcff" in names
+    with FaxEmulator(seed=3, start_time=START, data=path) as emulator:
+        names = [t["settings"].get("account_name") for t in emulator.client.export_state()["tenants"]]
+        assert "acme\udcff" in names
+
+
+def test_a_row_holding_a_lone_surrogate_is_written_as_its_escape_and_read_back():
+    """The writer's half of the test above, in-process: orjson refuses a lone surrogate."""
+    from emulator.core.persist import _json, _loads
+
+    row = {"settings": {"account_name": "acme\udcff"}, "n": 1}
+    assert _json(row) == '{"settings":{"account_name":"acme\\udcff"},"n":1}'
+    assert _loads(_json(row)) == row
+    assert _loads(_json({"plain": "text"})) == {"plain": "text"}
