@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.conftest import START, advance
@@ -176,3 +178,16 @@ async def test_a_path_under_a_vendor_prefix_gets_that_vendors_404(client, path):
 async def test_a_prefix_is_a_whole_path_segment(client):
     response = await client.get("/api/faxes")  # not under /api/fax: the emulator's index, not CallerIP's error
     assert response.status == 404 and "vendors" in await response.json()
+
+
+@pytest.mark.parametrize("field", ["from", "to", "tenant"])
+async def test_inbound_refuses_a_lone_surrogate_with_a_400(client, field):
+    """A JSON escape of a lone surrogate in a number or a tenant made FAX.PLUS's letter or
+    account ids unwritable: a 500 (found by a byte probe). It is the control API's 400."""
+    body = {"vendor": "faxplus", "to": "+12125550100", "from": "+14155550100", "tenant": "bench"}
+    text = json.dumps({**body, field: "+1212\udcff"})  # (json writes the escape: \udcff)
+    response = await client.post("/_emulator/inbound", data=text, headers={"Content-Type": "application/json"})
+    assert response.status == 400, await response.text()
+    error = (await response.json())["error"]
+    assert error["code"] == "invalid_request" and error["field"] == field
+    assert (await client.get("/_emulator/state")).status == 200
