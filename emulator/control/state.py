@@ -3,28 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import json
-from typing import Any
 
-import orjson
 from aiohttp import web
 
 from emulator import keys
-from emulator.core.answers import json_bytes
+from emulator.core.answers import json_bytes, json_loads
 from emulator.core.bodies import read_bytes
 from emulator.core.errors import Invalid
 
 #: the largest snapshot PUT /_emulator/state reads (documents are in it, as base64)
 MAX_SNAPSHOT_BYTES = 512 * 1024 * 1024
-
-
-def _loads(raw: bytes) -> Any:
-    """A snapshot's JSON; one holding a lone surrogate's escape (as export writes it, above),
-    which orjson refuses, is read by ``json``."""
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return json.loads(raw)
 
 
 async def export(request: web.Request) -> web.Response:
@@ -43,7 +31,7 @@ async def replace(request: web.Request) -> web.Response:
 
     raw = await read_bytes(request, MAX_SNAPSHOT_BYTES)
     try:
-        data = await asyncio.to_thread(_loads, raw)  # a snapshot may be large: parsed off the loop
+        data = await asyncio.to_thread(json_loads, raw)  # a snapshot may be large: parsed off the loop
     except ValueError as exc:  # (orjson's and json's errors are ValueErrors)
         raise Invalid(f"the snapshot is not JSON: {exc}") from None
     held = await snapshot.restore(request.app[keys.RUNTIME], data)

@@ -41,6 +41,15 @@ def json_bytes(data: Any) -> bytes:
     return bytes(memoryview(made))
 
 
+def json_loads(text: str | bytes) -> Any:
+    """What ``json_bytes`` wrote, read back: by orjson, else by ``json`` (a lone surrogate's
+    escape, which ``json_bytes`` writes through ``json.dumps`` and orjson refuses to read)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
 #: the headers every JSON answer starts from (aiohttp copies them into each response; the
 #: journal keeps their header block made once, core/journal.py)
 JSON_HEADERS = {hdrs.CONTENT_TYPE: "application/json; charset=utf-8"}  # istr keys: aiohttp takes them as they are

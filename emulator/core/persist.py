@@ -32,7 +32,6 @@ import asyncio
 import concurrent.futures
 import contextlib
 import itertools
-import json
 import logging
 import os
 import sqlite3
@@ -43,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from emulator.core import snapshot
+from emulator.core.answers import json_bytes, json_loads
 from emulator.core.codec import decode, encode
 from emulator.core.errors import Unavailable
 from emulator.core.journal import entries_from_json, entries_json, held
@@ -97,7 +97,7 @@ def _migrate_1(db: sqlite3.Connection) -> None:
     db.execute("CREATE TABLE journal (seq INTEGER PRIMARY KEY, data TEXT NOT NULL)")
     found = db.execute("SELECT value FROM meta WHERE key = 'journal_entries'").fetchone()
     if found is not None:
-        for entry in _loads(found[0]):
+        for entry in json_loads(found[0]):
             db.execute("INSERT INTO journal VALUES (?, ?)", (entry["$tuple"][0], orjson.dumps(entry).decode()))
         db.execute("DELETE FROM meta WHERE key = 'journal_entries'")
 
@@ -108,7 +108,7 @@ def _migrate_2(db: sqlite3.Connection) -> None:
     no walk through the codec when the file is read) and the result as ``Result.to_data``."""
     db.execute("ALTER TABLE faxes ADD COLUMN documents BLOB NOT NULL DEFAULT x''")
     for fax_id, data in db.execute("SELECT id, data FROM faxes").fetchall():
-        entry = _loads(data)
+        entry = json_loads(data)
         entry["fax"] = decode(entry["fax"], "fax")
         timer = entry.get("timer")
         if timer is not None and timer.get("call") == "leave":
@@ -131,12 +131,12 @@ def _migrate_3(db: sqlite3.Connection) -> None:
     for table in _TABLES[2:4]:
         db.execute(table)
     for fax_id, position, data, blob in db.execute("SELECT id, position, data, documents FROM faxes_3").fetchall():
-        entry = _loads(data)
+        entry = json_loads(data)
         index, body = _fax_rows(fax_id, position, entry["fax"], entry.get("timer"), blob)
         db.execute(_INSERT_FAX, index)
         db.execute(_INSERT_BODY, body)
     db.execute("DROP TABLE faxes_3")
-    entries = [held(decode(_loads(data))) for (data,) in db.execute("SELECT data FROM journal ORDER BY seq")]
+    entries = [held(decode(json_loads(data))) for (data,) in db.execute("SELECT data FROM journal ORDER BY seq")]
     db.execute("DROP TABLE journal")
     db.execute(_TABLES[-1])
     if entries:  # (codec-tagged, one a row; now plain, in one row)
@@ -248,7 +248,7 @@ def _read(db: sqlite3.Connection, unpack: Callable[[str], Fax]) -> dict[str, Any
     beside it as ``(fax, timer)``; None if it holds none yet."""
     from emulator.core.store import PackedFax
 
-    meta = {key: _loads(value) for key, value in db.execute("SELECT key, value FROM meta")}
+    meta = {key: json_loads(value) for key, value in db.execute("SELECT key, value FROM meta")}
     if "clock" not in meta:
         return None
     faxes: list[tuple[PackedFax, float | None, Any]] = []
@@ -257,7 +257,7 @@ def _read(db: sqlite3.Connection, unpack: Callable[[str], Fax]) -> dict[str, Any
         "SELECT id, vendor, tenant, direction, status, created_at, ended_at, aliases, document_bytes, due, timer "
         "FROM faxes ORDER BY position"
     )
-    packed, loads = PackedFax.of, _loads
+    packed, loads = PackedFax.of, json_loads
     try:
         for fax_id, vendor, tenant, direction, status, created, ended, aliases, size, due, timer in rows:
             index = (
@@ -278,8 +278,8 @@ def _read(db: sqlite3.Connection, unpack: Callable[[str], Fax]) -> dict[str, Any
             faxes.append((packed(unpack, size, index), due, timer))
     except ValueError as exc:
         raise DataFileError(f"the data file cannot be loaded: a fax's row is damaged ({exc!r})") from None
-    tenants = [_loads(data) for (data,) in db.execute("SELECT data FROM tenants")]
-    deliveries = [_loads(data) for (data,) in db.execute("SELECT data FROM deliveries ORDER BY id")]
+    tenants = [json_loads(data) for (data,) in db.execute("SELECT data FROM tenants")]
+    deliveries = [json_loads(data) for (data,) in db.execute("SELECT data FROM deliveries ORDER BY id")]
     first = meta["journal"].get("first", 0)  # the oldest entry the ring still held
     try:
         journal = [
@@ -352,7 +352,7 @@ def _fax_rows(
 
 def _fax_data(data: str, blob: bytes) -> dict[str, Any]:
     """The fax ``_fax_rows`` made its body row of (``Fax.to_data``)."""
-    fax: dict[str, Any] = _loads(data)
+    fax: dict[str, Any] = json_loads(data)
     at = 0
     for document in fax["documents"]:
         size = document["data"]
@@ -705,22 +705,10 @@ class Persistence:
 
 
 def _json(value: Any) -> str:
-    try:
-        return orjson.dumps(value).decode()
-    except TypeError:
-        # a text holding a lone surrogate (a JSON escape a vendor took, as Kazoo takes a
-        # login's account name), written as its escape: orjson refuses it, and the writer's
-        # task died with the error (every later change waited forever for its commit)
-        return json.dumps(value, separators=(",", ":"))
-
-
-def _loads(data: str | bytes) -> Any:
-    """A row's JSON; one holding a lone surrogate's escape (``_json``), which orjson refuses,
-    is read by ``json``."""
-    try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError:
-        return json.loads(data)
+    # (a text holding a lone surrogate, a JSON escape a vendor took, as Kazoo takes a login's
+    # account name, is written as its escape by ``json_bytes``: orjson refused it, and the
+    # writer's task died with the error, every later change waiting forever for its commit)
+    return json_bytes(value).decode()
 
 
 def write_file(runtime: Runtime, path: str) -> None:

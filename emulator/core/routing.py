@@ -46,6 +46,8 @@ from aiohttp.web_urldispatcher import (
     _default_expect_handler,
 )
 
+from emulator.core.bodies import as_sent
+
 #: a handler that answers a path no route matches (it reads ``request.match_info.http_exception``)
 Handler = Callable[[web.Request], Any]
 
@@ -66,7 +68,7 @@ async def expect_continue(request: web.Request) -> None:
     as lone surrogates) made that a 500 (found by a byte probe)."""
     expect = request.headers.get(hdrs.EXPECT, "")
     if request.version == HttpVersion11 and expect.lower() != "100-continue":
-        sent = expect.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        sent = as_sent(expect).decode("utf-8", "backslashreplace")
         raise web.HTTPExpectationFailed(text=f"Unknown Expect: {sent}")
     await _default_expect_handler(request)
 

@@ -235,9 +235,10 @@ def test_an_account_named_with_a_lone_surrogate_is_kept_and_resumed(tmp_path):
 
 def test_a_row_holding_a_lone_surrogate_is_written_as_its_escape_and_read_back():
     """The writer's half of the test above, in-process: orjson refuses a lone surrogate."""
-    from emulator.core.persist import _json, _loads
+    from emulator.core.answers import json_loads
+    from emulator.core.persist import _json
 
     row = {"settings": {"account_name": "acme\udcff"}, "n": 1}
     assert _json(row) == '{"settings":{"account_name":"acme\\udcff"},"n":1}'
-    assert _loads(_json(row)) == row
-    assert _loads(_json({"plain": "text"})) == {"plain": "text"}
+    assert json_loads(_json(row)) == row
+    assert json_loads(_json({"plain": "text"})) == {"plain": "text"}
