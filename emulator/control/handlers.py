@@ -102,8 +102,10 @@ async def reset(request: web.Request) -> web.Response:
     vendor, tenant = body.get("vendor"), body.get("tenant")
     if tenant is not None and vendor is None:
         raise Invalid("a tenant reset needs the vendor too", field="vendor")
-    if vendor is not None and vendor not in runtime.vendors:
+    if vendor is not None and (not isinstance(vendor, str) or vendor not in runtime.vendors):
         raise Invalid(f"unknown vendor {vendor!r}", field="vendor")
+    if tenant is not None and (isinstance(tenant, bool) or not isinstance(tenant, str | int)):
+        raise Invalid("tenant must be a tenant's id: a string", field="tenant")
     dropped = runtime.reset(vendor, None if tenant is None else str(tenant))
     return web.json_response({"reset": True, "faxes_dropped": dropped})
 

@@ -46,8 +46,11 @@ def json_loads(text: str | bytes) -> Any:
     escape, which ``json_bytes`` writes through ``json.dumps`` and orjson refuses to read)."""
     try:
         return orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return json.loads(text)
+    except orjson.JSONDecodeError as refused:
+        try:
+            return json.loads(text)
+        except RecursionError:  # nested past orjson's limit, 1,024 levels: orjson's refusal says so
+            raise refused from None
 
 
 #: the headers every JSON answer starts from (aiohttp copies them into each response; the

@@ -146,6 +146,22 @@ async def test_reset_of_a_tenant_needs_a_vendor(client):
     assert (await client.post("/_emulator/reset", json={"tenant": "x"})).status == 400
 
 
+async def test_a_reset_naming_no_vendor_or_tenant_is_refused_with_the_field_and_nothing_goes(client):
+    """A vendor given as a list or an object was looked up as a key: a 500 (found by a probe)."""
+    await client.post("/api/fax/send", data=send_form())
+    for body, field in (
+        ({"vendor": ["callerip"]}, "vendor"),
+        ({"vendor": {"a": 1}}, "vendor"),
+        ({"vendor": "callerip", "tenant": {"a": 1}}, "tenant"),
+        ({"vendor": "callerip", "tenant": [1]}, "tenant"),
+        ({"vendor": "callerip", "tenant": True}, "tenant"),
+    ):
+        response = await client.post("/_emulator/reset", json=body)
+        assert response.status == 400, body
+        assert (await response.json())["error"]["field"] == field
+    assert len((await (await client.get("/_emulator/faxes")).json())["faxes"]) == 1
+
+
 async def test_unknown_control_path_is_json_404(client):
     response = await client.get("/_emulator/nothing")
     assert response.status == 404 and "error" in await response.json()
