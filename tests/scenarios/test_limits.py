@@ -23,7 +23,7 @@ from emulator.core.documents import make_pdf
 from emulator.core.scenarios import ScenarioError, load_files, load_text
 from emulator.core.scenarios.limits import LIMITS
 from emulator.core.scenarios.match import Pattern, compile_glob
-from emulator.core.scenarios.source import TOO_DEEP
+from emulator.core.scenarios.source import TOO_DEEP, TOO_LONG_INTEGER
 from tests.scenarios.conftest import ALL
 
 VENDOR_MAP = {v.name: v for v in ALL}
@@ -95,6 +95,15 @@ def test_nesting_past_the_depth_limit_is_refused_in_yaml_and_in_json():
     assert any("nested too deeply" in p or "not valid YAML" in p for p in problems(deep_json))
     shallow_but_deep_enough = '{"name": "x",\t"rules": ' + "[" * 100 + "]" * 100 + "}"
     assert any("nested too deeply" in p for p in problems(shallow_but_deep_enough))
+
+
+def test_an_integer_past_pythons_digit_limit_is_refused_where_it_is_written():
+    """PyYAML's int() of it raised ValueError: POST /_emulator/scenario answered a 500 (found by a probe)."""
+    digits = "1" + "0" * 5_000
+    assert problems(f"name: x\nseed: {digits}\n") == [f"x.yaml:2:7: the document: {TOO_LONG_INTEGER}"]
+    (found,) = problems(f'{{"name": "x", "steps": [{{"advance": {digits}}}]}}')
+    assert found.endswith(TOO_LONG_INTEGER)
+    assert load_text("name: x\nseed: " + "9" * 4_000 + "\n", "x.yaml", VENDOR_MAP).seed is not None  # within it: read
 
 
 async def test_the_control_api_refuses_an_alias_bomb_and_keeps_answering(make_scenario_client):

@@ -5,18 +5,21 @@ value was written, so each problem names the file, the line and the place in the
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, Node, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from emulator.core.scenarios.limits import LIMITS
 from emulator.core.scenarios.problems import Path, Problem
 
 TOO_DEEP = f"the document is nested too deeply to be a scenario (more than {LIMITS.depth} levels)"
 TOO_MANY = f"more than {LIMITS.values:,} values (every alias counted as all it repeats): too big to be a scenario"
+#: Python reads no integer of more digits from text (``sys.get_int_max_str_digits``)
+TOO_LONG_INTEGER = f"an integer of more than {sys.get_int_max_str_digits():,} digits: no setting takes one"
 
 
 class _Refused(Exception):
@@ -67,6 +70,14 @@ class _Loader(_BaseLoader):  # type: ignore[valid-type, misc]
             data[key] = self.construct_object(value_node, deep=False)
             self.scenario_items[(id(data), key)] = (key_node.start_mark, value_node.start_mark)
         self.scenario_marks[id(data)] = node.start_mark
+
+    def construct_yaml_int(self, node: ScalarNode) -> int:
+        """An integer; one of more digits than Python reads is refused where it is written
+        (its ValueError was a 500)."""
+        try:
+            return super().construct_yaml_int(node)  # type: ignore[no-any-return]
+        except ValueError:
+            raise _Refused(TOO_LONG_INTEGER, node.start_mark) from None
 
     def construct_yaml_seq(self, node: SequenceNode) -> Iterator[list[Any]]:
         """A list, noting where each item is."""
@@ -119,6 +130,7 @@ def _children(node: Node) -> list[Node]:
 
 _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_yaml_map)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_yaml_seq)
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
 
 
 @dataclass
