@@ -13,6 +13,7 @@ import base64
 import binascii
 import json
 import re
+import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -755,4 +756,7 @@ def _not_json(content_type: str, exc: Exception) -> str:
         return "the request body is not UTF-8 text; expected JSON"
     if isinstance(exc, json.JSONDecodeError):
         return f"the request body is not valid JSON (line {exc.lineno}, column {exc.colno})"
-    return "the request body is not valid JSON (nested too deeply)"
+    if isinstance(exc, RecursionError):
+        return "the request body is not valid JSON (nested too deeply)"
+    # json's one other ValueError: Python reads no integer of more digits
+    return f"the request body holds an integer of more than {sys.get_int_max_str_digits():,} digits"

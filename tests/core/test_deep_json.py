@@ -40,3 +40,17 @@ async def test_every_vendor_refuses_deep_json_in_its_own_words(client, depth):
     assert reply.status == 400 and answer["data"]["json"]["invalid"]["message"] == "All JSON must be valid"
     health = await client.get("/_emulator/health")
     assert health.status == 200
+
+
+async def test_an_integer_of_more_digits_than_python_reads_is_said_so_not_called_deep(client):
+    """json's ValueError for an integer past 4,300 digits was answered as JSON "nested too deeply"."""
+    body = b'{"seconds": 1' + b"0" * 5_000 + b"}"
+    reply = await client.post("/_emulator/clock/advance", data=body, headers={"Content-Type": "application/json"})
+    message = (await reply.json())["error"]["message"]
+    assert reply.status == 400 and "integer of more than 4,300 digits" in message and "nested" not in message
+    reply = await client.post(
+        "/v3/accounts/self/outbox",
+        data=b'{"from": "+1", "to": [1' + b"0" * 5_000 + b"]}",
+        headers={"Content-Type": "application/json", "Authorization": "Bearer digits"},
+    )
+    assert reply.status == 400 and (await reply.json())["error"] == "invalid_request"
