@@ -109,8 +109,26 @@ async def test_a_preamble_an_epilogue_and_a_body_in_tiny_chunks_read_the_same(re
         (body(('Content-Disposition: form-data; name="a"\r\nContent-Transfer-Encoding: base64', b"abc")), FORM),
         (body(('Content-Disposition: form-data; name="a"\r\nContent-Type: text/plain; charset=nope', b"x")), FORM),
         (body(("Content-Type: multipart/mixed; boundary=inner", b"--inner--")), FORM),
+        # codecs that refuse the "replace" handler, or every byte: their UnicodeError was a 500
+        (body(('Content-Disposition: form-data; name="a"\r\nContent-Type: text/plain; charset=idna', b"x")), FORM),
+        (
+            body(
+                ('Content-Disposition: form-data; name="_charset_"', b"undefined"),
+                ('Content-Disposition: form-data; name="a"', b"x"),
+            ),
+            FORM,
+        ),
     ],
-    ids=["cut-short", "no-delimiter", "no-boundary", "bad-base64", "unknown-charset", "nested"],
+    ids=[
+        "cut-short",
+        "no-delimiter",
+        "no-boundary",
+        "bad-base64",
+        "unknown-charset",
+        "nested",
+        "charset-refusing-replace",
+        "charset-refusing-every-byte",
+    ],
 )
 async def test_unreadable_bodies_are_refused_in_our_words(reader, sent, headers):
     reply = await reader.post("/form", data=sent, headers=headers)

@@ -95,6 +95,26 @@ async def test_a_content_type_whose_bytes_are_not_utf8_is_a_400(client, content_
     assert runtime_of(client).store.all_faxes() == []
 
 
+@pytest.mark.parametrize("charset", ["idna", "undefined"])
+async def test_a_field_in_a_charset_no_text_reads_is_a_400(client, charset):
+    """A ``_charset_`` field (RFC 7578 §4.6) naming Python's ``idna`` codec (which refuses the
+    ``replace`` handler) or ``undefined`` (which refuses every byte) was a 500 (found by a byte probe)."""
+    fields = {"_charset_": charset, **GOOD}  # (aiohttp's FormData keeps a _charset_ field to itself)
+    body = b"".join(
+        b'--b\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n' % (key.encode(), value.encode())
+        for key, value in fields.items()
+    )
+    body += b'--b\r\nContent-Disposition: form-data; name="file"; filename="fax.pdf"\r\n\r\n' + make_pdf(1)
+    body += b"\r\n--b--\r\n"
+    response = await client.post(
+        "/api/fax/send", data=body, headers={"Content-Type": "multipart/form-data; boundary=b"}
+    )
+    assert response.status == 400
+    body = await response.json()
+    assert set(body) == {"error"} and "malformed multipart" in body["error"]
+    assert runtime_of(client).store.all_faxes() == []
+
+
 async def test_oversize_upload_is_413_and_stored_nowhere(make_client):
     client = await make_client(max_upload_bytes=10_000)
     big = make_pdf(1) + b"%" + b"0" * 20_000

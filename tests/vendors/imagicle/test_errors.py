@@ -92,6 +92,19 @@ async def test_missing_jsondata_part(stonefax, client):
     await _nothing_stored(client)
 
 
+@pytest.mark.parametrize("charset", ["idna", "undefined"])
+async def test_a_jsondata_part_in_a_charset_no_text_reads_is_a_400(stonefax, client, charset):
+    """Python's ``idna`` codec refuses the ``replace`` handler and ``undefined`` every byte:
+    decoding the part in them was a 500 (found by a byte probe)."""
+    jsondata = b'{"recipients": [{"faxNumber": "100"}]}'
+    parts = [
+        multipart_part("jsondata", jsondata, content_type=f"application/json; charset={charset}"),
+        multipart_part("attachment0", PDF2, filename="a.pdf", content_type="application/pdf"),
+    ]
+    _error(await stonefax.post_multipart("/Faxes/Outbound", parts), 400, "malformed multipart")
+    await _nothing_stored(client)
+
+
 async def test_not_multipart(stonefax, client):
     _error(await stonefax.call("POST", "/Faxes/Outbound", json={"recipients": RECIPIENT}), 400, "multipart")
     _error(await stonefax.call("POST", "/Faxes/Outbound"), 400, "multipart")
