@@ -11,9 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
-from emulator.core.answers import json_bytes
+from emulator.core.answers import json_bytes, json_loads
 from emulator.core.store import Fax
 from emulator.vendors.imagicle import lifecycle, options
 from emulator.vendors.imagicle.state import of
@@ -151,4 +149,6 @@ def listing(runtime: Services, direction: str, faxes: Iterable[Fax]) -> dict[str
 
 def view(runtime: Services, fax: Fax) -> dict[str, Any]:
     """The fax as the vendor's detail endpoint shows it (for the control API)."""
-    return orjson.loads(detail(runtime, fax))  # type: ignore[no-any-return]
+    # json_loads: a text holding a lone surrogate (a JSON escape in a send) is written as its
+    # escape, which orjson alone refuses to read (the control API's fax list was a 500)
+    return json_loads(detail(runtime, fax))  # type: ignore[no-any-return]

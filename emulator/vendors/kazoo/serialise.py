@@ -11,9 +11,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import orjson
-
-from emulator.core.answers import json_bytes
+from emulator.core.answers import json_bytes, json_loads
 from emulator.core.cache import Cache
 from emulator.core.outcomes import Result
 from emulator.core.store import Fax
@@ -252,4 +250,5 @@ def view(runtime: Any, fax: Fax) -> dict[str, Any]:
     """The vendor view for the control API: the document where Crossbar shows it now."""
     if modb_id(fax) is not None:
         return folder_doc(fax)
-    return orjson.loads(outgoing_job(runtime.cache, fax, runtime.now()).data)
+    # json_loads: a text of the job holding a lone surrogate (a JSON escape) is written as its escape
+    return json_loads(outgoing_job(runtime.cache, fax, runtime.now()).data)

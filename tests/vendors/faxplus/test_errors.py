@@ -242,6 +242,21 @@ async def test_a_null_is_not_given_and_a_send_without_one_is_checked_as_sent(cli
     assert "'to' is a required property" in why
 
 
+async def test_a_comment_with_a_lone_surrogate_is_shown_by_the_control_api(client):
+    """A comment holding a lone surrogate's JSON escape is kept as sent; the control API read
+    the pending outbox item back with orjson alone, which refuses that escape (a 500 for the
+    whole fax list, found by a byte probe)."""
+    path, number = await upload(client), await my_number(client)
+    comment = {"text": "note \udcff", "tags": []}  # (json.dumps writes "\\udcff")
+    send = {"from": number, "to": ["+12125550100"], "files": [path], "comment": comment}
+    status, body = await call(client, "POST", "/accounts/self/outbox", json=send)
+    assert status == 201, body
+    listing = await client.get("/_emulator/faxes")
+    assert listing.status == 200, await listing.text()
+    [fax] = (await listing.json())["faxes"]
+    assert fax["vendor_view"]["outbox"]["comment"] == comment
+
+
 async def test_a_bearer_token_whose_bytes_are_not_utf8_is_a_401(client):
     """aiohttp reads a header's bytes that are not UTF-8 as lone surrogates: such a token named
     an account whose ids could not be made (a 500), and which no snapshot could hold (found by a

@@ -96,6 +96,17 @@ async def test_non_ascii_written_as_escapes(stonefax):
     assert (await stonefax.outbound_fax(fax_id))["subject"] == "Fattura n\u00b0 7 \u2013 \u00e8"
 
 
+async def test_a_subject_with_a_lone_surrogate_is_shown_by_the_control_api(stonefax, client):
+    """The subject is kept as sent, a lone surrogate's JSON escape too; the control API's fax
+    list read the detail text back with orjson alone, which refuses that escape (a 500, found by
+    a byte probe)."""
+    [fax_id] = await stonefax.ids(fax("100", subject="Fattura \udcff"), [("a.pdf", PDF2)])  # (json.dumps: "\\udcff")
+    assert (await stonefax.outbound_fax(fax_id))["subject"] == "Fattura \udcff"
+    listing = await client.get("/_emulator/faxes")
+    assert listing.status == 200, await listing.text()
+    assert (await listing.json())["faxes"][0]["vendor_view"]["subject"] == "Fattura \udcff"
+
+
 async def test_declared_cover_page_adds_a_page_unknown_is_ignored(stonefax, client):
     await set_options(client, cover_pages=["BusinessCover"])
     [with_cover] = await stonefax.ids(fax("100", coverPageName="businesscover"), [("a.pdf", PDF2)])

@@ -138,3 +138,33 @@ async def test_an_account_named_with_a_lone_surrogate_survives_a_snapshot(kazoo)
     restored = await kazoo.client.put("/_emulator/state", data=snapshot)
     assert restored.status == 200, await restored.text()
     assert await (await kazoo.client.get("/_emulator/state")).read() == snapshot
+
+
+async def test_a_job_with_a_lone_surrogate_is_shown_by_the_control_api(kazoo):
+    """A job whose text holds a lone surrogate's JSON escape is kept as sent: its document is
+    written with that escape, which orjson alone could not read back for the control API's
+    fax list (a 500, found by a byte probe)."""
+    reply = await kazoo.send(fax_identity_name="desk \udcff")  # (json.dumps writes it as "\\udcff")
+    assert reply.status in (200, 201), reply.body
+    listing = await kazoo.client.get("/_emulator/faxes")
+    assert listing.status == 200, await listing.text()
+    [fax] = (await listing.json())["faxes"]
+    assert fax["vendor_view"]["fax_identity_name"] == "desk \udcff"
+
+
+async def test_a_polled_job_with_a_lone_surrogate_answers_a_request_id_that_is_not_utf8(kazoo):
+    """A request id whose bytes are not UTF-8 makes the polled job's envelope go through
+    ``respond``, which read the job's text back with orjson alone: a job whose text holds a
+    lone surrogate's escape was a 500 there (found by a byte probe)."""
+    job_id = (await kazoo.send(fax_identity_name="desk \udcff")).data["id"]
+    server = kazoo.client.server
+    reader, writer = await asyncio.open_connection(server.host, server.port)
+    writer.write(
+        f"GET {kazoo.url(f'/faxes/outgoing/{job_id}')} HTTP/1.1\r\nHost: x\r\n".encode()
+        + f"X-Auth-Token: {kazoo.token}\r\nX-Request-ID: r".encode()
+        + b"\xff\r\nConnection: close\r\n\r\n"
+    )
+    head, _, payload = (await reader.read()).partition(b"\r\n\r\n")
+    writer.close()
+    assert head.startswith(b"HTTP/1.1 200 "), head
+    assert json.loads(payload)["data"]["fax_identity_name"] == "desk \udcff"
