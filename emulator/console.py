@@ -8,6 +8,7 @@ cannot keep up, a line says how many events were lost.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
@@ -80,7 +81,11 @@ def text_line(event: Event, now: float) -> str:
 
 def json_line(event: Event, now: float) -> str:
     """One JSON object for ``event``: its type, the emulated time, and its data."""
-    return orjson.dumps({"type": event.type, "time": now, "iso": _iso(now), **event.data}, default=str).decode()
+    record = {"type": event.type, "time": now, "iso": _iso(now), **event.data}
+    try:
+        return orjson.dumps(record, default=str).decode()
+    except TypeError:  # a lone surrogate (a tenant from a form field in utf-7...), which orjson refuses
+        return json.dumps(record, default=str, separators=(",", ":"))  # as its escape, as json_bytes writes it
 
 
 def formatter(name: str) -> Callable[[Event, float], str]:
@@ -98,7 +103,15 @@ async def print_events(events: Events, clock: Callable[[], float], log_format: s
             batch = [e for e in await subscriber.next_batch() if shown(e)]
             if batch:
                 now = clock()
-                out.write("".join(line(event, now) + "\n" for event in batch))
+                text = "".join(line(event, now) + "\n" for event in batch)
+                try:
+                    out.write(text)
+                except UnicodeEncodeError:
+                    # a lone surrogate in a line (a tenant from a form field in utf-7...) or a text
+                    # the output's encoding lacks: written as its escape; the error killed this
+                    # task, so nothing more was printed and ``serve`` ended with a traceback
+                    encoding = getattr(out, "encoding", None) or "utf-8"
+                    out.write(text.encode(encoding, "backslashreplace").decode(encoding))
                 out.flush()
     finally:
         subscriber.close()

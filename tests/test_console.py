@@ -17,6 +17,7 @@ import urllib.request
 import pytest
 
 from emulator import console
+from emulator.core.events import Events
 from emulator.core.webhooks import RetryPolicy
 from tests.conftest import advance, runtime_of
 from tests.vendors.callerip.test_flow import send_form
@@ -92,6 +93,27 @@ def test_log_format_json_prints_one_object_per_line():
         "line-9",
     )
     assert entry["iso"] == "2026-01-01T00:00:00.000Z" and isinstance(entry["duration_ms"], float)
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+async def test_a_line_holding_a_lone_surrogate_is_printed_as_its_escape(log_format):
+    """A lone surrogate in a line (a CallerIP token field in utf-7, ``+2AA-``, was a request's
+    tenant so, before such fields were read as U+FFFD) raised as it was written to stdout (or by
+    orjson, for json): the printing task ended, nothing more was printed, and ``serve`` exited
+    1 with a traceback (found by a byte probe)."""
+    events = Events()
+    stdout = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")  # strict, as sys.stdout is
+    task = asyncio.create_task(console.print_events(events, lambda: 0.0, log_format, stdout))
+    await asyncio.sleep(0)  # let it subscribe
+    for tenant in ("\ud800", "line-9"):
+        request = dict.fromkeys(("vendor", "operation", "method", "path", "status"), "x")
+        events.publish("request", {**request, "time": 0.0, "tenant": tenant, "duration_ms": 1.0})
+        await asyncio.sleep(0)  # printed in its own batch
+    events.close()
+    await task  # (it raised here)
+    stdout.flush()
+    lines = stdout.buffer.getvalue().decode().splitlines()  # type: ignore[attr-defined]
+    assert len(lines) == 2 and "ud800" in lines[0] and "line-9" in lines[1], lines
 
 
 def test_quiet_prints_nothing_after_the_start_up_lines():
