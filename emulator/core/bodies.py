@@ -607,9 +607,19 @@ def _text(data: bytes, charset: str) -> str:
     a codec that refuses the ``replace`` handler (``idna``) or every byte (``undefined``): their
     UnicodeError was a 500 on CallerIP's and Imagicle's sends."""
     try:
-        return data.decode(charset, "replace")
+        text = data.decode(charset, "replace")
     except (LookupError, UnicodeError):
         raise Invalid(MALFORMED_MULTIPART) from None
+    if charset.lower() in ("utf-8", "utf8"):  # (UTF-8's decoder makes no lone surrogate)
+        return text
+    # utf-7 ("+2AA-") and the escape codecs ("\\ud800") decode to lone surrogates, which no
+    # UTF-8 writer takes: a CallerIP token so (the request's tenant) killed the console's
+    # printer, the event stream and, with --data, the data file's writer (every later change a
+    # 503). Each is U+FFFD, as a byte that does not decode is.
+    return _LONE_SURROGATE.sub("\ufffd", text)
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _keep_body(request: web.Request, body: bytes) -> None:

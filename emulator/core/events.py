@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from emulator.core.answers import json_bytes
 from emulator.core.tally import Tally
 from emulator.core.views import fax_summary
 
@@ -79,7 +80,10 @@ class Event:
         """The event as a server-sent event (``id:``, ``event:``, ``data:``), encoded once for
         every subscriber."""
         if self._frame is None:
-            data = orjson.dumps(self.data, default=str)
+            try:
+                data = orjson.dumps(self.data, default=str)
+            except TypeError:  # a lone surrogate, which orjson refuses (it was a 500 that ended the stream)
+                data = json_bytes(self.data)  # as its escape
             self._frame = b"id: %d\nevent: %s\ndata: %s\n\n" % (self.seq, self.type.encode(), data)
         return self._frame
 

@@ -117,3 +117,10 @@ async def test_a_waiting_reader_wakes_on_publish_and_on_close():
 async def test_next_batch_returns_empty_after_its_timeout():
     events = Events()
     assert await events.subscribe().next_batch(timeout=0.001) == []
+
+
+def test_a_frame_holding_a_lone_surrogate_writes_its_escape():
+    """orjson refuses a lone surrogate (a text from a JSON escape): making the frame raised,
+    a 500 that ended GET /_emulator/events for every subscriber (found by a byte probe)."""
+    frame = Event(8, "request", {"tenant": "\udcff"}).frame
+    assert frame == b'id: 8\nevent: request\ndata: {"tenant":"\\udcff"}\n\n'

@@ -136,6 +136,20 @@ async def test_unreadable_bodies_are_refused_in_our_words(reader, sent, headers)
     assert "Traceback" not in (await reply.json())["error"]
 
 
+@pytest.mark.parametrize("charset, sent", [("utf-7", b"a+2AA-b"), ("unicode_escape", b"a\\ud800b")])
+async def test_a_field_decoding_to_a_lone_surrogate_reads_it_as_a_replacement_character(reader, charset, sent):
+    """No UTF-8 writer takes a lone surrogate: a CallerIP token so was a tenant the data file
+    could not write (every later change a 503) and the event stream could not send."""
+    reply = await reader.post(
+        "/form",
+        data=body(
+            (f'Content-Disposition: form-data; name="token"\r\nContent-Type: text/plain; charset={charset}', sent)
+        ),
+        headers=FORM,
+    )
+    assert (await reply.json())["fields"] == [["token", "a\ufffdb"]]
+
+
 async def test_limits_stop_the_read(reader):
     too_big = body(('Content-Disposition: form-data; name="file"; filename="a.pdf"', b"x" * 1001))
     reply = await reader.post("/form", data=too_big, headers=FORM)
