@@ -93,21 +93,28 @@ async def test_every_route_answers_junk_without_an_unexpected_500(client, kazoo)
     assert runtime_errors == []
 
 
+async def _raw_poll(kazoo, job_id: str, headers: bytes) -> bytes:
+    """The whole answer to a poll of ``job_id`` sent with ``headers`` as these bytes (a client
+    library would refuse bytes that are not UTF-8)."""
+    server = kazoo.client.server
+    reader, writer = await asyncio.open_connection(server.host, server.port)
+    writer.write(
+        f"GET {kazoo.url(f'/faxes/outgoing/{job_id}')} HTTP/1.1\r\nHost: x\r\n".encode()
+        + headers
+        + b"\r\nConnection: close\r\n\r\n"
+    )
+    answer = await reader.read()
+    writer.close()
+    return answer
+
+
 async def test_a_token_whose_bytes_are_not_utf8_is_refused_as_unknown(kazoo):
     """aiohttp decodes a header's bytes that are not UTF-8 as lone surrogates: a token with one
     (here in its signature, after a valid header and payload) is an unknown token, a 401 (it
     was a 500: the token book's digest could not encode it)."""
     job_id = (await kazoo.send()).data["id"]
     head, payload, _ = kazoo.token.split(".")
-    server = kazoo.client.server
-    reader, writer = await asyncio.open_connection(server.host, server.port)
-    writer.write(
-        f"GET {kazoo.url(f'/faxes/outgoing/{job_id}')} HTTP/1.1\r\nHost: x\r\n".encode()
-        + f"X-Auth-Token: {head}.{payload}.".encode()
-        + b"\xff\r\nConnection: close\r\n\r\n"
-    )
-    answer = await reader.read()
-    writer.close()
+    answer = await _raw_poll(kazoo, job_id, f"X-Auth-Token: {head}.{payload}.".encode() + b"\xff")
     assert answer.startswith(b"HTTP/1.1 401 "), answer[:200]
     assert b'"message":"invalid credentials"' in answer
 
@@ -157,14 +164,7 @@ async def test_a_polled_job_with_a_lone_surrogate_answers_a_request_id_that_is_n
     ``respond``, which read the job's text back with orjson alone: a job whose text holds a
     lone surrogate's escape was a 500 there (found by a byte probe)."""
     job_id = (await kazoo.send(fax_identity_name="desk \udcff")).data["id"]
-    server = kazoo.client.server
-    reader, writer = await asyncio.open_connection(server.host, server.port)
-    writer.write(
-        f"GET {kazoo.url(f'/faxes/outgoing/{job_id}')} HTTP/1.1\r\nHost: x\r\n".encode()
-        + f"X-Auth-Token: {kazoo.token}\r\nX-Request-ID: r".encode()
-        + b"\xff\r\nConnection: close\r\n\r\n"
-    )
-    head, _, payload = (await reader.read()).partition(b"\r\n\r\n")
-    writer.close()
+    headers = f"X-Auth-Token: {kazoo.token}\r\nX-Request-ID: r".encode() + b"\xff"
+    head, _, payload = (await _raw_poll(kazoo, job_id, headers)).partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200 "), head
     assert json.loads(payload)["data"]["fax_identity_name"] == "desk \udcff"
