@@ -114,7 +114,11 @@ def serve(runtime: Runtime, route: Plan) -> Handler:
     # ``respond_json`` 66, ``Callers.who`` 41, the routing memory 37, the view cache 37. Left to
     # try: the journal's entry made here (a frame and 14 arguments); the coverage count keyed
     # by route, not by a 6-tuple hashed twice. Compiling this path with mypyc was measured and
-    # does not pay (the same instructions: README).
+    # does not pay (the same instructions: README). Measured and not kept (2026-12-03, a full
+    # ring): the journal holding an answer's headers, joined when the entry is read, saved a
+    # Kazoo read ~5,000 instructions under serve's collector (emulator/heap.py) but cost
+    # ~4,500 more under CPython's own, which benchmarks/instructions.py runs; a copy of them
+    # cost more than the join.
     async def handle(request: web.Request) -> web.StreamResponse:
         started = perf_counter()
         status = 500
