@@ -8,15 +8,14 @@ cannot keep up, a line says how many events were lost.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import TextIO
 
-import orjson
 from aiohttp import web
 
+from emulator.core.answers import loose_json_bytes
 from emulator.core.events import Event, Events, Filter
 
 FORMATS = ("text", "json")
@@ -76,16 +75,12 @@ def text_line(event: Event, now: float) -> str:
         )
     if event.type == "dropped":
         return f"{_time(now)} ... {data['lost']} events not shown (the output could not keep up)"
-    return f"{_time(now)} {event.type} {orjson.dumps(data).decode()}"
+    return f"{_time(now)} {event.type} {loose_json_bytes(data).decode()}"
 
 
 def json_line(event: Event, now: float) -> str:
     """One JSON object for ``event``: its type, the emulated time, and its data."""
-    record = {"type": event.type, "time": now, "iso": _iso(now), **event.data}
-    try:
-        return orjson.dumps(record, default=str).decode()
-    except TypeError:  # a lone surrogate (a tenant from a form field in utf-7...), which orjson refuses
-        return json.dumps(record, default=str, separators=(",", ":"))  # as its escape, as json_bytes writes it
+    return loose_json_bytes({"type": event.type, "time": now, "iso": _iso(now), **event.data}).decode()
 
 
 def formatter(name: str) -> Callable[[Event, float], str]:

@@ -41,6 +41,16 @@ def json_bytes(data: Any) -> bytes:
     return bytes(memoryview(made))
 
 
+def loose_json_bytes(data: Any) -> bytes:
+    """``data`` as compact JSON for the event stream and the console's lines: a value JSON has
+    no type for written as its ``str``, a text holding a lone surrogate (a tenant from a form
+    field in utf-7...) as its escape, which orjson refuses and ``json.dumps`` writes."""
+    try:
+        return orjson.dumps(data, default=str)
+    except TypeError:
+        return json.dumps(data, default=str, separators=(",", ":")).encode()
+
+
 def json_loads(text: str | bytes) -> Any:
     """What ``json_bytes`` wrote, read back: by orjson, else by ``json`` (a lone surrogate's
     escape, which ``json_bytes`` writes through ``json.dumps`` and orjson refuses to read)."""

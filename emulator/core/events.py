@@ -36,9 +36,7 @@ from collections import deque
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
-from emulator.core.answers import json_bytes
+from emulator.core.answers import loose_json_bytes
 from emulator.core.tally import Tally
 from emulator.core.views import fax_summary
 
@@ -80,10 +78,7 @@ class Event:
         """The event as a server-sent event (``id:``, ``event:``, ``data:``), encoded once for
         every subscriber."""
         if self._frame is None:
-            try:
-                data = orjson.dumps(self.data, default=str)
-            except TypeError:  # a lone surrogate, which orjson refuses (it was a 500 that ended the stream)
-                data = json_bytes(self.data)  # as its escape
+            data = loose_json_bytes(self.data)  # (a lone surrogate as its escape: it was a 500 that ended the stream)
             self._frame = b"id: %d\nevent: %s\ndata: %s\n\n" % (self.seq, self.type.encode(), data)
         return self._frame
 
