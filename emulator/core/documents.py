@@ -185,13 +185,14 @@ REMEMBERED_MAX = 64 * 1024
 #: documents whose counts ``page_counts`` keeps at most (8 MiB of them)
 REMEMBERED_COUNTS = 128
 
-#: (kind, a document's bytes) -> its pages
-Counts = Memo[tuple[str, bytes], int]
+#: (kind, a document's bytes) -> its pages and the bytes first counted (equal to the key's)
+Counts = Memo[tuple[str, bytes], tuple[int, bytes]]
 
 
-def counted(key: tuple[str, bytes]) -> int:
-    """The pages of a (kind, bytes) key (a memo's function)."""
-    return _count(*key)
+def counted(key: tuple[str, bytes]) -> tuple[int, bytes]:
+    """The pages of a (kind, bytes) key and those bytes (a memo's function): a document sent
+    again is kept as the bytes first counted (``intake``), not as one more copy of them."""
+    return _count(*key), key[1]
 
 
 def page_counts(cache: Any) -> Counts:
@@ -230,7 +231,9 @@ def intake(
     if kind == "text":
         pages = max(1, math.ceil(len(data.decode("utf-8").splitlines()) / _TEXT_LINES_PER_PAGE))
     elif counts is not None and len(data) <= REMEMBERED_MAX:
-        pages = counts[kind, data]
+        # the bytes a fax that sent this document before holds: one copy for every fax
+        # sending it (README "Benchmarks", Memory)
+        pages, data = counts[kind, data]
     else:
         pages = _count(kind, data)
     if pages < 1:

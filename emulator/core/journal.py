@@ -326,6 +326,8 @@ class Journal:
         self._seq = itertools.count(1)
         #: the last request's header pairs and their block as kept (``record``)
         self._last_asked: tuple[Sequence[tuple[bytes, bytes]], Kept] = ((), None)
+        #: the last request body recorded whole (``record``)
+        self._last_body = b""
         self._violation_seq = itertools.count(1)
         #: entries numbered but neither held nor pushed out (cleared): ``dropped`` is the rest
         self._cleared = 0
@@ -377,8 +379,13 @@ class Journal:
                 body = response._body
                 if type(body) is bytes:  # not a payload (a file, a stream)
                     answer = body if len(body) <= MAX_BODY_BYTES else (body[:MAX_BODY_BYTES], len(body))
-        if request_body is not None and len(request_body) > MAX_BODY_BYTES:
-            request_body = request_body[:MAX_BODY_BYTES], len(request_body)  # type: ignore[assignment]
+        if request_body is not None:
+            if len(request_body) > MAX_BODY_BYTES:
+                request_body = request_body[:MAX_BODY_BYTES], len(request_body)  # type: ignore[assignment]
+            elif request_body == self._last_body:  # a client sending one body again and again: kept once
+                request_body = self._last_body
+            else:
+                self._last_body = request_body
         fields = (
             next(self._seq),
             time,

@@ -107,3 +107,21 @@ def test_arbitrary_bytes_either_pass_or_raise_document_error(data):
         except DocumentError:
             continue
         assert document.pages >= 1
+
+
+def test_a_document_sent_again_is_held_as_the_bytes_first_counted():
+    from emulator.core.documents import REMEMBERED_COUNTS, REMEMBERED_MAX, counted, intake
+    from emulator.core.memo import Memo
+
+    counts = Memo(counted, REMEMBERED_COUNTS)
+    pdf, tiff = make_pdf(2), make_tiff(3)
+    first = intake(bytes(bytearray(pdf)), counts=counts)
+    again = [intake(bytes(bytearray(pdf)), counts=counts) for _ in range(3)]  # equal bytes, each its own object
+    assert [d.pages for d in again] == [2, 2, 2]
+    assert all(d.data is first.data for d in again)  # one copy for every fax that sends it
+    assert intake(tiff, counts=counts).data is tiff and intake(bytes(bytearray(tiff)), counts=counts).data is tiff
+    # a document past what is remembered is its own (nor is one without ``counts``)
+    big = make_pdf(1) + b"%" * REMEMBERED_MAX
+    assert intake(big, counts=counts).data is big
+    copy = bytes(bytearray(pdf))
+    assert intake(copy).data is copy

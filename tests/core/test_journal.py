@@ -262,3 +262,34 @@ def test_an_answers_header_block_is_its_own_whether_or_not_its_headers_are_the_j
         len("X-Request-ID: r1\r\n" + json_line),
         len("content-type: application/json"),
     ]
+
+
+def test_a_body_sent_again_and_again_is_held_once_and_each_entry_reads_its_own():
+    import tracemalloc
+
+    from emulator.core.journal import MAX_BODY_BYTES
+
+    journal = Journal(size=600)
+    body = b"{" + b"x" * 8000 + b"}"
+    other = b"[" + b"y" * 8000 + b"]"
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for _ in range(500):  # a load test's sends: equal bodies, each read into its own bytes
+            journal.record(1.0, "v", "op", "t", "POST", "/x", 201, 0.0, request_body=bytes(bytearray(body)))
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert held < 500 * len(body) / 10  # the entries, not 500 copies of the body (4 MB)
+    long = b"z" * (MAX_BODY_BYTES + 3)
+    for sent in (other, bytes(bytearray(body)), long, bytes(bytearray(long)), body):
+        journal.record(1.0, "v", "op", "t", "POST", "/x", 201, 0.0, request_body=sent)
+    read = [entry.to_full_json()["request"] for entry in journal.query(limit=505)]
+    assert [side["body"] for side in read] == [body.decode()] * 500 + [
+        other.decode(),
+        body.decode(),
+        "z" * MAX_BODY_BYTES,
+        "z" * MAX_BODY_BYTES,
+        body.decode(),
+    ]
+    assert [side["size"] for side in read[-5:]] == [len(other), len(body), len(long), len(long), len(body)]
