@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
+import http.client
 import io
 import json
 import os
@@ -11,6 +13,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import urllib.error
 import urllib.request
 
@@ -160,3 +163,73 @@ async def test_violations_and_failed_webhooks_are_printed_but_deliveries_that_wo
 def test_an_unknown_format_is_refused():
     with pytest.raises(ValueError, match="text, json"):
         console.formatter("xml")
+
+
+def _shrink(pipe: int) -> None:
+    """Make a pipe hold one page (Linux; elsewhere it keeps its size, and fills later)."""
+    setsize = getattr(fcntl, "F_SETPIPE_SZ", None)
+    if setsize is not None:
+        fcntl.fcntl(pipe, setsize, 4096)
+
+
+def test_an_output_nobody_reads_stalls_no_request_and_loses_no_line():
+    """A test suite's ``Popen(stdout=PIPE)`` that reads only the first line: once the pipe was
+    full (about a thousand lines), writing to it stopped the event loop, and every request
+    after it waited until the pipe was read. Now the lines wait, not the requests, and they
+    all come once the pipe is read (at the latest, while the server stops)."""
+    process, base = _serve()
+    assert process.stdout is not None
+    _shrink(process.stdout.fileno())
+    host, port = base.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    requests = 400  # ~25,000 bytes of lines: far more than the pipe holds
+    try:
+        for n in range(requests):
+            connection.request("GET", f"/api/fax/status?token=line-{n}&uuid=nope")
+            connection.getresponse().read()
+        with urllib.request.urlopen(f"{base}/_emulator/health", timeout=10) as answer:  # (it timed out)
+            assert answer.status == 200
+    finally:
+        connection.close()
+        out = _stop(process)
+    tenants = re.findall(r" tenant=(line-\d+) ", out)
+    assert tenants == [f"line-{n}" for n in range(requests)]
+
+
+async def test_lines_the_output_could_not_take_are_counted_not_queued(monkeypatch):
+    """While the output is stuck the console takes no events: its queue, bounded, drops them,
+    and once the output moves again one line says how many were not shown."""
+    monkeypatch.setattr(console, "QUEUE_LIMIT", 50)
+    events = Events()
+    read_end, write_end = os.pipe()
+    _shrink(write_end)
+    out = open(write_end, "w", encoding="utf-8")  # noqa: SIM115 (closed below, once the console is done)
+    task = asyncio.create_task(console.print_events(events, lambda: 0.0, "text", out))
+    published_all = threading.Event()
+
+    def read_once_published() -> tuple[bool, str]:
+        # (a loop stopped by a write never publishes them all: the pipe is read anyway, to fail, not hang)
+        return published_all.wait(20), _read_all(read_end)
+
+    reading = asyncio.create_task(asyncio.to_thread(read_once_published))
+    await asyncio.sleep(0)  # let it subscribe
+    published = 2_000  # ~110,000 bytes of lines
+    request = dict.fromkeys(("vendor", "operation", "method", "path", "status", "tenant"), "x")
+    for _ in range(published):
+        events.publish("request", {**request, "time": 0.0, "duration_ms": 1.0})
+        await asyncio.sleep(0)  # the loop runs on (a write that waited stopped it here for good)
+    published_all.set()
+    events.close()
+    await task
+    out.close()
+    in_time, text = await reading
+    assert in_time
+    lines = text.splitlines()
+    shown = [line for line in lines if not line.endswith(" tenant=x 1.0ms")]
+    lost = [int(re.search(r"\.\.\. (\d+) events not shown", line).group(1)) for line in shown]  # type: ignore[union-attr]
+    assert lost and len(lines) - len(shown) + sum(lost) == published, shown
+
+
+def _read_all(descriptor: int) -> str:
+    with open(descriptor, encoding="utf-8") as pipe:
+        return pipe.read()
