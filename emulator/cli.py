@@ -504,8 +504,13 @@ def _command(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     if args.command != "serve":
         gc.enable()
+    from emulator.output import LogHandler
+
     logging.basicConfig(
-        level=getattr(args, "log_level", "info").upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level=getattr(args, "log_level", "info").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        # serve's log never holds up its event loop (a stderr pipe nobody reads: emulator/output.py)
+        handlers=[LogHandler(sys.stderr)] if args.command == "serve" else None,
     )
     if args.command == "validate":
         return _validate(args.files)

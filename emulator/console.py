@@ -5,19 +5,17 @@ It is one more consumer of the event stream (core/events.py): with ``--quiet`` i
 subscribe, so it costs nothing. Its queue is bounded like any subscriber's; if the output
 cannot keep up, a line says how many events were lost.
 
-The event loop never waits for the output (``LineWriter``): a pipe nobody drains (a test
-suite's ``subprocess.Popen(..., stdout=PIPE)`` that reads only the first line) fills after
-about a thousand lines, and writing to it there stopped every request until it was read.
+The event loop never waits for the output (``LineWriter``, emulator/output.py): a pipe nobody
+drains (a test suite's ``subprocess.Popen(..., stdout=PIPE)`` that reads only the first line)
+fills after about a thousand lines, and writing to it there stopped every request until it
+was read.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
-import queue
-import select
+import contextlib
 import sys
-import threading
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import TextIO
@@ -26,6 +24,7 @@ from aiohttp import web
 
 from emulator.core.answers import loose_json_bytes
 from emulator.core.events import Event, Events, Filter
+from emulator.output import FdWriter, descriptor
 
 FORMATS = ("text", "json")
 #: events queued for the console before it coalesces or drops (a line each)
@@ -102,72 +101,43 @@ def formatter(name: str) -> Callable[[Event, float], str]:
 
 
 class LineWriter:
-    """Writes the console's text to ``out`` without the event loop ever waiting for it.
-
-    An output with a file descriptor (stdout: a terminal, a file, a pipe) is written by a
-    thread of its own, with ``os.write``, which holds none of the interpreter's stream locks: a
-    write that waits (a full pipe) holds up neither the loop nor the process's exit (a daemon
-    thread; a lock of ``sys.stdout`` held at exit aborts the interpreter). ``write`` returns once
-    its text is written, so while the output is stuck the console takes no more events: its
-    bounded queue fills, and the line about what it lost comes once the output moves again. An
-    output that is gone (a closed pipe) drops every line from then on. An output without a
-    descriptor (a test's ``StringIO``) cannot block, and is written in place.
-    """
+    """Writes the console's text to ``out`` without the event loop ever waiting for it: an
+    output with a file descriptor (stdout) through an ``FdWriter`` (emulator/output.py). ``write``
+    returns once its text is written, so while the output is stuck the console takes no more
+    events: its bounded queue fills, and the line about what it lost comes once the output
+    moves again. An output without a descriptor (a test's ``StringIO``) is written in place."""
 
     def __init__(self, out: TextIO) -> None:
         self._out = out
         self._encoding = getattr(out, "encoding", None) or "utf-8"
-        try:
-            self._fd: int | None = out.fileno()
-        except (OSError, ValueError, AttributeError):  # (io.UnsupportedOperation is both)
-            self._fd = None
-        else:
+        fd = descriptor(out)
+        if fd is not None:
             out.flush()  # what was printed before (the start-up lines) comes first
-        self._pending: queue.SimpleQueue[tuple[bytes, asyncio.Future[None]] | None] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
-        self._gone = False
+        self._writer = FdWriter(fd) if fd is not None else None
 
     async def write(self, text: str) -> None:
         # a lone surrogate in a line (a tenant from a form field in utf-7...) or a text the
         # output's encoding lacks is written as its escape (strict, it raised and ended the console)
-        if self._fd is None:
+        if self._writer is None:
             try:
                 self._out.write(text)
             except UnicodeEncodeError:
                 self._out.write(text.encode(self._encoding, "backslashreplace").decode(self._encoding))
             self._out.flush()
             return
-        if self._gone:
-            return
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="fax-emulator console", daemon=True)
-            self._thread.start()
-        written = asyncio.get_running_loop().create_future()
-        self._pending.put((text.encode(self._encoding, "backslashreplace"), written))
+        loop = asyncio.get_running_loop()
+        written = loop.create_future()
+
+        def done() -> None:
+            with contextlib.suppress(RuntimeError):  # the loop is closed: the server has stopped
+                loop.call_soon_threadsafe(_settle, written)
+
+        self._writer.write(text.encode(self._encoding, "backslashreplace"), done)
         await written
 
     def close(self) -> None:
-        """End the thread once it has written what it was given (if it ever can)."""
-        if self._thread is not None:
-            self._pending.put(None)
-
-    def _run(self) -> None:
-        assert self._fd is not None
-        while (item := self._pending.get()) is not None:
-            data, written = item
-            try:
-                view = memoryview(data)
-                while view:
-                    try:
-                        view = view[os.write(self._fd, view) :]
-                    except BlockingIOError:  # an output left non-blocking (by a parent process): wait for room
-                        select.select([], [self._fd], [])
-            except OSError:  # the reader is gone (EPIPE), or the descriptor was closed
-                self._gone = True
-            try:
-                written.get_loop().call_soon_threadsafe(_settle, written)
-            except RuntimeError:  # the loop is closed: the server has stopped
-                return
+        if self._writer is not None:
+            self._writer.close()
 
 
 def _settle(written: asyncio.Future[None]) -> None:
@@ -196,8 +166,6 @@ async def print_events(events: Events, clock: Callable[[], float], log_format: s
 
 def context(log_format: str, out: TextIO | None = None) -> Callable[[web.Application], AsyncIterator[None]]:
     """A ``cleanup_ctx`` entry that prints the app's events to ``out`` (stdout) while it runs."""
-    import contextlib
-
     from emulator import keys
 
     formatter(log_format)  # refuse an unknown format now, not in the task

@@ -1,0 +1,139 @@
+"""The serving process's own output (its console on stdout, its log on stderr), written so
+that the event loop never waits for it.
+
+A pipe nobody drains (a test suite's ``subprocess.Popen(..., stdout=PIPE, stderr=PIPE)`` that
+reads only the first line) fills after 64 KiB; a write to it from the loop stopped every
+request until it was read. Here each output is written by a daemon thread of its own
+(``FdWriter``) with ``os.write``, which holds none of the interpreter's stream locks: a write
+that waits holds up neither the loop nor the process's exit (a lock of ``sys.stdout`` held by
+a daemon thread at exit aborts the interpreter).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import select
+import threading
+from collections.abc import Callable
+from typing import TextIO
+
+#: bytes of log lines that may wait for stderr; past it a line is dropped, and counted
+LOG_BACKLOG_BYTES = 1024 * 1024
+#: at exit, how long the log may go on writing what waits to an output that is slow or stuck
+FLUSH_SECONDS = 2.0
+
+
+def descriptor(stream: TextIO) -> int | None:
+    """``stream``'s file descriptor, None if it has none (a test's ``StringIO``: it cannot block)."""
+    try:
+        return stream.fileno()
+    except (OSError, ValueError, AttributeError):  # (io.UnsupportedOperation is both)
+        return None
+
+
+class FdWriter:
+    """Bytes written to the file descriptor ``fd`` by a daemon thread of its own, in order.
+
+    ``write`` never waits; ``done`` is called (in the thread) once its bytes are written. An
+    output that is gone (a closed pipe) drops every write from then on."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.waiting = 0  # bytes handed over and not yet written
+        self.gone = False
+        self._pending: queue.SimpleQueue[tuple[bytes, Callable[[], None] | None] | None] = queue.SimpleQueue()
+        self._lock = threading.Lock()  # (for ``waiting``: log records come from any thread)
+        self._idle = threading.Event()
+        self._idle.set()
+        self._thread: threading.Thread | None = None
+
+    def write(self, data: bytes, done: Callable[[], None] | None = None) -> None:
+        if self.gone:
+            if done is not None:
+                done()
+            return
+        with self._lock:
+            self.waiting += len(data)
+            self._idle.clear()
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name=f"fax-emulator output {self.fd}", daemon=True)
+                self._thread.start()
+        self._pending.put((data, done))
+
+    def flush(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for what was handed over to be written; True if it was."""
+        return self._idle.wait(timeout)
+
+    def close(self) -> None:
+        """End the thread once it has written what it was given (if it ever can)."""
+        self._pending.put(None)
+
+    def _run(self) -> None:
+        while (item := self._pending.get()) is not None:
+            data, done = item
+            if not self.gone:
+                try:
+                    view = memoryview(data)
+                    while view:
+                        try:
+                            view = view[os.write(self.fd, view) :]
+                        except BlockingIOError:  # an output left non-blocking (by a parent process): wait for room
+                            select.select([], [self.fd], [])
+                except OSError:  # the reader is gone (EPIPE), or the descriptor was closed
+                    self.gone = True
+            with self._lock:
+                self.waiting -= len(data)
+                if not self.waiting:
+                    self._idle.set()
+            if done is not None:
+                done()
+
+
+class LogHandler(logging.Handler):
+    """``serve``'s log handler: each line to ``stream`` (stderr) through an ``FdWriter``; at most
+    ``LOG_BACKLOG_BYTES`` wait, a line past it is dropped, and the next line written says how
+    many were. A stream without a descriptor is written in place."""
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__()
+        self.stream = stream
+        fd = descriptor(stream)
+        if fd is not None:
+            stream.flush()  # what was written before comes first
+        self.writer = FdWriter(fd) if fd is not None else None
+        self.encoding = getattr(stream, "encoding", None) or "utf-8"
+        self.dropped = 0
+
+    def createLock(self) -> None:
+        # none: ``FdWriter.write`` is safe from any thread and never waits; a lock held by a write
+        # that waits would hold up ``logging.shutdown`` at exit
+        self.lock = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            line = self.format(record) + "\n"
+        except Exception:
+            self.handleError(record)
+            return
+        if self.writer is None:
+            self.stream.write(line)
+            self.stream.flush()
+            return
+        if self.writer.waiting + len(line) > LOG_BACKLOG_BYTES:
+            self.dropped += 1
+            return
+        if self.dropped:
+            line = f"... {self.dropped} log lines not written (the output could not keep up)\n{line}"
+            self.dropped = 0
+        self.writer.write(line.encode(self.encoding, "backslashreplace"))
+
+    def flush(self) -> None:
+        if self.writer is not None:
+            self.writer.flush(FLUSH_SECONDS)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        super().close()
