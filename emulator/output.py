@@ -102,13 +102,15 @@ class LogHandler(logging.Handler):
         fd = descriptor(stream)
         if fd is not None:
             stream.flush()  # what was written before comes first
+        else:  # written in place, from whichever thread logs: one at a time
+            self.lock = threading.RLock()
         self.writer = FdWriter(fd) if fd is not None else None
         self.encoding = getattr(stream, "encoding", None) or "utf-8"
         self.dropped = 0
 
     def createLock(self) -> None:
-        # none: ``FdWriter.write`` is safe from any thread and never waits; a lock held by a write
-        # that waits would hold up ``logging.shutdown`` at exit
+        # none for a descriptor: ``FdWriter.write`` is safe from any thread and never waits; a lock
+        # held by a write that waits would hold up ``logging.shutdown`` at exit
         self.lock = None
 
     def emit(self, record: logging.LogRecord) -> None:
