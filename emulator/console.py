@@ -24,15 +24,12 @@ from aiohttp import web
 
 from emulator.core.answers import loose_json_bytes
 from emulator.core.events import Event, Events, Filter
-from emulator.output import FdWriter, descriptor
+from emulator.output import FLUSH_SECONDS, FdWriter, descriptor, write_in_place
 
 FORMATS = ("text", "json")
 #: events queued for the console before it coalesces or drops (a line each)
 QUEUE_LIMIT = 10_000
 _WANTED = ("request", "violation", "webhook")
-#: at shutdown, how long the console may go on writing the lines it still holds to an output
-#: that is slow or stuck (a pipe its reader drains only once the server is stopping)
-FLUSH_SECONDS = 2.0
 
 
 def _time(seconds: float) -> str:
@@ -116,14 +113,8 @@ class LineWriter:
         self._writer = FdWriter(fd) if fd is not None else None
 
     async def write(self, text: str) -> None:
-        # a lone surrogate in a line (a tenant from a form field in utf-7...) or a text the
-        # output's encoding lacks is written as its escape (strict, it raised and ended the console)
         if self._writer is None:
-            try:
-                self._out.write(text)
-            except UnicodeEncodeError:
-                self._out.write(text.encode(self._encoding, "backslashreplace").decode(self._encoding))
-            self._out.flush()
+            write_in_place(self._out, text)
             return
         loop = asyncio.get_running_loop()
         written = loop.create_future()
@@ -132,6 +123,7 @@ class LineWriter:
             with contextlib.suppress(RuntimeError):  # the loop is closed: the server has stopped
                 loop.call_soon_threadsafe(_settle, written)
 
+        # (a lone surrogate, or a character the output's encoding lacks, as its escape)
         self._writer.write(text.encode(self._encoding, "backslashreplace"), done)
         await written
 
@@ -177,7 +169,7 @@ def context(log_format: str, out: TextIO | None = None) -> Callable[[web.Applica
         )
         yield
         # the event stream has ended (``on_shutdown``): what the console still holds is written,
-        # unless the output stays stuck for FLUSH_SECONDS
+        # unless the output stays stuck for FLUSH_SECONDS (a pipe read only once the server stops)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(asyncio.shield(task), FLUSH_SECONDS)
         task.cancel()

@@ -21,7 +21,8 @@ from typing import TextIO
 
 #: bytes of log lines that may wait for stderr; past it a line is dropped, and counted
 LOG_BACKLOG_BYTES = 1024 * 1024
-#: at exit, how long the log may go on writing what waits to an output that is slow or stuck
+#: at shutdown, how long the console and the log may each go on writing what waits to an
+#: output that is slow or stuck
 FLUSH_SECONDS = 2.0
 
 
@@ -31,6 +32,18 @@ def descriptor(stream: TextIO) -> int | None:
         return stream.fileno()
     except (OSError, ValueError, AttributeError):  # (io.UnsupportedOperation is both)
         return None
+
+
+def write_in_place(stream: TextIO, text: str) -> None:
+    """``text`` written to a stream that cannot block (one without a descriptor); a lone
+    surrogate (a tenant from a form field in utf-7...) or a character its encoding lacks is
+    written as its escape (strict, it raised, and the writer ended)."""
+    try:
+        stream.write(text)
+    except UnicodeEncodeError:
+        encoding = getattr(stream, "encoding", None) or "utf-8"
+        stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
+    stream.flush()
 
 
 class FdWriter:
@@ -120,8 +133,7 @@ class LogHandler(logging.Handler):
             self.handleError(record)
             return
         if self.writer is None:
-            self.stream.write(line)
-            self.stream.flush()
+            write_in_place(self.stream, line)
             return
         if self.writer.waiting + len(line) > LOG_BACKLOG_BYTES:
             self.dropped += 1
