@@ -124,8 +124,8 @@ class LineWriter:
                 loop.call_soon_threadsafe(_settle, written)
 
         # (a lone surrogate, or a character the output's encoding lacks, as its escape)
-        self._writer.write(text.encode(self._encoding, "backslashreplace"), done)
-        await written
+        if not self._writer.write(text.encode(self._encoding, "backslashreplace"), done):
+            await written
 
     def close(self) -> None:
         if self._writer is not None:
