@@ -30,6 +30,8 @@ FORMATS = ("text", "json")
 #: events queued for the console before it coalesces or drops (a line each)
 QUEUE_LIMIT = 10_000
 _WANTED = ("request", "violation", "webhook")
+#: the console writes at most this often: a line comes at most this late
+BATCH_SECONDS = 0.05
 
 
 def _time(seconds: float) -> str:
@@ -54,11 +56,13 @@ def shown(event: Event) -> bool:
     )
 
 
-def text_line(event: Event, now: float) -> str:
-    """One line of text for ``event``; ``now`` is the emulated time it is printed at."""
-    data = event.data
+def text_line(event: Event) -> str:
+    """One line of text for ``event``, at the emulated time it happened (a request's own time:
+    when it arrived)."""
+    data, now = event.data, event.at
     if event.type == "request":
-        operation = " ".join(str(part) for part in (data["vendor"], data["operation"]) if part) or "-"
+        vendor, operation = data["vendor"], data["operation"]
+        operation = f"{vendor} {operation}" if vendor and operation else str(vendor or operation or "-")
         tenant = data["tenant"] or "-"
         return (
             f"{_time(data['time'])} {data['method']} {data['path']} {data['status']} {operation} "
@@ -86,12 +90,13 @@ def text_line(event: Event, now: float) -> str:
     return f"{_time(now)} {event.type} {loose_json_bytes(data).decode()}"
 
 
-def json_line(event: Event, now: float) -> str:
-    """One JSON object for ``event``: its type, the emulated time, and its data."""
-    return loose_json_bytes({"type": event.type, "time": now, "iso": _iso(now), **event.data}).decode()
+def json_line(event: Event) -> str:
+    """One JSON object for ``event``: its type, the emulated time it happened, and its data (a
+    request's ``time`` is its own: when it arrived)."""
+    return loose_json_bytes({"type": event.type, "time": event.at, "iso": _iso(event.at), **event.data}).decode()
 
 
-def formatter(name: str) -> Callable[[Event, float], str]:
+def formatter(name: str) -> Callable[[Event], str]:
     if name not in FORMATS:
         raise ValueError(f"log format must be one of {', '.join(FORMATS)}, not {name!r}")
     return json_line if name == "json" else text_line
@@ -137,7 +142,7 @@ def _settle(written: asyncio.Future[None]) -> None:
         written.set_result(None)
 
 
-async def print_events(events: Events, clock: Callable[[], float], log_format: str, out: TextIO) -> None:
+async def print_events(events: Events, log_format: str, out: TextIO) -> None:
     """Print what happens until the stream closes (run as a task by ``context``)."""
     line = formatter(log_format)
     writer = LineWriter(out)
@@ -146,11 +151,13 @@ async def print_events(events: Events, clock: Callable[[], float], log_format: s
         while True:
             closed = subscriber.closed  # (closed meanwhile: what it still holds is written, then it ends)
             batch = [e for e in await subscriber.next_batch() if shown(e)]
-            if batch:
-                now = clock()
-                await writer.write("".join(line(event, now) + "\n" for event in batch))
+            if batch:  # (each line at the time its event happened: it is written up to BATCH_SECONDS later)
+                await writer.write("".join(line(event) + "\n" for event in batch))
             if closed:
                 break
+            # what comes meanwhile is written as one batch: a write (and a wake-up of this task) a
+            # request was a third of what the console cost a request served one at a time
+            await asyncio.sleep(BATCH_SECONDS)
     finally:
         subscriber.close()
         writer.close()
@@ -165,7 +172,7 @@ def context(log_format: str, out: TextIO | None = None) -> Callable[[web.Applica
     async def printing(app: web.Application) -> AsyncIterator[None]:
         runtime = app[keys.RUNTIME]
         task = asyncio.create_task(
-            print_events(runtime.events, runtime.now, log_format, out or sys.stdout), name="fax-emulator console"
+            print_events(runtime.events, log_format, out or sys.stdout), name="fax-emulator console"
         )
         yield
         # the event stream has ended (``on_shutdown``): what the console still holds is written,

@@ -106,7 +106,7 @@ async def test_a_line_holding_a_lone_surrogate_is_printed_as_its_escape(log_form
     1 with a traceback (found by a byte probe)."""
     events = Events()
     stdout = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")  # strict, as sys.stdout is
-    task = asyncio.create_task(console.print_events(events, lambda: 0.0, log_format, stdout))
+    task = asyncio.create_task(console.print_events(events, log_format, stdout))
     await asyncio.sleep(0)  # let it subscribe
     for tenant in ("\ud800", "line-9"):
         request = dict.fromkeys(("vendor", "operation", "method", "path", "status"), "x")
@@ -130,7 +130,7 @@ def test_quiet_prints_nothing_after_the_start_up_lines():
 async def test_violations_and_failed_webhooks_are_printed_but_deliveries_that_worked_are_not(client, receiver):
     runtime = runtime_of(client)
     out = io.StringIO()
-    task = asyncio.create_task(console.print_events(runtime.events, runtime.now, "text", out))
+    task = asyncio.create_task(console.print_events(runtime.events, "text", out))
     await asyncio.sleep(0)  # let it subscribe
     await client.post("/api/fax/send", data=send_form(number=""))  # refused: a violation
     receiver.fail_next = 1
@@ -204,7 +204,7 @@ async def test_lines_the_output_could_not_take_are_counted_not_queued(monkeypatc
     read_end, write_end = os.pipe()
     _shrink(write_end)
     out = open(write_end, "w", encoding="utf-8")  # noqa: SIM115 (closed below, once the console is done)
-    task = asyncio.create_task(console.print_events(events, lambda: 0.0, "text", out))
+    task = asyncio.create_task(console.print_events(events, "text", out))
     published_all = threading.Event()
 
     def read_once_published() -> tuple[bool, str]:

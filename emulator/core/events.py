@@ -33,7 +33,7 @@ import asyncio
 import contextlib
 import itertools
 from collections import deque
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any
 
 from emulator.core.answers import loose_json_bytes
@@ -54,7 +54,7 @@ DEFAULT_LIMIT = 10_000
 class Event:
     """One thing that happened: its ``type``, its JSON ``data``, and what it is about (for filters)."""
 
-    __slots__ = ("_frame", "data", "fax_id", "seq", "tenant", "type", "vendor")
+    __slots__ = ("_frame", "at", "data", "fax_id", "seq", "tenant", "type", "vendor")
 
     def __init__(
         self,
@@ -64,6 +64,7 @@ class Event:
         vendor: str | None = None,
         tenant: str | None = None,
         fax_id: str | None = None,
+        at: float = 0.0,
     ) -> None:
         self.seq = seq
         self.type = type
@@ -71,6 +72,7 @@ class Event:
         self.vendor = vendor
         self.tenant = tenant
         self.fax_id = fax_id
+        self.at = at  # the emulated time it happened (``Events.make``)
         self._frame: bytes | None = None
 
     @property
@@ -189,7 +191,9 @@ class Subscriber:
 class Events:
     """The stream: ``publish`` hands an event to every subscriber's queue."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = lambda: 0.0) -> None:
+        #: the emulated time, which each event is stamped with (a listener may show it later)
+        self.clock = clock
         #: the listening subscribers; call sites test it first, so no listener costs nothing
         self.subscribers: list[Subscriber] = []
         #: what happened, counted at the same call sites whether anyone listens or not (coverage)
@@ -223,7 +227,7 @@ class Events:
         fax_id: str | None = None,
     ) -> Event:
         self.last = seq = next(self._seq)
-        return Event(seq, type, data, vendor, tenant, fax_id)
+        return Event(seq, type, data, vendor, tenant, fax_id, self.clock())
 
     def publish(
         self,

@@ -223,8 +223,8 @@ def compose(config: Any, vendors: Iterable[Vendor]) -> Runtime:
     here, last.
     """
     by_name = {vendor.name: vendor for vendor in vendors}
-    events = Events()
     clock = make_clock(config.clock, config.speed, config.start_time)
+    events = Events(clock.now)
     scheduler = Scheduler(clock, events)
     scheduler.wait = config.advance_wait
     ids = Ids(config.seed)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from emulator.core.journal import Journal
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from emulator.core.journal import Journal, path_and_query, target_url
 
 
 def _logged(target: str) -> dict:
@@ -293,3 +296,21 @@ def test_a_body_sent_again_and_again_is_held_once_and_each_entry_reads_its_own()
         body.decode(),
     ]
     assert [side["size"] for side in read[-5:]] == [len(other), len(body), len(long), len(long), len(body)]
+
+
+#: what a request target may hold, the characters that decode or split it most of all
+_TARGET_CHARACTERS = st.sampled_from(list("/?&=;:@!$'()*,.-_~aAz09 +#%%%2345cCfFé\udcff\t\"<>[]\\^`{|}"))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(_TARGET_CHARACTERS, max_size=30), st.sampled_from(["/", "", "http://h/", "//"]))
+def test_a_target_s_path_and_query_read_without_a_url_are_the_url_s(rest, start):
+    """The request log and each ``request`` event read a target with nothing to decode as its
+    own path and query (``path_and_query``), without making a URL: always what the URL reads."""
+    target = start + rest
+    try:
+        url = target_url(target)
+        expected = url.path, url.query_string
+    except ValueError:  # (not a URL at all: the log never holds one, aiohttp refuses it first)
+        return
+    assert path_and_query(target) == expected
