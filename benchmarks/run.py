@@ -12,7 +12,8 @@ cpu (benchmarks/inproc.py), startup, suite (a user's pytest suite: benchmarks/su
 scale (benchmarks/scale.py), retention (benchmarks/retention.py),
 data (serve --data: a send against the same in memory, a hot read against the bare app, start-up
 on a file of 100,000 faxes made by benchmarks/data_file.py, faxes through a file at flat memory),
-webhooks (benchmarks/webhooks.py), events (benchmarks/events.py), pages (a fax rendered as printed, ms
+webhooks (benchmarks/webhooks.py), events (benchmarks/events.py), console (the CallerIP status read with
+serve's console on, to a file, against serve --quiet), pages (a fax rendered as printed, ms
 per page, and a status read's p99 meanwhile: benchmarks/pages.py), instructions (instructions per
 request counted by valgrind, benchmarks/instructions.py; in "everything" only if valgrind is installed),
 soak (64 clients of all four vendors and a hostile one for 60 s: server errors, health p99, RSS
@@ -31,6 +32,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Callable, Sequence
@@ -64,6 +66,7 @@ TARGETS = {
     "data_startup_100k_s": 3.0,
     "webhooks_per_s": 3000.0,
     "events_per_s": 1000.0,
+    "console_ratio": 0.7,
     "pages_status_p99_ms": 50.0,
     "soak_server_errors": 0,
     "soak_health_p99_ms": 100.0,
@@ -84,6 +87,7 @@ PARTS = (
     "data",
     "webhooks",
     "events",
+    "console",
     "pages",
     "instructions",
     "soak",
@@ -659,6 +663,68 @@ def events(faxes: int) -> dict[str, Any]:
     return result
 
 
+def console(duration: float, connections: int, rounds: int) -> dict[str, Any]:
+    """The CallerIP status read (the shortest answer: the console's share is largest) from
+    ``serve`` as users start it, its console on and written to a file (one line a request),
+    against ``serve --quiet``, alternating runs (``alternating``, the quiet server as the
+    baseline): what the console costs a read."""
+    quiet, quiet_base = start(emulator_argv(), "fax-emulator listening on")
+    with tempfile.TemporaryDirectory() as folder:
+        log = Path(folder) / "console.log"
+        with log.open("w") as out:
+            loud = subprocess.Popen(
+                pinned(SERVER_CORE, [part for part in emulator_argv() if part != "--quiet"]),
+                stdout=out,
+                stderr=subprocess.DEVNULL,
+                env=SERVER_ENV,
+            )
+        try:
+            loud_base = _listening(loud, log)
+            quiet_url, headers = asyncio.run(_setup("callerip", quiet_base))
+            loud_url, loud_headers = asyncio.run(_setup("callerip", loud_base))
+            runs = alternating(
+                partial(load, quiet_url, headers, duration, connections),
+                partial(load, loud_url, loud_headers, duration, connections),
+                rounds,
+            )
+        finally:
+            stop(loud)
+            stop(quiet)
+            if quiet.stdout is not None:
+                quiet.stdout.close()
+        with log.open() as written:
+            lines = sum(1 for line in written if " GET /api/fax/status " in line)
+    row = {
+        "read": HOT_READS["callerip"][0],
+        "console": runs["measured"],
+        "quiet": runs["baseline"],
+        "ratio": runs["ratio"],
+        "best_ratio": runs["best_ratio"],
+        "ratios": runs["ratios"],
+        "rounds": rounds,
+        "lines": lines,
+    }
+    print(
+        f"  {row['read']}, console on: {row['console']['rps']:.0f} req/s vs quiet {row['quiet']['rps']:.0f} at best "
+        f"(x{row['best_ratio']}), x{row['ratio']} run against run; {lines:,} lines written",
+        flush=True,
+    )
+    return row
+
+
+def _listening(process: subprocess.Popen[str], log: Path) -> str:
+    """The base URL a server writing to ``log`` says it listens on, once it does."""
+    for _ in range(300):
+        match = re.search(r"fax-emulator listening on (http://\S+)", log.read_text())
+        if match is not None:
+            return match.group(1)
+        if process.poll() is not None:
+            break
+        time.sleep(0.05)
+    process.kill()
+    raise RuntimeError(f"server did not start: {log.read_text()[:500]!r}")
+
+
 def pages(count: int) -> dict[str, Any]:
     out = subprocess.run(
         [PYTHON, str(HERE / "pages.py"), "--pages", str(count)],
@@ -922,6 +988,18 @@ def markdown(results: dict[str, Any], chart_files: Sequence[str] = ()) -> str:
             f"| {w['deliveries']} | {w['seconds']} | {w['per_second']:.0f} |",
             "",
         ]
+    if "console" in results:
+        c = results["console"]
+        lines += [
+            "## The console: a hot read with `serve`'s line a request on (to a file) against `--quiet`",
+            "",
+            "| read | console req/s | quiet req/s | best / best | "
+            f"ratio, run against run (target ≥ {TARGETS['console_ratio']}) | lines written |",
+            "|---|---|---|---|---|---|",
+            f"| {c['read']} | {c['console']['rps']:.0f} | {c['quiet']['rps']:.0f} | {c['best_ratio']} | {c['ratio']} "
+            f"| {c['lines']:,} |",
+            "",
+        ]
     if "events" in results:
         e = results["events"]
         b, slow = e["browser"], e["slow"]
@@ -1065,6 +1143,9 @@ def main() -> None:
     if "events" in parts:
         print("events:", flush=True)
         results["events"] = events(args.events)
+    if "console" in parts:
+        print("the console:", flush=True)
+        results["console"] = console(args.duration, args.connections, args.rounds)
     if "pages" in parts:
         print("pages:", flush=True)
         results["pages"] = pages(args.pages)
