@@ -3,10 +3,10 @@ that the event loop never waits for it.
 
 A pipe nobody drains (a test suite's ``subprocess.Popen(..., stdout=PIPE, stderr=PIPE)`` that
 reads only the first line) fills after 64 KiB; a write to it from the loop stopped every
-request until it was read. Here each output is written by a daemon thread of its own
-(``FdWriter``) with ``os.write``, which holds none of the interpreter's stream locks: a write
-that waits holds up neither the loop nor the process's exit (a lock of ``sys.stdout`` held by
-a daemon thread at exit aborts the interpreter).
+request until it was read. Here (``FdWriter``) what the output has room for is written at once,
+and the rest by a daemon thread of the output's own, with ``os.write``, which holds none of the
+interpreter's stream locks: a write that waits holds up neither the loop nor the process's exit
+(a lock of ``sys.stdout`` held by a daemon thread at exit aborts the interpreter).
 """
 
 from __future__ import annotations
