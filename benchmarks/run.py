@@ -217,6 +217,20 @@ def alternating(
     }
 
 
+#: one side of ``alternating_loads``: a server's URL, the headers sent, the wrk script that makes
+#: the requests (None: GETs of the URL)
+Side = tuple[str, dict[str, str], str | None]
+
+
+def alternating_loads(baseline: Side, measured: Side, duration: float, connections: int, rounds: int) -> dict[str, Any]:
+    """``alternating`` runs of ``load`` against two servers."""
+    return alternating(
+        partial(load, baseline[0], baseline[1], duration, connections, baseline[2]),
+        partial(load, measured[0], measured[1], duration, connections, measured[2]),
+        rounds,
+    )
+
+
 def get(url: str, headers: dict[str, str] | None = None) -> bytes:
     return fetch(url, headers)[0]
 
@@ -250,11 +264,7 @@ def throughput(duration: float, connections: int, rounds: int, vendors: list[str
             try:
                 bare_url = bare_base + url[len(base) :]
                 assert get(bare_url) == body
-                runs = alternating(
-                    partial(load, bare_url, headers, duration, connections),
-                    partial(load, url, headers, duration, connections),
-                    rounds,
-                )
+                runs = alternating_loads((bare_url, headers, None), (url, headers, None), duration, connections, rounds)
             finally:
                 stop(bare)
             ours = runs["measured"]
@@ -340,10 +350,8 @@ def sends(duration: float, connections: int, rounds: int, vendors: list[str]) ->
                             for m, u, h, b in requests
                         ]
                         script = _wrk_script(relative, Path(folder))
-                        runs = alternating(
-                            partial(load, bare_base + "/", {}, duration, connections, script),
-                            partial(load, base + "/", {}, duration, connections, script),
-                            rounds,
+                        runs = alternating_loads(
+                            (bare_base + "/", {}, script), (base + "/", {}, script), duration, connections, rounds
                         )
                 finally:
                     stop(bare)
@@ -472,9 +480,11 @@ def data_file(
                     relative = [(m, urlsplit(u).path, h, b) for m, u, h, b in requests]
                     (Path(folder) / name).mkdir()
                     scripts[name] = _wrk_script(relative, Path(folder) / name)
-                runs = alternating(
-                    partial(load, memory_base + "/", {}, duration, connections, scripts["memory"]),
-                    partial(load, kept_base + "/", {}, duration, connections, scripts["data"]),
+                runs = alternating_loads(
+                    (memory_base + "/", {}, scripts["memory"]),
+                    (kept_base + "/", {}, scripts["data"]),
+                    duration,
+                    connections,
                     rounds,
                 )
                 result["sends"] = {
@@ -502,10 +512,8 @@ def data_file(
             bare, bare_base = start(bare_argv(body.decode(), headers=answer_headers(answered)), "bare listening on")
             try:
                 bare_url = bare_base + url[len(kept_base) :]
-                reads = alternating(
-                    partial(load, bare_url, headers, duration, connections),
-                    partial(load, url, headers, duration, connections),
-                    rounds,
+                reads = alternating_loads(
+                    (bare_url, headers, None), (url, headers, None), duration, connections, rounds
                 )
             finally:
                 stop(bare)
@@ -676,16 +684,15 @@ def console(duration: float, connections: int, rounds: int) -> dict[str, Any]:
                 pinned(SERVER_CORE, [part for part in emulator_argv() if part != "--quiet"]),
                 stdout=out,
                 stderr=subprocess.DEVNULL,
+                text=True,
                 env=SERVER_ENV,
             )
         try:
             loud_base = _listening(loud, log)
             quiet_url, headers = asyncio.run(_setup("callerip", quiet_base))
             loud_url, loud_headers = asyncio.run(_setup("callerip", loud_base))
-            runs = alternating(
-                partial(load, quiet_url, headers, duration, connections),
-                partial(load, loud_url, loud_headers, duration, connections),
-                rounds,
+            runs = alternating_loads(
+                (quiet_url, headers, None), (loud_url, loud_headers, None), duration, connections, rounds
             )
         finally:
             stop(loud)

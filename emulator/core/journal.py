@@ -277,18 +277,20 @@ class RequestEntry:
 
     def to_json(self) -> dict[str, Any]:
         return summary(
-            self.seq,
-            self.time,
-            self.vendor,
-            self.operation,
-            self.tenant,
-            self.method,
-            self.target,
-            self.status,
-            self.seconds,
-            self.rule,
-            self.fault,
-            self.fax_ids,
+            (
+                self.seq,
+                self.time,
+                self.vendor,
+                self.operation,
+                self.tenant,
+                self.method,
+                self.target,
+                self.status,
+                self.seconds,
+                self.rule,
+                self.fault,
+                self.fax_ids,
+            )
         )
 
     def to_full_json(self) -> dict[str, Any]:
@@ -304,23 +306,12 @@ class RequestEntry:
         }
 
 
-def summary(
-    seq: int,
-    time: float,
-    vendor: str | None,
-    operation: str | None,
-    tenant: str | None,
-    method: str,
-    target: str,
-    status: int,
-    seconds: float,
-    rule: str | None,
-    fault: str | None,
-    fax_ids: Sequence[str],
-) -> dict[str, Any]:
+def summary(fields: Sequence[Any]) -> dict[str, Any]:
     """An entry as JSON without its headers and bodies (``RequestEntry.to_json``), from its
-    first 12 fields: what the request log lists and a ``request`` event carries (made from
-    the held fields directly, the event costs a request no ``RequestEntry``)."""
+    first 12 fields (``RequestEntry``'s order, as the ring holds them): what the request log
+    lists and a ``request`` event carries (made from the held fields directly, the event costs
+    a request no ``RequestEntry``)."""
+    seq, time, vendor, operation, tenant, method, target, status, seconds, rule, fault, fax_ids = fields[:12]
     path, query = path_and_query(target)
     return {
         "seq": seq,
@@ -461,7 +452,7 @@ class Journal:
             counted = self._counted
             counted[key] = counted.get(key, 0) + 1
         if self.events.subscribers:
-            self.events.publish("request", summary(*fields[:12]), vendor, tenant, fax_ids[0] if fax_ids else None)
+            self.events.publish("request", summary(fields), vendor, tenant, fax_ids[0] if fax_ids else None)
 
     @property
     def dropped(self) -> int:
