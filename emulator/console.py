@@ -24,7 +24,7 @@ from aiohttp import web
 
 from emulator.core.answers import loose_json_bytes
 from emulator.core.events import Event, Events, Filter
-from emulator.output import FLUSH_SECONDS, FdWriter, descriptor, write_in_place
+from emulator.output import FLUSH_SECONDS, Output
 
 FORMATS = ("text", "json")
 #: events queued for the console before it coalesces or drops (a line each)
@@ -59,7 +59,7 @@ def shown(event: Event) -> bool:
 def text_line(event: Event) -> str:
     """One line of text for ``event``, at the emulated time it happened (a request's own time:
     when it arrived)."""
-    data, now = event.data, event.at
+    data, at = event.data, event.at
     if event.type == "request":
         vendor, operation = data["vendor"], data["operation"]
         operation = f"{vendor} {operation}" if vendor and operation else str(vendor or operation or "-")
@@ -74,7 +74,7 @@ def text_line(event: Event) -> str:
         message, location = str(data.get("message")), data.get("location")
         if location and not message.startswith(f"{location}:"):
             message = f"{location}: {message}"
-        return f"{_time(now)} VIOLATION {where}{request}: {message}"
+        return f"{_time(at)} VIOLATION {where}{request}: {message}"
     if event.type == "webhook":
         answer = data["error"] or (f"HTTP {data['status']}" if data["status"] is not None else "not sent")
         fate = data["reason"] or {"failed": "gave up"}.get(data["outcome"], data["outcome"])
@@ -82,12 +82,12 @@ def text_line(event: Event) -> str:
             fate = f"retry at {_time(data['next_retry'])}"
         fax = f" fax {data['fax_id']}" if data["fax_id"] else ""
         return (
-            f"{_time(now)} WEBHOOK FAILED {data['vendor']} {data['event']}{fax} -> {data['target']} "
+            f"{_time(at)} WEBHOOK FAILED {data['vendor']} {data['event']}{fax} -> {data['target']} "
             f"attempt {data['attempt']}: {answer}; {fate}"
         )
     if event.type == "dropped":
-        return f"{_time(now)} ... {data['lost']} events not shown (the output could not keep up)"
-    return f"{_time(now)} {event.type} {loose_json_bytes(data).decode()}"
+        return f"{_time(at)} ... {data['lost']} events not shown (the output could not keep up)"
+    return f"{_time(at)} {event.type} {loose_json_bytes(data).decode()}"
 
 
 def json_line(event: Event) -> str:
@@ -103,24 +103,15 @@ def formatter(name: str) -> Callable[[Event], str]:
 
 
 class LineWriter:
-    """Writes the console's text to ``out`` without the event loop ever waiting for it: an
-    output with a file descriptor (stdout) through an ``FdWriter`` (emulator/output.py). ``write``
-    returns once its text is written, so while the output is stuck the console takes no more
-    events: its bounded queue fills, and the line about what it lost comes once the output
-    moves again. An output without a descriptor (a test's ``StringIO``) is written in place."""
+    """Writes the console's text to ``out`` without the event loop ever waiting for it (an
+    ``Output``, emulator/output.py). ``write`` returns once its text is written, so while the
+    output is stuck the console takes no more events: its bounded queue fills, and the line
+    about what it lost comes once the output moves again."""
 
     def __init__(self, out: TextIO) -> None:
-        self._out = out
-        self._encoding = getattr(out, "encoding", None) or "utf-8"
-        fd = descriptor(out)
-        if fd is not None:
-            out.flush()  # what was printed before (the start-up lines) comes first
-        self._writer = FdWriter(fd) if fd is not None else None
+        self._output = Output(out)
 
     async def write(self, text: str) -> None:
-        if self._writer is None:
-            write_in_place(self._out, text)
-            return
         loop = asyncio.get_running_loop()
         written = loop.create_future()
 
@@ -128,13 +119,11 @@ class LineWriter:
             with contextlib.suppress(RuntimeError):  # the loop is closed: the server has stopped
                 loop.call_soon_threadsafe(_settle, written)
 
-        # (a lone surrogate, or a character the output's encoding lacks, as its escape)
-        if not self._writer.write(text.encode(self._encoding, "backslashreplace"), done):
+        if not self._output.write(text, done):
             await written
 
     def close(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
+        self._output.close()
 
 
 def _settle(written: asyncio.Future[None]) -> None:

@@ -26,7 +26,7 @@ LOG_BACKLOG_BYTES = 1024 * 1024
 FLUSH_SECONDS = 2.0
 
 
-def descriptor(stream: TextIO) -> int | None:
+def _descriptor(stream: TextIO) -> int | None:
     """``stream``'s file descriptor, None if it has none (a test's ``StringIO``: it cannot block)."""
     try:
         return stream.fileno()
@@ -34,7 +34,7 @@ def descriptor(stream: TextIO) -> int | None:
         return None
 
 
-def write_in_place(stream: TextIO, text: str) -> None:
+def _write_in_place(stream: TextIO, text: str) -> None:
     """``text`` written to a stream that cannot block (one without a descriptor); a lone
     surrogate (a tenant from a form field in utf-7...) or a character its encoding lacks is
     written as its escape (strict, it raised, and the writer ended)."""
@@ -132,21 +132,50 @@ class FdWriter:
                 done()
 
 
+class Output:
+    """A text stream (stdout, stderr) written without waiting: through an ``FdWriter`` when it
+    has a file descriptor, else in place (a test's ``StringIO`` cannot block). A lone surrogate
+    (a tenant from a form field in utf-7...) or a character the stream's encoding lacks is
+    written as its escape."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.encoding = getattr(stream, "encoding", None) or "utf-8"
+        fd = _descriptor(stream)
+        if fd is not None:
+            stream.flush()  # what was written before (the start-up lines) comes first
+        self.writer = FdWriter(fd) if fd is not None else None
+
+    @property
+    def waiting(self) -> int:
+        """Bytes handed to the writer's thread and not yet written."""
+        return self.writer.waiting if self.writer is not None else 0
+
+    def write(self, text: str, done: Callable[[], None] | None = None) -> bool:
+        """``FdWriter.write`` of ``text``: True if it is written now (in place, always)."""
+        if self.writer is None:
+            _write_in_place(self.stream, text)
+            return True
+        return self.writer.write(text.encode(self.encoding, "backslashreplace"), done)
+
+    def flush(self, timeout: float) -> bool:
+        return self.writer.flush(timeout) if self.writer is not None else True
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
 class LogHandler(logging.Handler):
-    """``serve``'s log handler: each line to ``stream`` (stderr) through an ``FdWriter``; at most
+    """``serve``'s log handler: each line to ``stream`` (stderr) as an ``Output``; at most
     ``LOG_BACKLOG_BYTES`` wait, a line past it is dropped, and the next line written says how
-    many were. A stream without a descriptor is written in place."""
+    many were."""
 
     def __init__(self, stream: TextIO) -> None:
         super().__init__()
-        self.stream = stream
-        fd = descriptor(stream)
-        if fd is not None:
-            stream.flush()  # what was written before comes first
-        else:  # written in place, from whichever thread logs: one at a time
+        self.output = Output(stream)
+        if self.output.writer is None:  # written in place, from whichever thread logs: one at a time
             self.lock = threading.RLock()
-        self.writer = FdWriter(fd) if fd is not None else None
-        self.encoding = getattr(stream, "encoding", None) or "utf-8"
         self.dropped = 0
 
     def createLock(self) -> None:
@@ -160,22 +189,17 @@ class LogHandler(logging.Handler):
         except Exception:
             self.handleError(record)
             return
-        if self.writer is None:
-            write_in_place(self.stream, line)
-            return
-        if self.writer.waiting + len(line) > LOG_BACKLOG_BYTES:
+        if self.output.waiting + len(line) > LOG_BACKLOG_BYTES:
             self.dropped += 1
             return
         if self.dropped:
             line = f"... {self.dropped} log lines not written (the output could not keep up)\n{line}"
             self.dropped = 0
-        self.writer.write(line.encode(self.encoding, "backslashreplace"))
+        self.output.write(line)
 
     def flush(self) -> None:
-        if self.writer is not None:
-            self.writer.flush(FLUSH_SECONDS)
+        self.output.flush(FLUSH_SECONDS)
 
     def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
+        self.output.close()
         super().close()

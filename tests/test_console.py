@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
 import http.client
 import io
 import json
@@ -23,6 +22,7 @@ from emulator import console
 from emulator.core.events import Events
 from emulator.core.webhooks import RetryPolicy
 from tests.conftest import advance, runtime_of
+from tests.test_output import read_all, shrink
 from tests.vendors.callerip.test_flow import send_form
 
 
@@ -165,13 +165,6 @@ def test_an_unknown_format_is_refused():
         console.formatter("xml")
 
 
-def _shrink(pipe: int) -> None:
-    """Make a pipe hold one page (Linux; elsewhere it keeps its size, and fills later)."""
-    setsize = getattr(fcntl, "F_SETPIPE_SZ", None)
-    if setsize is not None:
-        fcntl.fcntl(pipe, setsize, 4096)
-
-
 def test_an_output_nobody_reads_stalls_no_request_and_loses_no_line():
     """A test suite's ``Popen(stdout=PIPE)`` that reads only the first line: once the pipe was
     full (about a thousand lines), writing to it stopped the event loop, and every request
@@ -179,7 +172,7 @@ def test_an_output_nobody_reads_stalls_no_request_and_loses_no_line():
     all come once the pipe is read (at the latest, while the server stops)."""
     process, base = _serve()
     assert process.stdout is not None
-    _shrink(process.stdout.fileno())
+    shrink(process.stdout.fileno())
     host, port = base.removeprefix("http://").split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=10)
     requests = 400  # ~25,000 bytes of lines: far more than the pipe holds
@@ -202,14 +195,14 @@ async def test_lines_the_output_could_not_take_are_counted_not_queued(monkeypatc
     monkeypatch.setattr(console, "QUEUE_LIMIT", 50)
     events = Events()
     read_end, write_end = os.pipe()
-    _shrink(write_end)
+    shrink(write_end)
     out = open(write_end, "w", encoding="utf-8")  # noqa: SIM115 (closed below, once the console is done)
     task = asyncio.create_task(console.print_events(events, "text", out))
     published_all = threading.Event()
 
     def read_once_published() -> tuple[bool, str]:
         # (a loop stopped by a write never publishes them all: the pipe is read anyway, to fail, not hang)
-        return published_all.wait(20), _read_all(read_end)
+        return published_all.wait(20), read_all(read_end)
 
     reading = asyncio.create_task(asyncio.to_thread(read_once_published))
     await asyncio.sleep(0)  # let it subscribe
@@ -228,8 +221,3 @@ async def test_lines_the_output_could_not_take_are_counted_not_queued(monkeypatc
     shown = [line for line in lines if not line.endswith(" tenant=x 1.0ms")]
     lost = [int(re.search(r"\.\.\. (\d+) events not shown", line).group(1)) for line in shown]  # type: ignore[union-attr]
     assert lost and len(lines) - len(shown) + sum(lost) == published, shown
-
-
-def _read_all(descriptor: int) -> str:
-    with open(descriptor, encoding="utf-8") as pipe:
-        return pipe.read()

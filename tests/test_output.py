@@ -84,9 +84,9 @@ def test_log_lines_wait_up_to_a_bound_then_are_counted_not_kept(monkeypatch, bac
     for n in range(lines):
         logger.warning("line %d of the log, padded to forty bytes", n)
     logged_all.set()
-    assert handler.writer is not None and handler.writer.flush(10)  # what waited is written
+    assert handler.output.writer is not None and handler.output.flush(10)  # what waited is written
     logger.warning("the last line")  # (it says how many were dropped, if any were)
-    assert handler.writer.flush(10)
+    assert handler.output.flush(10)
     handler.close()
     stream.close()
     reading.join(20)

@@ -259,11 +259,6 @@ class RequestEntry:
     response_headers_size: int = 0
 
     @property
-    def url(self) -> URL:
-        """The target as a relative URL (``target_url``)."""
-        return target_url(self.target)
-
-    @property
     def path(self) -> str:
         return path_and_query(self.target)[0]
 
