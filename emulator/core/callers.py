@@ -6,7 +6,9 @@ anything else the vendor does. ``Callers`` remembers what a vendor resolved a cr
 to, and gives it back only while it still holds: while the tenant it names is still the
 store's (a reset drops it) and the vendor's declared accounts are the ones it was resolved
 against (declaring, or a scenario's accounts, replaces them). So a remembered caller can
-never outlive the state it came from, and nothing needs to remember to forget it.
+never be given back once the state it came from is gone. It is still held, and with it its
+tenant and every fax the tenant had: so a reset also empties the memory (``forget``), as
+the store's forgetting of idle tenants does.
 """
 
 from __future__ import annotations
@@ -37,7 +39,12 @@ class Callers:
         #: (vendor, credential) -> (the declared accounts it was resolved against, the caller,
         #: its tenant's key in the store)
         self._known: dict[tuple[str, str], tuple[Any, Any, tuple[str, str]]] = {}
-        store.forgot.append(lambda _: self._known.clear())  # a forgotten tenant is not held here
+        store.forgot.append(lambda _: self.forget())  # a forgotten tenant is not held here
+
+    def forget(self) -> None:
+        """Remember no one (a reset: a remembered caller holds its tenant, and the tenant every
+        fax it had, though the store has let them go)."""
+        self._known.clear()
 
     def who(self, vendor: str, credential: str, resolve: Callable[[S, str], C], services: S) -> C:
         """The caller ``credential`` names: as remembered while that still holds, else

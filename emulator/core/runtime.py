@@ -203,6 +203,7 @@ class Runtime:
         self.mailbox.clear(vendor, tenant)
         self.dispatcher.clear(vendor, tenant)
         self.cache.clear()
+        self.callers.forget()
         self.events.tally.clear(vendor, tenant)  # last: clearing the dispatcher ends deliveries
         for listener in self.resets:
             listener()

@@ -36,6 +36,9 @@ IDLE_HORIZON = 30 * 24 * 3600.0
 #: wall seconds ``advance`` (or ``run_until_idle``) waits for one bounded task; a bound that
 #: kept it waiting that long is not waited for again during the call
 DEFAULT_WAIT = 5.0
+#: cancelled timers the scheduler may hold before it lets go of them all (``Scheduler.compact``),
+#: once they also outnumber the live ones
+COMPACT_FLOOR = 1024
 
 
 class Timer:
@@ -56,9 +59,15 @@ class Timer:
         self.action(*self.args)
 
     def cancel(self) -> None:
-        if not self.cancelled and self.owner is not None:
-            self.owner._live -= 1
+        owner = self.owner
+        if self.cancelled or owner is None:
+            self.cancelled = True
+            return
         self.cancelled = True
+        owner._live -= 1
+        owner.held_cancelled += 1
+        if owner.held_cancelled > COMPACT_FLOOR and owner.held_cancelled > owner._live:
+            owner.compact()
 
 
 class Scheduler:
@@ -74,6 +83,9 @@ class Scheduler:
         self._due: dict[float, list[Timer]] = {}
         self._heap: list[float] = []
         self._live = 0  # timers held, neither run nor cancelled
+        #: cancelled timers still in their instant's bucket: each holds what its action would
+        #: have acted on (an engine's run holds its fax) until the instant comes or ``compact``
+        self.held_cancelled = 0
         self._tasks: set[asyncio.Task[Any]] = set()
         #: side work advance waits for only so long: task -> (its bound, when it started)
         self._bounded: dict[asyncio.Task[Any], tuple[Hashable, float]] = {}
@@ -157,12 +169,38 @@ class Scheduler:
             if live is None:
                 for timer in due.pop(heapq.heappop(heap)):
                     timer.owner = None
+                self.held_cancelled -= len(bucket)
                 continue
             if live:
                 for timer in bucket[:live]:
                     timer.owner = None
                 del bucket[:live]
+                self.held_cancelled -= live
             return
+
+    def compact(self) -> None:
+        """Let go of every cancelled timer now, not when its instant comes: on the manual clock
+        that may be never (a load test's faxes, then a reset, held every fax reset dropped).
+        ``Timer.cancel`` calls it once the cancelled outnumber the live timers and
+        ``COMPACT_FLOOR``, so each cancelled timer is passed over about once. The buckets and
+        the heap change in place: ``run_due`` and ``advance`` hold them while actions run."""
+        due, dropped = self._due, 0
+        for instant in list(due):
+            bucket = due[instant]
+            live = [timer for timer in bucket if not timer.cancelled]
+            if len(live) == len(bucket):
+                continue
+            for timer in bucket:
+                if timer.cancelled:
+                    timer.owner = None
+            dropped += len(bucket) - len(live)
+            if live:
+                bucket[:] = live
+            else:
+                del due[instant]
+        if dropped:
+            self._heap[:] = sorted(due)  # (a sorted list is a heap)
+        self.held_cancelled -= dropped
 
     def _failed(self, timer: Timer, exc: Exception) -> None:
         log.error("scheduled action %r failed", timer.action, exc_info=exc)
@@ -202,7 +240,9 @@ class Scheduler:
             while heap and heap[0] <= now:
                 for timer in due.pop(heapq.heappop(heap)):
                     timer.owner = None
-                    if not timer.cancelled:
+                    if timer.cancelled:
+                        self.held_cancelled -= 1
+                    else:
                         self._live -= 1
                         try:
                             timer.fire()

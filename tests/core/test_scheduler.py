@@ -204,3 +204,62 @@ async def test_the_collector_waits_while_a_batch_of_due_actions_runs():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+class _Held:
+    """Something an action acts on (a fax, for the engine's runs), to see whether it is let go."""
+
+
+async def test_cancelled_timers_let_go_of_what_they_hold_before_their_instant_comes():
+    import gc
+    import weakref
+
+    _, scheduler = make()
+    kept = [scheduler.after(60, lambda held: None, _Held()) for _ in range(scheduler_compact_floor() * 3)]
+    gone = [weakref.ref(timer.args[0]) for timer in kept]
+    for timer in kept:  # on a manual clock their instant may never come (a load test, then a reset)
+        timer.cancel()
+    del kept
+    gc.collect()
+    assert sum(ref() is not None for ref in gone) <= scheduler_compact_floor()
+    assert scheduler.pending == 0
+    seen: list[str] = []
+    scheduler.after(60, seen.append, "still runs")
+    await scheduler.advance(60)
+    assert seen == ["still runs"] and scheduler.pending == 0
+
+
+def scheduler_compact_floor() -> int:
+    from emulator.core.scheduler import COMPACT_FLOOR
+
+    return COMPACT_FLOOR
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 5), st.booleans()),  # an instant, and whether the timer is cancelled
+        max_size=60,
+    ),
+    st.integers(1, 8),
+)
+@settings(max_examples=200, deadline=None)
+def test_letting_go_of_cancelled_timers_keeps_the_others_in_order(timers, floor):
+    import emulator.core.scheduler as module
+
+    clock = ManualClock(0.0)
+    scheduler = Scheduler(clock)
+    seen: list[int] = []
+    saved, module.COMPACT_FLOOR = module.COMPACT_FLOOR, floor  # compact often: every few cancels
+    try:
+        made = [scheduler.at(float(at), seen.append, index) for index, (at, _) in enumerate(timers)]
+        for timer, (_, cancelled) in zip(made, timers, strict=True):
+            if cancelled:
+                timer.cancel()
+        assert scheduler.pending == sum(not cancelled for _, cancelled in timers)
+        assert scheduler.held_cancelled <= max(floor, scheduler.pending)
+        asyncio.run(scheduler.advance(10))
+    finally:
+        module.COMPACT_FLOOR = saved
+    expected = sorted((at, index) for index, (at, cancelled) in enumerate(timers) if not cancelled)
+    assert seen == [index for _, index in expected]
+    assert scheduler.pending == 0 and scheduler.held_cancelled == 0
