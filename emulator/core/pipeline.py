@@ -105,9 +105,10 @@ def serve(runtime: Runtime, route: Plan) -> Handler:
     perf_counter = time.perf_counter
     durable = runtime.durable
 
-    # TODO(#15 req/s): the hot reads are under #15's instruction ceilings, but Kazoo's is not at
-    # 0.85 of the bare app's req/s: 0.83 over 40 rounds run against run (2026-12-03 evening;
-    # FAX.PLUS, Imagicle and CallerIP at or above it within noise). The emulator's own work is
+    # TODO(#15 req/s): the hot reads are under #15's instruction ceilings, but Kazoo's is not
+    # reliably at 0.85 of the bare app's req/s: medians of 40 rounds run against run from 0.78
+    # to 0.89 (2026-12-03 and -04; FAX.PLUS, Imagicle and CallerIP at or above it within
+    # noise). The emulator's own work is
     # bytecode, which misses the first-level caches more than aiohttp's C (README,
     # "Benchmarks"). Bytecodes of a Kazoo read (sys.settrace, ~2,880 in all, ~730 the
     # emulator's): ``Journal.record`` 130, this handler 117, Kazoo's ``authenticate`` 97 and
@@ -125,6 +126,11 @@ def serve(runtime: Runtime, route: Plan) -> Handler:
     # cachegrind neither moved the instructions (279.9k) or first-level misses (~7,000 a read).
     # What the ring costs is past the first level: the ~9 second-level misses a read more than
     # the bare app (README, "Benchmarks") are the entries it lets go, cold, ~0.9 us at ~100 ns.
+    # Measured 2026-12-04 and not kept: a handler that returns its answer called without a
+    # coroutine, with coverage counted against the last key, moved no count beyond the layout's
+    # noise (Kazoo -2.1k, the bare app -2.8k in the same pair). Three runs of 40 rounds minutes
+    # apart gave medians of 0.887, 0.781 and 0.847 (README): the machine's state moves Kazoo's
+    # ratio more than any one of these cuts.
     async def handle(request: web.Request) -> web.StreamResponse:
         started = perf_counter()
         status = 500
