@@ -142,11 +142,15 @@ def bare_argv(body: str = '{"ok": true}', port: int = 0, headers: dict[str, str]
 
 
 def stop(process: subprocess.Popen[str]) -> None:
+    """End a server ``start`` started, and close the pipe its ready line came on."""
     process.terminate()
     try:
         process.wait(10)
     except subprocess.TimeoutExpired:
         process.kill()
+        process.wait()
+    if process.stdout is not None:
+        process.stdout.close()
 
 
 # -- load ---------------------------------------------------------------------------

@@ -66,3 +66,52 @@ def test_the_report_shows_the_interval_beside_the_ratio(run):
     row |= {"ratio": 0.86, "best_ratio": 0.9, "interval": [0.7, 0.95]}
     report = run.markdown({"when": "now", "machine": "2 cores", "throughput": [row]}, [])
     assert "| 0.9 | 0.86 | 0.70-0.95 |" in report
+
+
+def test_each_send_is_measured_from_an_emptied_emulator(run, monkeypatch):
+    """On the manual clock no fax ends, so an emulator measured send after send carried every
+    earlier send's faxes (1.1 GB by the last): each send now starts from a reset. The load is
+    faked (wrk need not be there): each run against the emulator notes the faxes it holds,
+    then sends once, as a run of load would have."""
+    import json
+    import shutil
+
+    from sends import send_once
+
+    emulator: dict[str, str] = {}
+    made: dict[str, list] = {}
+    started, prepared, found = run.start, run.prepared, shutil.which
+
+    def start(argv, ready):
+        process, base = started(argv, ready)
+        if "fax-emulator" in ready:
+            emulator["base"] = base
+        return process, base
+
+    async def preparing(setup, base, document):
+        made["requests"] = await prepared(setup, base, document)
+        return made["requests"]
+
+    held: list[int] = []
+
+    def load(url, headers, duration, connections, script=None):
+        if url == emulator["base"] + "/":
+            health = json.loads(run.get(emulator["base"] + "/_emulator/health"))
+            held.append(health["retention"]["faxes"])
+            send_once(made["requests"])
+        return {"rps": 100.0, "p50_ms": 1.0, "p99_ms": 2.0, "errors": 0}
+
+    monkeypatch.setattr(run, "start", start)
+    monkeypatch.setattr(run, "prepared", preparing)
+    monkeypatch.setattr(run, "load", load)
+    monkeypatch.setattr(run.shutil, "which", lambda name: "wrk" if name == "wrk" else found(name))
+    rows = run.sends(duration=1, connections=1, rounds=2, vendors=["callerip", "kazoo"])
+    assert [(row["send"], row["document"]) for row in rows] == [
+        ("CallerIP send", "1-page PDF"),
+        ("CallerIP send", "10-page PDF"),
+        ("Kazoo multipart job", "1-page PDF"),
+        ("Kazoo multipart job", "10-page PDF"),
+        ("Kazoo multipart job", "3-page TIFF"),
+    ]
+    # each send: the one made to read its answer, then one a round; none left from the send before
+    assert held == [1, 2] * len(rows)
