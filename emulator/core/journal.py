@@ -504,6 +504,13 @@ class Journal:
         return {
             "requests": [settled(fields) for fields in self.requests],
             "violations": list(self.violations),
+            **self.numbering(),
+        }
+
+    def numbering(self) -> dict[str, Any]:
+        """Where the rings' numbering stands, without their entries: what the data file's
+        every commit writes (the entries go in rows of their own, ``persist``)."""
+        return {
             "next_seq": peek(self._seq),
             "next_violation": peek(self._violation_seq),
             "dropped": self.dropped,
