@@ -215,13 +215,14 @@ def alternating(
         run["rps"] / ((before["rps"] + after["rps"]) / 2)
         for run, before, after in zip(measured_runs, baseline_runs, baseline_runs[1:], strict=False)
     ]
+    ratios = [round(value, 3) for value in around]
     return {
         "measured": best,
         "baseline": best_baseline,
         "ratio": round(statistics.median(around), 3),
         "best_ratio": round(best["rps"] / best_baseline["rps"], 3),
-        "ratios": [round(value, 3) for value in around],
-        "interval": median_interval([round(value, 3) for value in around]),
+        "ratios": ratios,
+        "interval": median_interval(ratios),
     }
 
 

@@ -59,11 +59,10 @@ class Timer:
         self.action(*self.args)
 
     def cancel(self) -> None:
-        owner = self.owner
-        if self.cancelled or owner is None:
-            self.cancelled = True
-            return
+        owner, held = self.owner, not self.cancelled
         self.cancelled = True
+        if not held or owner is None:
+            return
         owner._live -= 1
         owner.held_cancelled += 1
         if owner.held_cancelled > COMPACT_FLOOR and owner.held_cancelled > owner._live:

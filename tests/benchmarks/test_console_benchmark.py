@@ -3,23 +3,6 @@ writes a line for each request it served."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
-import pytest
-
-_HERE = Path(__file__).resolve().parents[2] / "benchmarks"
-
-
-@pytest.fixture
-def run(monkeypatch):
-    monkeypatch.syspath_prepend(str(_HERE))
-    spec = importlib.util.spec_from_file_location("benchmark_run", _HERE / "run.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    monkeypatch.setattr(module, "pinned", lambda core, argv: argv)  # (taskset need not be there)
-    return module
-
 
 def test_the_console_part_measures_both_servers_and_counts_the_lines(run):
     result = run.console(duration=1, connections=2, rounds=1)

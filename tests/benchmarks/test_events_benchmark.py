@@ -29,12 +29,7 @@ async def test_a_client_that_never_reads_leaves_a_bounded_queue(monkeypatch):
     assert result["largest_queue"] <= 10
 
 
-def test_the_report_shows_the_events_part(monkeypatch):
-    here = _PATH.parent
-    monkeypatch.syspath_prepend(str(here))
-    spec = importlib.util.spec_from_file_location("benchmark_run", here / "run.py")
-    run = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(run)
+def test_the_report_shows_the_events_part(run):
     result = {
         "browser": {"changes": 8000, "read": 8000, "read_per_second": 3400.0, "coalesced": 0},
         "slow": {"largest_queue": 1000, "queue_limit": 1000},

@@ -3,27 +3,11 @@ its median is known to lie in (``median_interval``)."""
 
 from __future__ import annotations
 
-import importlib.util
+import json
 import random
-from pathlib import Path
+import shutil
 
 import pytest
-
-_HERE = Path(__file__).resolve().parents[2] / "benchmarks"
-
-
-@pytest.fixture(scope="module")
-def run():
-    import sys
-
-    sys.path.insert(0, str(_HERE))
-    try:
-        spec = importlib.util.spec_from_file_location("benchmark_run_statistics", _HERE / "run.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(_HERE))
-    return module
 
 
 def test_the_interval_is_the_order_statistics_the_binomial_allows(run):
@@ -73,10 +57,7 @@ def test_each_send_is_measured_from_an_emptied_emulator(run, monkeypatch):
     earlier send's faxes (1.1 GB by the last): each send now starts from a reset. The load is
     faked (wrk need not be there): each run against the emulator notes the faxes it holds,
     then sends once, as a run of load would have."""
-    import json
-    import shutil
-
-    from sends import send_once
+    from sends import send_once  # (benchmarks/, on the path for ``run``)
 
     emulator: dict[str, str] = {}
     made: dict[str, list] = {}

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import weakref
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from emulator.core import scheduler as scheduler_module
 from emulator.core.clock import ManualClock
 from emulator.core.scheduler import Scheduler
 
@@ -211,28 +214,19 @@ class _Held:
 
 
 async def test_cancelled_timers_let_go_of_what_they_hold_before_their_instant_comes():
-    import gc
-    import weakref
-
     _, scheduler = make()
-    kept = [scheduler.after(60, lambda held: None, _Held()) for _ in range(scheduler_compact_floor() * 3)]
+    kept = [scheduler.after(60, lambda held: None, _Held()) for _ in range(scheduler_module.COMPACT_FLOOR * 3)]
     gone = [weakref.ref(timer.args[0]) for timer in kept]
     for timer in kept:  # on a manual clock their instant may never come (a load test, then a reset)
         timer.cancel()
     del kept
     gc.collect()
-    assert sum(ref() is not None for ref in gone) <= scheduler_compact_floor()
+    assert sum(ref() is not None for ref in gone) <= scheduler_module.COMPACT_FLOOR
     assert scheduler.pending == 0
     seen: list[str] = []
     scheduler.after(60, seen.append, "still runs")
     await scheduler.advance(60)
     assert seen == ["still runs"] and scheduler.pending == 0
-
-
-def scheduler_compact_floor() -> int:
-    from emulator.core.scheduler import COMPACT_FLOOR
-
-    return COMPACT_FLOOR
 
 
 @given(
@@ -244,12 +238,11 @@ def scheduler_compact_floor() -> int:
 )
 @settings(max_examples=200, deadline=None)
 def test_letting_go_of_cancelled_timers_keeps_the_others_in_order(timers, floor):
-    import emulator.core.scheduler as module
-
     clock = ManualClock(0.0)
     scheduler = Scheduler(clock)
     seen: list[int] = []
-    saved, module.COMPACT_FLOOR = module.COMPACT_FLOOR, floor  # compact often: every few cancels
+    # compact often: every few cancels (set by hand: hypothesis runs many examples in one test)
+    saved, scheduler_module.COMPACT_FLOOR = scheduler_module.COMPACT_FLOOR, floor
     try:
         made = [scheduler.at(float(at), seen.append, index) for index, (at, _) in enumerate(timers)]
         for timer, (_, cancelled) in zip(made, timers, strict=True):
@@ -259,7 +252,7 @@ def test_letting_go_of_cancelled_timers_keeps_the_others_in_order(timers, floor)
         assert scheduler.held_cancelled <= max(floor, scheduler.pending)
         asyncio.run(scheduler.advance(10))
     finally:
-        module.COMPACT_FLOOR = saved
+        scheduler_module.COMPACT_FLOOR = saved
     expected = sorted((at, index) for index, (at, cancelled) in enumerate(timers) if not cancelled)
     assert seen == [index for _, index in expected]
     assert scheduler.pending == 0 and scheduler.held_cancelled == 0
