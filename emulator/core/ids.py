@@ -24,6 +24,11 @@ class Ids:
         self.random = random.Random(seed if seed is not None else os.urandom(16))
         self._requests = random.Random(f"requests:{seed}" if seed is not None else os.urandom(16))
         self._request_ids: list[str] = []  # made REQUEST_BATCH at a time, handed out last first
+        # what ``durable`` keeps of the request stream: its state before the batch was drawn (the
+        # batch is that draw again), or, for a batch that came otherwise (``restore``, or none
+        # yet: ``_batch_given``), its state as it stands; it moves only when a batch is drawn
+        self._requests_kept = self._requests.getstate()
+        self._batch_given: list[str] | None = []
 
     def request_id(self) -> str:
         """32 lowercase hex digits for one request, from the request stream.
@@ -33,8 +38,8 @@ class Ids:
         """
         batch = self._request_ids
         if not batch:
-            text = self._requests.getrandbits(128 * REQUEST_BATCH).to_bytes(16 * REQUEST_BATCH, "big").hex()
-            batch.extend(text[start : start + 32] for start in range(len(text) - 32, -1, -32))
+            self._requests_kept, self._batch_given = self._requests.getstate(), None
+            batch.extend(_batch(self._requests))
         return batch.pop()
 
     def hex(self, length: int) -> str:
@@ -70,6 +75,54 @@ class Ids:
         self.random.setstate(state["random"])
         self._requests.setstate(state["requests"])
         self._request_ids[:] = state["batch"]
+        self._requests_kept, self._batch_given = self._requests.getstate(), list(state["batch"])
+
+    def durable(self) -> tuple[dict[str, Any], dict[str, int]]:
+        """``state()`` in two parts for a file that keeps it at every change (``serve --data``):
+        the streams, which change once in hundreds of ids, and where each stands in them, which
+        changes with each id. ``state()`` itself is 22 KB of JSON (both streams' 625 words and
+        the request ids made ahead), and each send made it anew. ``from_durable`` puts it back.
+
+        A Mersenne Twister's state is 624 words, made anew once they are used, and where the
+        next word is: between two makings only that position moves. The request ids made ahead
+        are kept as the request stream's state they were drawn from (they are that draw again).
+        """
+        version, words, gauss = self.random.getstate()
+        streams = {"random": (version, words[:-1], gauss), "requests": self._requests_kept, "batch": self._batch_given}
+        made = REQUEST_BATCH if self._batch_given is None else len(self._batch_given)
+        return streams, {"random_at": words[-1], "handed": made - len(self._request_ids)}
+
+    @staticmethod
+    def from_durable(streams: dict[str, Any], positions: dict[str, int]) -> dict[str, Any]:
+        """The ``state()`` that ``durable`` gave ``streams`` and ``positions`` of (not checked:
+        ``check_state`` checks it, as it checks any snapshot's)."""
+        version, words, gauss = streams["random"]
+        requests = random.Random()
+        requests.setstate(_state(streams["requests"]))
+        batch = streams["batch"]
+        if batch is None:  # the request ids made ahead are that stream's next draw
+            batch = _batch(requests)
+        handed = positions["handed"]
+        if not (isinstance(handed, int) and 0 <= handed <= len(batch)):
+            raise ValueError(f"ids: {handed!r} request ids handed out of a batch of {len(batch)}")
+        return {
+            "random": (version, (*words, positions["random_at"]), gauss),
+            "requests": requests.getstate(),
+            "batch": batch[: len(batch) - handed],
+        }
+
+
+def _batch(stream: random.Random) -> list[str]:
+    """REQUEST_BATCH request ids from one draw of ``stream``, in the order they are handed out
+    from the end."""
+    text = stream.getrandbits(128 * REQUEST_BATCH).to_bytes(16 * REQUEST_BATCH, "big").hex()
+    return [text[start : start + 32] for start in range(len(text) - 32, -1, -32)]
+
+
+def _state(data: list[Any]) -> tuple[Any, ...]:
+    """A Random's state from JSON's arrays (setstate takes tuples)."""
+    version, words, gauss = data
+    return (version, tuple(words), gauss)
 
 
 def check_state(state: Any) -> dict[str, Any]:

@@ -31,7 +31,6 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
-import itertools
 import logging
 import os
 import sqlite3
@@ -45,6 +44,7 @@ from emulator.core import snapshot
 from emulator.core.answers import json_bytes, json_loads
 from emulator.core.codec import decode, encode
 from emulator.core.errors import Unavailable
+from emulator.core.ids import Ids, check_state
 from emulator.core.journal import entries_from_json, entries_json, held
 from emulator.core.store import Recorded, fax_from_data
 
@@ -59,7 +59,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: the schema this emulator writes; every older one is migrated (``_MIGRATIONS``)
-SCHEMA = 4
+SCHEMA = 5
 #: seconds between batches of what the clock changed (a request's changes go at once)
 FLUSH_EVERY = 0.05
 #: seconds between writes of the journal's new entries when nothing else changed (a read
@@ -143,8 +143,28 @@ def _migrate_3(db: sqlite3.Connection) -> None:
         db.execute("INSERT INTO journal VALUES (?, ?, ?)", (entries[0][0], entries[-1][0], entries_json(entries)))
 
 
+def _migrate_4(db: sqlite3.Connection) -> None:
+    """Schema 4 kept the id streams' whole state in one meta row (``Ids.state``, tagged by
+    core/codec.py), made anew by each commit that drew an id; 5 keeps them as ``Ids.durable``
+    gives them: the streams, written when they change, and where each stands."""
+    found = db.execute("SELECT value FROM meta WHERE key = 'ids'").fetchone()
+    if found is not None:
+        ids = Ids()
+        ids.restore(check_state(decode(json_loads(found[0]), "ids")))
+        streams, positions = ids.durable()
+        db.executemany(
+            "INSERT INTO meta VALUES (?, ?)", [("id_streams", _json(streams)), ("id_positions", _json(positions))]
+        )
+        db.execute("DELETE FROM meta WHERE key = 'ids'")
+
+
 #: schema N -> what makes it N + 1
-_MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3}
+_MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    1: _migrate_1,
+    2: _migrate_2,
+    3: _migrate_3,
+    4: _migrate_4,
+}
 
 
 class DataFileError(Exception):
@@ -294,7 +314,7 @@ def _read(db: sqlite3.Connection, unpack: Callable[[str], Fax]) -> dict[str, Any
         "format": snapshot.FORMAT,
         "version": snapshot.VERSION,
         "clock": meta["clock"],
-        "ids": meta["ids"],
+        "ids": encode(Ids.from_durable(meta["id_streams"], meta["id_positions"])),
         "accounts": meta["accounts"],
         "options": meta["options"],
         "tenants": tenants,
@@ -320,6 +340,10 @@ _INSERT_FAX = (
     "document_bytes = excluded.document_bytes, due = excluded.due, timer = excluded.timer"
 )
 _INSERT_BODY = "INSERT OR REPLACE INTO fax_bodies VALUES (?, ?, ?)"
+#: the journal's rows whose entries the ring no longer holds. A row's last entry comes after its
+#: first (``seq``), so the key bounds what is read to the old rows: ``last < ?`` alone read the
+#: whole table at each commit, a quarter of the writer's time under a load of sends
+_DROP_OLD_JOURNAL = "DELETE FROM journal WHERE seq < ?1 AND last < ?1"
 
 
 def _fax_rows(
@@ -416,7 +440,7 @@ def _write(db: sqlite3.Connection, batch: dict[str, Any]) -> None:
         if batch["deliveries_before"] is not None:  # settled ones the log no longer shows
             db.execute("DELETE FROM deliveries WHERE pending = 0 AND id < ?", (batch["deliveries_before"],))
         db.executemany("INSERT OR REPLACE INTO journal VALUES (?, ?, ?)", batch["journal"])
-        db.execute("DELETE FROM journal WHERE last < ?", (batch["journal_from"],))
+        db.execute(_DROP_OLD_JOURNAL, (batch["journal_from"],))
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")
@@ -437,8 +461,9 @@ class Persistence:
         self._rewrite = False
         self._journal_next = 1  # the first journal entry not written yet
         self._emails_at = -1
-        self._ids_at: dict[str, Any] | None = None  # the id streams as last written
+        self._id_streams_at: dict[str, Any] | None = None  # the id streams as last written (Ids.durable)
         self._violations_at: tuple[int, int] = (-1, -1)
+        self._meta_written: dict[str, str] = {}  # each meta row's text as last written
         self._asked = 0  # commits asked for
         self._done = 0  # the newest asked-for commit written
         self._kick: asyncio.Event | None = None
@@ -648,12 +673,14 @@ class Persistence:
             for d in deliveries
         ]
         journal = runtime.journal
-        unwritten = 0  # the newest entries, from the end: most of the ring is written already
+        # the newest entries, from the end: most of the ring is written already (slicing the ring
+        # from its start walked up to 10,000 entries a commit)
+        new = []
         for entry in reversed(journal.requests):
             if entry[0] < self._journal_next:
                 break
-            unwritten += 1
-        new = list(itertools.islice(journal.requests, len(journal.requests) - unwritten, None))
+            new.append(entry)
+        new.reverse()
         if new:
             self._journal_next = new[-1][0] + 1
         meta = self._meta()
@@ -692,19 +719,26 @@ class Persistence:
         if seen != self._violations_at:
             self._violations_at = seen
             rows.append(("violations", encode(list(journal.violations))))
-        ids = runtime.ids.state()
-        # TODO(#21): a commit that drew an id (every send) still makes the streams' 22 KB of JSON
-        # through the codec: 0.3 to 0.9 ms on the loop (loaded 2-core machine), where orjson of
-        # their tuples as they are takes 0.2 ms; a row of plain arrays (made tuples again when
-        # read) would need a reader for both forms. A commit that drew none skips it.
-        if ids != self._ids_at:
-            self._ids_at = ids
-            rows.append(("ids", encode(ids)))
+        # the id streams (22 KB of JSON) change once in hundreds of ids, where each stands in them
+        # with each: made at every commit that drew an id (every send), they were half of a
+        # commit's time on the loop (Ids.durable)
+        streams, positions = runtime.ids.durable()
+        if streams != self._id_streams_at:
+            self._id_streams_at = streams
+            rows.append(("id_streams", streams))
+        rows.append(("id_positions", positions))
         emails_at = mailbox.next_id
         if emails_at != self._emails_at:
             self._emails_at = emails_at
             rows.append(("emails", encode(mailbox.state())))
-        return [(key, _json(value)) for key, value in rows]
+        written = self._meta_written
+        changed = []
+        for key, value in rows:
+            text = _json(value)
+            if written.get(key) != text:  # (most rows stand still between two sends: not written again)
+                written[key] = text
+                changed.append((key, text))
+        return changed
 
 
 def _json(value: Any) -> str:

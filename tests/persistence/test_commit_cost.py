@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from emulator.core import journal as journal_module
+from emulator.core import persist
 from tests.conftest import runtime_of
 from tests.vendors.callerip.test_flow import send_form
 
@@ -24,3 +25,28 @@ async def test_a_commit_settles_only_the_journal_entries_it_writes(make_client, 
     monkeypatch.setattr(journal_module, "settled", lambda fields: calls.append(1) or settled(fields))
     assert (await client.post("/api/fax/send", data=send_form())).status == 200
     assert 1 <= len(calls) <= 5  # the send's own entry (and any the commit found new), not 2,000
+
+
+async def test_a_send_rewrites_where_the_id_streams_stand_not_the_streams(make_client, tmp_path, monkeypatch):
+    """The id streams are 22 KB of JSON, and every send draws ids: each commit wrote them whole.
+    They change once in hundreds of ids; what a send's commit writes of the meta rows is where
+    they stand, and the rows that changed."""
+    client = await make_client(data=str(tmp_path / "state.sqlite"), seed=4)
+    assert (await client.post("/api/fax/send", data=send_form())).status == 200
+    written: list[list[tuple[str, str]]] = []
+    write = persist._write
+    monkeypatch.setattr(persist, "_write", lambda db, batch: written.append(batch["meta"]) or write(db, batch))
+    for _ in range(20):
+        assert (await client.post("/api/fax/send", data=send_form())).status == 200
+    assert len(written) >= 20
+    with_streams = [meta for meta in written if any(key == "id_streams" for key, _ in meta)]
+    assert len(with_streams) <= 2  # a CallerIP send draws 10 words of the 624 a making gives
+    assert all(sum(len(text) for _, text in meta) < 1000 for meta in written if meta not in with_streams)
+    assert all(any(key == "id_positions" for key, _ in meta) for meta in written)
+
+
+def test_dropping_the_journals_old_rows_reads_only_them(tmp_path):
+    """Bounded by the key: SQLite searches the old rows, it does not scan the table."""
+    db = persist._open(str(tmp_path / "state.sqlite"))
+    plan = " ".join(row[-1] for row in db.execute("EXPLAIN QUERY PLAN " + persist._DROP_OLD_JOURNAL, (5,)))
+    assert "SEARCH journal USING INTEGER PRIMARY KEY" in plan and "SCAN" not in plan

@@ -12,8 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from emulator.core.answers import json_bytes, json_loads
+from emulator.core.codec import encode
+from emulator.core.ids import Ids
 from emulator.core.journal import entries_from_json
-from emulator.core.persist import SCHEMA
+from emulator.core.persist import _MIGRATIONS, _TABLES, SCHEMA
 from emulator.core.store import PackedFax
 from emulator.testing import FaxEmulator
 from emulator.testing.client import ControlError
@@ -271,3 +274,19 @@ def test_a_row_holding_a_lone_surrogate_is_written_as_its_escape_and_read_back()
     assert _json(row) == '{"settings":{"account_name":"acme\\udcff"},"n":1}'
     assert json_loads(_json(row)) == row
     assert json_loads(_json({"plain": "text"})) == {"plain": "text"}
+
+
+def test_schema_4s_id_streams_are_migrated_to_the_same_state():
+    """Schema 4 kept ``Ids.state`` whole in the ``ids`` row; after the migration the two rows
+    that replace it give that state back, so the ids a resumed emulator makes continue it."""
+    ids = Ids(seed=9)
+    for _ in range(300):  # into a second batch of request ids, and past a making of the words
+        ids.uuid4()
+        ids.request_id()
+    db = sqlite3.connect(":memory:")
+    db.execute(_TABLES[0])
+    db.execute("INSERT INTO meta VALUES ('ids', ?)", (json_bytes(encode(ids.state())).decode(),))
+    _MIGRATIONS[4](db)
+    meta = {key: json_loads(value) for key, value in db.execute("SELECT key, value FROM meta")}
+    assert set(meta) == {"id_streams", "id_positions"}
+    assert Ids.from_durable(meta["id_streams"], meta["id_positions"]) == ids.state()
