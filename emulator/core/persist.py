@@ -464,10 +464,10 @@ class Persistence:
         self._id_streams_at: dict[str, Any] | None = None  # the id streams as last written (Ids.durable)
         self._violations_at: tuple[int, int] = (-1, -1)
         self._meta_written: dict[str, str] = {}  # each meta row's text as last written
-        self._asked = 0  # commits asked for
-        self._done = 0  # the newest asked-for commit written
+        # who waits for the next commit: each is woken once, when the commit that holds its
+        # change is written (a Condition woke every waiter at each commit, to check its turn)
+        self._waiting: list[asyncio.Future[None]] = []
         self._kick: asyncio.Event | None = None
-        self._written: asyncio.Condition | None = None
         self._task: asyncio.Task[None] | None = None
         self.failed: BaseException | None = None  # a commit that failed: nothing is acknowledged after it
         self.commits = 0
@@ -520,15 +520,14 @@ class Persistence:
     # -- committing ------------------------------------------------------------------------------
     async def commit(self) -> None:
         """Return once everything changed so far is on disk (shared with concurrent callers)."""
-        if self._kick is None or self._written is None:
+        if self._kick is None:
             raise RuntimeError("the data file is not open")
         if self.failed is not None:
             raise self.failed
-        self._asked += 1
-        ticket = self._asked
+        written = asyncio.get_running_loop().create_future()
+        self._waiting.append(written)  # (the next batch taken holds what changed so far)
         self._kick.set()
-        async with self._written:
-            await self._written.wait_for(lambda: self._done >= ticket or self.failed is not None)
+        await written
         if self.failed is not None:
             raise self.failed
 
@@ -584,7 +583,6 @@ class Persistence:
             journal = self.runtime.journal.requests
             self._journal_next = journal[-1][0] + 1 if journal else 1
         self._kick = asyncio.Event()
-        self._written = asyncio.Condition()
         self._task = loop.create_task(self._run())
         await self.commit()
 
@@ -599,7 +597,7 @@ class Persistence:
         self.bodies.close()
 
     async def _run(self) -> None:
-        assert self._kick is not None and self._written is not None
+        assert self._kick is not None
         loop = asyncio.get_running_loop()
         last = loop.time()
         while True:
@@ -610,16 +608,16 @@ class Persistence:
                     continue
             self._kick.clear()
             last = loop.time()
-            ticket = self._asked
+            waiting, self._waiting = self._waiting, []
             batch = self._batch()
             try:
                 await asyncio.wrap_future(self.file.run(_write, batch))
             except Exception as exc:
                 self.failed = exc
             self.commits += 1
-            self._done = ticket
-            async with self._written:
-                self._written.notify_all()
+            for written in waiting:
+                if not written.done():  # (a waiter whose client went away is cancelled)
+                    written.set_result(None)
 
     def _dirty(self, journal_too: bool) -> bool:
         """Whether the clock changed something since the last commit (the journal's new
