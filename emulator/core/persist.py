@@ -77,8 +77,9 @@ _TABLES = (
     "tenant TEXT NOT NULL, direction TEXT NOT NULL, status TEXT NOT NULL, created_at REAL NOT NULL, "
     "ended_at REAL, aliases TEXT NOT NULL, document_bytes INTEGER NOT NULL, due REAL, timer TEXT)",
     # a fax's JSON (Fax.to_data), and its documents' bytes one after another (each entry's
-    # "data" its length)
-    "CREATE TABLE fax_bodies (id TEXT PRIMARY KEY, data TEXT NOT NULL, documents BLOB NOT NULL)",
+    # "data" its length), under the fax's position in ``faxes``: a new fax's row is appended
+    # (keyed by its id, each commit also wrote a page of an index at a random place per fax)
+    "CREATE TABLE fax_bodies (position INTEGER PRIMARY KEY, data TEXT NOT NULL, documents BLOB NOT NULL)",
     "CREATE TABLE deliveries (id INTEGER PRIMARY KEY, pending INTEGER NOT NULL, data TEXT NOT NULL)",
     # the request journal's entries, as each commit found them new: ``seq`` the first one's,
     # ``last`` the last one's, ``data`` them all (journal.entries_json)
@@ -128,13 +129,13 @@ def _migrate_3(db: sqlite3.Connection) -> None:
     row, as ``journal.entries_json`` (tagging them, and a row each, cost a hot read with
     ``--data`` over a tenth of its time)."""
     db.execute("ALTER TABLE faxes RENAME TO faxes_3")
-    for table in _TABLES[2:4]:
-        db.execute(table)
+    db.execute(_TABLES[2])
+    db.execute(_BODIES_4)
     for fax_id, position, data, blob in db.execute("SELECT id, position, data, documents FROM faxes_3").fetchall():
         entry = json_loads(data)
         index, body = _fax_rows(fax_id, position, entry["fax"], entry.get("timer"), blob)
         db.execute(_INSERT_FAX, index)
-        db.execute(_INSERT_BODY, body)
+        db.execute("INSERT INTO fax_bodies VALUES (?, ?, ?)", body)
     db.execute("DROP TABLE faxes_3")
     entries = [held(decode(json_loads(data))) for (data,) in db.execute("SELECT data FROM journal ORDER BY seq")]
     db.execute("DROP TABLE journal")
@@ -143,10 +144,22 @@ def _migrate_3(db: sqlite3.Connection) -> None:
         db.execute("INSERT INTO journal VALUES (?, ?, ?)", (entries[0][0], entries[-1][0], entries_json(entries)))
 
 
+#: schema 4's ``fax_bodies``, keyed by the fax's id
+_BODIES_4 = "CREATE TABLE fax_bodies (id TEXT PRIMARY KEY, data TEXT NOT NULL, documents BLOB NOT NULL)"
+
+
 def _migrate_4(db: sqlite3.Connection) -> None:
     """Schema 4 kept the id streams' whole state in one meta row (``Ids.state``, tagged by
     core/codec.py), made anew by each commit that drew an id; 5 keeps them as ``Ids.durable``
-    gives them: the streams, written when they change, and where each stands."""
+    gives them: the streams, written when they change, and where each stands. 4 kept a fax's
+    body row under its id; 5 under its position, appended as faxes come."""
+    db.execute("ALTER TABLE fax_bodies RENAME TO fax_bodies_4")
+    db.execute(_TABLES[3])
+    db.execute(
+        "INSERT INTO fax_bodies SELECT faxes.position, body.data, body.documents "
+        "FROM fax_bodies_4 AS body JOIN faxes USING (id)"
+    )
+    db.execute("DROP TABLE fax_bodies_4")
     found = db.execute("SELECT value FROM meta WHERE key = 'ids'").fetchone()
     if found is not None:
         ids = Ids()
@@ -339,7 +352,9 @@ _INSERT_FAX = (
     "created_at = excluded.created_at, ended_at = excluded.ended_at, aliases = excluded.aliases, "
     "document_bytes = excluded.document_bytes, due = excluded.due, timer = excluded.timer"
 )
-_INSERT_BODY = "INSERT OR REPLACE INTO fax_bodies VALUES (?, ?, ?)"
+#: a fax's body row, by its id (its row in ``faxes`` is written first, in the same transaction)
+_INSERT_BODY = "INSERT OR REPLACE INTO fax_bodies VALUES ((SELECT position FROM faxes WHERE id = ?), ?, ?)"
+_BODY_OF = "fax_bodies WHERE position = (SELECT position FROM faxes WHERE id = ?)"
 #: the journal's rows whose entries the ring no longer holds. A row's last entry comes after its
 #: first (``seq``), so the key bounds what is read to the old rows: ``last < ?`` alone read the
 #: whole table at each commit, a quarter of the writer's time under a load of sends
@@ -407,7 +422,7 @@ class _Bodies:
                 if self._db is None:
                     self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
                     self._db.execute("PRAGMA query_only = ON")
-                query = "SELECT data, documents FROM fax_bodies WHERE id = ?"
+                query = "SELECT data, documents FROM " + _BODY_OF
                 data, blob = self._db.execute(query, (fax_id,)).fetchall()[0]
             return fax_from_data(_fax_data(data, blob), self.vendors)
         except (IndexError, ValueError, KeyError, TypeError, sqlite3.DatabaseError) as exc:
@@ -434,8 +449,8 @@ def _write(db: sqlite3.Connection, batch: dict[str, Any]) -> None:
         db.executemany("DELETE FROM tenants WHERE vendor = ? AND id = ?", batch["tenants_gone"])
         db.executemany(_INSERT_FAX, batch["faxes"])
         db.executemany(_INSERT_BODY, batch["fax_bodies"])
+        db.executemany("DELETE FROM " + _BODY_OF, batch["faxes_gone"])  # (found by the fax's row: first)
         db.executemany("DELETE FROM faxes WHERE id = ?", batch["faxes_gone"])
-        db.executemany("DELETE FROM fax_bodies WHERE id = ?", batch["faxes_gone"])
         db.executemany("INSERT OR REPLACE INTO deliveries VALUES (?, ?, ?)", batch["deliveries"])
         if batch["deliveries_before"] is not None:  # settled ones the log no longer shows
             db.execute("DELETE FROM deliveries WHERE pending = 0 AND id < ?", (batch["deliveries_before"],))

@@ -50,3 +50,12 @@ def test_dropping_the_journals_old_rows_reads_only_them(tmp_path):
     db = persist._open(str(tmp_path / "state.sqlite"))
     plan = " ".join(row[-1] for row in db.execute("EXPLAIN QUERY PLAN " + persist._DROP_OLD_JOURNAL, (5,)))
     assert "SEARCH journal USING INTEGER PRIMARY KEY" in plan and "SCAN" not in plan
+
+
+def test_a_fax_body_row_is_appended_under_its_position(tmp_path):
+    """Keyed by the fax's id, each new fax's body also wrote a page of that index at a random
+    place: the body table has no index of its own, its rows are found by the fax's position."""
+    db = persist._open(str(tmp_path / "state.sqlite"))
+    assert db.execute("PRAGMA index_list(fax_bodies)").fetchall() == []
+    plan = " ".join(row[-1] for row in db.execute("EXPLAIN QUERY PLAN SELECT data FROM " + persist._BODY_OF, ("x",)))
+    assert "SEARCH fax_bodies USING INTEGER PRIMARY KEY" in plan and "SCAN" not in plan

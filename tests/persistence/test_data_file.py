@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from emulator.core import persist
 from emulator.core.answers import json_bytes, json_loads
 from emulator.core.codec import encode
 from emulator.core.ids import Ids
@@ -140,8 +141,11 @@ def _damage_first_fax(path: Path, column: str, value: str) -> str:
     """Write ``value`` into ``column`` of the first fax's row of the current schema; its id."""
     db = sqlite3.connect(path)
     fax_id: str = db.execute("SELECT id FROM faxes ORDER BY position LIMIT 1").fetchone()[0]
-    table = "faxes" if column == "aliases" else "fax_bodies"
-    db.execute(f"UPDATE {table} SET {column} = ? WHERE id = ?", (value, fax_id))
+    if column == "aliases":
+        db.execute("UPDATE faxes SET aliases = ? WHERE id = ?", (value, fax_id))
+    else:  # (a body row is under its fax's position)
+        body = "position = (SELECT position FROM faxes WHERE id = ?)"
+        db.execute(f"UPDATE fax_bodies SET {column} = ? WHERE {body}", (value, fax_id))
     db.commit()
     db.close()
     return fax_id
@@ -276,17 +280,31 @@ def test_a_row_holding_a_lone_surrogate_is_written_as_its_escape_and_read_back()
     assert json_loads(_json({"plain": "text"})) == {"plain": "text"}
 
 
-def test_schema_4s_id_streams_are_migrated_to_the_same_state():
-    """Schema 4 kept ``Ids.state`` whole in the ``ids`` row; after the migration the two rows
-    that replace it give that state back, so the ids a resumed emulator makes continue it."""
+def test_schema_4s_id_streams_and_fax_bodies_are_migrated():
+    """Schema 4 kept ``Ids.state`` whole in the ``ids`` row and a fax's body row under its id;
+    after the migration the two rows that replace the first give that state back (the ids a
+    resumed emulator makes continue it), and each body is under its fax's position."""
     ids = Ids(seed=9)
     for _ in range(300):  # into a second batch of request ids, and past a making of the words
         ids.uuid4()
         ids.request_id()
     db = sqlite3.connect(":memory:")
-    db.execute(_TABLES[0])
+    for table in (_TABLES[0], _TABLES[2], persist._BODIES_4):
+        db.execute(table)
     db.execute("INSERT INTO meta VALUES ('ids', ?)", (json_bytes(encode(ids.state())).decode(),))
+    for position, fax_id in ((7, "fax-b"), (3, "fax-a")):
+        db.execute(
+            "INSERT INTO faxes (position, id, vendor, tenant, direction, status, created_at, aliases, "
+            "document_bytes) VALUES (?, ?, 'v', 't', 'outbound', 'queued', 0, '[]', 1)",
+            (position, fax_id),
+        )
+        db.execute("INSERT INTO fax_bodies VALUES (?, ?, ?)", (fax_id, f'{{"id": "{fax_id}"}}', fax_id.encode()))
     _MIGRATIONS[4](db)
     meta = {key: json_loads(value) for key, value in db.execute("SELECT key, value FROM meta")}
     assert set(meta) == {"id_streams", "id_positions"}
     assert Ids.from_durable(meta["id_streams"], meta["id_positions"]) == ids.state()
+    assert db.execute("SELECT position, documents FROM fax_bodies ORDER BY position").fetchall() == [
+        (3, b"fax-a"),
+        (7, b"fax-b"),
+    ]
+    assert db.execute("SELECT data FROM " + persist._BODY_OF, ("fax-b",)).fetchone() == ('{"id": "fax-b"}',)

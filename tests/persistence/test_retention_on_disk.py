@@ -30,7 +30,7 @@ def _rows(path: str) -> dict[str, tuple[int, int]]:
     """The file's faxes: id -> (the size its index row gives, the bytes its body row holds)."""
     db = sqlite3.connect(path)
     try:
-        query = "SELECT id, document_bytes, length(documents) FROM faxes JOIN fax_bodies USING (id)"
+        query = "SELECT id, document_bytes, length(documents) FROM faxes JOIN fax_bodies USING (position)"
         return {fax_id: (size, held) for fax_id, size, held in db.execute(query)}
     finally:
         db.close()
