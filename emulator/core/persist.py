@@ -604,8 +604,9 @@ class Persistence:
     async def close(self) -> None:
         """Commit what is left, then close the file."""
         if self._task is not None:
-            with contextlib.suppress(Exception):  # (a commit that failed was logged)
-                await self.commit()
+            if not self._task.done():  # (a writer that ended would never answer)
+                with contextlib.suppress(Exception):  # (a commit that failed was logged)
+                    await self.commit()
             self._task.cancel()
             self._task = None
         await asyncio.to_thread(self.file.close)
@@ -624,9 +625,8 @@ class Persistence:
             self._kick.clear()
             last = loop.time()
             waiting, self._waiting = self._waiting, []
-            batch = self._batch()
-            try:
-                await asyncio.wrap_future(self.file.run(_write, batch))
+            try:  # (a batch that cannot be made fails as a write does: its waiters answer 503, none hangs)
+                await asyncio.wrap_future(self.file.run(_write, self._batch()))
             except Exception as exc:
                 self.failed = exc
             self.commits += 1

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+
+import pytest
+
 from emulator.core import journal as journal_module
 from emulator.core import persist
 from tests.conftest import runtime_of
@@ -59,3 +64,24 @@ def test_a_fax_body_row_is_appended_under_its_position(tmp_path):
     assert db.execute("PRAGMA index_list(fax_bodies)").fetchall() == []
     plan = " ".join(row[-1] for row in db.execute("EXPLAIN QUERY PLAN SELECT data FROM " + persist._BODY_OF, ("x",)))
     assert "SEARCH fax_bodies USING INTEGER PRIMARY KEY" in plan and "SCAN" not in plan
+
+
+@pytest.mark.parametrize("broken", ["_write", "_batch"])
+async def test_a_commit_that_fails_answers_503_and_none_waits_for_ever(make_client, tmp_path, monkeypatch, broken):
+    """A write the disk refuses, or a batch that cannot be made: the send waiting for it is the
+    vendor's 503, and so is every later change (nothing unwritten is acknowledged). A batch that
+    could not be made ended the writer's task, and the sends waiting on it waited for ever."""
+    client = await make_client(data=str(tmp_path / "state.sqlite"))
+    assert (await client.post("/api/fax/send", data=send_form())).status == 200
+
+    def refused(*args: object) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    if broken == "_write":
+        monkeypatch.setattr(persist, "_write", refused)
+    else:
+        monkeypatch.setattr(persist.Persistence, "_batch", refused)
+    for _ in range(2):
+        response = await asyncio.wait_for(client.post("/api/fax/send", data=send_form()), 10)
+        assert response.status == 503
+        assert "data file" in (await response.text())
