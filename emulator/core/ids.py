@@ -39,7 +39,7 @@ class Ids:
         batch = self._request_ids
         if not batch:
             self._requests_kept, self._batch_given = self._requests.getstate(), None
-            batch.extend(_batch(self._requests))
+            batch.extend(_batch(self._requests, REQUEST_BATCH))
         return batch.pop()
 
     def hex(self, length: int) -> str:
@@ -88,8 +88,12 @@ class Ids:
         are kept as the request stream's state they were drawn from (they are that draw again).
         """
         version, words, gauss = self.random.getstate()
-        streams = {"random": (version, words[:-1], gauss), "requests": self._requests_kept, "batch": self._batch_given}
-        made = REQUEST_BATCH if self._batch_given is None else len(self._batch_given)
+        given = self._batch_given
+        # a batch drawn here is kept as how many ids its draw made (the size a later version
+        # draws may differ: drawing fewer would make again ids already handed out)
+        batch = REQUEST_BATCH if given is None else given
+        streams = {"random": (version, words[:-1], gauss), "requests": self._requests_kept, "batch": batch}
+        made = REQUEST_BATCH if given is None else len(given)
         return streams, {"random_at": words[-1], "handed": made - len(self._request_ids)}
 
     @staticmethod
@@ -100,8 +104,8 @@ class Ids:
         requests = random.Random()
         requests.setstate(_state(streams["requests"]))
         batch = streams["batch"]
-        if batch is None:  # the request ids made ahead are that stream's next draw
-            batch = _batch(requests)
+        if isinstance(batch, int):  # the request ids made ahead are that stream's next draw, of so many
+            batch = _batch(requests, batch)
         handed = positions["handed"]
         if not (isinstance(handed, int) and 0 <= handed <= len(batch)):
             raise ValueError(f"ids: {handed!r} request ids handed out of a batch of {len(batch)}")
@@ -112,10 +116,12 @@ class Ids:
         }
 
 
-def _batch(stream: random.Random) -> list[str]:
-    """REQUEST_BATCH request ids from one draw of ``stream``, in the order they are handed out
-    from the end."""
-    text = stream.getrandbits(128 * REQUEST_BATCH).to_bytes(16 * REQUEST_BATCH, "big").hex()
+def _batch(stream: random.Random, size: int) -> list[str]:
+    """``size`` request ids from one draw of ``stream``, in the order they are handed out from
+    the end."""
+    if not 0 < size <= 4 * REQUEST_BATCH:  # (a damaged file's number: not a draw of any size)
+        raise ValueError(f"ids: a batch of {size!r} request ids")
+    text = stream.getrandbits(128 * size).to_bytes(16 * size, "big").hex()
     return [text[start : start + 32] for start in range(len(text) - 32, -1, -32)]
 
 

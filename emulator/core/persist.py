@@ -15,7 +15,9 @@ that may change something; concurrent requests share one commit (group commit). 
 clock changes (a fax moving on, a webhook attempt) is marked as it happens and committed
 in the next batch, at most ``FLUSH_EVERY`` seconds later. SQLite runs in one writer thread
 of its own (``sqlite3`` releases the GIL while it writes and syncs), never on the event
-loop. WAL mode, ``synchronous=FULL``: a commit has reached the disk when it returns.
+loop. WAL mode, ``synchronous=FULL``: a commit has reached the disk when it returns. Once a
+commit fails, nothing more is written and every change is refused (the vendor's 503): the
+file stays as its last commit left it.
 
 What changed is marked by the parts that change it (every change of a fax passes
 ``Store.changed``; the dispatcher tells of its deliveries) and by the pipeline for a request
@@ -352,8 +354,9 @@ _INSERT_FAX = (
     "created_at = excluded.created_at, ended_at = excluded.ended_at, aliases = excluded.aliases, "
     "document_bytes = excluded.document_bytes, due = excluded.due, timer = excluded.timer"
 )
-#: a fax's body row, by its id (its row in ``faxes`` is written first, in the same transaction)
-_INSERT_BODY = "INSERT OR REPLACE INTO fax_bodies VALUES ((SELECT position FROM faxes WHERE id = ?), ?, ?)"
+#: a fax's body row, by its id (its row in ``faxes`` is written first, in the same transaction:
+#: without it, nothing; a position of NULL would have had SQLite number a row of its own)
+_INSERT_BODY = "INSERT OR REPLACE INTO fax_bodies SELECT position, ?2, ?3 FROM faxes WHERE id = ?1"
 _BODY_OF = "fax_bodies WHERE position = (SELECT position FROM faxes WHERE id = ?)"
 #: the journal's rows whose entries the ring no longer holds. A row's last entry comes after its
 #: first (``seq``), so the key bounds what is read to the old rows: ``last < ?`` alone read the
@@ -535,10 +538,10 @@ class Persistence:
     # -- committing ------------------------------------------------------------------------------
     async def commit(self) -> None:
         """Return once everything changed so far is on disk (shared with concurrent callers)."""
-        if self._kick is None:
-            raise RuntimeError("the data file is not open")
         if self.failed is not None:
             raise self.failed
+        if self._kick is None or self._task is None:
+            raise RuntimeError("the data file is not open")
         written = asyncio.get_running_loop().create_future()
         self._waiting.append(written)  # (the next batch taken holds what changed so far)
         self._kick.set()
@@ -613,26 +616,35 @@ class Persistence:
         self.bodies.close()
 
     async def _run(self) -> None:
+        """Commit until a commit fails or the file closes. After a failure nothing more is
+        written: the file stays as its last commit left it, whole (each later batch would hold
+        only what changed since the one that failed, and what the file is known to hold, the
+        rows it need not write again, would be wrong). Whoever still waits is then answered."""
         assert self._kick is not None
         loop = asyncio.get_running_loop()
         last = loop.time()
-        while True:
-            try:
-                await asyncio.wait_for(self._kick.wait(), FLUSH_EVERY)
-            except TimeoutError:
-                if not self._dirty(loop.time() - last >= JOURNAL_EVERY):
-                    continue
-            self._kick.clear()
-            last = loop.time()
-            waiting, self._waiting = self._waiting, []
-            try:  # (a batch that cannot be made fails as a write does: its waiters answer 503, none hangs)
-                await asyncio.wrap_future(self.file.run(_write, self._batch()))
-            except Exception as exc:
-                self.failed = exc
-            self.commits += 1
-            for written in waiting:
-                if not written.done():  # (a waiter whose client went away is cancelled)
-                    written.set_result(None)
+        waiting: list[asyncio.Future[None]] = []
+        try:
+            while self.failed is None:
+                try:
+                    await asyncio.wait_for(self._kick.wait(), FLUSH_EVERY)
+                except TimeoutError:
+                    if not self._dirty(loop.time() - last >= JOURNAL_EVERY):
+                        continue
+                self._kick.clear()
+                last = loop.time()
+                waiting, self._waiting = self._waiting, []
+                try:  # (a batch that cannot be made fails as a write does)
+                    await asyncio.wrap_future(self.file.run(_write, self._batch()))
+                except Exception as exc:
+                    self.failed = exc
+                self.commits += 1
+                _wake(waiting)
+        finally:
+            if self.failed is None:  # (cancelled: the file closes)
+                self.failed = RuntimeError("the data file is closed")
+            _wake(waiting + self._waiting)
+            self._waiting = []
 
     def _dirty(self, journal_too: bool) -> bool:
         """Whether the clock changed something since the last commit (the journal's new
@@ -752,6 +764,12 @@ class Persistence:
                 written[key] = text
                 changed.append((key, text))
         return changed
+
+
+def _wake(waiting: list[asyncio.Future[None]]) -> None:
+    for written in waiting:
+        if not written.done():  # (a waiter whose client went away is cancelled)
+            written.set_result(None)
 
 
 def _json(value: Any) -> str:

@@ -120,7 +120,14 @@ def test_the_durable_streams_change_once_in_hundreds_of_ids():
     assert 5 <= changes <= 12  # 4,000 words: 6 makings; 1,000 request ids: 4 batches
 
 
-def test_durable_positions_past_the_batch_are_refused():
-    streams, positions = Ids(seed=1).durable()
+def test_durable_parts_a_file_could_not_have_written_are_refused():
+    ids = Ids(seed=1)
+    streams, positions = ids.durable()
     with pytest.raises(ValueError, match="handed out"):
         Ids.from_durable(streams, {**positions, "handed": 1})
+    ids.request_id()
+    streams, positions = ids.durable()
+    assert streams["batch"] == REQUEST_BATCH  # (the draw's size: a later version's may differ)
+    for size in (0, -3, 10**12):  # (a draw of 10**12 ids would hold the loop and the memory)
+        with pytest.raises(ValueError, match="a batch of"):
+            Ids.from_durable({**streams, "batch": size}, positions)

@@ -85,3 +85,42 @@ async def test_a_commit_that_fails_answers_503_and_none_waits_for_ever(make_clie
         response = await asyncio.wait_for(client.post("/api/fax/send", data=send_form()), 10)
         assert response.status == 503
         assert "data file" in (await response.text())
+
+
+async def test_after_a_commit_fails_the_file_stays_as_its_last_commit_left_it(make_client, tmp_path, monkeypatch):
+    """A commit that fails ends the writing: each later batch would hold only what changed since
+    it, and the id streams it carried would be missing from the file, while where they stand
+    was written again: an emulator restarted on that file made again ids its faxes had (each
+    send a 500). Restarted on it, the emulator resumes from the last commit that was written."""
+    path = str(tmp_path / "state.sqlite")
+    client = await make_client(data=path, seed=7)
+    for _ in range(3):
+        assert (await client.post("/api/fax/send", data=send_form())).status == 200
+    write, failed = persist._write, []
+
+    def failing_once(db: sqlite3.Connection, batch: dict[str, object]) -> None:
+        if not failed and any(key == "id_streams" for key, _ in batch["meta"]):  # type: ignore[attr-defined]
+            failed.append(batch)
+            raise sqlite3.OperationalError("database is locked")
+        write(db, batch)
+
+    monkeypatch.setattr(persist, "_write", failing_once)
+    statuses = [(await client.post("/api/fax/send", data=send_form())).status for _ in range(200) if not failed]
+    assert failed and statuses[-1] == 503 and set(statuses[:-1]) <= {200}
+    writer = runtime_of(client).durable.__self__._task  # type: ignore[attr-defined]
+    assert writer is not None and writer.done()  # nothing more is written
+    for _ in range(3):  # the sends after it are refused, and their faxes not written
+        assert (await client.post("/api/fax/send", data=send_form())).status == 503
+    advanced = await client.post("/_emulator/clock/advance", json={"seconds": 30})
+    assert advanced.status == 503  # (a control call that changes something is refused too; nothing written)
+    kept = statuses.count(200) + 3
+    await client.close()
+
+    again = await make_client(data=path, seed=7)
+    held = {fax.id for fax in runtime_of(again).store.all_faxes()}
+    assert len(held) == kept
+    for _ in range(30):
+        response = await again.post("/api/fax/send", data=send_form())
+        assert response.status == 200
+    made = {fax.id for fax in runtime_of(again).store.all_faxes()} - held
+    assert len(made) == 30  # none of them one the file held
