@@ -24,11 +24,12 @@ class Ids:
         self.random = random.Random(seed if seed is not None else os.urandom(16))
         self._requests = random.Random(f"requests:{seed}" if seed is not None else os.urandom(16))
         self._request_ids: list[str] = []  # made REQUEST_BATCH at a time, handed out last first
-        # what ``durable`` keeps of the request stream: its state before the batch was drawn (the
-        # batch is that draw again), or, for a batch that came otherwise (``restore``, or none
-        # yet: ``_batch_given``), its state as it stands; it moves only when a batch is drawn
+        # what ``durable`` keeps of the request stream and its batch: the stream's state before
+        # the batch was drawn and the draw's size (the batch is that draw again: a later version's
+        # size may differ), or, for a batch that came otherwise (``restore``, or none yet), the
+        # stream's state as it stands and the batch itself; they move only when a batch is drawn
         self._requests_kept = self._requests.getstate()
-        self._batch_given: list[str] | None = []
+        self._batch_kept: list[str] | int = []
 
     def request_id(self) -> str:
         """32 lowercase hex digits for one request, from the request stream.
@@ -38,7 +39,7 @@ class Ids:
         """
         batch = self._request_ids
         if not batch:
-            self._requests_kept, self._batch_given = self._requests.getstate(), None
+            self._requests_kept, self._batch_kept = self._requests.getstate(), REQUEST_BATCH
             batch.extend(_batch(self._requests, REQUEST_BATCH))
         return batch.pop()
 
@@ -75,7 +76,7 @@ class Ids:
         self.random.setstate(state["random"])
         self._requests.setstate(state["requests"])
         self._request_ids[:] = state["batch"]
-        self._requests_kept, self._batch_given = self._requests.getstate(), list(state["batch"])
+        self._requests_kept, self._batch_kept = self._requests.getstate(), list(state["batch"])
 
     def durable(self) -> tuple[dict[str, Any], dict[str, int]]:
         """``state()`` in two parts for a file that keeps it at every change (``serve --data``):
@@ -88,12 +89,9 @@ class Ids:
         are kept as the request stream's state they were drawn from (they are that draw again).
         """
         version, words, gauss = self.random.getstate()
-        given = self._batch_given
-        # a batch drawn here is kept as how many ids its draw made (the size a later version
-        # draws may differ: drawing fewer would make again ids already handed out)
-        batch = REQUEST_BATCH if given is None else given
+        batch = self._batch_kept
         streams = {"random": (version, words[:-1], gauss), "requests": self._requests_kept, "batch": batch}
-        made = REQUEST_BATCH if given is None else len(given)
+        made = batch if isinstance(batch, int) else len(batch)
         return streams, {"random_at": words[-1], "handed": made - len(self._request_ids)}
 
     @staticmethod
