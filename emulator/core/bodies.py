@@ -292,36 +292,66 @@ class _PartsReader:
         delimiter, a bare CR or LF in a header, a part without headers...) is left to the
         parser, which reads it, or refuses it, as it always did. tests/core/test_multipart.py
         checks that both ways read the same parts and refuse the same bodies."""
-        spans = _plain_spans(body, self._boundary)
-        if spans is None:
+        boundary = self._boundary
+        opening = b"--" + boundary + b"\r\n"
+        if not body.startswith(opening):
             return False
+        delimiter = b"\r\n--" + boundary
         parts = self.parts
-        for head, start, end in spans:
-            if isinstance(head, list):  # headers written otherwise, read as ``_header_end`` reads them
+        limit = self._limit
+        find = body.find
+        at = len(opening)
+        # one pass: each part is read as soon as its bounds are found; a part that turns out
+        # not to be plain drops what was read (the parser reads the body from its start), and
+        # an error met on the way is the parser's too, which reads the parts in the same order
+        while True:
+            headers_end = find(b"\r\n\r\n", at)
+            if headers_end < 0 or headers_end - at > MAX_PART_HEADER_BYTES:
+                break
+            start = headers_end + 4
+            end = find(delimiter, start)
+            if end < 0:
+                break
+            after = end + len(delimiter)
+            follows = body[after : after + 2]  # "--": the closing delimiter, the epilogue after it
+            if follows != b"--" and follows != b"\r\n":
+                break
+            head = _PLAIN_HEAD.fullmatch(body, at, start)
+            if head is not None:
+                # headers as clients write them, read in one match: the part made here as
+                # ``_part`` makes it (a Content-Type of token characters has no parameters, so
+                # no charset, and there is no transfer encoding), without ``_begin``'s
+                # streaming state and a headers dict a part (CallerIP's send has three)
+                if len(parts) >= MAX_PARTS:
+                    raise Invalid(TOO_MANY_PARTS)
+                name_bytes, filename_bytes, type_bytes = head.groups()
+                name = name_bytes.decode("utf-8", "replace")
+                filename = None if filename_bytes is None else filename_bytes.decode("utf-8", "replace")
+                content_type = "" if type_bytes is None else type_bytes.decode()
+                if content_type[:10].lower() == "multipart/":
+                    raise Invalid(NESTED_MULTIPART)
+                most, what = limit(name, filename)
+                if end - start > most:
+                    self._name, self._filename, self._most, self._what = name, filename, most, what
+                    raise self._too_large()
+                parts.append(_Part(name, filename, content_type, None, body[start:end]))
+            else:  # headers written otherwise, read as ``_header_end`` reads them
+                lines = _header_lines(body, at, headers_end)
+                if lines is None:
+                    break
                 self._begin()
                 headers = self._headers
-                for header, value in head:
+                for header, value in lines:
                     headers.setdefault(header.decode("utf-8", "replace").lower(), value.decode("utf-8", "replace"))
                 self._headers_finished()
                 if end - start > self._most:
                     raise self._too_large()
                 self._part(body[start:end])
-                continue
-            # headers as clients write them, read in one match: the part made here as ``_part``
-            # makes it (a Content-Type of token characters has no parameters, so no charset, and
-            # there is no transfer encoding), without ``_begin``'s streaming state and a headers
-            # dict a part (CallerIP's send has three)
-            if len(parts) >= MAX_PARTS:
-                raise Invalid(TOO_MANY_PARTS)
-            name_bytes, filename_bytes, type_bytes = head.groups()
-            name = name_bytes.decode("utf-8", "replace")
-            filename = None if filename_bytes is None else filename_bytes.decode("utf-8", "replace")
-            content_type = "" if type_bytes is None else type_bytes.decode()
-            self._headers_read(name, filename, content_type)
-            if end - start > self._most:
-                raise self._too_large()
-            parts.append(_Part(name, filename, content_type, None, body[start:end]))
-        return True
+            if follows == b"--":
+                return True
+            at = after + 2
+        parts.clear()
+        return False
 
     def _begin(self) -> None:
         if len(self.parts) >= MAX_PARTS:
@@ -345,8 +375,8 @@ class _PartsReader:
 
     def _headers_read(self, name: str, filename: str | None, content_type: str) -> None:
         """A part's headers are read: ``name`` and ``filename`` are its Content-Disposition's."""
-        if content_type.lower().startswith("multipart/"):
-            raise Invalid("nested multipart bodies are not supported")
+        if content_type[:10].lower() == "multipart/":
+            raise Invalid(NESTED_MULTIPART)
         self._name, self._filename = name, filename
         self._most, self._what = self._limit(name, filename)
 
@@ -399,6 +429,7 @@ class _PartsReader:
 
 
 TOO_MANY_PARTS = f"more than {MAX_PARTS} parts in one body"
+NESTED_MULTIPART = "nested multipart bodies are not supported"
 
 
 def as_sent(header: str) -> bytes:
@@ -446,51 +477,25 @@ def _joined(chunks: list[memoryview], encoding: str) -> bytes:
     return _decoded(b"".join(chunks), encoding)
 
 
-def _plain_spans(
-    body: bytes, boundary: bytes
-) -> list[tuple[re.Match[bytes] | list[tuple[bytes, bytes]], int, int]] | None:
-    """Each part's headers and where its bytes start and end, for a body in the plain form
-    ``_PartsReader.read_plain`` reads; None for any other body. A part's headers are a match of
-    ``_PLAIN_HEAD`` when they are written as most clients write them, else their lines (name,
-    value): reading them line by line and then the disposition was ~6 % of a CallerIP send."""
-    opening = b"--" + boundary + b"\r\n"
-    if not body.startswith(opening):
+def _header_lines(body: bytes, at: int, headers_end: int) -> list[tuple[bytes, bytes]] | None:
+    """A part's header lines (name, value) from ``at`` to ``headers_end``, for a part whose
+    headers ``_PLAIN_HEAD`` does not match; None unless they are in the plain form
+    ``_PartsReader.read_plain`` reads (else the parser reads them, or refuses them)."""
+    block = body[at:headers_end]
+    lines = block.split(b"\r\n")
+    # no CR or LF but those ending the lines (bytes.count: ``in`` tries the operand as an int first)
+    if len(lines) > _MAX_PART_HEADERS or block.count(b"\r") + block.count(b"\n") != 2 * len(lines) - 2:
         return None
-    delimiter = b"\r\n--" + boundary
-    spans = []
-    at = len(opening)
-    while True:
-        headers_end = body.find(b"\r\n\r\n", at)
-        if headers_end < 0 or headers_end - at > MAX_PART_HEADER_BYTES:
-            return None
-        head: re.Match[bytes] | list[tuple[bytes, bytes]] | None = _PLAIN_HEAD.fullmatch(body, at, headers_end + 4)
-        if head is None:
-            block = body[at:headers_end]
-            lines = block.split(b"\r\n")
-            # no CR or LF but those ending the lines (bytes.count: ``in`` tries the operand as an int first)
-            if len(lines) > _MAX_PART_HEADERS or block.count(b"\r") + block.count(b"\n") != 2 * len(lines) - 2:
-                return None
-            from python_multipart.multipart import TOKEN_CHARS  # (here: an import statement costs each call)
+    from python_multipart.multipart import TOKEN_CHARS  # (here: an import statement costs each call)
 
-            head = []
-            for line in lines:
-                name, colon, value = line.partition(b":")
-                # the parser's own rules: a name of token characters, leading spaces (only) skipped
-                if not colon or not name or name.translate(None, TOKEN_CHARS):
-                    return None
-                head.append((name, value.lstrip(b" ")))
-        start = headers_end + 4
-        end = body.find(delimiter, start)
-        if end < 0:
+    head = []
+    for line in lines:
+        name, colon, value = line.partition(b":")
+        # the parser's own rules: a name of token characters, leading spaces (only) skipped
+        if not colon or not name or name.translate(None, TOKEN_CHARS):
             return None
-        spans.append((head, start, end))
-        after = end + len(delimiter)
-        follows = body[after : after + 2]
-        if follows == b"--":  # the closing delimiter: what comes after it is the epilogue
-            return spans
-        if follows != b"\r\n":
-            return None
-        at = after + 2
+        head.append((name, value.lstrip(b" ")))
+    return head
 
 
 #: a Content-Disposition as clients write it: no escapes, no extended parameters

@@ -343,7 +343,10 @@ def _is_envelope_part(part: Upload) -> bool:
     """A JSON part, or an untyped one: Crossbar reads a part without Content-Type as JSON
     (api_util get_req_data 'undefined' -> "assuming application/json"), which is what Python
     ``requests`` sends for ``files={"json": (None, body)}``."""
-    media = part.content_type.split(";")[0].strip().lower()
+    content_type = part.content_type
+    if content_type in _JSON_TYPES:  # (as clients write it: no parameters, lower case)
+        return True
+    media = content_type.split(";")[0].strip().lower()
     return media in _JSON_TYPES or not media
 
 
@@ -353,9 +356,14 @@ async def read_job(request: web.Request, max_bytes: int) -> tuple[Any, Upload | 
     or a bare document."""
     ctype = request.content_type
     if ctype.startswith("multipart/"):
-        parts = await read_parts(request, max_bytes)
-        json_part = next((p for p in parts if _is_envelope_part(p)), None)
-        upload = next((p for p in parts if p is not json_part), None)
+        json_part = upload = None
+        for part in await read_parts(request, max_bytes):
+            if json_part is None and _is_envelope_part(part):
+                json_part = part
+            elif upload is None:
+                upload = part
+            if json_part is not None and upload is not None:
+                break
         return (parse_envelope(request, json_part.data)["data"] if json_part else {}), upload
     if ctype in _DOCUMENT_TYPES:
         return {}, Upload("", "", ctype, await read_bytes(request, max_bytes))
