@@ -123,21 +123,29 @@ async def compare(
     return best_ours, best_bare, our_transport.written[-1]
 
 
+async def _serving(config: Any) -> tuple[Any, str]:
+    """The emulator's app run by a runner, listening too (the set-up requests go over its
+    socket; the measured ones are fed to its protocol objects), and its base URL."""
+    from aiohttp import web
+
+    from emulator.app import build_app
+
+    runner = web.AppRunner(build_app(config), access_log=None, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}"
+
+
 async def measure(
     vendors: list[str], requests: int, rounds: int, profile: str | None = None, strict: bool = False
 ) -> list[dict[str, Any]]:
     import aiohttp
     from aiohttp import web
 
-    from emulator.app import build_app
     from emulator.config import Config
 
-    app = build_app(Config(clock="manual", port=0, log_level="error", strict=strict))
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    base = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    runner, base = await _serving(Config(clock="manual", port=0, log_level="error", strict=strict))
     rows = []
     try:
         for vendor in vendors:
@@ -201,16 +209,10 @@ async def measure_sends(
     from instructions import _raw, _relative  # a request as wrk writes it
     from sends import DOCUMENTS, NOT_TAKEN, SENDS, prepared
 
-    from emulator.app import build_app
     from emulator.config import Config
 
     chosen = next(d for d in DOCUMENTS if d[0] == document)
-    app = build_app(Config(clock="manual", port=0, log_level="error", seed=0))
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    base = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    runner, base = await _serving(Config(clock="manual", port=0, log_level="error", seed=0))
     rows = []
     try:
         for vendor in vendors:
