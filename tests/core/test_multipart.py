@@ -94,8 +94,8 @@ async def test_a_preamble_an_epilogue_and_a_body_in_tiny_chunks_read_the_same(re
         whole
         == chunked
         == [
-            ["json", "", "application/json", '{"a": 1}'],
-            ["", "", "application/pdf", "%PDF-1.4\r\n--zzBOUNDARY not quite\r\n"],
+            ["json", None, "application/json", '{"a": 1}'],  # (None: no filename parameter)
+            ["", None, "application/pdf", "%PDF-1.4\r\n--zzBOUNDARY not quite\r\n"],
         ]
     )
 

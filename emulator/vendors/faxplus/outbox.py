@@ -38,7 +38,7 @@ _DESTINATION = re.compile(r"\+?[0-9]{3,20}")
 _PUNCTUATION = re.compile(r"[\s().-]+")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass sets each field through object.__setattr__ (~1 µs a send)
 class Order:
     """A checked send request."""
 

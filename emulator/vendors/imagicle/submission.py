@@ -28,13 +28,15 @@ NAME = "imagicle"
 JSONDATA = "jsondata"
 
 
-@dataclass(frozen=True, slots=True)
+# The classes a submission makes are not frozen: a frozen dataclass sets each field through
+# object.__setattr__ (a 9-field one made in 0.88 µs, against 0.17 µs), several a send.
+@dataclass(slots=True)
 class Recipient:
     name: str  # first and last name joined by one space (the read side's "complete name")
     fax_number: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Job:
     """A checked submission: everything needed to create its faxes."""
 
@@ -56,7 +58,7 @@ class Job:
         return sum([d.size for d in self.documents])
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class JsonData:
     """The jsondata part, read once for the contract checks and the job: its text (None: the
     body has none), and its value, or why the text is not JSON."""

@@ -21,7 +21,7 @@ from multidict import istr
 
 from emulator import keys
 from emulator.core.answers import json_loads, json_response, json_text_response
-from emulator.core.bodies import PARSED_BODY, Upload, json_value, peek, read_bytes, read_parts, too_deep
+from emulator.core.bodies import PARSED_BODY, Part, json_value, peek, read_bytes, read_parts, too_deep
 from emulator.core.errors import Invalid, UnsupportedMediaType
 from emulator.core.exchange import EXCHANGE, Exchange
 from emulator.core.services import Services
@@ -339,7 +339,7 @@ _JSON_TYPES = ("application/json", "application/x-json")
 _DOCUMENT_TYPES = frozenset({"application/pdf", "image/tiff", "application/octet-stream"})
 
 
-def _is_envelope_part(part: Upload) -> bool:
+def _is_envelope_part(part: Part) -> bool:
     """A JSON part, or an untyped one: Crossbar reads a part without Content-Type as JSON
     (api_util get_req_data 'undefined' -> "assuming application/json"), which is what Python
     ``requests`` sends for ``files={"json": (None, body)}``."""
@@ -350,7 +350,7 @@ def _is_envelope_part(part: Upload) -> bool:
     return media in _JSON_TYPES or not media
 
 
-async def read_job(request: web.Request, max_bytes: int) -> tuple[Any, Upload | None]:
+async def read_job(request: web.Request, max_bytes: int) -> tuple[Any, Part | None]:
     """A new job's ``data`` and its uploaded document, if any (kazoo.md §7.4): a JSON envelope,
     a ``multipart/*`` body (the envelope as its JSON part, the document the first other part),
     or a bare document."""
@@ -366,7 +366,7 @@ async def read_job(request: web.Request, max_bytes: int) -> tuple[Any, Upload | 
                 break
         return (parse_envelope(request, json_part.data)["data"] if json_part else {}), upload
     if ctype in _DOCUMENT_TYPES:
-        return {}, Upload("", "", ctype, await read_bytes(request, max_bytes))
+        return {}, Part("", None, ctype, None, await read_bytes(request, max_bytes))
     return (await read_json_body(request))["data"], None
 
 

@@ -14,7 +14,7 @@ import copy
 import re
 from typing import Any
 
-from emulator.core.bodies import Upload
+from emulator.core.bodies import Part
 from emulator.core.documents import Document, DocumentError, intake_off_loop, page_counts
 from emulator.core.exchange import Gate
 from emulator.core.fetch import FetchError, fetch
@@ -90,7 +90,7 @@ def _checked(rt: Services, data: Any, uploaded: bool) -> dict[str, Any]:
     return fields
 
 
-async def _document(rt: Services, fields: dict[str, Any], upload: Upload | None) -> tuple[Document | None, str | None]:
+async def _document(rt: Services, fields: dict[str, Any], upload: Part | None) -> tuple[Document | None, str | None]:
     """The job's document, or the reason it cannot be used (the attempt then fails: bad_file)."""
     if upload is not None:
         data, name = upload.data, upload.filename or "original_file"
@@ -147,7 +147,7 @@ def _new_job(
 
 
 async def submit(
-    rt: Services, account_id: str, data: Any, upload: Upload | None, faxbox: dict[str, Any] | None, gate: Gate | None
+    rt: Services, account_id: str, data: Any, upload: Part | None, faxbox: dict[str, Any] | None, gate: Gate | None
 ) -> Fax:
     """Check a new job (its ``data``, filled from the ``faxbox`` it is sent through), get its
     document (``upload``, or fetched from its ``document.url``) and submit it (kazoo.md §7.4)."""

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 from tests.conftest import advance
 from tests.vendors.kazoo.conftest import assert_error
 
@@ -130,3 +132,17 @@ async def test_a_worker_crash_is_never_retried(client, kazoo):
     fax = (await kazoo.get(f"/faxes/outbox/202601-{job_id}")).data
     assert fax["attempts"] == 1 and fax["tx_result"]["result_code"] == 500
     assert fax["tx_result"]["result_text"] == "process terminated. please contact your support for details"
+
+
+async def test_the_journal_shows_a_multipart_jobs_parts_by_name_and_size_not_their_bytes(client, kazoo):
+    """read_parts gives a part with no filename as None; its journal entry still shows "" for it."""
+    reply = await kazoo.send()
+    assert reply.status == 201, reply.body
+    listed = (await (await client.get("/_emulator/requests", params={"vendor": "kazoo"})).json())["requests"]
+    entry = await (await client.get(f"/_emulator/requests/{listed[-1]['seq']}")).json()
+    parts = json.loads(entry["request"]["body"])
+    assert [(p["name"], p["filename"], p["content_type"]) for p in parts] == [
+        ("", "", "application/json"),
+        ("", "", "application/pdf"),
+    ]
+    assert parts[1]["bytes"] > 500 and b"%PDF" not in entry["request"]["body"].encode()
