@@ -30,11 +30,6 @@ def _fax(runtime: Services, user: auth.User, fax_id: str, direction: str) -> Fax
     return fax
 
 
-# TODO(#18): a 1-page submit runs at 0.337-0.352 of the bare app (three runs from an emptied
-# emulator, 2026-12-04; target 0.35), Kazoo's job at 0.336-0.342; FAX.PLUS's and CallerIP's are
-# past it. What is left is spread thin (README "Sends", where the time of a
-# Kazoo send goes): ~3,000 bytecodes of the emulator's own a send at ~19 ns each, the engine's
-# start of the fax ~7.5 us and the journal's entry ~5-6 us of ~86 us in process.
 async def submit_fax(request: web.Request) -> web.Response:
     runtime = _runtime(request)
     user = auth.user(request)
