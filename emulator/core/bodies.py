@@ -297,7 +297,6 @@ class _PartsReader:
             return False
         delimiter = b"\r\n--" + boundary
         parts = self.parts
-        limit = self._limit
         find = body.find
         at = len(opening)
         # one pass: each part is read as soon as its bounds are found; a part that turns out
@@ -327,11 +326,8 @@ class _PartsReader:
                 name = name_bytes.decode("utf-8", "replace")
                 filename = None if filename_bytes is None else filename_bytes.decode("utf-8", "replace")
                 content_type = "" if type_bytes is None else type_bytes.decode()
-                if content_type[:10].lower() == "multipart/":
-                    raise Invalid(NESTED_MULTIPART)
-                most, what = limit(name, filename)
-                if end - start > most:
-                    self._name, self._filename, self._most, self._what = name, filename, most, what
+                self._headers_read(name, filename, content_type)
+                if end - start > self._most:
                     raise self._too_large()
                 parts.append(Part(name, filename, content_type, None, body[start:end]))
             else:  # headers written otherwise, read as ``_header_end`` reads them
@@ -374,8 +370,8 @@ class _PartsReader:
 
     def _headers_read(self, name: str, filename: str | None, content_type: str) -> None:
         """A part's headers are read: ``name`` and ``filename`` are its Content-Disposition's."""
-        if content_type[:10].lower() == "multipart/":
-            raise Invalid(NESTED_MULTIPART)
+        if content_type.lower().startswith("multipart/"):
+            raise Invalid("nested multipart bodies are not supported")
         self._name, self._filename = name, filename
         self._most, self._what = self._limit(name, filename)
 
@@ -428,7 +424,6 @@ class _PartsReader:
 
 
 TOO_MANY_PARTS = f"more than {MAX_PARTS} parts in one body"
-NESTED_MULTIPART = "nested multipart bodies are not supported"
 
 
 def as_sent(header: str) -> bytes:
