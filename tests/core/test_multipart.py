@@ -316,3 +316,40 @@ def test_a_boundary_reads_as_python_multipart_reads_it(content_type):
     from emulator.core.bodies import boundary_of
 
     assert boundary_of(content_type) == parse_options_header(content_type.encode())[1].get(b"boundary", b"")
+
+
+async def test_part_headers_sent_again_read_the_same_and_only_short_ones_are_remembered(aiohttp_client, client):
+    """With the emulator's memo (``part_heads``: a client sends the same few header blocks in
+    every send) a body reads as without it, a block over ``MEMO_HEAD_BYTES`` is read each time
+    and never kept, the memo holds at most ``REMEMBERED_HEADS`` blocks, and a reset empties it."""
+    from emulator.core import bodies
+    from tests.conftest import runtime_of
+
+    rt = runtime_of(client)
+    heads = bodies.part_heads(rt.cache)
+
+    async def parts(request: web.Request) -> web.Response:
+        read = await read_parts(request, 1000, heads=heads)
+        return web.json_response([[p.name, p.filename, p.content_type, p.data.decode()] for p in read])
+
+    app = web.Application()
+    app.router.add_post("/parts", parts)
+    remembering = await aiohttp_client(app)
+    long_name = "n" * bodies.MEMO_HEAD_BYTES
+    sent = body(
+        ('Content-Disposition: form-data; name="json"', b"{}"),
+        (
+            f'Content-Disposition: form-data; name="{long_name}"; filename="a.pdf"\r\nContent-Type: application/pdf',
+            b"%",
+        ),
+    )
+    expected = [["json", None, "", "{}"], [long_name, "a.pdf", "application/pdf", "%"]]
+    for _ in range(2):
+        assert await (await remembering.post("/parts", data=sent, headers=FORM)).json() == expected
+    assert list(heads.values()) == [("json", None, "")]  # the short block only
+    for n in range(bodies.REMEMBERED_HEADS + 10):
+        block = f'Content-Disposition: form-data; name="f{n}"\r\n\r\n'.encode()
+        assert heads[block] == (f"f{n}", None, "")
+    assert 0 < len(heads) <= bodies.REMEMBERED_HEADS
+    rt.reset()
+    assert len(bodies.part_heads(rt.cache)) == 0

@@ -9,7 +9,7 @@ import orjson
 from aiohttp import web
 
 from emulator.core.answers import json_text_response
-from emulator.core.bodies import read_form, read_json
+from emulator.core.bodies import part_heads, read_form, read_json
 from emulator.core.errors import Invalid
 from emulator.core.exchange import EXCHANGE
 from emulator.vendors.faxplus import files, hooks, outbox, records, serialise
@@ -21,7 +21,9 @@ from emulator.vendors.faxplus.context import caller, done, download, json_body, 
 async def upload_file(request: web.Request) -> web.Response:
     runtime, tenant, _ = user(request)
     files.check_format(request.query.get("format"))
-    form = await read_form(request, runtime.config.max_upload_bytes, file_fields=("fax_file",))
+    form = await read_form(
+        request, runtime.config.max_upload_bytes, file_fields=("fax_file",), heads=part_heads(runtime.cache)
+    )
     upload = form.file("fax_file")
     if upload is None:
         raise Invalid("fax_file is required: a multipart part named fax_file", field="fax_file")

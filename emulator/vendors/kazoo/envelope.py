@@ -21,7 +21,7 @@ from multidict import istr
 
 from emulator import keys
 from emulator.core.answers import json_loads, json_response, json_text_response
-from emulator.core.bodies import PARSED_BODY, Part, json_value, peek, read_bytes, read_parts, too_deep
+from emulator.core.bodies import PARSED_BODY, Part, json_value, part_heads, peek, read_bytes, read_parts, too_deep
 from emulator.core.errors import Invalid, UnsupportedMediaType
 from emulator.core.exchange import EXCHANGE, Exchange
 from emulator.core.services import Services
@@ -350,14 +350,15 @@ def _is_envelope_part(part: Part) -> bool:
     return media in _JSON_TYPES or not media
 
 
-async def read_job(request: web.Request, max_bytes: int) -> tuple[Any, Part | None]:
+async def read_job(request: web.Request, rt: Services) -> tuple[Any, Part | None]:
     """A new job's ``data`` and its uploaded document, if any (kazoo.md §7.4): a JSON envelope,
     a ``multipart/*`` body (the envelope as its JSON part, the document the first other part),
-    or a bare document."""
+    or a bare document, within the upload limit."""
+    max_bytes = rt.config.max_upload_bytes
     ctype = request.content_type
     if ctype.startswith("multipart/"):
         json_part = upload = None
-        for part in await read_parts(request, max_bytes):
+        for part in await read_parts(request, max_bytes, heads=part_heads(rt.cache)):
             if json_part is None and _is_envelope_part(part):
                 json_part = part
             elif upload is None:

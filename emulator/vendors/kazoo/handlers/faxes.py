@@ -130,7 +130,7 @@ async def delete_attachment(request: web.Request) -> web.Response:
 async def create(request: web.Request) -> web.Response:
     rt = runtime(request)
     account_id = request.match_info["account_id"]
-    data, upload = await read_job(request, rt.config.max_upload_bytes)
+    data, upload = await read_job(request, rt)
     faxbox = faxboxes.find(rt.tenant(NAME, account_id), request.match_info.get("faxbox_id"))
     exchange = request[EXCHANGE]
     fax = await jobs.submit(rt, account_id, data, upload, faxbox, exchange.gate)
