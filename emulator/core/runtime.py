@@ -27,6 +27,7 @@ from emulator.core.ids import Ids
 from emulator.core.journal import Journal
 from emulator.core.lifecycle import Engine
 from emulator.core.mailbox import Mailbox
+from emulator.core.outcomes import magic_number
 from emulator.core.pages import Pages
 from emulator.core.policies import MagicNumberPolicy
 from emulator.core.retention import Retention
@@ -266,7 +267,8 @@ def compose(config: Any, vendors: Iterable[Vendor]) -> Runtime:
         shaper=scenarios.shape_webhook,
     )
     # decides outcomes and dwell times: the scenarios first, then the magic numbers
-    engine = Engine(scheduler, ScenarioPolicy(scenarios, MagicNumberPolicy()), events)
+    magic_numbers = MagicNumberPolicy(cache.memo("outcomes.magic_numbers", magic_number))
+    engine = Engine(scheduler, ScenarioPolicy(scenarios, magic_numbers), events)
     engine.ended = store.ended
     engine.changed = store.changed
     runtime = Runtime(

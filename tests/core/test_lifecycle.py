@@ -216,3 +216,26 @@ async def test_every_transition_the_engine_makes_is_declared_by_the_machine(resu
 def test_machine_rejects_a_requeue_state_outside_prepare():
     with pytest.raises(ValueError):
         Machine(prepare=("a",), transmit="b", success="c", failure="d", dwell={}, requeue="zzz")
+
+
+def test_magic_numbers_are_found_by_a_destinations_last_digits_however_long_it_is():
+    """The default policy's look-up, remembered (``remembered``, the runtime's memo) for
+    destinations up to ``REMEMBERED_DESTINATION`` characters, and each time for a longer one
+    (never kept), gives what ``magic_number`` gives, as it does with no memo at all."""
+    from emulator.core.memo import Memo
+    from emulator.core.outcomes import SUCCESS, magic_number
+    from emulator.core.policies import REMEMBERED_DESTINATION, MagicNumberPolicy
+
+    remembered = Memo(magic_number)
+    long_busy_then_ok = "+" + "1" * REMEMBERED_DESTINATION + "5550011"
+    for policy in (MagicNumberPolicy(remembered), MagicNumberPolicy()):
+
+        def attempt(to: str, n: int, policy: MagicNumberPolicy = policy) -> Result:
+            return policy.attempt(Run(Fax("f", "v", "t", "outbound", to, "", "", 0.0), lambda run: None), n)
+
+        for to in ("+15550011", "+1 (555) 0011", long_busy_then_ok):
+            outcomes = [attempt(to, n).outcome for n in (1, 2, 3)]
+            assert outcomes == [Outcome.BUSY, Outcome.SUCCESS, Outcome.SUCCESS], to
+        assert attempt("+15550003", 1).outcome is Outcome.INVALID_NUMBER
+        assert attempt("+12025550123", 1) is SUCCESS
+    assert set(remembered) == {"+15550011", "+1 (555) 0011", "+15550003", "+12025550123"}
