@@ -81,18 +81,17 @@ def modb_id(fax: Fax) -> str | None:
 def saved_job(fax: Fax, revision_: str) -> dict[str, Any]:
     """The job as ``PUT /faxes`` saved it at ``revision_`` (``rev``, which its answer's ETag
     shows too), private fields included (kazoo.md §7.4 step 6)."""
-    return {
-        **doc(fax),
-        "id": fax.id,
-        "_id": fax.id,
-        "_rev": revision_,
-        "pvt_type": "fax",
-        "pvt_job_status": fax.status,
-        "pvt_created": gregorian(fax.created_at),
-        "pvt_modified": gregorian(modified(fax)),
-        "pvt_account_id": fax.tenant,
-        "pvt_account_db": "faxes",
-    }
+    # ``doc``'s own copy, added to (a key it has already keeps its place, as in ``{**doc(fax), ...}``)
+    body = doc(fax)
+    body["id"] = body["_id"] = fax.id
+    body["_rev"] = revision_
+    body["pvt_type"] = "fax"
+    body["pvt_job_status"] = fax.status
+    body["pvt_created"] = gregorian(fax.created_at)
+    body["pvt_modified"] = gregorian(modified(fax))
+    body["pvt_account_id"] = fax.tenant
+    body["pvt_account_db"] = "faxes"
+    return body
 
 
 def outgoing_row(fax: Fax) -> dict[str, Any]:

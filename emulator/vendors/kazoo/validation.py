@@ -60,7 +60,7 @@ def validate(
     if remembered is not None and len(text) <= contracts.REMEMBERED_TEXT:
         doc_text, detail_text, plain = remembered[name, text]
         read = orjson.loads if plain else json_value  # (plain: orjson reads both as json does)
-        doc, detail = read(doc_text), read(detail_text)
+        doc, detail = read(doc_text), read(detail_text) if detail_text != "{}" else {}  # (most have none)
     else:
         doc, detail = _validated(name, copy.deepcopy(data))
     for path, codes in (extra or {}).items():
