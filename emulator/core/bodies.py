@@ -27,12 +27,10 @@ from multidict import MultiDict
 from emulator.core.answers import json_bytes
 from emulator.core.errors import Invalid, PayloadTooLarge
 from emulator.core.exchange import EXCHANGE
-from emulator.core.memo import Memo
+from emulator.core.memo import Remembered
 
 if TYPE_CHECKING:
     from python_multipart.multipart import MultipartParser
-
-    from emulator.core.cache import Cache
 
 # python-multipart is imported by the functions that read a multipart body, at the first one
 # (about 3 % of what ``serve`` did before it listens; core.warmup imports it meanwhile)
@@ -112,7 +110,7 @@ async def read_form(
     one of ``file_fields`` (a client may send a file part without one: the FAX.PLUS JS SDK
     does for a Buffer); such a file's ``filename`` is empty. The body is read once; the form
     is kept as ``FORM``, where later readers take it (CallerIP's: ``auth.send_form``). With
-    ``heads`` (``part_heads``), the parts' header blocks are read through it."""
+    ``heads`` (``PART_HEADS``), the parts' header blocks are read through it."""
     total_limit = max_total_bytes or max_file_bytes + MAX_FIELD_BYTES * 4
     _check_length(request, total_limit)
     form = Form()
@@ -253,7 +251,7 @@ class _PartsReader:
 
     def __init__(self, boundary: bytes, limit: PartLimit, heads: Mapping[bytes, PlainHead | None] | None) -> None:
         self.parts: list[Part] = []
-        self._heads = heads  # header blocks read before (``part_heads``), if given
+        self._heads = heads  # header blocks read before (``PART_HEADS``), if given
         self._boundary = boundary
         self._parser: MultipartParser | None = None  # made when a body is streamed (``parser``)
         #: large streamed parts whose bytes are still to be joined: the part, its chunks, its encoding
@@ -517,7 +515,7 @@ _PLAIN_HEAD = re.compile(
 #: a part's name, filename (None if it has none) and Content-Type ("" if none), as
 #: ``_plain_head`` reads them from its header block
 PlainHead = tuple[str, str | None, str]
-#: a part's header block up to this long is remembered (``part_heads``); a longer one is read
+#: a part's header block up to this long is remembered (``PART_HEADS``); a longer one is read
 #: each time
 MEMO_HEAD_BYTES = 512
 #: how many header blocks the memo holds (with ``MEMO_HEAD_BYTES``: at most 512 KiB of keys)
@@ -538,12 +536,11 @@ def _plain_head(block: bytes) -> PlainHead | None:
     )
 
 
-def part_heads(cache: Cache) -> Memo[bytes, PlainHead | None]:
-    """``_plain_head``, remembered in the emulator's cache (emptied by a reset), for
-    ``read_form`` and ``read_parts`` (their ``heads``): a client writes the same few header
-    blocks (its envelope's part, its document's) in every send, and the match and its three
-    decodes were ~7,000 CPU instructions of a 2-part Kazoo job (~1.3 %)."""
-    return cache.memo("bodies.part_heads", _plain_head, REMEMBERED_HEADS)
+#: ``_plain_head``, remembered in each emulator's cache (``cache.memos[PART_HEADS]``, emptied by
+#: a reset), for ``read_form`` and ``read_parts`` (their ``heads``): a client writes the same few
+#: header blocks (its envelope's part, its document's) in every send, and the match and its
+#: three decodes were ~7,000 CPU instructions of a 2-part Kazoo job (~1.3 %)
+PART_HEADS = Remembered("bodies.part_heads", _plain_head, REMEMBERED_HEADS)
 
 
 def _disposition(value: str) -> tuple[str, str | None]:

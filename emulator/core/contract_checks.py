@@ -23,7 +23,7 @@ from emulator.core.clock import Clock, iso8601
 from emulator.core.contracts import REFUSED, Contract
 from emulator.core.exchange import EXCHANGE
 from emulator.core.journal import Journal
-from emulator.core.memo import Memo
+from emulator.core.memo import Memo, Remembered
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,10 @@ def query_violations(key: tuple[str, str, str]) -> tuple[contracts.Violation, ..
     return contracts.check_query(*key)
 
 
+#: ``query_violations``, remembered in each emulator's cache (``cache.memos[QUERIES]``)
+QUERIES = Remembered("contracts.queries", query_violations)
+
+
 class ContractChecker:
     """Records contract violations in the journal's violations log."""
 
@@ -59,7 +63,7 @@ class ContractChecker:
         self.clock = clock
         self.strict = strict
         #: (vendor, query schema, query string as sent) -> its violations, remembered: clients
-        #: poll the same URLs over and over (the runtime's cache holds it: ``Cache.memo``)
+        #: poll the same URLs over and over (the runtime's cache holds it: ``cache.memos[QUERIES]``)
         self.queries: Queries = queries if queries is not None else Memo(query_violations)
         #: (vendor, body schema, root, the body's JSON text) -> its violations, for short bodies:
         #: clients send the same bodies over and over (a load test's every send), and JSON

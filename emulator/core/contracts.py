@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from emulator.core.memo import Remembered
+
 if TYPE_CHECKING:  # jsonschema is imported when the first validator is built: it costs start-up time
     from referencing import Registry
 
@@ -121,8 +123,6 @@ def check(vendor: str, name: str, instance: Any, root: str = "$") -> list[Violat
 
 #: an instance whose JSON text is up to this many characters may be remembered with its violations
 REMEMBERED_TEXT = 4096
-#: the name of the memo of ``text_violations`` in the runtime's cache (``Cache.memo``)
-BODIES = "contracts.bodies"
 
 
 def as_text(instance: Any) -> str:
@@ -148,12 +148,16 @@ def text_violations(key: tuple[str, str, str, str]) -> tuple[Violation, ...]:
     return tuple(check(vendor, name, json.loads(text), root))
 
 
+#: ``text_violations``, remembered in each emulator's cache (``cache.memos[BODIES]``)
+BODIES = Remembered("contracts.bodies", text_violations)
+
+
 def remembered(cache: Cache, vendor: str, name: str, instance: Any, text: str | None = None) -> tuple[Violation, ...]:
     """``check`` of ``instance``, remembered by its JSON text (``text`` as sent, else
     ``as_text``'s) in the contract checks' memo when that text is short: clients send the same
     bodies again and again, and the schema's walk was a third of an Imagicle submission and of
     a FAX.PLUS outbox request."""
-    return remembered_in(cache.memo(BODIES, text_violations), vendor, name, instance, text)
+    return remembered_in(cache.memos[BODIES], vendor, name, instance, text)
 
 
 def remembered_in(

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from emulator.core.errors import Invalid
-from emulator.core.memo import Memo
+from emulator.core.memo import Memo, Remembered
 from emulator.core.work import Work, WorkError, WorkRefused
 
 #: Default upload limit per document (bytes); ``--max-upload-mb`` changes it.
@@ -179,10 +179,10 @@ def _count(kind: str, data: bytes) -> int:
 
 
 #: a PDF or TIFF up to this size may have its page count remembered by its bytes
-#: (``page_counts``): a client sends the same document again and again (a load test's every
+#: (``PAGE_COUNTS``): a client sends the same document again and again (a load test's every
 #: send), and counting it was a quarter of a 10-page Kazoo job's time
 REMEMBERED_MAX = 64 * 1024
-#: documents whose counts ``page_counts`` keeps at most (8 MiB of them)
+#: documents whose counts ``PAGE_COUNTS`` keeps at most (8 MiB of them)
 REMEMBERED_COUNTS = 128
 
 #: (kind, a document's bytes) -> its pages and the bytes first counted (equal to the key's)
@@ -195,11 +195,8 @@ def counted(key: tuple[str, bytes]) -> tuple[int, bytes]:
     return _count(*key), key[1]
 
 
-def page_counts(cache: Any) -> Counts:
-    """The emulator's memo of page counts, in its cache (core/cache.py ``Cache``: not named
-    here, an import cycle: the cache holds the pages, which read documents), emptied by a reset."""
-    counts: Counts = cache.memo("documents.pages", counted, REMEMBERED_COUNTS)
-    return counts
+#: the page counts each emulator remembers (``cache.memos[PAGE_COUNTS]``), emptied by a reset
+PAGE_COUNTS = Remembered("documents.pages", counted, REMEMBERED_COUNTS)
 
 
 def intake(
@@ -211,7 +208,7 @@ def intake(
 ) -> Document:
     """Check an uploaded document and count its pages.
 
-    ``counts``: remembered page counts (``page_counts``), for a document up to ``REMEMBERED_MAX``.
+    ``counts``: remembered page counts (``PAGE_COUNTS``), for a document up to ``REMEMBERED_MAX``.
     ``kind``: what ``sniff`` says of ``data``, when the caller asked it already.
     Raises DocumentError with code ``empty_document``, ``unsupported_document`` (not one
     of ``accept``), ``corrupt_document``, or ``unconvertible_document`` (readable, but no
@@ -256,7 +253,7 @@ async def intake_off_loop(
     counts: Counts | None = None,
 ) -> Document:
     """``intake``, in a worker when the document is big or compressed (``read_in_worker``);
-    on the loop with ``counts``, remembered page counts (``page_counts``), when given.
+    on the loop with ``counts``, remembered page counts (``PAGE_COUNTS``), when given.
 
     A document the worker cannot read within its time or memory limit is a
     ``corrupt_document``; a full queue is ``WorkRefused`` (the vendor's 503).

@@ -1,5 +1,6 @@
 """Pure functions remembered where every request asks again (a Kazoo answer's timestamp, a
-query's check): each memo is the runtime cache's (``Cache.memo``, core/cache.py).
+query's check): each memo is the runtime cache's (``Cache.memos``, core/cache.py), by the
+function's ``Remembered`` declaration.
 
 A polled fax shows the same times in every answer. ``functools.lru_cache`` remembers them,
 but a call through it, with the key tuple it builds for two arguments or a float, costs a
@@ -42,3 +43,17 @@ class Memo(dict[K, V], Generic[K, V]):
             self.clear()
         self[key] = value
         return value
+
+
+class Remembered(Generic[K, V]):
+    """A pure ``function`` that each emulator remembers in its cache, declared once where it
+    is defined: ``cache.memos[this]`` is its ``Memo`` (of ``size`` keys), made on first ask.
+    ``name`` says what it is (docs/architecture.md "Caches" lists them by name). Hashed by
+    identity: its look-up is one C call."""
+
+    __slots__ = ("function", "name", "size")
+
+    def __init__(self, name: str, function: Callable[[K], V], size: int = DEFAULT_SIZE) -> None:
+        self.name = name
+        self.function = function
+        self.size = size

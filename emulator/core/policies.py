@@ -6,12 +6,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
+from emulator.core.memo import Remembered
 from emulator.core.outcomes import SUCCESS, MagicNumber, Result, magic_number
 from emulator.core.run import Run
 
 #: a destination up to this long has its magic number looked up once (``MagicNumberPolicy``'s
 #: ``remembered``); a longer one every time
 REMEMBERED_DESTINATION = 32
+#: ``magic_number``, remembered in each emulator's cache (``cache.memos[MAGIC_NUMBERS_OF]``: the
+#: default policy's ``remembered``)
+MAGIC_NUMBERS_OF = Remembered("outcomes.magic_numbers", magic_number)
 
 
 class OutcomePolicy(Protocol):
@@ -29,7 +33,7 @@ class OutcomePolicy(Protocol):
 class MagicNumberPolicy:
     """Outcomes from the destination number; dwell times as the vendor declares them.
 
-    ``remembered`` is ``magic_number`` remembered (the runtime's ``Cache.memo``; none: looked
+    ``remembered`` is ``magic_number`` remembered (``cache.memos[MAGIC_NUMBERS_OF]``; none: looked
     up each time): a client sends to the same few numbers, and the look-up (a loop, a slice,
     two ``index`` calls on a hit) was ~40 bytecodes of every send."""
 

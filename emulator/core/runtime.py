@@ -17,8 +17,8 @@ from typing import Any
 from emulator.core.cache import Cache
 from emulator.core.callers import Callers
 from emulator.core.clock import ManualClock, RealClock, make_clock
-from emulator.core.contract_checks import ContractChecker, query_violations
-from emulator.core.contracts import BODIES, text_violations
+from emulator.core.contract_checks import QUERIES, ContractChecker
+from emulator.core.contracts import BODIES
 from emulator.core.coverage import Universe, report
 from emulator.core.errors import Conflict, Invalid
 from emulator.core.events import Events
@@ -27,9 +27,8 @@ from emulator.core.ids import Ids
 from emulator.core.journal import Journal
 from emulator.core.lifecycle import Engine
 from emulator.core.mailbox import Mailbox
-from emulator.core.outcomes import magic_number
 from emulator.core.pages import Pages
-from emulator.core.policies import MagicNumberPolicy
+from emulator.core.policies import MAGIC_NUMBERS_OF, MagicNumberPolicy
 from emulator.core.retention import Retention
 from emulator.core.scenarios.manager import Scenarios
 from emulator.core.scenarios.policy import ScenarioPolicy, decided_rule
@@ -239,8 +238,8 @@ def compose(config: Any, vendors: Iterable[Vendor]) -> Runtime:
         journal,
         clock,
         config.strict,
-        cache.memo("contracts.queries", query_violations),
-        cache.memo(BODIES, text_violations),
+        cache.memos[QUERIES],
+        cache.memos[BODIES],
     )
     accounts: dict[str, list[dict[str, Any]]] = {}
 
@@ -267,7 +266,7 @@ def compose(config: Any, vendors: Iterable[Vendor]) -> Runtime:
         shaper=scenarios.shape_webhook,
     )
     # decides outcomes and dwell times: the scenarios first, then the magic numbers
-    magic_numbers = MagicNumberPolicy(cache.memo("outcomes.magic_numbers", magic_number))
+    magic_numbers = MagicNumberPolicy(cache.memos[MAGIC_NUMBERS_OF])
     engine = Engine(scheduler, ScenarioPolicy(scenarios, magic_numbers), events)
     engine.ended = store.ended
     engine.changed = store.changed

@@ -35,3 +35,20 @@ def test_it_never_holds_more_than_its_size():
 def test_a_size_below_one_is_refused():
     with pytest.raises(ValueError):
         Memo(str, size=0)
+
+
+def test_each_emulators_cache_makes_a_declared_memo_once_and_a_reset_empties_it():
+    """``cache.memos[remembered]``: one memo per declaration and emulator, of its function and
+    size, made on first ask and kept (emptied, not replaced, by a reset)."""
+    from emulator.app import build_app
+    from emulator.config import Config
+    from emulator.core.memo import Remembered
+    from emulator.keys import RUNTIME
+
+    twice = Remembered("test.twice", lambda x: 2 * x, size=2)
+    first, second = (build_app(Config(clock="manual", port=0))[RUNTIME] for _ in range(2))
+    memo = first.cache.memos[twice]
+    assert first.cache.memos[twice] is memo and second.cache.memos[twice] is not memo
+    assert (memo[1], memo[2], memo[3]) == (2, 4, 6) and len(memo) <= 2
+    first.reset()
+    assert first.cache.memos[twice] is memo and len(memo) == 0

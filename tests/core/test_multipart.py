@@ -319,14 +319,14 @@ def test_a_boundary_reads_as_python_multipart_reads_it(content_type):
 
 
 async def test_part_headers_sent_again_read_the_same_and_only_short_ones_are_remembered(aiohttp_client, client):
-    """With the emulator's memo (``part_heads``: a client sends the same few header blocks in
+    """With the emulator's memo (``PART_HEADS``: a client sends the same few header blocks in
     every send) a body reads as without it, a block over ``MEMO_HEAD_BYTES`` is read each time
     and never kept, the memo holds at most ``REMEMBERED_HEADS`` blocks, and a reset empties it."""
     from emulator.core import bodies
     from tests.conftest import runtime_of
 
     rt = runtime_of(client)
-    heads = bodies.part_heads(rt.cache)
+    heads = rt.cache.memos[bodies.PART_HEADS]
 
     async def parts(request: web.Request) -> web.Response:
         read = await read_parts(request, 1000, heads=heads)
@@ -352,4 +352,4 @@ async def test_part_headers_sent_again_read_the_same_and_only_short_ones_are_rem
         assert heads[block] == (f"f{n}", None, "")
     assert 0 < len(heads) <= bodies.REMEMBERED_HEADS
     rt.reset()
-    assert len(bodies.part_heads(rt.cache)) == 0
+    assert len(rt.cache.memos[bodies.PART_HEADS]) == 0

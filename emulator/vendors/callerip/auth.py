@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from emulator.core import contracts
-from emulator.core.bodies import FORM, Form, part_heads, read_form
+from emulator.core.bodies import FORM, PART_HEADS, Form, read_form
 from emulator.core.errors import Invalid, Unauthorized
 from emulator.core.exchange import EXCHANGE, Exchange
 
@@ -30,7 +30,7 @@ SEND = "send_fax"
 async def read_send_form(runtime: Services, request: web.Request) -> Form:
     """The send's form, within the upload limit: read before auth (``Vendor.read_first``: the
     token is one of its fields), and once (``send_form`` gives it to the handler)."""
-    return await read_form(request, runtime.config.max_upload_bytes, heads=part_heads(runtime.cache))
+    return await read_form(request, runtime.config.max_upload_bytes, heads=runtime.cache.memos[PART_HEADS])
 
 
 def send_form(request: web.Request) -> Form:

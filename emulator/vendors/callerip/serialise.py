@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from emulator.core.answers import json_bytes
+from emulator.core.memo import Remembered
 from emulator.core.pages import Terminal
 from emulator.core.store import Fax
 
@@ -22,11 +23,15 @@ def status(fax: Fax) -> dict[str, Any]:
 
 def status_json(runtime: Services, fax: Fax) -> bytes:
     """``status`` as JSON text, made once per status (the poll's answer: ``json_text_response``)."""
-    return runtime.cache.memo("callerip.status", _status_json)[fax.status]
+    return runtime.cache.memos[STATUS_JSON][fax.status]
 
 
 def _status_json(status: str) -> bytes:
     return json_bytes({"status": status})
+
+
+#: a status's JSON answer, remembered (``runtime.cache.memos[STATUS_JSON]``)
+STATUS_JSON = Remembered("callerip.status", _status_json)
 
 
 def view(runtime: Any, fax: Fax) -> dict[str, Any]:

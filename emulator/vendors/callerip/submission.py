@@ -11,7 +11,7 @@ import re
 from typing import TYPE_CHECKING
 
 from emulator.core.bodies import Form
-from emulator.core.documents import DocumentError, intake_off_loop, page_counts
+from emulator.core.documents import PAGE_COUNTS, DocumentError, intake_off_loop
 from emulator.core.errors import Invalid
 from emulator.core.exchange import Gate
 from emulator.core.store import Fax
@@ -39,7 +39,7 @@ async def send(runtime: Services, line: str, form: Form, gate: Gate | None) -> F
         raise Invalid("file is required", field="file")
     try:
         document = await intake_off_loop(
-            runtime.work, upload.data, upload.filename, accept=("pdf",), counts=page_counts(runtime.cache)
+            runtime.work, upload.data, upload.filename, accept=("pdf",), counts=runtime.cache.memos[PAGE_COUNTS]
         )
     except DocumentError as exc:
         raise Invalid(f"file: {exc.message}", field="file", code=exc.code) from exc

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from emulator.core.bodies import Upload
-from emulator.core.documents import Document, DocumentError, intake_off_loop, make_pdf, page_counts
+from emulator.core.documents import PAGE_COUNTS, Document, DocumentError, intake_off_loop, make_pdf
 from emulator.core.errors import Invalid, NotFound
 from emulator.core.pages import Terminal
 from emulator.core.store import Fax
@@ -90,7 +90,7 @@ async def _read(runtime: Services, path: str, upload: Upload) -> StoredFile:
     name = upload.filename or "document"
     try:
         document = await intake_off_loop(
-            runtime.work, upload.data, name, accept=("pdf", "tiff", "text"), counts=page_counts(runtime.cache)
+            runtime.work, upload.data, name, accept=("pdf", "tiff", "text"), counts=runtime.cache.memos[PAGE_COUNTS]
         )
         convertible = True
     except DocumentError as exc:

@@ -9,7 +9,7 @@ import orjson
 from aiohttp import web
 
 from emulator.core.answers import json_text_response
-from emulator.core.bodies import part_heads, read_form, read_json
+from emulator.core.bodies import PART_HEADS, read_form, read_json
 from emulator.core.errors import Invalid
 from emulator.core.exchange import EXCHANGE
 from emulator.vendors.faxplus import files, hooks, outbox, records, serialise
@@ -22,7 +22,7 @@ async def upload_file(request: web.Request) -> web.Response:
     runtime, tenant, _ = user(request)
     files.check_format(request.query.get("format"))
     form = await read_form(
-        request, runtime.config.max_upload_bytes, file_fields=("fax_file",), heads=part_heads(runtime.cache)
+        request, runtime.config.max_upload_bytes, file_fields=("fax_file",), heads=runtime.cache.memos[PART_HEADS]
     )
     upload = form.file("fax_file")
     if upload is None:

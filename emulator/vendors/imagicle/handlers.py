@@ -8,7 +8,7 @@ from aiohttp import web
 from emulator import keys
 from emulator.core import contracts
 from emulator.core.answers import json_response, json_text_response
-from emulator.core.bodies import PARSED_BODY, part_heads, read_form
+from emulator.core.bodies import PARSED_BODY, PART_HEADS, read_form
 from emulator.core.errors import NotFound
 from emulator.core.exchange import EXCHANGE
 from emulator.core.services import Services
@@ -34,7 +34,9 @@ async def submit_fax(request: web.Request) -> web.Response:
     runtime = _runtime(request)
     user = auth.user(request)
     # the vendor documents multipart only; a url-encoded jsondata is refused (fidelity.md)
-    form = await read_form(request, runtime.config.max_upload_bytes, urlencoded=False, heads=part_heads(runtime.cache))
+    form = await read_form(
+        request, runtime.config.max_upload_bytes, urlencoded=False, heads=runtime.cache.memos[PART_HEADS]
+    )
     jsondata = submission.jsondata(form)
     request[PARSED_BODY] = submission.checked_instance(request[PARSED_BODY], jsondata)
     exchange = request[EXCHANGE]

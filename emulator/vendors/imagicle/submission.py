@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from emulator.core import contracts
 from emulator.core.bodies import Form, json_value, too_deep
-from emulator.core.documents import Document, DocumentError, intake, intake_off_loop, page_counts
+from emulator.core.documents import PAGE_COUNTS, Document, DocumentError, intake, intake_off_loop
 from emulator.core.errors import Forbidden, Invalid
 from emulator.core.exchange import Gate
 from emulator.core.store import Fax
@@ -140,7 +140,7 @@ async def _documents(runtime: Services, form: Form, body: str | None, accept: tu
         try:
             documents.append(
                 await intake_off_loop(
-                    runtime.work, upload.data, upload.filename, accept=accept, counts=page_counts(runtime.cache)
+                    runtime.work, upload.data, upload.filename, accept=accept, counts=runtime.cache.memos[PAGE_COUNTS]
                 )
             )
         except DocumentError as exc:

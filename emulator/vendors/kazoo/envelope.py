@@ -21,9 +21,10 @@ from multidict import istr
 
 from emulator import keys
 from emulator.core.answers import json_loads, json_response, json_text_response
-from emulator.core.bodies import PARSED_BODY, Part, json_value, part_heads, peek, read_bytes, read_parts, too_deep
+from emulator.core.bodies import PARSED_BODY, PART_HEADS, Part, json_value, peek, read_bytes, read_parts, too_deep
 from emulator.core.errors import Invalid, UnsupportedMediaType
 from emulator.core.exchange import EXCHANGE, Exchange
+from emulator.core.memo import Remembered
 from emulator.core.services import Services
 from emulator.core.store import Tenant
 
@@ -33,8 +34,6 @@ X_REQUEST_ID, X_AUTH_TOKEN = istr("X-Request-ID"), istr("X-Auth-Token")  # heade
 GREGORIAN_OFFSET = 62_167_219_200
 #: the KAZOO release the envelope's ``version`` names (the 4.3 line, kazoo.md §12)
 VERSION = "4.3.142"
-#: the name of the memo of answers' timestamps in the runtime's cache (``Cache.memo``)
-TIMESTAMPS = "kazoo.timestamps"
 #: an encoded Erlang node name, as Crossbar puts in ``node``
 NODE = base64.urlsafe_b64encode(hashlib.md5(b"kazoo_apps@fax-emulator.local").digest()).decode().rstrip("=")
 
@@ -109,6 +108,10 @@ def iso8601(seconds: int) -> str:
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+#: answers' timestamps, by second, remembered (``cache.memos[TIMESTAMPS]``)
+TIMESTAMPS = Remembered("kazoo.timestamps", iso8601)
+
+
 def wrap(request: web.Request, status: str, data: Any, **fields: Any) -> dict[str, Any]:
     """The envelope around ``data``, with ``fields`` (paging, error...) added as given, but those that are None."""
     return _wrap(call(request), status, data, None, fields)
@@ -129,7 +132,7 @@ def _wrap(context: Call, status: str, data: Any, revision: str | None, fields: d
     body["status"] = status
     # when the answer is made, as Crossbar stamps it; remembered (every answer's envelope
     # formats the same few seconds)
-    body["timestamp"] = context.runtime.cache.memo(TIMESTAMPS, iso8601)[int(context.runtime.now())]
+    body["timestamp"] = context.runtime.cache.memos[TIMESTAMPS][int(context.runtime.now())]
     body["version"] = VERSION
     return body
 
@@ -204,20 +207,22 @@ def respond_json(request: web.Request, context: Call, document: Written) -> web.
             request_id,
             # (stamped with the second the read arrived in: it awaits nothing before it answers, so
             # its answer's second but for a read that straddles one on a real clock)
-            context.runtime.cache.memo(ENVELOPE_TAILS, _tail)[int(context.now)],
+            context.runtime.cache.memos[ENVELOPE_TAILS][int(context.now)],
         )
     )
     return json_text_response(made, headers=_headers(context, document.etag))
 
 
-#: the name of the memo of ``respond_json``'s envelope ends, by answer second (``Cache.memo``)
-ENVELOPE_TAILS = "kazoo.envelope_tails"
 _NODE_AND_ID = b',"node":"' + NODE.encode() + b'","request_id":'
 
 
 def _tail(second: int) -> bytes:
     """The end of a success envelope made at ``second`` (``respond_json``)."""
     return b',"status":"success","timestamp":"%s","version":"%s"}' % (iso8601(second).encode(), VERSION.encode())
+
+
+#: ``respond_json``'s envelope ends, by answer second, remembered (``cache.memos[ENVELOPE_TAILS]``)
+ENVELOPE_TAILS = Remembered("kazoo.envelope_tails", _tail)
 
 
 def _headers(context: Call, etag: str | None) -> dict[str, str]:
@@ -358,7 +363,7 @@ async def read_job(request: web.Request, rt: Services) -> tuple[Any, Part | None
     ctype = request.content_type
     if ctype.startswith("multipart/"):
         json_part = upload = None
-        for part in await read_parts(request, max_bytes, heads=part_heads(rt.cache)):
+        for part in await read_parts(request, max_bytes, heads=rt.cache.memos[PART_HEADS]):
             if json_part is None and _is_envelope_part(part):
                 json_part = part
             elif upload is None:

@@ -15,10 +15,10 @@ import re
 from typing import Any
 
 from emulator.core.bodies import Part
-from emulator.core.documents import Document, DocumentError, intake_off_loop, page_counts
+from emulator.core.documents import PAGE_COUNTS, Document, DocumentError, intake_off_loop
 from emulator.core.exchange import Gate
 from emulator.core.fetch import FetchError, fetch
-from emulator.core.memo import Memo
+from emulator.core.memo import Remembered
 from emulator.core.outcomes import Result
 from emulator.core.pages import Terminal
 from emulator.core.services import Services
@@ -57,10 +57,10 @@ def normalize(number: str) -> str | None:
     return number if _RECONCILABLE.fullmatch(number) else None
 
 
-def normalized(rt: Services) -> Memo[str, str | None]:
-    """``normalize``, remembered: a job's numbers are normalised twice (its ``to_number`` when it
-    is made, its ``from_number`` at each attempt), each through two regular expressions."""
-    return rt.cache.memo("kazoo.normalized", normalize)
+#: ``normalize``, remembered (``rt.cache.memos[NORMALIZED]``): a job's numbers are normalised
+#: twice (its ``to_number`` when it is made, its ``from_number`` at each attempt), each through
+#: two regular expressions
+NORMALIZED = Remembered("kazoo.normalized", normalize)
 
 
 def _with_faxbox(data: Any, faxbox: dict[str, Any] | None) -> Any:
@@ -76,10 +76,10 @@ def _with_faxbox(data: Any, faxbox: dict[str, Any] | None) -> Any:
 
 
 def _checked(rt: Services, data: Any, uploaded: bool) -> dict[str, Any]:
-    fields = validation.validate("faxes", data, remembered=rt.cache.memo("kazoo.validated", validation.validated_text))
+    fields = validation.validate("faxes", data, remembered=rt.cache.memos[validation.VALIDATED])
     if not uploaded and "document" not in fields:
         raise errors.validation({"document.url": {"required": {"message": "add document url or upload a document"}}})
-    to_number = normalized(rt)[fields["to_number"]]  # (a string: the schema's)
+    to_number = rt.cache.memos[NORMALIZED][fields["to_number"]]  # (a string: the schema's)
     if to_number is None:
         raise errors.validation(
             {"document.to_number": {"required": {"message": "add a valid number to send the fax to"}}}
@@ -118,7 +118,7 @@ async def _document(rt: Services, fields: dict[str, Any], upload: Part | None) -
             return None, f"failed to fetch {spec['url']}: HTTP {fetched.status}"
         data, name = fetched.data, spec["url"].rsplit("/", 1)[-1] or "original_file"
     try:
-        return await intake_off_loop(rt.work, data, name, counts=page_counts(rt.cache)), None
+        return await intake_off_loop(rt.work, data, name, counts=rt.cache.memos[PAGE_COUNTS]), None
     except DocumentError as exc:
         return None, f"unable to convert the document: {exc.message}"
 
@@ -198,7 +198,7 @@ def owns_number(rt: Services, account_id: str, number: Any) -> bool:
     ``knm_number:lookup_account`` finds the account the normalised number is assigned to).
     The emulator keeps no number database: an account owns every number Kazoo can reconcile,
     unless it is a declared account that lists its ``numbers``; then only those."""
-    if not isinstance(number, str) or not number or (owned := normalized(rt)[number]) is None:
+    if not isinstance(number, str) or not number or (owned := rt.cache.memos[NORMALIZED][number]) is None:
         return False
     account = next((a for a in accounts.declared(rt) if a["account_id"] == account_id), None)
     if account is None or account["numbers"] is None:

@@ -19,7 +19,7 @@ import orjson
 
 from emulator.core import contracts
 from emulator.core.bodies import json_value, orjson_reads_as_json
-from emulator.core.memo import Memo
+from emulator.core.memo import Memo, Remembered
 from emulator.vendors.kazoo import errors
 
 _INTEGER = re.compile(r"-?[0-9]+")
@@ -49,7 +49,7 @@ def validate(
     """``data`` coerced and with defaults injected, or a 400 ``validation error``.
 
     ``extra`` holds further errors in Kazoo's shape (custom validators of the caller),
-    reported together with the schema's. With ``remembered`` (``Cache.memo`` of
+    reported together with the schema's. With ``remembered`` (``Cache.memos[VALIDATED]``, of
     ``validated_text``), what the schema makes of a short body is remembered by its JSON
     text (clients send the same bodies over and over; the schema's walks were about a tenth
     of a job's creation).
@@ -104,6 +104,10 @@ def validated_text(key: tuple[str, str]) -> tuple[str, str, bool]:
     doc, detail = _validated(name, json.loads(text))
     texts = json.dumps(doc, ensure_ascii=False), json.dumps(detail, ensure_ascii=False)
     return (*texts, all(orjson_reads_as_json(each) for each in texts))
+
+
+#: ``validated_text``, remembered (``rt.cache.memos[VALIDATED]``: ``validate``'s ``remembered``)
+VALIDATED = Remembered("kazoo.validated", validated_text)
 
 
 def key(path: list[Any]) -> str:
