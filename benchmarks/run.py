@@ -878,7 +878,7 @@ def charts(results: dict[str, Any]) -> dict[str, str]:
             "ratio to the bare app",
             [send.split()[0] for send in sends_],
             {name: [ratio.get((send, name), 0.0) for send in sends_] for name in names},
-            target=TARGETS["send_1_page_ratio"],
+            series_targets={"1-page PDF": TARGETS["send_1_page_ratio"], "10-page PDF": TARGETS["send_10_page_ratio"]},
         )
     if "scale" in results:
         rows = results["scale"]

@@ -70,20 +70,27 @@ def _ticks(y_max: float) -> int:
     return 5
 
 
-def _legend(names: Sequence[str], target: float | None = None) -> list[str]:
+#: a legend entry's least width, and the width a character of its label takes (12 px sans-serif)
+LEGEND_ENTRY, LEGEND_CHAR = 150, 6.6
+
+
+def _legend(
+    names: Sequence[str], target: float | None = None, series_targets: Mapping[str, float] | None = None
+) -> list[str]:
     parts = []
+    x = float(LEFT)
     for index, name in enumerate(names):
-        x = LEFT + index * 150
         colour = COLOURS[index % len(COLOURS)]
-        parts.append(f'<rect x="{x}" y="{HEIGHT - 18}" width="12" height="12" fill="{colour}"/>')
-        parts.append(f'<text x="{x + 16}" y="{HEIGHT - 8}">{escape(name)}</text>')
+        parts.append(f'<rect x="{x:.0f}" y="{HEIGHT - 18}" width="12" height="12" fill="{colour}"/>')
+        label = f"{name} (target {series_targets[name]:g})" if series_targets and name in series_targets else name
+        parts.append(f'<text x="{x + 16:.0f}" y="{HEIGHT - 8}">{escape(label)}</text>')
+        x += max(LEGEND_ENTRY, 16 + len(label) * LEGEND_CHAR + 20)  # long labels do not run into the next
     if target is not None:
-        x = LEFT + len(names) * 150
         parts.append(
-            f'<line x1="{x}" x2="{x + 24}" y1="{HEIGHT - 12}" y2="{HEIGHT - 12}" stroke="black" '
+            f'<line x1="{x:.0f}" x2="{x + 24:.0f}" y1="{HEIGHT - 12}" y2="{HEIGHT - 12}" stroke="black" '
             f'stroke-dasharray="6 4"/>'
         )
-        parts.append(f'<text x="{x + 28}" y="{HEIGHT - 8}">target {target:g}</text>')
+        parts.append(f'<text x="{x + 28:.0f}" y="{HEIGHT - 8}">target {target:g}</text>')
     return parts
 
 
@@ -118,11 +125,18 @@ def lines(title: str, x_label: str, y_label: str, xs: Sequence[float], series: M
 
 
 def bars(
-    title: str, y_label: str, groups: Sequence[str], series: Mapping[str, Sequence[float]], target: float | None = None
+    title: str,
+    y_label: str,
+    groups: Sequence[str],
+    series: Mapping[str, Sequence[float]],
+    target: float | None = None,
+    series_targets: Mapping[str, float] | None = None,
 ) -> str:
-    """Grouped bars, one group per name in ``groups``, one bar per series; ``target`` as a
-    dashed line."""
-    y_max = _nice_max(max([*(max(ys) for ys in series.values()), target or 0.0]) * 1.02)
+    """Grouped bars, one group per name in ``groups``, one bar per series; ``target`` (every
+    series') as a black dashed line, each of ``series_targets`` (a series' own) as a dashed
+    line in that series' colour, named in its legend."""
+    targets = [*(series_targets or {}).values(), target or 0.0]
+    y_max = _nice_max(max([*(max(ys) for ys in series.values()), *targets]) * 1.02)
     group_width = _plot_width() / len(groups)
     bar_width = group_width * 0.8 / len(series)
     parts = _frame(title, y_label, y_max)
@@ -141,11 +155,17 @@ def bars(
             f'<text x="{LEFT + (group + 0.5) * group_width:.1f}" y="{TOP + _plot_height() + 16}" '
             f'text-anchor="middle">{escape(name)}</text>'
         )
-    if target is not None:
-        y = _y(target, y_max)
+    lines = [(target, "black")] if target is not None else []
+    lines += [
+        (value, COLOURS[index % len(COLOURS)])
+        for index, name in enumerate(series)
+        if (value := (series_targets or {}).get(name)) is not None
+    ]
+    for value, colour in lines:
+        y = _y(value, y_max)
         parts.append(
             f'<line class="target" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '
-            f'stroke="black" stroke-dasharray="6 4"/>'
+            f'stroke="{colour}" stroke-dasharray="6 4"/>'
         )
-    parts += _legend(list(series), target)
+    parts += _legend(list(series), target, series_targets)
     return "\n".join([*parts, "</svg>"]) + "\n"

@@ -45,6 +45,28 @@ def test_a_bar_chart_draws_a_bar_per_value_and_the_target_line():
     assert float(target.get("y1")) == float(bars[3].get("y"))  # the 0.85 bar reaches the 0.85 line
 
 
+def test_a_series_own_target_is_a_line_in_its_colour_named_in_its_legend():
+    """The sends' chart: the 1-page and the 10-page targets, each drawn with its document's bars."""
+    root = ET.fromstring(
+        svgplot.bars(
+            "t",
+            "ratio",
+            ["Kazoo", "CallerIP"],
+            {"1-page": [0.35, 0.4], "10-page": [0.25, 0.3]},
+            series_targets={"1-page": 0.35, "10-page": 0.25},
+        )
+    )
+    bars = [r for r in root.iter(f"{SVG}rect") if r.find(f"{SVG}title") is not None]
+    lines = [line for line in root.iter(f"{SVG}line") if line.get("class") == "target"]
+    assert [(line.get("stroke"), float(line.get("y1"))) for line in lines] == [
+        (bars[0].get("fill"), float(bars[0].get("y"))),  # each reaches the bar that meets it
+        (bars[2].get("fill"), float(bars[2].get("y"))),
+    ]
+    assert bars[0].get("fill") != bars[2].get("fill")
+    legend = [t.text for t in root.iter(f"{SVG}text")]
+    assert "1-page (target 0.35)" in legend and "10-page (target 0.25)" in legend
+
+
 def test_the_report_makes_the_charts_its_results_have(monkeypatch):
     monkeypatch.syspath_prepend(str(_HERE))
     monkeypatch.setitem(sys.modules, "svgplot", svgplot)
