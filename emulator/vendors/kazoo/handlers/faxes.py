@@ -122,11 +122,6 @@ async def delete_attachment(request: web.Request) -> web.Response:
 # -- jobs (kazoo.md §7.4) ---------------------------------------------------------------
 
 
-# TODO(#18): a 1-page job runs at 0.336-0.343 of the bare app (four runs from an emptied
-# emulator, 2026-12-04; target 0.35; Imagicle's submit 0.352-0.364, FAX.PLUS's and CallerIP's
-# past it). What is left is spread thin (README "Sends", where the time of a Kazoo send goes):
-# ~3,000 bytecodes of the emulator's own a send at ~19 ns each; in process, of ~86 us, reading
-# the body 16 us (the multipart reader 7-9), the engine's start 5-7, the journal's entry 3-6.
 async def create(request: web.Request) -> web.Response:
     rt = runtime(request)
     account_id = request.match_info["account_id"]
