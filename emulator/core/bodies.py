@@ -518,7 +518,8 @@ PlainHead = tuple[str, str | None, str]
 #: a part's header block up to this long is remembered (``PART_HEADS``); a longer one is read
 #: each time
 MEMO_HEAD_BYTES = 512
-#: how many header blocks the memo holds (with ``MEMO_HEAD_BYTES``: at most 512 KiB of keys)
+#: how many header blocks the memo holds (with ``MEMO_HEAD_BYTES``: at most 512 KiB of keys, and
+#: their values, decoded, about as much again, twice that for bytes that are not UTF-8)
 REMEMBERED_HEADS = 1024
 
 

@@ -101,7 +101,7 @@ class Cache:
 
 class Memos(dict[Remembered[Any, Any], Memo[Any, Any]]):
     """Each pure function's memo, by its ``Remembered``: ``memos[remembered]`` is its ``Memo``,
-    made on first ask. A dict look-up, in C: these are asked on every request's path (seven
+    made on first ask. A dict look-up, in C: these are asked on every request's path (five
     times a Kazoo job), and a method's call cost each ~0.1 µs more."""
 
     __slots__ = ()

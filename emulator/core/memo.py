@@ -49,7 +49,8 @@ class Remembered(Generic[K, V]):
     """A pure ``function`` that each emulator remembers in its cache, declared once where it
     is defined: ``cache.memos[this]`` is its ``Memo`` (of ``size`` keys), made on first ask.
     ``name`` says what it is (docs/architecture.md "Caches" lists them by name). Hashed by
-    identity: its look-up is one C call."""
+    identity: its look-up is one C call. Declare each once, at module level: a cache keeps a
+    memo for every ``Remembered`` it is asked for, for as long as it lives."""
 
     __slots__ = ("function", "name", "size")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Any
 
 import pytest
 
@@ -168,3 +169,27 @@ async def test_a_polled_job_with_a_lone_surrogate_answers_a_request_id_that_is_n
     head, _, payload = (await _raw_poll(kazoo, job_id, headers)).partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200 "), head
     assert json.loads(payload)["data"]["fax_identity_name"] == "desk \udcff"
+
+
+async def test_long_numbers_are_normalised_each_time_and_never_remembered(client, kazoo):
+    """The schema sets no length on ``to_number``: a client's long numbers are normalised each
+    time, refused or not, and not kept in the runtime's memo (a short one is)."""
+    from emulator.vendors.kazoo.jobs import NORMALIZED, REMEMBERED_NUMBER
+    from tests.conftest import runtime_of
+
+    memo = runtime_of(client).cache.memos[NORMALIZED]
+
+    async def job(number: str) -> Any:
+        data = {"from_number": "+14155550100", "to_number": number, "document": {"url": "http://x/a.pdf"}}
+        return await kazoo.put("/faxes/outgoing", data)
+
+    for n in range(3):
+        reply = await job("x" * REMEMBERED_NUMBER + str(n))
+        assert_error(reply, 400, "validation error")
+        assert reply.data == {"document.to_number": {"required": {"message": "add a valid number to send the fax to"}}}
+    long_e164 = "+2" + "3" * REMEMBERED_NUMBER
+    assert (await job(long_e164)).data["to_number"] == long_e164
+    reply = await job("2125550100")
+    assert reply.status == 201 and reply.data["to_number"] == "+12125550100"
+    assert "2125550100" in memo
+    assert not any(len(key) > REMEMBERED_NUMBER for key in memo)
