@@ -14,7 +14,7 @@ import binascii
 import json
 import re
 import sys
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +27,7 @@ from multidict import MultiDict
 from emulator.core.answers import json_bytes
 from emulator.core.errors import Invalid, PayloadTooLarge
 from emulator.core.exchange import EXCHANGE
-from emulator.core.memo import Remembered
+from emulator.core.memo import Memo, Remembered
 
 if TYPE_CHECKING:
     from python_multipart.multipart import MultipartParser
@@ -103,7 +103,7 @@ async def read_form(
     *,
     urlencoded: bool = True,
     file_fields: tuple[str, ...] = (),
-    heads: Mapping[bytes, PlainHead | None] | None = None,
+    heads: Memo[bytes, PlainHead | None] | None = None,
 ) -> Form:
     """Parse a multipart (or, where the vendor takes it, url-encoded) body; files over
     ``max_file_bytes`` get 413. A part is a file when it has a filename, or when its name is
@@ -152,7 +152,7 @@ async def read_parts(
     request: web.Request,
     max_part_bytes: int,
     max_total_bytes: int | None = None,
-    heads: Mapping[bytes, PlainHead | None] | None = None,
+    heads: Memo[bytes, PlainHead | None] | None = None,
 ) -> list[Part]:
     """Every part of any ``multipart/*`` body (``mixed``, ``form-data``...), in order.
 
@@ -249,7 +249,7 @@ class _PartsReader:
     _fields: list[bytes]
     _values: list[bytes]
 
-    def __init__(self, boundary: bytes, limit: PartLimit, heads: Mapping[bytes, PlainHead | None] | None) -> None:
+    def __init__(self, boundary: bytes, limit: PartLimit, heads: Memo[bytes, PlainHead | None] | None) -> None:
         self.parts: list[Part] = []
         self._heads = heads  # header blocks read before (``PART_HEADS``), if given
         self._boundary = boundary
@@ -327,7 +327,7 @@ class _PartsReader:
             if follows != b"--" and follows != b"\r\n":
                 break
             block = body[at:start]
-            head = heads[block] if heads is not None and len(block) <= MEMO_HEAD_BYTES else _plain_head(block)
+            head = heads[block] if heads is not None else _plain_head(block)
             if head is not None:
                 # headers as clients write them, read in one match: the part made here as
                 # ``_part`` makes it (a Content-Type of token characters has no parameters, so
@@ -541,7 +541,7 @@ def _plain_head(block: bytes) -> PlainHead | None:
 #: a reset), for ``read_form`` and ``read_parts`` (their ``heads``): a client writes the same few
 #: header blocks (its envelope's part, its document's) in every send, and the match and its
 #: three decodes were ~7,000 CPU instructions of a 2-part Kazoo job (~1.3 %)
-PART_HEADS = Remembered("bodies.part_heads", _plain_head, REMEMBERED_HEADS)
+PART_HEADS = Remembered("bodies.part_heads", _plain_head, REMEMBERED_HEADS, longest=MEMO_HEAD_BYTES)
 
 
 def _disposition(value: str) -> tuple[str, str | None]:
@@ -581,7 +581,7 @@ def boundary_of(content_type: str) -> bytes:
 
 
 async def _read_multipart(
-    request: web.Request, limit: PartLimit, total_limit: int, heads: Mapping[bytes, PlainHead | None] | None
+    request: web.Request, limit: PartLimit, total_limit: int, heads: Memo[bytes, PlainHead | None] | None
 ) -> list[Part]:
     """Every part of a multipart body, read as it arrives, within ``limit`` a part and
     ``total_limit`` for the whole body (``heads``: ``read_form``'s); ``Invalid`` if it cannot be read."""

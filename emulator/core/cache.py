@@ -107,7 +107,7 @@ class Memos(dict[Remembered[Any, Any], Memo[Any, Any]]):
     __slots__ = ()
 
     def __missing__(self, remembered: Remembered[Any, Any]) -> Memo[Any, Any]:
-        made = self[remembered] = Memo(remembered.function, remembered.size)
+        made = self[remembered] = Memo(remembered.function, remembered.size, remembered.longest)
         return made
 
     if TYPE_CHECKING:  # (typed per declaration; at run time dict's own look-up)

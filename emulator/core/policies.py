@@ -3,10 +3,9 @@ default one, ``MagicNumberPolicy`` (scenarios wrap it: core/scenarios/policy.py)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Protocol
 
-from emulator.core.memo import Remembered
+from emulator.core.memo import Memo, Remembered
 from emulator.core.outcomes import SUCCESS, MagicNumber, Result, magic_number
 from emulator.core.run import Run
 
@@ -15,7 +14,7 @@ from emulator.core.run import Run
 REMEMBERED_DESTINATION = 32
 #: ``magic_number``, remembered in each emulator's cache (``cache.memos[MAGIC_NUMBERS_OF]``: the
 #: default policy's ``remembered``)
-MAGIC_NUMBERS_OF = Remembered("outcomes.magic_numbers", magic_number)
+MAGIC_NUMBERS_OF = Remembered("outcomes.magic_numbers", magic_number, longest=REMEMBERED_DESTINATION)
 
 
 class OutcomePolicy(Protocol):
@@ -37,13 +36,12 @@ class MagicNumberPolicy:
     up each time): a client sends to the same few numbers, and the look-up (a loop, a slice,
     two ``index`` calls on a hit) was ~40 bytecodes of every send."""
 
-    def __init__(self, remembered: Mapping[str, MagicNumber | None] | None = None) -> None:
+    def __init__(self, remembered: Memo[str, MagicNumber | None] | None = None) -> None:
         self.remembered = remembered
 
     def attempt(self, run: Run, attempt: int) -> Result:
-        to = run.fax.to
         remembered = self.remembered
-        magic = remembered[to] if remembered is not None and len(to) <= REMEMBERED_DESTINATION else magic_number(to)
+        magic = remembered[run.fax.to] if remembered is not None else magic_number(run.fax.to)
         if magic is None:
             return SUCCESS
         outcome = magic.outcomes[min(attempt, len(magic.outcomes)) - 1]

@@ -222,11 +222,11 @@ def test_magic_numbers_are_found_by_a_destinations_last_digits_however_long_it_i
     """The default policy's look-up, remembered (``remembered``, the runtime's memo) for
     destinations up to ``REMEMBERED_DESTINATION`` characters, and each time for a longer one
     (never kept), gives what ``magic_number`` gives, as it does with no memo at all."""
-    from emulator.core.memo import Memo
-    from emulator.core.outcomes import SUCCESS, magic_number
-    from emulator.core.policies import REMEMBERED_DESTINATION, MagicNumberPolicy
+    from emulator.core.cache import Memos
+    from emulator.core.outcomes import SUCCESS
+    from emulator.core.policies import MAGIC_NUMBERS_OF, REMEMBERED_DESTINATION, MagicNumberPolicy
 
-    remembered = Memo(magic_number)
+    remembered = Memos()[MAGIC_NUMBERS_OF]  # as the runtime's cache makes it
     long_busy_then_ok = "+" + "1" * REMEMBERED_DESTINATION + "5550011"
     for policy in (MagicNumberPolicy(remembered), MagicNumberPolicy()):
 

@@ -32,6 +32,20 @@ def test_it_never_holds_more_than_its_size():
     assert memo[9] == "9" and 9 in memo
 
 
+def test_a_key_longer_than_its_longest_is_computed_each_time_and_never_kept():
+    calls: list[str] = []
+
+    def upper(text: str) -> str:
+        calls.append(text)
+        return text.upper()
+
+    memo = Memo(upper, longest=3)
+    assert [memo["abc"], memo["abc"], memo["abcd"], memo["abcd"]] == ["ABC", "ABC", "ABCD", "ABCD"]
+    assert calls == ["abc", "abcd", "abcd"] and list(memo) == ["abc"]
+    unbounded = Memo(upper)
+    assert unbounded["abcd"] == "ABCD" and "abcd" in unbounded  # no longest: every key kept
+
+
 def test_a_size_below_one_is_refused():
     with pytest.raises(ValueError):
         Memo(str, size=0)

@@ -47,7 +47,7 @@ _RECONCILABLE = re.compile(r"^(\+?1)?\d{10}$|^\+[2-9]\d{7,}$|^011\d*$|^00\d*$")
 
 
 def normalize(number: str) -> str | None:
-    """``number`` in E.164 if Kazoo can reconcile it, else None (``normalized`` remembers it)."""
+    """``number`` in E.164 if Kazoo can reconcile it, else None (``NORMALIZED`` remembers it)."""
     number = number.strip()
     for pattern, form in _E164:
         match = pattern.fullmatch(number)
@@ -57,18 +57,13 @@ def normalize(number: str) -> str | None:
     return number if _RECONCILABLE.fullmatch(number) else None
 
 
-#: ``normalize``, remembered (``normalized``): a job's numbers are normalised twice (its
-#: ``to_number`` when it is made, its ``from_number`` at each attempt), each through two
-#: regular expressions
-NORMALIZED = Remembered("kazoo.normalized", normalize)
 #: a number up to this long is remembered; a longer one is normalised each time (the schema
 #: sets no length: a client's 1 MB numbers, each refused, were each kept in the memo)
 REMEMBERED_NUMBER = 64
-
-
-def normalized(rt: Services, number: str) -> str | None:
-    """``normalize(number)``, through the runtime's memo when ``number`` is short."""
-    return rt.cache.memos[NORMALIZED][number] if len(number) <= REMEMBERED_NUMBER else normalize(number)
+#: ``normalize``, remembered (``rt.cache.memos[NORMALIZED][number]``): a job's numbers are
+#: normalised twice (its ``to_number`` when it is made, its ``from_number`` at each attempt),
+#: each through two regular expressions
+NORMALIZED = Remembered("kazoo.normalized", normalize, longest=REMEMBERED_NUMBER)
 
 
 def _with_faxbox(data: Any, faxbox: dict[str, Any] | None) -> Any:
@@ -87,7 +82,7 @@ def _checked(rt: Services, data: Any, uploaded: bool) -> dict[str, Any]:
     fields = validation.validate("faxes", data, remembered=rt.cache.memos[validation.VALIDATED])
     if not uploaded and "document" not in fields:
         raise errors.validation({"document.url": {"required": {"message": "add document url or upload a document"}}})
-    to_number = normalized(rt, fields["to_number"])  # (a string: the schema's)
+    to_number = rt.cache.memos[NORMALIZED][fields["to_number"]]  # (a string: the schema's)
     if to_number is None:
         raise errors.validation(
             {"document.to_number": {"required": {"message": "add a valid number to send the fax to"}}}
@@ -206,7 +201,7 @@ def owns_number(rt: Services, account_id: str, number: Any) -> bool:
     ``knm_number:lookup_account`` finds the account the normalised number is assigned to).
     The emulator keeps no number database: an account owns every number Kazoo can reconcile,
     unless it is a declared account that lists its ``numbers``; then only those."""
-    if not isinstance(number, str) or not number or (owned := normalized(rt, number)) is None:
+    if not isinstance(number, str) or not number or (owned := rt.cache.memos[NORMALIZED][number]) is None:
         return False
     account = next((a for a in accounts.declared(rt) if a["account_id"] == account_id), None)
     if account is None or account["numbers"] is None:
