@@ -14,13 +14,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import socket
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
 
 #: headers aiohttp writes on every answer itself, the bare app's too: never copied
 OWN_HEADERS = frozenset({"date", "server", "content-length", "connection", "keep-alive", "transfer-encoding"})
 JSON = {"Content-Type": "application/json"}
+Handler = Callable[[web.Request], Awaitable[web.Response]]
 
 
 def answer_headers(headers: Mapping[str, str]) -> dict[str, str]:
@@ -28,16 +29,21 @@ def answer_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return {name: value for name, value in headers.items() if name.lower() not in OWN_HEADERS}
 
 
-def make_app(body: bytes, headers: Mapping[str, str] = JSON) -> web.Application:
-    """The bare app: every path, every method, the same body and headers."""
+def fixed_answer(body: bytes, headers: Mapping[str, str] = JSON) -> Handler:
+    """The bare app's one handler: whatever is asked, the same body and headers."""
     fixed = dict(headers)
 
     async def answer(request: web.Request) -> web.Response:
         await request.read()  # a webhook receiver reads what it is sent
         return web.Response(body=body, headers=fixed)
 
+    return answer
+
+
+def make_app(body: bytes, headers: Mapping[str, str] = JSON) -> web.Application:
+    """The bare app: every path, every method, the same body and headers."""
     app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", answer)
+    app.router.add_route("*", "/{tail:.*}", fixed_answer(body, headers))
     return app
 
 
