@@ -105,32 +105,13 @@ def serve(runtime: Runtime, route: Plan) -> Handler:
     perf_counter = time.perf_counter
     durable = runtime.durable
 
-    # TODO(#15 req/s): the hot reads are under #15's instruction ceilings, but Kazoo's is not
-    # reliably at 0.85 of the bare app's req/s: medians of 40 rounds run against run from 0.78
-    # to 0.89 (2026-12-03 and -04; FAX.PLUS, Imagicle and CallerIP at or above it within
-    # noise). The emulator's own work is
-    # bytecode, which misses the first-level caches more than aiohttp's C (README,
-    # "Benchmarks"). Bytecodes of a Kazoo read (sys.settrace, ~2,880 in all, ~730 the
-    # emulator's): ``Journal.record`` 130, this handler 117, Kazoo's ``authenticate`` 97 and
-    # ``respond_json`` 66, ``Callers.who`` 41, the routing memory 37, the view cache 37. Left to
-    # try: the journal's entry made here (a frame and 14 arguments); the coverage count keyed
-    # by route, not by a 6-tuple hashed twice. Compiling this path with mypyc was measured and
-    # does not pay (the same instructions: README). Measured and not kept (2026-12-03, a full
-    # ring): the journal holding an answer's headers, joined when the entry is read, saved a
-    # Kazoo read ~5,000 instructions under serve's collector (emulator/heap.py) but cost
-    # ~4,500 more under CPython's own, which benchmarks/instructions.py runs; a copy of them
-    # cost more than the join. Measured 2026-12-04 with the ring full, as a long load test
-    # keeps it (instructions.py's 200 warm-up reads never fill it): the journal keeping no
-    # answer header block and body made a Kazoo read 3-7 % faster in process (noisy), keeping
-    # them as the pieces they are joined from (a tuple of the envelope's parts) ~1 %; under
-    # cachegrind neither moved the instructions (279.9k) or first-level misses (~7,000 a read).
-    # What the ring costs is past the first level: the ~9 second-level misses a read more than
-    # the bare app (README, "Benchmarks") are the entries it lets go, cold, ~0.9 us at ~100 ns.
-    # Measured 2026-12-04 and not kept: a handler that returns its answer called without a
-    # coroutine, with coverage counted against the last key, moved no count beyond the layout's
-    # noise (Kazoo -2.1k, the bare app -2.8k in the same pair). Three runs of 40 rounds minutes
-    # apart gave medians of 0.887, 0.781 and 0.847 (README): the machine's state moves Kazoo's
-    # ratio more than any one of these cuts.
+    # TODO(#15, #18 hot reads): the hot reads are under #15's instruction ceilings but, on a quiet
+    # machine, not at 0.85 of the bare app's req/s (Kazoo ~0.66, Imagicle ~0.74, FAX.PLUS ~0.77,
+    # CallerIP ~0.85). `python benchmarks/read_cost.py` shows where the wall time goes: the
+    # emulator's app with nothing of the emulator's to do runs ~1.1x the bare app; the journal's
+    # entry (``journal.record`` below) costs a read three to four times its in-process share; and
+    # Kazoo without both the journal and the contract check still runs ~0.82. So no cut of one
+    # stage closes it (README, "Where a hot read's time goes", has the cuts tried and measured).
     async def handle(request: web.Request) -> web.StreamResponse:
         started = perf_counter()
         status = 500
