@@ -40,6 +40,11 @@ def fixed_answer(body: bytes, headers: Mapping[str, str] = JSON) -> Handler:
     return answer
 
 
+def parsed_headers(given: list[str]) -> dict[str, str]:
+    """``--header 'Name: value'`` arguments as headers."""
+    return dict((part.strip() for part in header.split(":", 1)) for header in given)
+
+
 def make_app(body: bytes, headers: Mapping[str, str] = JSON) -> web.Application:
     """The bare app: every path, every method, the same body and headers."""
     app = web.Application()
@@ -62,7 +67,7 @@ def main() -> None:
     parser.add_argument("--body", default='{"ok": true}')
     parser.add_argument("--header", action="append", default=[], help="'Name: value' (default: a JSON Content-Type)")
     args = parser.parse_args()
-    headers = dict((part.strip() for part in h.split(":", 1)) for h in args.header) if args.header else JSON
+    headers = parsed_headers(args.header) if args.header else JSON
     sock = socket.socket()
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", args.port))

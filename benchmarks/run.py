@@ -118,12 +118,10 @@ def start(argv: list[str], ready: str) -> tuple[subprocess.Popen[str], str]:
 LAUNCH = [PYTHON]
 
 
-def emulator_argv(port: int = 0, data: str | None = None) -> list[str]:
+def serve_args(port: int = 0, data: str | None = None) -> list[str]:
+    """`fax-emulator serve`'s arguments as the benchmarks start it (after ``python -m emulator``)."""
     # --quiet: nobody reads the server's output past its ready line, and a full pipe would stall it
     return [
-        *LAUNCH,
-        "-m",
-        "emulator",
         "serve",
         "--port",
         str(port),
@@ -136,9 +134,17 @@ def emulator_argv(port: int = 0, data: str | None = None) -> list[str]:
     ]
 
 
+def emulator_argv(port: int = 0, data: str | None = None) -> list[str]:
+    return [*LAUNCH, "-m", "emulator", *serve_args(port, data)]
+
+
+def header_args(headers: dict[str, str] | None) -> list[str]:
+    """``headers`` as the bare app's ``--header 'Name: value'`` arguments."""
+    return [part for name, value in (headers or {}).items() for part in ("--header", f"{name}: {value}")]
+
+
 def bare_argv(body: str = '{"ok": true}', port: int = 0, headers: dict[str, str] | None = None) -> list[str]:
-    given = [part for name, value in (headers or {}).items() for part in ("--header", f"{name}: {value}")]
-    return [*LAUNCH, str(HERE / "bare_app.py"), "--port", str(port), "--body", body, *given]
+    return [*LAUNCH, str(HERE / "bare_app.py"), "--port", str(port), "--body", body, *header_args(headers)]
 
 
 def stop(process: subprocess.Popen[str]) -> None:
@@ -223,6 +229,9 @@ def alternating(
         "best_ratio": round(best["rps"] / best_baseline["rps"], 3),
         "ratios": ratios,
         "interval": median_interval(ratios),
+        # each run's rate, in the order run (the baseline's first and last)
+        "measured_rps": [run["rps"] for run in measured_runs],
+        "baseline_rps": [run["rps"] for run in baseline_runs],
     }
 
 

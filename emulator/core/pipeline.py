@@ -106,12 +106,13 @@ def serve(runtime: Runtime, route: Plan) -> Handler:
     durable = runtime.durable
 
     # TODO(#15, #18 hot reads): the hot reads are under #15's instruction ceilings but, on a quiet
-    # machine, not at 0.85 of the bare app's req/s (Kazoo ~0.66, Imagicle ~0.74, FAX.PLUS ~0.77,
-    # CallerIP ~0.85). `python benchmarks/read_cost.py` shows where the wall time goes: the
-    # emulator's app with nothing of the emulator's to do runs ~1.1x the bare app; the journal's
-    # entry (``journal.record`` below) costs a read three to four times its in-process share; and
-    # Kazoo without both the journal and the contract check still runs ~0.82. So no cut of one
-    # stage closes it (README, "Where a hot read's time goes", has the cuts tried and measured).
+    # machine, not at 0.85 of the bare app's req/s but for CallerIP's (Kazoo 0.69, FAX.PLUS 0.79,
+    # Imagicle 0.80, CallerIP 0.90 in `python benchmarks/read_cost.py`). That script shows where
+    # the wall time goes: the journal's entry (``journal.record`` below) costs a read three to
+    # four times its in-process share, and without it FAX.PLUS and Imagicle read at 0.92-0.94;
+    # Kazoo without it and the contract check still reads at 0.81-0.84. The entry's storage,
+    # batching and timing were varied at the wall without a gain beyond noise (README, "Where a
+    # hot read's time goes"): it would have to do far fewer steps, not cheaper ones.
     async def handle(request: web.Request) -> web.StreamResponse:
         started = perf_counter()
         status = 500
