@@ -105,14 +105,15 @@ def serve(runtime: Runtime, route: Plan) -> Handler:
     perf_counter = time.perf_counter
     durable = runtime.durable
 
-    # TODO(#15, #18 hot reads): the hot reads are under #15's instruction ceilings but, on a quiet
-    # machine, not at 0.85 of the bare app's req/s but for CallerIP's (Kazoo 0.69, FAX.PLUS 0.79,
-    # Imagicle 0.80, CallerIP 0.90 in `python benchmarks/read_cost.py`). That script shows where
-    # the wall time goes: the journal's entry (``journal.record`` below) costs a read three to
-    # four times its in-process share, and without it FAX.PLUS and Imagicle read at 0.92-0.94;
-    # Kazoo without it and the contract check still reads at 0.81-0.84. The entry's storage,
-    # batching and timing were varied at the wall without a gain beyond noise (README, "Where a
-    # hot read's time goes"): it would have to do far fewer steps, not cheaper ones.
+    # TODO(#15, #18 hot reads): the hot reads are under #15's instruction ceilings but, on a
+    # quiet machine, not at 0.85 of the bare app's req/s but for CallerIP's (Kazoo 0.70,
+    # FAX.PLUS 0.81, Imagicle 0.83, CallerIP 0.90 in `python benchmarks/read_cost.py`). That
+    # script shows where the wall time goes: the journal's entry (``journal.record`` below)
+    # costs a read three to five times its in-process share, and without it FAX.PLUS and
+    # Imagicle read at 0.95-0.97; Kazoo without it and the contract check reads at 0.84-0.85, at
+    # the clause's edge. The entry's storage, batching and timing were varied at the wall
+    # without a gain beyond noise (README, "Where a hot read's time goes"): it would have to do
+    # far fewer steps, not cheaper ones.
     async def handle(request: web.Request) -> web.StreamResponse:
         started = perf_counter()
         status = 500
