@@ -36,15 +36,8 @@ sys.path.insert(0, str(HERE))
 import run  # noqa: E402
 from bare_app import answer_headers  # noqa: E402
 from hot_reads import HOT_READS  # noqa: E402
-from served_without import FLOOR  # noqa: E402
+from served_without import FLOOR, VARIANTS  # noqa: E402
 
-#: each server (``served_without.py``'s variant) and its name in the report, in the order measured
-VARIANTS = {
-    "served": "served",
-    "no-journal": "no journal",
-    "no-journal-check": "no journal, no check",
-    "floor": "floor",
-}
 READY = "fax-emulator listening on"
 
 

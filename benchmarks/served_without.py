@@ -3,7 +3,7 @@
 
     python benchmarks/served_without.py VARIANT [--body B] [--header 'Name: value' ...] -- serve ARGS...
 
-VARIANT is one of ``read_cost.VARIANTS``: ``served`` (nothing taken away), ``no-journal``
+VARIANT is one of ``VARIANTS``: ``served`` (nothing taken away), ``no-journal``
 (``Journal.record`` does nothing), ``no-journal-check`` (nor does any route's contract check),
 ``floor`` (a route of the emulator's own app, ``/floor/...``, answers ``--body`` and the
 ``--header``s as the bare app does). It imports only what ``serve`` does and the bare app's
@@ -21,7 +21,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bare_app import fixed_answer, parsed_headers
 
-VARIANTS = ("served", "no-journal", "no-journal-check", "floor")
+#: each variant and its name in ``read_cost.py``'s report, in the order it measures them
+VARIANTS = {
+    "served": "served",
+    "no-journal": "no journal",
+    "no-journal-check": "no journal, no check",
+    "floor": "floor",
+}
 #: where the floor answers the bare app's fixed answer (under no vendor's prefix)
 FLOOR = "/floor"
 

@@ -155,13 +155,13 @@ def bars(
             f'<text x="{LEFT + (group + 0.5) * group_width:.1f}" y="{TOP + _plot_height() + 16}" '
             f'text-anchor="middle">{escape(name)}</text>'
         )
-    lines = [(target, "black")] if target is not None else []
-    lines += [
+    dashed = [(target, "black")] if target is not None else []
+    dashed += [
         (value, COLOURS[index % len(COLOURS)])
         for index, name in enumerate(series)
         if (value := (series_targets or {}).get(name)) is not None
     ]
-    for value, colour in lines:
+    for value, colour in dashed:
         y = _y(value, y_max)
         parts.append(
             f'<line class="target" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '
